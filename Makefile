@@ -1,0 +1,87 @@
+# Deepiri: every routine action is a target here. `make up` runs the system, `make test` tests it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+EMULATOR_VENV := .local/emulator
+RUNTIME_VENV := .local/runtime
+STAGE ?= dev
+export DEEPIRI_PORT ?= 4566
+export SAM_CLI_TELEMETRY := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# A timed, named step: $(call step,name,command)
+define step
+	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
+endef
+
+.PHONY: help up down deps test unit integration e2e lint openapi invoke logs watch bench deploy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/dev.txt
+	$(call step,development environment ($(VENV)),rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install -q -r requirements/dev.txt)
+	@touch $@
+
+$(EMULATOR_VENV)/.installed: requirements/emulator.txt
+	$(call step,emulator environment ($(EMULATOR_VENV)),rm -rf $(EMULATOR_VENV) && $(PYTHON) -m venv $(EMULATOR_VENV) && $(EMULATOR_VENV)/bin/pip install -q -r requirements/emulator.txt)
+	@touch $@
+
+$(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt
+	$(call step,Lambda runtime interpreter ($(RUNTIME_VENV): boto3 only as on AWS),rm -rf $(RUNTIME_VENV) && $(PYTHON) -m venv $(RUNTIME_VENV) && $(RUNTIME_VENV)/bin/pip install -q -r requirements/lambda-runtime.txt)
+	@touch $@
+
+deps: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(RUNTIME_VENV)/.installed ## install pinned dependencies
+
+up: deps ## start the emulator, build and deploy template.yaml, print the URLs
+	$(call step,make up,$(PY) -m infra.deploy --up)
+
+down: ## stop the local stack (its state stays in .local/state)
+	@$(PY) -m infra.emulator stop
+
+test: deps ## unit + integration tests, then e2e on a fresh emulator on a free port
+	$(call step,unit and integration tests,$(PY) -m pytest tests/unit tests/integration -q)
+	$(call step,end-to-end tests on a fresh emulator,$(PY) -m pytest tests/e2e -q)
+
+unit: deps ## unit tests (no network)
+	$(PY) -m pytest tests/unit -q
+
+integration: deps ## handlers in-process against moto
+	$(PY) -m pytest tests/integration -q
+
+e2e: deps ## end-to-end tests against a freshly deployed emulator
+	$(PY) -m pytest tests/e2e -q
+
+lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, OpenAPI drift
+	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)
+	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
+	$(call step,ruff,$(VENV)/bin/ruff check .)
+	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime)
+	$(call step,OpenAPI document is current,$(PY) -m infra.openapi --check)
+
+openapi: deps ## regenerate the committed OpenAPI document from the routes
+	$(PY) -m infra.openapi --write
+
+invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT=events/gateway-health.json
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json"; exit 2; }
+	@$(PY) -m infra.invoke $(FN) $(EVENT)
+
+logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
+	@test -n "$(FN)" || { echo "usage: make logs FN=<LogicalId>"; exit 2; }
+	@$(PY) -m infra.logs $(FN)
+
+watch: deps ## push changed handler or layer code to the running emulator on save
+	@$(PY) -m infra.watch
+
+bench: deps ## benchmarks, as ratios measured in one run
+	@$(PY) -m infra.bench
+
+deploy: deps ## deploy to AWS with samconfig.toml's environment STAGE (needs AWS credentials)
+	$(call step,sam build,$(VENV)/bin/sam build --parallel)
+	$(call step,sam deploy to AWS ($(STAGE)),$(VENV)/bin/sam deploy --config-env $(STAGE))
+
+clean: down ## stop the stack and remove build output (keeps .local state)
+	rm -rf .aws-sam

@@ -1,0 +1,26 @@
+"""Realtime REST routes under /api/realtime: the caller's connections and presence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.identity import current_caller
+from deepiri_realtime.dependencies import connections, presence
+from deepiri_realtime.logic.presence import describe_me, set_presence
+from deepiri_realtime.models.presence import Presence, PresenceUpdate, RealtimeMe
+
+app = create_resolver()
+
+
+@app.get("/api/realtime/me")
+def get_me() -> RealtimeMe:
+    return describe_me(presence(), connections(), current_caller(app).user_id)
+
+
+@app.put("/api/realtime/presence")
+def put_presence(update: PresenceUpdate) -> Presence:
+    return set_presence(presence(), current_caller(app).user_id, update)
+
+
+handler: Any = api_handler(app)

@@ -1,0 +1,140 @@
+"""Start and stop the embedded emulator (MiniStack) bound to 127.0.0.1, with state kept on disk.
+
+    python -m infra.emulator start|stop|status
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from infra.config import EMULATOR_PYTHON, LOCAL, ROOT, RUNTIME_PYTHON, Target, activate, default_target
+from infra.steps import step
+
+STARTUP_SECONDS = 60
+SHUTDOWN_SECONDS = 30
+
+
+def pid_file(target: Target) -> Path:
+    return LOCAL / f"emulator-{target.port}.pid"
+
+
+def log_file(target: Target) -> Path:
+    return LOCAL / "logs" / f"emulator-{target.port}.log"
+
+
+def is_healthy(target: Target) -> bool:
+    """Whether the emulator answers its health endpoint."""
+    try:
+        with urllib.request.urlopen(f"{target.endpoint}/_ministack/health", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def running_pid(target: Target) -> int | None:
+    """The pid of the emulator this project started on the target's port, if it is still alive."""
+    path = pid_file(target)
+    if not path.exists():
+        return None
+    pid = int(path.read_text().strip())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        path.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(target: Target) -> None:
+    """Start the emulator in the background unless it already runs; wait until it is healthy."""
+    if running_pid(target) and is_healthy(target):
+        print(f"    emulator already running on {target.endpoint}")
+        return
+    if is_healthy(target):
+        raise SystemExit(f"port {target.port} answers but is not this project's emulator; set DEEPIRI_PORT")
+    target.state_dir.mkdir(parents=True, exist_ok=True)
+    log_file(target).parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "GATEWAY_PORT": str(target.port),
+        "BIND_HOST": "127.0.0.1",
+        "PERSIST_STATE": "1",
+        "STATE_DIR": str(target.state_dir),
+        "LOG_LEVEL": "INFO",
+        "SFTP_ENABLED": "0",
+        # Lambda workers inherit this environment: keep the project's tooling out of it.
+        "PYTHONPATH": "",
+    }
+    for leaked in ("VIRTUAL_ENV", "AWS_ENDPOINT_URL", "PYTHONHOME"):
+        env.pop(leaked, None)
+    with log_file(target).open("ab") as log:
+        process = subprocess.Popen(
+            [str(EMULATOR_PYTHON), str(ROOT / "infra" / "ministack_launcher.py"), str(RUNTIME_PYTHON)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=str(target.state_dir), start_new_session=True,
+        )
+    pid_file(target).write_text(str(process.pid))
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not is_healthy(target):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"emulator did not start; see {log_file(target)}")
+        time.sleep(0.2)
+    print(f"    emulator pid {process.pid} on {target.endpoint}, state in {target.state_dir}")
+
+
+def stop(target: Target) -> None:
+    """Stop the emulator gracefully (SIGTERM) so it writes its state to disk, then wait for it."""
+    pid = running_pid(target)
+    if pid is None:
+        print(f"    no emulator running on port {target.port}")
+        return
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + SHUTDOWN_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+        print("    emulator did not stop in time; killed (state may be stale)")
+    pid_file(target).unlink(missing_ok=True)
+    print(f"    emulator on port {target.port} stopped; state kept in {target.state_dir}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("action", choices=["start", "stop", "status"])
+    args = parser.parse_args()
+    target = activate(default_target())
+    if args.action == "start":
+        with step(f"start emulator on {target.endpoint}"):
+            start(target)
+    elif args.action == "stop":
+        with step(f"stop emulator on port {target.port}"):
+            stop(target)
+    else:
+        state = "running" if running_pid(target) and is_healthy(target) else "stopped"
+        print(f"emulator on {target.endpoint}: {state}")
+        sys.exit(0 if state == "running" else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Deepiri's shared layer: what every service's handlers stand on."""

@@ -1,0 +1,56 @@
+"""UTC time and IANA-timezone helpers: every stored time is UTC ISO-8601; a user's timezone
+only decides where their days begin and end (streaks, digests, reminders)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """Format an aware datetime as UTC ISO-8601 with millisecond precision and a Z suffix."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not accepted; attach a timezone")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO-8601 timestamp that carries an offset (or Z) into an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp has no timezone offset: {text!r}")
+    return moment.astimezone(UTC)
+
+
+def is_valid_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA timezone this runtime knows (for example ``Europe/Paris``)."""
+    if name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The calendar date at ``moment`` for someone living in ``timezone``."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC instants at which ``day`` starts and ends in ``timezone`` (DST-aware)."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """Whole seconds since the epoch, the format DynamoDB TTL attributes expect."""
+    return int(moment.timestamp())

@@ -1,0 +1,151 @@
+"""Build moto resources from template.yaml's own definitions, so integration tests follow the template.
+
+Only the resource types a test needs in-process are supported: DynamoDB tables, SQS queues, the
+EventBridge bus and Secrets Manager secrets. Intrinsics are resolved for the small set the template
+uses in those resources (Ref to parameters and resources, Fn::Sub, Fn::GetAtt ... .Arn).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+STAGE = "test"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns CloudFormation short-form tags (!Ref, !Sub, ...) into long-form dicts."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+@cache
+def template() -> dict[str, Any]:
+    """The parsed template.yaml."""
+    with TEMPLATE.open() as handle:
+        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resource(logical_id: str) -> dict[str, Any]:
+    """One resource definition from the template."""
+    return template()["Resources"][logical_id]
+
+
+def physical_name(logical_id: str) -> str:
+    """The name a resource gets when deployed with Stage=test (its TableName / QueueName / Name)."""
+    props = resource(logical_id).get("Properties", {})
+    for key in ("TableName", "QueueName", "Name"):
+        if key in props:
+            return str(_resolve(props[key]))
+    raise KeyError(f"{logical_id} has no name property")
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref":
+            return _ref(arg)
+        if key == "Fn::Sub":
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str(_ref(m.group(1))), arg)
+        if key == "Fn::GetAtt":
+            return _arn(arg[0])
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    return value
+
+
+def _ref(name: str) -> Any:
+    pseudo = {"Stage": STAGE, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "LocalEndpoint": ""}
+    if name in pseudo:
+        return pseudo[name]
+    if "." in name:
+        return _arn(name.split(".", 1)[0])
+    return physical_name(name)
+
+
+def _arn(logical_id: str) -> str:
+    kind = resource(logical_id)["Type"]
+    name = physical_name(logical_id)
+    service = {"AWS::DynamoDB::Table": "dynamodb", "AWS::SQS::Queue": "sqs", "AWS::Events::EventBus": "events"}
+    prefix = {"AWS::DynamoDB::Table": "table/", "AWS::Events::EventBus": "event-bus/"}.get(kind, "")
+    return f"arn:aws:{service.get(kind, 'unknown')}:{REGION}:{ACCOUNT}:{prefix}{name}"
+
+
+def create(*logical_ids: str) -> dict[str, str]:
+    """Create the named resources in the active moto mock; return logical id → name (queue → URL)."""
+    created: dict[str, str] = {}
+    for logical_id in logical_ids:
+        kind = resource(logical_id)["Type"]
+        props = _resolve(resource(logical_id).get("Properties", {}))
+        creator = _CREATORS.get(kind)
+        if creator is None:
+            raise ValueError(f"{logical_id}: {kind} is not supported in-process")
+        created[logical_id] = creator(props)
+    return created
+
+
+def _create_table(props: dict[str, Any]) -> str:
+    client = boto3.client("dynamodb", region_name=REGION)
+    args: dict[str, Any] = {
+        key: props[key]
+        for key in ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes",
+                    "LocalSecondaryIndexes", "StreamSpecification")
+        if key in props
+    }
+    client.create_table(**args)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=props["TableName"], TimeToLiveSpecification=ttl)
+    return str(props["TableName"])
+
+
+def _create_queue(props: dict[str, Any]) -> str:
+    client = boto3.client("sqs", region_name=REGION)
+    attributes = {
+        key: str(props[key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod") if key in props
+    }
+    return str(client.create_queue(QueueName=props["QueueName"], Attributes=attributes)["QueueUrl"])
+
+
+def _create_bus(props: dict[str, Any]) -> str:
+    boto3.client("events", region_name=REGION).create_event_bus(Name=props["Name"])
+    return str(props["Name"])
+
+
+def _create_secret(props: dict[str, Any]) -> str:
+    # The deployed secret starts as a random placeholder string: the same here.
+    client = boto3.client("secretsmanager", region_name=REGION)
+    client.create_secret(Name=props["Name"], SecretString="placeholder-until-initialised")
+    return str(props["Name"])
+
+
+_CREATORS = {
+    "AWS::DynamoDB::Table": _create_table,
+    "AWS::SQS::Queue": _create_queue,
+    "AWS::Events::EventBus": _create_bus,
+    "AWS::SecretsManager::Secret": _create_secret,
+}
