@@ -1,0 +1,204 @@
+"""The REST resolver every service uses, and the one place exceptions become HTTP responses.
+
+Errors leave as RFC 9457 ``application/problem+json``::
+
+    app = create_resolver()
+
+    @app.post("/api/tasks")
+    def create_task(body: NewTask) -> Task: ...
+
+    handler = api_handler(app)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import partial
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.json_encoder import Encoder
+
+from deepiri_common.clock import to_iso
+from deepiri_common.ids import new_ulid
+from deepiri_common.observability import logger, metrics, tracer
+from deepiri_common.problems import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    TooManyRequests,
+    ValidationFailed,
+)
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+    from aws_lambda_powertools.event_handler.types import EventHandlerInstance
+    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"
+LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
+
+
+def create_resolver(
+    *, max_body_bytes: int = 256 * 1024, cors_origins: list[str] | None = None
+) -> APIGatewayRestResolver:
+    """A REST resolver with pydantic validation, a body size limit and problem+json errors.
+
+    ``cors_origins``: the origins browsers may call from; the first is the primary one. The default
+    admits any origin: the API authenticates with bearer tokens, never cookies, so a foreign page
+    gains nothing it could not get by calling the API directly. ``[]`` turns CORS headers off.
+    """
+    if cors_origins is None:
+        cors_origins = ["*"]
+    cors = None
+    if cors_origins:
+        cors = CORSConfig(
+            allow_origin=cors_origins[0],
+            extra_origins=cors_origins[1:],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+            max_age=600,
+        )
+    app = APIGatewayRestResolver(cors=cors, enable_validation=True, serializer=_to_json)
+    # Validation runs before any middleware added with app.use(), so the size check sits in front of it.
+    app._request_validation_middleware = _BodyLimitThenValidate(max_body_bytes)
+    _register_problem_handlers(app)
+    return app
+
+
+def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda entry point for ``app``: correlation-id logging, tracing and metrics around resolve."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)  # responses may carry tokens
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = app.resolve(event, context)
+        # One structured line per request: method, route and status (never headers or bodies).
+        logger.info("request", extra={"method": event.get("httpMethod"), "resource": event.get("resource"),
+                                      "status": response.get("statusCode")})
+        return response
+
+    return cast("LambdaHandler", handler)
+
+
+class _BodyLimitThenValidate(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, preceded by a 413 for a body over the limit."""
+
+    def __init__(self, max_body_bytes: int) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._max_body_bytes = max_body_bytes
+
+    def handler(self, app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
+        size = _body_size(app.current_event)
+        if size > self._max_body_bytes:
+            raise PayloadTooLarge(f"request body has {size} bytes; the limit is {self._max_body_bytes}")
+        return super().handler(app, next_middleware)
+
+
+def _body_size(event: BaseProxyEvent) -> int:
+    body = event.body or ""
+    if event.is_base64_encoded:
+        return len(body) * 3 // 4 - body[-2:].count("=")
+    return len(body.encode())
+
+
+def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
+    """The one mapping from exception to problem response; each kind of error has one entry."""
+
+    def respond(problem: Problem, status: int | None = None, title: str | None = None) -> Response[Any]:
+        headers = {"Retry-After": str(problem.retry_after)} if isinstance(problem, TooManyRequests) else None
+        status = status or problem.status
+        body = {
+            **problem.extensions,
+            "type": PROBLEM_TYPE_BASE + (problem.slug if title is None else _slug(title)),
+            "title": title or problem.title,
+            "status": status,
+            "detail": problem.detail,
+            "instance": app.current_event.path,
+        }
+        # Powertools serializes only application/json bodies itself.
+        return Response(status_code=status, content_type=PROBLEM_JSON, body=_to_json(body), headers=headers)
+
+    def on_problem(exc: Problem) -> Response[Any]:
+        log = logger.warning if exc.status >= 500 else logger.info
+        log("request refused", extra={"status": exc.status, "problem": exc.slug, "detail": exc.detail})
+        return respond(exc)
+
+    def on_invalid_request(exc: RequestValidationError) -> Response[Any]:
+        errors = list(exc.errors())
+        broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            reason = (broken.get("ctx") or {}).get("error", "malformed JSON")
+            position = broken["loc"][-1]
+            return on_problem(
+                BadRequest(f"request body is not valid JSON: {reason} (at character {position})")
+            )
+        return on_problem(ValidationFailed([{"field": _field(e), "message": e["msg"]} for e in errors]))
+
+    def on_unsupported_media_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return respond(Problem(str(exc)), 415, "Unsupported Media Type")
+
+    def on_not_found(exc: NotFoundError) -> Response[Any]:
+        return respond(NotFound(f"no route for {app.current_event.http_method} {app.current_event.path}"))
+
+    def on_powertools_error(exc: ServiceError) -> Response[Any]:
+        # Powertools' own BadRequestError, UnauthorizedError, ... raised by a handler.
+        status = HTTPStatus(exc.status_code)
+        detail = exc.msg if isinstance(exc.msg, str) else status.phrase
+        return respond(Problem(detail), status.value, status.phrase)
+
+    def on_unexpected(exc: Exception) -> Response[Any]:
+        context = app.current_event.raw_event.get("requestContext") or {}
+        reference = logger.get_correlation_id() or context.get("requestId") or new_ulid()
+        logger.exception("unhandled error", extra={"reference": reference})
+        return respond(Problem(f"internal error; reference {reference}"))
+
+    app.exception_handler_manager.update_exception_handlers(
+        {
+            Problem: on_problem,
+            RequestValidationError: on_invalid_request,
+            RequestUnsupportedContentType: on_unsupported_media_type,
+            NotFoundError: on_not_found,
+            ServiceError: on_powertools_error,
+            Exception: on_unexpected,
+        }
+    )
+
+
+def _field(error: Mapping[str, Any]) -> str:
+    """``("body", "title")`` -> ``"body.title"``."""
+    return ".".join(str(part) for part in error["loc"])
+
+
+def _slug(title: str) -> str:
+    return title.lower().replace(" ", "-")
+
+
+class _Encoder(Encoder):
+    """Powertools' encoder (pydantic, dataclasses, Decimal) plus datetimes as UTC ISO-8601."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return to_iso(o) if o.tzinfo else o.isoformat()
+        if isinstance(o, date):
+            return o.isoformat()
+        return super().default(o)  # type: ignore[no-untyped-call]
+
+
+_to_json = partial(json.dumps, separators=(",", ":"), cls=_Encoder)

@@ -1,0 +1,449 @@
+"""Signing keys and access tokens (ES256 JWTs).
+
+The key set lives in one Secrets Manager secret as JSON::
+
+    {"keys": [{"kid", "alg": "ES256", "private_jwk", "public_jwk", "createdAt", "retiredAt": null | iso}]}
+
+The template creates that secret with a generated placeholder string, so any value that is not a valid
+key set means "not initialised yet": the first caller that needs to sign writes the first key.
+Every write is a new secret version whose ClientRequestToken is derived from the version it replaces,
+so of two writers racing from the same version exactly one wins; the other gets
+``ResourceExistsException`` and adopts the winner's key set.
+
+Verification is deliberately narrow: the algorithm is pinned to ES256 before any key is chosen, the key
+is picked by ``kid`` from our own key set only (never from ``jku``/``jwk``/``x5u`` headers), and every
+claim we issue is required back. Every failure is a :class:`~deepiri_common.problems.Unauthorized` with
+a short, fixed reason that never contains the token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from botocore.exceptions import ClientError
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from deepiri_common.clock import epoch_seconds, to_iso, utc_now
+from deepiri_common.ids import new_ulid
+from deepiri_common.problems import Unauthorized
+
+ALGORITHM = "ES256"
+CURVE = "P-256"
+TOKEN_TYPE = "JWT"
+DEFAULT_OVERLAP = timedelta(hours=1)
+DEFAULT_CACHE_TTL = timedelta(minutes=5)
+# A token naming a kid we do not know may mean another instance just rotated; re-read the secret, but
+# not more often than this, so forged kids cannot turn the authorizer into a Secrets Manager hammer.
+MIN_REFRESH_INTERVAL = timedelta(seconds=30)
+MAX_TOKEN_LENGTH = 8192
+
+# Any claim we set ourselves; ``extra`` claims may not override them.
+_REGISTERED_CLAIMS = frozenset(
+    {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "roles", "token_use", "tv", "scope"}
+)
+_VERSION_NAMESPACE = uuid.UUID("6f1f3c52-3f4e-4c61-9a0e-2b5b8f0e6d11")
+_REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
+
+
+class SecretsClient(Protocol):
+    """The two Secrets Manager calls the key store makes; a boto3 ``secretsmanager`` client fits,
+    hence the boto3 parameter names."""
+
+    def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]: ...
+
+    def put_secret_value(
+        self,
+        *,
+        SecretId: str,
+        SecretString: str,
+        ClientRequestToken: str,
+    ) -> Mapping[str, Any]: ...
+
+
+class KeyRecord(BaseModel):
+    """One signing key as stored in the secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    kid: str = Field(min_length=1)
+    alg: Literal["ES256"]
+    private_jwk: dict[str, Any]
+    public_jwk: dict[str, Any]
+    created_at: datetime = Field(alias="createdAt")
+    retired_at: datetime | None = Field(default=None, alias="retiredAt")
+
+    def is_active(self) -> bool:
+        """Whether this key may sign new tokens."""
+        return self.retired_at is None
+
+    def verifies_at(self, moment: datetime, overlap: timedelta) -> bool:
+        """Whether tokens signed with this key are still accepted at ``moment``."""
+        return self.retired_at is None or moment < self.retired_at + overlap
+
+    def to_stored(self) -> dict[str, Any]:
+        """The JSON shape kept in the secret."""
+        return {
+            "kid": self.kid,
+            "alg": self.alg,
+            "private_jwk": self.private_jwk,
+            "public_jwk": self.public_jwk,
+            "createdAt": to_iso(self.created_at),
+            "retiredAt": to_iso(self.retired_at) if self.retired_at else None,
+        }
+
+
+class KeySetDocument(BaseModel):
+    """The whole secret value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keys: list[KeyRecord] = Field(min_length=1)
+
+    def newest_active(self) -> KeyRecord | None:
+        """The key new tokens are signed with, if any key is active."""
+        active = [key for key in self.keys if key.is_active()]
+        return max(active, key=lambda key: key.created_at) if active else None
+
+    def to_secret_string(self) -> str:
+        """Serialise for ``put_secret_value``."""
+        return json.dumps({"keys": [key.to_stored() for key in self.keys]}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A private key ready to sign, with the ``kid`` that goes into the token header."""
+
+    kid: str
+    key: ECKey
+
+
+class AccessClaims(BaseModel):
+    """What a verified access token says about its bearer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    roles: tuple[str, ...]
+    scopes: frozenset[str] | None
+    jti: str
+    exp: datetime
+    token_version: int
+
+
+class _AccessPayload(BaseModel):
+    """The claims an access token must carry; strict so that ``"exp": "1"`` or ``true`` is refused."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    iss: str
+    aud: str | list[str]
+    sub: str = Field(min_length=1)
+    jti: str = Field(min_length=1)
+    iat: int
+    nbf: int
+    exp: int
+    token_use: str
+    roles: list[str]
+    tv: int = Field(ge=0)
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    document: KeySetDocument | None
+    version_id: str | None
+    fetched_at: datetime
+
+
+def _generate_key(now: datetime) -> KeyRecord:
+    kid = new_ulid()
+    key = ECKey.generate_key(CURVE, parameters={"kid": kid}, private=True)
+    return KeyRecord(
+        kid=kid,
+        alg=ALGORITHM,
+        private_jwk=dict(key.as_dict(private=True)),
+        public_jwk=dict(key.as_dict(private=False)),
+        created_at=now,
+        retired_at=None,
+    )
+
+
+def _next_version_token(current_version_id: str | None) -> str:
+    """The ClientRequestToken for the version that replaces ``current_version_id``.
+
+    Deterministic, so every writer starting from the same version asks for the same new version and
+    Secrets Manager lets only the first one through (the others get ``ResourceExistsException``).
+    """
+    return str(uuid.uuid5(_VERSION_NAMESPACE, current_version_id or "initial"))
+
+
+def _is_resource_exists(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ResourceExistsException")
+
+
+class KeyStore:
+    """The signing key set kept in one Secrets Manager secret, cached in memory between calls."""
+
+    def __init__(
+        self,
+        secret_name: str,
+        client: SecretsClient,
+        *,
+        overlap: timedelta = DEFAULT_OVERLAP,
+        cache_ttl: timedelta = DEFAULT_CACHE_TTL,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._secret_name = secret_name
+        self._client = client
+        self._overlap = overlap
+        self._cache_ttl = cache_ttl
+        self._clock = clock
+        self._snapshot: _Snapshot | None = None
+        self._verifiers: dict[str, ECKey] = {}
+
+    def public_keys(self) -> list[dict[str, Any]]:
+        """JWKS entries of the keys that verify now: active ones and ones retired within the overlap."""
+        now = self._clock()
+        document = self._cached().document
+        if document is None:
+            return []
+        return [_public_entry(key) for key in document.keys if key.verifies_at(now, self._overlap)]
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        """The JSON Web Key Set to publish at ``/.well-known/jwks.json``."""
+        return {"keys": self.public_keys()}
+
+    def verification_key(self, kid: str) -> ECKey | None:
+        """The public key for ``kid`` if it still verifies, re-reading the secret once if it is unknown."""
+        key = self._verifying_key(self._cached(), kid)
+        if key is not None:
+            return key
+        if self._snapshot is not None and self._clock() - self._snapshot.fetched_at < MIN_REFRESH_INTERVAL:
+            return None
+        return self._verifying_key(self._refresh(), kid)
+
+    def signing_key(self) -> SigningKey:
+        """The newest active key, writing the first key set if the secret is not initialised yet."""
+        document = self._cached().document
+        record = document.newest_active() if document else None
+        if record is None:
+            record = self._write_next(initialise_only=True)
+        return SigningKey(kid=record.kid, key=ECKey.import_key(record.private_jwk))
+
+    def rotate(self) -> str:
+        """Add a new signing key and retire the active one now; returns the new key's ``kid``.
+
+        Retired keys keep verifying for the overlap window, so tokens already issued stay valid;
+        keys retired longer ago than that are dropped from the secret.
+        """
+        return self._write_next(initialise_only=False).kid
+
+    def _write_next(self, *, initialise_only: bool) -> KeyRecord:
+        snapshot = self._refresh()
+        current = snapshot.document
+        if initialise_only and current is not None and current.newest_active() is not None:
+            return _require_active(current)
+        now = self._clock()
+        new_key = _generate_key(now)
+        kept = [] if current is None else [self._retire(key, now) for key in current.keys]
+        kept = [key for key in kept if key.verifies_at(now, self._overlap)]
+        document = KeySetDocument(keys=[*kept, new_key])
+        version_token = _next_version_token(snapshot.version_id)
+        try:
+            self._client.put_secret_value(
+                SecretId=self._secret_name,
+                SecretString=document.to_secret_string(),
+                ClientRequestToken=version_token,
+            )
+        except ClientError as error:
+            if not _is_resource_exists(error):
+                raise
+            # Another writer replaced the same version first: theirs is the key set now.
+            return _require_active(self._refresh().document)
+        self._snapshot = _Snapshot(document=document, version_id=version_token, fetched_at=now)
+        return new_key
+
+    @staticmethod
+    def _retire(key: KeyRecord, now: datetime) -> KeyRecord:
+        return key if key.retired_at else key.model_copy(update={"retired_at": now})
+
+    def _verifying_key(self, snapshot: _Snapshot, kid: str) -> ECKey | None:
+        if snapshot.document is None:
+            return None
+        now = self._clock()
+        record = next((key for key in snapshot.document.keys if key.kid == kid), None)
+        if record is None or not record.verifies_at(now, self._overlap):
+            return None
+        if kid not in self._verifiers:
+            self._verifiers[kid] = ECKey.import_key(record.public_jwk)
+        return self._verifiers[kid]
+
+    def _cached(self) -> _Snapshot:
+        if self._snapshot is None or self._clock() - self._snapshot.fetched_at >= self._cache_ttl:
+            return self._refresh()
+        return self._snapshot
+
+    def _refresh(self) -> _Snapshot:
+        response = self._client.get_secret_value(SecretId=self._secret_name)
+        self._snapshot = _Snapshot(
+            document=_parse_key_set(response.get("SecretString")),
+            version_id=response.get("VersionId"),
+            fetched_at=self._clock(),
+        )
+        return self._snapshot
+
+
+def _parse_key_set(secret_string: object) -> KeySetDocument | None:
+    if not isinstance(secret_string, str):
+        return None
+    try:
+        return KeySetDocument.model_validate_json(secret_string)
+    except ValidationError:
+        return None  # the template's generated placeholder, or anything else that is not a key set
+
+
+def _require_active(document: KeySetDocument | None) -> KeyRecord:
+    record = document.newest_active() if document else None
+    if record is None:
+        raise RuntimeError("the signing key secret holds no active key after a write")
+    return record
+
+
+def _public_entry(key: KeyRecord) -> dict[str, Any]:
+    public = {name: value for name, value in key.public_jwk.items() if name != "d"}
+    return {**public, "kid": key.kid, "alg": key.alg, "use": "sig"}
+
+
+def issue_access_token(
+    key_store: KeyStore,
+    *,
+    subject: str,
+    roles: list[str] | tuple[str, ...],
+    issuer: str,
+    audience: str,
+    ttl_seconds: int = 900,
+    scopes: list[str] | tuple[str, ...] | frozenset[str] | None = None,
+    token_version: int = 0,
+    extra: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Sign an ES256 access token for ``subject``.
+
+    ``scopes`` is given only for third-party (OAuth) tokens; first-party tokens carry no ``scope``.
+    ``extra`` adds claims but may not override a registered one.
+    """
+    if not subject:
+        raise ValueError("an access token needs a subject")
+    if ttl_seconds <= 0:
+        raise ValueError("ttl_seconds must be positive")
+    clashing = set(extra or {}) & _REGISTERED_CLAIMS
+    if clashing:
+        raise ValueError(f"extra claims may not override registered claims: {sorted(clashing)}")
+    issued = epoch_seconds(now or utc_now())
+    claims: dict[str, Any] = {
+        **(extra or {}),
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl_seconds,
+        "jti": new_ulid(),
+        "roles": list(roles),
+        "token_use": "access",
+        "tv": token_version,
+    }
+    if scopes is not None:
+        claims["scope"] = " ".join(sorted(scopes))
+    signing = key_store.signing_key()
+    header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": signing.kid}
+    payload = json.dumps(claims, separators=(",", ":"))
+    return jws.serialize_compact(header, payload, signing.key, registry=_REGISTRY)
+
+
+def verify_access_token(
+    key_store: KeyStore,
+    token: str,
+    *,
+    issuer: str,
+    audience: str,
+    leeway_seconds: int = 30,
+    now: datetime | None = None,
+) -> AccessClaims:
+    """Verify an access token's ES256 signature and claims, or raise ``Unauthorized``.
+
+    The reason in the exception is one of a few fixed phrases; it never contains the token.
+    """
+    header = _read_header(token)
+    if header.get("alg") != ALGORITHM:
+        raise Unauthorized("unsupported token algorithm")
+    if header.get("typ", TOKEN_TYPE) != TOKEN_TYPE:
+        raise Unauthorized("unsupported token type")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise Unauthorized("token names no signing key")
+    key = key_store.verification_key(kid)
+    if key is None:
+        raise Unauthorized("unknown signing key")
+    try:
+        signed = jws.deserialize_compact(token, key, registry=_REGISTRY)
+    except (JoseError, ValueError):
+        raise Unauthorized("invalid token signature") from None
+    payload = _read_payload(signed.payload)
+    moment = epoch_seconds(now or utc_now())
+    _check_claims(payload, issuer=issuer, audience=audience, now=moment, leeway=leeway_seconds)
+    return AccessClaims(
+        sub=payload.sub,
+        roles=tuple(payload.roles),
+        scopes=frozenset(payload.scope.split()) if payload.scope is not None else None,
+        jti=payload.jti,
+        exp=datetime.fromtimestamp(payload.exp, tz=UTC),
+        token_version=payload.tv,
+    )
+
+
+def _read_header(token: object) -> dict[str, Any]:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthorized("malformed token")
+    segments = token.split(".")
+    if len(segments) != 3 or not all(segments):
+        raise Unauthorized("malformed token")
+    try:
+        padded = segments[0] + "=" * (-len(segments[0]) % 4)
+        header = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise Unauthorized("malformed token") from None
+    if not isinstance(header, dict):
+        raise Unauthorized("malformed token")
+    return header
+
+
+def _read_payload(raw: bytes | None) -> _AccessPayload:
+    try:
+        return _AccessPayload.model_validate_json(raw or b"")
+    except ValidationError:
+        raise Unauthorized("malformed token claims") from None
+
+
+def _check_claims(payload: _AccessPayload, *, issuer: str, audience: str, now: int, leeway: int) -> None:
+    if payload.token_use != "access":
+        raise Unauthorized("not an access token")
+    if payload.iss != issuer:
+        raise Unauthorized("wrong token issuer")
+    audiences = [payload.aud] if isinstance(payload.aud, str) else payload.aud
+    if audience not in audiences:
+        raise Unauthorized("wrong token audience")
+    if now >= payload.exp + leeway:
+        raise Unauthorized("token expired")
+    if payload.nbf > now + leeway or payload.iat > now + leeway:
+        raise Unauthorized("token not valid yet")

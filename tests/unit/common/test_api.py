@@ -1,0 +1,239 @@
+"""Every error leaves the REST resolver as RFC 9457 problem+json, and nothing internal leaks."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import pytest
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.observability import logger
+from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
+from pydantic import BaseModel, ConfigDict, Field
+
+from tests.support.apigw import rest_event
+from tests.support.lambda_context import FakeLambdaContext
+
+# Nothing here publishes metrics; Powertools warns about that on every invocation.
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
+
+CREATED_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+class NewTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    points: int = Field(default=10, ge=0)
+
+
+class Task(BaseModel):
+    id: str
+    title: str
+    created_at: datetime
+
+
+app = create_resolver(max_body_bytes=1024, cors_origins=["https://app.deepiri.dev"])
+
+
+@app.post("/api/tasks")
+def create_task(task: NewTask) -> Task:
+    if task.title == "duplicate":
+        raise Conflict("a task with this title exists", taskId="01HZTASK")
+    return Task(id="01HZTASK", title=task.title, created_at=CREATED_AT)
+
+
+@app.get("/api/tasks/<task_id>")
+def get_task(task_id: str) -> dict[str, Any]:
+    match task_id:
+        case "throttled":
+            raise TooManyRequests(retry_after=30)
+        case "missing":
+            raise NotFound("task not found")
+        case "invalid":
+            raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
+        case "boom":
+            raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
+    return {"id": task_id, "createdAt": CREATED_AT}
+
+
+handler = api_handler(app)
+
+
+def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    response = handler(event, FakeLambdaContext())
+    headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
+    return response["statusCode"], headers, json.loads(response["body"])
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    buffer = io.StringIO()
+    log_handler = cast(Any, logger.registered_handler)
+    previous = log_handler.setStream(buffer)
+    yield buffer
+    log_handler.setStream(previous)
+
+
+def test_given_a_valid_body_when_posted_then_the_model_is_returned_with_an_iso_datetime() -> None:
+    status, headers, body = call(rest_event("POST", "/api/tasks", body={"title": "Write tests"}))
+
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert body == {"id": "01HZTASK", "title": "Write tests", "created_at": "2026-01-02T03:04:05Z"}
+
+
+def test_given_a_dict_with_a_datetime_when_returned_then_it_is_serialized() -> None:
+    status, _, body = call(rest_event("GET", "/api/tasks/01HZTASK", path_params={"task_id": "01HZTASK"}))
+
+    assert status == 200
+    assert body["createdAt"].startswith("2026-01-02T03:04:05")
+
+
+def test_given_bad_fields_when_posted_then_422_names_each_field() -> None:
+    event = rest_event("POST", "/api/tasks", body={"title": "", "points": -1, "owner": "someone"})
+
+    status, headers, body = call(event)
+
+    assert status == 422
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["type"] == "https://deepiri.dev/problems/validation"
+    assert body["status"] == 422
+    assert body["instance"] == "/api/tasks"
+    assert {e["field"] for e in body["errors"]} == {"body.title", "body.points", "body.owner"}
+    assert all(e["message"] for e in body["errors"])
+
+
+def test_given_a_missing_body_when_posted_then_422_names_the_body() -> None:
+    status, _, body = call(rest_event("POST", "/api/tasks", headers={"Content-Type": "application/json"}))
+
+    assert status == 422
+    assert [e["field"] for e in body["errors"]] == ["body"]
+
+
+def test_given_invalid_json_when_posted_then_400_names_the_parse_error() -> None:
+    event = rest_event(
+        "POST", "/api/tasks", body='{"title": "x",', headers={"Content-Type": "application/json"}
+    )
+
+    status, headers, body = call(event)
+
+    assert status == 400
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["type"] == "https://deepiri.dev/problems/bad-request"
+    assert "not valid JSON" in body["detail"]
+    assert "Expecting property name" in body["detail"]
+
+
+def test_given_a_body_over_the_limit_when_posted_then_413_before_validation() -> None:
+    # The body is also invalid JSON: the size check must answer first.
+    event = rest_event(
+        "POST", "/api/tasks", body="{" + "x" * 2000, headers={"Content-Type": "application/json"}
+    )
+
+    status, headers, body = call(event)
+
+    assert status == 413
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["type"] == "https://deepiri.dev/problems/payload-too-large"
+    assert "1024" in body["detail"]
+
+
+@pytest.mark.parametrize(("size", "expected"), [(1024, 200), (1025, 413)])
+def test_given_a_body_at_or_just_over_the_limit_when_posted_then_only_the_larger_is_refused(
+    size: int, expected: int
+) -> None:
+    text = '{"title": "x"' + " " * (size - len('{"title": "x"}')) + "}"
+    assert len(text.encode()) == size
+
+    status, _, _ = call(
+        rest_event("POST", "/api/tasks", body=text, headers={"Content-Type": "application/json"})
+    )
+
+    assert status == expected
+
+
+def test_given_a_base64_body_over_the_limit_when_posted_then_its_decoded_size_is_refused() -> None:
+    event = rest_event("POST", "/api/tasks", headers={"Content-Type": "application/json"})
+    event["body"] = base64.b64encode(json.dumps({"title": "x" * 1100}).encode()).decode()
+    event["isBase64Encoded"] = True
+
+    status, _, _ = call(event)
+
+    assert status == 413
+
+
+def test_given_an_unknown_route_when_called_then_404_problem_json() -> None:
+    status, headers, body = call(rest_event("GET", "/api/nothing-here"))
+
+    assert status == 404
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["type"] == "https://deepiri.dev/problems/not-found"
+    assert body["instance"] == "/api/nothing-here"
+
+
+def test_given_a_raised_conflict_when_posted_then_409_with_its_extensions() -> None:
+    status, _, body = call(rest_event("POST", "/api/tasks", body={"title": "duplicate"}))
+
+    assert status == 409
+    assert body == {
+        "type": "https://deepiri.dev/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "a task with this title exists",
+        "instance": "/api/tasks",
+        "taskId": "01HZTASK",
+    }
+
+
+def test_given_a_raised_not_found_when_called_then_404_with_its_detail() -> None:
+    status, _, body = call(rest_event("GET", "/api/tasks/missing"))
+
+    assert (status, body["detail"]) == (404, "task not found")
+
+
+def test_given_a_raised_validation_failure_when_called_then_422_carries_its_errors() -> None:
+    status, _, body = call(rest_event("GET", "/api/tasks/invalid"))
+
+    assert status == 422
+    assert body["errors"] == [{"field": "dueAt", "message": "must be in the future"}]
+
+
+def test_given_a_rate_limit_when_called_then_429_with_retry_after() -> None:
+    status, headers, body = call(rest_event("GET", "/api/tasks/throttled"))
+
+    assert status == 429
+    assert headers["Retry-After"] == "30"
+    assert body["type"] == "https://deepiri.dev/problems/rate-limited"
+
+
+def test_given_an_unexpected_exception_when_called_then_500_with_a_reference_and_no_internals(
+    log_lines: io.StringIO,
+) -> None:
+    event = rest_event("GET", "/api/tasks/boom")
+
+    status, headers, body = call(event)
+
+    request_id = event["requestContext"]["requestId"]
+    assert status == 500
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["detail"] == f"internal error; reference {request_id}"
+    assert "Traceback" not in json.dumps(body)
+    assert "repository.py" not in json.dumps(body)
+    # Then the exception is in the log, under the same correlation id.
+    logged = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    failure = next(r for r in logged if r.get("message") == "unhandled error")
+    assert failure["correlation_id"] == request_id
+    assert "repository.py" in failure["exception"]
+
+
+def test_given_a_browser_origin_when_an_error_is_answered_then_cors_headers_are_present() -> None:
+    event = rest_event("GET", "/api/tasks/missing", headers={"Origin": "https://app.deepiri.dev"})
+
+    _, headers, _ = call(event)
+
+    assert headers["Access-Control-Allow-Origin"] == "https://app.deepiri.dev"

@@ -1,0 +1,80 @@
+"""Cursors are opaque, round-trip any LastEvaluatedKey, and refuse anything a client made up."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor
+from deepiri_common.problems import BadRequest
+from pydantic import ValidationError
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"pk": {"S": "USER#01HZX"}, "sk": {"S": "TASK#01HZY"}, "gsi1sk": {"N": "1700000000"}},
+        {"pk": "USER#01HZX", "sk": "TASK#01HZY", "score": Decimal("1500"), "ratio": Decimal("0.25")},
+    ],
+    ids=["attribute-value form", "plain values"],
+)
+def test_given_a_last_evaluated_key_when_encoded_and_decoded_then_it_comes_back_equal(
+    key: dict[str, Any],
+) -> None:
+    cursor = encode_cursor(key)
+
+    assert decode_cursor(cursor) == key
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def test_given_plain_numbers_when_decoded_then_they_are_types_boto3_accepts() -> None:
+    decoded = decode_cursor(encode_cursor({"score": Decimal("1500"), "ratio": Decimal("0.25")}))
+
+    assert isinstance(decoded["score"], int)
+    assert isinstance(decoded["ratio"], Decimal)
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "not a cursor!",
+        "%%%",
+        "A",
+        _b64("{not json"),
+        _b64("[1, 2]"),
+        _b64("{}"),
+        base64.urlsafe_b64encode(b"\xff\xfe\xfd").decode(),
+        "A" * 5000,
+    ],
+)
+def test_given_a_malformed_cursor_when_decoded_then_bad_request(cursor: str) -> None:
+    with pytest.raises(BadRequest) as raised:
+        decode_cursor(cursor)
+
+    assert raised.value.detail == "invalid cursor"
+
+
+def test_given_no_query_values_when_paging_then_twenty_items_from_the_start() -> None:
+    query = PageQuery()
+
+    assert (query.limit, query.cursor) == (20, None)
+
+
+@pytest.mark.parametrize("limit", [0, 101, -5])
+def test_given_a_limit_outside_1_to_100_when_paging_then_it_is_refused(limit: int) -> None:
+    with pytest.raises(ValidationError):
+        PageQuery(limit=limit)
+
+
+def test_given_a_page_when_serialized_then_the_cursor_is_named_next_cursor() -> None:
+    page = Page[str](items=["a", "b"], next_cursor="abc")
+
+    assert page.model_dump(mode="json") == {"items": ["a", "b"], "nextCursor": "abc"}
+    assert Page[int].model_validate({"items": [1], "nextCursor": None}).next_cursor is None

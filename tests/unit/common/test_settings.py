@@ -1,0 +1,106 @@
+"""Settings come from the environment once per process and fail loudly, without leaking values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from deepiri_common.settings import CommonSettings, ConfigurationError, load_settings, reset_settings_cache
+from pydantic import ValidationError
+
+
+class TasksSettings(CommonSettings):
+    tasks_table: str
+    max_tasks_per_user: int = 500
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    reset_settings_cache()
+    yield
+    reset_settings_cache()
+
+
+@pytest.fixture
+def base_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("STAGE", "POWERTOOLS_SERVICE_NAME", "IDEMPOTENCY_TABLE", "JWT_ISSUER", "TASKS_TABLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EVENT_BUS_NAME", "deepiri-test")
+    return monkeypatch
+
+
+def test_given_only_the_bus_name_when_loaded_then_defaults_fill_the_rest(
+    base_env: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings(CommonSettings)
+
+    assert settings.event_bus_name == "deepiri-test"
+    assert settings.stage == "dev"
+    assert settings.service_name == "deepiri"
+    assert settings.jwt_issuer == "https://deepiri.local"
+    assert settings.jwt_audience == "deepiri-api"
+    assert settings.idempotency_table == ""
+
+
+def test_given_variables_when_loaded_then_each_field_reads_its_variable(base_env: pytest.MonkeyPatch) -> None:
+    base_env.setenv("STAGE", "prod")
+    base_env.setenv("POWERTOOLS_SERVICE_NAME", "tasks")
+    base_env.setenv("RATE_LIMIT_TABLE", "deepiri-prod-rate-limits")
+    base_env.setenv("JWT_KEYS_SECRET", "deepiri/prod/jwt-keys")
+
+    settings = load_settings(CommonSettings)
+
+    assert (settings.stage, settings.service_name) == ("prod", "tasks")
+    assert settings.rate_limit_table == "deepiri-prod-rate-limits"
+    assert settings.jwt_keys_secret == "deepiri/prod/jwt-keys"
+
+
+def test_given_a_loaded_model_when_the_environment_changes_then_the_first_object_is_kept(
+    base_env: pytest.MonkeyPatch,
+) -> None:
+    first = load_settings(CommonSettings)
+    base_env.setenv("EVENT_BUS_NAME", "another-bus")
+
+    assert load_settings(CommonSettings) is first
+
+    reset_settings_cache()
+    assert load_settings(CommonSettings).event_bus_name == "another-bus"
+
+
+def test_given_a_service_subclass_when_loaded_then_it_is_cached_apart_from_the_base(
+    base_env: pytest.MonkeyPatch,
+) -> None:
+    base_env.setenv("TASKS_TABLE", "deepiri-test-tasks")
+
+    tasks = load_settings(TasksSettings)
+    common = load_settings(CommonSettings)
+
+    assert isinstance(tasks, TasksSettings)
+    assert tasks.tasks_table == "deepiri-test-tasks"
+    assert tasks.event_bus_name == "deepiri-test"
+    assert type(common) is CommonSettings
+
+
+def test_given_settings_when_a_field_is_assigned_then_it_is_refused(base_env: pytest.MonkeyPatch) -> None:
+    settings = load_settings(CommonSettings)
+
+    with pytest.raises(ValidationError):
+        settings.stage = "prod"  # type: ignore[misc]
+
+
+def test_given_missing_and_invalid_variables_when_loaded_then_the_error_names_them_but_not_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
+    monkeypatch.delenv("TASKS_TABLE", raising=False)
+    monkeypatch.setenv("MAX_TASKS_PER_USER", "hunter2-not-a-number")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(TasksSettings)
+
+    message = str(raised.value)
+    assert "EVENT_BUS_NAME (missing)" in message
+    assert "TASKS_TABLE (missing)" in message
+    assert "MAX_TASKS_PER_USER" in message
+    assert "hunter2" not in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__

@@ -1,0 +1,7 @@
+"""Unit tests never touch the network."""
+
+from pytest_socket import disable_socket
+
+
+def pytest_runtest_setup() -> None:
+    disable_socket()
