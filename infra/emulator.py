@@ -46,9 +46,7 @@ def running_pid(target: Target) -> int | None:
     if not path.exists():
         return None
     pid = int(path.read_text().strip())
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not _alive(pid):
         path.unlink(missing_ok=True)
         return None
     return pid
@@ -107,9 +105,7 @@ def stop(target: Target) -> None:
     os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + SHUTDOWN_SECONDS
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             break
         time.sleep(0.2)
     else:
@@ -117,6 +113,21 @@ def stop(target: Target) -> None:
         print("    emulator did not stop in time; killed (state may be stale)")
     pid_file(target).unlink(missing_ok=True)
     print(f"    emulator on port {target.port} stopped; state kept in {target.state_dir}")
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs; reaps it first when this process started it (no zombie counts)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: `make down` from another shell
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def main() -> None:

@@ -1,0 +1,105 @@
+"""The gateway through the deployed local stack: health, unknown routes, the authorizer, bad input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from deepiri_common.clock import utc_now
+from deepiri_common.ids import new_ulid
+from deepiri_common.tokens import KeyStore, issue_access_token
+
+PROBLEM = "application/problem+json"
+
+
+class _MemorySecret:
+    """A key set nobody deployed: tokens it signs must not be accepted."""
+
+    def __init__(self) -> None:
+        self.value: dict[str, str] = {"SecretString": "placeholder", "VersionId": "v0"}
+
+    def get_secret_value(self, *, SecretId: str) -> dict[str, str]:
+        return self.value
+
+    def put_secret_value(self, *, SecretId: str, SecretString: str, ClientRequestToken: str, **_: object) -> dict:
+        self.value = {"SecretString": SecretString, "VersionId": ClientRequestToken}
+        return {"VersionId": ClientRequestToken}
+
+
+def test_given_the_stack_when_health_is_called_then_it_answers_ok_for_the_stage(api) -> None:
+    response = api("GET", "/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["stage"] == "e2e"
+
+
+def test_given_the_stack_when_readiness_is_called_then_every_table_queue_and_the_bus_answer(api) -> None:
+    response = api("GET", "/health/ready")
+    assert response.status_code == 200, response.text
+    checks = response.json()["checks"]
+    assert {check["kind"] for check in checks} == {"table", "queue", "bus"}
+    assert all(check["ok"] for check in checks)
+
+
+def test_given_an_unknown_route_when_called_then_404_problem_json(api, mint) -> None:
+    for method, path, token in [("GET", "/nope", None), ("POST", "/api/nothing/here", None),
+                                ("DELETE", "/api/tasks-not-yet", mint())]:
+        response = api(method, path, token=token)
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert response.json()["status"] == 404
+
+
+def test_given_a_protected_route_when_no_or_bad_token_then_401(api, mint) -> None:
+    foreign = KeyStore("elsewhere", _MemorySecret())
+    forged = issue_access_token(foreign, subject=new_ulid(), roles=["user"], issuer="https://deepiri.e2e",
+                                audience="deepiri-api")
+    expired = mint(now=utc_now() - timedelta(hours=2))
+    for token in (None, "not-a-jwt", forged, expired, mint().rsplit(".", 1)[0] + ".AAAA"):
+        response = api("GET", "/api/realtime/me", token=token)
+        assert response.status_code == 401, (token, response.text)
+
+
+def test_given_a_valid_token_when_calling_a_protected_route_then_the_caller_is_the_token_subject(api, mint) -> None:
+    user_id = new_ulid()
+    response = api("GET", "/api/realtime/me", token=mint(user_id))
+    assert response.status_code == 200, response.text
+    assert response.json()["userId"] == user_id
+    assert response.json()["presence"]["status"] == "offline"
+
+
+def test_given_bad_bodies_when_putting_presence_then_clear_4xx_and_nothing_stored(api, mint) -> None:
+    user_id = new_ulid()
+    token = mint(user_id)
+    headers = {"content-type": "application/json"}
+
+    malformed = api("PUT", "/api/realtime/presence", token=token, data='{"status": "busy"', headers=headers)
+    assert malformed.status_code == 400, malformed.text
+    assert malformed.headers["content-type"].startswith(PROBLEM)
+
+    too_large = api("PUT", "/api/realtime/presence", token=token, headers=headers,
+                    data='{"status": "busy", "message": "' + "x" * 300_000 + '"}')
+    assert too_large.status_code == 413, too_large.text
+
+    invalid = api("PUT", "/api/realtime/presence", token=token, json={"status": "asleep", "role": "admin"})
+    assert invalid.status_code == 422, invalid.text
+    fields = {error["field"] for error in invalid.json()["errors"]}
+    assert any("status" in field for field in fields) and any("role" in field for field in fields)
+    assert "Traceback" not in invalid.text
+
+    assert api("GET", "/api/realtime/me", token=token).json()["presence"]["status"] == "offline"
+
+
+def test_given_a_valid_body_when_putting_presence_then_it_is_stored_for_that_user_only(api, mint) -> None:
+    alice, bob = new_ulid(), new_ulid()
+    put = api("PUT", "/api/realtime/presence", token=mint(alice), json={"status": "busy", "message": "deep work"})
+    assert put.status_code == 200, put.text
+    assert api("GET", "/api/realtime/me", token=mint(alice)).json()["presence"]["message"] == "deep work"
+    assert api("GET", "/api/realtime/me", token=mint(bob)).json()["presence"]["status"] == "offline"
+
+
+def test_given_a_browser_origin_when_calling_then_the_response_allows_it(api, mint) -> None:
+    # Preflight (OPTIONS) is answered by API Gateway's mock integration on AWS; the local emulator does
+    # not apply its headers (README, known limits), so this checks the headers on real responses.
+    response = api("GET", "/api/realtime/me", token=mint(), headers={"Origin": "https://app.example"})
+    assert response.status_code == 200
+    assert response.headers.get("access-control-allow-origin") == "*"

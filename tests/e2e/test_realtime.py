@@ -1,0 +1,68 @@
+"""The realtime WebSocket through the deployed local stack: authorised connect, ping, live event pushes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from deepiri_common.events import DomainEvent
+from deepiri_common.ids import new_ulid
+from tests.e2e.conftest import wait_for
+
+
+def _frames(socket: ClientConnection, seconds: float) -> list[dict[str, Any]]:
+    """Every frame that arrives within ``seconds``."""
+    frames = []
+    try:
+        while True:
+            frames.append(json.loads(socket.recv(timeout=seconds)))
+    except TimeoutError:
+        return frames
+
+
+def test_given_no_or_bad_token_when_connecting_then_the_handshake_is_refused(stack) -> None:
+    for query in ("", "?token=not-a-jwt"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{stack.urls.websocket}{query}", open_timeout=15).close()
+        assert refused.value.response.status_code in (401, 403)
+
+
+def test_given_a_connected_user_when_pinging_then_pong_echoes_the_request_id(stack, mint) -> None:
+    with connect(f"{stack.urls.websocket}?token={mint()}", open_timeout=15) as socket:
+        socket.send(json.dumps({"action": "ping", "requestId": "r-1"}))
+        reply = json.loads(socket.recv(timeout=15))
+        assert reply["type"] == "pong" and reply["requestId"] == "r-1"
+        socket.send("{not json")
+        error = json.loads(socket.recv(timeout=15))
+        assert error["type"] == "error" and error["status"] == 400
+
+
+def test_given_a_connected_user_when_an_event_about_them_is_published_twice_then_one_frame_arrives(
+    stack, mint, publish, api
+) -> None:
+    user_id, stranger = new_ulid(), new_ulid()
+    token = mint(user_id)
+    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15) as socket:
+        wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])
+        mine = DomainEvent.new("engagement", "XpAwarded", {"userId": user_id, "amount": 50}, actor="system")
+        theirs = DomainEvent.new("engagement", "XpAwarded", {"userId": stranger, "amount": 7}, actor="system")
+        publish(mine)
+        publish(theirs)
+        publish(mine)  # redelivery of the same event id
+        first = json.loads(socket.recv(timeout=30))
+        later = _frames(socket, seconds=5)
+    assert first == {"type": "event", "event": "XpAwarded", "id": mine.id,
+                     "occurredAt": mine.detail.occurredAt, "data": {"userId": user_id, "amount": 50}}
+    assert later == []
+
+
+def test_given_a_closed_connection_when_listing_then_it_is_forgotten(stack, mint, api) -> None:
+    user_id = new_ulid()
+    token = mint(user_id)
+    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15):
+        assert len(wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])) == 1
+    wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"] == [])
