@@ -11,6 +11,8 @@ STAGE ?= dev
 export DEEPIRI_PORT ?= 4566
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Service packages, for tools that import every service's routes (OpenAPI generation).
+SERVICE_PATH := layers/common/python:functions/gateway:functions/realtime:.
 
 # A timed, named step: $(call step,name,command)
 define step
@@ -60,10 +62,10 @@ lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, Op
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
 	$(call step,ruff,$(VENV)/bin/ruff check .)
 	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime)
-	$(call step,OpenAPI document is current,$(PY) -m infra.openapi --check)
+	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
 
 openapi: deps ## regenerate the committed OpenAPI document from the routes
-	$(PY) -m infra.openapi --write
+	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --write
 
 invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT=events/gateway-health.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json"; exit 2; }

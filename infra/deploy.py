@@ -15,7 +15,17 @@ import boto3
 from botocore.exceptions import ClientError
 
 from infra import emulator, urls
-from infra.config import ARTIFACTS_BUCKET, BUILD_DIR, REGION, ROOT, TEMPLATE, Target, activate, default_target, is_embedded
+from infra.config import (
+    ARTIFACTS_BUCKET,
+    BUILD_DIR,
+    REGION,
+    ROOT,
+    TEMPLATE,
+    Target,
+    activate,
+    default_target,
+    is_embedded,
+)
 from infra.steps import run, step
 
 

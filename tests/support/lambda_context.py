@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from deepiri_common.ids import new_ulid
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
+
 from deepiri_common.consumers import make_event_consumer
 from deepiri_common.events import DomainEvent, EventBridgePublisher, ReceivedEvent
-
 from tests.support import template
 from tests.support.lambda_context import FakeLambdaContext
 

@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+
 from deepiri_common.events import DomainEvent, EventBridgePublisher
 from deepiri_common.outbox import make_outbox_forwarder, outbox_put
-
 from tests.support import template
 from tests.support.lambda_context import FakeLambdaContext
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
+
 from deepiri_common.problems import TooManyRequests
 from deepiri_common.ratelimit import MAX_ATTEMPTS, RateLimiter, TokenBucket
-
 from tests.support import template
 
 LOGIN = TokenBucket(capacity=3, refill_per_second=0.5)

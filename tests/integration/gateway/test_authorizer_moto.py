@@ -9,10 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
+
 from deepiri_common.settings import reset_settings_cache
 from deepiri_common.tokens import KeyStore, issue_access_token
 from deepiri_gateway.handlers import authorizer
-
 from tests.support import template
 from tests.support.lambda_context import FakeLambdaContext
 

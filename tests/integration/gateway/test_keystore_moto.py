@@ -7,8 +7,8 @@ from typing import Any
 
 import boto3
 import pytest
-from deepiri_common.tokens import KeyStore, issue_access_token, verify_access_token
 
+from deepiri_common.tokens import KeyStore, issue_access_token, verify_access_token
 from tests.support import template
 
 ISSUER = "https://deepiri.test"

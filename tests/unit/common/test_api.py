@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
+from pydantic import BaseModel, ConfigDict, Field
+
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.observability import logger
 from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
-from pydantic import BaseModel, ConfigDict, Field
-
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 

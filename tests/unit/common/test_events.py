@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from deepiri_common.events import (
     DomainEvent,
     EventBridgePublisher,
@@ -15,7 +17,6 @@ from deepiri_common.events import (
     parse_bus_event,
 )
 from deepiri_common.ids import is_ulid
-from pydantic import BaseModel, ValidationError
 
 
 class TaskCompletedData(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from deepiri_common.api import create_resolver
 from deepiri_common.identity import Caller, caller_from_event, current_caller, require_role, require_scope
 from deepiri_common.problems import Forbidden, Unauthorized
-
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
+
 from deepiri_common.observability import is_secret_key, logger, redact
 
 

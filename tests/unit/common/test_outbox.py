@@ -9,7 +9,6 @@ from typing import Any
 from deepiri_common.clock import epoch_seconds, parse_iso
 from deepiri_common.events import DomainEvent, InMemoryPublisher, PublishError
 from deepiri_common.outbox import make_outbox_forwarder, outbox_events, outbox_put
-
 from tests.support.lambda_context import FakeLambdaContext
 
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
-from pydantic import ValidationError
 
 
 @pytest.mark.parametrize(

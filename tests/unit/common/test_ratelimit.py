@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from deepiri_common.ratelimit import TokenBucket, refill
 
 BUCKET = TokenBucket(capacity=10, refill_per_second=2.0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from deepiri_common.settings import CommonSettings, ConfigurationError, load_settings, reset_settings_cache
 from pydantic import ValidationError
+
+from deepiri_common.settings import CommonSettings, ConfigurationError, load_settings, reset_settings_cache
 
 
 class TasksSettings(CommonSettings):

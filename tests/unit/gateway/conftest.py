@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from deepiri_common.observability import logger
 from deepiri_common.tokens import KeyStore
 

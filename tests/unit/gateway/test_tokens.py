@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc import jws
+from joserfc.jwk import ECKey, RSAKey
+
 from deepiri_common.clock import epoch_seconds
 from deepiri_common.ids import is_ulid
 from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import KeyStore, issue_access_token, verify_access_token
-from joserfc import jws
-from joserfc.jwk import ECKey, RSAKey
-
 from tests.unit.gateway.conftest import AUDIENCE, ISSUER, SECRET_NAME, Clock, FakeSecretsClient
 
 

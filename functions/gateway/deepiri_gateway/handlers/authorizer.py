@@ -16,12 +16,12 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
 from deepiri_common.observability import logger
 from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import CommonSettings, load_settings
 from deepiri_common.tokens import KeyStore
-from pydantic import Field
-
 from deepiri_gateway.logic.authorization import (
     SessionCheck,
     accept_every_session,

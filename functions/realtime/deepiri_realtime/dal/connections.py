@@ -8,6 +8,7 @@ whose $disconnect never arrived does not linger.
 from __future__ import annotations
 
 from datetime import timedelta
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -16,7 +17,7 @@ from deepiri_common.clock import epoch_seconds, to_iso, utc_now
 from deepiri_realtime.models.connection import Connection
 
 
-class _ByUser(GlobalSecondaryIndex["ConnectionItem"]):
+class _ByUser(GlobalSecondaryIndex["ConnectionItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "gsi1"
         projection = AllProjection()
@@ -61,7 +62,7 @@ class ConnectionRepository:
             userId=user_id, connectedAt=to_iso(now), expiresAt=epoch_seconds(now + self._ttl),
         )
         item.save()
-        return Connection(connection_id=connection_id, user_id=user_id, connected_at=item.connectedAt)
+        return Connection(connectionId=connection_id, userId=user_id, connectedAt=item.connectedAt)
 
     def remove(self, connection_id: str) -> None:
         self._model(pk=f"CONN#{connection_id}", sk="CONN").delete()
@@ -69,7 +70,6 @@ class ConnectionRepository:
     def for_user(self, user_id: str) -> list[Connection]:
         items = self._model.by_user.query(f"USER#{user_id}")
         return [
-            Connection(connection_id=item.pk.removeprefix("CONN#"), user_id=item.userId,
-                       connected_at=item.connectedAt)
+            Connection(connectionId=item.pk.removeprefix("CONN#"), userId=item.userId, connectedAt=item.connectedAt)
             for item in items
         ]

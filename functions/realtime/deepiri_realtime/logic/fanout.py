@@ -49,8 +49,8 @@ def fan_out(event: ReceivedEvent, connections: Connections, pusher: Pusher,
     for user_id in sorted(recipients(event)):
         for connection in connections.for_user(user_id):
             try:
-                pusher.send(connection.connection_id, payload)
+                pusher.send(connection.connectionId, payload)
                 delivered += 1
             except gone:
-                connections.remove(connection.connection_id)
+                connections.remove(connection.connectionId)
     return delivered

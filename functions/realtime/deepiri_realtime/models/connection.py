@@ -6,6 +6,6 @@ from pydantic import BaseModel
 
 
 class Connection(BaseModel):
-    connection_id: str
-    user_id: str
-    connected_at: str
+    connectionId: str
+    userId: str
+    connectedAt: str

@@ -8,6 +8,7 @@ token, authorization header, cookie, ...) never reaches the log, however deeply 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -63,3 +64,5 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 logger = Logger(logger_formatter=RedactingFormatter())
 tracer = Tracer()
 metrics = Metrics(namespace="Deepiri")
+# Most requests record no business metric; Powertools would warn about that on every invocation.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)

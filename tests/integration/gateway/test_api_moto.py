@@ -1,0 +1,58 @@
+"""Gateway routes in-process against moto, with resources from template.yaml."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from deepiri_common.settings import reset_settings_cache
+from deepiri_gateway.handlers import api
+from tests.support import template
+from tests.support.apigw import rest_event
+from tests.support.lambda_context import FakeLambdaContext
+
+DEPENDENCIES = ("IdempotencyTable", "RateLimitTable", "ConnectionsTable", "RealtimeQueue", "EventBus")
+
+
+@pytest.fixture
+def gateway(aws, monkeypatch):
+    created = template.create(*DEPENDENCIES)
+    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
+    monkeypatch.setenv("READY_TABLES", ",".join(created[t] for t in DEPENDENCIES if t.endswith("Table")))
+    monkeypatch.setenv("READY_QUEUES", created["RealtimeQueue"])
+    reset_settings_cache()
+    api._probe.cache_clear()
+    yield created
+    reset_settings_cache()
+    api._probe.cache_clear()
+
+
+def _call(method: str, path: str) -> tuple[int, dict]:
+    response = api.handler(rest_event(method, path), FakeLambdaContext())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_given_all_dependencies_when_readiness_then_200_listing_each(gateway) -> None:
+    status, body = _call("GET", "/health/ready")
+    assert status == 200
+    assert len(body["checks"]) == 5 and all(c["ok"] for c in body["checks"])
+
+
+def test_given_a_deleted_table_when_readiness_then_503_problem_naming_it(gateway) -> None:
+    boto3.client("dynamodb", region_name=template.REGION).delete_table(TableName=gateway["RateLimitTable"])
+    status, body = _call("GET", "/health/ready")
+    assert status == 503
+    assert body["detail"] == f"unreachable: table {gateway['RateLimitTable']}"
+
+
+def test_given_an_unknown_path_when_called_then_404_problem(gateway) -> None:
+    status, body = _call("PATCH", "/api/unknown/thing")
+    assert status == 404 and body["status"] == 404 and body["instance"] == "/api/unknown/thing"
+
+
+def test_given_the_docs_routes_when_called_then_the_committed_document_is_served(gateway) -> None:
+    response = api.handler(rest_event("GET", "/docs/openapi.json"), FakeLambdaContext())
+    assert response["statusCode"] == 200
+    assert "/api/realtime/presence" in json.loads(response["body"])["paths"]

@@ -1,0 +1,98 @@
+"""Realtime handlers in-process against moto: connect, REST view, event push, disconnect."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from deepiri_common.events import DomainEvent
+from deepiri_common.settings import reset_settings_cache
+from deepiri_realtime import dependencies
+from deepiri_realtime.handlers import api, consumers, ws
+from tests.support import template
+from tests.support.apigw import rest_event
+from tests.support.lambda_context import FakeLambdaContext
+
+
+class RecordingPusher:
+    """Stands in for the @connections API, which moto cannot deliver to a real socket."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def send(self, connection_id: str, payload: bytes) -> None:
+        self.sent.append((connection_id, json.loads(payload)))
+
+
+@pytest.fixture
+def realtime(aws, monkeypatch):
+    created = template.create("ConnectionsTable", "IdempotencyTable", "EventBus")
+    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
+    monkeypatch.setenv("CONNECTIONS_TABLE", created["ConnectionsTable"])
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
+    monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", "https://ws.execute-api.us-east-1.amazonaws.com/test")
+    pusher = RecordingPusher()
+    monkeypatch.setattr(consumers, "pusher", lambda: pusher)
+    monkeypatch.setattr(ws, "pusher", lambda: pusher)
+    for cached in (dependencies.connections, dependencies.presence, dependencies.pusher):
+        cached.cache_clear()
+    reset_settings_cache()
+    yield pusher
+    reset_settings_cache()
+
+
+def _ws_event(route: str, connection_id: str, user_id: str | None = None, body: str | None = None) -> dict:
+    context = {"routeKey": route, "connectionId": connection_id, "requestId": "r1", "stage": "test"}
+    if user_id:
+        context["authorizer"] = {"userId": user_id, "roles": "user", "principalId": user_id}
+    return {"requestContext": context, "body": body}
+
+
+def _me(user_id: str) -> dict:
+    event = rest_event("GET", "/api/realtime/me", authorizer={"userId": user_id, "roles": "user"})
+    return json.loads(api.handler(event, FakeLambdaContext())["body"])
+
+
+def _sqs(*events: DomainEvent) -> dict:
+    records = []
+    for n, event in enumerate(events):
+        body = {"id": f"bus-{n}", "source": event.source, "detail-type": event.detail_type,
+                "time": event.detail.occurredAt, "detail": event.detail.model_dump()}
+        records.append({"messageId": f"m{n}", "receiptHandle": "h", "body": json.dumps(body), "attributes": {},
+                        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"})
+    return {"Records": records}
+
+
+def test_given_an_authorised_connect_when_listing_then_the_connection_is_the_users(realtime) -> None:
+    assert ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())["statusCode"] == 200
+    me = _me("alice")
+    assert [c["connectionId"] for c in me["connections"]] == ["c1"]
+    assert me["presence"]["status"] == "online"
+    assert _me("bob")["connections"] == []
+
+
+def test_given_a_connect_without_identity_when_handled_then_refused_and_nothing_stored(realtime) -> None:
+    assert ws.handler(_ws_event("$connect", "c9"), FakeLambdaContext())["statusCode"] == 401
+    table = boto3.resource("dynamodb", region_name=template.REGION).Table(template.physical_name("ConnectionsTable"))
+    assert table.scan()["Items"] == []
+
+
+def test_given_an_event_delivered_twice_when_consumed_then_pushed_once_to_the_users_connections(realtime) -> None:
+    ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())
+    ws.handler(_ws_event("$connect", "c2", "alice"), FakeLambdaContext())
+    ws.handler(_ws_event("$connect", "c3", "bob"), FakeLambdaContext())
+    event = DomainEvent.new("engagement", "BadgeEarned", {"userId": "alice", "badge": "early-bird"}, actor="system")
+    assert consumers.handler(_sqs(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert sorted(cid for cid, _ in realtime.sent) == ["c1", "c2"]
+    assert {frame["event"] for _, frame in realtime.sent} == {"BadgeEarned"}
+
+
+def test_given_a_ping_then_a_disconnect_when_handled_then_pong_sent_and_connection_forgotten(realtime) -> None:
+    ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())
+    ws.handler(_ws_event("$default", "c1", body='{"action": "ping", "requestId": "p"}'), FakeLambdaContext())
+    assert realtime.sent[0][0] == "c1" and realtime.sent[0][1]["type"] == "pong"
+    ws.handler(_ws_event("$disconnect", "c1"), FakeLambdaContext())
+    assert _me("alice")["connections"] == []

@@ -1,0 +1,33 @@
+"""Readiness logic: every dependency probed; 503 names exactly the ones that are down."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepiri_common.problems import ServiceUnavailable
+from deepiri_gateway.logic.readiness import DependencyDown, Kind, check_readiness
+
+
+def _probe(down: set[str]):
+    def probe(kind: Kind, name: str) -> None:
+        if name in down:
+            raise DependencyDown("ResourceNotFoundException")
+
+    return probe
+
+
+DEPENDENCIES: list[tuple[Kind, str]] = [("table", "tasks"), ("queue", "https://q/realtime"), ("bus", "deepiri-dev")]
+
+
+def test_given_every_dependency_up_when_checked_then_ready_with_one_check_each() -> None:
+    readiness = check_readiness(_probe(set()), DEPENDENCIES)
+    assert readiness.status == "ready"
+    assert [(c.kind, c.name, c.ok) for c in readiness.checks] == [(k, n, True) for k, n in DEPENDENCIES]
+
+
+def test_given_a_table_and_the_bus_down_when_checked_then_503_names_both_and_only_them() -> None:
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        check_readiness(_probe({"tasks", "deepiri-dev"}), DEPENDENCIES)
+    assert unavailable.value.detail == "unreachable: table tasks, bus deepiri-dev"
+    checks = {c["name"]: c["ok"] for c in unavailable.value.extensions["checks"]}
+    assert checks == {"tasks": False, "https://q/realtime": True, "deepiri-dev": False}
