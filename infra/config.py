@@ -53,9 +53,9 @@ def default_target() -> Target:
     return Target(endpoint=endpoint, stage=stage, state_dir=LOCAL / "state" / str(port))
 
 
-def is_embedded(target: Target) -> bool:
-    """Whether the target is the emulator this project starts (rather than an external LocalStack)."""
-    return not os.environ.get("AWS_ENDPOINT_URL") or target.endpoint.startswith("http://127.0.0.1:")
+def is_embedded() -> bool:
+    """Whether the target is the emulator this project starts: yes unless AWS_ENDPOINT_URL names another."""
+    return not os.environ.get("AWS_ENDPOINT_URL")
 
 
 def activate(target: Target) -> Target:

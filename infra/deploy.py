@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     target = activate(default_target())
-    if args.up and is_embedded(target):
+    if args.up and is_embedded():
         with step(f"start emulator on {target.endpoint}"):
             emulator.start(target)
     build_and_deploy(target)
