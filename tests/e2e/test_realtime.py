@@ -66,3 +66,19 @@ def test_given_a_closed_connection_when_listing_then_it_is_forgotten(stack, mint
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15):
         assert len(wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])) == 1
     wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"] == [])
+
+
+def test_given_two_devices_when_one_declares_a_status_then_the_other_receives_presence_updated(
+    stack, mint, api
+) -> None:
+    # The whole async path: presence + outbox in one transaction → table stream → outbox forwarder →
+    # bus → realtime rule → queue → consumer → @connections push.
+    user_id = new_ulid()
+    token = mint(user_id)
+    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15) as laptop:
+        wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])
+        put = api("PUT", "/api/realtime/presence", token=token, json={"status": "busy", "message": "focus"})
+        assert put.status_code == 200, put.text
+        frame = json.loads(laptop.recv(timeout=45))
+    assert frame["type"] == "event" and frame["event"] == "PresenceUpdated"
+    assert frame["data"] == put.json()

@@ -116,6 +116,8 @@ def _create_table(props: dict[str, Any]) -> str:
                     "LocalSecondaryIndexes", "StreamSpecification")
         if key in props
     }
+    if "StreamSpecification" in args:  # CloudFormation implies StreamEnabled; the API wants it said
+        args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
     client.create_table(**args)
     ttl = props.get("TimeToLiveSpecification")
     if ttl:

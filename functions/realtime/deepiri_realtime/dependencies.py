@@ -28,4 +28,4 @@ def pusher() -> ConnectionPusher:
 
 @cache
 def presence() -> PresenceRepository:
-    return PresenceRepository(load_settings(RealtimeSettings).connections_table)
+    return PresenceRepository(load_settings(RealtimeSettings).connections_table, boto3.client("dynamodb"))

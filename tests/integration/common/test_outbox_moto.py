@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from deepiri_common.events import DomainEvent, EventBridgePublisher
 from deepiri_common.outbox import make_outbox_forwarder, outbox_put
-from tests.support import template
+from tests.support import flows, template
 from tests.support.lambda_context import FakeLambdaContext
 
 SERVICE_TABLE = "deepiri-test-tasks"
@@ -28,13 +28,7 @@ def resources(aws: None) -> dict[str, str]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )
-    bus, pattern = created["EventBus"], template.resource("RealtimeEventsRule")["Properties"]["EventPattern"]
-    queue_arn = boto3.client("sqs", region_name=template.REGION).get_queue_attributes(
-        QueueUrl=created["RealtimeQueue"], AttributeNames=["QueueArn"]
-    )["Attributes"]["QueueArn"]
-    events = boto3.client("events", region_name=template.REGION)
-    events.put_rule(Name="realtime", EventBusName=bus, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule="realtime", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+    flows.route_rule_to_queue("RealtimeEventsRule", created["EventBus"], created["RealtimeQueue"])
     return created
 
 
@@ -56,27 +50,6 @@ def _complete_task(event: DomainEvent, *, expect_status: str = "open") -> None:
     )
 
 
-def _stream_event() -> dict[str, Any]:
-    """The Lambda event for everything on the table's stream so far, read through DynamoDB Streams."""
-    dynamodb = boto3.client("dynamodb", region_name=template.REGION)
-    table = dynamodb.describe_table(TableName=SERVICE_TABLE)["Table"]
-    streams = boto3.client("dynamodbstreams", region_name=template.REGION)
-    shards = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"]
-    records: list[dict[str, Any]] = []
-    for shard in shards:
-        iterator = streams.get_shard_iterator(
-            StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        records += streams.get_records(ShardIterator=iterator)["Records"]
-    return {"Records": [{**record, "eventSourceARN": table["LatestStreamArn"]} for record in records]}
-
-
-def _bus_messages(queue_url: str) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", region_name=template.REGION)
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
-
-
 def _forwarder(bus: str) -> Any:
     client = boto3.client("events", region_name=template.REGION)
     return make_outbox_forwarder(lambda: EventBridgePublisher(bus, client))
@@ -87,13 +60,13 @@ def test_given_state_and_outbox_written_together_when_the_stream_is_forwarded_th
 ) -> None:
     event = DomainEvent.new("tasks", "TaskUpdated", {"taskId": "t1", "status": "done"}, actor="u1")
     _complete_task(event)
-    stream_event = _stream_event()
+    stream_event = flows.stream_event(SERVICE_TABLE)
     assert len(stream_event["Records"]) == 2  # the task and its outbox item
 
     response = _forwarder(resources["EventBus"])(stream_event, FakeLambdaContext())
 
     assert response == {"batchItemFailures": []}
-    delivered = _bus_messages(resources["RealtimeQueue"])
+    delivered = flows.bus_messages(resources["RealtimeQueue"])
     assert len(delivered) == 1  # the task's own record is not an event
     assert delivered[0]["source"] == "deepiri.tasks"
     assert delivered[0]["detail-type"] == "TaskUpdated"
@@ -111,7 +84,7 @@ def test_given_the_state_write_is_refused_then_no_outbox_item_exists_and_nothing
 
     outbox_ids = [
         json.loads(r["dynamodb"]["NewImage"]["detail"]["S"])["id"]
-        for r in _stream_event()["Records"]
+        for r in flows.stream_event(SERVICE_TABLE)["Records"]
         if r["dynamodb"]["NewImage"]["pk"]["S"].startswith("OUTBOX#")
     ]
     assert stale.id not in outbox_ids
@@ -131,7 +104,7 @@ def test_given_the_bus_is_missing_when_forwarding_then_the_outbox_record_is_repo
     resources: dict[str, str],
 ) -> None:
     _complete_task(DomainEvent.new("tasks", "TaskUpdated", {"taskId": "t1"}, actor="u1"))
-    stream_event = _stream_event()
+    stream_event = flows.stream_event(SERVICE_TABLE)
     outbox_record = next(r for r in stream_event["Records"] if "kind" in r["dynamodb"]["NewImage"])
 
     response = _forwarder("deepiri-test-no-such-bus")(stream_event, FakeLambdaContext())

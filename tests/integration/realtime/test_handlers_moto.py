@@ -10,8 +10,8 @@ import pytest
 from deepiri_common.events import DomainEvent
 from deepiri_common.settings import reset_settings_cache
 from deepiri_realtime import dependencies
-from deepiri_realtime.handlers import api, consumers, ws
-from tests.support import template
+from deepiri_realtime.handlers import api, consumers, outbox, ws
+from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -28,7 +28,8 @@ class RecordingPusher:
 
 @pytest.fixture
 def realtime(aws, monkeypatch):
-    created = template.create("ConnectionsTable", "IdempotencyTable", "EventBus")
+    created = template.create("ConnectionsTable", "IdempotencyTable", "EventBus", "RealtimeQueue")
+    flows.route_rule_to_queue("RealtimeEventsRule", created["EventBus"], created["RealtimeQueue"])
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     monkeypatch.setenv("CONNECTIONS_TABLE", created["ConnectionsTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
@@ -39,7 +40,7 @@ def realtime(aws, monkeypatch):
     for cached in (dependencies.connections, dependencies.presence, dependencies.pusher):
         cached.cache_clear()
     reset_settings_cache()
-    yield pusher
+    yield pusher, created
     reset_settings_cache()
 
 
@@ -81,18 +82,56 @@ def test_given_a_connect_without_identity_when_handled_then_refused_and_nothing_
 
 
 def test_given_an_event_delivered_twice_when_consumed_then_pushed_once_to_the_users_connections(realtime) -> None:
+    pusher, _ = realtime
     ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())
     ws.handler(_ws_event("$connect", "c2", "alice"), FakeLambdaContext())
     ws.handler(_ws_event("$connect", "c3", "bob"), FakeLambdaContext())
     event = DomainEvent.new("engagement", "BadgeEarned", {"userId": "alice", "badge": "early-bird"}, actor="system")
     assert consumers.handler(_sqs(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
-    assert sorted(cid for cid, _ in realtime.sent) == ["c1", "c2"]
-    assert {frame["event"] for _, frame in realtime.sent} == {"BadgeEarned"}
+    assert sorted(cid for cid, _ in pusher.sent) == ["c1", "c2"]
+    assert {frame["event"] for _, frame in pusher.sent} == {"BadgeEarned"}
 
 
 def test_given_a_ping_then_a_disconnect_when_handled_then_pong_sent_and_connection_forgotten(realtime) -> None:
+    pusher, _ = realtime
     ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())
     ws.handler(_ws_event("$default", "c1", body='{"action": "ping", "requestId": "p"}'), FakeLambdaContext())
-    assert realtime.sent[0][0] == "c1" and realtime.sent[0][1]["type"] == "pong"
+    assert pusher.sent[0][0] == "c1" and pusher.sent[0][1]["type"] == "pong"
     ws.handler(_ws_event("$disconnect", "c1"), FakeLambdaContext())
     assert _me("alice")["connections"] == []
+
+
+def test_given_a_presence_change_when_its_stream_is_forwarded_then_presence_updated_reaches_the_users_devices(
+    realtime,
+) -> None:
+    pusher, created = realtime
+    ws.handler(_ws_event("$connect", "phone", "alice"), FakeLambdaContext())
+    body = {"status": "busy", "message": "deep work"}
+    put = api.handler(rest_event("PUT", "/api/realtime/presence", body=body,
+                                 authorizer={"userId": "alice", "roles": "user"}), FakeLambdaContext())
+    assert put["statusCode"] == 200
+
+    # The outbox item was written with the presence: the stream carries it to the bus.
+    stream = flows.stream_event(created["ConnectionsTable"])
+    assert outbox.handler(stream, FakeLambdaContext()) == {"batchItemFailures": []}
+    [bus_event] = flows.bus_messages(created["RealtimeQueue"])
+    assert bus_event["detail-type"] == "PresenceUpdated" and bus_event["source"] == "deepiri.realtime"
+
+    # The realtime consumer pushes it to alice's open connection.
+    consumers.handler(_sqs_from_bus(bus_event), FakeLambdaContext())
+    assert [(cid, frame["event"], frame["data"]["status"]) for cid, frame in pusher.sent] == [
+        ("phone", "PresenceUpdated", "busy")]
+
+
+def test_given_an_invalid_presence_when_put_then_422_and_neither_state_nor_event_is_written(realtime) -> None:
+    _, created = realtime
+    put = api.handler(rest_event("PUT", "/api/realtime/presence", body={"status": "asleep"},
+                                 authorizer={"userId": "alice", "roles": "user"}), FakeLambdaContext())
+    assert put["statusCode"] == 422
+    assert flows.stream_event(created["ConnectionsTable"])["Records"] == []
+
+
+def _sqs_from_bus(bus_event: dict) -> dict:
+    return {"Records": [{"messageId": "m-bus", "receiptHandle": "h", "body": json.dumps(bus_event), "attributes": {},
+                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"}]}

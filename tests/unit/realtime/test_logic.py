@@ -73,12 +73,14 @@ def test_given_client_frames_when_answered_then_pong_or_a_clear_error() -> None:
 class MemoryPresence:
     def __init__(self) -> None:
         self.items: dict[str, Presence] = {}
+        self.events: list[DomainEvent] = []
 
     def get(self, user_id: str) -> Presence | None:
         return self.items.get(user_id)
 
-    def put(self, presence: Presence) -> None:
+    def put(self, presence: Presence, event: DomainEvent) -> None:
         self.items[presence.userId] = presence
+        self.events.append(event)
 
 
 def test_given_no_declared_status_when_describing_then_online_only_while_connected() -> None:
@@ -88,3 +90,11 @@ def test_given_no_declared_status_when_describing_then_online_only_while_connect
     set_presence(store, "u1", PresenceUpdate(status="busy", message="focus"))
     me = describe_me(store, FakeConnections({"u1": ["c1"]}), "u1")
     assert (me.presence.status, me.presence.message, len(me.connections)) == ("busy", "focus", 1)
+
+
+def test_given_a_declared_status_when_set_then_presence_updated_is_recorded_with_it() -> None:
+    store = MemoryPresence()
+    presence = set_presence(store, "u1", PresenceUpdate(status="away"))
+    [event] = store.events
+    assert (event.source, event.detail_type, event.detail.actor) == ("deepiri.realtime", "PresenceUpdated", "u1")
+    assert event.detail.data == presence.model_dump()

@@ -1,0 +1,42 @@
+"""Moto helpers for following data through the async paths: table stream → Lambda event, rule → queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from tests.support import template
+
+
+def stream_event(table_name: str) -> dict[str, Any]:
+    """The Lambda event for everything on ``table_name``'s stream so far, read through DynamoDB Streams."""
+    table = boto3.client("dynamodb", region_name=template.REGION).describe_table(TableName=table_name)["Table"]
+    streams = boto3.client("dynamodbstreams", region_name=template.REGION)
+    shards = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"]
+    records: list[dict[str, Any]] = []
+    for shard in shards:
+        iterator = streams.get_shard_iterator(
+            StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records += streams.get_records(ShardIterator=iterator)["Records"]
+    return {"Records": [{**record, "eventSourceARN": table["LatestStreamArn"]} for record in records]}
+
+
+def route_rule_to_queue(rule_logical_id: str, bus: str, queue_url: str) -> None:
+    """Create the template's rule (its own event pattern) on ``bus``, targeting ``queue_url``."""
+    pattern = template.resource(rule_logical_id)["Properties"]["EventPattern"]
+    queue_arn = boto3.client("sqs", region_name=template.REGION).get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    events = boto3.client("events", region_name=template.REGION)
+    events.put_rule(Name=rule_logical_id, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule_logical_id, EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+
+
+def bus_messages(queue_url: str) -> list[dict[str, Any]]:
+    """The bus events waiting in ``queue_url`` (EventBridge event JSON)."""
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]
