@@ -1,0 +1,17 @@
+"""The users service's configuration, validated at cold start."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from deepiri_common.settings import CommonSettings
+
+
+class UsersSettings(CommonSettings):
+    """Everything the users functions read from their environment."""
+
+    users_table: str = Field(alias="USERS_TABLE")
+    access_token_ttl_seconds: int = Field(default=900, alias="ACCESS_TOKEN_TTL_SECONDS")
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, alias="REFRESH_TOKEN_TTL_SECONDS")
+    reset_token_ttl_seconds: int = Field(default=30 * 60, alias="RESET_TOKEN_TTL_SECONDS")
+    metrics_retention_days: int = Field(default=400, alias="METRICS_RETENTION_DAYS")
