@@ -8,44 +8,20 @@ uses in those resources (Ref to parameters and resources, Fn::Sub, Fn::GetAtt ..
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+from infra.template import load_template
+
 STAGE = "test"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that turns CloudFormation short-form tags (!Ref, !Sub, ...) into long-form dicts."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _construct_tag)
-
-
-@cache
 def template() -> dict[str, Any]:
     """The parsed template.yaml."""
-    with TEMPLATE.open() as handle:
-        return yaml.load(handle, Loader=_CfnLoader)
+    return load_template()
 
 
 def resource(logical_id: str) -> dict[str, Any]:
