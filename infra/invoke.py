@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import sys
 from pathlib import Path
 
 import boto3
@@ -21,11 +22,11 @@ from infra.stack import function_name
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("function", help="logical id in template.yaml, e.g. GatewayFunction")
-    parser.add_argument("event", type=Path, help="a JSON event file, e.g. events/gateway-health.json")
+    parser.add_argument("event", help="a JSON event file, e.g. events/gateway-health.json, or - for stdin")
     args = parser.parse_args()
     target = activate(default_target())
     name = function_name(target, args.function)
-    payload = args.event.read_bytes()
+    payload = sys.stdin.buffer.read() if args.event == "-" else Path(args.event).read_bytes()
     json.loads(payload)  # fail early, and clearly, on a malformed sample
     client = boto3.client("lambda", endpoint_url=target.endpoint, region_name=REGION)
     response = client.invoke(FunctionName=name, Payload=payload, LogType="Tail")

@@ -13,9 +13,23 @@ from typing import Any
 
 from infra.config import ROOT
 
-SERVICE_APIS = ["deepiri_gateway.handlers.api", "deepiri_realtime.handlers.api"]
+SERVICE_APIS = [
+    "deepiri_gateway.handlers.api",
+    "deepiri_realtime.handlers.api",
+    "deepiri_users.handlers.auth",
+    "deepiri_users.handlers.users",
+    "deepiri_users.handlers.oauth",
+    "deepiri_users.handlers.social",
+    "deepiri_users.handlers.skills",
+    "deepiri_users.handlers.metrics",
+]
 DOCUMENT = ROOT / "functions" / "gateway" / "deepiri_gateway" / "openapi.json"
-PUBLIC_PATHS = {"/health", "/health/ready", "/docs", "/docs/openapi.json"}
+PUBLIC_PATHS = {
+    "/health", "/health/ready", "/docs", "/docs/openapi.json", "/.well-known/jwks.json",
+    "/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/password-reset",
+    "/api/auth/password-reset/confirm", "/api/auth/verify-email",
+    "/api/oauth/token", "/api/oauth/revoke", "/api/oauth/introspect",
+}
 
 
 def build() -> dict[str, Any]:

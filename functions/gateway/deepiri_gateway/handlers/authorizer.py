@@ -1,6 +1,7 @@
 """Lambda REQUEST authorizer for the REST API and the WebSocket ``$connect`` route.
 
-Environment: ``JWT_KEYS_SECRET`` (the key set secret), ``JWT_ISSUER``, ``JWT_AUDIENCE``, plus the
+Environment: ``JWT_KEYS_SECRET`` (the key set secret), ``JWT_ISSUER``, ``JWT_AUDIENCE``, ``USERS_TABLE``
+(optional: when set, each token's user must exist, be enabled and not have revoked it), plus the
 variables every function gets (:class:`deepiri_common.settings.CommonSettings`). They are read, and the
 Secrets Manager client is created, on the first invocation; the key store and its cache then live as
 long as the warm container.
@@ -22,6 +23,7 @@ from deepiri_common.observability import logger
 from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import CommonSettings, load_settings
 from deepiri_common.tokens import KeyStore
+from deepiri_gateway.dal.sessions import UserSessionCheck
 from deepiri_gateway.logic.authorization import (
     SessionCheck,
     accept_every_session,
@@ -39,6 +41,7 @@ class AuthorizerSettings(CommonSettings):
     """What the authorizer needs beyond the common variables; the key set secret is mandatory here."""
 
     jwt_keys_secret: str = Field(min_length=1)
+    users_table: str = Field(default="", alias="USERS_TABLE")
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,14 @@ def default_authorizer() -> Authorizer:
     """The container's authorizer: settings, client and key store are created on first use only."""
     settings = load_settings(AuthorizerSettings)
     client = boto3.client("secretsmanager")
+    session_check: SessionCheck = accept_every_session
+    if settings.users_table:
+        session_check = UserSessionCheck(settings.users_table, boto3.client("dynamodb"))
     return Authorizer(
         key_store=KeyStore(settings.jwt_keys_secret, client),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        session_check=session_check,
     )
 
 

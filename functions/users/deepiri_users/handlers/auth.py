@@ -1,0 +1,90 @@
+"""Authentication routes under /api/auth, and the public signing keys at /.well-known/jwks.json.
+
+Open (no authorizer): register, login, refresh, password-reset, password-reset/confirm, verify-email
+and the JWKS. Bearer: logout, logout-all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.identity import current_caller
+from deepiri_users.dependencies import key_store, services
+from deepiri_users.logic import accounts, sessions
+from deepiri_users.models.accounts import (
+    Accepted,
+    LoginRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    VerifyEmailRequest,
+)
+from deepiri_users.models.profiles import RegisteredUser
+
+app = create_resolver()
+
+
+def _source_ip() -> str:
+    return app.current_event.request_context.identity.source_ip or "unknown"
+
+
+def _no_content() -> Response[None]:
+    return Response(status_code=204)
+
+
+@app.post("/api/auth/register")
+def register(body: RegisterRequest) -> tuple[RegisteredUser, int]:
+    return accounts.register(services(), body, _source_ip()), 201
+
+
+@app.post("/api/auth/login")
+def login(body: LoginRequest) -> TokenPair:
+    return accounts.login(services(), body, _source_ip())
+
+
+@app.post("/api/auth/refresh")
+def refresh(body: RefreshRequest) -> TokenPair:
+    s = services()
+    return sessions.refresh_session(s.sessions, s.accounts, s.issuer, s.policy, body.refreshToken)
+
+
+@app.post("/api/auth/logout")
+def logout(body: RefreshRequest) -> Response[None]:
+    sessions.end_session(services().sessions, current_caller(app).user_id, body.refreshToken)
+    return _no_content()
+
+
+@app.post("/api/auth/logout-all")
+def logout_all() -> Response[None]:
+    accounts.logout_all(services(), current_caller(app).user_id)
+    return _no_content()
+
+
+@app.post("/api/auth/password-reset")
+def request_password_reset(body: PasswordResetRequest) -> tuple[Accepted, int]:
+    return accounts.request_password_reset(services(), body, _source_ip()), 202
+
+
+@app.post("/api/auth/password-reset/confirm")
+def confirm_password_reset(body: PasswordResetConfirm) -> Response[None]:
+    accounts.confirm_password_reset(services(), body)
+    return _no_content()
+
+
+@app.post("/api/auth/verify-email")
+def verify_email(body: VerifyEmailRequest) -> Response[None]:
+    accounts.verify_email(services(), body)
+    return _no_content()
+
+
+@app.get("/.well-known/jwks.json")
+def jwks() -> dict[str, Any]:
+    return key_store().jwks()
+
+
+handler: Any = api_handler(app)

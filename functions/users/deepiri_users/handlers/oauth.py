@@ -1,0 +1,220 @@
+"""OAuth 2.0 provider routes under /api/oauth.
+
+First-party routes (behind the gateway authorizer; a scoped third-party token gets 403):
+client registration under ``/api/oauth/clients``, ``GET|POST /api/oauth/authorize`` and the user's
+consents. Client-authenticated routes (open at the gateway, ``Auth: NONE``):
+``POST /api/oauth/token|revoke|introspect``, form-encoded, answering in OAuth's own error format.
+Nothing here logs a secret, code or token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel, ValidationError
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import Caller, current_caller
+from deepiri_common.observability import logger
+from deepiri_common.pagination import Page, PageQuery
+from deepiri_common.problems import Forbidden, TooManyRequests, ValidationFailed
+from deepiri_common.ratelimit import TokenBucket
+from deepiri_users.handlers.oauth_dependencies import (
+    lifetimes,
+    rate_limiter,
+    repository,
+    signer,
+    verifier,
+)
+from deepiri_users.logic import oauth_authorize, oauth_clients, oauth_flow, oauth_introspection
+from deepiri_users.logic.oauth_errors import InvalidClient, InvalidRequest, OAuthError, RateLimited
+from deepiri_users.models.oauth import (
+    OAuthAuthorizeDecision,
+    OAuthAuthorizeRequest,
+    OAuthClient,
+    OAuthClientRegistration,
+    OAuthClientView,
+    OAuthConsent,
+    OAuthConsentScreen,
+    OAuthRedirect,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+FORM = "application/x-www-form-urlencoded"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+TOKEN_BUCKET = TokenBucket(capacity=30, refill_per_second=0.5)  # per client id
+MAX_FORM_FIELD = 4096
+
+app = create_resolver(max_body_bytes=16 * 1024)
+
+
+# ---------------------------------------------------------------- first-party routes
+def _first_party() -> Caller:
+    """The caller, who must hold a first-party token: third-party clients cannot manage OAuth."""
+    caller = current_caller(app)
+    if caller.scopes is not None:
+        raise Forbidden("only a first-party session may manage OAuth clients and consents")
+    return caller
+
+
+def _query(model: type[M]) -> M:
+    """The query string as ``model``; 422 naming each bad parameter."""
+    try:
+        return model.model_validate(app.current_event.query_string_parameters or {})
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False, include_url=False)
+        raise ValidationFailed(
+            [{"field": ".".join(["query", *map(str, e["loc"])]), "message": e["msg"]} for e in errors]
+        ) from None
+
+
+@app.post("/api/oauth/clients")
+def register_client(registration: OAuthClientRegistration) -> Response[Any]:
+    created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
+    return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
+                    headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
+
+
+@app.get("/api/oauth/clients")
+def list_clients() -> Page[OAuthClientView]:
+    owner = _first_party().user_id
+    page = _query(PageQuery)
+    return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
+
+
+@app.get("/api/oauth/clients/<client_id>")
+def get_client(client_id: str) -> OAuthClientView:
+    owner = _first_party().user_id
+    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, client_id))
+
+
+@app.delete("/api/oauth/clients/<client_id>")
+def delete_client(client_id: str) -> Response[Any]:
+    oauth_clients.delete_client(repository(), _first_party().user_id, client_id)
+    return Response(HTTPStatus.NO_CONTENT, None, None)
+
+
+@app.get("/api/oauth/authorize")
+def authorize_screen() -> OAuthConsentScreen:
+    user = _first_party().user_id
+    return oauth_authorize.consent_screen(repository(), user, _query(OAuthAuthorizeRequest))
+
+
+@app.post("/api/oauth/authorize")
+def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
+    redirect: OAuthRedirect = oauth_authorize.decide(repository(), _first_party().user_id, decision, utc_now())
+    return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
+
+
+@app.get("/api/oauth/consents")
+def list_consents() -> Page[OAuthConsent]:
+    user = _first_party().user_id
+    page = _query(PageQuery)
+    return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
+
+
+@app.delete("/api/oauth/consents/<client_id>")
+def revoke_consent(client_id: str) -> Response[Any]:
+    oauth_authorize.revoke_consent(repository(), _first_party().user_id, client_id, utc_now())
+    return Response(HTTPStatus.NO_CONTENT, None, None)
+
+
+# ---------------------------------------------------------------- client-authenticated routes
+@app.post("/api/oauth/token")
+def token() -> Response[Any]:
+    form = _form()
+    credentials = _credentials(form)
+    _limit(credentials.client_id)
+    client = oauth_clients.authenticate_client(repository(), credentials)
+    answer = oauth_flow.grant_tokens(repository(), signer(), client, form, lifetimes=lifetimes(), now=utc_now())
+    logger.info("oauth token issued", extra={"client_id": client.clientId, "grant_type": form.get("grant_type"),
+                                             "scope": answer.scope})
+    return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
+
+
+@app.post("/api/oauth/revoke")
+def revoke() -> Response[Any]:
+    form = _form()
+    client = _authenticated_client(form)
+    oauth_introspection.revoke(repository(), verifier(), client, form.get("token"), utc_now())
+    return _oauth_json({})
+
+
+@app.post("/api/oauth/introspect")
+def introspect() -> Response[Any]:
+    form = _form()
+    client = _authenticated_client(form)
+    answer = oauth_introspection.introspect(repository(), verifier(), client, form.get("token"), utc_now())
+    return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
+
+
+def _authenticated_client(form: Mapping[str, str]) -> OAuthClient:
+    return oauth_clients.authenticate_client(repository(), _credentials(form))
+
+
+def _credentials(form: Mapping[str, str]) -> oauth_clients.ClientCredentials:
+    return oauth_clients.credentials_from_request(app.current_event.headers.get("authorization"), form)
+
+
+def _limit(client_id: str) -> None:
+    limiter = rate_limiter()
+    if limiter is None:
+        return
+    try:
+        limiter.acquire(f"oauth-token#{client_id[:64]}", TOKEN_BUCKET)
+    except TooManyRequests as exc:
+        raise RateLimited(exc.retry_after) from None
+
+
+def _form() -> dict[str, str]:
+    """The form-encoded body (RFC 6749 §3.2): one value per parameter, empty values dropped."""
+    event = app.current_event
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        raise InvalidRequest(f"the request body must be {FORM}")
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            raw = base64.b64decode(raw).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidRequest("the request body is not valid form data") from None
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(raw, keep_blank_values=True):
+        if name in form:
+            raise InvalidRequest(f"parameter {name[:40]} is repeated")
+        if len(value) > MAX_FORM_FIELD:
+            raise InvalidRequest(f"parameter {name[:40]} is too long")
+        if value:
+            form[name] = value
+    return form
+
+
+def _oauth_json(body: dict[str, Any], status: int = HTTPStatus.OK, headers: dict[str, str] | None = None
+                ) -> Response[Any]:
+    return Response(status, "application/json", json.dumps(body, separators=(",", ":")),
+                    headers={**NO_STORE, **(headers or {})})
+
+
+def _on_oauth_error(exc: OAuthError) -> Response[Any]:
+    """RFC 6749 §5.2 error answers of the client-authenticated endpoints."""
+    logger.info("oauth request refused", extra={"status": exc.status, "error": exc.error,
+                                                "detail": exc.description})
+    headers: dict[str, str] = {}
+    if isinstance(exc, InvalidClient) and exc.basic:
+        headers["WWW-Authenticate"] = 'Basic realm="deepiri"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return _oauth_json({"error": exc.error, "error_description": exc.description}, exc.status, headers)
+
+
+app.exception_handler_manager.update_exception_handlers({OAuthError: _on_oauth_error})
+handler: Any = api_handler(app)

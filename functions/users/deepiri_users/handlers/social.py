@@ -1,0 +1,133 @@
+"""Social graph routes under /api/users/me: friend requests, friends, follows and blocks."""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.identity import current_caller
+from deepiri_common.pagination import MAX_CURSOR_LENGTH, PageQuery
+from deepiri_common.settings import load_settings
+from deepiri_users.dal.social import SocialRepository
+from deepiri_users.logic import social
+from deepiri_users.models.social import (
+    USER_ID_PATTERN,
+    Edge,
+    FriendRequestCreate,
+    FriendRequestResult,
+    RequestDirection,
+    SocialPage,
+)
+from deepiri_users.settings import UsersSettings
+
+app = create_resolver()
+
+UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
+
+
+@cache
+def repository() -> SocialRepository:
+    return SocialRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+def _no_content() -> Response[None]:
+    return Response(status_code=HTTPStatus.NO_CONTENT.value)
+
+
+def _outcome(result: FriendRequestResult) -> Response[FriendRequestResult]:
+    status = HTTPStatus.CREATED if result.status == "requested" else HTTPStatus.OK
+    return Response(status_code=status.value, content_type="application/json", body=result)
+
+
+@app.post("/api/users/me/friends/requests")
+def send_friend_request(body: FriendRequestCreate) -> Response[FriendRequestResult]:
+    return _outcome(social.send_friend_request(repository(), _me(), body.userId))
+
+
+@app.post("/api/users/me/friends/requests/<userId>/accept")
+def accept_friend_request(userId: UserId) -> FriendRequestResult:
+    return social.accept_friend_request(repository(), _me(), userId)
+
+
+@app.post("/api/users/me/friends/requests/<userId>/reject")
+def reject_friend_request(userId: UserId) -> Response[None]:
+    social.reject_friend_request(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.delete("/api/users/me/friends/requests/<userId>")
+def cancel_friend_request(userId: UserId) -> Response[None]:
+    social.cancel_friend_request(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.get("/api/users/me/friends/requests")
+def list_friend_requests(direction: Annotated[RequestDirection, Query()] = "incoming", limit: Limit = 20,
+                         cursor: Cursor = None) -> SocialPage:
+    edge = Edge.REQUEST_IN if direction == "incoming" else Edge.REQUEST_OUT
+    return social.list_relations(repository(), _me(), edge, PageQuery(limit=limit, cursor=cursor))
+
+
+@app.delete("/api/users/me/friends/<userId>")
+def unfriend(userId: UserId) -> Response[None]:
+    social.unfriend(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.get("/api/users/me/friends")
+def list_friends(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    return social.list_relations(repository(), _me(), Edge.FRIEND, PageQuery(limit=limit, cursor=cursor))
+
+
+@app.post("/api/users/me/following/<userId>")
+def follow(userId: UserId) -> Response[None]:
+    social.follow(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.delete("/api/users/me/following/<userId>")
+def unfollow(userId: UserId) -> Response[None]:
+    social.unfollow(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.get("/api/users/me/following")
+def list_following(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    return social.list_relations(repository(), _me(), Edge.FOLLOWING, PageQuery(limit=limit, cursor=cursor))
+
+
+@app.get("/api/users/me/followers")
+def list_followers(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    return social.list_relations(repository(), _me(), Edge.FOLLOWER, PageQuery(limit=limit, cursor=cursor))
+
+
+@app.post("/api/users/me/blocks/<userId>")
+def block(userId: UserId) -> Response[None]:
+    social.block(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.delete("/api/users/me/blocks/<userId>")
+def unblock(userId: UserId) -> Response[None]:
+    social.unblock(repository(), _me(), userId)
+    return _no_content()
+
+
+@app.get("/api/users/me/blocks")
+def list_blocks(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    return social.list_relations(repository(), _me(), Edge.BLOCK, PageQuery(limit=limit, cursor=cursor))
+
+
+handler: Any = api_handler(app)

@@ -1,0 +1,88 @@
+"""Account routes under /api/users: the caller's own profile, preferences, password, email
+verification and deletion; other users' public profiles; and the admin's listing and disable/enable."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.identity import current_caller
+from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
+from deepiri_users.dependencies import accounts as account_store
+from deepiri_users.dependencies import friendships, services
+from deepiri_users.logic import accounts, profiles
+from deepiri_users.models.accounts import Accepted, DeleteAccountRequest, PasswordChange, TokenPair
+from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences, ProfilePatch, PublicProfile
+
+app = create_resolver()
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+@app.get("/api/users/me")
+def get_me() -> MyProfile:
+    return profiles.get_me(account_store(), _me())
+
+
+@app.patch("/api/users/me")
+def update_me(body: ProfilePatch) -> MyProfile:
+    return profiles.update_me(account_store(), _me(), body)
+
+
+@app.delete("/api/users/me")
+def delete_me(body: DeleteAccountRequest) -> Response[None]:
+    accounts.delete_account(services(), _me(), body)
+    return Response(status_code=204)
+
+
+@app.get("/api/users/me/preferences")
+def get_preferences() -> Preferences:
+    return profiles.get_preferences(account_store(), _me())
+
+
+@app.put("/api/users/me/preferences")
+def put_preferences(body: Preferences) -> Preferences:
+    return profiles.put_preferences(account_store(), _me(), body)
+
+
+@app.post("/api/users/me/password")
+def change_password(body: PasswordChange) -> TokenPair:
+    return accounts.change_password(services(), _me(), body)
+
+
+@app.post("/api/users/me/email-verification")
+def request_email_verification() -> tuple[Accepted, int]:
+    return accounts.request_email_verification(services(), _me()), 202
+
+
+@app.get("/api/users")
+def list_users(
+    emailPrefix: Annotated[str, Query(max_length=254)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
+) -> Page[AdminUserView]:
+    page = PageQuery(limit=limit, cursor=cursor)
+    return profiles.list_users(account_store(), current_caller(app), emailPrefix, page)
+
+
+@app.get("/api/users/<user_id>")
+def get_user(user_id: str) -> PublicProfile:
+    return profiles.public_profile(account_store(), friendships(), _me(), user_id)
+
+
+@app.post("/api/users/<user_id>/disable")
+def disable_user(user_id: str) -> AdminUserView:
+    return accounts.set_disabled(services(), current_caller(app), user_id, disabled=True)
+
+
+@app.post("/api/users/<user_id>/enable")
+def enable_user(user_id: str) -> AdminUserView:
+    return accounts.set_disabled(services(), current_caller(app), user_id, disabled=False)
+
+
+handler: Any = api_handler(app)

@@ -1,0 +1,47 @@
+"""The events the accounts part of the users service publishes (``source = deepiri.users``).
+
+Each is the ``data`` of a :class:`deepiri_common.events.DomainEvent`, written to the outbox in the
+same transaction as the state change it announces.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+SERVICE = "users"
+
+
+class UserRegistered(BaseModel):
+    userId: str
+    email: str
+    displayName: str
+
+
+class UserUpdated(BaseModel):
+    userId: str
+    changed: list[str]
+
+
+class UserDeleted(BaseModel):
+    userId: str
+
+
+class PasswordResetRequested(BaseModel):
+    """Carries the single-use reset token to the notifications service, which emails it.
+
+    The token exists in clear only here; the users table keeps its SHA-256 hash.
+    """
+
+    userId: str
+    email: str
+    token: str
+    expiresAt: str
+
+
+class EmailVerificationRequested(BaseModel):
+    """Carries the single-use verification token to the notifications service."""
+
+    userId: str
+    email: str
+    token: str
+    expiresAt: str

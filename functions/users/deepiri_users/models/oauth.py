@@ -1,0 +1,197 @@
+"""OAuth 2.0 provider models: registered clients, consents, authorization codes, refresh-token families,
+and the request / response bodies of the ``/api/oauth`` routes.
+
+JSON inputs forbid unknown fields. The token, revocation and introspection endpoints take
+``application/x-www-form-urlencoded`` bodies (RFC 6749), parsed into :class:`TokenForm`-like mappings
+by the handler; their answers follow RFC 6749 / 7009 / 7662 field names (snake_case) on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ClientType = Literal["confidential", "public"]
+
+
+# ---------------------------------------------------------------- domain records (stored)
+class OAuthClient(BaseModel):
+    """A registered third-party application. ``secretHash`` is the sha256 of the secret (None if public)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clientId: str
+    ownerId: str
+    name: str
+    clientType: ClientType
+    redirectUris: tuple[str, ...]
+    scopes: frozenset[str]
+    secretHash: str | None = None
+    createdAt: str
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.clientType == "confidential"
+
+
+class AuthorizationCode(BaseModel):
+    """What a code is bound to. ``familyId`` is chosen at issuance so a replayed code can revoke the
+    tokens its first exchange produced."""
+
+    model_config = ConfigDict(frozen=True)
+
+    codeHash: str
+    clientId: str
+    userId: str
+    redirectUri: str
+    scopes: frozenset[str]
+    codeChallenge: str | None
+    codeChallengeMethod: Literal["S256"] | None
+    familyId: str
+    validUntil: int  # epoch seconds
+    usedAt: str | None = None
+
+
+class TokenFamily(BaseModel):
+    """One grant's chain of rotating refresh tokens (and the access tokens issued along it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    familyId: str
+    clientId: str
+    userId: str
+    revokedAt: str | None = None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revokedAt is not None
+
+
+class RefreshTokenRecord(BaseModel):
+    """A refresh token, known only by its hash. ``usedAt`` is set when it is rotated away."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tokenHash: str
+    familyId: str
+    clientId: str
+    userId: str
+    scopes: frozenset[str]
+    validUntil: int  # epoch seconds
+    usedAt: str | None = None
+
+
+class AccountState(BaseModel):
+    """What the token endpoint needs to know about a user (owned by the accounts module)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    userId: str
+    disabled: bool = False
+    tokenVersion: int = 0
+    roles: frozenset[str] = frozenset()
+
+
+class OAuthConsent(BaseModel):
+    """A user's standing approval of a client for some scopes."""
+
+    clientId: str
+    clientName: str
+    scopes: list[str]
+    grantedAt: str
+    updatedAt: str
+
+
+# ---------------------------------------------------------------- client registration
+class OAuthClientRegistration(BaseModel):
+    """Body of ``POST /api/oauth/clients``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    clientType: ClientType
+    redirectUris: list[str] = Field(default_factory=list, max_length=10)
+    scopes: list[str] = Field(min_length=1, max_length=20)
+
+
+class OAuthClientView(BaseModel):
+    """A client as its owner sees it; never carries the secret."""
+
+    clientId: str
+    name: str
+    clientType: ClientType
+    redirectUris: list[str]
+    scopes: list[str]
+    createdAt: str
+
+
+class OAuthClientCreated(OAuthClientView):
+    """The registration answer: the only time ``clientSecret`` is ever shown (None for public clients)."""
+
+    clientSecret: str | None = None
+
+
+# ---------------------------------------------------------------- authorization (consent screen)
+class OAuthAuthorizeRequest(BaseModel):
+    """The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636), as query or JSON body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    response_type: str = Field(max_length=20)
+    client_id: str = Field(min_length=1, max_length=64)
+    redirect_uri: str = Field(min_length=1, max_length=2048)
+    scope: str = Field(default="", max_length=1000)
+    state: str | None = Field(default=None, max_length=500)
+    code_challenge: str | None = Field(default=None, max_length=128)
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+
+
+class OAuthAuthorizeDecision(OAuthAuthorizeRequest):
+    """Body of ``POST /api/oauth/authorize``: the request again plus the user's answer."""
+
+    approve: bool = True
+
+
+class OAuthScopeView(BaseModel):
+    name: str
+    description: str
+
+
+class OAuthConsentScreen(BaseModel):
+    """What the first-party UI shows before the user approves."""
+
+    clientId: str
+    clientName: str
+    redirectUri: str
+    scopes: list[OAuthScopeView]
+    alreadyConsented: bool
+
+
+class OAuthRedirect(BaseModel):
+    """Where the browser goes next: the client's redirect URI with ``code`` (or ``error``) and ``state``."""
+
+    redirectTo: str
+
+
+# ---------------------------------------------------------------- token endpoint answers
+class OAuthTokenResponse(BaseModel):
+    """RFC 6749 §5.1."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    scope: str
+    refresh_token: str | None = None
+
+
+class OAuthIntrospection(BaseModel):
+    """RFC 7662 §2.2; everything but ``active`` is omitted for an inactive token."""
+
+    active: bool
+    scope: str | None = None
+    client_id: str | None = None
+    sub: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    token_type: str | None = None

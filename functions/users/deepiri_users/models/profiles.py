@@ -1,0 +1,155 @@
+"""Wire models of profiles and preferences, and the views built from an account."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+
+from deepiri_common.clock import is_valid_timezone
+from deepiri_users.models.accounts import Account, Privacy, TokenPair
+
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _timezone(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise ValueError("must be an IANA timezone, for example Europe/Paris")
+    return value
+
+
+def _locale(value: str) -> str:
+    if not _LOCALE.match(value):
+        raise ValueError("must be a BCP 47 language tag, for example en or pt-BR")
+    return value
+
+
+_URL = TypeAdapter(HttpUrl)
+
+
+def _https(value: str) -> str:
+    if _URL.validate_python(value).scheme != "https":
+        raise ValueError("must be an https URL")
+    return value
+
+
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+Locale = Annotated[str, Field(max_length=35), AfterValidator(_locale)]
+AvatarUrl = Annotated[str, Field(max_length=2048), AfterValidator(_https)]
+
+
+class ProfilePatch(BaseModel):
+    """Body of ``PATCH /api/users/me``: only the fields a user may change; ``version`` is the one read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    displayName: str | None = Field(default=None, min_length=1, max_length=64)
+    avatarUrl: AvatarUrl | None = None
+    bio: str | None = Field(default=None, max_length=500)
+    timezone: Timezone | None = None
+    locale: Locale | None = None
+    privacy: Privacy | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent, other than ``version`` (``null`` clears avatarUrl and bio)."""
+        sent = self.model_dump(exclude_unset=True, exclude={"version"})
+        required = {"displayName", "timezone", "locale", "privacy"}
+        return {name: value for name, value in sent.items() if value is not None or name not in required}
+
+
+class MyProfile(BaseModel):
+    """The owner's view of their account (``GET /api/users/me``)."""
+
+    userId: str
+    email: str
+    displayName: str
+    avatarUrl: str | None
+    bio: str | None
+    timezone: str
+    locale: str
+    privacy: Privacy
+    roles: list[str]
+    emailVerified: bool
+    version: int
+    createdAt: str
+    updatedAt: str
+
+    @classmethod
+    def of(cls, account: Account) -> MyProfile:
+        return cls.model_validate(account.model_dump(include=set(cls.model_fields)))
+
+
+class PublicProfile(BaseModel):
+    """What other users see of a profile they are allowed to see."""
+
+    userId: str
+    displayName: str
+    avatarUrl: str | None
+    bio: str | None
+
+    @classmethod
+    def of(cls, account: Account) -> PublicProfile:
+        return cls.model_validate(account.model_dump(include=set(cls.model_fields)))
+
+
+class AdminUserView(BaseModel):
+    """A row of the admin listing."""
+
+    userId: str
+    email: str
+    displayName: str
+    roles: list[str]
+    emailVerified: bool
+    disabled: bool
+    createdAt: str
+
+    @classmethod
+    def of(cls, account: Account) -> AdminUserView:
+        return cls.model_validate(account.model_dump(include=set(cls.model_fields)))
+
+
+class RegisteredUser(BaseModel):
+    """Answer of ``POST /api/auth/register``."""
+
+    user: MyProfile
+    tokens: TokenPair
+
+
+class ChannelToggles(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: bool = True
+    push: bool = True
+    inApp: bool = True
+
+
+class QuietHours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: str
+    end: str
+    timezone: Timezone
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError("must be HH:MM (24 h)")
+        return value
+
+
+NotificationCategory = Annotated[str, Field(pattern=r"^[a-z][a-zA-Z0-9]{0,31}$")]
+
+
+class Preferences(BaseModel):
+    """Body and answer of ``PUT /api/users/me/preferences``; the whole document is replaced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notifications: dict[NotificationCategory, ChannelToggles] = Field(default_factory=dict, max_length=32)
+    quietHours: QuietHours | None = None
+    weekStart: Literal["monday", "sunday"] = "monday"
+    theme: Literal["light", "dark", "system"] = "system"
