@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.observability import logger
 from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
 from tests.support.apigw import rest_event
@@ -237,3 +237,43 @@ def test_given_a_browser_origin_when_an_error_is_answered_then_cors_headers_are_
     _, headers, _ = call(event)
 
     assert headers["Access-Control-Allow-Origin"] == "https://app.deepiri.dev"
+
+
+# ---------------------------------------------------------------- third-party scopes
+
+
+def _scoped_app():
+    app = create_resolver()
+
+    @app.get("/api/things/<thing_id>")
+    def get_thing(thing_id: str) -> dict[str, str]:
+        return {"id": thing_id}
+
+    @app.delete("/api/things/<thing_id>")
+    def delete_thing(thing_id: str) -> dict[str, str]:
+        return {"deleted": thing_id}
+
+    enforce_scopes(app, {"GET /api/things/{thing_id}": "things:read"})
+    return app
+
+
+def _call_scoped(app, method: str, scopes: str | None) -> dict:
+    authorizer = {"userId": "u1", "roles": "user"} | ({"scopes": scopes} if scopes is not None else {})
+    event = rest_event(method, "/api/things/t1", authorizer=authorizer, resource="/api/things/{thing_id}",
+                       path_params={"thing_id": "t1"})
+    return app.resolve(event, FakeLambdaContext())
+
+
+def test_given_scoped_tokens_when_calling_routes_then_only_the_granted_scope_and_listed_routes_pass() -> None:
+    app = _scoped_app()
+    assert _call_scoped(app, "GET", "things:read")["statusCode"] == 200
+    missing = _call_scoped(app, "GET", "profile:read")
+    assert missing["statusCode"] == 403 and "things:read" in json.loads(missing["body"])["detail"]
+    # A route the policy does not list is closed to third-party tokens whatever their scopes.
+    assert _call_scoped(app, "DELETE", "things:read things:write")["statusCode"] == 403
+
+
+def test_given_a_first_party_token_when_calling_any_route_then_scopes_do_not_limit_it() -> None:
+    app = _scoped_app()
+    assert _call_scoped(app, "GET", None)["statusCode"] == 200
+    assert _call_scoped(app, "DELETE", None)["statusCode"] == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_realtime.dependencies import connections, presence
 from deepiri_realtime.logic.presence import describe_me, set_presence
@@ -22,5 +22,10 @@ def get_me() -> RealtimeMe:
 def put_presence(update: PresenceUpdate) -> Presence:
     return set_presence(presence(), current_caller(app).user_id, update)
 
+
+# Third-party (OAuth) tokens reach only these routes, each behind one scope.
+enforce_scopes(app, {
+    "GET /api/realtime/me": "profile:read",
+})
 
 handler: Any = api_handler(app)

@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_users.dependencies import key_store, services
 from deepiri_users.logic import accounts, sessions
@@ -86,5 +86,8 @@ def verify_email(body: VerifyEmailRequest) -> Response[None]:
 def jwks() -> dict[str, Any]:
     return key_store().jwks()
 
+
+# No route here is open to third-party (OAuth) tokens.
+enforce_scopes(app, {})
 
 handler: Any = api_handler(app)

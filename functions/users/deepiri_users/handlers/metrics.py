@@ -10,7 +10,7 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.settings import load_settings
 from deepiri_users.dal.metrics import MetricRepository
@@ -45,5 +45,11 @@ def get_metrics(
 ) -> MetricSeries:
     return series(repository(), current_caller(app).user_id, metric, start=start, end=to, bucket=bucket, tz=tz)
 
+
+# Third-party (OAuth) tokens reach only these routes, each behind one scope.
+enforce_scopes(app, {
+    "GET /api/users/me/metrics": "profile:read",
+    "POST /api/users/me/metrics": "profile:write",
+})
 
 handler: Any = api_handler(app)

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.settings import load_settings
 from deepiri_users.dal.skills import SkillRepository
@@ -27,5 +27,10 @@ def repository() -> SkillRepository:
 def get_skills() -> SkillTree:
     return describe_skills(repository(), current_caller(app).user_id)
 
+
+# Third-party (OAuth) tokens reach only these routes, each behind one scope.
+enforce_scopes(app, {
+    "GET /api/users/me/skills": "profile:read",
+})
 
 handler: Any = api_handler(app)

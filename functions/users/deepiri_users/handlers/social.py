@@ -10,7 +10,7 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, PageQuery
 from deepiri_common.settings import load_settings
@@ -129,5 +129,12 @@ def unblock(userId: UserId) -> Response[None]:
 def list_blocks(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
     return social.list_relations(repository(), _me(), Edge.BLOCK, PageQuery(limit=limit, cursor=cursor))
 
+
+# Third-party (OAuth) tokens reach only these routes, each behind one scope.
+enforce_scopes(app, {
+    "GET /api/users/me/friends": "profile:read",
+    "GET /api/users/me/followers": "profile:read",
+    "GET /api/users/me/following": "profile:read",
+})
 
 handler: Any = api_handler(app)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
 from deepiri_users.dependencies import accounts as account_store
@@ -84,5 +84,14 @@ def disable_user(user_id: str) -> AdminUserView:
 def enable_user(user_id: str) -> AdminUserView:
     return accounts.set_disabled(services(), current_caller(app), user_id, disabled=False)
 
+
+# Third-party (OAuth) tokens reach only these routes, each behind one scope.
+enforce_scopes(app, {
+    "GET /api/users/me": "profile:read",
+    "PATCH /api/users/me": "profile:write",
+    "GET /api/users/me/preferences": "profile:read",
+    "PUT /api/users/me/preferences": "profile:write",
+    "GET /api/users/{id}": "profile:read",
+})
 
 handler: Any = api_handler(app)
