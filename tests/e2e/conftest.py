@@ -28,6 +28,11 @@ from infra.urls import StackUrls, discover
 STAGE = "e2e"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run tests that restart the shared emulator after all the others."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_emulator") is not None)
+
+
 @dataclass(frozen=True)
 class Stack:
     target: Target
@@ -69,6 +74,42 @@ def mint(key_store: KeyStore) -> Callable[..., str]:
         )
 
     return _mint
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user registered through the API, with the token pair registration answered."""
+
+    id: str
+    email: str
+    token: str
+    refresh: str
+
+
+@pytest.fixture(scope="session")
+def account(stack: Stack) -> Callable[[str], Account]:
+    """Register (once per session per name) a real user through POST /api/auth/register.
+
+    Registration is rate limited per source IP and every test client is 127.0.0.1, so tests share
+    accounts by name where they can.
+    """
+    registered: dict[str, Account] = {}
+
+    def _account(name: str) -> Account:
+        if name not in registered:
+            email = f"{name.lower()}-{new_ulid().lower()}@example.com"
+            response = requests.post(f"{stack.urls.rest}/api/auth/register", timeout=30, json={
+                "email": f"  {email.upper()} ", "password": PASSWORD, "displayName": name.title()})
+            assert response.status_code == 201, response.text
+            body = response.json()
+            registered[name] = Account(id=body["user"]["userId"], email=email,
+                                       token=body["tokens"]["accessToken"], refresh=body["tokens"]["refreshToken"])
+        return registered[name]
+
+    return _account
 
 
 @pytest.fixture

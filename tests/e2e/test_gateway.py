@@ -40,36 +40,39 @@ def test_given_the_stack_when_readiness_is_called_then_every_table_queue_and_the
     assert all(check["ok"] for check in checks)
 
 
-def test_given_an_unknown_route_when_called_then_404_problem_json(api, mint) -> None:
+def test_given_an_unknown_route_when_called_then_404_problem_json(api, account) -> None:
     for method, path, token in [("GET", "/nope", None), ("POST", "/api/nothing/here", None),
-                                ("DELETE", "/api/tasks-not-yet", mint())]:
+                                ("DELETE", "/api/tasks-not-yet", account("gateway").token)]:
         response = api(method, path, token=token)
         assert response.status_code == 404, (method, path, response.text)
         assert response.headers["content-type"].startswith(PROBLEM)
         assert response.json()["status"] == 404
 
 
-def test_given_a_protected_route_when_no_or_bad_token_then_401(api, mint) -> None:
+def test_given_a_protected_route_when_no_or_bad_token_then_401(api, mint, account) -> None:
+    user = account("gateway")
     foreign = KeyStore("elsewhere", _MemorySecret())
-    forged = issue_access_token(foreign, subject=new_ulid(), roles=["user"], issuer="https://deepiri.e2e",
+    forged = issue_access_token(foreign, subject=user.id, roles=["user"], issuer="https://deepiri.e2e",
                                 audience="deepiri-api")
-    expired = mint(now=utc_now() - timedelta(hours=2))
-    for token in (None, "not-a-jwt", forged, expired, mint().rsplit(".", 1)[0] + ".AAAA"):
+    expired = mint(user.id, now=utc_now() - timedelta(hours=2))
+    nobody = mint(new_ulid())  # well signed, but for a user that does not exist
+    for token in (None, "not-a-jwt", forged, expired, nobody, user.token.rsplit(".", 1)[0] + ".AAAA"):
         response = api("GET", "/api/realtime/me", token=token)
         assert response.status_code == 401, (token, response.text)
 
 
-def test_given_a_valid_token_when_calling_a_protected_route_then_the_caller_is_the_token_subject(api, mint) -> None:
-    user_id = new_ulid()
-    response = api("GET", "/api/realtime/me", token=mint(user_id))
+def test_given_a_valid_token_when_calling_a_protected_route_then_the_caller_is_the_token_subject(
+    api, account
+) -> None:
+    user = account("gateway")
+    response = api("GET", "/api/realtime/me", token=user.token)
     assert response.status_code == 200, response.text
-    assert response.json()["userId"] == user_id
+    assert response.json()["userId"] == user.id
     assert response.json()["presence"]["status"] == "offline"
 
 
-def test_given_bad_bodies_when_putting_presence_then_clear_4xx_and_nothing_stored(api, mint) -> None:
-    user_id = new_ulid()
-    token = mint(user_id)
+def test_given_bad_bodies_when_putting_presence_then_clear_4xx_and_nothing_stored(api, account) -> None:
+    token = account("gateway").token
     headers = {"content-type": "application/json"}
 
     malformed = api("PUT", "/api/realtime/presence", token=token, data='{"status": "busy"', headers=headers)
@@ -89,17 +92,17 @@ def test_given_bad_bodies_when_putting_presence_then_clear_4xx_and_nothing_store
     assert api("GET", "/api/realtime/me", token=token).json()["presence"]["status"] == "offline"
 
 
-def test_given_a_valid_body_when_putting_presence_then_it_is_stored_for_that_user_only(api, mint) -> None:
-    alice, bob = new_ulid(), new_ulid()
-    put = api("PUT", "/api/realtime/presence", token=mint(alice), json={"status": "busy", "message": "deep work"})
+def test_given_a_valid_body_when_putting_presence_then_it_is_stored_for_that_user_only(api, account) -> None:
+    alice, bob = account("alice"), account("bob")
+    put = api("PUT", "/api/realtime/presence", token=alice.token, json={"status": "busy", "message": "deep work"})
     assert put.status_code == 200, put.text
-    assert api("GET", "/api/realtime/me", token=mint(alice)).json()["presence"]["message"] == "deep work"
-    assert api("GET", "/api/realtime/me", token=mint(bob)).json()["presence"]["status"] == "offline"
+    assert api("GET", "/api/realtime/me", token=alice.token).json()["presence"]["message"] == "deep work"
+    assert api("GET", "/api/realtime/me", token=bob.token).json()["presence"]["status"] == "offline"
 
 
-def test_given_a_browser_origin_when_calling_then_the_response_allows_it(api, mint) -> None:
+def test_given_a_browser_origin_when_calling_then_the_response_allows_it(api, account) -> None:
     # Preflight (OPTIONS) is answered by API Gateway's mock integration on AWS; the local emulator does
     # not apply its headers (README, known limits), so this checks the headers on real responses.
-    response = api("GET", "/api/realtime/me", token=mint(), headers={"Origin": "https://app.example"})
+    response = api("GET", "/api/realtime/me", token=account("gateway").token, headers={"Origin": "https://app.example"})
     assert response.status_code == 200
     assert response.headers.get("access-control-allow-origin") == "*"

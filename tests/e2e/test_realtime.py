@@ -31,8 +31,8 @@ def test_given_no_or_bad_token_when_connecting_then_the_handshake_is_refused(sta
         assert refused.value.response.status_code in (401, 403)
 
 
-def test_given_a_connected_user_when_pinging_then_pong_echoes_the_request_id(stack, mint) -> None:
-    with connect(f"{stack.urls.websocket}?token={mint()}", open_timeout=15) as socket:
+def test_given_a_connected_user_when_pinging_then_pong_echoes_the_request_id(stack, account) -> None:
+    with connect(f"{stack.urls.websocket}?token={account('rt-ping').token}", open_timeout=15) as socket:
         socket.send(json.dumps({"action": "ping", "requestId": "r-1"}))
         reply = json.loads(socket.recv(timeout=15))
         assert reply["type"] == "pong" and reply["requestId"] == "r-1"
@@ -42,10 +42,10 @@ def test_given_a_connected_user_when_pinging_then_pong_echoes_the_request_id(sta
 
 
 def test_given_a_connected_user_when_an_event_about_them_is_published_twice_then_one_frame_arrives(
-    stack, mint, publish, api
+    stack, account, publish, api
 ) -> None:
-    user_id, stranger = new_ulid(), new_ulid()
-    token = mint(user_id)
+    user = account("rt-push")
+    user_id, token, stranger = user.id, user.token, new_ulid()
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15) as socket:
         wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])
         mine = DomainEvent.new("engagement", "XpAwarded", {"userId": user_id, "amount": 50}, actor="system")
@@ -60,21 +60,19 @@ def test_given_a_connected_user_when_an_event_about_them_is_published_twice_then
     assert later == []
 
 
-def test_given_a_closed_connection_when_listing_then_it_is_forgotten(stack, mint, api) -> None:
-    user_id = new_ulid()
-    token = mint(user_id)
+def test_given_a_closed_connection_when_listing_then_it_is_forgotten(stack, account, api) -> None:
+    token = account("rt-close").token
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15):
         assert len(wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])) == 1
     wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"] == [])
 
 
 def test_given_two_devices_when_one_declares_a_status_then_the_other_receives_presence_updated(
-    stack, mint, api
+    stack, account, api
 ) -> None:
     # The whole async path: presence + outbox in one transaction → table stream → outbox forwarder →
     # bus → realtime rule → queue → consumer → @connections push.
-    user_id = new_ulid()
-    token = mint(user_id)
+    token = account("rt-devices").token
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=15) as laptop:
         wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])
         put = api("PUT", "/api/realtime/presence", token=token, json={"status": "busy", "message": "focus"})

@@ -1,20 +1,21 @@
 """State survives a restart of the emulator (`make down && make up` keeps every record).
 
-Runs last in the session: it restarts the emulator the other e2e modules share.
+Runs last in the session (marker ``restarts_emulator``): it restarts the emulator the others share.
 """
 
 from __future__ import annotations
 
-from deepiri_common.ids import new_ulid
+import pytest
+
 from infra import emulator
 from infra.urls import discover
 
 
+@pytest.mark.restarts_emulator
 def test_given_stored_data_when_the_emulator_restarts_then_the_data_and_the_apis_are_still_there(
-    stack, api, mint
+    stack, api, account
 ) -> None:
-    user_id = new_ulid()
-    token = mint(user_id)
+    token = account("restart").token
     put = api("PUT", "/api/realtime/presence", token=token, json={"status": "away", "message": "lunch"})
     assert put.status_code == 200, put.text
 

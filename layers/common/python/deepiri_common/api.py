@@ -118,6 +118,8 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = app.resolve(event, context)
+        if response.get("body") is None:
+            response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
         logger.info("request", extra={"method": event.get("httpMethod"), "resource": event.get("resource"),
                                       "status": response.get("statusCode")})
