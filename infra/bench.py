@@ -12,13 +12,15 @@ import json
 import math
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,7 @@ from infra.watch import function_specs
 
 RESULTS = LOCAL / "bench.json"
 SERVICE_PATH = [ROOT / "layers" / "common" / "python", ROOT / "functions" / "gateway", ROOT / "functions" / "realtime"]
+USERS_PATH = [ROOT / "layers" / "common" / "python", ROOT / "functions" / "users"]
 HEALTH_EVENT = ROOT / "events" / "gateway-health.json"
 HEALTH_FUNCTION = "GatewayFunction"
 HEALTH_MODULE = "deepiri_gateway.handlers.api"
@@ -41,8 +44,18 @@ WARMUP = 20
 REQUESTS = 200
 LOOP_SECONDS = 120.0  # a load loop stops here even if it has not sent every request
 REQUEST_TIMEOUT_SECONDS = 10.0
+COLD_REQUEST_TIMEOUT_SECONDS = 30.0  # a first request may start a Lambda container on the emulator
 IMPORT_RUNS = 5
 IMPORT_TIMEOUT_SECONDS = 60.0
+AUTHORIZER_EVENT = ROOT / "events" / "authorizer-rest.json"
+AUTHORIZER_FUNCTION = "AuthorizerFunction"
+AUTHORIZER_CALLS = 300  # per phase: warm (session cache fresh), then uncached (session cache expired)
+AUTHORIZED_PATH = "/api/realtime/me"
+USERS_FUNCTION = "UsersAuthFunction"
+# Login is rate-limited per IP (50 per 5 min) and per email (20 per 15 min): a run sends at most this many.
+LOGIN_WARMUP = 1
+LOGIN_REQUESTS = 14
+VERIFY_RUNS = 15
 
 
 class BenchError(RuntimeError):
@@ -88,11 +101,12 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator
 
 
-def service_env(logical_id: str | None, stage: str) -> dict[str, str]:
+def service_env(logical_id: str | None, stage: str, path: list[Path] = SERVICE_PATH) -> dict[str, str]:
     """The environment a function of template.yaml gets (Globals + its own), for running it off the cloud.
 
     ``!Ref``/``!Sub`` of parameters and resource names resolve for ``stage``; values that name other
-    deployed resources' attributes (``!GetAtt``, ``!Join``, ``!If``) become empty strings.
+    deployed resources' attributes (``!GetAtt``, ``!Join``, ``!If``) become empty strings. ``path``
+    becomes the child's PYTHONPATH.
     """
     template = load_template()
     variables: dict[str, Any] = dict(template.get("Globals", {}).get("Function", {})
@@ -108,7 +122,7 @@ def service_env(logical_id: str | None, stage: str) -> dict[str, str]:
         "AWS_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
-        "PYTHONPATH": os.pathsep.join(str(path) for path in SERVICE_PATH),
+        "PYTHONPATH": os.pathsep.join(str(folder) for folder in path),
     }
 
 
@@ -182,16 +196,18 @@ print(json.dumps(timings))
 """
 
 
-def _gateway_timings(url: str, warmup: int, count: int, budget: float) -> list[float]:
+def _gateway_timings(url: str, warmup: int, count: int, budget: float,
+                     headers: Mapping[str, str] | None = None) -> list[float]:
     """Sequential GETs of ``url``: ``warmup`` unmeasured, then up to ``count`` timed (ms), within ``budget``."""
     timings: list[float] = []
     deadline = time.monotonic() + budget
     for index in range(warmup + count):
         if time.monotonic() > deadline:
             break
+        request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - 127.0.0.1
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310 - 127.0.0.1
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
                 response.read()
         except (urllib.error.URLError, OSError) as error:
             raise BenchError(f"GET {url} failed: {error}") from error
@@ -201,20 +217,28 @@ def _gateway_timings(url: str, warmup: int, count: int, budget: float) -> list[f
     return timings
 
 
-def health_latency(target: Target) -> Result:
-    """p50/p95 of ``GET /health`` through the emulated API Gateway next to the handler called in-process."""
-    result = Result(title=f"GET /health: {REQUESTS} sequential requests after {WARMUP} warm-up",
-                    columns=["p50 ms", "p95 ms"])
+def _local_rest(target: Target, result: Result) -> str | None:
+    """The REST API base URL of the running local stack, or None with a skip note on ``result``."""
     if not emulator.is_healthy(target):
         result.notes.append(f"skipped: no stack answers on {target.endpoint}; run `make up`, then `make bench`")
-        return result
+        return None
     try:
         rest = discover(target).rest
     except (ClientError, BotoCoreError, KeyError) as error:
         result.notes.append(f"skipped: stack {target.stack_name} is not deployed ({error}); run `make up`")
-        return result
+        return None
     if not rest.startswith("http://127.0.0.1:"):
         result.notes.append(f"skipped: {rest} is not on 127.0.0.1; this benchmark loads only the local stack")
+        return None
+    return rest
+
+
+def health_latency(target: Target) -> Result:
+    """p50/p95 of ``GET /health`` through the emulated API Gateway next to the handler called in-process."""
+    result = Result(title=f"GET /health: {REQUESTS} sequential requests after {WARMUP} warm-up",
+                    columns=["p50 ms", "p95 ms"])
+    rest = _local_rest(target, result)
+    if rest is None:
         return result
     gateway = _gateway_timings(f"{rest}/health", WARMUP, REQUESTS, LOOP_SECONDS)
     output = _run_child(_IN_PROCESS, [HEALTH_MODULE, str(HEALTH_EVENT), str(WARMUP), str(REQUESTS), str(LOOP_SECONDS)],
@@ -283,9 +307,321 @@ def cold_imports(target: Target) -> Result:
     return result
 
 
+# ---------------------------------------------------------------- a registered user for this run
+
+
+@dataclass(frozen=True)
+class BenchUser:
+    """A throwaway account registered through the REST API, one per run, shared by the benchmarks."""
+
+    email: str
+    password: str
+    access_token: str
+
+
+_USERS: dict[str, BenchUser] = {}  # REST base URL -> this run's user
+
+
+def _problem(error: urllib.error.HTTPError) -> str:
+    """The status and the problem+json title/detail of an error answer, kept short."""
+    try:
+        body = json.loads(error.read() or b"{}")
+    except (ValueError, OSError):
+        body = {}
+    detail = " - ".join(str(body[key]) for key in ("title", "detail") if isinstance(body, dict) and body.get(key))
+    return f"{error.code} {detail}".strip()[:200]
+
+
+def _post_json(url: str, body: Mapping[str, Any], timeout: float) -> dict[str, Any]:
+    """POST ``body`` as JSON and return the JSON answer; HTTP errors propagate as ``HTTPError``."""
+    request = urllib.request.Request(  # noqa: S310 - 127.0.0.1
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        answer = json.loads(response.read() or b"{}")
+    return answer if isinstance(answer, dict) else {}
+
+
+def bench_user(rest: str) -> BenchUser:
+    """This run's user on the stack at ``rest``, registered on first use with a unique email.
+
+    Registering is rate-limited per IP (20 per hour), so a run registers once and every benchmark
+    that needs a user shares it.
+    """
+    if rest in _USERS:
+        return _USERS[rest]
+    email = f"bench-{uuid.uuid4().hex[:16]}@example.com"
+    password = f"bench-{secrets.token_urlsafe(18)}"  # 30 characters; the policy wants at least 12
+    try:
+        answer = _post_json(f"{rest}/api/auth/register",
+                            {"email": email, "password": password, "displayName": "Bench"},
+                            COLD_REQUEST_TIMEOUT_SECONDS)
+        token = answer["tokens"]["accessToken"]
+    except urllib.error.HTTPError as error:
+        raise BenchError(f"POST /api/auth/register answered {_problem(error)}") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise BenchError(f"POST /api/auth/register failed: {error}") from error
+    except (KeyError, TypeError) as error:
+        raise BenchError("POST /api/auth/register answered no access token") from error
+    _USERS[rest] = BenchUser(email=email, password=password, access_token=str(token))
+    return _USERS[rest]
+
+
+def _timed_figures(timings: list[float]) -> dict[str, float | int | None]:
+    if not timings:
+        return {"p50": None, "p95": None, "samples": 0}
+    return {"p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "samples": len(timings)}
+
+
+# ---------------------------------------------------------------- (c) authorizer per-request cost
+
+# Builds the real Authorizer (KeyStore on a secretsmanager client, UserSessionCheck on a dynamodb
+# client, both on the emulator through infra.config) and times its calls on one REST authorizer event
+# carrying the bench user's token (read from BENCH_ACCESS_TOKEN, so it stays out of the process list).
+# UserSessionCheck reads its clock through the injected ``monotonic``: holding that clock still keeps
+# the cached session answer fresh; stepping it by MAX_CACHE_SECONDS before a call makes the cached
+# answer exactly as old as the window, so that call reads the users table again - the same code path a
+# warm container takes once 5 real seconds have passed. Calls alternate uncached/warm so drift of the
+# machine spreads over both. Every GetItem is counted, to show the cache did what the label says.
+_AUTHORIZER = r"""
+import copy, json, os, sys, time
+import boto3
+from infra.config import REGION, activate, default_target
+from deepiri_common.settings import load_settings
+from deepiri_common.tokens import KeyStore
+from deepiri_gateway.dal.sessions import MAX_CACHE_SECONDS, UserSessionCheck
+from deepiri_gateway.handlers.authorizer import Authorizer, AuthorizerSettings
+
+event_path, count, budget = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+target = activate(default_target())
+settings = load_settings(AuthorizerSettings)
+if not settings.users_table:
+    sys.exit("the authorizer's USERS_TABLE is empty: no session check to measure")
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+clock, reads = Clock(), []
+secretsmanager = boto3.client("secretsmanager", endpoint_url=target.endpoint, region_name=REGION)
+dynamodb = boto3.client("dynamodb", endpoint_url=target.endpoint, region_name=REGION)
+dynamodb.meta.events.register("after-call.dynamodb.GetItem", lambda **_: reads.append(1))
+authorizer = Authorizer(
+    key_store=KeyStore(settings.jwt_keys_secret, secretsmanager),
+    issuer=settings.jwt_issuer,
+    audience=settings.jwt_audience,
+    session_check=UserSessionCheck(settings.users_table, dynamodb, monotonic=clock),
+)
+event = json.loads(open(event_path).read())
+bearer = "Bearer " + os.environ["BENCH_ACCESS_TOKEN"]
+event["headers"]["Authorization"] = bearer
+event["multiValueHeaders"]["Authorization"] = [bearer]
+
+
+def timed():
+    call = copy.deepcopy(event)
+    before = len(reads)
+    started = time.perf_counter()
+    try:
+        policy = authorizer(call)
+    except Exception as error:
+        sys.exit(f"the authorizer refused the bench user's token: {error}")
+    elapsed = (time.perf_counter() - started) * 1000
+    if policy["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+        sys.exit("the authorizer did not allow the bench user's token")
+    return elapsed, len(reads) - before
+
+
+cold, cold_reads = timed()
+warm, uncached, warm_reads, uncached_reads = [], [], 0, 0
+deadline = time.monotonic() + budget
+for _ in range(count):
+    if time.monotonic() > deadline:
+        break
+    clock.now += MAX_CACHE_SECONDS
+    elapsed, read = timed()
+    uncached.append(elapsed)
+    uncached_reads += read
+    elapsed, read = timed()
+    warm.append(elapsed)
+    warm_reads += read
+print(json.dumps({"cold": cold, "warm": warm, "uncached": uncached, "cache_seconds": MAX_CACHE_SECONDS,
+                  "reads": {"cold": cold_reads, "warm": warm_reads, "uncached": uncached_reads}}))
+"""
+
+
+def authorizer_cost(target: Target) -> Result:
+    """The authorizer in-process (cold, session cache fresh, session cache expired), then what an
+    authorized route costs through the emulated API Gateway next to an open one."""
+    result = Result(title=f"authorizer: {AUTHORIZER_CALLS} in-process calls per case, {REQUESTS} requests per route",
+                    columns=["p50 ms", "p95 ms"])
+    rest = _local_rest(target, result)
+    if rest is None:
+        return result
+    user = bench_user(rest)
+    env = {**service_env(AUTHORIZER_FUNCTION, target.stage), "AWS_ENDPOINT_URL": target.endpoint,
+           "BENCH_ACCESS_TOKEN": user.access_token}
+    output = _run_child(_AUTHORIZER, [str(AUTHORIZER_EVENT), str(AUTHORIZER_CALLS), str(LOOP_SECONDS)], env,
+                        timeout=LOOP_SECONDS + 60)
+    measured: dict[str, Any] = json.loads(output)
+    warm, uncached = _timed_figures(measured["warm"]), _timed_figures(measured["uncached"])
+    warm_ratio = {key: ratio(warm[key], uncached[key]) for key in ("p50", "p95")}
+    reads = measured["reads"]
+    if len(measured["warm"]) < AUTHORIZER_CALLS:
+        result.notes.append(f"time budget of {LOOP_SECONDS:.0f}s reached: {len(measured['warm'])} calls per case")
+    if reads["warm"] or reads["uncached"] != len(measured["uncached"]):
+        result.notes.append(f"session reads were {reads['warm']} warm and {reads['uncached']} uncached "
+                            f"for {len(measured['uncached'])} calls each: the cases are not what they say")
+    result.rows = [
+        Row("in-process, first call (key set fetch + session read)", [measured["cold"], None]),
+        Row("in-process, session cache fresh (warm)", [warm["p50"], warm["p95"]]),
+        Row(f"in-process, session cache expired (+{measured['cache_seconds']:.0f} s clock)",
+            [uncached["p50"], uncached["p95"]]),
+        Row("ratio warm / uncached", [warm_ratio["p50"], warm_ratio["p95"]], ratio=True),
+    ]
+    result.data = {
+        "event": str(AUTHORIZER_EVENT.relative_to(ROOT)),
+        "session_cache_expiry": "UserSessionCheck's injected monotonic clock stepped by MAX_CACHE_SECONDS "
+                                "before each uncached call; held still for warm calls",
+        "in_process_ms": {"cold": measured["cold"], "warm": warm, "uncached": uncached},
+        "session_reads": reads,
+        "ratio_warm_to_uncached": warm_ratio,
+    }
+    try:
+        _through_gateway(rest, user, result)
+    except BenchError as error:
+        result.notes.append(f"gateway part failed: {error}")
+    return result
+
+
+def _through_gateway(rest: str, user: BenchUser, result: Result) -> None:
+    """p50/p95 of the authorized GET /api/realtime/me next to the open GET /health; adds rows to ``result``."""
+    headers = {"Authorization": f"Bearer {user.access_token}"}
+    url = f"{rest}{AUTHORIZED_PATH}"
+    try:  # the authorizer and realtime Lambdas may start cold: one unmeasured request with a long timeout
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),  # noqa: S310 - 127.0.0.1
+                                    timeout=COLD_REQUEST_TIMEOUT_SECONDS) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        raise BenchError(f"GET {AUTHORIZED_PATH} answered {_problem(error)}") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise BenchError(f"GET {AUTHORIZED_PATH} failed: {error}") from error
+    authorized = _gateway_timings(url, WARMUP, REQUESTS, LOOP_SECONDS, headers)
+    open_route = _gateway_timings(f"{rest}/health", WARMUP, REQUESTS, LOOP_SECONDS)
+    if len(authorized) < REQUESTS or len(open_route) < REQUESTS:
+        result.notes.append(f"time budget of {LOOP_SECONDS:.0f}s reached: {len(authorized)} authorized and "
+                            f"{len(open_route)} open requests")
+    figures = {"authorized": _timed_figures(authorized), "open": _timed_figures(open_route)}
+    ratios = {key: ratio(figures["authorized"][key], figures["open"][key]) for key in ("p50", "p95")}
+    p50_overhead = (figures["authorized"]["p50"] or 0.0) - (figures["open"]["p50"] or 0.0)
+    result.rows += [
+        Row(f"GET {AUTHORIZED_PATH} with token (gateway)",
+            [figures["authorized"]["p50"], figures["authorized"]["p95"]]),
+        Row("GET /health, open (gateway)", [figures["open"]["p50"], figures["open"]["p95"]]),
+        Row("ratio authorized / open", [ratios["p50"], ratios["p95"]], ratio=True),
+    ]
+    result.data.update({
+        "urls": {"authorized": url, "open": f"{rest}/health"},
+        "warmup": WARMUP,
+        "gateway_ms": figures,
+        "gateway_p50_overhead_ms": p50_overhead,
+        "ratio_authorized_to_open": ratios,
+    })
+
+
+# ---------------------------------------------------------------- (d) login and argon2 verify
+
+# Hashes a fresh password with deepiri_users.logic.passwords, then times verify_password alone; prints ms.
+_VERIFY = r"""
+import json, secrets, sys, time
+from deepiri_users.logic.passwords import hash_password, verify_password
+count, budget = int(sys.argv[1]), float(sys.argv[2])
+password = "bench-" + secrets.token_urlsafe(18)
+stored = hash_password(password)
+if not verify_password(stored, password):
+    sys.exit("verify_password refused its own hash")
+timings, deadline = [], time.monotonic() + budget
+for _ in range(count):
+    if time.monotonic() > deadline:
+        break
+    started = time.perf_counter()
+    matched = verify_password(stored, password)
+    timings.append((time.perf_counter() - started) * 1000)
+    if not matched:
+        sys.exit("verify_password refused its own hash")
+print(json.dumps(timings))
+"""
+
+
+def _login_timings(rest: str, user: BenchUser, warmup: int, count: int, *, budget: float,
+                   notes: list[str]) -> list[float]:
+    """Sequential logins of ``user``: ``warmup`` unmeasured, then up to ``count`` timed (ms), within ``budget``.
+
+    A 429 (the login rate limits) ends the loop early with a note instead of failing the benchmark.
+    """
+    url, body = f"{rest}/api/auth/login", {"email": user.email, "password": user.password}
+    timings: list[float] = []
+    deadline = time.monotonic() + budget
+    for index in range(warmup + count):
+        if time.monotonic() > deadline:
+            notes.append(f"time budget of {budget:.0f}s reached after {index} logins")
+            break
+        timeout = COLD_REQUEST_TIMEOUT_SECONDS if index == 0 else REQUEST_TIMEOUT_SECONDS
+        started = time.perf_counter()
+        try:
+            answer = _post_json(url, body, timeout)
+        except urllib.error.HTTPError as error:
+            if error.code == 429:
+                notes.append(f"login rate limit reached after {index} logins (429); wait 5 minutes between runs")
+                break
+            raise BenchError(f"POST /api/auth/login answered {_problem(error)}") from error
+        except (urllib.error.URLError, OSError) as error:
+            raise BenchError(f"POST /api/auth/login failed: {error}") from error
+        elapsed = (time.perf_counter() - started) * 1000
+        if "accessToken" not in answer:
+            raise BenchError("POST /api/auth/login answered no access token")
+        if index >= warmup:
+            timings.append(elapsed)
+    return timings
+
+
+def login_cost(target: Target) -> Result:
+    """p50/p95 of ``POST /api/auth/login`` through the emulated API Gateway next to argon2id verify in-process."""
+    result = Result(title=f"login: {LOGIN_REQUESTS} POST /api/auth/login after {LOGIN_WARMUP} warm-up, "
+                          f"{VERIFY_RUNS} verifies",
+                    columns=["p50 ms", "p95 ms"])
+    output = _run_child(_VERIFY, [str(VERIFY_RUNS), str(LOOP_SECONDS)],
+                        service_env(USERS_FUNCTION, target.stage, USERS_PATH), timeout=LOOP_SECONDS + 60)
+    verify = _timed_figures(json.loads(output))
+    verify_row = Row("passwords.verify_password in-process (argon2id)", [verify["p50"], verify["p95"]])
+    result.data = {"in_process_verify_ms": verify,
+                   "pythonpath": [str(path.relative_to(ROOT)) for path in USERS_PATH]}
+    rest = _local_rest(target, result)
+    if rest is None:
+        result.rows = [verify_row]
+        return result
+    user = bench_user(rest)
+    login = _timed_figures(_login_timings(rest, user, LOGIN_WARMUP, LOGIN_REQUESTS, budget=LOOP_SECONDS,
+                                         notes=result.notes))
+    ratios = {key: ratio(login[key], verify[key]) for key in ("p50", "p95")}
+    result.rows = [
+        Row("POST /api/auth/login (gateway)", [login["p50"], login["p95"]]),
+        verify_row,
+        Row("ratio login / verify", [ratios["p50"], ratios["p95"]], ratio=True),
+    ]
+    result.data.update({"url": f"{rest}/api/auth/login", "warmup": LOGIN_WARMUP, "gateway_login_ms": login,
+                        "ratio_login_to_verify": ratios})
+    return result
+
+
 BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("health_latency", health_latency),
     ("cold_imports", cold_imports),
+    ("authorizer_cost", authorizer_cost),
+    ("login_cost", login_cost),
 ]
 
 
@@ -322,7 +658,7 @@ def _cell(value: float | None, is_ratio: bool) -> str:
     if value is None:
         return f"{'-':>12}"
     if is_ratio:
-        return f"{value:>11.1f}x"
+        return f"{value:>11.2f}x" if value < 1 else f"{value:>11.1f}x"
     return f"{value:>12.2f}" if value < 100 else f"{value:>12.0f}"
 
 

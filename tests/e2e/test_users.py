@@ -140,18 +140,36 @@ def test_given_an_oauth_client_when_completing_pkce_then_its_token_reaches_only_
     query = parse_qs(urlparse(decision.json()["redirectTo"]).query)
     assert query["state"] == ["xyz"]
 
-    form = {"grant_type": "authorization_code", "code": query["code"][0], "redirect_uri": redirect,
-            "client_id": client_id, "code_verifier": verifier}
-    token = api("POST", "/api/oauth/token", data=form)
-    assert token.status_code == 200, token.text
-    access = token.json()["access_token"]
-    assert api("POST", "/api/oauth/token", data=form).status_code == 400  # a code works once
+    def exchange(code: str) -> tuple[dict, dict]:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+                "client_id": client_id, "code_verifier": verifier}
+        response = api("POST", "/api/oauth/token", data=form)
+        assert response.status_code == 200, response.text
+        return response.json(), form
 
-    assert api("GET", "/api/users/me", token=access).json()["userId"] == user["id"]
+    tokens, form = exchange(query["code"][0])
+    access = tokens["access_token"]
+    me = api("GET", "/api/users/me", token=access)
+    assert me.status_code == 200, me.text
+    assert me.json()["userId"] == user["id"]
     assert api("PATCH", "/api/users/me", token=access, json={"bio": "x", "version": 1}).status_code == 403
     assert api("POST", "/api/oauth/clients", token=access,
                json={"name": "x", "clientType": "public", "redirectUris": [redirect], "scopes": ["profile:read"]}
                ).status_code == 403
+
+    # A code works once; replaying it revokes what it produced (RFC 6749 §4.1.2), at the gateway too.
+    assert api("POST", "/api/oauth/token", data=form).status_code == 400
+    assert api("GET", "/api/users/me", token=access).status_code == 401
+
+    # A fresh grant works until the user withdraws consent; then its tokens stop at once.
+    again = api("POST", "/api/oauth/authorize", token=user["accessToken"], json={**request, "approve": True})
+    tokens, _ = exchange(parse_qs(urlparse(again.json()["redirectTo"]).query)["code"][0])
+    assert api("GET", "/api/users/me", token=tokens["access_token"]).status_code == 200
+    assert api("DELETE", f"/api/oauth/consents/{client_id}", token=user["accessToken"]).status_code == 204
+    assert api("GET", "/api/users/me", token=tokens["access_token"]).status_code == 401
+    refresh = api("POST", "/api/oauth/token", data={"grant_type": "refresh_token", "client_id": client_id,
+                                                   "refresh_token": tokens["refresh_token"]})
+    assert refresh.status_code in (400, 401)
 
 
 def test_given_two_users_when_requesting_accepting_and_blocking_then_the_graph_follows(api, account) -> None:

@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import boto3
 import pytest
 
+from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import reset_settings_cache
 from deepiri_common.tokens import KeyStore, verify_access_token
+from deepiri_gateway.dal.sessions import UserSessionCheck
 from deepiri_users.handlers import oauth, oauth_dependencies
 from deepiri_users.logic.oauth_flow import s256_challenge
 from tests.support import template
@@ -284,3 +286,19 @@ def test_given_an_oversized_client_id_when_used_then_it_is_simply_unknown(users)
     assert (status, body["error"]) == (401, "invalid_client")
     path = f"/api/oauth/clients/{long_id}"
     assert _call("GET", path, path_params={"client_id": long_id}, resource="/api/oauth/clients/{client_id}")[0] == 404
+
+
+def test_given_an_oauth_access_token_when_the_gateway_checks_it_then_revocation_of_the_grant_bites_at_once(
+    users,
+) -> None:
+    client = _register()
+    status, tokens, _ = _exchange(client["clientId"], _authorize(client["clientId"]))
+    assert status == 200, tokens
+    claims = _verify(users, tokens["access_token"])
+    assert claims.family and claims.client_id == client["clientId"]
+    check = UserSessionCheck(users["UsersTable"], boto3.client("dynamodb", region_name=template.REGION))
+    check(claims)  # a live grant passes
+
+    assert _call("DELETE", f"/api/oauth/consents/{client['clientId']}")[0] == 204
+    with pytest.raises(Unauthorized):
+        check(claims)

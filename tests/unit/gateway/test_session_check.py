@@ -22,6 +22,12 @@ class FakeDynamo:
         item = self.items.get(kwargs["Key"]["pk"]["S"])
         return {"Item": item} if item is not None else {}
 
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        [(table, request)] = RequestItems.items()
+        found = [{"pk": key["pk"], **self.items[key["pk"]["S"]]} for key in request["Keys"]
+                 if key["pk"]["S"] in self.items]
+        return {"Responses": {table: found}}
+
 
 class Ticker:
     def __init__(self) -> None:
@@ -71,3 +77,32 @@ def test_given_a_cached_answer_then_it_is_reused_for_at_most_five_seconds() -> N
     clock.now += 0.2
     with pytest.raises(Unauthorized):
         check(_claims())
+
+
+def _oauth_claims(family: str | None = "f1") -> AccessClaims:
+    return AccessClaims(sub="u1", roles=("user",), scopes=frozenset({"profile:read"}), jti="j1",
+                        exp=datetime(2030, 1, 1, tzinfo=UTC), token_version=0, family=family, client_id="c1")
+
+
+def test_given_a_third_party_token_of_a_live_grant_then_accepted() -> None:
+    table = FakeDynamo()
+    table.items["USER#u1"] = _profile()
+    table.items["OAUTHFAM#f1"] = {}
+    UserSessionCheck("users", table)(_oauth_claims())
+
+
+@pytest.mark.parametrize("revocation", ["token", "grant", "grant-gone"])
+def test_given_a_revoked_third_party_token_or_grant_then_refused_at_once(revocation: str) -> None:
+    table = FakeDynamo()
+    table.items["USER#u1"] = _profile()
+    check = UserSessionCheck("users", table)
+    table.items["OAUTHFAM#f1"] = {}
+    check(_oauth_claims())  # accepted, and the user's state is now cached
+    if revocation == "token":
+        table.items["OAUTHAT#j1"] = {}
+    elif revocation == "grant":
+        table.items["OAUTHFAM#f1"] = {"revokedAt": {"S": "2026-11-23T00:00:00.000Z"}}
+    else:
+        del table.items["OAUTHFAM#f1"]
+    with pytest.raises(Unauthorized):
+        check(_oauth_claims())

@@ -3,6 +3,10 @@
 A token that verifies is still refused when its user is gone, disabled, or has moved their token
 version past the token's (logout-all, password change or reset). Answers are cached per user for a
 few seconds, so a burst of requests costs one read while a revocation still bites within that window.
+
+A third-party (OAuth) token is also refused once it was revoked (RFC 7009: ``OAUTHAT#<jti>``) or its
+grant was (consent withdrawn, refresh-token reuse, code replay: ``OAUTHFAM#<fid>`` with ``revokedAt``);
+that check reads both items on every request, uncached, so revocation takes effect at once.
 """
 
 from __future__ import annotations
@@ -50,6 +54,20 @@ class UserSessionCheck:
             raise Unauthorized("user disabled")
         if claims.token_version < state.token_version:
             raise Unauthorized("token revoked")
+        if claims.scopes is not None and self._grant_revoked(claims):
+            raise Unauthorized("token revoked")
+
+    def _grant_revoked(self, claims: AccessClaims) -> bool:
+        keys = [{"pk": {"S": f"OAUTHAT#{claims.jti}"}, "sk": {"S": "OAUTHAT"}}]
+        if claims.family:
+            keys.append({"pk": {"S": f"OAUTHFAM#{claims.family}"}, "sk": {"S": "FAMILY"}})
+        found = self._client.batch_get_item(RequestItems={
+            self._table: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "pk, revokedAt"}
+        })["Responses"].get(self._table, [])
+        for item in found:
+            if item["pk"]["S"].startswith("OAUTHAT#") or "revokedAt" in item:
+                return True
+        return claims.family is not None and not any(i["pk"]["S"].startswith("OAUTHFAM#") for i in found)
 
     def _state(self, user_id: str) -> _UserState:
         now = self._monotonic()

@@ -138,6 +138,8 @@ class AccessClaims(BaseModel):
     jti: str
     exp: datetime
     token_version: int
+    family: str | None = None  # OAuth tokens: the grant (token family) they were issued under
+    client_id: str | None = None  # OAuth tokens: the third-party application holding them
 
 
 class _AccessPayload(BaseModel):
@@ -156,6 +158,8 @@ class _AccessPayload(BaseModel):
     roles: list[str]
     tv: int = Field(ge=0)
     scope: str | None = None
+    fid: str | None = None
+    client_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -409,6 +413,8 @@ def verify_access_token(
         jti=payload.jti,
         exp=datetime.fromtimestamp(payload.exp, tz=UTC),
         token_version=payload.tv,
+        family=payload.fid,
+        client_id=payload.client_id,
     )
 
 
