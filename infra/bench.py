@@ -35,7 +35,8 @@ from infra.urls import discover
 from infra.watch import function_specs
 
 RESULTS = LOCAL / "bench.json"
-SERVICE_PATH = [ROOT / "layers" / "common" / "python", ROOT / "functions" / "gateway", ROOT / "functions" / "realtime"]
+# The common layer and every service's deploy unit, as a Lambda sees them (one package per folder).
+SERVICE_PATH = [ROOT / "layers" / "common" / "python", *sorted(p for p in (ROOT / "functions").iterdir() if p.is_dir())]
 USERS_PATH = [ROOT / "layers" / "common" / "python", ROOT / "functions" / "users"]
 HEALTH_EVENT = ROOT / "events" / "gateway-health.json"
 HEALTH_FUNCTION = "GatewayFunction"
