@@ -19,7 +19,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help up down deps test unit integration e2e lint openapi invoke admin logs watch bench deploy clean
+.PHONY: help up down deps test unit integration e2e lint openapi invoke admin rotate-keys logs watch bench deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT
 admin: deps ## make a registered user the first admin: make admin EMAIL=you@example.com
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=<registered email>"; exit 2; }
 	@printf '{"email": "%s"}' "$(EMAIL)" | $(PY) -m infra.invoke UsersAdminFunction -
+
+rotate-keys: deps ## rotate the access-token signing key now (the previous key verifies for an hour more)
+	@echo '{}' | $(PY) -m infra.invoke UsersKeyRotationFunction -
 
 logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
 	@test -n "$(FN)" || { echo "usage: make logs FN=<LogicalId>"; exit 2; }

@@ -207,3 +207,19 @@ def test_given_a_task_completed_event_delivered_twice_then_skill_xp_rises_once(a
     other = DomainEvent.new("tasks", "TaskCompleted", {**data, "taskId": new_ulid()}, actor=user["id"])
     publish(other)
     wait_for(lambda: coding_xp() == 2 * first, seconds=30)  # the duplicate added nothing; the new task did
+
+
+def test_given_a_key_rotation_when_run_then_both_keys_are_published_and_every_token_keeps_working(
+    stack, api, account
+) -> None:
+    user = _register(account, "rotation")
+    before = {key["kid"] for key in api("GET", "/.well-known/jwks.json").json()["keys"]}
+    result = stack.client("lambda").invoke(FunctionName="deepiri-e2e-users-key-rotation", Payload=b"{}")
+    assert "FunctionError" not in result, result["Payload"].read()
+    rotated = json.loads(result["Payload"].read())
+    # Both keys verify; warm verifiers (and the JWKS route) load the new key within their 5-minute
+    # cache, before it starts signing (deepiri_common.tokens.PUBLICATION_DELAY).
+    assert set(rotated["verifying"]) == before | {rotated["kid"]}
+    assert api("GET", "/api/users/me", token=user["accessToken"]).status_code == 200
+    login = api("POST", "/api/auth/login", json={"email": user["email"], "password": PASSWORD})
+    assert api("GET", "/api/users/me", token=login.json()["accessToken"]).status_code == 200

@@ -18,7 +18,7 @@ from joserfc.jwk import ECKey, RSAKey
 from deepiri_common.clock import epoch_seconds
 from deepiri_common.ids import is_ulid
 from deepiri_common.problems import Unauthorized
-from deepiri_common.tokens import KeyStore, issue_access_token, verify_access_token
+from deepiri_common.tokens import PUBLICATION_DELAY, KeyStore, issue_access_token, verify_access_token
 from tests.unit.gateway.conftest import AUDIENCE, ISSUER, SECRET_NAME, Clock, FakeSecretsClient
 
 
@@ -357,15 +357,33 @@ def test_given_a_token_from_the_old_key_when_rotated_then_it_verifies_during_the
     new_kid = key_store.rotate()
 
     assert new_kid != old_kid
-    assert key_store.signing_key().kid == new_kid
+    # Published at once, but the old key signs until every verifier's cache can have seen the new one.
     assert {entry["kid"] for entry in key_store.jwks()["keys"]} == {old_kid, new_kid}
+    assert key_store.signing_key().kid == old_kid
+    clock.advance(seconds=int(PUBLICATION_DELAY.total_seconds()))
+    assert key_store.signing_key().kid == new_kid
+
+    # The old key retired when the new one started signing; it verifies for the overlap after that.
     clock.advance(minutes=59)
     assert _verify(key_store, clock, old_token).sub
-
     clock.advance(minutes=1, seconds=1)
     with pytest.raises(Unauthorized, match="unknown signing key"):
         _verify(key_store, clock, old_token)
     assert [entry["kid"] for entry in key_store.jwks()["keys"]] == [new_kid]
+
+
+def test_given_a_verifier_that_loaded_keys_before_a_rotation_then_every_token_signed_after_it_verifies(
+    secrets: FakeSecretsClient, clock: Clock
+) -> None:
+    signer = KeyStore(SECRET_NAME, secrets, clock=clock)
+    verifier = KeyStore(SECRET_NAME, secrets, clock=clock)
+    signer.signing_key()
+    _verify(verifier, clock, _issue(signer, clock))  # the verifier's cache now holds the old key set
+
+    signer.rotate()
+    for _ in range(8):  # through the publication delay and beyond, a minute at a time
+        assert _verify(verifier, clock, _issue(signer, clock)).sub
+        clock.advance(minutes=1)
 
 
 def test_given_keys_retired_long_ago_when_rotating_again_then_they_leave_the_secret(

@@ -45,6 +45,9 @@ DEFAULT_CACHE_TTL = timedelta(minutes=5)
 # A token naming a kid we do not know may mean another instance just rotated; re-read the secret, but
 # not more often than this, so forged kids cannot turn the authorizer into a Secrets Manager hammer.
 MIN_REFRESH_INTERVAL = timedelta(seconds=30)
+# A new key signs only once every verifier has had time to load it (their cache lives DEFAULT_CACHE_TTL);
+# until then the previous key keeps signing, so a rotation never produces tokens nobody can verify yet.
+PUBLICATION_DELAY = DEFAULT_CACHE_TTL + timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 8192
 
 # Any claim we set ourselves; ``extra`` claims may not override them.
@@ -82,9 +85,9 @@ class KeyRecord(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     retired_at: datetime | None = Field(default=None, alias="retiredAt")
 
-    def is_active(self) -> bool:
-        """Whether this key may sign new tokens."""
-        return self.retired_at is None
+    def is_active(self, moment: datetime) -> bool:
+        """Whether this key may sign new tokens at ``moment`` (a rotation retires it a little later)."""
+        return self.retired_at is None or moment < self.retired_at
 
     def verifies_at(self, moment: datetime, overlap: timedelta) -> bool:
         """Whether tokens signed with this key are still accepted at ``moment``."""
@@ -109,14 +112,30 @@ class KeySetDocument(BaseModel):
 
     keys: list[KeyRecord] = Field(min_length=1)
 
-    def newest_active(self) -> KeyRecord | None:
-        """The key new tokens are signed with, if any key is active."""
-        active = [key for key in self.keys if key.is_active()]
-        return max(active, key=lambda key: key.created_at) if active else None
+    def newest_active(self, moment: datetime) -> KeyRecord | None:
+        """The newest key that may sign at ``moment``, if any."""
+        return _newest([key for key in self.keys if key.is_active(moment)])
+
+    def signing_key(self, moment: datetime) -> KeyRecord | None:
+        """The key new tokens are signed with: the newest active key published long enough for every
+        verifier to know it; when none is yet (a fresh key set), the active key known longest."""
+        published = [
+            key for key in self.keys if key.is_active(moment) and key.created_at <= moment - PUBLICATION_DELAY
+        ]
+        active = [key for key in self.keys if key.is_active(moment)]
+        return _newest(published) or (min(active, key=lambda key: key.created_at) if active else None)
 
     def to_secret_string(self) -> str:
         """Serialise for ``put_secret_value``."""
         return json.dumps({"keys": [key.to_stored() for key in self.keys]}, separators=(",", ":"))
+
+
+def _newest(keys: list[KeyRecord]) -> KeyRecord | None:
+    """The most recently created of ``keys``; among equal times the later one in the set (keys are
+    appended as they are created)."""
+    if not keys:
+        return None
+    return max(enumerate(keys), key=lambda pair: (pair[1].created_at, pair[0]))[1]
 
 
 @dataclass(frozen=True)
@@ -237,27 +256,28 @@ class KeyStore:
         return self._verifying_key(self._refresh(), kid)
 
     def signing_key(self) -> SigningKey:
-        """The newest active key, writing the first key set if the secret is not initialised yet."""
+        """The key to sign with now, writing the first key set if the secret is not initialised yet."""
         document = self._cached().document
-        record = document.newest_active() if document else None
+        record = document.signing_key(self._clock()) if document else None
         if record is None:
             record = self._write_next(initialise_only=True)
         return SigningKey(kid=record.kid, key=ECKey.import_key(record.private_jwk))
 
     def rotate(self) -> str:
-        """Add a new signing key and retire the active one now; returns the new key's ``kid``.
+        """Add a new signing key and schedule the retirement of the active one; returns the new ``kid``.
 
-        Retired keys keep verifying for the overlap window, so tokens already issued stay valid;
-        keys retired longer ago than that are dropped from the secret.
+        The new key is published at once and signs after ``PUBLICATION_DELAY``, when the previous key
+        retires; retired keys keep verifying for the overlap window, so tokens already issued stay
+        valid. Keys retired longer ago than that are dropped from the secret.
         """
         return self._write_next(initialise_only=False).kid
 
     def _write_next(self, *, initialise_only: bool) -> KeyRecord:
         snapshot = self._refresh()
         current = snapshot.document
-        if initialise_only and current is not None and current.newest_active() is not None:
-            return _require_active(current)
         now = self._clock()
+        if initialise_only and current is not None and (record := current.signing_key(now)) is not None:
+            return record
         new_key = _generate_key(now)
         kept = [] if current is None else [self._retire(key, now) for key in current.keys]
         kept = [key for key in kept if key.verifies_at(now, self._overlap)]
@@ -273,13 +293,13 @@ class KeyStore:
             if not _is_resource_exists(error):
                 raise
             # Another writer replaced the same version first: theirs is the key set now.
-            return _require_active(self._refresh().document)
+            return _require_active(self._refresh().document, now)
         self._snapshot = _Snapshot(document=document, version_id=version_token, fetched_at=now)
         return new_key
 
     @staticmethod
     def _retire(key: KeyRecord, now: datetime) -> KeyRecord:
-        return key if key.retired_at else key.model_copy(update={"retired_at": now})
+        return key if key.retired_at else key.model_copy(update={"retired_at": now + PUBLICATION_DELAY})
 
     def _verifying_key(self, snapshot: _Snapshot, kid: str) -> ECKey | None:
         if snapshot.document is None:
@@ -316,8 +336,8 @@ def _parse_key_set(secret_string: object) -> KeySetDocument | None:
         return None  # the template's generated placeholder, or anything else that is not a key set
 
 
-def _require_active(document: KeySetDocument | None) -> KeyRecord:
-    record = document.newest_active() if document else None
+def _require_active(document: KeySetDocument | None, moment: datetime) -> KeyRecord:
+    record = document.newest_active(moment) if document else None
     if record is None:
         raise RuntimeError("the signing key secret holds no active key after a write")
     return record
