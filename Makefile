@@ -12,7 +12,7 @@ export DEEPIRI_PORT ?= 4566
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Service packages, for tools that import every service's routes (OpenAPI generation).
-SERVICE_PATH := layers/common/python:functions/gateway:functions/realtime:functions/users:.
+SERVICE_PATH := layers/common/python:functions/gateway:functions/realtime:functions/users:functions/tasks:.
 
 # A timed, named step: $(call step,name,command)
 define step
@@ -61,7 +61,7 @@ lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, Op
 	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
 	$(call step,ruff,$(VENV)/bin/ruff check .)
-	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users)
+	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
 
 openapi: deps ## regenerate the committed OpenAPI document from the routes
