@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from deepiri_common.events import DomainEvent
 from tests.support import template
 
 
@@ -40,3 +41,24 @@ def bus_messages(queue_url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs", region_name=template.REGION)
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
     return [json.loads(message["Body"]) for message in messages]
+
+
+def bus_body(event: DomainEvent, bus_id: str = "bus-0") -> dict[str, Any]:
+    """The EventBridge event JSON a rule delivers to a queue for ``event``."""
+    return {"id": bus_id, "source": event.source, "detail-type": event.detail_type,
+            "time": event.detail.occurredAt, "detail": event.detail.model_dump()}
+
+
+def sqs_event(*bodies: dict[str, Any]) -> dict[str, Any]:
+    """An SQS Lambda event carrying ``bodies`` (bus event JSON) as its records, in order."""
+    return {"Records": [
+        {"messageId": f"m{n}", "receiptHandle": "h", "body": json.dumps(body), "attributes": {},
+         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+         "eventSourceARN": f"arn:aws:sqs:{template.REGION}:{template.ACCOUNT}:q", "awsRegion": template.REGION}
+        for n, body in enumerate(bodies)
+    ]}
+
+
+def sqs_of_events(*events: DomainEvent) -> dict[str, Any]:
+    """An SQS Lambda event delivering domain events as the bus would."""
+    return sqs_event(*(bus_body(event, f"bus-{n}") for n, event in enumerate(events)))

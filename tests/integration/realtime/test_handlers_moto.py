@@ -56,17 +56,6 @@ def _me(user_id: str) -> dict:
     return json.loads(api.handler(event, FakeLambdaContext())["body"])
 
 
-def _sqs(*events: DomainEvent) -> dict:
-    records = []
-    for n, event in enumerate(events):
-        body = {"id": f"bus-{n}", "source": event.source, "detail-type": event.detail_type,
-                "time": event.detail.occurredAt, "detail": event.detail.model_dump()}
-        records.append({"messageId": f"m{n}", "receiptHandle": "h", "body": json.dumps(body), "attributes": {},
-                        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"})
-    return {"Records": records}
-
-
 def test_given_an_authorised_connect_when_listing_then_the_connection_is_the_users(realtime) -> None:
     assert ws.handler(_ws_event("$connect", "c1", "alice"), FakeLambdaContext())["statusCode"] == 200
     me = _me("alice")
@@ -87,7 +76,7 @@ def test_given_an_event_delivered_twice_when_consumed_then_pushed_once_to_the_us
     ws.handler(_ws_event("$connect", "c2", "alice"), FakeLambdaContext())
     ws.handler(_ws_event("$connect", "c3", "bob"), FakeLambdaContext())
     event = DomainEvent.new("engagement", "BadgeEarned", {"userId": "alice", "badge": "early-bird"}, actor="system")
-    assert consumers.handler(_sqs(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert consumers.handler(flows.sqs_of_events(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
     assert sorted(cid for cid, _ in pusher.sent) == ["c1", "c2"]
     assert {frame["event"] for _, frame in pusher.sent} == {"BadgeEarned"}
 
@@ -118,7 +107,7 @@ def test_given_a_presence_change_when_its_stream_is_forwarded_then_presence_upda
     assert bus_event["detail-type"] == "PresenceUpdated" and bus_event["source"] == "deepiri.realtime"
 
     # The realtime consumer pushes it to alice's open connection.
-    consumers.handler(_sqs_from_bus(bus_event), FakeLambdaContext())
+    consumers.handler(flows.sqs_event(bus_event), FakeLambdaContext())
     assert [(cid, frame["event"], frame["data"]["status"]) for cid, frame in pusher.sent] == [
         ("phone", "PresenceUpdated", "busy")]
 
@@ -129,9 +118,3 @@ def test_given_an_invalid_presence_when_put_then_422_and_neither_state_nor_event
                                  authorizer={"userId": "alice", "roles": "user"}), FakeLambdaContext())
     assert put["statusCode"] == 422
     assert flows.stream_event(created["ConnectionsTable"])["Records"] == []
-
-
-def _sqs_from_bus(bus_event: dict) -> dict:
-    return {"Records": [{"messageId": "m-bus", "receiptHandle": "h", "body": json.dumps(bus_event), "attributes": {},
-                         "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"}]}

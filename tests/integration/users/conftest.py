@@ -3,7 +3,6 @@ bus created from template.yaml."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from deepiri_common.observability import logger
 from deepiri_common.settings import reset_settings_cache
 from deepiri_users import dependencies
 from deepiri_users.handlers import auth, users
@@ -73,14 +71,3 @@ def api(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     yield Api(created)
     reset_settings_cache()
     dependencies.reset()
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """What the shared logger writes during the test, through its real (redacting) formatter."""
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert hasattr(handler, "setStream")
-    previous = handler.setStream(buffer)
-    yield buffer
-    handler.setStream(previous)

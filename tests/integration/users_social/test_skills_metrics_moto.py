@@ -13,7 +13,7 @@ from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.settings import reset_settings_cache
 from deepiri_users.handlers import metrics, skills, skills_consumer
-from tests.support import template
+from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -29,17 +29,6 @@ def users(aws, monkeypatch) -> dict[str, str]:
     reset_settings_cache()
     yield created
     reset_settings_cache()
-
-
-def _sqs(*events: DomainEvent) -> dict[str, Any]:
-    records = []
-    for n, event in enumerate(events):
-        body = {"id": f"bus-{n}", "source": event.source, "detail-type": event.detail_type,
-                "time": event.detail.occurredAt, "detail": event.detail.model_dump()}
-        records.append({"messageId": f"m{n}", "receiptHandle": "h", "body": json.dumps(body), "attributes": {},
-                        "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-                        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"})
-    return {"Records": records}
 
 
 def _task_completed(user: str = "alice", **overrides: Any) -> DomainEvent:
@@ -64,8 +53,8 @@ def test_given_a_task_completed_twice_and_again_after_idempotency_expired_then_x
 ) -> None:
     event = _task_completed()
     # When the same event arrives twice in a batch, and once more in a later batch
-    assert skills_consumer.handler(_sqs(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
-    assert skills_consumer.handler(_sqs(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert skills_consumer.handler(flows.sqs_of_events(event, event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert skills_consumer.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
     # And once more when the idempotency records are gone (a fresh idempotency table)
     fresh = "deepiri-test-idempotency-fresh"
     boto3.client("dynamodb", region_name=template.REGION).create_table(
@@ -73,7 +62,7 @@ def test_given_a_task_completed_twice_and_again_after_idempotency_expired_then_x
         "AttributeType": "S"}], KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
     monkeypatch.setattr(skills_consumer, "handler", skills_consumer.make_event_consumer(
         skills_consumer.credit_skills, idempotency_table=fresh, service="users-skills"))
-    assert skills_consumer.handler(_sqs(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert skills_consumer.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
     # Then the epic on-time code task (220 xp) was split once over coding, debugging, codeReview
     tree = _skills("alice")
     assert _xp(tree) == {"coding": 74, "debugging": 73, "codeReview": 73}
@@ -83,13 +72,13 @@ def test_given_a_task_completed_twice_and_again_after_idempotency_expired_then_x
 def test_given_a_re_completion_or_another_event_type_then_no_xp(users) -> None:
     events = (_task_completed(firstCompletion=False),
               DomainEvent.new("tasks", "TaskCreated", {"taskId": "t", "userId": "alice"}, actor="alice"))
-    assert skills_consumer.handler(_sqs(*events), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert skills_consumer.handler(flows.sqs_of_events(*events), FakeLambdaContext()) == {"batchItemFailures": []}
     assert _skills("alice")["totalXp"] == 0
 
 
 def test_given_enough_tasks_to_level_then_levels_and_points_show(users) -> None:
     batch = [_task_completed(category="writing", difficulty="epic", onTime=False) for _ in range(10)]
-    assert skills_consumer.handler(_sqs(*batch), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert skills_consumer.handler(flows.sqs_of_events(*batch), FakeLambdaContext()) == {"batchItemFailures": []}
     tree = {s["skill"]: s for s in _skills("alice")["skills"]}
     assert tree["writing"]["xp"] == 1000 and tree["writing"]["level"] == 2
     assert tree["writing"]["xpToNextLevel"] == 1000 and tree["communication"]["level"] == 2
@@ -98,7 +87,7 @@ def test_given_enough_tasks_to_level_then_levels_and_points_show(users) -> None:
 
 def test_given_a_malformed_task_event_then_only_that_record_fails(users) -> None:
     good, bad = _task_completed(), _task_completed(category="juggling")
-    result = skills_consumer.handler(_sqs(good, bad), FakeLambdaContext())
+    result = skills_consumer.handler(flows.sqs_of_events(good, bad), FakeLambdaContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert _skills("alice")["totalXp"] == 220
 

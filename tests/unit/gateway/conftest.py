@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from deepiri_common.observability import logger
 from deepiri_common.tokens import KeyStore
 
 SECRET_NAME = "deepiri-test-jwt-keys"
@@ -86,14 +84,3 @@ def clock() -> Clock:
 @pytest.fixture
 def key_store(secrets: FakeSecretsClient, clock: Clock) -> KeyStore:
     return KeyStore(SECRET_NAME, secrets, clock=clock)
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """What the shared logger writes during the test, through its real (redacting) formatter."""
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert hasattr(handler, "setStream")
-    previous = handler.setStream(buffer)
-    yield buffer
-    handler.setStream(previous)
