@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import boto3
@@ -50,9 +51,10 @@ def ensure_bucket(target: Target) -> None:
         s3.create_bucket(Bucket=ARTIFACTS_BUCKET)
 
 
-def deploy(target: Target) -> None:
+def deploy(target: Target, parameters: Mapping[str, str] | None = None) -> None:
     """``sam deploy`` of the built template: only resources whose code or definition changed are updated."""
-    overrides = [f"Stage={target.stage}", f"LocalEndpoint={target.endpoint}"]
+    overrides = [f"Stage={target.stage}", f"LocalEndpoint={target.endpoint}",
+                 *(f"{name}={value}" for name, value in (parameters or {}).items())]
     run([_sam(), "deploy", "--template-file", str(BUILD_DIR / "template.yaml"),
          "--stack-name", target.stack_name, "--s3-bucket", ARTIFACTS_BUCKET, "--region", REGION,
          "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
@@ -60,14 +62,14 @@ def deploy(target: Target) -> None:
          "--parameter-overrides", *overrides], env=sam_env(target), quiet=True)
 
 
-def build_and_deploy(target: Target) -> None:
-    """The whole path from source to a running stack on ``target``."""
+def build_and_deploy(target: Target, parameters: Mapping[str, str] | None = None) -> None:
+    """The whole path from source to a running stack on ``target`` (``parameters``: template overrides)."""
     with step("sam build (cached)"):
         build(target)
     with step("artifacts bucket"):
         ensure_bucket(target)
     with step(f"sam deploy stack {target.stack_name}"):
-        deploy(target)
+        deploy(target, parameters)
 
 
 def _sam() -> str:

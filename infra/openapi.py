@@ -22,6 +22,12 @@ SERVICE_APIS = [
     "deepiri_users.handlers.social",
     "deepiri_users.handlers.skills",
     "deepiri_users.handlers.metrics",
+    "deepiri_tasks.handlers.tasks",
+    "deepiri_tasks.handlers.dependencies_graph",
+    "deepiri_tasks.handlers.comments",
+    "deepiri_tasks.handlers.attachments",
+    "deepiri_tasks.handlers.timers",
+    "deepiri_tasks.handlers.projects",
 ]
 DOCUMENT = ROOT / "functions" / "gateway" / "deepiri_gateway" / "openapi.json"
 PUBLIC_PATHS = {

@@ -49,7 +49,8 @@ def stack() -> Iterator[Stack]:
     target = activate(Target(endpoint=f"http://127.0.0.1:{port}", stage=STAGE, state_dir=state_dir))
     try:
         emulator.start(target)
-        deploy.build_and_deploy(target)
+        # Every e2e client is 127.0.0.1, so the per-IP registration limit is raised for this stage only.
+        deploy.build_and_deploy(target, {"RegistrationsPerIpPerHour": "500"})
         yield Stack(target=target, urls=discover(target))
     finally:
         emulator.stop(target)
@@ -93,8 +94,7 @@ class Account:
 def account(stack: Stack) -> Callable[[str], Account]:
     """Register (once per session per name) a real user through POST /api/auth/register.
 
-    Registration is rate limited per source IP and every test client is 127.0.0.1, so tests share
-    accounts by name where they can.
+    Accounts are shared by name within the session where tests do not need their own.
     """
     registered: dict[str, Account] = {}
 
@@ -130,6 +130,31 @@ def publish(stack: Stack) -> Callable[[DomainEvent], None]:
     """Put a domain event on the stage's bus, as a service's outbox forwarder would."""
     publisher = EventBridgePublisher(f"deepiri-{STAGE}", stack.client("events"))
     return lambda event: publisher.publish([event])
+
+
+@pytest.fixture
+def bus_tap(stack: Stack) -> Iterator[Callable[..., Callable[[], list[dict[str, Any]]]]]:
+    """A queue of this test's own that receives the named events from the bus (test namespace only)."""
+    sqs, events = stack.client("sqs"), stack.client("events")
+    name = f"e2e-tap-{new_ulid().lower()}"
+    queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def tap(*detail_types: str) -> Callable[[], list[dict[str, Any]]]:
+        events.put_rule(Name=name, EventBusName="deepiri-e2e",
+                        EventPattern=json.dumps({"detail-type": list(detail_types)}))
+        events.put_targets(Rule=name, EventBusName="deepiri-e2e", Targets=[{"Id": "tap", "Arn": queue_arn}])
+
+        def received() -> list[dict[str, Any]]:
+            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+            return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+        return received
+
+    yield tap
+    events.remove_targets(Rule=name, EventBusName="deepiri-e2e", Ids=["tap"])
+    events.delete_rule(Name=name, EventBusName="deepiri-e2e")
+    sqs.delete_queue(QueueUrl=queue_url)
 
 
 def wait_for(check: Callable[[], Any], *, seconds: float = 20, every: float = 0.25) -> Any:

@@ -8,8 +8,6 @@ import json
 import secrets
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from tests.e2e.conftest import PASSWORD, wait_for
@@ -18,31 +16,6 @@ from tests.e2e.conftest import PASSWORD, wait_for
 def _register(account, name: str) -> dict:
     user = account(name)
     return {"email": user.email, "id": user.id, "accessToken": user.token, "refreshToken": user.refresh}
-
-
-@pytest.fixture
-def bus_tap(stack):
-    """A queue of this test's own that receives the named events from the bus (test namespace only)."""
-    sqs, events = stack.client("sqs"), stack.client("events")
-    name = f"e2e-tap-{new_ulid().lower()}"
-    queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-    def tap(*detail_types: str):
-        events.put_rule(Name=name, EventBusName="deepiri-e2e",
-                        EventPattern=json.dumps({"detail-type": list(detail_types)}))
-        events.put_targets(Rule=name, EventBusName="deepiri-e2e", Targets=[{"Id": "tap", "Arn": queue_arn}])
-
-        def received() -> list[dict]:
-            messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-            return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
-
-        return received
-
-    yield tap
-    events.remove_targets(Rule=name, EventBusName="deepiri-e2e", Ids=["tap"])
-    events.delete_rule(Name=name, EventBusName="deepiri-e2e")
-    sqs.delete_queue(QueueUrl=queue_url)
 
 
 def test_given_a_new_account_when_signing_in_and_rotating_then_reuse_revokes_the_family(api, account) -> None:

@@ -53,6 +53,7 @@ def services() -> AccountServices:
         policy=SessionPolicy(refresh_ttl_seconds=config.refresh_token_ttl_seconds),
         limiter=RateLimiter(config.rate_limit_table, dynamodb()),
         reset_ttl_seconds=config.reset_token_ttl_seconds,
+        registrations_per_ip_per_hour=config.registrations_per_ip_per_hour,
     )
 
 

@@ -15,3 +15,4 @@ class UsersSettings(CommonSettings):
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, alias="REFRESH_TOKEN_TTL_SECONDS")
     reset_token_ttl_seconds: int = Field(default=30 * 60, alias="RESET_TOKEN_TTL_SECONDS")
     metrics_retention_days: int = Field(default=400, alias="METRICS_RETENTION_DAYS")
+    registrations_per_ip_per_hour: int = Field(default=20, ge=1, alias="REGISTRATIONS_PER_IP_PER_HOUR")

@@ -70,7 +70,6 @@ VERIFY_TTL = timedelta(hours=24)
 
 LOGIN_PER_IP = TokenBucket(capacity=50, refill_per_second=50 / 300)
 LOGIN_PER_EMAIL = TokenBucket(capacity=20, refill_per_second=20 / 900)
-REGISTER_PER_IP = TokenBucket(capacity=20, refill_per_second=20 / 3600)
 RESET_PER_IP = TokenBucket(capacity=20, refill_per_second=20 / 3600)
 RESET_PER_EMAIL = TokenBucket(capacity=3, refill_per_second=3 / 900)
 PASSWORD_CHECK_PER_USER = TokenBucket(capacity=5, refill_per_second=5 / 900)
@@ -120,6 +119,7 @@ class AccountServices:
     policy: SessionPolicy
     limiter: Limiter
     reset_ttl_seconds: int = 30 * 60
+    registrations_per_ip_per_hour: int = 20
 
 
 def normalise_email(raw: str, field: str = "body.email") -> str:
@@ -141,7 +141,8 @@ def register(s: AccountServices, request: RegisterRequest, source_ip: str) -> Re
     if not display_name:
         raise ValidationFailed([{"field": "body.displayName", "message": "must not be blank"}])
     check_policy(request.password, email)
-    s.limiter.acquire(f"register-ip#{source_ip}", REGISTER_PER_IP)
+    per_hour = s.registrations_per_ip_per_hour
+    s.limiter.acquire(f"register-ip#{source_ip}", TokenBucket(capacity=per_hour, refill_per_second=per_hour / 3600))
     now = to_iso(s.policy.clock())
     account = Account(userId=new_ulid(), email=email, displayName=display_name,
                       passwordHash=hash_password(request.password), createdAt=now, updatedAt=now)

@@ -1,0 +1,77 @@
+"""Task attachment routes:
+
+    POST   /api/tasks/{id}/attachments                {fileName, contentType, sizeBytes} → 201 + presigned PUT
+    GET    /api/tasks/{id}/attachments                records with presigned GET URLs
+    DELETE /api/tasks/{id}/attachments/{attachmentId} object and record → 204
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import current_caller
+from deepiri_tasks.dal.attachments import AttachmentRepository, S3Objects
+from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks.logic import attachments
+from deepiri_tasks.models.attachments import (
+    ATTACHMENT_ID_PATTERN,
+    AttachmentCreate,
+    AttachmentList,
+    AttachmentUpload,
+)
+from deepiri_tasks.models.graph import TASK_ID_PATTERN
+
+app = create_resolver()
+
+TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
+AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
+
+
+@cache
+def repository() -> AttachmentRepository:
+    return AttachmentRepository(wiring.settings().tasks_table, wiring.dynamodb())
+
+
+@cache
+def objects() -> S3Objects:
+    return S3Objects(wiring.settings().attachments_bucket, wiring.s3())
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+@app.post("/api/tasks/<id>/attachments")
+def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
+    upload = attachments.add_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
+                                        user_id=_me(), task_id=id, body=body, now=utc_now())
+    return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
+
+
+@app.get("/api/tasks/<id>/attachments")
+def list_attachments(id: TaskId) -> AttachmentList:
+    return attachments.list_attachments(wiring.tasks(), wiring.projects(), repository(), objects(),
+                                        user_id=_me(), task_id=id)
+
+
+@app.delete("/api/tasks/<id>/attachments/<attachmentId>")
+def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
+    attachments.delete_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
+                                  user_id=_me(), task_id=id, attachment_id=attachmentId)
+    return Response(status_code=HTTPStatus.NO_CONTENT.value)
+
+
+enforce_scopes(app, {
+    "GET /api/tasks/{id}/attachments": "tasks:read",
+    "POST /api/tasks/{id}/attachments": "tasks:write",
+    "DELETE /api/tasks/{id}/attachments/{attachmentId}": "tasks:write",
+})
+
+handler = api_handler(app)

@@ -1,0 +1,77 @@
+"""Task comment routes:
+
+    POST   /api/tasks/{id}/comments               {body} → 201 (TaskCommented)
+    GET    /api/tasks/{id}/comments?limit&cursor  oldest first
+    PATCH  /api/tasks/{id}/comments/{commentId}   {body}, author only
+    DELETE /api/tasks/{id}/comments/{commentId}   author only → 204
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import current_caller
+from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_tasks.dal.comments import CommentRepository
+from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks.logic import comments
+from deepiri_tasks.models.comments import COMMENT_ID_PATTERN, Comment, CommentPage, CommentWrite
+from deepiri_tasks.models.graph import TASK_ID_PATTERN
+
+app = create_resolver()
+
+TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
+CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
+
+
+@cache
+def repository() -> CommentRepository:
+    return CommentRepository(wiring.settings().tasks_table, wiring.dynamodb())
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+@app.post("/api/tasks/<id>/comments")
+def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
+    comment = comments.add_comment(wiring.tasks(), wiring.projects(), repository(),
+                                   user_id=_me(), task_id=id, body=body, now=utc_now())
+    return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
+
+
+@app.get("/api/tasks/<id>/comments")
+def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                  cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
+    return comments.list_comments(wiring.tasks(), wiring.projects(), repository(),
+                                  user_id=_me(), task_id=id, limit=limit, cursor=cursor)
+
+
+@app.patch("/api/tasks/<id>/comments/<commentId>")
+def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
+    return comments.edit_comment(wiring.tasks(), wiring.projects(), repository(),
+                                 user_id=_me(), task_id=id, comment_id=commentId, body=body, now=utc_now())
+
+
+@app.delete("/api/tasks/<id>/comments/<commentId>")
+def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
+    comments.delete_comment(wiring.tasks(), wiring.projects(), repository(),
+                            user_id=_me(), task_id=id, comment_id=commentId)
+    return Response(status_code=HTTPStatus.NO_CONTENT.value)
+
+
+enforce_scopes(app, {
+    "GET /api/tasks/{id}/comments": "tasks:read",
+    "POST /api/tasks/{id}/comments": "tasks:write",
+    "PATCH /api/tasks/{id}/comments/{commentId}": "tasks:write",
+    "DELETE /api/tasks/{id}/comments/{commentId}": "tasks:write",
+})
+
+handler = api_handler(app)

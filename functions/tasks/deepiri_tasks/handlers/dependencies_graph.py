@@ -1,0 +1,73 @@
+"""Task dependency routes and the task graph:
+
+    POST   /api/tasks/{id}/dependencies            {dependsOn, type} → 201 (409 naming a cycle)
+    GET    /api/tasks/{id}/dependencies            both directions
+    DELETE /api/tasks/{id}/dependencies/{otherId}  → 204
+    GET    /api/tasks/graph?projectId=             nodes, edges, topological order, critical path
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import current_caller
+from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks.logic import dependencies_graph
+from deepiri_tasks.models.graph import (
+    PROJECT_ID_PATTERN,
+    TASK_ID_PATTERN,
+    Dependency,
+    DependencyCreate,
+    DependencyList,
+    TaskGraph,
+)
+
+app = create_resolver()
+
+TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+@app.get("/api/tasks/graph")
+def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PATTERN)] = None) -> TaskGraph:
+    return dependencies_graph.task_graph(wiring.tasks(), wiring.projects(), wiring.dependencies(),
+                                         user_id=_me(), project_id=projectId)
+
+
+@app.post("/api/tasks/<id>/dependencies")
+def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
+    edge = dependencies_graph.add_dependency(wiring.tasks(), wiring.projects(), wiring.dependencies(),
+                                             user_id=_me(), task_id=id, body=body, now=utc_now())
+    return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=edge)
+
+
+@app.get("/api/tasks/<id>/dependencies")
+def list_dependencies(id: TaskId) -> DependencyList:
+    return dependencies_graph.list_dependencies(wiring.tasks(), wiring.projects(), wiring.dependencies(),
+                                                user_id=_me(), task_id=id)
+
+
+@app.delete("/api/tasks/<id>/dependencies/<otherId>")
+def remove_dependency(id: TaskId, otherId: TaskId) -> Response[None]:
+    dependencies_graph.remove_dependency(wiring.tasks(), wiring.projects(), wiring.dependencies(),
+                                         user_id=_me(), task_id=id, other_id=otherId)
+    return Response(status_code=HTTPStatus.NO_CONTENT.value)
+
+
+enforce_scopes(app, {
+    "GET /api/tasks/graph": "tasks:read",
+    "GET /api/tasks/{id}/dependencies": "tasks:read",
+    "POST /api/tasks/{id}/dependencies": "tasks:write",
+    "DELETE /api/tasks/{id}/dependencies/{otherId}": "tasks:write",
+})
+
+handler = api_handler(app)

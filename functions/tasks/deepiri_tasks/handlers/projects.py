@@ -1,0 +1,200 @@
+"""Project routes under /api/projects: projects, members and invitations, archiving, templates."""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.identity import current_caller
+from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.settings import load_settings
+from deepiri_tasks.dal.projects import ProjectRepository
+from deepiri_tasks.dal.tasks import TaskRepository
+from deepiri_tasks.dal.templates import TemplateRepository
+from deepiri_tasks.logic import members, projects, templates
+from deepiri_tasks.models.projects import (
+    PROJECT_ID_PATTERN,
+    USER_ID_PATTERN,
+    Invitation,
+    InvitationCreate,
+    InvitationPage,
+    Member,
+    MemberPage,
+    Project,
+    ProjectCreate,
+    ProjectPage,
+    ProjectPatch,
+    RoleChange,
+    Transfer,
+)
+from deepiri_tasks.models.templates import FromTemplate, ProjectTemplate, TemplateList, TemplateSave
+from deepiri_tasks.settings import TasksSettings
+
+app = create_resolver()
+
+ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN)]
+UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
+
+
+@cache
+def _client() -> Any:
+    return boto3.client("dynamodb")
+
+
+def repository() -> ProjectRepository:
+    return ProjectRepository(load_settings(TasksSettings).tasks_table, _client())
+
+
+def template_store() -> TemplateRepository:
+    return TemplateRepository(load_settings(TasksSettings).tasks_table, _client())
+
+
+def task_repository() -> TaskRepository:
+    return TaskRepository(load_settings(TasksSettings).tasks_table, _client())
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+def _created(body: Any) -> Response[Any]:
+    return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=body)
+
+
+def _no_content() -> Response[None]:
+    return Response(status_code=HTTPStatus.NO_CONTENT.value)
+
+
+# Literal paths first, so they never read as a project id.
+
+@app.get("/api/projects/templates")
+def list_templates() -> TemplateList:
+    return templates.list_templates(template_store(), _me())
+
+
+@app.post("/api/projects/from-template")
+def create_from_template(body: FromTemplate) -> Response[Project]:
+    return _created(templates.instantiate(repository(), template_store(), task_repository(), _me(), body))
+
+
+@app.get("/api/projects/invitations")
+def list_my_invitations(limit: Limit = 20, cursor: Cursor = None) -> InvitationPage:
+    return members.my_invitations(repository(), _me(), limit, cursor)
+
+
+@app.post("/api/projects")
+def create_project(body: ProjectCreate) -> Response[Project]:
+    return _created(projects.create_project(repository(), _me(), body))
+
+
+@app.get("/api/projects")
+def list_projects(limit: Limit = 20, cursor: Cursor = None) -> ProjectPage:
+    return projects.list_projects(repository(), _me(), limit, cursor)
+
+
+@app.get("/api/projects/<projectId>")
+def get_project(projectId: ProjectId) -> Project:
+    return projects.get_project(repository(), _me(), projectId)
+
+
+@app.patch("/api/projects/<projectId>")
+def update_project(projectId: ProjectId, body: ProjectPatch) -> Project:
+    return projects.update_project(repository(), _me(), projectId, body)
+
+
+@app.delete("/api/projects/<projectId>")
+def delete_project(projectId: ProjectId) -> Response[None]:
+    projects.delete_project(repository(), _me(), projectId)
+    return _no_content()
+
+
+@app.post("/api/projects/<projectId>/archive")
+def archive_project(projectId: ProjectId) -> Project:
+    return projects.set_archived(repository(), _me(), projectId, True)
+
+
+@app.post("/api/projects/<projectId>/unarchive")
+def unarchive_project(projectId: ProjectId) -> Project:
+    return projects.set_archived(repository(), _me(), projectId, False)
+
+
+@app.post("/api/projects/<projectId>/invitations")
+def invite(projectId: ProjectId, body: InvitationCreate) -> Response[Invitation]:
+    return _created(members.invite(repository(), _me(), projectId, body))
+
+
+@app.post("/api/projects/<projectId>/invitations/accept")
+def accept_invitation(projectId: ProjectId) -> Member:
+    return members.accept(repository(), _me(), projectId)
+
+
+@app.post("/api/projects/<projectId>/invitations/decline")
+def decline_invitation(projectId: ProjectId) -> Response[None]:
+    members.decline(repository(), _me(), projectId)
+    return _no_content()
+
+
+@app.get("/api/projects/<projectId>/members")
+def list_members(projectId: ProjectId, limit: Limit = 50, cursor: Cursor = None) -> MemberPage:
+    return members.list_members(repository(), _me(), projectId, limit, cursor)
+
+
+@app.patch("/api/projects/<projectId>/members/<userId>")
+def change_member_role(projectId: ProjectId, userId: UserId, body: RoleChange) -> Member:
+    return members.change_role(repository(), _me(), projectId, userId, body.role)
+
+
+@app.delete("/api/projects/<projectId>/members/<userId>")
+def remove_member(projectId: ProjectId, userId: UserId) -> Response[None]:
+    members.remove_member(repository(), _me(), projectId, userId)
+    return _no_content()
+
+
+@app.post("/api/projects/<projectId>/leave")
+def leave_project(projectId: ProjectId) -> Response[None]:
+    members.leave(repository(), _me(), projectId)
+    return _no_content()
+
+
+@app.post("/api/projects/<projectId>/transfer")
+def transfer_project(projectId: ProjectId, body: Transfer) -> Member:
+    return members.transfer(repository(), _me(), projectId, body.userId)
+
+
+@app.post("/api/projects/<projectId>/template")
+def save_template(projectId: ProjectId, body: TemplateSave) -> Response[ProjectTemplate]:
+    return _created(templates.save_template(repository(), template_store(), _me(), projectId, body))
+
+
+READ, WRITE = "tasks:read", "tasks:write"
+enforce_scopes(app, {
+    "GET /api/projects": READ,
+    "GET /api/projects/templates": READ,
+    "GET /api/projects/invitations": READ,
+    "GET /api/projects/{projectId}": READ,
+    "GET /api/projects/{projectId}/members": READ,
+    "POST /api/projects": WRITE,
+    "POST /api/projects/from-template": WRITE,
+    "PATCH /api/projects/{projectId}": WRITE,
+    "DELETE /api/projects/{projectId}": WRITE,
+    "POST /api/projects/{projectId}/archive": WRITE,
+    "POST /api/projects/{projectId}/unarchive": WRITE,
+    "POST /api/projects/{projectId}/invitations": WRITE,
+    "POST /api/projects/{projectId}/invitations/accept": WRITE,
+    "POST /api/projects/{projectId}/invitations/decline": WRITE,
+    "PATCH /api/projects/{projectId}/members/{userId}": WRITE,
+    "DELETE /api/projects/{projectId}/members/{userId}": WRITE,
+    "POST /api/projects/{projectId}/leave": WRITE,
+    "POST /api/projects/{projectId}/transfer": WRITE,
+    "POST /api/projects/{projectId}/template": WRITE,
+})
+
+handler: Any = api_handler(app)

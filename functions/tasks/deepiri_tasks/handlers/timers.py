@@ -1,0 +1,61 @@
+"""Time-tracking routes:
+
+    POST /api/tasks/{id}/timer/start   one running timer per user (starting another books the first)
+    POST /api/tasks/{id}/timer/stop    books the interval into the task's actualMinutes
+    GET  /api/tasks/{id}/time          intervals and total
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import current_caller
+from deepiri_tasks.dal.timers import TimerRepository
+from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks.logic import timers
+from deepiri_tasks.models.graph import TASK_ID_PATTERN
+from deepiri_tasks.models.timers import TimeInterval, TimeReport, TimerStarted
+
+app = create_resolver()
+
+TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
+
+
+@cache
+def repository() -> TimerRepository:
+    return TimerRepository(wiring.settings().tasks_table, wiring.dynamodb())
+
+
+def _me() -> str:
+    return current_caller(app).user_id
+
+
+@app.post("/api/tasks/<id>/timer/start")
+def start_timer(id: TaskId) -> TimerStarted:
+    return timers.start_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
+                              user_id=_me(), task_id=id, now=utc_now())
+
+
+@app.post("/api/tasks/<id>/timer/stop")
+def stop_timer(id: TaskId) -> TimeInterval:
+    return timers.stop_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
+                             user_id=_me(), task_id=id, now=utc_now())
+
+
+@app.get("/api/tasks/<id>/time")
+def time_report(id: TaskId) -> TimeReport:
+    return timers.time_report(wiring.tasks(), wiring.projects(), repository(), user_id=_me(), task_id=id)
+
+
+enforce_scopes(app, {
+    "GET /api/tasks/{id}/time": "tasks:read",
+    "POST /api/tasks/{id}/timer/start": "tasks:write",
+    "POST /api/tasks/{id}/timer/stop": "tasks:write",
+})
+
+handler = api_handler(app)

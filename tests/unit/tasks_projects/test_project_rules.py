@@ -1,0 +1,118 @@
+"""Role rules (who may do what in a project) and template due-date offset math."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from deepiri_common.problems import Conflict, Forbidden
+from deepiri_tasks.dal.templates import in_transactions
+from deepiri_tasks.logic.access import can_manage, can_read, can_write_tasks, is_owner
+from deepiri_tasks.logic.consumers import successor
+from deepiri_tasks.logic.members import check_invite, check_leave, check_removal, check_role_change
+from deepiri_tasks.logic.templates import BUILTIN_TEMPLATES, due_at, due_offsets
+from deepiri_tasks.models.projects import Member
+
+
+@pytest.mark.parametrize(("role", "read", "write", "manage", "own"), [
+    ("owner", True, True, True, True),
+    ("admin", True, True, True, False),
+    ("member", True, True, False, False),
+    ("viewer", True, False, False, False),
+    (None, False, False, False, False),
+])
+def test_given_a_role_then_its_rights_follow_the_table(role, read, write, manage, own) -> None:
+    assert (can_read(role), can_write_tasks(role), can_manage(role), is_owner(role)) == (read, write, manage, own)
+
+
+@pytest.mark.parametrize(("actor", "target", "new", "outcome"), [
+    ("owner", "member", "admin", None),
+    ("owner", "admin", "viewer", None),
+    ("admin", "member", "viewer", None),
+    ("admin", "viewer", "member", None),
+    ("admin", "member", "admin", Forbidden),
+    ("admin", "admin", "member", Forbidden),
+    ("owner", "owner", "admin", Conflict),
+    ("member", "viewer", "member", Forbidden),
+    ("viewer", "member", "viewer", Forbidden),
+])
+def test_given_actor_and_target_when_changing_role_then_allowed_or_refused(actor, target, new, outcome) -> None:
+    if outcome is None:
+        check_role_change(actor, target, new)
+    else:
+        with pytest.raises(outcome):
+            check_role_change(actor, target, new)
+
+
+@pytest.mark.parametrize(("actor", "target", "outcome"), [
+    ("owner", "admin", None), ("admin", "member", None), ("admin", "viewer", None),
+    ("admin", "admin", Forbidden), ("member", "viewer", Forbidden), ("owner", "owner", Conflict),
+])
+def test_given_actor_and_target_when_removing_then_allowed_or_refused(actor, target, outcome) -> None:
+    if outcome is None:
+        check_removal(actor, target)
+    else:
+        with pytest.raises(outcome):
+            check_removal(actor, target)
+
+
+def test_given_roles_when_inviting_then_only_owner_invites_admins_and_members_cannot_invite() -> None:
+    check_invite("owner", "admin")
+    check_invite("admin", "member")
+    with pytest.raises(Forbidden):
+        check_invite("admin", "admin")
+    with pytest.raises(Forbidden):
+        check_invite("member", "viewer")
+
+
+def test_given_the_owner_when_leaving_then_conflict_until_transferred() -> None:
+    with pytest.raises(Conflict):
+        check_leave("owner")
+    check_leave("admin")
+
+
+def test_given_members_when_owner_leaves_then_longest_standing_admin_else_member_inherits() -> None:
+    members = [Member(userId="o", role="owner", joinedAt="2024-01-01T00:00:00.000Z"),
+               Member(userId="m1", role="member", joinedAt="2024-01-02T00:00:00.000Z"),
+               Member(userId="a2", role="admin", joinedAt="2024-03-01T00:00:00.000Z"),
+               Member(userId="a1", role="admin", joinedAt="2024-02-01T00:00:00.000Z")]
+    assert successor(members, "o").userId == "a1"
+    assert successor([m for m in members if m.role != "admin"], "o").userId == "m1"
+    assert successor([members[0], Member(userId="v", role="viewer", joinedAt="x")], "o") is None
+
+
+def test_given_a_start_date_when_saving_then_offsets_count_days_from_it() -> None:
+    dues = [datetime(2024, 5, 3, 15, tzinfo=UTC), None, datetime(2024, 5, 1, 23, 59, tzinfo=UTC)]
+    assert due_offsets(date(2024, 5, 1), dues) == [2, None, 0]
+
+
+def test_given_no_start_date_when_saving_then_offsets_count_from_the_earliest_due_date() -> None:
+    dues = [datetime(2024, 5, 10, tzinfo=UTC), datetime(2024, 5, 7, 8, tzinfo=UTC)]
+    assert due_offsets(None, dues) == [3, 0]
+    assert due_offsets(None, [None, None]) == [None, None]
+
+
+def test_given_an_offset_when_instantiating_then_due_at_is_start_plus_offset_at_midnight_utc() -> None:
+    assert due_at(date(2024, 2, 27), 3) == datetime(2024, 3, 1, tzinfo=UTC)
+    assert due_at(date(2024, 2, 27), None) is None
+
+
+def test_given_the_builtin_sprint_then_planning_six_dev_tasks_review_retro_over_two_weeks() -> None:
+    sprint = BUILTIN_TEMPLATES["sprint"]
+    titles = [t.title for t in sprint.tasks]
+    assert titles[0] == "Sprint planning" and titles[-2:] == ["Sprint review", "Sprint retrospective"]
+    assert sum(t.startswith("Development") for t in titles) == 6
+    assert max(t.dueOffsetDays or 0 for t in sprint.tasks) == 13
+    assert set(BUILTIN_TEMPLATES) == {"sprint", "study-plan", "writing-project"}
+
+
+def test_given_task_writes_when_packed_then_no_transaction_exceeds_100_and_no_task_is_split() -> None:
+    # Given 30 tasks of 7 actions each (task, tokens, due pointer, version, event) after a 3-action project
+    groups = [[{"n": f"{task}-{action}"} for action in range(7)] for task in range(30)]
+    # When packed
+    batches = in_transactions(groups, first_room=97)
+    # Then every group stays whole and in order, the first batch leaves room for the project
+    assert [len(b) for b in batches] == [91, 98, 21]
+    assert [item for batch in batches for item in batch] == [item for group in groups for item in group]
+    assert all(len({item["n"].split("-")[0] for item in batch}) * 7 == len(batch) for batch in batches)
