@@ -1,5 +1,6 @@
 """The collaborators of the task-extras functions (dependencies and graph, comments, attachments,
-timers, reminders), built once per process on first use, never at import."""
+timers, reminders): the service's shared ones from ``deepiri_tasks.dependencies`` plus the few only
+these functions use, built once per process on first use, never at import."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from deepiri_common.settings import load_settings
+from deepiri_tasks import dependencies as shared
 from deepiri_tasks.dal.graph import DependencyRepository, TaskFactsStore
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.dal.tasks import TaskRepository
@@ -18,12 +19,24 @@ from deepiri_tasks.settings import TasksSettings
 
 
 def settings() -> TasksSettings:
-    return load_settings(TasksSettings)
+    return shared.settings()
 
 
-@cache
 def dynamodb() -> Any:
-    return boto3.client("dynamodb")
+    return shared.dynamodb()
+
+
+def projects() -> ProjectRepository:
+    return shared.projects()
+
+
+def task_repository() -> TaskRepository:
+    return shared.tasks()
+
+
+def blocker_check() -> GraphBlockerCheck:
+    """The :class:`~deepiri_tasks.logic.graph.BlockerCheck` the status machine asks before ``done``."""
+    return shared.blockers()
 
 
 @cache
@@ -39,27 +52,12 @@ def tasks() -> TaskFactsStore:
 
 
 @cache
-def projects() -> ProjectRepository:
-    return ProjectRepository(settings().tasks_table, dynamodb())
-
-
-@cache
-def task_repository() -> TaskRepository:
-    return TaskRepository(settings().tasks_table, dynamodb())
-
-
-@cache
 def dependencies() -> DependencyRepository:
     return DependencyRepository(settings().tasks_table, dynamodb())
 
 
-@cache
-def blocker_check() -> GraphBlockerCheck:
-    """The :class:`~deepiri_tasks.logic.graph.BlockerCheck` the status machine asks before ``done``."""
-    return GraphBlockerCheck(dependencies(), tasks())
-
-
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
-    for cached in (dynamodb, s3, tasks, projects, task_repository, dependencies, blocker_check):
+    shared.reset()
+    for cached in (s3, tasks, dependencies):
         cached.cache_clear()
