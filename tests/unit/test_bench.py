@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import urllib.error
 from collections.abc import Mapping
 from typing import Any
@@ -70,3 +71,148 @@ def test_given_two_benchmarks_ask_for_a_user_then_one_is_registered_per_run(monk
 def test_given_a_ratio_below_one_then_it_keeps_two_decimals() -> None:
     assert bench._cell(0.134, is_ratio=True).strip() == "0.13x"
     assert bench._cell(2.84, is_ratio=True).strip() == "2.8x"
+
+
+# ---------------------------------------------------------------- tasks_listing: capacity, seeding, verdict
+
+
+def _dynamodb() -> Any:
+    import boto3  # noqa: PLC0415 - no client is ever sent: every call below is stubbed
+
+    return boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
+def _item(n: int, padding: int = 0) -> dict[str, Any]:
+    return {"pk": {"S": f"TASK#{n}"}, "gsi1pk": {"S": "OWNER#u"}, "title": {"S": "t" * padding}}
+
+
+def test_given_each_attribute_type_then_the_item_size_follows_dynamodbs_rules() -> None:
+    assert bench.item_size({"ab": {"S": "héllo"}}) == 2 + 6
+    assert bench.item_size({"n": {"N": "123.45"}}) == 1 + 4  # 5 significant digits: 3 bytes + 1
+    assert bench.item_size({"n": {"N": "-0.0100"}}) == 1 + 3  # "1": 1 byte + 1, + 1 for the sign
+    assert bench.item_size({"b": {"BOOL": True}, "z": {"NULL": True}}) == 2 + 2
+    assert bench.item_size({"l": {"L": [{"S": "ab"}, {"N": "7"}]}}) == 1 + 3 + (1 + 2) + (1 + 2)
+    assert bench.item_size({"m": {"M": {"k": {"S": "v"}}}}) == 1 + 3 + (1 + 1 + 1)
+    assert bench.item_size({"s": {"SS": ["a", "bc"]}, "x": {"B": b"\x00\x01"}}) == 1 + 3 + 1 + 2
+
+
+def test_given_a_page_size_then_read_units_round_up_to_4_kb_halved_when_eventual() -> None:
+    assert bench.read_units(0, consistent=False) == 0.5
+    assert bench.read_units(4096, consistent=False) == 0.5
+    assert bench.read_units(4097, consistent=False) == 1.0
+    assert bench.read_units(4097, consistent=True) == 2.0
+
+
+def test_given_a_metered_client_then_every_query_asks_for_capacity_and_both_figures_add_up() -> None:
+    from botocore.stub import Stubber  # noqa: PLC0415
+
+    client = _dynamodb()
+    meter = bench.QueryMeter(raw=None)
+    meter.attach(client)
+    sent: list[dict[str, Any]] = []  # the parameters as the request is built from them, after the meter's hook
+    client.meta.events.register_last("before-parameter-build.dynamodb.Query",
+                                     lambda params, **_: sent.append(dict(params)))
+    items = [_item(n, padding=1000) for n in range(5)]  # 5 x ~1.03 KB: 2 units of 4 KB, 1.0 eventual
+    args = {"TableName": "t", "IndexName": "gsi1", "KeyConditionExpression": "#ipk = :s",
+            "ExpressionAttributeNames": {"#ipk": "gsi1pk"}, "ExpressionAttributeValues": {":s": {"S": "OWNER#u"}}}
+    with Stubber(client) as stub:
+        stub.add_response("query", {"Items": items, "Count": 5, "ScannedCount": 5,
+                                    "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5}},
+                          None)
+        client.query(**args)
+
+    assert sent[0]["ReturnConsumedCapacity"] == "TOTAL"
+
+    figures = meter.figures()
+    assert figures["queries"] == 1
+    assert figures["reported_units"] == 0.5
+    assert figures["computed_units"] == 1.0
+    assert figures["items_evaluated"] == 5
+    assert figures["bytes_read"] == sum(bench.item_size(item) for item in items)
+
+
+def test_given_a_filter_discarded_items_then_the_page_is_read_again_unfiltered_for_their_sizes() -> None:
+    from botocore.stub import Stubber  # noqa: PLC0415
+
+    client, raw = _dynamodb(), _dynamodb()
+    meter = bench.QueryMeter(raw=raw)
+    meter.attach(client)
+    kept, evaluated = [_item(0)], [_item(n, padding=3000) for n in range(3)]
+    filtered = {"TableName": "t", "IndexName": "gsi1", "KeyConditionExpression": "#ipk = :s",
+                "FilterExpression": "#status = :st", "ScanIndexForward": False, "Limit": 25,
+                "ExpressionAttributeNames": {"#ipk": "gsi1pk", "#status": "status"},
+                "ExpressionAttributeValues": {":s": {"S": "OWNER#u"}, ":st": {"S": "done"}}}
+    with Stubber(client) as stub, Stubber(raw) as raw_stub:
+        stub.add_response("query", {"Items": kept, "Count": 1, "ScannedCount": 3}, None)
+        raw_stub.add_response("query", {"Items": evaluated, "Count": 3, "ScannedCount": 3}, {
+            "TableName": "t", "IndexName": "gsi1", "KeyConditionExpression": "#ipk = :s", "ScanIndexForward": False,
+            "Limit": 3, "ExpressionAttributeNames": {"#ipk": "gsi1pk"},
+            "ExpressionAttributeValues": {":s": {"S": "OWNER#u"}}})
+        client.query(**filtered)
+
+    figures = meter.figures()
+    assert figures["reported_units"] is None  # the stubbed backend reported nothing
+    assert figures["items_returned"] == 1
+    assert figures["items_evaluated"] == 3
+    assert figures["bytes_read"] == sum(bench.item_size(item) for item in evaluated)
+    assert figures["computed_units"] == 1.5  # ~9.2 KB: 3 units of 4 KB, halved
+
+
+class _FakeWriter:
+    def __init__(self, unprocessed_once: bool = False) -> None:
+        self.sizes: list[int] = []
+        self._unprocessed_once = unprocessed_once
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        ((table, requests),) = RequestItems.items()
+        self.sizes.append(len(requests))
+        if self._unprocessed_once:
+            self._unprocessed_once = False
+            return {"UnprocessedItems": {table: requests[:2]}}
+        return {"UnprocessedItems": {}}
+
+
+def test_given_items_to_seed_then_they_go_25_a_call_and_unprocessed_ones_are_retried() -> None:
+    writer = _FakeWriter(unprocessed_once=True)
+
+    written = bench.batch_write(writer, "t", ({"pk": {"S": str(n)}} for n in range(60)), deadline=10.0,
+                                clock=lambda: 0.0)
+
+    assert written == 60
+    assert writer.sizes == [25, 2, 25, 10]
+
+
+def test_given_seeding_runs_past_its_deadline_then_it_stops_saying_how_far_it_got() -> None:
+    writer = _FakeWriter()
+    ticks = iter([0.0, 0.0, 99.0])
+
+    with pytest.raises(bench.BenchError, match=r"after 50 items.*8-minute limit"):
+        bench.batch_write(writer, "t", ({"pk": {"S": str(n)}} for n in range(100)), deadline=10.0,
+                          clock=lambda: next(ticks))
+    assert writer.sizes == [25, 25]
+
+
+def test_given_capacity_ratios_then_the_verdict_passes_only_when_all_are_measured_and_within_the_limit() -> None:
+    assert bench.capacity_verdict({"created": 1.0, "due": 1.05}).startswith("PASS")
+    over = bench.capacity_verdict({"created": 1.0, "due": 1.2})
+    assert over.startswith("FAIL") and "due 1.20x" in over
+    assert bench.capacity_verdict({"created": 1.0, "due": None}).startswith("FAIL")
+    assert bench.capacity_verdict({}).startswith("FAIL")
+
+
+def test_given_a_result_with_a_verdict_and_a_part_then_both_are_rendered_and_saved(tmp_path: Any) -> None:
+    part = bench.Result(title="latency part", columns=["p50 ms"], rows=[bench.Row("list", [3.0])],
+                        data={"list_ms": 3.0})
+    result = bench.Result(title="capacity", columns=["all"], rows=[bench.Row("ratio", [1.0], ratio=True)],
+                          verdicts=["PASS: fine"], parts=[part], data={"backend": "moto"})
+
+    text = bench.render({"tasks_listing": result})
+    path = tmp_path / "bench.json"
+    target = bench.Target(endpoint="http://127.0.0.1:4566", stage="dev", state_dir=tmp_path)
+    bench.write_json(target, {"tasks_listing": result}, path)
+
+    assert "  => PASS: fine" in text
+    assert text.index("capacity") < text.index("latency part") < text.index("list")
+    saved = json.loads(path.read_text())["benchmarks"]["tasks_listing"]
+    assert saved["verdicts"] == ["PASS: fine"]
+    assert saved["parts"][0]["list_ms"] == 3.0
