@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor
+from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest
 
 
@@ -79,3 +79,24 @@ def test_given_a_page_when_serialized_then_the_cursor_is_named_next_cursor() -> 
 
     assert page.model_dump(mode="json") == {"items": ["a", "b"], "nextCursor": "abc"}
     assert Page[int].model_validate({"items": [1], "nextCursor": None}).next_cursor is None
+
+
+def test_given_a_query_spanning_three_pages_when_read_whole_then_every_item_once_and_the_args_untouched() -> None:
+    class ThreePages:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, object]] = []
+
+        def query(self, **args: object) -> dict[str, object]:
+            self.calls.append(args)
+            page = len(self.calls)
+            response: dict[str, object] = {"Items": [{"n": page * 10 + i} for i in range(2)]}
+            if page < 3:
+                response["LastEvaluatedKey"] = {"k": page}
+            return response
+
+    client = ThreePages()
+    args = {"TableName": "t", "KeyConditionExpression": "pk = :p"}
+    items = query_all(client, **args)
+    assert [i["n"] for i in items] == [10, 11, 20, 21, 30, 31]
+    assert [c.get("ExclusiveStartKey") for c in client.calls] == [None, {"k": 1}, {"k": 2}]
+    assert "ExclusiveStartKey" not in args

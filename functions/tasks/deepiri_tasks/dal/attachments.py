@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_tasks.dal.graph import plain, query_all, task_key
+from deepiri_common.pagination import query_all
+from deepiri_tasks.dal.graph import plain, task_key
 from deepiri_tasks.models.attachments import Attachment
 
 PREFIX = "ATTACH#"

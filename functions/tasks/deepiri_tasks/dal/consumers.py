@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deepiri_common.events import DomainEvent
+from deepiri_common.pagination import query_all
 from deepiri_common.problems import Conflict
 from deepiri_tasks.dal.tasks import TaskRepository
 from deepiri_tasks.models.tasks import Task, TaskVersion
@@ -33,26 +34,14 @@ class TaskMaintenance:
         args: dict[str, Any] = {"TableName": self._table, "IndexName": "gsi1",
                                 "KeyConditionExpression": "gsi1pk = :s",
                                 "ExpressionAttributeValues": {":s": {"S": scope}}}
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**args)
-            items += [i for i in response.get("Items", []) if i.get("sk", {}).get("S") == "TASK"]
-            if "LastEvaluatedKey" not in response:
-                return items
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [i for i in query_all(self._client, **args) if i.get("sk", {}).get("S") == "TASK"]
 
     def purge_task(self, task_id: str) -> None:
         """Delete every item of the task's partition (the task and what hangs off it)."""
         args: dict[str, Any] = {"TableName": self._table, "KeyConditionExpression": "pk = :pk",
                                 "ExpressionAttributeValues": {":pk": {"S": f"TASK#{task_id}"}},
                                 "ProjectionExpression": "pk, sk"}
-        keys: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**args)
-            keys += response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
-                break
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        keys = query_all(self._client, **args)
         for start in range(0, len(keys), 25):
             request: dict[str, Any] = {self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]}
             while request:

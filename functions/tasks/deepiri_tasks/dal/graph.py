@@ -15,6 +15,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
+from deepiri_common.pagination import query_all
 from deepiri_common.problems import Conflict
 from deepiri_tasks.models.graph import Dependency, TaskFacts
 
@@ -49,17 +50,6 @@ def transact(client: Any, items: list[dict[str, Any]]) -> list[str] | None:
             raise Conflict("the task changed concurrently; retry") from None
         return reasons
     return None
-
-
-def query_all(client: Any, **args: Any) -> list[dict[str, Any]]:
-    """Every item of a Query, all pages."""
-    items: list[dict[str, Any]] = []
-    while True:
-        response = client.query(**args)
-        items += response.get("Items", [])
-        if "LastEvaluatedKey" not in response:
-            return items
-        args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def facts_from_item(item: dict[str, Any]) -> TaskFacts | None:

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
-from deepiri_common.pagination import decode_cursor, encode_cursor
+from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed
 from deepiri_tasks.logic.access import ROLES, Role
 from deepiri_tasks.models.projects import Invitation, InvitationPage, Member, MemberPage, Project
@@ -325,13 +325,7 @@ class ProjectRepository:
         args = self._query_args(index, key_name, key, prefix)
         if projection:
             args["ProjectionExpression"] = projection
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**args)
-            items += response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
-                return items
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self._client, **args)
 
     def _batch_projects(self, project_ids: Iterable[str]) -> dict[str, Project]:
         wanted = list(dict.fromkeys(project_ids))

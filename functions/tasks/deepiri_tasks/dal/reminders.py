@@ -19,7 +19,8 @@ from typing import Any
 from deepiri_common.clock import epoch_seconds, parse_iso, to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
-from deepiri_tasks.dal.graph import TaskFactsStore, plain, query_all, task_key, transact
+from deepiri_common.pagination import query_all
+from deepiri_tasks.dal.graph import TaskFactsStore, plain, task_key, transact
 from deepiri_tasks.logic.reminders import Kind, hour_bucket
 from deepiri_tasks.models.graph import TaskFacts
 

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
+from deepiri_common.pagination import query_all
 from deepiri_common.problems import BadRequest, Conflict, PreconditionFailed
 from deepiri_tasks.dal.items import (
     ASSIGNEE_PREFIX,
@@ -131,13 +132,7 @@ class TaskRepository:
             "ExpressionAttributeValues": {":pk": {"S": f"SEARCH#{scope}#{bucket(term)}"}, ":term": {"S": term}},
             "ProjectionExpression": "taskId",
         }
-        ids: set[str] = set()
-        while True:
-            response = self._client.query(**args)
-            ids.update(item["taskId"]["S"] for item in response.get("Items", []))
-            if not response.get("LastEvaluatedKey"):
-                return ids
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return {item["taskId"]["S"] for item in query_all(self._client, **args)}
 
     def versions(
         self, task_id: str, limit: int, start: dict[str, Any] | None

@@ -14,6 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from deepiri_common.pagination import query_all
 from deepiri_tasks.models.tasks import Task
 from deepiri_tasks.models.templates import ProjectTemplate
 
@@ -93,11 +94,4 @@ class TemplateRepository:
                 {"Put": {"TableName": self._table, "Item": wire({"pk": f"TASK#{b}", "sk": f"RDEP#{a}", **attributes})}}]
 
     def _query(self, **args: Any) -> list[dict[str, Any]]:
-        args["TableName"] = self._table
-        items: list[dict[str, Any]] = []
-        while True:
-            response = self._client.query(**args)
-            items += response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
-                return items
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self._client, TableName=self._table, **args)

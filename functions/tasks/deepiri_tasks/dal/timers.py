@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_tasks.dal.graph import plain, query_all, task_key, transact
+from deepiri_common.pagination import query_all
+from deepiri_tasks.dal.graph import plain, task_key, transact
 from deepiri_tasks.models.timers import RunningTimer, TimeInterval
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from deepiri_common.clock import epoch_seconds, to_iso
+from deepiri_common.pagination import query_all
 from deepiri_users.models.metrics import MetricSample
 
 
@@ -38,15 +39,8 @@ class MetricRepository:
             "ProjectionExpression": "sk, #v, #at",
             "ExpressionAttributeNames": {"#v": "value", "#at": "at"},
         }
-        samples: list[MetricSample] = []
-        while True:
-            response = self._client.query(**args)
-            samples += [MetricSample(id=i["sk"]["S"].rsplit("#", 1)[1], metric=metric,
-                                     value=float(i["value"]["N"]), at=i["at"]["S"])
-                        for i in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return samples
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [MetricSample(id=i["sk"]["S"].rsplit("#", 1)[1], metric=metric, value=float(i["value"]["N"]),
+                             at=i["at"]["S"]) for i in query_all(self._client, **args)]
 
 
 def _pk(user_id: str, metric: str) -> str:

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
-from deepiri_common.pagination import decode_cursor, encode_cursor
+from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict
 from deepiri_users.models.social import Edge, FollowWrite, ProfileSummary, Relation, RelationPage, RequestWrite
 
@@ -93,13 +93,7 @@ class SocialRepository:
             "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":prefix": {"S": "FRIEND#"}},
             "ProjectionExpression": "sk",
         }
-        friends: set[str] = set()
-        while True:
-            response = self._client.query(**args)
-            friends.update(i["sk"]["S"].removeprefix("FRIEND#") for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return friends
-            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return {i["sk"]["S"].removeprefix("FRIEND#") for i in query_all(self._client, **args)}
 
     # ---- writes ----------------------------------------------------------------------------------
 

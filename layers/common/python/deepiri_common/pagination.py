@@ -68,3 +68,18 @@ def _number(value: object) -> int | float:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"cannot put {type(value).__name__} into a cursor")
+
+
+def query_all(client: Any, **args: Any) -> list[dict[str, Any]]:
+    """Every item of a DynamoDB Query (low-level client), following ``LastEvaluatedKey`` to the end.
+
+    For bounded, internal reads (a user's friends, a project's members); a client-facing list pages with
+    ``encode_cursor`` instead.
+    """
+    items: list[dict[str, Any]] = []
+    while True:
+        response = client.query(**args)
+        items += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return items
+        args = {**args, "ExclusiveStartKey": response["LastEvaluatedKey"]}
