@@ -13,6 +13,7 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
 from deepiri_tasks import dependencies
+from deepiri_tasks import dependencies as shared
 from deepiri_tasks.handlers import consumers, projects, tasks
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -31,8 +32,7 @@ def table(aws, monkeypatch) -> str:
 
 
 def _reset() -> None:
-    for cached in (projects._client, consumers._client):
-        cached.cache_clear()
+    shared.reset()
     dependencies.reset()
     reset_settings_cache()
 

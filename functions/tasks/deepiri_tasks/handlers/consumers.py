@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-
-import boto3
 
 from deepiri_common.consumers import make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_common.settings import load_settings
+from deepiri_tasks import dependencies as shared
 from deepiri_tasks.dal.consumers import TaskMaintenance
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import consumers
@@ -19,17 +17,12 @@ from deepiri_tasks.models.consumers import IntegrationItemImportedData, ProjectD
 from deepiri_tasks.settings import TasksSettings
 
 
-@cache
-def _client() -> Any:
-    return boto3.client("dynamodb")
-
-
 def projects() -> ProjectRepository:
-    return ProjectRepository(load_settings(TasksSettings).tasks_table, _client())
+    return shared.projects()
 
 
 def tasks() -> TaskMaintenance:
-    return TaskMaintenance(load_settings(TasksSettings).tasks_table, _client())
+    return TaskMaintenance(shared.settings().tasks_table, shared.dynamodb())
 
 
 def handle(event: ReceivedEvent) -> None:

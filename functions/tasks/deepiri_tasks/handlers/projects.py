@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
-from deepiri_common.settings import load_settings
+from deepiri_tasks import dependencies as shared
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.dal.tasks import TaskRepository
 from deepiri_tasks.dal.templates import TemplateRepository
@@ -34,7 +32,6 @@ from deepiri_tasks.models.projects import (
     Transfer,
 )
 from deepiri_tasks.models.templates import FromTemplate, ProjectTemplate, TemplateList, TemplateSave
-from deepiri_tasks.settings import TasksSettings
 
 app = create_resolver()
 
@@ -44,21 +41,16 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
 
 
-@cache
-def _client() -> Any:
-    return boto3.client("dynamodb")
-
-
 def repository() -> ProjectRepository:
-    return ProjectRepository(load_settings(TasksSettings).tasks_table, _client())
+    return shared.projects()
 
 
 def template_store() -> TemplateRepository:
-    return TemplateRepository(load_settings(TasksSettings).tasks_table, _client())
+    return TemplateRepository(shared.settings().tasks_table, shared.dynamodb())
 
 
 def task_repository() -> TaskRepository:
-    return TaskRepository(load_settings(TasksSettings).tasks_table, _client())
+    return shared.tasks()
 
 
 def _me() -> str:
