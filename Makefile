@@ -19,20 +19,24 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help up down deps test unit integration e2e lint openapi invoke admin rotate-keys logs watch bench deploy clean
+.PHONY: help python-check up down deps test unit integration commands e2e lint openapi invoke admin rotate-keys logs watch bench deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt
+python-check: ## check that $(PYTHON) (Python 3.11 with venv) is installed
+	@command -v $(PYTHON) >/dev/null 2>&1 || { printf 'error: %s was not found on PATH; this project needs Python 3.11\n  next: install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv) or run make with PYTHON=/path/to/python3.11\n' "$(PYTHON)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { printf 'error: %s is not a Python 3.11 with the venv module\n  next: install python3.11-venv, or run make with PYTHON=/path/to/python3.11\n' "$(PYTHON)" >&2; exit 1; }
+
+$(VENV)/.installed: requirements/dev.txt | python-check
 	$(call step,development environment ($(VENV)),rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install -q -r requirements/dev.txt)
 	@touch $@
 
-$(EMULATOR_VENV)/.installed: requirements/emulator.txt
+$(EMULATOR_VENV)/.installed: requirements/emulator.txt | python-check
 	$(call step,emulator environment ($(EMULATOR_VENV)),rm -rf $(EMULATOR_VENV) && $(PYTHON) -m venv $(EMULATOR_VENV) && $(EMULATOR_VENV)/bin/pip install -q -r requirements/emulator.txt)
 	@touch $@
 
-$(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt
+$(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt | python-check
 	$(call step,Lambda runtime interpreter ($(RUNTIME_VENV): boto3 only as on AWS),rm -rf $(RUNTIME_VENV) && $(PYTHON) -m venv $(RUNTIME_VENV) && $(RUNTIME_VENV)/bin/pip install -q -r requirements/lambda-runtime.txt)
 	@touch $@
 
@@ -42,10 +46,11 @@ up: deps ## start the emulator, build and deploy template.yaml, print the URLs
 	$(call step,make up,$(PY) -m infra.deploy --up)
 
 down: ## stop the local stack (its state stays in .local/state)
-	@$(PY) -m infra.emulator stop
+	@if [ -x $(PY) ]; then $(PY) -m infra.emulator stop; else echo "    nothing to stop: make up has not run here"; fi
 
-test: deps ## unit + integration tests, then e2e on a fresh emulator on a free port
+test: deps ## unit + integration tests, the README's commands as a newcomer runs them, then e2e on a fresh emulator
 	$(call step,unit and integration tests,$(PY) -m pytest tests/unit tests/integration -q)
+	$(call step,the README's commands (make up / down) on an emulator of their own,$(PY) -m pytest tests/commands -q)
 	$(call step,end-to-end tests on a fresh emulator,$(PY) -m pytest tests/e2e -q)
 
 unit: deps ## unit tests (no network)
@@ -53,6 +58,9 @@ unit: deps ## unit tests (no network)
 
 integration: deps ## handlers in-process against moto
 	$(PY) -m pytest tests/integration -q
+
+commands: deps ## `make up` twice, `make down`, `make up` and every plain failure, run as subprocesses
+	$(PY) -m pytest tests/commands -q
 
 e2e: deps ## end-to-end tests against a freshly deployed emulator
 	$(PY) -m pytest tests/e2e -q
