@@ -19,7 +19,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps test unit integration commands e2e lint openapi invoke admin rotate-keys logs watch bench deploy clean
+.PHONY: help python-check up down deps test unit integration commands e2e lint openapi routes invoke admin rotate-keys logs watch bench deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,9 +71,13 @@ lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, Op
 	$(call step,ruff,$(VENV)/bin/ruff check .)
 	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
+	$(call step,template and README follow the route declarations,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --check)
 
 openapi: deps ## regenerate the committed OpenAPI document from the routes
 	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --write
+
+routes: deps ## regenerate the README's route table from the route declarations; check the template's API events
+	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --write
 
 invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT=events/gateway-health.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json"; exit 2; }

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_gateway.dal.probes import AwsProbe
 from deepiri_gateway.logic.readiness import Kind, check_readiness
@@ -22,6 +23,10 @@ from deepiri_gateway.models.health import Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
 
 app = create_resolver()
+routes = Routes(app)
+# Unknown paths answer 404 problem+json rather than API Gateway's 403 "Missing Authentication Token".
+routes.fallback("/", ("GET",))
+routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
 
 
 @cache
@@ -29,13 +34,13 @@ def _probe() -> AwsProbe:
     return AwsProbe(boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("events"))
 
 
-@app.get("/health")
+@routes.get("/health", open=True)
 def get_health() -> Liveness:
     settings = load_settings(GatewaySettings)
     return Liveness(service="deepiri", stage=settings.stage, time=to_iso(utc_now()))
 
 
-@app.get("/health/ready")
+@routes.get("/health/ready", open=True)
 def get_readiness() -> Readiness:
     settings = load_settings(GatewaySettings)
     dependencies: list[tuple[Kind, str]] = [
@@ -46,12 +51,12 @@ def get_readiness() -> Readiness:
     return check_readiness(_probe(), dependencies)
 
 
-@app.get("/docs")
+@routes.get("/docs", open=True)
 def get_docs() -> Response[str]:
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=_DOCS_PAGE)
 
 
-@app.get("/docs/openapi.json")
+@routes.get("/docs/openapi.json", open=True)
 def get_openapi() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 

@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ValidationError
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
 from deepiri_common.problems import ValidationFailed
+from deepiri_common.routes import Routes
 from deepiri_tasks.dependencies import services
 from deepiri_tasks.logic import completion, tasks, versions
 from deepiri_tasks.models.tasks import (
@@ -29,6 +30,8 @@ from deepiri_tasks.models.tasks import (
 
 M = TypeVar("M", bound=BaseModel)
 app = create_resolver()
+routes = Routes(app)
+_READ, _WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
 
 
 def _me() -> str:
@@ -54,7 +57,7 @@ def _with_etag(task: Task, status: int = HTTPStatus.OK) -> Response[Any]:
     return Response(status, "application/json", task.model_dump(mode="json"), headers={"ETag": tasks.etag(task)})
 
 
-@app.post("/api/tasks")
+@routes.post("/api/tasks", scope=_WRITE)
 def create_task(body: TaskCreate) -> Response[Any]:
     task = tasks.create_task(services(), _me(), body)
     response = _with_etag(task, HTTPStatus.CREATED)
@@ -62,7 +65,7 @@ def create_task(body: TaskCreate) -> Response[Any]:
     return response
 
 
-@app.get("/api/tasks")
+@routes.get("/api/tasks", scope=_READ)
 def list_tasks() -> Page[Task]:
     params = dict(app.current_event.query_string_parameters or {})
     values: dict[str, Any] = dict(params)
@@ -73,49 +76,49 @@ def list_tasks() -> Page[Task]:
     return tasks.list_tasks(services(), _me(), _query(TaskListQuery, values))
 
 
-@app.get("/api/tasks/<id>")
+@routes.get("/api/tasks/<id>", scope=_READ)
 def get_task(id: str) -> Response[Any]:
     return _with_etag(tasks.get_task(services(), _me(), id))
 
 
-@app.patch("/api/tasks/<id>")
+@routes.patch("/api/tasks/<id>", scope=_WRITE)
 def update_task(id: str, body: TaskPatch) -> Response[Any]:
     return _with_etag(tasks.update_task(services(), _me(), id, body, _if_match()))
 
 
-@app.delete("/api/tasks/<id>")
+@routes.delete("/api/tasks/<id>", scope=_WRITE)
 def delete_task(id: str) -> Response[None]:
     tasks.delete_task(services(), _me(), id, _if_match())
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
-@app.post("/api/tasks/<id>/restore")
+@routes.post("/api/tasks/<id>/restore", scope=_WRITE)
 def restore_task(id: str) -> Response[Any]:
     return _with_etag(tasks.restore_task(services(), _me(), id))
 
 
-@app.post("/api/tasks/<id>/status")
+@routes.post("/api/tasks/<id>/status", scope=_WRITE)
 def change_status(id: str, body: StatusChange) -> Response[Any]:
     return _with_etag(tasks.change_status(services(), _me(), id, body, _if_match()))
 
 
-@app.post("/api/tasks/<id>/complete")
+@routes.post("/api/tasks/<id>/complete", scope=_WRITE)
 def complete_task(id: str, body: CompleteRequest) -> Completion:
     return completion.complete_task(services(), _me(), id, body)
 
 
-@app.post("/api/tasks/<id>/reopen")
+@routes.post("/api/tasks/<id>/reopen", scope=_WRITE)
 def reopen_task(id: str) -> Response[Any]:
     return _with_etag(completion.reopen_task(services(), _me(), id))
 
 
-@app.get("/api/tasks/<id>/versions")
+@routes.get("/api/tasks/<id>/versions", scope=_READ)
 def list_versions(id: str) -> Page[TaskVersion]:
     page = _query(PageQuery, dict(app.current_event.query_string_parameters or {}))
     return versions.list_versions(services(), _me(), id, page)
 
 
-@app.post("/api/tasks/<id>/versions/<version>/restore")
+@routes.post("/api/tasks/<id>/versions/<version>/restore", scope=_WRITE)
 def restore_version(id: str, version: str) -> Response[Any]:
     if not version.isdigit() or len(version) > 10:
         raise ValidationFailed([{"field": "path.version", "message": "must be a version number"}])
@@ -123,19 +126,5 @@ def restore_version(id: str, version: str) -> Response[Any]:
 
 
 # Third-party (OAuth) tokens reach only these routes, each behind one scope.
-_READ, _WRITE = "tasks:read", "tasks:write"
-enforce_scopes(app, {
-    "GET /api/tasks": _READ,
-    "GET /api/tasks/{id}": _READ,
-    "GET /api/tasks/{id}/versions": _READ,
-    "POST /api/tasks": _WRITE,
-    "PATCH /api/tasks/{id}": _WRITE,
-    "DELETE /api/tasks/{id}": _WRITE,
-    "POST /api/tasks/{id}/restore": _WRITE,
-    "POST /api/tasks/{id}/status": _WRITE,
-    "POST /api/tasks/{id}/complete": _WRITE,
-    "POST /api/tasks/{id}/reopen": _WRITE,
-    "POST /api/tasks/{id}/versions/{version}/restore": _WRITE,
-})
 
 handler: Any = api_handler(app)

@@ -27,6 +27,7 @@ from deepiri_common.observability import logger
 from deepiri_common.pagination import Page, PageQuery
 from deepiri_common.problems import Forbidden, TooManyRequests, ValidationFailed
 from deepiri_common.ratelimit import TokenBucket
+from deepiri_common.routes import Routes
 from deepiri_users.handlers.oauth_dependencies import (
     lifetimes,
     rate_limiter,
@@ -55,6 +56,7 @@ TOKEN_BUCKET = TokenBucket(capacity=30, refill_per_second=0.5)  # per client id
 MAX_FORM_FIELD = 4096
 
 app = create_resolver(max_body_bytes=16 * 1024)
+routes = Routes(app)
 
 
 # ---------------------------------------------------------------- first-party routes
@@ -77,59 +79,59 @@ def _query(model: type[M]) -> M:
         ) from None
 
 
-@app.post("/api/oauth/clients")
+@routes.post("/api/oauth/clients")
 def register_client(registration: OAuthClientRegistration) -> Response[Any]:
     created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
     return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
                     headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
 
 
-@app.get("/api/oauth/clients")
+@routes.get("/api/oauth/clients")
 def list_clients() -> Page[OAuthClientView]:
     owner = _first_party().user_id
     page = _query(PageQuery)
     return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
 
 
-@app.get("/api/oauth/clients/<client_id>")
-def get_client(client_id: str) -> OAuthClientView:
+@routes.get("/api/oauth/clients/<clientId>")
+def get_client(clientId: str) -> OAuthClientView:
     owner = _first_party().user_id
-    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, client_id))
+    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, clientId))
 
 
-@app.delete("/api/oauth/clients/<client_id>")
-def delete_client(client_id: str) -> Response[Any]:
-    oauth_clients.delete_client(repository(), _first_party().user_id, client_id)
+@routes.delete("/api/oauth/clients/<clientId>")
+def delete_client(clientId: str) -> Response[Any]:
+    oauth_clients.delete_client(repository(), _first_party().user_id, clientId)
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
-@app.get("/api/oauth/authorize")
+@routes.get("/api/oauth/authorize")
 def authorize_screen() -> OAuthConsentScreen:
     user = _first_party().user_id
     return oauth_authorize.consent_screen(repository(), user, _query(OAuthAuthorizeRequest))
 
 
-@app.post("/api/oauth/authorize")
+@routes.post("/api/oauth/authorize")
 def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
     redirect: OAuthRedirect = oauth_authorize.decide(repository(), _first_party().user_id, decision, utc_now())
     return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
 
 
-@app.get("/api/oauth/consents")
+@routes.get("/api/oauth/consents")
 def list_consents() -> Page[OAuthConsent]:
     user = _first_party().user_id
     page = _query(PageQuery)
     return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
 
 
-@app.delete("/api/oauth/consents/<client_id>")
-def revoke_consent(client_id: str) -> Response[Any]:
-    oauth_authorize.revoke_consent(repository(), _first_party().user_id, client_id, utc_now())
+@routes.delete("/api/oauth/consents/<clientId>")
+def revoke_consent(clientId: str) -> Response[Any]:
+    oauth_authorize.revoke_consent(repository(), _first_party().user_id, clientId, utc_now())
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
 # ---------------------------------------------------------------- client-authenticated routes
-@app.post("/api/oauth/token")
+@routes.post("/api/oauth/token", open=True)
 def token() -> Response[Any]:
     form = _form()
     credentials = _credentials(form)
@@ -141,7 +143,7 @@ def token() -> Response[Any]:
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
 
 
-@app.post("/api/oauth/revoke")
+@routes.post("/api/oauth/revoke", open=True)
 def revoke() -> Response[Any]:
     form = _form()
     client = _authenticated_client(form)
@@ -149,7 +151,7 @@ def revoke() -> Response[Any]:
     return _oauth_json({})
 
 
-@app.post("/api/oauth/introspect")
+@routes.post("/api/oauth/introspect", open=True)
 def introspect() -> Response[Any]:
     form = _form()
     client = _authenticated_client(form)

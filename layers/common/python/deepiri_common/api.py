@@ -32,17 +32,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from deepiri_common.clock import to_iso
-from deepiri_common.identity import caller_from_event
 from deepiri_common.ids import new_ulid
 from deepiri_common.observability import logger, metrics, tracer
 from deepiri_common.problems import (
     BadRequest,
-    Forbidden,
     NotFound,
     PayloadTooLarge,
     Problem,
     TooManyRequests,
-    Unauthorized,
     ValidationFailed,
 )
 
@@ -82,32 +79,6 @@ def create_resolver(
     app._request_validation_middleware = _BodyLimitThenValidate(max_body_bytes)
     _register_problem_handlers(app)
     return app
-
-
-def enforce_scopes(app: APIGatewayRestResolver, policy: Mapping[str, str]) -> None:
-    """Limit third-party (OAuth) tokens to the routes ``policy`` opens, each behind one scope.
-
-    ``policy`` maps ``"<METHOD> <API Gateway resource path>"`` (``"GET /api/users/{id}"``) to the scope
-    a scoped token needs there. A route not listed accepts first-party tokens only, so a new route is
-    closed to third parties until someone decides otherwise. First-party tokens carry no scopes and are
-    not limited; open routes (no caller) are left to the route itself.
-    """
-
-    def check(app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
-        event = app.current_event
-        try:
-            caller = caller_from_event(event.raw_event)
-        except Unauthorized:
-            return next_middleware(app)
-        if caller.scopes is not None:
-            required = policy.get(f"{event.http_method} {event.raw_event.get('resource', '')}")
-            if required is None:
-                raise Forbidden("this route is not available to third-party applications")
-            if required not in caller.scopes:
-                raise Forbidden(f"requires the {required} scope", requiredScope=required)
-        return next_middleware(app)
-
-    app.use([check])
 
 
 def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
