@@ -13,6 +13,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.problems import field_errors
 from deepiri_realtime.models.connection import Connection
 from deepiri_realtime.models.messages import ClientMessage, ErrorFrame, Pong
 
@@ -39,6 +40,6 @@ def answer(frame: str | None) -> Pong | ErrorFrame:
     except json.JSONDecodeError as error:
         return ErrorFrame(status=400, detail=f"frame is not JSON: {error.msg}")
     except ValidationError as error:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "frame" for e in error.errors())
+        fields = ", ".join(e["field"] for e in field_errors(error.errors(include_input=False)))
         return ErrorFrame(status=422, detail=f"invalid frame fields: {fields}")
     return Pong(requestId=message.requestId, time=to_iso(utc_now()))

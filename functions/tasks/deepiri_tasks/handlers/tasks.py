@@ -5,14 +5,14 @@ their own handler modules.)"""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
-from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
+from deepiri_common.pagination import Page, PageQuery
 from deepiri_common.problems import ValidationFailed
 from deepiri_common.routes import Routes
 from deepiri_tasks.dependencies import services
@@ -28,7 +28,6 @@ from deepiri_tasks.models.tasks import (
     TaskVersion,
 )
 
-M = TypeVar("M", bound=BaseModel)
 app = create_resolver()
 routes = Routes(app)
 _READ, _WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
@@ -38,19 +37,8 @@ def _me() -> str:
     return current_caller(app).user_id
 
 
-def _if_match() -> int | None:
-    return tasks.parse_if_match(app.current_event.headers.get("If-Match") or app.current_event.headers.get("if-match"))
-
-
-def _query(model: type[M], values: dict[str, Any]) -> M:
-    """The query string as ``model``; 422 naming each bad parameter."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        errors = exc.errors(include_input=False, include_url=False)
-        raise ValidationFailed(
-            [{"field": ".".join(["query", *map(str, e["loc"][:1])]), "message": e["msg"]} for e in errors]
-        ) from None
+IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64,
+                                     description='the ETag the change is based on, e.g. W/"3"')]
 
 
 def _with_etag(task: Task, status: int = HTTPStatus.OK) -> Response[Any]:
@@ -66,14 +54,8 @@ def create_task(body: TaskCreate) -> Response[Any]:
 
 
 @routes.get("/api/tasks", scope=_READ)
-def list_tasks() -> Page[Task]:
-    params = dict(app.current_event.query_string_parameters or {})
-    values: dict[str, Any] = dict(params)
-    if "status" in params:
-        values["status"] = [part.strip() for part in params["status"].split(",") if part.strip()]
-    if "cursor" in params and len(params["cursor"]) > MAX_CURSOR_LENGTH:
-        raise ValidationFailed([{"field": "query.cursor", "message": "too long"}])
-    return tasks.list_tasks(services(), _me(), _query(TaskListQuery, values))
+def list_tasks(query: Annotated[TaskListQuery, Query()]) -> Page[Task]:
+    return tasks.list_tasks(services(), _me(), query)
 
 
 @routes.get("/api/tasks/<id>", scope=_READ)
@@ -82,13 +64,13 @@ def get_task(id: str) -> Response[Any]:
 
 
 @routes.patch("/api/tasks/<id>", scope=_WRITE)
-def update_task(id: str, body: TaskPatch) -> Response[Any]:
-    return _with_etag(tasks.update_task(services(), _me(), id, body, _if_match()))
+def update_task(id: str, body: TaskPatch, if_match: IfMatch = None) -> Response[Any]:
+    return _with_etag(tasks.update_task(services(), _me(), id, body, tasks.parse_if_match(if_match)))
 
 
 @routes.delete("/api/tasks/<id>", scope=_WRITE)
-def delete_task(id: str) -> Response[None]:
-    tasks.delete_task(services(), _me(), id, _if_match())
+def delete_task(id: str, if_match: IfMatch = None) -> Response[None]:
+    tasks.delete_task(services(), _me(), id, tasks.parse_if_match(if_match))
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
@@ -98,8 +80,8 @@ def restore_task(id: str) -> Response[Any]:
 
 
 @routes.post("/api/tasks/<id>/status", scope=_WRITE)
-def change_status(id: str, body: StatusChange) -> Response[Any]:
-    return _with_etag(tasks.change_status(services(), _me(), id, body, _if_match()))
+def change_status(id: str, body: StatusChange, if_match: IfMatch = None) -> Response[Any]:
+    return _with_etag(tasks.change_status(services(), _me(), id, body, tasks.parse_if_match(if_match)))
 
 
 @routes.post("/api/tasks/<id>/complete", scope=_WRITE)
@@ -113,8 +95,7 @@ def reopen_task(id: str) -> Response[Any]:
 
 
 @routes.get("/api/tasks/<id>/versions", scope=_READ)
-def list_versions(id: str) -> Page[TaskVersion]:
-    page = _query(PageQuery, dict(app.current_event.query_string_parameters or {}))
+def list_versions(id: str, page: Annotated[PageQuery, Query()]) -> Page[TaskVersion]:
     return versions.list_versions(services(), _me(), id, page)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from deepiri_common.pagination import MAX_CURSOR_LENGTH
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -188,12 +190,20 @@ class TaskVersion(BaseModel):
     at: datetime
 
 
+def _comma_separated(value: object) -> object:
+    """``status=todo,review`` (or the parameter repeated) as a list of its non-empty parts."""
+    parts = value if isinstance(value, list) else [value]
+    if not all(isinstance(part, str) for part in parts):
+        return value
+    return [piece.strip() for part in parts for piece in str(part).split(",") if piece.strip()]
+
+
 class TaskListQuery(BaseModel):
     """The filters, sort and page of ``GET /api/tasks``."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: list[Status] = Field(default_factory=list)
+    status: Annotated[list[Status], BeforeValidator(_comma_separated)] = Field(default_factory=list)
     priority: Priority | None = None
     category: Category | None = None
     tag: str | None = None
@@ -206,4 +216,4 @@ class TaskListQuery(BaseModel):
     sort: SortKey = "created"
     order: SortOrder | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)

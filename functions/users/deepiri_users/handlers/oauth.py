@@ -14,18 +14,18 @@ import binascii
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import Caller, current_caller
 from deepiri_common.observability import logger
 from deepiri_common.pagination import Page, PageQuery
-from deepiri_common.problems import Forbidden, TooManyRequests, ValidationFailed
+from deepiri_common.problems import Forbidden, TooManyRequests
 from deepiri_common.ratelimit import TokenBucket
 from deepiri_common.routes import Routes
 from deepiri_users.handlers.oauth_dependencies import (
@@ -48,8 +48,6 @@ from deepiri_users.models.oauth import (
     OAuthRedirect,
 )
 
-M = TypeVar("M", bound=BaseModel)
-
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 TOKEN_BUCKET = TokenBucket(capacity=30, refill_per_second=0.5)  # per client id
@@ -68,17 +66,6 @@ def _first_party() -> Caller:
     return caller
 
 
-def _query(model: type[M]) -> M:
-    """The query string as ``model``; 422 naming each bad parameter."""
-    try:
-        return model.model_validate(app.current_event.query_string_parameters or {})
-    except ValidationError as exc:
-        errors = exc.errors(include_input=False, include_url=False)
-        raise ValidationFailed(
-            [{"field": ".".join(["query", *map(str, e["loc"])]), "message": e["msg"]} for e in errors]
-        ) from None
-
-
 @routes.post("/api/oauth/clients")
 def register_client(registration: OAuthClientRegistration) -> Response[Any]:
     created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
@@ -87,9 +74,8 @@ def register_client(registration: OAuthClientRegistration) -> Response[Any]:
 
 
 @routes.get("/api/oauth/clients")
-def list_clients() -> Page[OAuthClientView]:
+def list_clients(page: Annotated[PageQuery, Query()]) -> Page[OAuthClientView]:
     owner = _first_party().user_id
-    page = _query(PageQuery)
     return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
 
 
@@ -106,9 +92,9 @@ def delete_client(clientId: str) -> Response[Any]:
 
 
 @routes.get("/api/oauth/authorize")
-def authorize_screen() -> OAuthConsentScreen:
+def authorize_screen(request: Annotated[OAuthAuthorizeRequest, Query()]) -> OAuthConsentScreen:
     user = _first_party().user_id
-    return oauth_authorize.consent_screen(repository(), user, _query(OAuthAuthorizeRequest))
+    return oauth_authorize.consent_screen(repository(), user, request)
 
 
 @routes.post("/api/oauth/authorize")
@@ -118,9 +104,8 @@ def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
 
 
 @routes.get("/api/oauth/consents")
-def list_consents() -> Page[OAuthConsent]:
+def list_consents(page: Annotated[PageQuery, Query()]) -> Page[OAuthConsent]:
     user = _first_party().user_id
-    page = _query(PageQuery)
     return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
 
 

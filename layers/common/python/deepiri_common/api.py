@@ -41,6 +41,7 @@ from deepiri_common.problems import (
     Problem,
     TooManyRequests,
     ValidationFailed,
+    field_errors,
 )
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
             return on_problem(
                 BadRequest(f"request body is not valid JSON: {reason} (at character {position})")
             )
-        return on_problem(ValidationFailed([{"field": _field(e), "message": e["msg"]} for e in errors]))
+        return on_problem(ValidationFailed(field_errors([{**e, "loc": _location(e)} for e in errors])))
 
     def on_unsupported_media_type(exc: RequestUnsupportedContentType) -> Response[Any]:
         return respond(Problem(str(exc)), 415, "Unsupported Media Type")
@@ -183,9 +184,16 @@ def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
     )
 
 
-def _field(error: Mapping[str, Any]) -> str:
-    """``("body", "title")`` -> ``"body.title"``."""
-    return ".".join(str(part) for part in error["loc"])
+def _location(error: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where a validation error is, as clients name it: ``body.title``, ``query.dueFrom``, ``header.if-match``.
+
+    Powertools places a field of a query or header *model* parameter under the parameter's name
+    (``("query", "query", "dueFrom")``); clients know only the field, so that name is dropped.
+    """
+    loc = tuple(error["loc"])
+    if len(loc) >= 3 and loc[0] in ("query", "header") and not isinstance(loc[2], int):
+        return (loc[0], *loc[2:])
+    return loc
 
 
 def _slug(title: str) -> str:
