@@ -65,10 +65,11 @@ commands: deps ## `make up` twice, `make down`, `make up` and every plain failur
 e2e: deps ## end-to-end tests against a freshly deployed emulator
 	$(PY) -m pytest tests/e2e -q
 
-lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, OpenAPI drift
+lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import contracts, mypy, OpenAPI and route drift
 	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
-	$(call step,ruff,$(VENV)/bin/ruff check .)
+	$(call step,ruff (private attributes of other packages refused: SLF),$(VENV)/bin/ruff check .)
+	$(call step,import contracts (handlers -> logic -> dal -> models; services apart),PYTHONPATH=$(SERVICE_PATH) $(VENV)/bin/lint-imports)
 	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
 	$(call step,template and README follow the route declarations,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --check)

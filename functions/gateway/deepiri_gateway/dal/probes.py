@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deepiri_gateway.logic.readiness import DependencyDown, Kind
+from deepiri_gateway.models.health import DependencyDown, Kind
 
 
 class AwsProbe:

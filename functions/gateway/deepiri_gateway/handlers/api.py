@@ -18,8 +18,8 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_gateway.dal.probes import AwsProbe
-from deepiri_gateway.logic.readiness import Kind, check_readiness
-from deepiri_gateway.models.health import Liveness, Readiness
+from deepiri_gateway.logic.readiness import check_readiness
+from deepiri_gateway.models.health import Kind, Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
 
 app = create_resolver()

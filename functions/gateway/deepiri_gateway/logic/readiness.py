@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
 
 from deepiri_common.problems import ServiceUnavailable
-from deepiri_gateway.models.health import DependencyCheck, Readiness
+from deepiri_gateway.models.health import DependencyCheck, DependencyDown, Kind, Readiness
 
-Kind = Literal["table", "queue", "bus"]
 Probe = Callable[[Kind, str], None]
 """Raises ``DependencyDown`` when the named dependency cannot be reached."""
-
-
-class DependencyDown(Exception):
-    """A dependency did not answer; the message says why (never a credential)."""
 
 
 def check_readiness(probe: Probe, dependencies: Iterable[tuple[Kind, str]]) -> Readiness:

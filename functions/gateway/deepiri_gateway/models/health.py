@@ -6,6 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+Kind = Literal["table", "queue", "bus"]
+
+
+class DependencyDown(Exception):
+    """A dependency did not answer; the message says why (never a credential)."""
+
 
 class Liveness(BaseModel):
     status: Literal["ok"] = "ok"
@@ -16,7 +22,7 @@ class Liveness(BaseModel):
 
 class DependencyCheck(BaseModel):
     name: str
-    kind: Literal["table", "queue", "bus"]
+    kind: Kind
     ok: bool
     detail: str | None = None
 

@@ -23,8 +23,7 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed
-from deepiri_tasks.logic.access import ROLES, Role
-from deepiri_tasks.models.projects import Invitation, InvitationPage, Member, MemberPage, Project
+from deepiri_tasks.models.projects import ROLES, Invitation, InvitationPage, Member, MemberPage, Project, Role
 
 BATCH_GET_LIMIT = 100
 TRANSACTION_LIMIT = 100

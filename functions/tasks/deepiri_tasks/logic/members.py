@@ -11,7 +11,7 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.problems import Conflict, Forbidden, NotFound
 from deepiri_tasks.dal.projects import ProjectRepository
-from deepiri_tasks.logic.access import Role, can_manage, can_read, is_owner
+from deepiri_tasks.logic.access import can_manage, can_read, is_owner
 from deepiri_tasks.logic.projects import get_project, require_role
 from deepiri_tasks.models.projects import (
     SERVICE,
@@ -24,6 +24,7 @@ from deepiri_tasks.models.projects import (
     MemberPage,
     MemberRemovedData,
     MemberRoleChangedData,
+    Role,
 )
 
 ADMIN_ROLES: tuple[Role, ...] = ("owner", "admin")

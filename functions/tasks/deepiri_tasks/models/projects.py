@@ -7,12 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_tasks.logic.access import Role
-
 USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 PROJECT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 SERVICE = "tasks"
 
+Role = Literal["owner", "admin", "member", "viewer"]
+ROLES: tuple[Role, ...] = ("owner", "admin", "member", "viewer")
 # Roles a member can be given by invitation or role change; "owner" moves only by transfer.
 GrantableRole = Literal["admin", "member", "viewer"]
 

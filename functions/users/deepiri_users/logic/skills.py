@@ -42,14 +42,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from deepiri_users.models.skills import SkillTree, SkillView, TaskCompletedData
+from deepiri_users.models.skills import SKILLS, SkillTree, SkillView, TaskCompletedData
 
-SKILLS: tuple[str, ...] = (
-    "timeManagement", "taskOrganization", "focus", "planning", "coding", "debugging", "codeReview",
-    "architecture", "writing", "design", "ideation", "storytelling", "research", "learning", "noteTaking",
-    "knowledgeRetention", "collaboration", "communication", "leadership", "mentoring", "selfAwareness",
-    "adaptability",
-)
 XP_PER_LEVEL = 1000
 MAX_LEVEL = 100
 ON_TIME_BONUS_PERCENT = 10

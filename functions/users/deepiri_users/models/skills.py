@@ -8,6 +8,13 @@ from pydantic import BaseModel, ConfigDict
 
 TaskCategory = Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
 TaskDifficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
+# The 22 skills of the tree, in the order the API lists them.
+SKILLS: tuple[str, ...] = (
+    "timeManagement", "taskOrganization", "focus", "planning", "coding", "debugging", "codeReview",
+    "architecture", "writing", "design", "ideation", "storytelling", "research", "learning", "noteTaking",
+    "knowledgeRetention", "collaboration", "communication", "leadership", "mentoring", "selfAwareness",
+    "adaptability",
+)
 
 
 class SkillView(BaseModel):

@@ -21,9 +21,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
-    OpenAPIRequestValidationMiddleware,
-)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -45,9 +42,6 @@ from deepiri_common.problems import (
 )
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-    from aws_lambda_powertools.event_handler.types import EventHandlerInstance
-    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
@@ -75,11 +69,17 @@ def create_resolver(
             expose_headers=["ETag", "Location", "Retry-After"],
             max_age=600,
         )
-    app = APIGatewayRestResolver(cors=cors, enable_validation=True, serializer=_to_json)
-    # Validation runs before any middleware added with app.use(), so the size check sits in front of it.
-    app._request_validation_middleware = _BodyLimitThenValidate(max_body_bytes)
+    app = Resolver(max_body_bytes=max_body_bytes, cors=cors, enable_validation=True, serializer=_to_json)
     _register_problem_handlers(app)
     return app
+
+
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver that also knows the largest request body its routes accept."""
+
+    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+        super().__init__(**options)
+        self.max_body_bytes = max_body_bytes
 
 
 def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
@@ -89,7 +89,10 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @tracer.capture_lambda_handler(capture_response=False)  # responses may carry tokens
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response = app.resolve(event, context)
+        # The size check answers before anything parses the body: Powertools validates the request
+        # before any middleware runs and offers no public hook in front of that.
+        too_large = _oversized_body(event, getattr(app, "max_body_bytes", None))
+        response = problem_response(too_large, event) if too_large else app.resolve(event, context)
         if response.get("body") is None:
             response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
@@ -100,25 +103,22 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     return cast("LambdaHandler", handler)
 
 
-class _BodyLimitThenValidate(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, preceded by a 413 for a body over the limit."""
-
-    def __init__(self, max_body_bytes: int) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._max_body_bytes = max_body_bytes
-
-    def handler(self, app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
-        size = _body_size(app.current_event)
-        if size > self._max_body_bytes:
-            raise PayloadTooLarge(f"request body has {size} bytes; the limit is {self._max_body_bytes}")
-        return super().handler(app, next_middleware)
+def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLarge | None:
+    """A 413 for a request body over ``limit`` bytes (decoded when base64), else None."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 - body[-2:].count("=") if event.get("isBase64Encoded") else len(body.encode())
+    if limit is None or size <= limit:
+        return None
+    return PayloadTooLarge(f"request body has {size} bytes; the limit is {limit}")
 
 
-def _body_size(event: BaseProxyEvent) -> int:
-    body = event.body or ""
-    if event.is_base64_encoded:
-        return len(body) * 3 // 4 - body[-2:].count("=")
-    return len(body.encode())
+def problem_response(problem: Problem, event: Mapping[str, Any]) -> dict[str, Any]:
+    """A problem+json Lambda proxy response for ``problem``, answered without the resolver."""
+    logger.info("request refused", extra={"status": problem.status, "problem": problem.slug, "detail": problem.detail})
+    body = {**problem.extensions, "type": PROBLEM_TYPE_BASE + problem.slug, "title": problem.title,
+            "status": problem.status, "detail": problem.detail, "instance": event.get("path")}
+    return {"statusCode": problem.status, "multiValueHeaders": {"Content-Type": [PROBLEM_JSON]},
+            "body": _to_json(body), "isBase64Encoded": False}
 
 
 def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
