@@ -6,6 +6,7 @@ cause and the next step on stderr and exits 1; ``VERBOSE=1`` shows the traceback
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -45,6 +46,15 @@ def explain(error: BaseException, target: Target) -> str | None:
                     "  next: run `make up` (or set STAGE to the stage you deployed)")
         return f"{error.operation_name} failed on {target.endpoint}: {message}"
     return None
+
+
+def write_or_check(description: str | None) -> bool:
+    """Parse ``--write`` / ``--check`` for a tool that generates a committed file; True for ``--write``."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="regenerate the file")
+    mode.add_argument("--check", action="store_true", help="fail when the committed file is out of date")
+    return bool(parser.parse_args().write)
 
 
 def run(main: Callable[[], None], *, environ: dict[str, str] | None = None) -> None:

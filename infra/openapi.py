@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 from typing import Any
 
 from deepiri_common.routes import Route
 from deepiri_users.logic.oauth_scopes import SCOPES
-from infra.cli import run
+from infra.cli import run, write_or_check
 from infra.config import ROOT
 from infra.routes import declared, route_tables
 
@@ -62,13 +61,9 @@ def render() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args()
+    write = write_or_check(__doc__)
     current = render()
-    if args.write:
+    if write:
         DOCUMENT.write_text(current)
         print(f"wrote {DOCUMENT.relative_to(ROOT)}")
         return

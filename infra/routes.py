@@ -11,14 +11,13 @@ the same checks in ``make test``.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from deepiri_common.routes import Route, Routes
-from infra.cli import run
+from infra.cli import run, write_or_check
 from infra.config import ROOT
 from infra.template import load_template
 
@@ -126,13 +125,9 @@ def readme_with_table(readme: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args()
+    write = write_or_check(__doc__)
     readme = README.read_text()
-    if args.write:
+    if write:
         README.write_text(readme_with_table(readme))
         print("wrote the route table in README.md")
     problems = template_drift()
