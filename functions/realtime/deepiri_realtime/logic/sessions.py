@@ -12,6 +12,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from deepiri_common import safejson
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.problems import field_errors
 from deepiri_realtime.models.connection import Connection
@@ -36,7 +37,9 @@ def close_session(store: ConnectionStore, connection_id: str) -> None:
 def answer(frame: str | None) -> Pong | ErrorFrame:
     """The reply to a client frame."""
     try:
-        message = ClientMessage.model_validate(json.loads(frame or ""))
+        message = ClientMessage.model_validate(safejson.loads(frame or ""))
+    except safejson.UnsafeJson as error:
+        return ErrorFrame(status=400, detail=f"frame is not acceptable JSON: {error}")
     except json.JSONDecodeError as error:
         return ErrorFrame(status=400, detail=f"frame is not JSON: {error.msg}")
     except ValidationError as error:

@@ -6,11 +6,12 @@ date without an offset is refused with 422, and every stored time is UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from deepiri_common.clock import Instant
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]
@@ -46,17 +47,12 @@ def _distinct(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _utc(moment: datetime) -> datetime:
-    # Millisecond precision, as stored (to_iso), so a value survives a round trip unchanged.
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 Tags = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200), AfterValidator(normalize_tags)]
 AssigneeIds = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_ASSIGNEES), AfterValidator(_distinct)
 ]
-UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]
+# Millisecond precision, as stored, so a value survives a round trip unchanged; 1970 to 2999.
+UtcTime = Instant
 Title = Annotated[str, Field(min_length=1, max_length=500)]
 Description = Annotated[str, Field(max_length=20_000)]
 Minutes = Annotated[int, Field(ge=0, le=1_000_000)]

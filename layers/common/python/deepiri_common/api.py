@@ -12,7 +12,10 @@ Errors leave as RFC 9457 ``application/problem+json``::
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import partial
@@ -28,6 +31,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from deepiri_common import safejson
 from deepiri_common.clock import to_iso
 from deepiri_common.ids import new_ulid
 from deepiri_common.observability import logger, metrics, tracer
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
+_PATH_PARAMETER = re.compile(r"[A-Za-z0-9._~:-]{1,128}")
+PATH_PARAMETER_RULE = "must be 1 to 128 letters, digits or . _ ~ : -"
 PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 
@@ -91,8 +97,8 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # The size check answers before anything parses the body: Powertools validates the request
         # before any middleware runs and offers no public hook in front of that.
-        too_large = _oversized_body(event, getattr(app, "max_body_bytes", None))
-        response = problem_response(too_large, event) if too_large else app.resolve(event, context)
+        refused = refusal(event, getattr(app, "max_body_bytes", None))
+        response = problem_response(refused, event) if refused else app.resolve(event, context)
         if response.get("body") is None:
             response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
@@ -103,6 +109,28 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     return cast("LambdaHandler", handler)
 
 
+def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | None:
+    """What makes a request unfit for any route, checked before anything parses it, or None.
+
+    A body over the size limit (413), a JSON body nested too deeply or with an oversized number
+    (400), a path parameter that is no id (422): every route of every service refuses these alike.
+    """
+    return (_oversized_body(event, max_body_bytes) or _unsafe_json_body(event)
+            or _bad_path_parameters(event))
+
+
+def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
+    """422 naming each path parameter that is not 1 to 128 id characters.
+
+    Routes may narrow this (``Path(pattern=...)``); nothing longer or stranger reaches a handler, a
+    key condition or a log line. ``proxy`` is the gateway's catch-all, answered 404 whatever it holds.
+    """
+    bad = [{"field": f"path.{name}", "message": PATH_PARAMETER_RULE}
+           for name, value in (event.get("pathParameters") or {}).items()
+           if name != "proxy" and not _PATH_PARAMETER.fullmatch(str(value or ""))]
+    return ValidationFailed(bad) if bad else None
+
+
 def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLarge | None:
     """A 413 for a request body over ``limit`` bytes (decoded when base64), else None."""
     body = event.get("body") or ""
@@ -110,6 +138,29 @@ def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLa
     if limit is None or size <= limit:
         return None
     return PayloadTooLarge(f"request body has {size} bytes; the limit is {limit}")
+
+
+def _unsafe_json_body(event: Mapping[str, Any]) -> BadRequest | None:
+    """A 400 for a JSON body nested too deeply or holding an oversized number (see ``safejson``).
+
+    Malformed JSON is left to the resolver, which names where it breaks.
+    """
+    body = event.get("body")
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    if not body or "json" not in str(headers.get("content-type") or "application/json").lower():
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body)
+        except (binascii.Error, ValueError):
+            return None  # the resolver refuses an undecodable body itself
+    try:
+        safejson.loads(body)
+    except safejson.UnsafeJson as error:
+        return BadRequest(f"request body is not acceptable JSON: {error}")
+    except ValueError:
+        return None  # malformed: the resolver answers 400 naming the position
+    return None
 
 
 def problem_response(problem: Problem, event: Mapping[str, Any]) -> dict[str, Any]:

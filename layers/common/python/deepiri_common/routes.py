@@ -37,6 +37,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _PARAMETER = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
+
 @dataclass(frozen=True)
 class Route:
     """One declared route, with its path as API Gateway spells it (``/api/tasks/{id}``)."""
