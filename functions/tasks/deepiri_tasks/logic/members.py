@@ -67,6 +67,8 @@ def check_leave(role: Role) -> None:
 def invite(repo: ProjectRepository, user_id: str, project_id: str, body: InvitationCreate) -> Invitation:
     project = get_project(repo, user_id, project_id)
     check_invite(project.role, body.role)
+    if body.userId == user_id:  # the inviter is a member already
+        raise Conflict("the user is already a member of the project")
     invitation = Invitation(projectId=project_id, projectName=project.name, userId=body.userId, role=body.role,
                             invitedBy=user_id, invitedAt=to_iso(utc_now()))
     repo.invite(invitation)

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from deepiri_common.clock import Instant
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.text import MultiLine, SingleLine
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -53,8 +54,8 @@ AssigneeIds = Annotated[
 ]
 # Millisecond precision, as stored, so a value survives a round trip unchanged; 1970 to 2999.
 UtcTime = Instant
-Title = Annotated[str, Field(min_length=1, max_length=500)]
-Description = Annotated[str, Field(max_length=20_000)]
+Title = Annotated[SingleLine, Field(min_length=1, max_length=500)]
+Description = Annotated[MultiLine, Field(max_length=20_000)]
 Minutes = Annotated[int, Field(ge=0, le=1_000_000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
