@@ -36,12 +36,14 @@ def _probe() -> AwsProbe:
 
 @routes.get("/health", open=True)
 def get_health() -> Liveness:
+    """Liveness: the service answers."""
     settings = load_settings(GatewaySettings)
     return Liveness(service="deepiri", stage=settings.stage, time=to_iso(utc_now()))
 
 
 @routes.get("/health/ready", open=True)
 def get_readiness() -> Readiness:
+    """Readiness: every table, queue and the bus answer, else 503 naming what is down."""
     settings = load_settings(GatewaySettings)
     dependencies: list[tuple[Kind, str]] = [
         *(("table", name) for name in settings.tables),
@@ -53,11 +55,13 @@ def get_readiness() -> Readiness:
 
 @routes.get("/docs", open=True)
 def get_docs() -> Response[str]:
+    """The API documentation (Swagger UI)."""
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=_DOCS_PAGE)
 
 
 @routes.get("/docs/openapi.json", open=True)
 def get_openapi() -> Response[str]:
+    """The OpenAPI document of every route."""
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 
 

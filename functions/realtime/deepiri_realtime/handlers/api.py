@@ -17,11 +17,13 @@ routes = Routes(app)
 
 @routes.get("/api/realtime/me", scope="profile:read")
 def get_me() -> RealtimeMe:
+    """The caller's open WebSocket connections and presence."""
     return describe_me(presence(), connections(), current_caller(app).user_id)
 
 
 @routes.put("/api/realtime/presence")
 def put_presence(update: PresenceUpdate) -> Presence:
+    """Declare a presence (online, away, busy, offline) with an optional message."""
     return set_presence(presence(), current_caller(app).user_id, update)
 
 

@@ -52,6 +52,7 @@ def _me() -> str:
 
 @routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
+    """Start an attachment: a presigned S3 upload URL for a declared type and size."""
     upload = attachments.add_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
                                         user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
@@ -59,12 +60,14 @@ def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpl
 
 @routes.get("/api/tasks/<id>/attachments", scope="tasks:read")
 def list_attachments(id: TaskId) -> AttachmentList:
+    """The task's attachments, each with a download URL."""
     return attachments.list_attachments(wiring.tasks(), wiring.projects(), repository(), objects(),
                                         user_id=_me(), task_id=id)
 
 
 @routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope="tasks:write")
 def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
+    """Remove an attachment and its stored file."""
     attachments.delete_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
                                   user_id=_me(), task_id=id, attachment_id=attachmentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)

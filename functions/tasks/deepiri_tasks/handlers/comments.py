@@ -44,6 +44,7 @@ def _me() -> str:
 
 @routes.post("/api/tasks/<id>/comments", scope="tasks:write")
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
+    """Comment on a task; @mentions of members emit TaskCommented."""
     comment = comments.add_comment(wiring.tasks(), wiring.projects(), repository(),
                                    user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
@@ -52,18 +53,21 @@ def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
 @routes.get("/api/tasks/<id>/comments", scope="tasks:read")
 def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                   cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
+    """The task's comments, oldest first, paginated."""
     return comments.list_comments(wiring.tasks(), wiring.projects(), repository(),
                                   user_id=_me(), task_id=id, limit=limit, cursor=cursor)
 
 
 @routes.patch("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
+    """Edit your own comment."""
     return comments.edit_comment(wiring.tasks(), wiring.projects(), repository(),
                                  user_id=_me(), task_id=id, comment_id=commentId, body=body, now=utc_now())
 
 
 @routes.delete("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
+    """Delete your own comment (project admins may delete any)."""
     comments.delete_comment(wiring.tasks(), wiring.projects(), repository(),
                             user_id=_me(), task_id=id, comment_id=commentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)

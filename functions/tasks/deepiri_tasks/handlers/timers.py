@@ -39,18 +39,21 @@ def _me() -> str:
 
 @routes.post("/api/tasks/<id>/timer/start", scope="tasks:write")
 def start_timer(id: TaskId) -> TimerStarted:
+    """Start your timer on a task (one running timer per user)."""
     return timers.start_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
                               user_id=_me(), task_id=id, now=utc_now())
 
 
 @routes.post("/api/tasks/<id>/timer/stop", scope="tasks:write")
 def stop_timer(id: TaskId) -> TimeInterval:
+    """Stop your timer; its minutes add to the task."""
     return timers.stop_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
                              user_id=_me(), task_id=id, now=utc_now())
 
 
 @routes.get("/api/tasks/<id>/time", scope="tasks:read")
 def time_report(id: TaskId) -> TimeReport:
+    """Time spent on the task, per user."""
     return timers.time_report(wiring.tasks(), wiring.projects(), repository(), user_id=_me(), task_id=id)
 
 

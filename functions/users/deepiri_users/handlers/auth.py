@@ -41,51 +41,60 @@ def _no_content() -> Response[None]:
 
 @routes.post("/api/auth/register", open=True)
 def register(body: RegisterRequest) -> tuple[RegisteredUser, int]:
+    """Create an account; answers the user and a token pair."""
     return accounts.register(services(), body, _source_ip()), 201
 
 
 @routes.post("/api/auth/login", open=True)
 def login(body: LoginRequest) -> TokenPair:
+    """Sign in with email and password; answers a token pair."""
     return accounts.login(services(), body, _source_ip())
 
 
 @routes.post("/api/auth/refresh", open=True)
 def refresh(body: RefreshRequest) -> TokenPair:
+    """Rotate a refresh token; a reused one revokes its whole family."""
     s = services()
     return sessions.refresh_session(s.sessions, s.accounts, s.issuer, s.policy, body.refreshToken)
 
 
 @routes.post("/api/auth/logout")
 def logout(body: RefreshRequest) -> Response[None]:
+    """End this session (its refresh token)."""
     sessions.end_session(services().sessions, current_caller(app).user_id, body.refreshToken)
     return _no_content()
 
 
 @routes.post("/api/auth/logout-all")
 def logout_all() -> Response[None]:
+    """End every session of yours."""
     accounts.logout_all(services(), current_caller(app).user_id)
     return _no_content()
 
 
 @routes.post("/api/auth/password-reset", open=True)
 def request_password_reset(body: PasswordResetRequest) -> tuple[Accepted, int]:
+    """Ask for a reset token by email (202 whether or not the email exists)."""
     return accounts.request_password_reset(services(), body, _source_ip()), 202
 
 
 @routes.post("/api/auth/password-reset/confirm", open=True)
 def confirm_password_reset(body: PasswordResetConfirm) -> Response[None]:
+    """Set a new password with a reset token; every session ends."""
     accounts.confirm_password_reset(services(), body)
     return _no_content()
 
 
 @routes.post("/api/auth/verify-email", open=True)
 def verify_email(body: VerifyEmailRequest) -> Response[None]:
+    """Verify your email address with the emailed token."""
     accounts.verify_email(services(), body)
     return _no_content()
 
 
 @routes.get("/.well-known/jwks.json", open=True)
 def jwks() -> dict[str, Any]:
+    """The public keys that verify access tokens."""
     return key_store().jwks()
 
 

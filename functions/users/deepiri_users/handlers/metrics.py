@@ -32,6 +32,7 @@ def repository() -> MetricRepository:
 
 @routes.post("/api/users/me/metrics", scope="profile:write")
 def post_metric(body: MetricSampleCreate) -> Response[MetricSample]:
+    """Record a sample of a personal metric."""
     retention = load_settings(UsersSettings).metrics_retention_days
     sample = record_sample(repository(), current_caller(app).user_id, body, retention)
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=sample)
@@ -45,6 +46,7 @@ def get_metrics(
     bucket: Annotated[BucketSize, Query()] = "day",
     tz: Annotated[str | None, Query(max_length=64)] = None,
 ) -> MetricSeries:
+    """A personal metric's samples, bucketed by hour or day in a timezone."""
     return series(repository(), current_caller(app).user_id, metric, start=start, end=to, bucket=bucket, tz=tz)
 
 

@@ -68,6 +68,7 @@ def _first_party() -> Caller:
 
 @routes.post("/api/oauth/clients")
 def register_client(registration: OAuthClientRegistration) -> Response[Any]:
+    """Register an OAuth client; its secret is shown once."""
     created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
     return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
                     headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
@@ -75,42 +76,49 @@ def register_client(registration: OAuthClientRegistration) -> Response[Any]:
 
 @routes.get("/api/oauth/clients")
 def list_clients(page: Annotated[PageQuery, Query()]) -> Page[OAuthClientView]:
+    """Your OAuth clients."""
     owner = _first_party().user_id
     return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
 
 
 @routes.get("/api/oauth/clients/<clientId>")
 def get_client(clientId: str) -> OAuthClientView:
+    """One of your OAuth clients."""
     owner = _first_party().user_id
     return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, clientId))
 
 
 @routes.delete("/api/oauth/clients/<clientId>")
 def delete_client(clientId: str) -> Response[Any]:
+    """Delete one of your OAuth clients."""
     oauth_clients.delete_client(repository(), _first_party().user_id, clientId)
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
 @routes.get("/api/oauth/authorize")
 def authorize_screen(request: Annotated[OAuthAuthorizeRequest, Query()]) -> OAuthConsentScreen:
+    """The consent screen of an authorization request."""
     user = _first_party().user_id
     return oauth_authorize.consent_screen(repository(), user, request)
 
 
 @routes.post("/api/oauth/authorize")
 def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
+    """Approve or refuse an authorization request; answers the redirect with code and state."""
     redirect: OAuthRedirect = oauth_authorize.decide(repository(), _first_party().user_id, decision, utc_now())
     return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
 
 
 @routes.get("/api/oauth/consents")
 def list_consents(page: Annotated[PageQuery, Query()]) -> Page[OAuthConsent]:
+    """The applications you have granted access."""
     user = _first_party().user_id
     return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
 
 
 @routes.delete("/api/oauth/consents/<clientId>")
 def revoke_consent(clientId: str) -> Response[Any]:
+    """Withdraw an application's access; its tokens stop at once."""
     oauth_authorize.revoke_consent(repository(), _first_party().user_id, clientId, utc_now())
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
@@ -118,6 +126,7 @@ def revoke_consent(clientId: str) -> Response[Any]:
 # ---------------------------------------------------------------- client-authenticated routes
 @routes.post("/api/oauth/token", open=True)
 def token() -> Response[Any]:
+    """OAuth token endpoint: authorization_code (PKCE), refresh_token, client_credentials."""
     form = _form()
     credentials = _credentials(form)
     _limit(credentials.client_id)
@@ -130,6 +139,7 @@ def token() -> Response[Any]:
 
 @routes.post("/api/oauth/revoke", open=True)
 def revoke() -> Response[Any]:
+    """Revoke a token (RFC 7009)."""
     form = _form()
     client = _authenticated_client(form)
     oauth_introspection.revoke(repository(), verifier(), client, form.get("token"), utc_now())
@@ -138,6 +148,7 @@ def revoke() -> Response[Any]:
 
 @routes.post("/api/oauth/introspect", open=True)
 def introspect() -> Response[Any]:
+    """Introspect a token (RFC 7662)."""
     form = _form()
     client = _authenticated_client(form)
     answer = oauth_introspection.introspect(repository(), verifier(), client, form.get("token"), utc_now())

@@ -27,6 +27,7 @@ def repository() -> SkillRepository:
 
 @routes.get("/api/users/me/skills", scope="profile:read")
 def get_skills() -> SkillTree:
+    """Your skill tree: 22 skills with XP, level and progress."""
     return describe_skills(repository(), current_caller(app).user_id)
 
 

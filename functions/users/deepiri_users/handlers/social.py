@@ -55,22 +55,26 @@ def _outcome(result: FriendRequestResult) -> Response[FriendRequestResult]:
 
 @routes.post("/api/users/me/friends/requests")
 def send_friend_request(body: FriendRequestCreate) -> Response[FriendRequestResult]:
+    """Ask a user to be friends; a mutual request becomes a friendship."""
     return _outcome(social.send_friend_request(repository(), _me(), body.userId))
 
 
 @routes.post("/api/users/me/friends/requests/<userId>/accept")
 def accept_friend_request(userId: UserId) -> FriendRequestResult:
+    """Accept a friend request."""
     return social.accept_friend_request(repository(), _me(), userId)
 
 
 @routes.post("/api/users/me/friends/requests/<userId>/reject")
 def reject_friend_request(userId: UserId) -> Response[None]:
+    """Reject a friend request."""
     social.reject_friend_request(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.delete("/api/users/me/friends/requests/<userId>")
 def cancel_friend_request(userId: UserId) -> Response[None]:
+    """Cancel a friend request you sent."""
     social.cancel_friend_request(repository(), _me(), userId)
     return _no_content()
 
@@ -78,57 +82,67 @@ def cancel_friend_request(userId: UserId) -> Response[None]:
 @routes.get("/api/users/me/friends/requests")
 def list_friend_requests(direction: Annotated[RequestDirection, Query()] = "incoming", limit: Limit = 20,
                          cursor: Cursor = None) -> SocialPage:
+    """Friend requests you received or sent."""
     edge = Edge.REQUEST_IN if direction == "incoming" else Edge.REQUEST_OUT
     return social.list_relations(repository(), _me(), edge, PageQuery(limit=limit, cursor=cursor))
 
 
 @routes.delete("/api/users/me/friends/<userId>")
 def unfriend(userId: UserId) -> Response[None]:
+    """End a friendship."""
     social.unfriend(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.get("/api/users/me/friends", scope="profile:read")
 def list_friends(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """Your friends."""
     return social.list_relations(repository(), _me(), Edge.FRIEND, PageQuery(limit=limit, cursor=cursor))
 
 
 @routes.post("/api/users/me/following/<userId>")
 def follow(userId: UserId) -> Response[None]:
+    """Follow a user."""
     social.follow(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.delete("/api/users/me/following/<userId>")
 def unfollow(userId: UserId) -> Response[None]:
+    """Stop following a user."""
     social.unfollow(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.get("/api/users/me/following", scope="profile:read")
 def list_following(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users you follow."""
     return social.list_relations(repository(), _me(), Edge.FOLLOWING, PageQuery(limit=limit, cursor=cursor))
 
 
 @routes.get("/api/users/me/followers", scope="profile:read")
 def list_followers(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users who follow you."""
     return social.list_relations(repository(), _me(), Edge.FOLLOWER, PageQuery(limit=limit, cursor=cursor))
 
 
 @routes.post("/api/users/me/blocks/<userId>")
 def block(userId: UserId) -> Response[None]:
+    """Block a user: each disappears from the other's view."""
     social.block(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.delete("/api/users/me/blocks/<userId>")
 def unblock(userId: UserId) -> Response[None]:
+    """Unblock a user."""
     social.unblock(repository(), _me(), userId)
     return _no_content()
 
 
 @routes.get("/api/users/me/blocks")
 def list_blocks(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users you blocked."""
     return social.list_relations(repository(), _me(), Edge.BLOCK, PageQuery(limit=limit, cursor=cursor))
 
 
