@@ -1,0 +1,5 @@
+"""``python -m infra.bench [NAME ...]``: see :mod:`infra.bench.runner`."""
+
+from infra.bench.runner import main
+
+main()
