@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from deepiri_common import aws
 from deepiri_common.observability import logger
 from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import CommonSettings, load_settings
@@ -82,12 +82,12 @@ class Authorizer:
 def default_authorizer() -> Authorizer:
     """The container's authorizer: settings, client and key store are created on first use only."""
     settings = load_settings(AuthorizerSettings)
-    client = boto3.client("secretsmanager")
+    client = aws.client("secretsmanager")
     session_check: SessionCheck = accept_every_session
     if settings.users_table:
         # API Gateway may replay an answer for gateway_cache_seconds: the two caches together stay within the bound.
         session_cache = REVOCATION_SECONDS - settings.gateway_cache_seconds
-        session_check = UserSessionCheck(settings.users_table, boto3.client("dynamodb"), cache_seconds=session_cache)
+        session_check = UserSessionCheck(settings.users_table, aws.client("dynamodb"), cache_seconds=session_cache)
     return Authorizer(
         key_store=KeyStore(settings.jwt_keys_secret, client),
         issuer=settings.jwt_issuer,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver, enforce_scopes
 from deepiri_common.identity import current_caller
 from deepiri_common.settings import load_settings
@@ -20,7 +19,7 @@ app = create_resolver()
 
 @cache
 def repository() -> SkillRepository:
-    return SkillRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return SkillRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 @app.get("/api/users/me/skills")
