@@ -42,7 +42,7 @@ IMPORT_RUNS = 7
 IMPORT_TIMEOUT_SECONDS = 60.0
 COLD_LIMIT = 1.3  # a function's cold start may cost at most this many times the floor's
 LAYER_LIMIT_MB = 50.0
-COLD_ROUNDS = 3  # first invocations per function: each after its worker was recycled
+COLD_ROUNDS = 5  # first invocations per function: each after its worker was recycled
 WARM_INVOCATIONS = 10
 # What the Lambda python3.11 runtime already holds: shipping it again only adds to every cold start.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
@@ -142,7 +142,7 @@ def _cold_imports(target: Target, layer: Path, result: Result) -> None:
 def _first_invocations(target: Target) -> Result:
     part = Result(title=f"first invocation on the emulator after a redeploy (median of {COLD_ROUNDS}) "
                         f"and warm (median of {WARM_INVOCATIONS})",
-                  columns=["cold ms", "warm ms", "cold x floor"])
+                  columns=["cold ms", "warm ms", "x floor"])
     if not emulator.is_healthy(target):
         part.notes.append(f"skipped: no stack answers on {target.endpoint}; run `make up`, then `make bench`")
         return part
@@ -193,9 +193,11 @@ def _floor_event() -> dict[str, Any]:
 
 
 def _deploy_floor(client: Any, target: Target, names: dict[str, str]) -> str:
-    """Create the floor as a function beside the stack's, on the stack's common layer; return its name."""
+    """Create the floor as a function beside the stack's, configured as the gateway function is (layer,
+    memory, tracing, logging, environment); only its code differs. Returns its name."""
     gateway = client.get_function_configuration(FunctionName=names["GatewayFunction"])
     layers = [entry["Arn"] for entry in gateway.get("Layers", [])]
+    variables = dict(gateway.get("Environment", {}).get("Variables", {}))
     name = f"deepiri-{target.stage}-{FLOOR_FUNCTION}"
     _delete_quietly(client, name)  # a run cut short may have left it
     archive = io.BytesIO()
@@ -203,10 +205,15 @@ def _deploy_floor(client: Any, target: Target, names: dict[str, str]) -> str:
         for path in source_files(FLOOR_DIR):
             package.write(path, path.relative_to(FLOOR_DIR).as_posix())
     table = Intrinsics(stage=target.stage, region=REGION).physical_name("TasksTable")
+    optional = {key: gateway[key] for key in ("LoggingConfig", "Architectures") if key in gateway}
+    if "TracingConfig" in gateway:
+        optional["TracingConfig"] = {"Mode": gateway["TracingConfig"].get("Mode", "PassThrough")}
     client.create_function(
-        FunctionName=name, Runtime="python3.11", Handler=f"{FLOOR_MODULE}.handler", Timeout=30, MemorySize=512,
-        Role="arn:aws:iam::000000000000:role/bench-floor", Code={"ZipFile": archive.getvalue()}, Layers=layers,
-        Environment={"Variables": {"FLOOR_TABLE": table, "POWERTOOLS_LOG_LEVEL": "WARNING"}},
+        FunctionName=name, Runtime=gateway.get("Runtime", "python3.11"), Handler=f"{FLOOR_MODULE}.handler",
+        Timeout=gateway.get("Timeout", 10), MemorySize=gateway.get("MemorySize", 512), Role=gateway["Role"],
+        Code={"ZipFile": archive.getvalue()}, Layers=layers,
+        Environment={"Variables": {**variables, "FLOOR_TABLE": table, "POWERTOOLS_SERVICE_NAME": "bench-floor"}},
+        **optional,
     )
     _wait_ready(client, name)
     return name
@@ -255,7 +262,8 @@ def _delete_quietly(client: Any, name: str) -> None:
 
 
 def _folder_bytes(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    """What a folder's files weigh unzipped, bytecode included (it is shipped)."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
 def _package_sizes() -> Result:
@@ -271,7 +279,7 @@ def _package_sizes() -> Result:
         built = [BUILD_DIR / spec.logical_id for spec in specs if (BUILD_DIR / spec.logical_id).is_dir()]
         if not built:
             continue
-        megabytes = max(_folder_bytes(folder) for folder in built)
+        megabytes = max(_folder_bytes(folder) for folder in built) / 1e6
         sizes[code_dir.name] = megabytes
         part.rows.append(Row(f"{code_dir.relative_to(ROOT)}/ ({len(specs)} functions, each)", [megabytes]))
     shipped = sorted(entry.name for entry in layer.iterdir() if entry.name.startswith(RUNTIME_PROVIDED)) \
