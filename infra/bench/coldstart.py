@@ -53,6 +53,8 @@ REPRESENTATIVE: dict[str, Path] = {
     "UsersApiFunction": ROOT / "events" / "users-me.json",
     "RealtimeApiFunction": ROOT / "events" / "realtime-me.json",
 }
+# The cost of Tracing=Full (the X-Ray SDK in every function), shown on one function.
+TRACED_FUNCTION = "TasksApiFunction"
 FLOOR_FUNCTION = "bench-floor"
 FLOOR_EVENT = ROOT / "events" / "gateway-health.json"  # reshaped into GET /floor/{item_id}
 
@@ -84,6 +86,7 @@ def _import_env(logical_id: str | None, path: list[Path], stage: str) -> dict[st
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_LAMBDA_FUNCTION_NAME": logical_id or "bench",
+        "LAMBDA_TASK_ROOT": str(path[0]) if path else "",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
         "PYTHONPATH": os.pathsep.join(str(folder) for folder in path),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -103,6 +106,9 @@ def _cold_imports(target: Target, layer: Path, result: Result) -> None:
             missing.append(spec.logical_id)
             continue
         cases.setdefault(spec.module, (spec.module, _import_env(spec.logical_id, [built, layer], target.stage)))
+        if spec.logical_id == TRACED_FUNCTION:
+            env = _import_env(spec.logical_id, [built, layer], target.stage)
+            cases[f"{spec.module} with Tracing=Full"] = (spec.module, {**env, "POWERTOOLS_TRACE_DISABLED": "false"})
     samples: dict[str, list[float]] = {label: [] for label in cases}
     failures: dict[str, str] = {}
     for _ in range(IMPORT_RUNS):  # round-robin, so a slow moment of the machine spreads over every module
@@ -119,7 +125,7 @@ def _cold_imports(target: Target, layer: Path, result: Result) -> None:
     floor = medians[FLOOR_LABEL]
     ratios = {label: ratio(value, floor) for label, value in medians.items()}
     result.rows = [Row(label, [medians[label], ratios[label]]) for label in cases]
-    functions = [label for label in cases if label not in ("import boto3", FLOOR_LABEL)]
+    functions = [label for label in cases if label not in ("import boto3", FLOOR_LABEL) and "Tracing" not in label]
     worst = max(functions, key=lambda label: ratios[label] or float("inf"), default=None)
     result.verdicts.append(verdict(f"worst function import / floor ({worst})",
                                    None if worst is None or worst in failures else ratios[worst], COLD_LIMIT))
