@@ -98,8 +98,8 @@ logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
 watch: deps ## push changed handler or layer code to the running emulator on save
 	@$(PY) -m infra.watch
 
-bench: deps ## benchmarks, as ratios measured in one run
-	@$(PY) -m infra.bench
+bench: deps ## benchmarks, as ratios measured in one run (one or some: make bench ONLY=coldstart)
+	@$(PY) -m infra.bench $(ONLY)
 
 deploy: deps ## deploy to AWS with samconfig.toml's environment STAGE (needs AWS credentials)
 	$(call step,sam build,$(VENV)/bin/sam build --parallel)

@@ -10,9 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.routes import Routes
@@ -31,7 +31,7 @@ routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
 
 @cache
 def _probe() -> AwsProbe:
-    return AwsProbe(boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("events"))
+    return AwsProbe(aws.client("dynamodb"), aws.client("sqs"), aws.client("events"))
 
 
 @routes.get("/health", open=True)

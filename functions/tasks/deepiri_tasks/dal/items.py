@@ -18,8 +18,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.clock import to_iso
 from deepiri_tasks.dal.search_index import bucket
 from deepiri_tasks.models.tasks import PRIORITY_RANK, Task, TaskVersion

@@ -6,10 +6,10 @@ from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.routes import Routes
@@ -27,7 +27,7 @@ Instant = Annotated[str | None, Query(max_length=40)]
 
 @cache
 def repository() -> MetricRepository:
-    return MetricRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return MetricRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 @routes.post("/api/users/me/metrics", scope="profile:write")

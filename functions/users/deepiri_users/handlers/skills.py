@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.routes import Routes
@@ -22,7 +21,7 @@ routes = Routes(app)
 
 @cache
 def repository() -> SkillRepository:
-    return SkillRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return SkillRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 @routes.get("/api/users/me/skills", scope="profile:read")

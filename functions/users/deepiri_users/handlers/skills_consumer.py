@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.consumers import make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
@@ -19,7 +18,7 @@ from deepiri_users.settings import UsersSettings
 
 @cache
 def repository() -> SkillRepository:
-    return SkillRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return SkillRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 def credit_skills(event: ReceivedEvent) -> None:

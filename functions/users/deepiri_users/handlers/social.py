@@ -6,10 +6,10 @@ from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, PageQuery
@@ -37,7 +37,7 @@ Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
 
 @cache
 def repository() -> SocialRepository:
-    return SocialRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return SocialRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 def _me() -> str:
