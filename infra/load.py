@@ -33,6 +33,7 @@ from infra.urls import discover
 
 REQUEST_TIMEOUT_SECONDS = 30.0  # what the clients waited; a timeout is recorded, never retried
 MAX_REQUESTS_PER_CLIENT = 400  # with the phase's seconds, bounds every phase
+THROTTLED_PAUSE_SECONDS = 1.0
 STAGE = "load"
 OPERATIONS = ("create", "list", "get", "complete")
 
@@ -104,6 +105,8 @@ class Client:
         sample = Sample(operation, status, time.perf_counter() - started, detail)
         with self.lock:
             self.phase.samples.append(sample)
+        if status == 429:
+            time.sleep(THROTTLED_PAUSE_SECONDS)  # as a client honouring Retry-After would
         return answer if 200 <= status < 300 else None
 
     def one_round(self, n: int) -> int:

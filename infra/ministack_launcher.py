@@ -5,15 +5,60 @@ Run by the emulator's own virtual environment. MiniStack starts Python Lambda wo
 the AWS python3.11 runtime does) means a function sees only its package, its layers and boto3, so a
 missing dependency fails locally exactly as it would on AWS. Stdlib only: this file runs outside
 the project's development environment.
+
+Bursts queue instead of spawning a worker per concurrent invocation. MiniStack (1.5.33) starts a new
+worker process whenever every worker of a function is busy and never waits for one; on a 2-core
+machine a burst of 16 clients right after start spawned dozens of cold workers at once (each extracts
+its code and layer zips and imports its handler), starved the CPU, ran handlers into their timeout,
+whose workers were then killed and spawned again: requests waited 30 s. With
+``DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION`` set, at most that many invocations of one function run at a
+time and the others wait for a free (warm) worker, up to ``DEEPIRI_LAMBDA_QUEUE_SECONDS``, then get
+Lambda's throttle (API Gateway answers 429). The hook is MiniStack's private ``_execute_function_dispatch``
+(no public setting queues; ``ReservedConcurrentExecutions`` throttles at once, and its CloudFormation
+ignores that property anyway), which is why ministack is pinned in requirements/emulator.txt.
 """
 
+import os
 import sys
+import threading
+from typing import Any
+
+
+def queue_invocations(per_function: int, wait_seconds: float) -> None:
+    """Let at most ``per_function`` invocations of each function run at once; others wait their turn."""
+    from ministack.services import lambda_svc  # noqa: PLC0415 - only once the interpreter is set up
+
+    dispatch = lambda_svc._execute_function_dispatch
+    turns: dict[str, threading.BoundedSemaphore] = {}
+    turns_lock = threading.Lock()
+
+    def turn_of(name: str) -> threading.BoundedSemaphore:
+        with turns_lock:
+            return turns.setdefault(name, threading.BoundedSemaphore(per_function))
+
+    def queued_dispatch(func: Any, config: dict[str, Any], event: Any, request_id: str, started: float) -> Any:
+        name = str(config.get("FunctionName", "?"))
+        turn = turn_of(name)
+        if not turn.acquire(timeout=wait_seconds):
+            return lambda_svc._throttle_response(
+                reason_code="ReservedFunctionConcurrentInvocationLimitExceeded",
+                msg=f"Rate Exceeded: {name} had no free worker for {wait_seconds:.0f} s",
+            )
+        try:
+            return dispatch(func, config, event, request_id, started)
+        finally:
+            turn.release()
+
+    lambda_svc._execute_function_dispatch = queued_dispatch
 
 
 def main() -> None:
     runtime_python = sys.argv[1]
     sys.argv = sys.argv[:1]
     sys.executable = runtime_python
+    per_function = int(os.environ.get("DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION", "0") or 0)
+    if per_function > 0:
+        queue_invocations(per_function, float(os.environ.get("DEEPIRI_LAMBDA_QUEUE_SECONDS", "20")))
     from ministack.app import main as ministack_main  # noqa: PLC0415 - after sys.executable is set
 
     ministack_main()
