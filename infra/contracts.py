@@ -91,7 +91,8 @@ def contracts() -> dict[str, Contract]:
         for detail_type, model in module.PUBLISHES.items():
             if detail_type in found:
                 raise ValueError(f"{detail_type} is published by both {found[detail_type].module} and {module_name}")
-            found[detail_type] = Contract(detail_type, service, module_name, model, landed=True)
+            # The model's own module: a service's PUBLISHES may gather models defined beside their routes.
+            found[detail_type] = Contract(detail_type, service, model.__module__, model, landed=True)
     for detail_type, (module_name, model) in PENDING.items():
         if detail_type in found:
             raise ValueError(f"{detail_type} is published by {found[detail_type].module} now: "
