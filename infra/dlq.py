@@ -49,6 +49,7 @@ class DeadLetter:
     event_id: str
     reason: str
     age_seconds: float
+    sent_at: float  # epoch seconds when it entered this queue (SQS SentTimestamp)
     source_arn: str | None
     body: str
     receipt_handle: str
@@ -110,7 +111,7 @@ def describe(message: dict[str, Any], now: float) -> DeadLetter:
     sent = int(system.get("SentTimestamp", now * 1000)) / 1000
     source = _string(attributes, SOURCE_ATTRIBUTE) or _string(attributes, "TARGET_ARN") \
         or system.get("DeadLetterQueueSourceArn")
-    return DeadLetter(message["MessageId"], event_type, event_id, reason, max(0.0, now - sent), source,
+    return DeadLetter(message["MessageId"], event_type, event_id, reason, max(0.0, now - sent), sent, source,
                       message["Body"], message["ReceiptHandle"])
 
 
@@ -149,23 +150,29 @@ def _source_url(sqs: Any, queue: DeadLetterQueue, letter: DeadLetter) -> str | N
 
 
 def redrive(sqs: Any, queue: DeadLetterQueue, limit: int = REDRIVE_LIMIT) -> tuple[list[DeadLetter], list[DeadLetter]]:
-    """Move ``queue``'s messages back to their source queues; returns (moved, left in the DLQ)."""
+    """Move ``queue``'s messages back to their source queues; returns (moved, left in the DLQ).
+
+    Only messages that were in the DLQ when the redrive started move: one that a consumer dead-letters
+    again meanwhile (still rejected) stays for the next look, instead of going round in circles.
+    """
+    started = time.time()
     moved: list[DeadLetter] = []
     left: dict[str, DeadLetter] = {}
+    later: dict[str, DeadLetter] = {}
     while len(moved) + len(left) < limit:
         batch = [describe(m, time.time()) for m in _receive(sqs, queue.url, PEEK_SECONDS)]
-        batch = [letter for letter in batch if letter.message_id not in left]
+        batch = [letter for letter in batch if letter.message_id not in left and letter.message_id not in later]
         if not batch:
             break
         for letter in batch:
-            target = _source_url(sqs, queue, letter)
+            target = None if letter.sent_at >= started else _source_url(sqs, queue, letter)
             if target is None:
-                left[letter.message_id] = letter
+                (later if letter.sent_at >= started else left)[letter.message_id] = letter
                 continue
             sqs.send_message(QueueUrl=target, MessageBody=letter.body)
             sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=letter.receipt_handle)
             moved.append(letter)
-    for letter in left.values():
+    for letter in [*left.values(), *later.values()]:
         sqs.change_message_visibility(QueueUrl=queue.url, ReceiptHandle=letter.receipt_handle, VisibilityTimeout=0)
     return moved, list(left.values())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import boto3
 import pytest
@@ -93,3 +94,20 @@ def test_given_a_failed_stream_batch_when_redriven_then_it_is_left_in_place_and_
     assert moved == [] and [letter.event_type for letter in left] == ["stream batch"]
     assert "RetryAttemptsExhausted" in left[0].reason
     assert len(sqs.receive_message(QueueUrl=queues["TasksDeadLetterQueue"])["Messages"]) == 1
+
+
+def test_given_a_message_dead_lettered_again_during_the_redrive_then_it_stays_for_the_next_look(
+    queues, monkeypatch,
+) -> None:
+    # Given the redrive started before the message entered the DLQ (as when a consumer rejects it again)
+    _dead_letter(queues, "still rejected")
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    (users_dlq,) = [q for q in dlq.dead_letter_queues(sqs, template.STAGE) if q.name == "deepiri-test-users-dlq"]
+    started = time.time() - 3600
+    monkeypatch.setattr(dlq.time, "time", lambda: started)
+
+    moved, left = dlq.redrive(sqs, users_dlq)
+
+    assert moved == [] and left == []
+    assert sqs.receive_message(QueueUrl=queues["UsersSkillsQueue"]).get("Messages", []) == []
+    assert len(sqs.receive_message(QueueUrl=queues["UsersSkillsDeadLetterQueue"])["Messages"]) == 1
