@@ -13,7 +13,8 @@ its code and layer zips and imports its handler), starved the CPU, ran handlers 
 whose workers were then killed and spawned again: requests waited 30 s. With
 ``DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION`` set, at most that many invocations of one function run at a
 time and the others wait for a free (warm) worker, up to ``DEEPIRI_LAMBDA_QUEUE_SECONDS``, then get
-Lambda's throttle (API Gateway answers 429). The hook is MiniStack's private ``_execute_function_dispatch``
+Lambda's throttle (API Gateway answers 429); an authorizer waits up to 25 s, since API Gateway answers
+a throttled authorizer with a 500. The hook is MiniStack's private ``_execute_function_dispatch``
 (no public setting queues; ``ReservedConcurrentExecutions`` throttles at once, and its CloudFormation
 ignores that property anyway), which is why ministack is pinned in requirements/emulator.txt.
 """
@@ -23,9 +24,17 @@ import sys
 import threading
 from typing import Any
 
+# MiniStack runs an API Gateway authorizer's invocation on a thread of this name. A throttled authorizer
+# is API Gateway's 500 (AUTHORIZER_FAILURE), never a 429, so an authorizer waits longer for its turn.
+AUTHORIZER_THREAD = "ministack-apigw-authorizer"
 
-def queue_invocations(per_function: int, wait_seconds: float) -> None:
-    """Let at most ``per_function`` invocations of each function run at once; others wait their turn."""
+
+def queue_invocations(per_function: int, wait_seconds: float, authorizer_wait_seconds: float = 25.0) -> None:
+    """Let at most ``per_function`` invocations of each function run at once; others wait their turn.
+
+    A turn not free after ``wait_seconds`` (``authorizer_wait_seconds`` for an authorizer, which must
+    not be throttled) answers Lambda's throttle.
+    """
     from ministack.services import lambda_svc  # noqa: PLC0415 - only once the interpreter is set up
 
     dispatch = lambda_svc._execute_function_dispatch
@@ -39,10 +48,11 @@ def queue_invocations(per_function: int, wait_seconds: float) -> None:
     def queued_dispatch(func: Any, config: dict[str, Any], event: Any, request_id: str, started: float) -> Any:
         name = str(config.get("FunctionName", "?"))
         turn = turn_of(name)
-        if not turn.acquire(timeout=wait_seconds):
+        patience = authorizer_wait_seconds if threading.current_thread().name == AUTHORIZER_THREAD else wait_seconds
+        if not turn.acquire(timeout=patience):
             return lambda_svc._throttle_response(
                 reason_code="ReservedFunctionConcurrentInvocationLimitExceeded",
-                msg=f"Rate Exceeded: {name} had no free worker for {wait_seconds:.0f} s",
+                msg=f"Rate Exceeded: {name} had no free worker for {patience:.0f} s",
             )
         try:
             return dispatch(func, config, event, request_id, started)

@@ -47,9 +47,9 @@ def _install(monkeypatch: pytest.MonkeyPatch, service: FakeLambdaService) -> Non
     monkeypatch.setitem(sys.modules, "ministack.services.lambda_svc", service)
 
 
-def _burst(service: FakeLambdaService, names: list[str]) -> list[dict[str, Any]]:
+def _burst(service: FakeLambdaService, names: list[str], thread_name: str = "caller") -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
-    threads = [threading.Thread(target=lambda n=n: results.append(
+    threads = [threading.Thread(name=thread_name, target=lambda n=n: results.append(
         service._execute_function_dispatch({}, {"FunctionName": n}, n, "r", 0.0))) for n in names]
     for thread in threads:
         thread.start()
@@ -88,3 +88,15 @@ def test_given_two_functions_then_each_has_its_own_pool(monkeypatch) -> None:
     results = _burst(service, ["authorizer", "tasks-api"])
 
     assert not any(r.get("throttle") for r in results) and service.most == 2
+
+
+def test_given_an_authorizer_invocation_then_it_waits_longer_instead_of_being_throttled_into_a_500(
+    monkeypatch,
+) -> None:
+    service = FakeLambdaService(seconds=0.3)
+    _install(monkeypatch, service)
+    ministack_launcher.queue_invocations(per_function=1, wait_seconds=0.05, authorizer_wait_seconds=2)
+
+    results = _burst(service, ["authorizer"] * 3, thread_name=ministack_launcher.AUTHORIZER_THREAD)
+
+    assert len(results) == 3 and not any(r.get("throttle") for r in results) and service.most == 1
