@@ -19,7 +19,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps test unit integration commands e2e lint openapi routes invoke admin rotate-keys logs watch bench deploy clean
+.PHONY: help python-check up down deps test unit integration commands e2e lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,15 +70,19 @@ lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import c
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
 	$(call step,ruff (private attributes of other packages refused: SLF),$(VENV)/bin/ruff check .)
 	$(call step,import contracts (handlers -> logic -> dal -> models; services apart),PYTHONPATH=$(SERVICE_PATH) $(VENV)/bin/lint-imports)
-	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
+	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra contracts functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
 	$(call step,template and README follow the route declarations,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --check)
+	$(call step,event contracts are current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.contracts --check)
 
 openapi: deps ## regenerate the committed OpenAPI document from the routes
 	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --write
 
 routes: deps ## regenerate the README's route table from the route declarations; check the template's API events
 	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --write
+
+contracts: deps ## regenerate the event contracts (contracts/events/*.json) and the README's catalogue
+	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.contracts --write
 
 invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT=events/gateway-health.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json"; exit 2; }
@@ -100,6 +104,16 @@ watch: deps ## push changed handler or layer code to the running emulator on sav
 
 bench: deps ## benchmarks, as ratios measured in one run (one or some: make bench ONLY=coldstart)
 	@$(PY) -m infra.bench $(ONLY)
+
+load: deps ## mixed task workload at 1, 8, 16 clients, cold and warm, on a fresh emulator (127.0.0.1 only)
+	@$(PY) -m infra.load
+
+dlq: deps ## list every dead-letter queue's messages: event type, id, reason, age
+	@$(PY) -m infra.dlq list
+
+redrive: deps ## move a dead-letter queue's messages back to their queue: make redrive QUEUE=deepiri-dev-users-dlq
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<dead-letter queue name, see make dlq>"; exit 2; }
+	@$(PY) -m infra.dlq redrive $(QUEUE)
 
 deploy: deps ## deploy to AWS with samconfig.toml's environment STAGE (needs AWS credentials)
 	$(call step,sam build,$(VENV)/bin/sam build --parallel)

@@ -97,6 +97,11 @@ def start(target: Target) -> None:
         "STATE_DIR": str(target.state_dir),
         "LOG_LEVEL": "INFO",
         "SFTP_ENABLED": "0",
+        # A burst queues for a free warm worker instead of spawning one per concurrent invocation
+        # (infra/ministack_launcher.py says why). Two per function keep a 2-core machine responsive; a
+        # request that waits 10 s for its turn gets a 429, well inside API Gateway's 29 s.
+        "DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION": os.environ.get("DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION", "2"),
+        "DEEPIRI_LAMBDA_QUEUE_SECONDS": os.environ.get("DEEPIRI_LAMBDA_QUEUE_SECONDS", "10"),
         # Lambda workers inherit this environment: keep the project's tooling out of it.
         "PYTHONPATH": "",
     }

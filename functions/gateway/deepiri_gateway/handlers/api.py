@@ -15,11 +15,12 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.identity import current_caller, require_role
 from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_gateway.dal.probes import AwsProbe
-from deepiri_gateway.logic.readiness import check_readiness
-from deepiri_gateway.models.health import Kind, Liveness, Readiness
+from deepiri_gateway.logic.readiness import admin_readiness, check_readiness
+from deepiri_gateway.models.health import AdminReadiness, Kind, Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
 
 app = create_resolver()
@@ -51,6 +52,14 @@ def get_readiness() -> Readiness:
         ("bus", settings.event_bus_name),
     ]
     return check_readiness(_probe(), dependencies)
+
+
+@routes.get("/api/admin/readiness")
+def get_admin_readiness() -> AdminReadiness:
+    """Readiness with every dead-letter queue's depth; admins only (the open route shows no depths)."""
+    require_role(current_caller(app), "admin")
+    settings = load_settings(GatewaySettings)
+    return admin_readiness(get_readiness(), _probe().queue_depth, settings.dead_letter_urls)
 
 
 @routes.get("/docs", open=True)

@@ -30,3 +30,17 @@ class DependencyCheck(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     checks: list[DependencyCheck]
+
+
+class DeadLetterDepth(BaseModel):
+    """How many messages wait in one dead-letter queue (``make dlq`` shows them, ``make redrive`` moves them)."""
+
+    queue: str
+    depth: int | None
+    detail: str | None = None
+
+
+class AdminReadiness(Readiness):
+    """Readiness as an admin sees it: the dependency checks and every dead-letter queue's depth."""
+
+    deadLetters: list[DeadLetterDepth]

@@ -136,7 +136,7 @@ class ProjectArchivedData(BaseModel):
 
 
 class ProjectDeletedData(BaseModel):
-    projectId: str
+    projectId: str = Field(min_length=1)
     ownerId: str
     memberIds: list[str]
 
