@@ -115,10 +115,10 @@ def _other_task_items(count: int, start: int) -> Iterator[dict[str, Any]]:
 
 def _listing_capacity(client: Any, table: str, config: dict[str, Any]) -> dict[str, Any]:
     from deepiri_common.ids import new_ulid  # noqa: PLC0415 - the child's PYTHONPATH
-    from deepiri_tasks import dependencies  # noqa: PLC0415
+    from deepiri_tasks import wiring  # noqa: PLC0415
 
     meter = QueryMeter(raw=client)
-    meter.attach(dependencies.dynamodb())
+    meter.attach(wiring.dynamodb_client())
     api = _TasksApi(new_ulid())
     for _ in range(int(config["own"])):
         api.create()

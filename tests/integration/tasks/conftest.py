@@ -11,8 +11,8 @@ import pytest
 
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
-from deepiri_tasks import dependencies
-from deepiri_tasks.handlers import graph_wiring, reminders, tasks
+from deepiri_tasks import wiring
+from deepiri_tasks.handlers import tasks
 from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
@@ -70,9 +70,7 @@ def _resource(path: str) -> str:
 
 def _reset() -> None:
     reset_settings_cache()
-    dependencies.reset()
-    graph_wiring.reset()
-    reminders.repository.cache_clear()
+    wiring.reset()
 
 
 @pytest.fixture
@@ -82,7 +80,7 @@ def api(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     _reset()
     api = Api(created)
-    dependencies.dynamodb().meta.events.register(
+    wiring.dynamodb_client().meta.events.register(
         "before-call.dynamodb", lambda model, **_: api.operations.append(model.name)
     )
     yield api

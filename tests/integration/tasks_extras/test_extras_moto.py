@@ -14,9 +14,10 @@ from deepiri_common.clock import to_iso
 from deepiri_common.ids import new_ulid
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
+from deepiri_tasks import wiring
 from deepiri_tasks.dal.items import task_item
 from deepiri_tasks.dal.reminders import due_index_put
-from deepiri_tasks.handlers import attachments, comments, dependencies_graph, graph_wiring, reminders, timers
+from deepiri_tasks.handlers import attachments, comments, dependencies_graph, reminders, timers
 from deepiri_tasks.models.tasks import Task
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -24,7 +25,6 @@ from tests.support.lambda_context import FakeLambdaContext
 
 BUCKET = "deepiri-test-attachments"
 PROJECT = new_ulid()
-HANDLER_MODULES = (attachments, comments, reminders, timers)
 
 
 @pytest.fixture
@@ -47,13 +47,8 @@ def table(aws, monkeypatch) -> str:
 
 
 def _reset() -> None:
-    graph_wiring.reset()
+    wiring.reset()
     reset_settings_cache()
-    for module in HANDLER_MODULES:
-        for name in ("repository", "objects"):
-            factory = getattr(module, name, None)
-            if factory is not None:
-                factory.cache_clear()
 
 
 def make_task(table: str, owner: str = "alice", project: str | None = None, status: str = "todo",
@@ -98,7 +93,7 @@ def test_given_a_blocker_when_closing_a_cycle_then_409_names_it_and_open_blocker
     assert status == 409 and problem["cycle"] == [c, a, b, c]
     assert depend(c, a, "related")[0] == 201
     # And a's open blockers are b (c is done); b has none
-    check = graph_wiring.blocker_check()
+    check = wiring.blocker_check()
     assert check.open_blockers(a) == [b] and check.open_blockers(b) == []
     # And both directions are listed, the graph orders and measures the chain
     status, listing = call(dependencies_graph, "GET", f"/api/tasks/{b}/dependencies", "/api/tasks/{id}/dependencies",
@@ -192,7 +187,7 @@ def test_given_a_running_timer_when_starting_another_and_stopping_then_minutes_a
     assert timer(second, "stop")[0] == 409
     report = call(timers, "GET", f"/api/tasks/{second}/time", "/api/tasks/{id}/time", params={"id": second})[1]
     assert report["totalMinutes"] == 41 and report["running"] is None
-    repo = graph_wiring.task_repository()
+    repo = wiring.task_repository()
     assert (repo.get(first).actualMinutes, repo.get(second).actualMinutes) == (25, 41)
     updates = [data for kind, data in published(table) if kind == "TaskUpdated"]
     assert [u["taskId"] for u in updates] == [first, second]

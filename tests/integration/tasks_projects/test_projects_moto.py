@@ -12,8 +12,7 @@ import pytest
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
-from deepiri_tasks import dependencies
-from deepiri_tasks import dependencies as shared
+from deepiri_tasks import wiring
 from deepiri_tasks.handlers import consumers, projects, tasks
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -32,8 +31,7 @@ def table(aws, monkeypatch) -> str:
 
 
 def _reset() -> None:
-    shared.reset()
-    dependencies.reset()
+    wiring.reset()
     reset_settings_cache()
 
 
@@ -181,7 +179,7 @@ def test_given_a_stale_version_when_patching_then_412_and_archive_flags_the_proj
     assert call("PATCH", P, "olivia", {"version": 1, "name": "Again"}, projectId=pid)[0] == 412
     status, archived = call("POST", P + "/archive", "olivia", projectId=pid)
     assert status == 200 and archived["archived"] is True
-    assert projects.repository().is_archived(pid) is True
+    assert wiring.project_repository().is_archived(pid) is True
     assert call("POST", P + "/unarchive", "olivia", projectId=pid)[1]["archived"] is False
     assert ("ProjectArchived", {"projectId": pid, "archived": True}) in published(table)
 

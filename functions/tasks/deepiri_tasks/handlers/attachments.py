@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated
 
@@ -18,8 +17,7 @@ from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
 from deepiri_common.routes import Routes
-from deepiri_tasks.dal.attachments import AttachmentRepository, S3Objects
-from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks import wiring
 from deepiri_tasks.logic import attachments
 from deepiri_tasks.models.attachments import (
     ATTACHMENT_ID_PATTERN,
@@ -36,16 +34,6 @@ TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
 
 
-@cache
-def repository() -> AttachmentRepository:
-    return AttachmentRepository(wiring.settings().tasks_table, wiring.dynamodb())
-
-
-@cache
-def objects() -> S3Objects:
-    return S3Objects(wiring.settings().attachments_bucket, wiring.s3())
-
-
 def _me() -> str:
     return current_caller(app).user_id
 
@@ -53,7 +41,8 @@ def _me() -> str:
 @routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
     """Start an attachment: a presigned S3 upload URL for a declared type and size."""
-    upload = attachments.add_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
+    upload = attachments.add_attachment(wiring.task_facts(), wiring.project_repository(),
+                                        wiring.attachment_repository(), wiring.attachment_objects(),
                                         user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
 
@@ -61,14 +50,16 @@ def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpl
 @routes.get("/api/tasks/<id>/attachments", scope="tasks:read")
 def list_attachments(id: TaskId) -> AttachmentList:
     """The task's attachments, each with a download URL."""
-    return attachments.list_attachments(wiring.tasks(), wiring.projects(), repository(), objects(),
+    return attachments.list_attachments(wiring.task_facts(), wiring.project_repository(),
+                                        wiring.attachment_repository(), wiring.attachment_objects(),
                                         user_id=_me(), task_id=id)
 
 
 @routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope="tasks:write")
 def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
     """Remove an attachment and its stored file."""
-    attachments.delete_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
+    attachments.delete_attachment(wiring.task_facts(), wiring.project_repository(), wiring.attachment_repository(),
+                                  wiring.attachment_objects(),
                                   user_id=_me(), task_id=id, attachment_id=attachmentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from http import HTTPStatus
 from typing import Annotated
 
@@ -20,8 +19,7 @@ from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 from deepiri_common.routes import Routes
-from deepiri_tasks.dal.comments import CommentRepository
-from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks import wiring
 from deepiri_tasks.logic import comments
 from deepiri_tasks.models.comments import COMMENT_ID_PATTERN, Comment, CommentPage, CommentWrite
 from deepiri_tasks.models.graph import TASK_ID_PATTERN
@@ -33,11 +31,6 @@ TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
 
 
-@cache
-def repository() -> CommentRepository:
-    return CommentRepository(wiring.settings().tasks_table, wiring.dynamodb())
-
-
 def _me() -> str:
     return current_caller(app).user_id
 
@@ -45,7 +38,7 @@ def _me() -> str:
 @routes.post("/api/tasks/<id>/comments", scope="tasks:write")
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
     """Comment on a task; @mentions of members emit TaskCommented."""
-    comment = comments.add_comment(wiring.tasks(), wiring.projects(), repository(),
+    comment = comments.add_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                                    user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
 
@@ -54,21 +47,21 @@ def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
 def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                   cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
     """The task's comments, oldest first, paginated."""
-    return comments.list_comments(wiring.tasks(), wiring.projects(), repository(),
+    return comments.list_comments(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                                   user_id=_me(), task_id=id, limit=limit, cursor=cursor)
 
 
 @routes.patch("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
     """Edit your own comment."""
-    return comments.edit_comment(wiring.tasks(), wiring.projects(), repository(),
+    return comments.edit_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                                  user_id=_me(), task_id=id, comment_id=commentId, body=body, now=utc_now())
 
 
 @routes.delete("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
     """Delete your own comment (project admins may delete any)."""
-    comments.delete_comment(wiring.tasks(), wiring.projects(), repository(),
+    comments.delete_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                             user_id=_me(), task_id=id, comment_id=commentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 

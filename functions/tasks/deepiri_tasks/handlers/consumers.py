@@ -11,7 +11,7 @@ from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_common.settings import load_settings
-from deepiri_tasks import dependencies as shared
+from deepiri_tasks import wiring
 from deepiri_tasks.dal.consumers import TaskMaintenance
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import consumers
@@ -20,11 +20,11 @@ from deepiri_tasks.settings import TasksSettings
 
 
 def projects() -> ProjectRepository:
-    return shared.projects()
+    return wiring.project_repository()
 
 
 def tasks() -> TaskMaintenance:
-    return TaskMaintenance(shared.settings().tasks_table, shared.dynamodb())
+    return TaskMaintenance(wiring.settings().tasks_table, wiring.dynamodb_client())
 
 
 # What this consumer reads; the contract tests check each model against its producer's schema, and the

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -16,8 +15,7 @@ from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
 from deepiri_common.routes import Routes
-from deepiri_tasks.dal.timers import TimerRepository
-from deepiri_tasks.handlers import graph_wiring as wiring
+from deepiri_tasks import wiring
 from deepiri_tasks.logic import timers
 from deepiri_tasks.models.graph import TASK_ID_PATTERN
 from deepiri_tasks.models.timers import TimeInterval, TimeReport, TimerStarted
@@ -28,11 +26,6 @@ routes = Routes(app)
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
 
-@cache
-def repository() -> TimerRepository:
-    return TimerRepository(wiring.settings().tasks_table, wiring.dynamodb())
-
-
 def _me() -> str:
     return current_caller(app).user_id
 
@@ -40,21 +33,24 @@ def _me() -> str:
 @routes.post("/api/tasks/<id>/timer/start", scope="tasks:write")
 def start_timer(id: TaskId) -> TimerStarted:
     """Start your timer on a task (one running timer per user)."""
-    return timers.start_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
+    return timers.start_timer(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
+                              wiring.task_repository(),
                               user_id=_me(), task_id=id, now=utc_now())
 
 
 @routes.post("/api/tasks/<id>/timer/stop", scope="tasks:write")
 def stop_timer(id: TaskId) -> TimeInterval:
     """Stop your timer; its minutes add to the task."""
-    return timers.stop_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
+    return timers.stop_timer(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
+                             wiring.task_repository(),
                              user_id=_me(), task_id=id, now=utc_now())
 
 
 @routes.get("/api/tasks/<id>/time", scope="tasks:read")
 def time_report(id: TaskId) -> TimeReport:
     """Time spent on the task, per user."""
-    return timers.time_report(wiring.tasks(), wiring.projects(), repository(), user_id=_me(), task_id=id)
+    return timers.time_report(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
+                              user_id=_me(), task_id=id)
 
 
 
