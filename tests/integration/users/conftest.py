@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from deepiri_common.settings import reset_settings_cache
-from deepiri_users import dependencies
+from deepiri_users import wiring
 from deepiri_users.handlers import auth, users
 from tests.support import template
 from tests.support.apigw import rest_event
@@ -67,7 +67,7 @@ def api(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     }.items():
         monkeypatch.setenv(name, value)
     reset_settings_cache()
-    dependencies.reset()
+    wiring.reset()
     yield Api(created)
     reset_settings_cache()
-    dependencies.reset()
+    wiring.reset()

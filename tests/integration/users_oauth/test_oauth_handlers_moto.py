@@ -13,7 +13,8 @@ from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import reset_settings_cache
 from deepiri_common.tokens import KeyStore, verify_access_token
 from deepiri_gateway.dal.sessions import UserSessionCheck
-from deepiri_users.handlers import oauth, oauth_dependencies
+from deepiri_users import wiring
+from deepiri_users.handlers import oauth
 from deepiri_users.logic.oauth_flow import s256_challenge
 from tests.support import template
 from tests.support.apigw import rest_event
@@ -34,7 +35,7 @@ def users(aws, monkeypatch):
         "JWT_ISSUER": ISSUER, "JWT_AUDIENCE": AUDIENCE,
     }.items():
         monkeypatch.setenv(name, value)
-    for cached in (oauth_dependencies.repository, oauth_dependencies.key_store, oauth_dependencies.rate_limiter):
+    for cached in (wiring.oauth_repository, wiring.key_store, wiring.oauth_rate_limiter):
         cached.cache_clear()
     reset_settings_cache()
     for user in ("alice", "bob"):

@@ -12,6 +12,7 @@ import pytest
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.settings import reset_settings_cache
+from deepiri_users import wiring
 from deepiri_users.handlers import metrics, skills, skills_consumer
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -25,7 +26,7 @@ def users(aws, monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["UsersSkillsDeadLetterQueue"])
     monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
-    for cached in (skills.repository, skills_consumer.repository, metrics.repository):
+    for cached in (wiring.skill_repository, wiring.metric_repository):
         cached.cache_clear()
     reset_settings_cache()
     yield created

@@ -10,6 +10,7 @@ import pytest
 
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
+from deepiri_users import wiring
 from deepiri_users.dal.social import SocialRepository
 from deepiri_users.handlers import social
 from tests.support import flows, template
@@ -25,14 +26,14 @@ def users_table(aws, monkeypatch) -> str:
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
-    social.repository.cache_clear()
+    wiring.reset()
     reset_settings_cache()
     table = boto3.resource("dynamodb", region_name=template.REGION).Table(created["UsersTable"])
     for user in USERS:
         table.put_item(Item={"pk": f"USER#{user}", "sk": "PROFILE", "displayName": user.title(),
                              "privacy": "public", "disabled": False})
     yield created["UsersTable"]
-    social.repository.cache_clear()
+    wiring.reset()
     reset_settings_cache()
 
 
@@ -109,7 +110,7 @@ def test_given_crossing_requests_when_the_second_read_was_stale_then_the_transac
     users_table, monkeypatch,
 ) -> None:
     # Given alice's request lands after bob's request looked for an incoming one (the race window)
-    repo = social.repository()
+    repo = wiring.social_repository()
     real_relation = repo.relation
     stale = {"reads": 0}
 

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from deepiri_common.observability import logger
 from deepiri_common.problems import Problem
-from deepiri_users.dependencies import accounts
+from deepiri_users import wiring
 from deepiri_users.logic.accounts import promote_admin
 
 
@@ -19,7 +19,7 @@ from deepiri_users.logic.accounts import promote_admin
 def promote(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """``{"email": ...}`` → ``{"userId", "email", "roles"}``, or ``{"status", "detail"}`` when refused."""
     try:
-        account = promote_admin(accounts(), str(event.get("email") or ""))
+        account = promote_admin(wiring.account_repository(), str(event.get("email") or ""))
     except Problem as refusal:
         logger.info("promotion refused", extra={"status": refusal.status, "detail": refusal.detail})
         return {"status": refusal.status, "detail": refusal.detail}

@@ -12,13 +12,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from deepiri_common.observability import logger
-from deepiri_users.dependencies import key_store
+from deepiri_users import wiring
 
 
 @logger.inject_lambda_context(clear_state=True)
 def rotate_signing_keys(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Rotate the access-token signing key; answers the new key id and the keys that now verify."""
-    store = key_store()
+    store = wiring.key_store()
     store.signing_key()  # a first deployment has no key set yet: initialise before rotating
     kid = store.rotate()
     verifying = [key["kid"] for key in store.jwks()["keys"]]

@@ -28,13 +28,7 @@ from deepiri_common.pagination import Page, PageQuery
 from deepiri_common.problems import Forbidden, TooManyRequests
 from deepiri_common.ratelimit import TokenBucket
 from deepiri_common.routes import Routes
-from deepiri_users.handlers.oauth_dependencies import (
-    lifetimes,
-    rate_limiter,
-    repository,
-    signer,
-    verifier,
-)
+from deepiri_users import wiring
 from deepiri_users.logic import oauth_authorize, oauth_clients, oauth_flow, oauth_introspection
 from deepiri_users.logic.oauth_errors import InvalidClient, InvalidRequest, OAuthError, RateLimited
 from deepiri_users.models.oauth import (
@@ -69,7 +63,7 @@ def _first_party() -> Caller:
 @routes.post("/api/oauth/clients")
 def register_client(registration: OAuthClientRegistration) -> Response[Any]:
     """Register an OAuth client; its secret is shown once."""
-    created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
+    created = oauth_clients.register_client(wiring.oauth_repository(), _first_party().user_id, registration, utc_now())
     return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
                     headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
 
@@ -78,20 +72,20 @@ def register_client(registration: OAuthClientRegistration) -> Response[Any]:
 def list_clients(page: Annotated[PageQuery, Query()]) -> Page[OAuthClientView]:
     """Your OAuth clients."""
     owner = _first_party().user_id
-    return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
+    return oauth_clients.list_clients(wiring.oauth_repository(), owner, page.limit, page.cursor)
 
 
 @routes.get("/api/oauth/clients/<clientId>")
 def get_client(clientId: str) -> OAuthClientView:
     """One of your OAuth clients."""
     owner = _first_party().user_id
-    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, clientId))
+    return oauth_clients.client_view(oauth_clients.owned_client(wiring.oauth_repository(), owner, clientId))
 
 
 @routes.delete("/api/oauth/clients/<clientId>")
 def delete_client(clientId: str) -> Response[Any]:
     """Delete one of your OAuth clients."""
-    oauth_clients.delete_client(repository(), _first_party().user_id, clientId)
+    oauth_clients.delete_client(wiring.oauth_repository(), _first_party().user_id, clientId)
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
@@ -99,13 +93,14 @@ def delete_client(clientId: str) -> Response[Any]:
 def authorize_screen(request: Annotated[OAuthAuthorizeRequest, Query()]) -> OAuthConsentScreen:
     """The consent screen of an authorization request."""
     user = _first_party().user_id
-    return oauth_authorize.consent_screen(repository(), user, request)
+    return oauth_authorize.consent_screen(wiring.oauth_repository(), user, request)
 
 
 @routes.post("/api/oauth/authorize")
 def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
     """Approve or refuse an authorization request; answers the redirect with code and state."""
-    redirect: OAuthRedirect = oauth_authorize.decide(repository(), _first_party().user_id, decision, utc_now())
+    redirect: OAuthRedirect = oauth_authorize.decide(wiring.oauth_repository(), _first_party().user_id, decision,
+                                                     utc_now())
     return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
 
 
@@ -113,13 +108,13 @@ def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
 def list_consents(page: Annotated[PageQuery, Query()]) -> Page[OAuthConsent]:
     """The applications you have granted access."""
     user = _first_party().user_id
-    return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
+    return oauth_authorize.list_consents(wiring.oauth_repository(), user, page.limit, page.cursor)
 
 
 @routes.delete("/api/oauth/consents/<clientId>")
 def revoke_consent(clientId: str) -> Response[Any]:
     """Withdraw an application's access; its tokens stop at once."""
-    oauth_authorize.revoke_consent(repository(), _first_party().user_id, clientId, utc_now())
+    oauth_authorize.revoke_consent(wiring.oauth_repository(), _first_party().user_id, clientId, utc_now())
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
@@ -130,8 +125,9 @@ def token() -> Response[Any]:
     form = _form()
     credentials = _credentials(form)
     _limit(credentials.client_id)
-    client = oauth_clients.authenticate_client(repository(), credentials)
-    answer = oauth_flow.grant_tokens(repository(), signer(), client, form, lifetimes=lifetimes(), now=utc_now())
+    client = oauth_clients.authenticate_client(wiring.oauth_repository(), credentials)
+    answer = oauth_flow.grant_tokens(wiring.oauth_repository(), wiring.oauth_signer(), client, form,
+                                     lifetimes=wiring.token_lifetimes(), now=utc_now())
     logger.info("oauth token issued", extra={"client_id": client.clientId, "grant_type": form.get("grant_type"),
                                              "scope": answer.scope})
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
@@ -142,7 +138,8 @@ def revoke() -> Response[Any]:
     """Revoke a token (RFC 7009)."""
     form = _form()
     client = _authenticated_client(form)
-    oauth_introspection.revoke(repository(), verifier(), client, form.get("token"), utc_now())
+    oauth_introspection.revoke(wiring.oauth_repository(), wiring.access_verifier(), client, form.get("token"),
+                               utc_now())
     return _oauth_json({})
 
 
@@ -151,12 +148,13 @@ def introspect() -> Response[Any]:
     """Introspect a token (RFC 7662)."""
     form = _form()
     client = _authenticated_client(form)
-    answer = oauth_introspection.introspect(repository(), verifier(), client, form.get("token"), utc_now())
+    answer = oauth_introspection.introspect(wiring.oauth_repository(), wiring.access_verifier(), client,
+                                            form.get("token"), utc_now())
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
 
 
 def _authenticated_client(form: Mapping[str, str]) -> OAuthClient:
-    return oauth_clients.authenticate_client(repository(), _credentials(form))
+    return oauth_clients.authenticate_client(wiring.oauth_repository(), _credentials(form))
 
 
 def _credentials(form: Mapping[str, str]) -> oauth_clients.ClientCredentials:
@@ -164,7 +162,7 @@ def _credentials(form: Mapping[str, str]) -> oauth_clients.ClientCredentials:
 
 
 def _limit(client_id: str) -> None:
-    limiter = rate_limiter()
+    limiter = wiring.oauth_rate_limiter()
     if limiter is None:
         return
     try:

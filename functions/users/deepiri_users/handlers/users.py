@@ -12,8 +12,7 @@ from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
 from deepiri_common.routes import Routes
-from deepiri_users.dependencies import accounts as account_store
-from deepiri_users.dependencies import friendships, services
+from deepiri_users import wiring
 from deepiri_users.logic import accounts, profiles
 from deepiri_users.models.accounts import Accepted, DeleteAccountRequest, PasswordChange, TokenPair
 from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences, ProfilePatch, PublicProfile
@@ -29,44 +28,44 @@ def _me() -> str:
 @routes.get("/api/users/me", scope="profile:read")
 def get_me() -> MyProfile:
     """Your profile."""
-    return profiles.get_me(account_store(), _me())
+    return profiles.get_me(wiring.account_repository(), _me())
 
 
 @routes.patch("/api/users/me", scope="profile:write")
 def update_me(body: ProfilePatch) -> MyProfile:
     """Edit your profile (with its version)."""
-    return profiles.update_me(account_store(), _me(), body)
+    return profiles.update_me(wiring.account_repository(), _me(), body)
 
 
 @routes.delete("/api/users/me")
 def delete_me(body: DeleteAccountRequest) -> Response[None]:
     """Delete your account (needs your password)."""
-    accounts.delete_account(services(), _me(), body)
+    accounts.delete_account(wiring.account_services(), _me(), body)
     return Response(status_code=204)
 
 
 @routes.get("/api/users/me/preferences", scope="profile:read")
 def get_preferences() -> Preferences:
     """Your preferences."""
-    return profiles.get_preferences(account_store(), _me())
+    return profiles.get_preferences(wiring.account_repository(), _me())
 
 
 @routes.put("/api/users/me/preferences", scope="profile:write")
 def put_preferences(body: Preferences) -> Preferences:
     """Replace your preferences."""
-    return profiles.put_preferences(account_store(), _me(), body)
+    return profiles.put_preferences(wiring.account_repository(), _me(), body)
 
 
 @routes.post("/api/users/me/password")
 def change_password(body: PasswordChange) -> TokenPair:
     """Change your password; other sessions end."""
-    return accounts.change_password(services(), _me(), body)
+    return accounts.change_password(wiring.account_services(), _me(), body)
 
 
 @routes.post("/api/users/me/email-verification")
 def request_email_verification() -> tuple[Accepted, int]:
     """Send a new email verification token."""
-    return accounts.request_email_verification(services(), _me()), 202
+    return accounts.request_email_verification(wiring.account_services(), _me()), 202
 
 
 @routes.get("/api/users")
@@ -77,25 +76,25 @@ def list_users(
 ) -> Page[AdminUserView]:
     """Users by email prefix (admins)."""
     page = PageQuery(limit=limit, cursor=cursor)
-    return profiles.list_users(account_store(), current_caller(app), emailPrefix, page)
+    return profiles.list_users(wiring.account_repository(), current_caller(app), emailPrefix, page)
 
 
 @routes.get("/api/users/<id>", scope="profile:read")
 def get_user(id: str) -> PublicProfile:
     """A user's public profile; private and friends-only ones answer 404 to others."""
-    return profiles.public_profile(account_store(), friendships(), _me(), id)
+    return profiles.public_profile(wiring.account_repository(), wiring.friendship_reader(), _me(), id)
 
 
 @routes.post("/api/users/<id>/disable")
 def disable_user(id: str) -> AdminUserView:
     """Disable a user (admins); their tokens stop at once."""
-    return accounts.set_disabled(services(), current_caller(app), id, disabled=True)
+    return accounts.set_disabled(wiring.account_services(), current_caller(app), id, disabled=True)
 
 
 @routes.post("/api/users/<id>/enable")
 def enable_user(id: str) -> AdminUserView:
     """Enable a disabled user (admins)."""
-    return accounts.set_disabled(services(), current_caller(app), id, disabled=False)
+    return accounts.set_disabled(wiring.account_services(), current_caller(app), id, disabled=False)
 
 
 
