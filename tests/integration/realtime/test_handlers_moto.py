@@ -9,7 +9,7 @@ import pytest
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.settings import reset_settings_cache
-from deepiri_realtime import dependencies
+from deepiri_realtime import wiring
 from deepiri_realtime.handlers import api, consumers, outbox, ws
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -35,10 +35,8 @@ def realtime(aws, monkeypatch):
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
     monkeypatch.setenv("WS_MANAGEMENT_ENDPOINT", "https://ws.execute-api.us-east-1.amazonaws.com/test")
     pusher = RecordingPusher()
-    monkeypatch.setattr(consumers, "pusher", lambda: pusher)
-    monkeypatch.setattr(ws, "pusher", lambda: pusher)
-    for cached in (dependencies.connections, dependencies.presence, dependencies.pusher):
-        cached.cache_clear()
+    wiring.reset()
+    monkeypatch.setattr(wiring, "connection_pusher", lambda: pusher)  # the one place tests override
     reset_settings_cache()
     yield pusher, created
     reset_settings_cache()

@@ -8,8 +8,8 @@ from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_common.settings import load_settings
+from deepiri_realtime import wiring
 from deepiri_realtime.dal.push import ConnectionGone
-from deepiri_realtime.dependencies import connections, pusher
 from deepiri_realtime.logic.fanout import fan_out
 from deepiri_realtime.models.events import Recipients
 from deepiri_realtime.settings import RealtimeSettings
@@ -24,7 +24,7 @@ CONSUMES: Consumes = dict.fromkeys(PUSHED, Recipients)
 
 
 def push_event(event: ReceivedEvent, data: Recipients) -> None:
-    delivered = fan_out(event, connections(), pusher(), ConnectionGone)
+    delivered = fan_out(event, wiring.connection_repository(), wiring.connection_pusher(), ConnectionGone)
     logger.info("pushed", extra={"event": event.detail_type, "eventId": event.detail.id, "pushes": delivered})
 
 

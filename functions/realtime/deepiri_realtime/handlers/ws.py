@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from deepiri_common.identity import caller_from_event
 from deepiri_common.observability import logger, tracer
 from deepiri_common.problems import Unauthorized
+from deepiri_realtime import wiring
 from deepiri_realtime.dal.push import ConnectionGone
-from deepiri_realtime.dependencies import connections, pusher
 from deepiri_realtime.logic.sessions import answer, close_session, open_session
 
 
@@ -26,16 +26,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             caller = caller_from_event(event)
         except Unauthorized:
             return {"statusCode": 401}
-        open_session(connections(), connection_id, caller.user_id)
+        open_session(wiring.connection_repository(), connection_id, caller.user_id)
         logger.info("connected", extra={"connectionId": connection_id, "userId": caller.user_id})
         return {"statusCode": 200}
     if kind == "DISCONNECT":
-        close_session(connections(), connection_id)
+        close_session(wiring.connection_repository(), connection_id)
         logger.info("disconnected", extra={"connectionId": connection_id})
         return {"statusCode": 200}
     reply = answer(event.get("body"))
     try:
-        pusher().send(connection_id, reply.model_dump_json().encode())
+        wiring.connection_pusher().send(connection_id, reply.model_dump_json().encode())
     except ConnectionGone:
-        close_session(connections(), connection_id)
+        close_session(wiring.connection_repository(), connection_id)
     return {"statusCode": 200}

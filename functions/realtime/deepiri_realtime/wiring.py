@@ -1,4 +1,7 @@
-"""The realtime functions' collaborators, built once per process on first use (never at import)."""
+"""Every collaborator the realtime functions use, built once per process on first use (never at import).
+
+Each factory is named for what it returns. Tests switch environments between cases with :func:`reset`.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +17,23 @@ from deepiri_realtime.settings import RealtimeSettings
 
 
 @cache
-def connections() -> ConnectionRepository:
+def connection_repository() -> ConnectionRepository:
     settings = load_settings(RealtimeSettings)
     return ConnectionRepository(settings.connections_table, timedelta(seconds=settings.connection_ttl_seconds))
 
 
 @cache
-def pusher() -> ConnectionPusher:
+def connection_pusher() -> ConnectionPusher:
     settings = load_settings(RealtimeSettings)
     return ConnectionPusher(aws.client("apigatewaymanagementapi", endpoint_url=settings.ws_management_endpoint))
 
 
 @cache
-def presence() -> PresenceRepository:
+def presence_repository() -> PresenceRepository:
     return PresenceRepository(load_settings(RealtimeSettings).connections_table, aws.client("dynamodb"))
+
+
+def reset() -> None:
+    """Forget every collaborator (tests switch environments between cases)."""
+    for cached in (connection_repository, connection_pusher, presence_repository):
+        cached.cache_clear()
