@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from deepiri_common.settings import CommonSettings
+from deepiri_gateway.dal.sessions import REVOCATION_SECONDS
 
 
 class GatewaySettings(CommonSettings):
@@ -25,3 +26,11 @@ class GatewaySettings(CommonSettings):
     @property
     def dead_letter_urls(self) -> list[str]:
         return [url for url in self.dead_letter_queues.split(",") if url]
+
+
+class AuthorizerSettings(CommonSettings):
+    """What the authorizer needs beyond the common variables; the key set secret is mandatory here."""
+
+    jwt_keys_secret: str = Field(min_length=1)
+    users_table: str = Field(default="", alias="USERS_TABLE")
+    gateway_cache_seconds: float = Field(default=0, ge=0, le=REVOCATION_SECONDS, alias="AUTHORIZER_CACHE_SECONDS")

@@ -27,7 +27,8 @@ import boto3
 from deepiri_common.settings import load_settings
 from deepiri_common.tokens import KeyStore
 from deepiri_gateway.dal.sessions import MAX_CACHE_SECONDS, UserSessionCheck
-from deepiri_gateway.handlers.authorizer import Authorizer, AuthorizerSettings
+from deepiri_gateway.logic.authorization import Authorizer
+from deepiri_gateway.settings import AuthorizerSettings
 from infra.config import REGION, activate, default_target
 
 

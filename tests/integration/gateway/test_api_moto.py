@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from deepiri_common.settings import reset_settings_cache
+from deepiri_gateway import wiring as gateway_wiring
 from deepiri_gateway.handlers import api
 from tests.support import template
 from tests.support.apigw import rest_event
@@ -26,10 +27,10 @@ def gateway(aws, monkeypatch):
     monkeypatch.setenv("READY_DEAD_LETTER_QUEUES",
                        f"{created['RealtimeDeadLetterQueue']},{created['UsersSkillsDeadLetterQueue']}")
     reset_settings_cache()
-    api._probe.cache_clear()
+    gateway_wiring.reset()
     yield created
     reset_settings_cache()
-    api._probe.cache_clear()
+    gateway_wiring.reset()
 
 
 def _call(method: str, path: str) -> tuple[int, dict]:

@@ -12,6 +12,7 @@ import pytest
 
 from deepiri_common.settings import reset_settings_cache
 from deepiri_common.tokens import KeyStore, issue_access_token
+from deepiri_gateway import wiring as gateway_wiring
 from deepiri_gateway.handlers import authorizer
 from tests.support import template
 from tests.support.lambda_context import FakeLambdaContext
@@ -29,10 +30,10 @@ def secret_name(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("JWT_AUDIENCE", AUDIENCE)
     monkeypatch.setenv("EVENT_BUS_NAME", "deepiri-test")
     reset_settings_cache()
-    authorizer.default_authorizer.cache_clear()
+    gateway_wiring.reset()
     yield name
     reset_settings_cache()
-    authorizer.default_authorizer.cache_clear()
+    gateway_wiring.reset()
 
 
 def _rest_event(token: str) -> dict[str, Any]:

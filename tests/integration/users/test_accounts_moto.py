@@ -13,6 +13,7 @@ import boto3
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
 from deepiri_common.tokens import KeyStore, verify_access_token
+from deepiri_gateway import wiring as gateway_wiring
 from deepiri_gateway.dal.sessions import UserSessionCheck
 from deepiri_gateway.handlers import authorizer
 from deepiri_users.handlers import admin
@@ -313,15 +314,15 @@ def test_given_users_table_configured_when_the_authorizer_sees_a_disabled_users_
     admin.promote({"email": "admin@example.com"}, FakeLambdaContext())
     monkeypatch.setenv("USERS_TABLE", api.created["UsersTable"])
     reset_settings_cache()
-    authorizer.default_authorizer.cache_clear()
+    gateway_wiring.reset()
     token = registered["tokens"]["accessToken"]
     assert authorizer.handler(_rest_event(token), FakeLambdaContext())["principalId"] == registered["user"]["userId"]
 
     api.call("POST", f"/api/users/{registered['user']['userId']}/disable", user=boss, roles="user,admin")
-    authorizer.default_authorizer.cache_clear()  # a new container: no cached answer
+    gateway_wiring.reset()  # a new container: no cached answer
     try:
         authorizer.handler(_rest_event(token), FakeLambdaContext())
         raise AssertionError("the disabled user's token was allowed")
     except Exception as refused:
         assert str(refused) == "Unauthorized"
-    authorizer.default_authorizer.cache_clear()
+    gateway_wiring.reset()

@@ -12,8 +12,7 @@ import pytest
 
 from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import AccessClaims, KeyStore, issue_access_token
-from deepiri_gateway.handlers.authorizer import Authorizer
-from deepiri_gateway.logic.authorization import extract_token, stage_resource
+from deepiri_gateway.logic.authorization import Authorizer, extract_token, stage_resource
 from tests.unit.gateway.conftest import AUDIENCE, ISSUER, Clock
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"

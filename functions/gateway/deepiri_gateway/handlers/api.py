@@ -12,13 +12,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.identity import current_caller, require_role
 from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
-from deepiri_gateway.dal.probes import AwsProbe
+from deepiri_gateway import wiring
 from deepiri_gateway.logic.readiness import admin_readiness, check_readiness
 from deepiri_gateway.models.health import AdminReadiness, Kind, Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
@@ -28,11 +27,6 @@ routes = Routes(app)
 # Unknown paths answer 404 problem+json rather than API Gateway's 403 "Missing Authentication Token".
 routes.fallback("/", ("GET",))
 routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
-
-
-@cache
-def _probe() -> AwsProbe:
-    return AwsProbe(aws.client("dynamodb"), aws.client("sqs"), aws.client("events"))
 
 
 @routes.get("/health", open=True)
@@ -51,7 +45,7 @@ def get_readiness() -> Readiness:
         *(("queue", url) for url in settings.queues),
         ("bus", settings.event_bus_name),
     ]
-    return check_readiness(_probe(), dependencies)
+    return check_readiness(wiring.dependency_probe(), dependencies)
 
 
 @routes.get("/api/admin/readiness")
@@ -59,7 +53,7 @@ def get_admin_readiness() -> AdminReadiness:
     """Readiness with every dead-letter queue's depth; admins only (the open route shows no depths)."""
     require_role(current_caller(app), "admin")
     settings = load_settings(GatewaySettings)
-    return admin_readiness(get_readiness(), _probe().queue_depth, settings.dead_letter_urls)
+    return admin_readiness(get_readiness(), wiring.dependency_probe().queue_depth, settings.dead_letter_urls)
 
 
 @routes.get("/docs", open=True)

@@ -10,8 +10,10 @@ handler turns into API Gateway's 401.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from deepiri_common.observability import logger
 from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import AccessClaims, KeyStore, verify_access_token
 
@@ -167,3 +169,39 @@ def _from_subprotocols(value: str | None) -> str | None:
         if candidate.count(".") == 2:
             return candidate
     return None
+
+
+# API Gateway answers 401 only when the authorizer fails with exactly this message; any other error
+# (Secrets Manager down, bad configuration) becomes a 500, so an outage never looks like bad credentials.
+UNAUTHORIZED = "Unauthorized"
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """Decides one authorizer event; built once per container, or directly in tests."""
+
+    key_store: KeyStore
+    issuer: str
+    audience: str
+    session_check: SessionCheck = accept_every_session
+
+    def __call__(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the Allow policy; refuse with ``Exception("Unauthorized")`` (REST: 401) or a Deny ($connect: 403)."""
+        try:
+            claims, policy = authorize(
+                event,
+                self.key_store,
+                issuer=self.issuer,
+                audience=self.audience,
+                session_check=self.session_check,
+            )
+        except Unauthorized as denial:
+            logger.info(
+                "access denied",
+                extra={"decision": "deny", "reason": denial.detail, "sub": denial.extensions.get("sub")},
+            )
+            if is_websocket_connect(event):
+                return deny_policy(str(event.get("methodArn", "")))
+            raise Exception(UNAUTHORIZED) from None
+        logger.info("access allowed", extra={"decision": "allow", "sub": claims.sub})
+        return policy
