@@ -14,6 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from deepiri_common.clock import epoch_seconds, to_iso, utc_now
+from deepiri_common.pynamo import bind_models
 from deepiri_realtime.models.connection import Connection
 
 
@@ -42,10 +43,7 @@ class ConnectionItem(Model):
 
 def _bind(table_name: str) -> type[ConnectionItem]:
     """Point the model at the configured table (PynamoDB keeps the table name on the class)."""
-    if ConnectionItem.Meta.table_name != table_name:
-        ConnectionItem.Meta.table_name = table_name
-        # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
-        ConnectionItem._connection = None  # noqa: SLF001 - its cached connection names the old table
+    bind_models([ConnectionItem], table_name)
     return ConnectionItem
 
 

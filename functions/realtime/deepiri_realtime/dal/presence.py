@@ -10,6 +10,7 @@ from pynamodb.models import Model
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
+from deepiri_common.pynamo import bind_models
 from deepiri_realtime.models.presence import Presence, PresenceStatus
 
 
@@ -29,10 +30,7 @@ class PresenceRepository:
 
     def __init__(self, table_name: str, client: Any) -> None:
         self._table_name, self._client = table_name, client
-        if PresenceItem.Meta.table_name != table_name:
-            PresenceItem.Meta.table_name = table_name
-            # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
-            PresenceItem._connection = None  # noqa: SLF001 - its cached connection names the old table
+        bind_models([PresenceItem], table_name)
 
     def get(self, user_id: str) -> Presence | None:
         try:

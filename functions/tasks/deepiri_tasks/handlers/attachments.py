@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
 from deepiri_tasks.logic import attachments
@@ -34,16 +34,12 @@ TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 @routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
     """Start an attachment: a presigned S3 upload URL for a declared type and size."""
     upload = attachments.add_attachment(wiring.task_facts(), wiring.project_repository(),
                                         wiring.attachment_repository(), wiring.attachment_objects(),
-                                        user_id=_me(), task_id=id, body=body, now=utc_now())
+                                        user_id=caller_id(app), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
 
 
@@ -52,7 +48,7 @@ def list_attachments(id: TaskId) -> AttachmentList:
     """The task's attachments, each with a download URL."""
     return attachments.list_attachments(wiring.task_facts(), wiring.project_repository(),
                                         wiring.attachment_repository(), wiring.attachment_objects(),
-                                        user_id=_me(), task_id=id)
+                                        user_id=caller_id(app), task_id=id)
 
 
 @routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope="tasks:write")
@@ -60,7 +56,7 @@ def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
     """Remove an attachment and its stored file."""
     attachments.delete_attachment(wiring.task_facts(), wiring.project_repository(), wiring.attachment_repository(),
                                   wiring.attachment_objects(),
-                                  user_id=_me(), task_id=id, attachment_id=attachmentId)
+                                  user_id=caller_id(app), task_id=id, attachment_id=attachmentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 

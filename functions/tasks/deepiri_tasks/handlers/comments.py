@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
@@ -31,15 +31,11 @@ TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 @routes.post("/api/tasks/<id>/comments", scope="tasks:write")
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
     """Comment on a task; @mentions of members emit TaskCommented."""
     comment = comments.add_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
-                                   user_id=_me(), task_id=id, body=body, now=utc_now())
+                                   user_id=caller_id(app), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
 
 
@@ -48,21 +44,21 @@ def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                   cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
     """The task's comments, oldest first, paginated."""
     return comments.list_comments(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
-                                  user_id=_me(), task_id=id, limit=limit, cursor=cursor)
+                                  user_id=caller_id(app), task_id=id, limit=limit, cursor=cursor)
 
 
 @routes.patch("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
     """Edit your own comment."""
     return comments.edit_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
-                                 user_id=_me(), task_id=id, comment_id=commentId, body=body, now=utc_now())
+                                 user_id=caller_id(app), task_id=id, comment_id=commentId, body=body, now=utc_now())
 
 
 @routes.delete("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
     """Delete your own comment (project admins may delete any)."""
     comments.delete_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
-                            user_id=_me(), task_id=id, comment_id=commentId)
+                            user_id=caller_id(app), task_id=id, comment_id=commentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 

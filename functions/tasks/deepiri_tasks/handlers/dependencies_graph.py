@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
 from deepiri_tasks.logic import dependencies_graph
@@ -35,16 +35,12 @@ routes = Routes(app)
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 @routes.get("/api/tasks/graph", scope="tasks:read")
 def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PATTERN)] = None) -> TaskGraph:
     """The dependency graph: nodes, edges, topological order and critical path."""
     return dependencies_graph.task_graph(wiring.task_facts(), wiring.project_repository(),
                                          wiring.dependency_repository(),
-                                         user_id=_me(), project_id=projectId)
+                                         user_id=caller_id(app), project_id=projectId)
 
 
 @routes.post("/api/tasks/<id>/dependencies", scope="tasks:write")
@@ -52,7 +48,7 @@ def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
     """Make the task depend on another; a cycle answers 409 naming it."""
     edge = dependencies_graph.add_dependency(wiring.task_facts(), wiring.project_repository(),
                                              wiring.dependency_repository(),
-                                             user_id=_me(), task_id=id, body=body, now=utc_now())
+                                             user_id=caller_id(app), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=edge)
 
 
@@ -61,7 +57,7 @@ def list_dependencies(id: TaskId) -> DependencyList:
     """What the task depends on and what depends on it."""
     return dependencies_graph.list_dependencies(wiring.task_facts(), wiring.project_repository(),
                                                 wiring.dependency_repository(),
-                                                user_id=_me(), task_id=id)
+                                                user_id=caller_id(app), task_id=id)
 
 
 @routes.delete("/api/tasks/<id>/dependencies/<otherId>", scope="tasks:write")
@@ -69,7 +65,7 @@ def remove_dependency(id: TaskId, otherId: TaskId) -> Response[None]:
     """Remove a dependency."""
     dependencies_graph.remove_dependency(wiring.task_facts(), wiring.project_repository(),
                                          wiring.dependency_repository(),
-                                         user_id=_me(), task_id=id, other_id=otherId)
+                                         user_id=caller_id(app), task_id=id, other_id=otherId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 

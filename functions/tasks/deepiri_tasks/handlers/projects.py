@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
@@ -41,10 +41,6 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 def _created(body: Any) -> Response[Any]:
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=body)
 
@@ -58,120 +54,120 @@ def _no_content() -> Response[None]:
 @routes.get("/api/projects/templates", scope=READ)
 def list_templates() -> TemplateList:
     """Project templates: the built-in ones and those you saved."""
-    return templates.list_templates(wiring.template_repository(), _me())
+    return templates.list_templates(wiring.template_repository(), caller_id(app))
 
 
 @routes.post("/api/projects/from-template", scope=WRITE)
 def create_from_template(body: FromTemplate) -> Response[Project]:
     """Create a project, with its tasks, from a template."""
     return _created(templates.instantiate(wiring.project_repository(), wiring.template_repository(),
-                    wiring.task_repository(), _me(), body))
+                    wiring.task_repository(), caller_id(app), body))
 
 
 @routes.get("/api/projects/invitations", scope=READ)
 def list_my_invitations(limit: Limit = 20, cursor: Cursor = None) -> InvitationPage:
     """Your pending project invitations."""
-    return members.my_invitations(wiring.project_repository(), _me(), limit, cursor)
+    return members.my_invitations(wiring.project_repository(), caller_id(app), limit, cursor)
 
 
 @routes.post("/api/projects", scope=WRITE)
 def create_project(body: ProjectCreate) -> Response[Project]:
     """Create a project; you are its owner."""
-    return _created(projects.create_project(wiring.project_repository(), _me(), body))
+    return _created(projects.create_project(wiring.project_repository(), caller_id(app), body))
 
 
 @routes.get("/api/projects", scope=READ)
 def list_projects(limit: Limit = 20, cursor: Cursor = None) -> ProjectPage:
     """The projects you are a member of."""
-    return projects.list_projects(wiring.project_repository(), _me(), limit, cursor)
+    return projects.list_projects(wiring.project_repository(), caller_id(app), limit, cursor)
 
 
 @routes.get("/api/projects/<projectId>", scope=READ)
 def get_project(projectId: ProjectId) -> Project:
     """A project you are a member of."""
-    return projects.get_project(wiring.project_repository(), _me(), projectId)
+    return projects.get_project(wiring.project_repository(), caller_id(app), projectId)
 
 
 @routes.patch("/api/projects/<projectId>", scope=WRITE)
 def update_project(projectId: ProjectId, body: ProjectPatch) -> Project:
     """Edit a project (owner or admin, with its version)."""
-    return projects.update_project(wiring.project_repository(), _me(), projectId, body)
+    return projects.update_project(wiring.project_repository(), caller_id(app), projectId, body)
 
 
 @routes.delete("/api/projects/<projectId>", scope=WRITE)
 def delete_project(projectId: ProjectId) -> Response[None]:
     """Delete a project (owner); its tasks go with it."""
-    projects.delete_project(wiring.project_repository(), _me(), projectId)
+    projects.delete_project(wiring.project_repository(), caller_id(app), projectId)
     return _no_content()
 
 
 @routes.post("/api/projects/<projectId>/archive", scope=WRITE)
 def archive_project(projectId: ProjectId) -> Project:
     """Archive a project: its tasks become read-only."""
-    return projects.set_archived(wiring.project_repository(), _me(), projectId, True)
+    return projects.set_archived(wiring.project_repository(), caller_id(app), projectId, True)
 
 
 @routes.post("/api/projects/<projectId>/unarchive", scope=WRITE)
 def unarchive_project(projectId: ProjectId) -> Project:
     """Bring an archived project back."""
-    return projects.set_archived(wiring.project_repository(), _me(), projectId, False)
+    return projects.set_archived(wiring.project_repository(), caller_id(app), projectId, False)
 
 
 @routes.post("/api/projects/<projectId>/invitations", scope=WRITE)
 def invite(projectId: ProjectId, body: InvitationCreate) -> Response[Invitation]:
     """Invite a user with a role (owner or admin)."""
-    return _created(members.invite(wiring.project_repository(), _me(), projectId, body))
+    return _created(members.invite(wiring.project_repository(), caller_id(app), projectId, body))
 
 
 @routes.post("/api/projects/<projectId>/invitations/accept", scope=WRITE)
 def accept_invitation(projectId: ProjectId) -> Member:
     """Accept your invitation: you become a member."""
-    return members.accept(wiring.project_repository(), _me(), projectId)
+    return members.accept(wiring.project_repository(), caller_id(app), projectId)
 
 
 @routes.post("/api/projects/<projectId>/invitations/decline", scope=WRITE)
 def decline_invitation(projectId: ProjectId) -> Response[None]:
     """Decline your invitation."""
-    members.decline(wiring.project_repository(), _me(), projectId)
+    members.decline(wiring.project_repository(), caller_id(app), projectId)
     return _no_content()
 
 
 @routes.get("/api/projects/<projectId>/members", scope=READ)
 def list_members(projectId: ProjectId, limit: Limit = 50, cursor: Cursor = None) -> MemberPage:
     """The project's members and their roles."""
-    return members.list_members(wiring.project_repository(), _me(), projectId, limit, cursor)
+    return members.list_members(wiring.project_repository(), caller_id(app), projectId, limit, cursor)
 
 
 @routes.patch("/api/projects/<projectId>/members/<userId>", scope=WRITE)
 def change_member_role(projectId: ProjectId, userId: UserId, body: RoleChange) -> Member:
     """Change a member's role (only the owner makes admins)."""
-    return members.change_role(wiring.project_repository(), _me(), projectId, userId, body.role)
+    return members.change_role(wiring.project_repository(), caller_id(app), projectId, userId, body.role)
 
 
 @routes.delete("/api/projects/<projectId>/members/<userId>", scope=WRITE)
 def remove_member(projectId: ProjectId, userId: UserId) -> Response[None]:
     """Remove a member."""
-    members.remove_member(wiring.project_repository(), _me(), projectId, userId)
+    members.remove_member(wiring.project_repository(), caller_id(app), projectId, userId)
     return _no_content()
 
 
 @routes.post("/api/projects/<projectId>/leave", scope=WRITE)
 def leave_project(projectId: ProjectId) -> Response[None]:
     """Leave a project (the owner transfers it first)."""
-    members.leave(wiring.project_repository(), _me(), projectId)
+    members.leave(wiring.project_repository(), caller_id(app), projectId)
     return _no_content()
 
 
 @routes.post("/api/projects/<projectId>/transfer", scope=WRITE)
 def transfer_project(projectId: ProjectId, body: Transfer) -> Member:
     """Hand the project to another member, who becomes its owner."""
-    return members.transfer(wiring.project_repository(), _me(), projectId, body.userId)
+    return members.transfer(wiring.project_repository(), caller_id(app), projectId, body.userId)
 
 
 @routes.post("/api/projects/<projectId>/template", scope=WRITE)
 def save_template(projectId: ProjectId, body: TemplateSave) -> Response[ProjectTemplate]:
     """Save the project's shape as a template of yours."""
-    return _created(templates.save_template(wiring.project_repository(), wiring.template_repository(), _me(),
+    return _created(templates.save_template(wiring.project_repository(), wiring.template_repository(), caller_id(app),
                     projectId, body))
 
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
 from deepiri_tasks.logic import timers
@@ -26,16 +26,12 @@ routes = Routes(app)
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 @routes.post("/api/tasks/<id>/timer/start", scope="tasks:write")
 def start_timer(id: TaskId) -> TimerStarted:
     """Start your timer on a task (one running timer per user)."""
     return timers.start_timer(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
                               wiring.task_repository(),
-                              user_id=_me(), task_id=id, now=utc_now())
+                              user_id=caller_id(app), task_id=id, now=utc_now())
 
 
 @routes.post("/api/tasks/<id>/timer/stop", scope="tasks:write")
@@ -43,14 +39,14 @@ def stop_timer(id: TaskId) -> TimeInterval:
     """Stop your timer; its minutes add to the task."""
     return timers.stop_timer(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
                              wiring.task_repository(),
-                             user_id=_me(), task_id=id, now=utc_now())
+                             user_id=caller_id(app), task_id=id, now=utc_now())
 
 
 @routes.get("/api/tasks/<id>/time", scope="tasks:read")
 def time_report(id: TaskId) -> TimeReport:
     """Time spent on the task, per user."""
     return timers.time_report(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
-                              user_id=_me(), task_id=id)
+                              user_id=caller_id(app), task_id=id)
 
 
 

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from deepiri_common.problems import Conflict
+from deepiri_common.pynamo import bind_models
 
 PLACEHOLDER_TABLE = "deepiri-users"
 _CONFLICTS = {"ConditionalCheckFailedException", "TransactionCanceledException", "TransactionConflictException"}
@@ -129,11 +130,7 @@ _MODELS: tuple[type[Model], ...] = (ProfileItem, EmailClaimItem, PreferencesItem
 
 def bind_table(table_name: str) -> None:
     """Point every item model at the configured table (once per process in practice)."""
-    for model in _MODELS:
-        if model.Meta.table_name != table_name:
-            model.Meta.table_name = table_name
-            # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
-            model._connection = None  # noqa: SLF001 - its cached connection names the old table
+    bind_models(_MODELS, table_name)
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from pynamodb.models import Model
 
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
+from deepiri_common.pynamo import bind_models
 from deepiri_users.models.oauth import (
     AccountState,
     AuthorizationCode,
@@ -154,11 +155,7 @@ _MODELS: tuple[type[Model], ...] = (
 
 def _bind(table_name: str) -> None:
     """Point every model at the configured table (PynamoDB keeps the table name on the class)."""
-    for model in _MODELS:
-        if model.Meta.table_name != table_name:
-            model.Meta.table_name = table_name
-            # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
-            model._connection = None  # noqa: SLF001 - its cached connection names the old table
+    bind_models(_MODELS, table_name)
 
 
 def _condition_failed(error: Exception) -> bool:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
-from deepiri_common.identity import current_caller
+from deepiri_common.identity import caller_id, current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
 from deepiri_common.routes import Routes
 from deepiri_users import wiring
@@ -21,51 +21,47 @@ app = create_resolver()
 routes = Routes(app)
 
 
-def _me() -> str:
-    return current_caller(app).user_id
-
-
 @routes.get("/api/users/me", scope="profile:read")
 def get_me() -> MyProfile:
     """Your profile."""
-    return profiles.get_me(wiring.account_repository(), _me())
+    return profiles.get_me(wiring.account_repository(), caller_id(app))
 
 
 @routes.patch("/api/users/me", scope="profile:write")
 def update_me(body: ProfilePatch) -> MyProfile:
     """Edit your profile (with its version)."""
-    return profiles.update_me(wiring.account_repository(), _me(), body)
+    return profiles.update_me(wiring.account_repository(), caller_id(app), body)
 
 
 @routes.delete("/api/users/me")
 def delete_me(body: DeleteAccountRequest) -> Response[None]:
     """Delete your account (needs your password)."""
-    accounts.delete_account(wiring.account_services(), _me(), body)
+    accounts.delete_account(wiring.account_services(), caller_id(app), body)
     return Response(status_code=204)
 
 
 @routes.get("/api/users/me/preferences", scope="profile:read")
 def get_preferences() -> Preferences:
     """Your preferences."""
-    return profiles.get_preferences(wiring.account_repository(), _me())
+    return profiles.get_preferences(wiring.account_repository(), caller_id(app))
 
 
 @routes.put("/api/users/me/preferences", scope="profile:write")
 def put_preferences(body: Preferences) -> Preferences:
     """Replace your preferences."""
-    return profiles.put_preferences(wiring.account_repository(), _me(), body)
+    return profiles.put_preferences(wiring.account_repository(), caller_id(app), body)
 
 
 @routes.post("/api/users/me/password")
 def change_password(body: PasswordChange) -> TokenPair:
     """Change your password; other sessions end."""
-    return accounts.change_password(wiring.account_services(), _me(), body)
+    return accounts.change_password(wiring.account_services(), caller_id(app), body)
 
 
 @routes.post("/api/users/me/email-verification")
 def request_email_verification() -> tuple[Accepted, int]:
     """Send a new email verification token."""
-    return accounts.request_email_verification(wiring.account_services(), _me()), 202
+    return accounts.request_email_verification(wiring.account_services(), caller_id(app)), 202
 
 
 @routes.get("/api/users")
@@ -82,7 +78,7 @@ def list_users(
 @routes.get("/api/users/<id>", scope="profile:read")
 def get_user(id: str) -> PublicProfile:
     """A user's public profile; private and friends-only ones answer 404 to others."""
-    return profiles.public_profile(wiring.account_repository(), wiring.friendship_reader(), _me(), id)
+    return profiles.public_profile(wiring.account_repository(), wiring.friendship_reader(), caller_id(app), id)
 
 
 @routes.post("/api/users/<id>/disable")

@@ -49,6 +49,11 @@ def current_caller(app: BaseRouter) -> Caller:
     return caller_from_event(app.current_event.raw_event)
 
 
+def caller_id(app: BaseRouter) -> str:
+    """The signed-in user's id for the request ``app`` is handling (401 when there is none)."""
+    return current_caller(app).user_id
+
+
 def require_role(caller: Caller, role: str) -> None:
     """Raise ``Forbidden`` unless the caller holds ``role``."""
     if role not in caller.roles:
