@@ -97,6 +97,13 @@ def test_given_a_new_email_when_registering_then_the_account_exists_signed_in_an
     assert len(users.sessions.of(stored.userId)) == 1
 
 
+def test_given_a_malformed_email_when_registering_then_422_on_the_body_email_field() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        accounts.register(Users().services, RegisterRequest(email="ada.example.com", password=PASSWORD,
+                                                            displayName="Ada"), "ip1")
+    assert refused.value.errors == [{"field": "body.email", "message": "must be an email address"}]
+
+
 def test_given_a_blank_display_name_when_registering_then_422_on_that_field() -> None:
     with pytest.raises(ValidationFailed) as refused:
         accounts.register(Users().services, RegisterRequest(email="a@b.co", password=PASSWORD, displayName="  "),
@@ -264,7 +271,7 @@ def test_given_five_password_checks_when_a_sixth_comes_then_429(users: Users) ->
 
 
 def test_given_an_unknown_user_when_changing_a_password_then_404() -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="^no such user$"):
         accounts.change_password(Users().services, "ghost", PasswordChange(current=PASSWORD, new="whatever long"))
 
 
@@ -333,7 +340,7 @@ def test_given_the_account_changed_its_email_or_went_when_a_reset_is_confirmed_t
         users.accounts.add(users.accounts.accounts["u1"].model_copy(update={"email": "new@example.com"}))
     else:
         del users.accounts.accounts["u1"]
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match="^invalid or expired token$"):
         accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="fresh and long"))
 
 
@@ -357,7 +364,7 @@ def test_given_a_token_spent_concurrently_when_a_reset_is_confirmed_then_400_and
         raise Conflict("token spent")
 
     monkeypatch.setattr(users.accounts, "reset_password", spent_meanwhile)
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match="^invalid or expired token$"):
         accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="fresh and long"))
     assert len(users.sessions.of("u1")) == 1
 
@@ -399,6 +406,20 @@ def test_given_a_verification_token_when_used_then_the_address_is_verified_once(
     assert again.value.detail == "invalid or expired token"
 
 
+def test_given_a_token_spent_concurrently_when_verifying_then_400(
+    users: Users, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    accounts.request_email_verification(users.services, "u1")
+    token = users.accounts.events[-1].detail.data["token"]
+
+    def spent_meanwhile(*_: object) -> None:
+        raise Conflict("token spent")
+
+    monkeypatch.setattr(users.accounts, "verify_email", spent_meanwhile)
+    with pytest.raises(BadRequest, match="^invalid or expired token$"):
+        accounts.verify_email(users.services, VerifyEmailRequest(token=token))
+
+
 def test_given_a_reset_token_when_used_to_verify_an_address_then_400(users: Users) -> None:
     token = _reset_token(users)
     with pytest.raises(BadRequest):
@@ -437,7 +458,7 @@ def test_given_an_email_when_promoting_then_the_account_becomes_admin_once(users
 
 
 def test_given_an_unknown_or_malformed_email_when_promoting_then_404_or_422(users: Users) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="^no account has this email$"):
         accounts.promote_admin(users.accounts, "nobody@example.com")
     with pytest.raises(ValidationFailed) as refused:
         accounts.promote_admin(users.accounts, "nobody")
@@ -485,7 +506,7 @@ def test_given_an_admin_when_disabling_themselves_then_409_but_enabling_themselv
 def test_given_a_non_admin_or_an_unknown_user_when_setting_disabled_then_403_or_404(users: Users) -> None:
     with pytest.raises(Forbidden):
         accounts.set_disabled(users.services, Caller(user_id="u2", roles=frozenset({"user"})), "u1", True)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="^no such user$"):
         accounts.set_disabled(users.services, ADMIN, "ghost", True)
     assert not users.accounts.accounts["u1"].disabled
 
