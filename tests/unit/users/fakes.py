@@ -120,10 +120,11 @@ class MemoryAccounts:
         self, prefix: str, limit: int, start: dict[str, Any] | None
     ) -> tuple[list[Account], dict[str, Any] | None]:
         matching = sorted((a for a in self.accounts.values() if a.email.startswith(prefix)), key=lambda a: a.email)
-        after = start["email"] if start else ""
+        after = start["gsi1sk"]["S"] if start else ""
         page = [a for a in matching if a.email > after][:limit]
         more = len(page) == limit and page[-1].email != matching[-1].email
-        return page, ({"email": page[-1].email} if more else None)
+        # The last key as the gsi1 listing returns it (attribute-value form).
+        return page, ({"gsi1pk": {"S": "USERS"}, "gsi1sk": {"S": page[-1].email}} if more else None)
 
 
 @dataclass

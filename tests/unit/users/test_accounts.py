@@ -271,7 +271,7 @@ def test_given_five_password_checks_when_a_sixth_comes_then_429(users: Users) ->
 
 
 def test_given_an_unknown_user_when_changing_a_password_then_404() -> None:
-    with pytest.raises(NotFound, match="^no such user$"):
+    with pytest.raises(NotFound, match=r"^no such user$"):
         accounts.change_password(Users().services, "ghost", PasswordChange(current=PASSWORD, new="whatever long"))
 
 
@@ -340,7 +340,7 @@ def test_given_the_account_changed_its_email_or_went_when_a_reset_is_confirmed_t
         users.accounts.add(users.accounts.accounts["u1"].model_copy(update={"email": "new@example.com"}))
     else:
         del users.accounts.accounts["u1"]
-    with pytest.raises(BadRequest, match="^invalid or expired token$"):
+    with pytest.raises(BadRequest, match=r"^invalid or expired token$"):
         accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="fresh and long"))
 
 
@@ -364,7 +364,7 @@ def test_given_a_token_spent_concurrently_when_a_reset_is_confirmed_then_400_and
         raise Conflict("token spent")
 
     monkeypatch.setattr(users.accounts, "reset_password", spent_meanwhile)
-    with pytest.raises(BadRequest, match="^invalid or expired token$"):
+    with pytest.raises(BadRequest, match=r"^invalid or expired token$"):
         accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="fresh and long"))
     assert len(users.sessions.of("u1")) == 1
 
@@ -416,7 +416,7 @@ def test_given_a_token_spent_concurrently_when_verifying_then_400(
         raise Conflict("token spent")
 
     monkeypatch.setattr(users.accounts, "verify_email", spent_meanwhile)
-    with pytest.raises(BadRequest, match="^invalid or expired token$"):
+    with pytest.raises(BadRequest, match=r"^invalid or expired token$"):
         accounts.verify_email(users.services, VerifyEmailRequest(token=token))
 
 
@@ -458,7 +458,7 @@ def test_given_an_email_when_promoting_then_the_account_becomes_admin_once(users
 
 
 def test_given_an_unknown_or_malformed_email_when_promoting_then_404_or_422(users: Users) -> None:
-    with pytest.raises(NotFound, match="^no account has this email$"):
+    with pytest.raises(NotFound, match=r"^no account has this email$"):
         accounts.promote_admin(users.accounts, "nobody@example.com")
     with pytest.raises(ValidationFailed) as refused:
         accounts.promote_admin(users.accounts, "nobody")
@@ -506,7 +506,7 @@ def test_given_an_admin_when_disabling_themselves_then_409_but_enabling_themselv
 def test_given_a_non_admin_or_an_unknown_user_when_setting_disabled_then_403_or_404(users: Users) -> None:
     with pytest.raises(Forbidden):
         accounts.set_disabled(users.services, Caller(user_id="u2", roles=frozenset({"user"})), "u1", True)
-    with pytest.raises(NotFound, match="^no such user$"):
+    with pytest.raises(NotFound, match=r"^no such user$"):
         accounts.set_disabled(users.services, ADMIN, "ghost", True)
     assert not users.accounts.accounts["u1"].disabled
 
