@@ -100,6 +100,8 @@ def test_given_a_consent_when_asked_again_then_already_consented_only_for_scopes
     client_id = _client(store)
     oauth_authorize.decide(store, "alice", _decision(client_id, scope="tasks:read profile:read"), NOW)
     assert oauth_authorize.consent_screen(store, "alice", _request(client_id, scope="tasks:read")).alreadyConsented
+    assert oauth_authorize.consent_screen(
+        store, "alice", _request(client_id, scope="profile:read tasks:read")).alreadyConsented
     assert not oauth_authorize.consent_screen(
         store, "alice", _request(client_id, scope="tasks:read offline_access")).alreadyConsented
     assert not oauth_authorize.consent_screen(store, "bob", _request(client_id)).alreadyConsented

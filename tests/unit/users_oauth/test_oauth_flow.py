@@ -132,7 +132,7 @@ def test_given_a_code_when_exchanged_then_tokens_for_the_user_with_only_the_user
     assert answer.refresh_token is not None
     assert signer.issued == [{"subject": "alice", "roles": ["user"], "token_version": 3,
                               "scopes": frozenset({"tasks:read", "offline_access"}),
-                              "claims": {"client_id": "public-app", "fid": "F1"}}]
+                              "claims": {"client_id": "public-app", "fid": "F1"}, "now": NOW}]
     record = store.refresh_tokens[hash_secret(answer.refresh_token)]
     assert (record.familyId, record.clientId, record.userId, record.validUntil) == (
         "F1", "public-app", "alice", NOW_EPOCH + 3600)
@@ -245,6 +245,7 @@ def test_given_a_refresh_token_when_used_then_a_new_one_of_the_same_grant_with_t
     assert (new.familyId, new.validUntil) == ("F1", epoch_seconds(later) + 3600)
     assert store.kept == [("rotate", epoch_seconds(later) + 3600 + 900)]
     assert signer.issued[0]["claims"] == {"client_id": "public-app", "fid": "F1"}
+    assert signer.issued[0]["now"] == later  # the access token's iat and exp count from the refresh
     assert (signer.issued[0]["subject"], signer.issued[0]["roles"]) == ("alice", ["user"])
 
 
@@ -334,7 +335,7 @@ def test_given_a_confidential_client_without_scope_then_all_its_scopes_but_offli
     assert (answer.scope, answer.expires_in, answer.refresh_token) == ("profile:read tasks:read", 900, None)
     assert signer.issued == [{"subject": "confidential-app", "roles": [], "token_version": 0,
                               "scopes": frozenset({"profile:read", "tasks:read"}),
-                              "claims": {"client_id": "confidential-app"}}]
+                              "claims": {"client_id": "confidential-app"}, "now": NOW}]
 
 
 def test_given_a_requested_scope_then_only_it() -> None:

@@ -162,6 +162,13 @@ def test_given_fractional_values_then_sum_and_average_are_rounded_to_six_places(
                                   _sample("2026-03-01T10:20:00.000Z", 0.2)], "hour")
     assert (bucket.sum, bucket.avg, bucket.min, bucket.max, bucket.date) == (0.5, 0.166667, 0.1, 0.2, None)
     assert bucket.end == "2026-03-01T11:00:00.000Z"
+    [single] = metrics.aggregate([_sample("2026-03-01T10:00:00.000Z", 0.1234567)], "hour")
+    assert (single.sum, single.avg) == (0.123457, 0.123457)
+
+
+def test_given_a_sample_with_seconds_and_milliseconds_then_its_hour_bucket_starts_on_the_hour() -> None:
+    [bucket] = metrics.aggregate([_sample("2026-03-01T10:59:59.999Z", 1)], "hour")
+    assert (bucket.start, bucket.end) == ("2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z")
 
 
 class RangeStore(FakeMetricStore):
@@ -191,4 +198,8 @@ def test_given_samples_when_reading_a_series_then_my_metric_over_the_range_per_l
              "count": 1, "sum": 2, "avg": 2, "min": 2, "max": 2},
             {"start": "2026-03-28T23:00:00.000Z", "end": "2026-03-29T22:00:00.000Z", "date": "2026-03-29",
              "count": 1, "sum": 4, "avg": 4, "min": 4, "max": 4}]}
-    assert metrics.series(store, "u", "mood", start=None, end=None, bucket="hour", tz=None, now=NOW).timezone == "UTC"
+    hourly = metrics.series(store, "u", "mood", start=None, end="2026-03-29T00:00:00Z", bucket="hour", tz=None,
+                            now=NOW)
+    assert (hourly.timezone, hourly.to) == ("UTC", "2026-03-29T00:00:00.000Z")
+    assert [(b.start, b.date) for b in hourly.buckets] == [("2026-03-28T22:00:00.000Z", None),
+                                                          ("2026-03-28T23:00:00.000Z", None)]

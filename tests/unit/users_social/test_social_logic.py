@@ -235,6 +235,32 @@ def test_given_a_blocked_or_disabled_or_unknown_user_then_every_action_answers_t
         social.block(graph, "ann", "zed")
 
 
+def test_given_a_block_either_way_then_nothing_is_written_before_the_404(graph, monkeypatch) -> None:
+    social.block(graph, "ben", "ann")
+
+    def no_write(*args: object) -> str:
+        raise AssertionError("a blocked user must be refused before any write")
+
+    monkeypatch.setattr(graph, "request", no_write)
+    monkeypatch.setattr(graph, "follow", no_write)
+    for action in (social.send_friend_request, social.follow):
+        with pytest.raises(NotFound, match=r"^user ben not found$"):
+            action(graph, "ann", "ben")
+
+
+def test_given_a_new_request_then_it_is_written_once(graph, monkeypatch) -> None:
+    writes: list[str] = []
+    real = graph.request
+
+    def counted(*args: object) -> RequestWrite:
+        writes.append("request")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph, "request", counted)
+    assert social.send_friend_request(graph, "ann", "ben").status == "requested"
+    assert writes == ["request"]
+
+
 def test_given_a_block_the_read_missed_when_the_write_sees_it_then_404(graph, monkeypatch) -> None:
     monkeypatch.setattr(graph, "is_blocked_between", lambda a, b: False)
     graph.edges |= {("ben", Edge.BLOCK, "ann"), ("ann", Edge.BLOCKED_BY, "ben")}
