@@ -1,4 +1,4 @@
-"""In-memory fakes of the users service's stores, limiter and token issuer, for logic tests.
+"""In-memory fakes of the users service's stores, limiter, token issuer and key secret, for logic tests.
 
 They keep the behaviour of the repositories in ``deepiri_users.dal`` that the logic relies on (an email
 is claimed once, a single-use token is spent once, a password change with revocation moves the token
@@ -176,6 +176,20 @@ class MemoryLimiter:
         if self.spent.get(key, 0) + cost > bucket.capacity:
             raise TooManyRequests(60)
         self.spent[key] = self.spent.get(key, 0) + cost
+
+
+class OneSecret:
+    """A Secrets Manager secret for the signing key set (written by the key store on first use)."""
+
+    def __init__(self) -> None:
+        self.value, self.version = "placeholder-written-by-cloudformation", "v0"
+
+    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]:
+        return {"Name": SecretId, "SecretString": self.value, "VersionId": self.version}
+
+    def put_secret_value(self, *, SecretId: str, SecretString: str, ClientRequestToken: str) -> dict[str, Any]:
+        self.value, self.version = SecretString, ClientRequestToken
+        return {"Name": SecretId, "VersionId": ClientRequestToken}
 
 
 @dataclass

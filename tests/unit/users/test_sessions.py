@@ -6,7 +6,6 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -16,6 +15,7 @@ from deepiri_common.tokens import KeyStore, verify_access_token
 from deepiri_users.logic import sessions
 from deepiri_users.models.accounts import Account
 from deepiri_users.models.sessions import RefreshRecord, Session
+from tests.unit.users.fakes import OneSecret
 
 ACCOUNT = Account(userId="u1", email="u1@example.com", displayName="U", passwordHash="h",
                   createdAt="2026-01-01T00:00:00.000Z", updatedAt="2026-01-01T00:00:00.000Z")
@@ -196,20 +196,6 @@ def test_given_a_reused_token_then_a_warning_names_the_user_and_family_but_not_t
     assert (line["level"], line["message"]) == ("WARNING", "refresh token reuse: family revoked")
     assert (line["userId"], line["familyId"]) == ("u1", family_id)
     assert token not in log_output.getvalue()
-
-
-class OneSecret:
-    """A Secrets Manager secret for the signing key set (written by the key store on first use)."""
-
-    def __init__(self) -> None:
-        self.value, self.version = "placeholder-written-by-cloudformation", "v0"
-
-    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]:
-        return {"Name": SecretId, "SecretString": self.value, "VersionId": self.version}
-
-    def put_secret_value(self, *, SecretId: str, SecretString: str, ClientRequestToken: str) -> dict[str, Any]:
-        self.value, self.version = SecretString, ClientRequestToken
-        return {"Name": SecretId, "VersionId": ClientRequestToken}
 
 
 def test_given_the_jwt_issuer_then_the_access_token_carries_the_accounts_roles_and_token_version() -> None:

@@ -13,6 +13,7 @@ from deepiri_users.logic import oauth_introspection
 from deepiri_users.logic.oauth_clients import hash_secret
 from deepiri_users.logic.oauth_introspection import VerifiedAccess
 from deepiri_users.models.oauth import OAuthClient, RefreshTokenRecord, TokenFamily
+from tests.unit.users.fakes import OneSecret
 from tests.unit.users_oauth.fakes import FakeOAuthStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -21,20 +22,6 @@ ISSUER, AUDIENCE = "https://deepiri.test", "deepiri-api"
 CLIENT = OAuthClient(clientId="planner", ownerId="owner", name="Planner", clientType="confidential",
                      redirectUris=["https://app.example.com/cb"], scopes=frozenset({"tasks:read"}),
                      createdAt=to_iso(NOW))
-
-
-class OneSecret:
-    """A Secrets Manager secret holding the signing key set (the key store writes it on first use)."""
-
-    def __init__(self) -> None:
-        self.value, self.version = "placeholder-written-by-cloudformation", "v0"
-
-    def get_secret_value(self, *, SecretId: str) -> dict[str, Any]:
-        return {"Name": SecretId, "SecretString": self.value, "VersionId": self.version}
-
-    def put_secret_value(self, *, SecretId: str, SecretString: str, ClientRequestToken: str) -> dict[str, Any]:
-        self.value, self.version = SecretString, ClientRequestToken
-        return {"Name": SecretId, "VersionId": ClientRequestToken}
 
 
 @pytest.fixture(scope="module")
