@@ -19,20 +19,24 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help up down deps test unit integration e2e lint openapi invoke admin rotate-keys logs watch bench deploy clean
+.PHONY: help python-check up down deps test unit integration commands e2e lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/dev.txt
+python-check: ## check that $(PYTHON) (Python 3.11 with venv) is installed
+	@command -v $(PYTHON) >/dev/null 2>&1 || { printf 'error: %s was not found on PATH; this project needs Python 3.11\n  next: install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv) or run make with PYTHON=/path/to/python3.11\n' "$(PYTHON)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { printf 'error: %s is not a Python 3.11 with the venv module\n  next: install python3.11-venv, or run make with PYTHON=/path/to/python3.11\n' "$(PYTHON)" >&2; exit 1; }
+
+$(VENV)/.installed: requirements/dev.txt | python-check
 	$(call step,development environment ($(VENV)),rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install -q -r requirements/dev.txt)
 	@touch $@
 
-$(EMULATOR_VENV)/.installed: requirements/emulator.txt
+$(EMULATOR_VENV)/.installed: requirements/emulator.txt | python-check
 	$(call step,emulator environment ($(EMULATOR_VENV)),rm -rf $(EMULATOR_VENV) && $(PYTHON) -m venv $(EMULATOR_VENV) && $(EMULATOR_VENV)/bin/pip install -q -r requirements/emulator.txt)
 	@touch $@
 
-$(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt
+$(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt | python-check
 	$(call step,Lambda runtime interpreter ($(RUNTIME_VENV): boto3 only as on AWS),rm -rf $(RUNTIME_VENV) && $(PYTHON) -m venv $(RUNTIME_VENV) && $(RUNTIME_VENV)/bin/pip install -q -r requirements/lambda-runtime.txt)
 	@touch $@
 
@@ -42,10 +46,11 @@ up: deps ## start the emulator, build and deploy template.yaml, print the URLs
 	$(call step,make up,$(PY) -m infra.deploy --up)
 
 down: ## stop the local stack (its state stays in .local/state)
-	@$(PY) -m infra.emulator stop
+	@if [ -x $(PY) ]; then $(PY) -m infra.emulator stop; else echo "    nothing to stop: make up has not run here"; fi
 
-test: deps ## unit + integration tests, then e2e on a fresh emulator on a free port
+test: deps ## unit + integration tests, the README's commands as a newcomer runs them, then e2e on a fresh emulator
 	$(call step,unit and integration tests,$(PY) -m pytest tests/unit tests/integration -q)
+	$(call step,the README's commands (make up / down) on an emulator of their own,$(PY) -m pytest tests/commands -q)
 	$(call step,end-to-end tests on a fresh emulator,$(PY) -m pytest tests/e2e -q)
 
 unit: deps ## unit tests (no network)
@@ -54,18 +59,30 @@ unit: deps ## unit tests (no network)
 integration: deps ## handlers in-process against moto
 	$(PY) -m pytest tests/integration -q
 
+commands: deps ## `make up` twice, `make down`, `make up` and every plain failure, run as subprocesses
+	$(PY) -m pytest tests/commands -q
+
 e2e: deps ## end-to-end tests against a freshly deployed emulator
 	$(PY) -m pytest tests/e2e -q
 
-lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, mypy, OpenAPI drift
+lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import contracts, mypy, OpenAPI and route drift
 	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
-	$(call step,ruff,$(VENV)/bin/ruff check .)
-	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
+	$(call step,ruff (private attributes of other packages refused: SLF),$(VENV)/bin/ruff check .)
+	$(call step,import contracts (handlers -> logic -> dal -> models; services apart),PYTHONPATH=$(SERVICE_PATH) $(VENV)/bin/lint-imports)
+	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra contracts functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
+	$(call step,template and README follow the route declarations,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --check)
+	$(call step,event contracts are current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.contracts --check)
 
 openapi: deps ## regenerate the committed OpenAPI document from the routes
 	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --write
+
+routes: deps ## regenerate the README's route table from the route declarations; check the template's API events
+	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --write
+
+contracts: deps ## regenerate the event contracts (contracts/events/*.json) and the README's catalogue
+	PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.contracts --write
 
 invoke: deps ## invoke a deployed function: make invoke FN=GatewayFunction EVENT=events/gateway-health.json
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=<LogicalId> EVENT=events/<file>.json"; exit 2; }
@@ -85,8 +102,18 @@ logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
 watch: deps ## push changed handler or layer code to the running emulator on save
 	@$(PY) -m infra.watch
 
-bench: deps ## benchmarks, as ratios measured in one run
-	@$(PY) -m infra.bench
+bench: deps ## benchmarks, as ratios measured in one run (one or some: make bench ONLY=coldstart)
+	@$(PY) -m infra.bench $(ONLY)
+
+load: deps ## mixed task workload at 1, 8, 16 clients, cold and warm, on a fresh emulator (127.0.0.1 only)
+	@$(PY) -m infra.load
+
+dlq: deps ## list every dead-letter queue's messages: event type, id, reason, age
+	@$(PY) -m infra.dlq list
+
+redrive: deps ## move a dead-letter queue's messages back to their queue: make redrive QUEUE=deepiri-dev-users-dlq
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<dead-letter queue name, see make dlq>"; exit 2; }
+	@$(PY) -m infra.dlq redrive $(QUEUE)
 
 deploy: deps ## deploy to AWS with samconfig.toml's environment STAGE (needs AWS credentials)
 	$(call step,sam build,$(VENV)/bin/sam build --parallel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ class Target:
     endpoint: str
     stage: str
     state_dir: Path
+    # Whether this project starts and stops the emulator behind ``endpoint`` (no AWS_ENDPOINT_URL given).
+    embedded: bool = True
 
     @property
     def stack_name(self) -> str:
@@ -45,17 +48,21 @@ class Target:
         return env
 
 
-def default_target() -> Target:
-    """The developer's stack: AWS_ENDPOINT_URL if set (a LocalStack), else the embedded emulator."""
-    port = int(os.environ.get("DEEPIRI_PORT", "4566"))
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{port}"
-    stage = os.environ.get("STAGE", "dev")
-    return Target(endpoint=endpoint, stage=stage, state_dir=LOCAL / "state" / str(port))
+def default_target(environ: Mapping[str, str] | None = None) -> Target:
+    """The developer's stack, read from the environment as the user gave it (before ``activate``).
 
-
-def is_embedded() -> bool:
-    """Whether the target is the emulator this project starts: yes unless AWS_ENDPOINT_URL names another."""
-    return not os.environ.get("AWS_ENDPOINT_URL")
+    AWS_ENDPOINT_URL names an external endpoint (a LocalStack); without it the target is the embedded
+    emulator on DEEPIRI_PORT (4566), keeping its state in DEEPIRI_STATE_DIR (.local/state/<port>).
+    """
+    env = os.environ if environ is None else environ
+    try:
+        port = int(env.get("DEEPIRI_PORT", "4566"))
+    except ValueError:
+        raise SystemExit(f"DEEPIRI_PORT={env['DEEPIRI_PORT']!r} is not a port number; set one, e.g. 4566") from None
+    external = env.get("AWS_ENDPOINT_URL", "").strip()
+    endpoint = external or f"http://127.0.0.1:{port}"
+    state_dir = Path(env["DEEPIRI_STATE_DIR"]) if env.get("DEEPIRI_STATE_DIR") else LOCAL / "state" / str(port)
+    return Target(endpoint=endpoint, stage=env.get("STAGE", "dev"), state_dir=state_dir, embedded=not external)
 
 
 def activate(target: Target) -> Target:

@@ -13,9 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from infra.cli import ToolError, run
 from infra.config import EMULATOR_PYTHON, LOCAL, ROOT, RUNTIME_PYTHON, Target, activate, default_target
 from infra.steps import step
 
@@ -59,13 +61,32 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def answers(target: Target) -> bool:
+    """Whether anything accepts connections at the target's endpoint (the emulator, or an external one)."""
+    parts = urllib.parse.urlsplit(target.endpoint)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def start(target: Target) -> None:
     """Start the emulator in the background unless it already runs; wait until it is healthy."""
     if running_pid(target) and is_healthy(target):
         print(f"    emulator already running on {target.endpoint}")
         return
-    if is_healthy(target):
-        raise SystemExit(f"port {target.port} answers but is not this project's emulator; set DEEPIRI_PORT")
+    if port_in_use(target.port):
+        raise ToolError(f"port {target.port} is in use by another program, not this project's emulator",
+                        f"stop that program, or use another port: DEEPIRI_PORT={target.port + 1} make up")
     target.state_dir.mkdir(parents=True, exist_ok=True)
     log_file(target).parent.mkdir(parents=True, exist_ok=True)
     env = {
@@ -76,6 +97,11 @@ def start(target: Target) -> None:
         "STATE_DIR": str(target.state_dir),
         "LOG_LEVEL": "INFO",
         "SFTP_ENABLED": "0",
+        # A burst queues for a free warm worker instead of spawning one per concurrent invocation
+        # (infra/ministack_launcher.py says why). Two per function keep a 2-core machine responsive; a
+        # request that waits 10 s for its turn gets a 429, well inside API Gateway's 29 s.
+        "DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION": os.environ.get("DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION", "2"),
+        "DEEPIRI_LAMBDA_QUEUE_SECONDS": os.environ.get("DEEPIRI_LAMBDA_QUEUE_SECONDS", "10"),
         # Lambda workers inherit this environment: keep the project's tooling out of it.
         "PYTHONPATH": "",
     }
@@ -91,7 +117,9 @@ def start(target: Target) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while not is_healthy(target):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"emulator did not start; see {log_file(target)}")
+            pid_file(target).unlink(missing_ok=True)
+            raise ToolError(f"the emulator did not start on port {target.port}: {_last_line(log_file(target))}",
+                            f"read its log: {log_file(target)}")
         time.sleep(0.2)
     print(f"    emulator pid {process.pid} on {target.endpoint}, state in {target.state_dir}")
 
@@ -115,6 +143,11 @@ def stop(target: Target) -> None:
     print(f"    emulator on port {target.port} stopped; state kept in {target.state_dir}")
 
 
+def _last_line(log: Path) -> str:
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.exists() else []
+    return lines[-1].strip()[:200] if lines else "it wrote nothing"
+
+
 def _alive(pid: int) -> bool:
     """Whether ``pid`` still runs; reaps it first when this process started it (no zombie counts)."""
     try:
@@ -135,6 +168,10 @@ def main() -> None:
     parser.add_argument("action", choices=["start", "stop", "status"])
     args = parser.parse_args()
     target = activate(default_target())
+    if not target.embedded:
+        raise ToolError(f"AWS_ENDPOINT_URL={target.endpoint} names an external endpoint; this project "
+                        "starts and stops only its embedded emulator",
+                        "unset AWS_ENDPOINT_URL, or manage that endpoint yourself")
     if args.action == "start":
         with step(f"start emulator on {target.endpoint}"):
             start(target)
@@ -148,4 +185,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import boto3
 
+from infra.cli import run
 from infra.config import REGION, activate, default_target
 from infra.stack import function_name
 
@@ -45,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -10,6 +10,7 @@ import time
 
 import boto3
 
+from infra.cli import run
 from infra.config import REGION, activate, default_target
 from infra.stack import function_name
 
@@ -37,4 +38,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -6,42 +6,28 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 from typing import Any
 
+from deepiri_common.routes import Route
+from deepiri_users.logic.oauth_scopes import SCOPES
+from infra.cli import run, write_or_check
 from infra.config import ROOT
+from infra.routes import declared, route_tables
 
-SERVICE_APIS = [
-    "deepiri_gateway.handlers.api",
-    "deepiri_realtime.handlers.api",
-    "deepiri_users.handlers.auth",
-    "deepiri_users.handlers.users",
-    "deepiri_users.handlers.oauth",
-    "deepiri_users.handlers.social",
-    "deepiri_users.handlers.skills",
-    "deepiri_users.handlers.metrics",
-    "deepiri_tasks.handlers.tasks",
-    "deepiri_tasks.handlers.dependencies_graph",
-    "deepiri_tasks.handlers.comments",
-    "deepiri_tasks.handlers.attachments",
-    "deepiri_tasks.handlers.timers",
-    "deepiri_tasks.handlers.projects",
-]
 DOCUMENT = ROOT / "functions" / "gateway" / "deepiri_gateway" / "openapi.json"
-PUBLIC_PATHS = {
-    "/health", "/health/ready", "/docs", "/docs/openapi.json", "/.well-known/jwks.json",
-    "/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/password-reset",
-    "/api/auth/password-reset/confirm", "/api/auth/verify-email",
-    "/api/oauth/token", "/api/oauth/revoke", "/api/oauth/introspect",
-}
 
 
 def build() -> dict[str, Any]:
-    """Merge the OpenAPI schema each service's resolver generates from its routes."""
+    """Merge the OpenAPI schema each service's resolver generates from its routes.
+
+    Which service modules have routes, and each operation's security, come from the route
+    declarations (``infra.routes``): open routes need nothing, the others a first-party bearer token
+    or, where the route names a scope, an OAuth token with that scope.
+    """
     merged: dict[str, Any] = {}
-    for module_name in SERVICE_APIS:
+    for module_name in route_tables():
         app = importlib.import_module(module_name).app
         schema = json.loads(app.get_openapi_json_schema(title="Deepiri API", version="1.0.0"))
         if not merged:
@@ -51,12 +37,23 @@ def build() -> dict[str, Any]:
         components = merged.setdefault("components", {}).setdefault("schemas", {})
         components.update(schema.get("components", {}).get("schemas", {}))
     merged.setdefault("components", {})["securitySchemes"] = {
-        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "oauth2": {"type": "oauth2", "flows": {"authorizationCode": {
+            "authorizationUrl": "/api/oauth/authorize", "tokenUrl": "/api/oauth/token",
+            "refreshUrl": "/api/oauth/token", "scopes": dict(SCOPES)}}},
     }
+    routes = {(item.route.path, item.route.method.lower()): item.route for item in declared()}
     for path, operations in merged.get("paths", {}).items():
-        for operation in operations.values():
-            operation["security"] = [] if path in PUBLIC_PATHS else [{"bearer": []}]
+        for method, operation in operations.items():
+            operation["security"] = security(routes[(path, method)])
     return merged
+
+
+def security(route: Route) -> list[dict[str, list[str]]]:
+    """The OpenAPI security requirement of a declared route."""
+    if route.open:
+        return []
+    return [{"bearer": []}, {"oauth2": [route.scope]}] if route.scope else [{"bearer": []}]
 
 
 def render() -> str:
@@ -64,13 +61,9 @@ def render() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true")
-    mode.add_argument("--check", action="store_true")
-    args = parser.parse_args()
+    write = write_or_check(__doc__)
     current = render()
-    if args.write:
+    if write:
         DOCUMENT.write_text(current)
         print(f"wrote {DOCUMENT.relative_to(ROOT)}")
         return
@@ -80,4 +73,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

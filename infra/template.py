@@ -1,14 +1,18 @@
-"""template.yaml as data: parsed with CloudFormation's short-form tags kept as long-form intrinsics."""
+"""template.yaml as data: parsed with CloudFormation's short-form tags kept as long-form intrinsics, and
+the one resolver of the intrinsics it uses (:class:`Intrinsics`), shared by watch, bench and the tests."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from infra.config import TEMPLATE
+from infra.config import REGION, TEMPLATE
 
 
 class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type stubs here
@@ -40,3 +44,149 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
         loaded: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
     return loaded
+
+
+# ---------------------------------------------------------------- intrinsic functions
+
+# The property that holds a resource's physical name, by the name a `!Ref` of it returns.
+_NAME_PROPERTIES = ("TableName", "QueueName", "FunctionName", "LayerName", "LogGroupName", "TopicName", "Name")
+# ARN service and resource prefix of the resource types whose `!GetAtt X.Arn` the tests need.
+_ARN_FORMS = {
+    "AWS::DynamoDB::Table": ("dynamodb", "table/"),
+    "AWS::SQS::Queue": ("sqs", ""),
+    "AWS::SNS::Topic": ("sns", ""),
+    "AWS::Events::EventBus": ("events", "event-bus/"),
+    "AWS::Serverless::Function": ("lambda", "function:"),
+    "AWS::Lambda::Function": ("lambda", "function:"),
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+class Unresolvable(ValueError):
+    """A value names something only a deployment knows (an attribute other than an ARN, a condition)."""
+
+
+@dataclass(frozen=True)
+class Intrinsics:
+    """Resolves the intrinsics template.yaml uses (``Ref``, ``Fn::Sub``, ``Fn::GetAtt .Arn``, ``Fn::Join``,
+    ``Fn::If``) for one stage, as a deployment would name things: the one resolver of watch, bench and tests.
+
+    ``Ref`` of a parameter is its ``Default`` (``Stage`` is ``stage``; ``overrides`` replace any);
+    ``Ref`` of a resource is its physical name (the ``TableName``/``QueueName``/... property, else its
+    logical id); ``!GetAtt X.Arn`` is the ARN that name gets. Anything else raises :class:`Unresolvable`.
+    """
+
+    stage: str
+    region: str = REGION
+    account: str = "000000000000"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    template: Mapping[str, Any] = field(default_factory=load_template)
+
+    def resolve(self, value: Any) -> Any:
+        """``value`` with every intrinsic inside it replaced by what it names (lists and maps walked)."""
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self.ref(str(argument))
+            if key.startswith("Fn::"):
+                return self._function(key, argument)
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        return value
+
+    def _function(self, key: str, argument: Any) -> Any:
+        functions: dict[str, Callable[[Any], Any]] = {
+            "Fn::Sub": self._sub, "Fn::GetAtt": self._get_att, "Fn::Join": self._join, "Fn::If": self._if,
+        }
+        if key not in functions:
+            raise Unresolvable(f"{key} cannot be resolved off the cloud")
+        return functions[key](argument)
+
+    def _join(self, argument: Any) -> str:
+        separator, parts = argument
+        return str(separator).join(str(self.resolve(part)) for part in parts)
+
+    def _if(self, argument: Any) -> Any:
+        condition, when_true, when_false = argument
+        return self.resolve(when_true if self.condition(str(condition)) else when_false)
+
+    def text(self, value: Any, default: str | None = None) -> str:
+        """``value`` resolved to a string; ``default`` when it cannot be (or :class:`Unresolvable` if None)."""
+        try:
+            resolved = self.resolve(value)
+        except Unresolvable:
+            if default is None:
+                raise
+            return default
+        if isinstance(resolved, dict | list):
+            if default is None:
+                raise Unresolvable(f"{value!r} is not a scalar")
+            return default
+        return str(resolved)
+
+    def ref(self, name: str) -> str:
+        """What ``!Ref name`` (or ``${name}`` in a ``!Sub``) gives."""
+        pseudo = {"Stage": self.stage, "AWS::Region": self.region, "AWS::AccountId": self.account,
+                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", **self.overrides}
+        if name in pseudo:
+            return pseudo[name]
+        if "." in name:  # ${Resource.Arn} inside a !Sub
+            return self._get_att(name.split(".", 1))
+        parameters = self.template.get("Parameters", {})
+        if name in parameters:
+            return str(parameters[name].get("Default", ""))
+        return self.physical_name(name)
+
+    def condition(self, name: str) -> bool:
+        """The value of a template condition (``Fn::Equals``/``Not``/``And``/``Or`` of resolvable values)."""
+        return self._truth(self.template.get("Conditions", {})[name])
+
+    def _truth(self, expression: Any) -> bool:
+        ((key, argument),) = expression.items()
+        if key == "Condition":
+            return self.condition(str(argument))
+        if key == "Fn::Equals":
+            left, right = (self.resolve(item) for item in argument)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not self._truth(argument[0])
+        if key == "Fn::And":
+            return all(self._truth(item) for item in argument)
+        if key == "Fn::Or":
+            return any(self._truth(item) for item in argument)
+        raise Unresolvable(f"condition {key} cannot be evaluated off the cloud")
+
+    def physical_name(self, logical_id: str) -> str:
+        """The name a resource is deployed under (its name property resolved, else its logical id)."""
+        resource = self.template.get("Resources", {}).get(logical_id)
+        if resource is None:
+            raise Unresolvable(f"{logical_id} is neither a parameter nor a resource of the template")
+        props = resource.get("Properties", {})
+        for key in _NAME_PROPERTIES:
+            if key in props:
+                return self.text(props[key])
+        return logical_id
+
+    def arn(self, logical_id: str) -> str:
+        """The ARN of a named resource of the template."""
+        kind = self.template["Resources"][logical_id]["Type"]
+        if kind not in _ARN_FORMS:
+            raise Unresolvable(f"no ARN form for {kind} ({logical_id})")
+        service, prefix = _ARN_FORMS[kind]
+        return f"arn:aws:{service}:{self.region}:{self.account}:{prefix}{self.physical_name(logical_id)}"
+
+    def _sub(self, argument: Any) -> str:
+        if isinstance(argument, list):
+            text, variables = argument
+            local = {name: str(self.resolve(item)) for name, item in variables.items()}
+        else:
+            text, local = argument, {}
+        return _SUB_VARIABLE.sub(lambda m: local.get(m.group(1)) or self.ref(m.group(1)), str(text))
+
+    def _get_att(self, argument: Any) -> str:
+        logical_id, attribute = argument if isinstance(argument, list) else str(argument).split(".", 1)
+        if attribute != "Arn":
+            raise Unresolvable(f"!GetAtt {logical_id}.{attribute} is known only once deployed")
+        return self.arn(str(logical_id))

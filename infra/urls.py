@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import boto3
 
+from infra.cli import run
 from infra.config import LOCAL, REGION, Target, activate, default_target
 
 
@@ -60,4 +61,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -27,9 +27,10 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra import emulator
+from infra.cli import run
 from infra.config import BUILD_DIR, REGION, ROOT, Target, activate, default_target
 from infra.stack import functions as deployed_functions
-from infra.template import load_template
+from infra.template import Intrinsics, Unresolvable, load_template
 
 POLL_SECONDS = 1.0
 UPDATE_TIMEOUT_SECONDS = 30.0
@@ -92,12 +93,11 @@ def layer_specs(template: dict[str, Any] | None = None) -> list[LayerSpec]:
 
 
 def resolve_name(value: Any, stage: str) -> str:
-    """A name property of the template for ``stage``: a plain string or a ``!Sub`` of ``${Stage}``."""
-    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
-        value = value["Fn::Sub"].replace("${Stage}", stage)
-    if not isinstance(value, str) or "${" in value:
-        raise WatchError(f"cannot resolve the name {value!r} from template.yaml")
-    return value
+    """A name property of the template for ``stage`` (a plain string or a ``!Sub``), as deployed."""
+    try:
+        return Intrinsics(stage=stage, region=REGION).text(value)
+    except Unresolvable as error:
+        raise WatchError(f"cannot resolve the name {value!r} from template.yaml: {error}") from None
 
 
 # ---------------------------------------------------------------- what changed
@@ -415,4 +415,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

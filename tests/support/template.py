@@ -1,22 +1,22 @@
 """Build moto resources from template.yaml's own definitions, so integration tests follow the template.
 
 Only the resource types a test needs in-process are supported: DynamoDB tables, SQS queues, the
-EventBridge bus and Secrets Manager secrets. Intrinsics are resolved for the small set the template
-uses in those resources (Ref to parameters and resources, Fn::Sub, Fn::GetAtt ... .Arn).
+EventBridge bus and Secrets Manager secrets. Intrinsics are resolved by the project's one resolver,
+:class:`infra.template.Intrinsics`, for Stage=test.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import boto3
 
-from infra.template import load_template
+from infra.template import Intrinsics, load_template
 
 STAGE = "test"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+_INTRINSICS = Intrinsics(stage=STAGE, region=REGION, account=ACCOUNT)
 
 
 def template() -> dict[str, Any]:
@@ -31,44 +31,11 @@ def resource(logical_id: str) -> dict[str, Any]:
 
 def physical_name(logical_id: str) -> str:
     """The name a resource gets when deployed with Stage=test (its TableName / QueueName / Name)."""
-    props = resource(logical_id).get("Properties", {})
-    for key in ("TableName", "QueueName", "Name"):
-        if key in props:
-            return str(_resolve(props[key]))
-    raise KeyError(f"{logical_id} has no name property")
+    return _INTRINSICS.physical_name(logical_id)
 
 
 def _resolve(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
-        if key == "Ref":
-            return _ref(arg)
-        if key == "Fn::Sub":
-            return re.sub(r"\$\{([^}]+)\}", lambda m: str(_ref(m.group(1))), arg)
-        if key == "Fn::GetAtt":
-            return _arn(arg[0])
-    if isinstance(value, dict):
-        return {k: _resolve(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve(v) for v in value]
-    return value
-
-
-def _ref(name: str) -> Any:
-    pseudo = {"Stage": STAGE, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "LocalEndpoint": ""}
-    if name in pseudo:
-        return pseudo[name]
-    if "." in name:
-        return _arn(name.split(".", 1)[0])
-    return physical_name(name)
-
-
-def _arn(logical_id: str) -> str:
-    kind = resource(logical_id)["Type"]
-    name = physical_name(logical_id)
-    service = {"AWS::DynamoDB::Table": "dynamodb", "AWS::SQS::Queue": "sqs", "AWS::Events::EventBus": "events"}
-    prefix = {"AWS::DynamoDB::Table": "table/", "AWS::Events::EventBus": "event-bus/"}.get(kind, "")
-    return f"arn:aws:{service.get(kind, 'unknown')}:{REGION}:{ACCOUNT}:{prefix}{name}"
+    return _INTRINSICS.resolve(value)
 
 
 def create(*logical_ids: str) -> dict[str, str]:

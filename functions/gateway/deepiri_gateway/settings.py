@@ -12,6 +12,7 @@ class GatewaySettings(CommonSettings):
 
     ready_tables: str = Field(default="", alias="READY_TABLES")
     ready_queues: str = Field(default="", alias="READY_QUEUES")
+    dead_letter_queues: str = Field(default="", alias="READY_DEAD_LETTER_QUEUES")
 
     @property
     def tables(self) -> list[str]:
@@ -20,3 +21,7 @@ class GatewaySettings(CommonSettings):
     @property
     def queues(self) -> list[str]:
         return [url for url in self.ready_queues.split(",") if url]
+
+    @property
+    def dead_letter_urls(self) -> list[str]:
+        return [url for url in self.dead_letter_queues.split(",") if url]

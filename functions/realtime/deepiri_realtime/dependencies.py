@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.settings import load_settings
 from deepiri_realtime.dal.connections import ConnectionRepository
 from deepiri_realtime.dal.presence import PresenceRepository
@@ -23,9 +22,9 @@ def connections() -> ConnectionRepository:
 @cache
 def pusher() -> ConnectionPusher:
     settings = load_settings(RealtimeSettings)
-    return ConnectionPusher(boto3.client("apigatewaymanagementapi", endpoint_url=settings.ws_management_endpoint))
+    return ConnectionPusher(aws.client("apigatewaymanagementapi", endpoint_url=settings.ws_management_endpoint))
 
 
 @cache
 def presence() -> PresenceRepository:
-    return PresenceRepository(load_settings(RealtimeSettings).connections_table, boto3.client("dynamodb"))
+    return PresenceRepository(load_settings(RealtimeSettings).connections_table, aws.client("dynamodb"))

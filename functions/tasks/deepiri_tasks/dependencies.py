@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.settings import load_settings
 from deepiri_tasks.dal.graph import DependencyRepository, TaskFactsStore
 from deepiri_tasks.dal.projects import ProjectRepository
@@ -22,7 +21,7 @@ def settings() -> TasksSettings:
 
 @cache
 def dynamodb() -> Any:
-    return boto3.client("dynamodb")
+    return aws.client("dynamodb")
 
 
 @cache

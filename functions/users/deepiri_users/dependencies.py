@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.ratelimit import RateLimiter
 from deepiri_common.settings import load_settings
 from deepiri_common.tokens import KeyStore
@@ -24,13 +23,13 @@ def settings() -> UsersSettings:
 
 @cache
 def dynamodb() -> Any:
-    return boto3.client("dynamodb")
+    return aws.client("dynamodb")
 
 
 @cache
 def key_store() -> KeyStore:
     """The signing key set; the first signer initialises it (hence the secret's write permission)."""
-    return KeyStore(settings().jwt_keys_secret, boto3.client("secretsmanager"))
+    return KeyStore(settings().jwt_keys_secret, aws.client("secretsmanager"))
 
 
 @cache

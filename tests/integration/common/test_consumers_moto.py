@@ -7,25 +7,47 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import BaseModel, Field
 
-from deepiri_common.consumers import make_event_consumer
+from deepiri_common.consumers import PermanentFailure, SqsDeadLetters, make_event_consumer
 from deepiri_common.events import DomainEvent, EventBridgePublisher, ReceivedEvent
 from tests.support import template
 from tests.support.lambda_context import FakeLambdaContext
 
 
+class XpData(BaseModel):
+    userId: str = Field(min_length=1)
+    xp: int
+
+
 class Recorder:
     """The domain callback: remembers what it handled; can be told to fail a number of times."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, error: Exception | None = None) -> None:
         self.handled: list[ReceivedEvent] = []
+        self.data: list[XpData] = []
         self.failures = failures
+        self.error = error or RuntimeError("downstream unavailable")
 
-    def __call__(self, event: ReceivedEvent) -> None:
+    def __call__(self, event: ReceivedEvent, data: XpData) -> None:
         if self.failures:
             self.failures -= 1
-            raise RuntimeError("downstream unavailable")
+            raise self.error
         self.handled.append(event)
+        self.data.append(data)
+
+
+class DeadLetterBox:
+    """An in-memory dead-letter queue: what was sent there, and why."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+        self.broken = broken
+
+    def send(self, record: Any, reason: str, event: ReceivedEvent | None) -> None:
+        if self.broken:
+            raise RuntimeError("dead-letter queue unreachable")
+        self.sent.append((record.message_id, reason, event.detail_type if event else None))
 
 
 @pytest.fixture
@@ -68,8 +90,11 @@ def _event(n: int = 0) -> DomainEvent:
     return DomainEvent.new("engagement", "XpAwarded", {"userId": "u1", "xp": n}, actor="system")
 
 
-def _consumer(handle: Recorder, resources: dict[str, str], service: str = "realtime") -> Any:
-    return make_event_consumer(handle, idempotency_table=resources["IdempotencyTable"], service=service)
+def _consumer(handle: Recorder, resources: dict[str, str], service: str = "realtime",
+              box: DeadLetterBox | None = None) -> Any:
+    dead_letters = box or DeadLetterBox()
+    return make_event_consumer(handle, consumes={"XpAwarded": XpData}, idempotency_table=resources["IdempotencyTable"],
+                               service=service, dead_letters=lambda: dead_letters)
 
 
 def test_given_bus_events_on_the_queue_when_consumed_then_each_is_handled_with_its_envelope(
@@ -104,20 +129,95 @@ def test_given_the_same_event_delivered_twice_when_consumed_then_it_is_handled_o
     assert len(handle.handled) == 1
 
 
-def test_given_a_malformed_body_in_a_batch_then_only_that_record_fails_and_the_rest_are_handled(
+def test_given_a_body_that_is_no_bus_event_then_it_is_dead_lettered_at_once_and_the_rest_are_handled(
     resources: dict[str, str],
 ) -> None:
-    handle = Recorder()
+    handle, box = Recorder(), DeadLetterBox()
     records = _delivered(resources, _event(1), _event(2))
     not_json = _sqs_record("not-json", "{oops")
     not_an_event = _sqs_record("not-an-event", json.dumps({"hello": "world"}))
 
-    first = _consumer(handle, resources)({"Records": [records[0], not_json, records[1]]}, FakeLambdaContext())
-    second = _consumer(handle, resources)({"Records": [not_an_event]}, FakeLambdaContext())
+    response = _consumer(handle, resources, box=box)(
+        {"Records": [records[0], not_json, not_an_event, records[1]]}, FakeLambdaContext())
 
-    assert first == {"batchItemFailures": [{"itemIdentifier": "not-json"}]}
-    assert second == {"batchItemFailures": [{"itemIdentifier": "not-an-event"}]}
+    assert response == {"batchItemFailures": []}  # acknowledged: never retried
+    assert [(m, e) for m, _, e in box.sent] == [("not-json", None), ("not-an-event", None)]
+    assert "body is not JSON" in box.sent[0][1] and "detail-type: Field required" in box.sent[1][1]
     assert len(handle.handled) == 2
+
+
+def test_given_data_the_consumers_model_rejects_then_it_is_dead_lettered_with_the_field_and_not_retried(
+    resources: dict[str, str],
+) -> None:
+    handle, box = Recorder(), DeadLetterBox()
+    bad = DomainEvent.new("engagement", "XpAwarded", {"userId": "", "xp": None}, actor="system")
+    records = _delivered(resources, bad, _event(3))
+
+    response = _consumer(handle, resources, box=box)({"Records": records}, FakeLambdaContext())
+
+    assert response == {"batchItemFailures": []}
+    ((message_id, reason, detail_type),) = box.sent
+    assert detail_type == "XpAwarded" and message_id in {r["messageId"] for r in records}
+    assert "data.userId: String should have at least 1 character" in reason
+    assert "data.xp: Input should be a valid integer" in reason
+    assert [d.xp for d in handle.data] == [3]
+
+
+def test_given_an_event_type_the_consumer_does_not_declare_then_it_is_acknowledged_and_ignored(
+    resources: dict[str, str],
+) -> None:
+    handle, box = Recorder(), DeadLetterBox()
+    other = DomainEvent.new("engagement", "LevelUp", {"whatever": True}, actor="system")
+
+    response = _consumer(handle, resources, box=box)({"Records": _delivered(resources, other)}, FakeLambdaContext())
+
+    assert response == {"batchItemFailures": []}
+    assert handle.handled == [] and box.sent == []
+
+
+def test_given_the_handler_raises_a_permanent_failure_then_the_event_is_dead_lettered_and_not_retried(
+    resources: dict[str, str],
+) -> None:
+    handle, box = Recorder(failures=1, error=PermanentFailure("the task is gone for good")), DeadLetterBox()
+    records = _delivered(resources, _event())
+
+    response = _consumer(handle, resources, box=box)({"Records": records}, FakeLambdaContext())
+
+    assert response == {"batchItemFailures": []}
+    assert [(reason, kind) for _, reason, kind in box.sent] == [("the task is gone for good", "XpAwarded")]
+
+
+def test_given_the_dead_letter_queue_is_unreachable_then_the_bad_record_is_retried_instead_of_lost(
+    resources: dict[str, str],
+) -> None:
+    not_json = _sqs_record("not-json", "{oops")
+
+    response = _consumer(Recorder(), resources, box=DeadLetterBox(broken=True))({"Records": [not_json]},
+                                                                                FakeLambdaContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "not-json"}]}
+
+
+def test_given_an_sqs_dead_letter_queue_then_the_record_lands_there_with_its_reason_and_identity(
+    resources: dict[str, str],
+) -> None:
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    dlq = sqs.create_queue(QueueName="deepiri-test-realtime-dlq")["QueueUrl"]
+    bad = DomainEvent.new("engagement", "XpAwarded", {"userId": "u1"}, actor="system")
+    records = _delivered(resources, bad)
+    consumer = make_event_consumer(Recorder(), consumes={"XpAwarded": XpData},
+                                   idempotency_table=resources["IdempotencyTable"], service="realtime",
+                                   dead_letters=lambda: SqsDeadLetters(dlq, sqs))
+
+    assert consumer({"Records": records}, FakeLambdaContext()) == {"batchItemFailures": []}
+
+    (message,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"]
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert message["Body"] == records[0]["body"]
+    assert attributes["eventType"] == "XpAwarded" and attributes["eventId"] == bad.id
+    assert attributes["deadLetterReason"] == "XpAwarded rejected by XpData: data.xp: Field required"
+    assert attributes["sourceQueueArn"].endswith(":deepiri-test-realtime")
+    assert attributes["deadLetteredAt"].endswith("Z")
 
 
 def test_given_the_handler_fails_once_when_the_record_is_redelivered_then_it_is_handled_then(
@@ -157,7 +257,8 @@ def test_given_a_table_name_function_then_it_is_resolved_at_the_first_invocation
         lookups.append(resources["IdempotencyTable"])
         return resources["IdempotencyTable"]
 
-    consumer = make_event_consumer(Recorder(), idempotency_table=table, service="realtime")
+    consumer = make_event_consumer(Recorder(), consumes={"XpAwarded": XpData}, idempotency_table=table,
+                                   service="realtime")
     assert lookups == []  # nothing is resolved, and no client created, when the handler is built
 
     consumer({"Records": _delivered(resources, _event(1))}, FakeLambdaContext())

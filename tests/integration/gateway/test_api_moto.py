@@ -13,7 +13,8 @@ from tests.support import template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
-DEPENDENCIES = ("IdempotencyTable", "RateLimitTable", "ConnectionsTable", "RealtimeQueue", "EventBus")
+DEPENDENCIES = ("IdempotencyTable", "RateLimitTable", "ConnectionsTable", "RealtimeQueue", "EventBus",
+                "RealtimeDeadLetterQueue", "UsersSkillsDeadLetterQueue")
 
 
 @pytest.fixture
@@ -22,6 +23,8 @@ def gateway(aws, monkeypatch):
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     monkeypatch.setenv("READY_TABLES", ",".join(created[t] for t in DEPENDENCIES if t.endswith("Table")))
     monkeypatch.setenv("READY_QUEUES", created["RealtimeQueue"])
+    monkeypatch.setenv("READY_DEAD_LETTER_QUEUES",
+                       f"{created['RealtimeDeadLetterQueue']},{created['UsersSkillsDeadLetterQueue']}")
     reset_settings_cache()
     api._probe.cache_clear()
     yield created
@@ -56,3 +59,28 @@ def test_given_the_docs_routes_when_called_then_the_committed_document_is_served
     response = api.handler(rest_event("GET", "/docs/openapi.json"), FakeLambdaContext())
     assert response["statusCode"] == 200
     assert "/api/realtime/presence" in json.loads(response["body"])["paths"]
+
+
+def _admin_readiness(roles: str) -> tuple[int, dict]:
+    event = rest_event("GET", "/api/admin/readiness", authorizer={"userId": "ada", "roles": roles})
+    response = api.handler(event, FakeLambdaContext())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_given_dead_letters_when_an_admin_asks_for_readiness_then_each_dlq_depth_is_shown(gateway) -> None:
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    for n in range(2):
+        sqs.send_message(QueueUrl=gateway["UsersSkillsDeadLetterQueue"], MessageBody=f"dead {n}")
+
+    status, body = _admin_readiness("user,admin")
+
+    assert status == 200 and body["status"] == "ready"
+    assert [(d["queue"], d["depth"]) for d in body["deadLetters"]] == [
+        ("deepiri-test-realtime-dlq", 0), ("deepiri-test-users-dlq", 2)]
+
+
+def test_given_a_plain_user_or_no_caller_then_dead_letter_depths_are_not_shown(gateway) -> None:
+    status, body = _admin_readiness("user")
+    assert status == 403 and body["detail"] == "requires the admin role"
+    open_status, open_body = _call("GET", "/health/ready")
+    assert open_status == 200 and "deadLetters" not in open_body

@@ -44,8 +44,10 @@ def realtime(aws, monkeypatch):
     reset_settings_cache()
 
 
-def _ws_event(route: str, connection_id: str, user_id: str | None = None, body: str | None = None) -> dict:
-    context = {"routeKey": route, "connectionId": connection_id, "requestId": "r1", "stage": "test"}
+def _ws_event(route: str, connection_id: str, user_id: str | None = None, body: str | None = None,
+              event_type: str | None = None) -> dict:
+    kind = event_type or {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
+    context = {"routeKey": route, "eventType": kind, "connectionId": connection_id, "requestId": "r1", "stage": "test"}
     if user_id:
         context["authorizer"] = {"userId": user_id, "roles": "user", "principalId": user_id}
     return {"requestContext": context, "body": body}
@@ -118,3 +120,18 @@ def test_given_an_invalid_presence_when_put_then_422_and_neither_state_nor_event
                                  authorizer={"userId": "alice", "roles": "user"}), FakeLambdaContext())
     assert put["statusCode"] == 422
     assert flows.stream_event(created["ConnectionsTable"])["Records"] == []
+
+
+@pytest.mark.parametrize("action", ["$disconnect", "$connect"])
+def test_given_a_frame_naming_a_lifecycle_route_then_it_is_answered_as_a_message_and_the_connection_stays(
+        realtime, action: str) -> None:
+    pusher, _ = realtime
+    ws.handler(_ws_event("$connect", "c9", "alice"), FakeLambdaContext())
+    frame = json.dumps({"action": action, "requestId": "r-9"})
+
+    # The gateway routes the frame by its "action", but the event is still a MESSAGE.
+    reply = ws.handler(_ws_event(action, "c9", "alice", body=frame, event_type="MESSAGE"), FakeLambdaContext())
+
+    assert reply["statusCode"] == 200
+    assert [c["connectionId"] for c in _me("alice")["connections"]] == ["c9"]
+    assert pusher.sent[-1][0] == "c9" and pusher.sent[-1][1]["type"] in ("pong", "error")

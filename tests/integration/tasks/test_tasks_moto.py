@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import boto3
+import pytest
 
 from deepiri_tasks.dal.items import task_av_key
 from tests.integration.tasks.conftest import Api
@@ -206,3 +207,13 @@ def test_given_a_scoped_token_then_reads_need_tasks_read_and_writes_tasks_write(
     assert api.call("GET", "/api/tasks", scopes="tasks:read").status == 200
     assert api.call("POST", "/api/tasks", {"title": "x"}, scopes="tasks:read").status == 403
     assert api.call("POST", "/api/tasks", {"title": "x"}, scopes="tasks:write").status == 201
+
+
+@pytest.mark.parametrize("title", ["Pay\x00 rent", "Pay \x1b[2J rent", "Pay\r\nrent", "Pay \u202erent"])
+def test_given_control_or_hidden_characters_in_a_title_then_422_names_it_and_nothing_is_stored(
+        api: Api, title: str) -> None:
+    reply = api.call("POST", "/api/tasks", {"title": title})
+
+    assert reply.status == 422
+    assert [e["field"] for e in reply.body["errors"]] == ["body.title"]
+    assert api.call("GET", "/api/tasks").body["items"] == []

@@ -340,3 +340,13 @@ def test_given_an_import_delivered_twice_then_one_task_listed_searchable_and_one
         "batchItemFailures": []}
     assert [u["changed"] for kind, u in published(table) if kind == "TaskUpdated"] == [["title"]]
     assert task_ids("olivia", q="login") == listed and task_ids("olivia", q="bug") == []
+
+
+def test_given_an_owner_inviting_themselves_then_409_and_no_invitation(table) -> None:
+    pid = make_project("olivia")
+
+    status, answer = call("POST", P + "/invitations", "olivia", {"userId": "olivia"}, projectId=pid)
+
+    assert (status, answer["status"]) == (409, 409)
+    assert "already a member" in answer["detail"]
+    assert call("GET", "/api/projects/invitations", "olivia")[1]["items"] == []

@@ -285,7 +285,11 @@ def test_given_an_oversized_client_id_when_used_then_it_is_simply_unknown(users)
     status, body, _ = _post_form("/api/oauth/token", {"grant_type": "client_credentials", "client_id": long_id})
     assert (status, body["error"]) == (401, "invalid_client")
     path = f"/api/oauth/clients/{long_id}"
-    assert _call("GET", path, path_params={"client_id": long_id}, resource="/api/oauth/clients/{client_id}")[0] == 404
+    status, body, _ = _call("GET", path, path_params={"clientId": long_id}, resource="/api/oauth/clients/{clientId}")
+    assert status == 422 and [e["field"] for e in body["errors"]] == ["path.clientId"]  # no id is that long
+    unknown = "C" * 128
+    assert _call("GET", f"/api/oauth/clients/{unknown}", path_params={"clientId": unknown},
+                 resource="/api/oauth/clients/{clientId}")[0] == 404
 
 
 def test_given_an_oauth_access_token_when_the_gateway_checks_it_then_revocation_of_the_grant_bites_at_once(

@@ -20,8 +20,9 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def users(aws, monkeypatch) -> dict[str, str]:
-    created = template.create("UsersTable", "IdempotencyTable", "EventBus")
+    created = template.create("UsersTable", "IdempotencyTable", "EventBus", "UsersSkillsDeadLetterQueue")
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["UsersSkillsDeadLetterQueue"])
     monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
     for cached in (skills.repository, skills_consumer.repository, metrics.repository):
@@ -61,7 +62,8 @@ def test_given_a_task_completed_twice_and_again_after_idempotency_expired_then_x
         TableName=fresh, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=[{"AttributeName": "id",
         "AttributeType": "S"}], KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
     monkeypatch.setattr(skills_consumer, "handler", skills_consumer.make_event_consumer(
-        skills_consumer.credit_skills, idempotency_table=fresh, service="users-skills"))
+        skills_consumer.credit_skills, consumes=skills_consumer.CONSUMES, idempotency_table=fresh,
+        service="users-skills"))
     assert skills_consumer.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
     # Then the epic on-time code task (220 xp) was split once over coding, debugging, codeReview
     tree = _skills("alice")
@@ -85,11 +87,26 @@ def test_given_enough_tasks_to_level_then_levels_and_points_show(users) -> None:
     assert _skills("alice")["skillPoints"] == 2
 
 
-def test_given_a_malformed_task_event_then_only_that_record_fails(users) -> None:
+def test_given_a_malformed_task_event_then_it_is_dead_lettered_at_once_with_its_reason(users) -> None:
     good, bad = _task_completed(), _task_completed(category="juggling")
     result = skills_consumer.handler(flows.sqs_of_events(good, bad), FakeLambdaContext())
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    # Then nothing is left to retry: the bad record sits in the users DLQ, saying why
+    assert result == {"batchItemFailures": []}
     assert _skills("alice")["totalXp"] == 220
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    (message,) = sqs.receive_message(QueueUrl=users["UsersSkillsDeadLetterQueue"],
+                                     MessageAttributeNames=["All"])["Messages"]
+    reason = message["MessageAttributes"]["deadLetterReason"]["StringValue"]
+    assert reason.startswith("TaskCompleted rejected by TaskCompletedData: data.category: Input should be")
+    assert json.loads(message["Body"])["detail"]["id"] == bad.id
+
+
+def test_given_a_task_without_a_due_date_completed_then_skill_xp_is_credited_without_the_bonus(users) -> None:
+    # Given TaskCompleted as the tasks service publishes it for a task with no due date
+    event = _task_completed(onTime=None, difficulty="epic", category="code")
+    # When consumed, then it is handled (not dead-lettered) and the epic's 200 xp are split, no on-time bonus
+    assert skills_consumer.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert _xp(_skills("alice")) == {"coding": 67, "debugging": 67, "codeReview": 66}
 
 
 # ---- metrics ----------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from typing import Any, cast
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.observability import logger
 from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
+from deepiri_common.routes import Routes
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -244,16 +245,16 @@ def test_given_a_browser_origin_when_an_error_is_answered_then_cors_headers_are_
 
 def _scoped_app():
     app = create_resolver()
+    routes = Routes(app)
 
-    @app.get("/api/things/<thing_id>")
+    @routes.get("/api/things/<thing_id>", scope="things:read")
     def get_thing(thing_id: str) -> dict[str, str]:
         return {"id": thing_id}
 
-    @app.delete("/api/things/<thing_id>")
+    @routes.delete("/api/things/<thing_id>")
     def delete_thing(thing_id: str) -> dict[str, str]:
         return {"deleted": thing_id}
 
-    enforce_scopes(app, {"GET /api/things/{thing_id}": "things:read"})
     return app
 
 

@@ -18,7 +18,13 @@ from joserfc.jwk import ECKey, RSAKey
 from deepiri_common.clock import epoch_seconds
 from deepiri_common.ids import is_ulid
 from deepiri_common.problems import Unauthorized
-from deepiri_common.tokens import PUBLICATION_DELAY, KeyStore, issue_access_token, verify_access_token
+from deepiri_common.tokens import (
+    PUBLICATION_DELAY,
+    KeyStore,
+    canonical_signature,
+    issue_access_token,
+    verify_access_token,
+)
 from tests.unit.gateway.conftest import AUDIENCE, ISSUER, SECRET_NAME, Clock, FakeSecretsClient
 
 
@@ -67,7 +73,7 @@ def _signed_by_store(store: KeyStore, claims: dict[str, Any]) -> str:
     """A correctly signed ES256 token with arbitrary claims: only the claim checks can refuse it."""
     signing = store.signing_key()
     header = {"alg": "ES256", "typ": "JWT", "kid": signing.kid}
-    return jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"])
+    return canonical_signature(jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"]))
 
 
 # ---------------------------------------------------------------- the happy path

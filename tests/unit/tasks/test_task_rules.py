@@ -8,15 +8,17 @@ import pytest
 from pydantic import ValidationError
 
 from deepiri_common.problems import Conflict, Forbidden
+from deepiri_common.text import fold
+from deepiri_tasks.dal.search_index import index_tokens
 from deepiri_tasks.dal.tasks import TaskRepository
-from deepiri_tasks.logic.access import Role
 from deepiri_tasks.logic.completion import efficiency, on_time
-from deepiri_tasks.logic.search import fold, index_tokens, matches, query_terms
+from deepiri_tasks.logic.search import matches, query_terms
 from deepiri_tasks.logic.status import allowed_transitions, check_no_open_blockers, check_transition
 from deepiri_tasks.logic.tasks import parse_if_match
 from deepiri_tasks.logic.tasks_access import can_change, can_collaborate, check_writable, is_visible
 from deepiri_tasks.logic.versions import diff
 from deepiri_tasks.models.graph import TaskFacts
+from deepiri_tasks.models.projects import Role
 from deepiri_tasks.models.tasks import Task, TaskCreate, TaskVersion, normalize_tags
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -203,15 +203,18 @@ def test_given_a_used_code_when_exchanged_again_then_invalid_grant_and_its_token
     ({"redirect_uri": "http://127.0.0.1/cb"}, "redirect_uri"),
     ({"now": NOW + timedelta(minutes=5)}, "expired"),
 ])
-def test_given_a_wrong_binding_when_exchanging_then_invalid_grant_and_the_code_still_works(
+def test_given_a_wrong_binding_when_exchanging_then_invalid_grant_and_only_a_wrong_verifier_burns_the_code(
         store: FakeOAuthStore, kwargs: dict, reason: str) -> None:
     client = store.clients[_register(store).clientId]
     code = _code(store, client.clientId)
     with pytest.raises(InvalidGrant) as refused:
         _exchange(store, client, code, **kwargs)
     assert reason in refused.value.description
-    if reason != "expired":
+    if reason == "redirect_uri":
         assert _exchange(store, client, code).access_token
+    if reason == "code_verifier":  # a guessed verifier gets one try: the code is spent
+        with pytest.raises(InvalidGrant, match="already used"):
+            _exchange(store, client, code)
 
 
 def test_given_another_clients_code_when_exchanged_then_invalid_grant(store: FakeOAuthStore) -> None:

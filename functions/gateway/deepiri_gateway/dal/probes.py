@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from deepiri_gateway.logic.readiness import DependencyDown, Kind
+from deepiri_gateway.models.health import DependencyDown, Kind
 
 
 class AwsProbe:
@@ -29,3 +29,13 @@ class AwsProbe:
             raise DependencyDown(error.response.get("Error", {}).get("Code", "error")) from error
         except BotoCoreError as error:
             raise DependencyDown(type(error).__name__) from error
+
+    def queue_depth(self, url: str) -> int:
+        """Messages visible in the queue at ``url`` (approximate, as SQS counts them)."""
+        try:
+            attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        except ClientError as error:
+            raise DependencyDown(error.response.get("Error", {}).get("Code", "error")) from error
+        except BotoCoreError as error:
+            raise DependencyDown(type(error).__name__) from error
+        return int(attributes["Attributes"]["ApproximateNumberOfMessages"])

@@ -6,7 +6,11 @@ few seconds, so a burst of requests costs one read while a revocation still bite
 
 A third-party (OAuth) token is also refused once it was revoked (RFC 7009: ``OAUTHAT#<jti>``) or its
 grant was (consent withdrawn, refresh-token reuse, code replay: ``OAUTHFAM#<fid>`` with ``revokedAt``);
-that check reads both items on every request, uncached, so revocation takes effect at once.
+that check reads both items on every call, uncached.
+
+API Gateway may also reuse the authorizer's answer for a token (``AuthorizerCacheSeconds``); the two
+caches together never exceed ``REVOCATION_SECONDS``, the documented bound within which a revoked
+token stops.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import AccessClaims
 
-MAX_CACHE_SECONDS = 5.0
+REVOCATION_SECONDS = 5.0  # a revoked or disabled user's tokens stop within this many seconds
+MAX_CACHE_SECONDS = REVOCATION_SECONDS
 _MAX_ENTRIES = 10_000
 
 
@@ -42,7 +47,7 @@ class UserSessionCheck:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._table, self._client = table_name, client
-        self._cache_seconds = min(cache_seconds, MAX_CACHE_SECONDS)
+        self._cache_seconds = max(0.0, min(cache_seconds, MAX_CACHE_SECONDS))
         self._monotonic = monotonic
         self._cache: dict[str, tuple[float, _UserState]] = {}
 

@@ -10,33 +10,41 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from deepiri_common import aws
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.identity import current_caller, require_role
+from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_gateway.dal.probes import AwsProbe
-from deepiri_gateway.logic.readiness import Kind, check_readiness
-from deepiri_gateway.models.health import Liveness, Readiness
+from deepiri_gateway.logic.readiness import admin_readiness, check_readiness
+from deepiri_gateway.models.health import AdminReadiness, Kind, Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
 
 app = create_resolver()
+routes = Routes(app)
+# Unknown paths answer 404 problem+json rather than API Gateway's 403 "Missing Authentication Token".
+routes.fallback("/", ("GET",))
+routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
 
 
 @cache
 def _probe() -> AwsProbe:
-    return AwsProbe(boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("events"))
+    return AwsProbe(aws.client("dynamodb"), aws.client("sqs"), aws.client("events"))
 
 
-@app.get("/health")
+@routes.get("/health", open=True)
 def get_health() -> Liveness:
+    """Liveness: the service answers."""
     settings = load_settings(GatewaySettings)
     return Liveness(service="deepiri", stage=settings.stage, time=to_iso(utc_now()))
 
 
-@app.get("/health/ready")
+@routes.get("/health/ready", open=True)
 def get_readiness() -> Readiness:
+    """Readiness: every table, queue and the bus answer, else 503 naming what is down."""
     settings = load_settings(GatewaySettings)
     dependencies: list[tuple[Kind, str]] = [
         *(("table", name) for name in settings.tables),
@@ -46,13 +54,23 @@ def get_readiness() -> Readiness:
     return check_readiness(_probe(), dependencies)
 
 
-@app.get("/docs")
+@routes.get("/api/admin/readiness")
+def get_admin_readiness() -> AdminReadiness:
+    """Readiness with every dead-letter queue's depth; admins only (the open route shows no depths)."""
+    require_role(current_caller(app), "admin")
+    settings = load_settings(GatewaySettings)
+    return admin_readiness(get_readiness(), _probe().queue_depth, settings.dead_letter_urls)
+
+
+@routes.get("/docs", open=True)
 def get_docs() -> Response[str]:
+    """The API documentation (Swagger UI)."""
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=_DOCS_PAGE)
 
 
-@app.get("/docs/openapi.json")
+@routes.get("/docs/openapi.json", open=True)
 def get_openapi() -> Response[str]:
+    """The OpenAPI document of every route."""
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 
 

@@ -1,8 +1,10 @@
 """Lambda REQUEST authorizer for the REST API and the WebSocket ``$connect`` route.
 
 Environment: ``JWT_KEYS_SECRET`` (the key set secret), ``JWT_ISSUER``, ``JWT_AUDIENCE``, ``USERS_TABLE``
-(optional: when set, each token's user must exist, be enabled and not have revoked it), plus the
-variables every function gets (:class:`deepiri_common.settings.CommonSettings`). They are read, and the
+(optional: when set, each token's user must exist, be enabled and not have revoked it),
+``AUTHORIZER_CACHE_SECONDS`` (how long API Gateway reuses this authorizer's answer for a token; the
+per-user session cache gets the rest of the 5-second revocation bound), plus the variables every
+function gets (:class:`deepiri_common.settings.CommonSettings`). They are read, and the
 Secrets Manager client is created, on the first invocation; the key store and its cache then live as
 long as the warm container.
 """
@@ -14,16 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from deepiri_common import aws
 from deepiri_common.observability import logger
 from deepiri_common.problems import Unauthorized
 from deepiri_common.settings import CommonSettings, load_settings
 from deepiri_common.tokens import KeyStore
-from deepiri_gateway.dal.sessions import UserSessionCheck
+from deepiri_gateway.dal.sessions import REVOCATION_SECONDS, UserSessionCheck
 from deepiri_gateway.logic.authorization import (
     SessionCheck,
     accept_every_session,
@@ -42,6 +44,7 @@ class AuthorizerSettings(CommonSettings):
 
     jwt_keys_secret: str = Field(min_length=1)
     users_table: str = Field(default="", alias="USERS_TABLE")
+    gateway_cache_seconds: float = Field(default=0, ge=0, le=REVOCATION_SECONDS, alias="AUTHORIZER_CACHE_SECONDS")
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,12 @@ class Authorizer:
 def default_authorizer() -> Authorizer:
     """The container's authorizer: settings, client and key store are created on first use only."""
     settings = load_settings(AuthorizerSettings)
-    client = boto3.client("secretsmanager")
+    client = aws.client("secretsmanager")
     session_check: SessionCheck = accept_every_session
     if settings.users_table:
-        session_check = UserSessionCheck(settings.users_table, boto3.client("dynamodb"))
+        # API Gateway may replay an answer for gateway_cache_seconds: the two caches together stay within the bound.
+        session_cache = REVOCATION_SECONDS - settings.gateway_cache_seconds
+        session_check = UserSessionCheck(settings.users_table, aws.client("dynamodb"), cache_seconds=session_cache)
     return Authorizer(
         key_store=KeyStore(settings.jwt_keys_secret, client),
         issuer=settings.jwt_issuer,

@@ -1,20 +1,26 @@
-"""Readiness: the service is ready when every table, queue and the bus it depends on answers."""
+"""Readiness: the service is ready when every table, queue and the bus it depends on answers.
+
+Admins also see each dead-letter queue's depth: a message there is an event nobody handled.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
 
 from deepiri_common.problems import ServiceUnavailable
-from deepiri_gateway.models.health import DependencyCheck, Readiness
+from deepiri_gateway.models.health import (
+    AdminReadiness,
+    DeadLetterDepth,
+    DependencyCheck,
+    DependencyDown,
+    Kind,
+    Readiness,
+)
 
-Kind = Literal["table", "queue", "bus"]
 Probe = Callable[[Kind, str], None]
 """Raises ``DependencyDown`` when the named dependency cannot be reached."""
-
-
-class DependencyDown(Exception):
-    """A dependency did not answer; the message says why (never a credential)."""
+DepthProbe = Callable[[str], int]
+"""A queue's depth by URL; raises ``DependencyDown`` when it cannot be read."""
 
 
 def check_readiness(probe: Probe, dependencies: Iterable[tuple[Kind, str]]) -> Readiness:
@@ -33,3 +39,15 @@ def _check(probe: Probe, kind: Kind, name: str) -> DependencyCheck:
     except DependencyDown as error:
         return DependencyCheck(name=name, kind=kind, ok=False, detail=str(error))
     return DependencyCheck(name=name, kind=kind, ok=True)
+
+
+def admin_readiness(ready: Readiness, depth: DepthProbe, dead_letter_queues: Iterable[str]) -> AdminReadiness:
+    """``ready`` with the depth of every dead-letter queue (None with the reason when one cannot be read)."""
+    depths = []
+    for url in dead_letter_queues:
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            depths.append(DeadLetterDepth(queue=name, depth=depth(url)))
+        except DependencyDown as error:
+            depths.append(DeadLetterDepth(queue=name, depth=None, detail=str(error)))
+    return AdminReadiness(checks=ready.checks, deadLetters=depths)

@@ -6,6 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+Kind = Literal["table", "queue", "bus"]
+
+
+class DependencyDown(Exception):
+    """A dependency did not answer; the message says why (never a credential)."""
+
 
 class Liveness(BaseModel):
     status: Literal["ok"] = "ok"
@@ -16,7 +22,7 @@ class Liveness(BaseModel):
 
 class DependencyCheck(BaseModel):
     name: str
-    kind: Literal["table", "queue", "bus"]
+    kind: Kind
     ok: bool
     detail: str | None = None
 
@@ -24,3 +30,17 @@ class DependencyCheck(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     checks: list[DependencyCheck]
+
+
+class DeadLetterDepth(BaseModel):
+    """How many messages wait in one dead-letter queue (``make dlq`` shows them, ``make redrive`` moves them)."""
+
+    queue: str
+    depth: int | None
+    detail: str | None = None
+
+
+class AdminReadiness(Readiness):
+    """Readiness as an admin sees it: the dependency checks and every dead-letter queue's depth."""
+
+    deadLetters: list[DeadLetterDepth]

@@ -44,7 +44,8 @@ def _bind(table_name: str) -> type[ConnectionItem]:
     """Point the model at the configured table (PynamoDB keeps the table name on the class)."""
     if ConnectionItem.Meta.table_name != table_name:
         ConnectionItem.Meta.table_name = table_name
-        ConnectionItem._connection = None  # its cached connection names the old table
+        # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
+        ConnectionItem._connection = None  # noqa: SLF001 - its cached connection names the old table
     return ConnectionItem
 
 

@@ -31,7 +31,8 @@ class PresenceRepository:
         self._table_name, self._client = table_name, client
         if PresenceItem.Meta.table_name != table_name:
             PresenceItem.Meta.table_name = table_name
-            PresenceItem._connection = None  # its cached connection names the old table
+            # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
+            PresenceItem._connection = None  # noqa: SLF001 - its cached connection names the old table
 
     def get(self, user_id: str) -> Presence | None:
         try:

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
 from deepiri_realtime.dependencies import connections, presence
 from deepiri_realtime.logic.presence import describe_me, set_presence
 from deepiri_realtime.models.presence import Presence, PresenceUpdate, RealtimeMe
 
 app = create_resolver()
+routes = Routes(app)
 
 
-@app.get("/api/realtime/me")
+@routes.get("/api/realtime/me", scope="profile:read")
 def get_me() -> RealtimeMe:
+    """The caller's open WebSocket connections and presence."""
     return describe_me(presence(), connections(), current_caller(app).user_id)
 
 
-@app.put("/api/realtime/presence")
+@routes.put("/api/realtime/presence")
 def put_presence(update: PresenceUpdate) -> Presence:
+    """Declare a presence (online, away, busy, offline) with an optional message."""
     return set_presence(presence(), current_caller(app).user_id, update)
 
 
-# Third-party (OAuth) tokens reach only these routes, each behind one scope.
-enforce_scopes(app, {
-    "GET /api/realtime/me": "profile:read",
-})
 
 handler: Any = api_handler(app)

@@ -18,8 +18,10 @@ from deepiri_realtime.logic.sessions import answer, close_session, open_session
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = event.get("requestContext", {})
-    route, connection_id = request.get("routeKey"), request.get("connectionId", "")
-    if route == "$connect":
+    # The event type is the gateway's; the route key follows the client's "action", so a frame
+    # {"action": "$disconnect"} must not be mistaken for the connection closing.
+    kind, connection_id = request.get("eventType"), request.get("connectionId", "")
+    if kind == "CONNECT":
         try:
             caller = caller_from_event(event)
         except Unauthorized:
@@ -27,7 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         open_session(connections(), connection_id, caller.user_id)
         logger.info("connected", extra={"connectionId": connection_id, "userId": caller.user_id})
         return {"statusCode": 200}
-    if route == "$disconnect":
+    if kind == "DISCONNECT":
         close_session(connections(), connection_id)
         logger.info("disconnected", extra={"connectionId": connection_id})
         return {"statusCode": 200}

@@ -12,7 +12,9 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from deepiri_common import safejson
 from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.problems import field_errors
 from deepiri_realtime.models.connection import Connection
 from deepiri_realtime.models.messages import ClientMessage, ErrorFrame, Pong
 
@@ -35,10 +37,12 @@ def close_session(store: ConnectionStore, connection_id: str) -> None:
 def answer(frame: str | None) -> Pong | ErrorFrame:
     """The reply to a client frame."""
     try:
-        message = ClientMessage.model_validate(json.loads(frame or ""))
+        message = ClientMessage.model_validate(safejson.loads(frame or ""))
+    except safejson.UnsafeJson as error:
+        return ErrorFrame(status=400, detail=f"frame is not acceptable JSON: {error}")
     except json.JSONDecodeError as error:
         return ErrorFrame(status=400, detail=f"frame is not JSON: {error.msg}")
     except ValidationError as error:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "frame" for e in error.errors())
+        fields = ", ".join(e["field"] for e in field_errors(error.errors(include_input=False)))
         return ErrorFrame(status=422, detail=f"invalid frame fields: {fields}")
     return Pong(requestId=message.requestId, time=to_iso(utc_now()))

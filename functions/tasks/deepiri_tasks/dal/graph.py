@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
+from deepiri_common.attributes import TypeDeserializer
 from deepiri_common.pagination import query_all
 from deepiri_common.problems import Conflict
 from deepiri_tasks.models.graph import Dependency, TaskFacts

@@ -9,7 +9,7 @@ Items (low-level attribute-value form, written through TransactWriteItems):
 * assignment ``TASK#<id> / ASSIGNEE#<userId>``: a copy of the task for each assignee, indexed the same
   way under the scope ``ASSIGNEE#<userId>``, so "assigned to me" lists and sorts like any other list.
 * version ``TASK#<id> / VER#<10-digit n>``: one per change (see ``dal.tasks``).
-* search token ``SEARCH#<scope>#<bucket> / <token>#<taskId>`` (see ``logic.search``).
+* search token ``SEARCH#<scope>#<bucket> / <token>#<taskId>`` (see ``dal.search_index``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.clock import to_iso
-from deepiri_tasks.logic.search import bucket
+from deepiri_tasks.dal.search_index import bucket
 from deepiri_tasks.models.tasks import PRIORITY_RANK, Task, TaskVersion
 
 TASK_SK = "TASK"

@@ -15,16 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed
-from deepiri_tasks.logic.access import ROLES, Role
-from deepiri_tasks.models.projects import Invitation, InvitationPage, Member, MemberPage, Project
+from deepiri_tasks.models.projects import ROLES, Invitation, InvitationPage, Member, MemberPage, Project, Role
 
 BATCH_GET_LIMIT = 100
 TRANSACTION_LIMIT = 100

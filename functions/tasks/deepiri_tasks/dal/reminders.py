@@ -13,7 +13,7 @@ sets ``dueAt`` (create, update, reopen with a due date).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from deepiri_common.clock import epoch_seconds, parse_iso, to_iso
@@ -21,11 +21,16 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import query_all
 from deepiri_tasks.dal.graph import TaskFactsStore, plain, task_key, transact
-from deepiri_tasks.logic.reminders import Kind, hour_bucket
 from deepiri_tasks.models.graph import TaskFacts
+from deepiri_tasks.models.reminders import Kind
 
 POINTER_RETENTION = timedelta(days=2)
 MARKER_RETENTION = timedelta(days=30)
+
+
+def hour_bucket(moment: datetime) -> str:
+    """The due-index partition of an instant: its UTC hour, ``YYYY-MM-DDTHH``."""
+    return to_iso(moment)[:13]
 
 
 def due_index_items(task_id: str, due_at: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ when the change sets, moves or revives a due date, its version item and its outb
 version leaves here as ``PreconditionFailed`` (412); any other failed condition as ``Conflict``.
 
 The worst change stays inside DynamoDB's 100 actions per transaction: the task, 10 assignment puts and
-10 deletes (``MAX_ASSIGNEES``), 30 token deletes and 30 puts (``logic.search.MAX_TOKENS``), the due
+10 deletes (``MAX_ASSIGNEES``), 30 token deletes and 30 puts (``dal.search_index.MAX_TOKENS``), the due
 pointer, the version and at most 3 events = 86. ``change_items`` refuses anything larger.
 """
 
@@ -42,7 +42,7 @@ from deepiri_tasks.dal.items import (
     version_snapshot,
 )
 from deepiri_tasks.dal.reminders import due_index_put
-from deepiri_tasks.logic.search import bucket, index_tokens
+from deepiri_tasks.dal.search_index import bucket, index_tokens
 from deepiri_tasks.models.tasks import FieldChange, Task, TaskVersion
 
 BATCH_GET_LIMIT = 100

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.pagination import query_all
 from deepiri_tasks.models.tasks import Task
 from deepiri_tasks.models.templates import ProjectTemplate

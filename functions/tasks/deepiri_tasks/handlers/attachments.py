@@ -14,9 +14,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
 from deepiri_tasks.dal.attachments import AttachmentRepository, S3Objects
 from deepiri_tasks.handlers import graph_wiring as wiring
 from deepiri_tasks.logic import attachments
@@ -29,6 +30,7 @@ from deepiri_tasks.models.attachments import (
 from deepiri_tasks.models.graph import TASK_ID_PATTERN
 
 app = create_resolver()
+routes = Routes(app)
 
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
@@ -48,30 +50,28 @@ def _me() -> str:
     return current_caller(app).user_id
 
 
-@app.post("/api/tasks/<id>/attachments")
+@routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
+    """Start an attachment: a presigned S3 upload URL for a declared type and size."""
     upload = attachments.add_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
                                         user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
 
 
-@app.get("/api/tasks/<id>/attachments")
+@routes.get("/api/tasks/<id>/attachments", scope="tasks:read")
 def list_attachments(id: TaskId) -> AttachmentList:
+    """The task's attachments, each with a download URL."""
     return attachments.list_attachments(wiring.tasks(), wiring.projects(), repository(), objects(),
                                         user_id=_me(), task_id=id)
 
 
-@app.delete("/api/tasks/<id>/attachments/<attachmentId>")
+@routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope="tasks:write")
 def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
+    """Remove an attachment and its stored file."""
     attachments.delete_attachment(wiring.tasks(), wiring.projects(), repository(), objects(),
                                   user_id=_me(), task_id=id, attachment_id=attachmentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 
-enforce_scopes(app, {
-    "GET /api/tasks/{id}/attachments": "tasks:read",
-    "POST /api/tasks/{id}/attachments": "tasks:write",
-    "DELETE /api/tasks/{id}/attachments/{attachmentId}": "tasks:write",
-})
 
 handler = api_handler(app)

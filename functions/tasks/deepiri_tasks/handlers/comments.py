@@ -15,10 +15,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.routes import Routes
 from deepiri_tasks.dal.comments import CommentRepository
 from deepiri_tasks.handlers import graph_wiring as wiring
 from deepiri_tasks.logic import comments
@@ -26,6 +27,7 @@ from deepiri_tasks.models.comments import COMMENT_ID_PATTERN, Comment, CommentPa
 from deepiri_tasks.models.graph import TASK_ID_PATTERN
 
 app = create_resolver()
+routes = Routes(app)
 
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
@@ -40,38 +42,36 @@ def _me() -> str:
     return current_caller(app).user_id
 
 
-@app.post("/api/tasks/<id>/comments")
+@routes.post("/api/tasks/<id>/comments", scope="tasks:write")
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
+    """Comment on a task; @mentions of members emit TaskCommented."""
     comment = comments.add_comment(wiring.tasks(), wiring.projects(), repository(),
                                    user_id=_me(), task_id=id, body=body, now=utc_now())
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
 
 
-@app.get("/api/tasks/<id>/comments")
+@routes.get("/api/tasks/<id>/comments", scope="tasks:read")
 def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                   cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
+    """The task's comments, oldest first, paginated."""
     return comments.list_comments(wiring.tasks(), wiring.projects(), repository(),
                                   user_id=_me(), task_id=id, limit=limit, cursor=cursor)
 
 
-@app.patch("/api/tasks/<id>/comments/<commentId>")
+@routes.patch("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
+    """Edit your own comment."""
     return comments.edit_comment(wiring.tasks(), wiring.projects(), repository(),
                                  user_id=_me(), task_id=id, comment_id=commentId, body=body, now=utc_now())
 
 
-@app.delete("/api/tasks/<id>/comments/<commentId>")
+@routes.delete("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
 def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
+    """Delete your own comment (project admins may delete any)."""
     comments.delete_comment(wiring.tasks(), wiring.projects(), repository(),
                             user_id=_me(), task_id=id, comment_id=commentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 
-enforce_scopes(app, {
-    "GET /api/tasks/{id}/comments": "tasks:read",
-    "POST /api/tasks/{id}/comments": "tasks:write",
-    "PATCH /api/tasks/{id}/comments/{commentId}": "tasks:write",
-    "DELETE /api/tasks/{id}/comments/{commentId}": "tasks:write",
-})
 
 handler = api_handler(app)

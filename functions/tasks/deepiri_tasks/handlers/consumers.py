@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_common.consumers import make_event_consumer
+from pydantic import BaseModel
+
+from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_common.settings import load_settings
@@ -25,21 +27,26 @@ def tasks() -> TaskMaintenance:
     return TaskMaintenance(shared.settings().tasks_table, shared.dynamodb())
 
 
-def handle(event: ReceivedEvent) -> None:
-    data = event.detail.data
+# What this consumer reads; the contract tests check each model against its producer's schema, and the
+# TasksProjectsRule's detail-types against these keys.
+CONSUMES: Consumes = {
+    "UserDeleted": UserDeletedData,
+    "IntegrationItemImported": IntegrationItemImportedData,
+    "ProjectDeleted": ProjectDeletedRef,
+}
+
+
+def handle(event: ReceivedEvent, data: BaseModel) -> None:
     extra = {"event": event.detail_type, "eventId": event.detail.id}
-    if event.detail_type == "UserDeleted":
-        consumers.user_deleted(projects(), tasks(), UserDeletedData.model_validate(data).userId)
-    elif event.detail_type == "IntegrationItemImported":
-        outcome = consumers.integration_item_imported(tasks(), IntegrationItemImportedData.model_validate(data))
-        extra["outcome"] = outcome
-    elif event.detail_type == "ProjectDeleted":
-        extra["detached"] = str(consumers.project_deleted(tasks(), ProjectDeletedRef.model_validate(data).projectId))
-    else:
-        logger.info("ignored", extra=extra)
-        return
+    if isinstance(data, UserDeletedData):
+        consumers.user_deleted(projects(), tasks(), data.userId)
+    elif isinstance(data, IntegrationItemImportedData):
+        extra["outcome"] = consumers.integration_item_imported(tasks(), data)
+    elif isinstance(data, ProjectDeletedRef):
+        extra["detached"] = str(consumers.project_deleted(tasks(), data.projectId))
     logger.info("handled", extra=extra)
 
 
 handler: Any = make_event_consumer(
-    handle, idempotency_table=lambda: load_settings(TasksSettings).idempotency_table, service="tasks-projects")
+    handle, consumes=CONSUMES,
+    idempotency_table=lambda: load_settings(TasksSettings).idempotency_table, service="tasks-projects")

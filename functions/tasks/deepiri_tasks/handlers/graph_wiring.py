@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import boto3
 from botocore.config import Config
 
+from deepiri_common import aws
 from deepiri_tasks import dependencies as shared
 from deepiri_tasks.dal.graph import DependencyRepository, TaskFactsStore
 from deepiri_tasks.dal.projects import ProjectRepository
@@ -43,7 +43,7 @@ def blocker_check() -> GraphBlockerCheck:
 def s3() -> Any:
     # Default endpoint resolution (AWS_ENDPOINT_URL locally) and path-style, SigV4 URLs, so a
     # presigned URL works from the host as well as on AWS.
-    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    return aws.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
 
 
 @cache

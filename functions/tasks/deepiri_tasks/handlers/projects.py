@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.routes import Routes
 from deepiri_tasks import dependencies as shared
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.dal.tasks import TaskRepository
@@ -34,6 +35,8 @@ from deepiri_tasks.models.projects import (
 from deepiri_tasks.models.templates import FromTemplate, ProjectTemplate, TemplateList, TemplateSave
 
 app = create_resolver()
+routes = Routes(app)
+READ, WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
 
 ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN)]
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
@@ -67,126 +70,123 @@ def _no_content() -> Response[None]:
 
 # Literal paths first, so they never read as a project id.
 
-@app.get("/api/projects/templates")
+@routes.get("/api/projects/templates", scope=READ)
 def list_templates() -> TemplateList:
+    """Project templates: the built-in ones and those you saved."""
     return templates.list_templates(template_store(), _me())
 
 
-@app.post("/api/projects/from-template")
+@routes.post("/api/projects/from-template", scope=WRITE)
 def create_from_template(body: FromTemplate) -> Response[Project]:
+    """Create a project, with its tasks, from a template."""
     return _created(templates.instantiate(repository(), template_store(), task_repository(), _me(), body))
 
 
-@app.get("/api/projects/invitations")
+@routes.get("/api/projects/invitations", scope=READ)
 def list_my_invitations(limit: Limit = 20, cursor: Cursor = None) -> InvitationPage:
+    """Your pending project invitations."""
     return members.my_invitations(repository(), _me(), limit, cursor)
 
 
-@app.post("/api/projects")
+@routes.post("/api/projects", scope=WRITE)
 def create_project(body: ProjectCreate) -> Response[Project]:
+    """Create a project; you are its owner."""
     return _created(projects.create_project(repository(), _me(), body))
 
 
-@app.get("/api/projects")
+@routes.get("/api/projects", scope=READ)
 def list_projects(limit: Limit = 20, cursor: Cursor = None) -> ProjectPage:
+    """The projects you are a member of."""
     return projects.list_projects(repository(), _me(), limit, cursor)
 
 
-@app.get("/api/projects/<projectId>")
+@routes.get("/api/projects/<projectId>", scope=READ)
 def get_project(projectId: ProjectId) -> Project:
+    """A project you are a member of."""
     return projects.get_project(repository(), _me(), projectId)
 
 
-@app.patch("/api/projects/<projectId>")
+@routes.patch("/api/projects/<projectId>", scope=WRITE)
 def update_project(projectId: ProjectId, body: ProjectPatch) -> Project:
+    """Edit a project (owner or admin, with its version)."""
     return projects.update_project(repository(), _me(), projectId, body)
 
 
-@app.delete("/api/projects/<projectId>")
+@routes.delete("/api/projects/<projectId>", scope=WRITE)
 def delete_project(projectId: ProjectId) -> Response[None]:
+    """Delete a project (owner); its tasks go with it."""
     projects.delete_project(repository(), _me(), projectId)
     return _no_content()
 
 
-@app.post("/api/projects/<projectId>/archive")
+@routes.post("/api/projects/<projectId>/archive", scope=WRITE)
 def archive_project(projectId: ProjectId) -> Project:
+    """Archive a project: its tasks become read-only."""
     return projects.set_archived(repository(), _me(), projectId, True)
 
 
-@app.post("/api/projects/<projectId>/unarchive")
+@routes.post("/api/projects/<projectId>/unarchive", scope=WRITE)
 def unarchive_project(projectId: ProjectId) -> Project:
+    """Bring an archived project back."""
     return projects.set_archived(repository(), _me(), projectId, False)
 
 
-@app.post("/api/projects/<projectId>/invitations")
+@routes.post("/api/projects/<projectId>/invitations", scope=WRITE)
 def invite(projectId: ProjectId, body: InvitationCreate) -> Response[Invitation]:
+    """Invite a user with a role (owner or admin)."""
     return _created(members.invite(repository(), _me(), projectId, body))
 
 
-@app.post("/api/projects/<projectId>/invitations/accept")
+@routes.post("/api/projects/<projectId>/invitations/accept", scope=WRITE)
 def accept_invitation(projectId: ProjectId) -> Member:
+    """Accept your invitation: you become a member."""
     return members.accept(repository(), _me(), projectId)
 
 
-@app.post("/api/projects/<projectId>/invitations/decline")
+@routes.post("/api/projects/<projectId>/invitations/decline", scope=WRITE)
 def decline_invitation(projectId: ProjectId) -> Response[None]:
+    """Decline your invitation."""
     members.decline(repository(), _me(), projectId)
     return _no_content()
 
 
-@app.get("/api/projects/<projectId>/members")
+@routes.get("/api/projects/<projectId>/members", scope=READ)
 def list_members(projectId: ProjectId, limit: Limit = 50, cursor: Cursor = None) -> MemberPage:
+    """The project's members and their roles."""
     return members.list_members(repository(), _me(), projectId, limit, cursor)
 
 
-@app.patch("/api/projects/<projectId>/members/<userId>")
+@routes.patch("/api/projects/<projectId>/members/<userId>", scope=WRITE)
 def change_member_role(projectId: ProjectId, userId: UserId, body: RoleChange) -> Member:
+    """Change a member's role (only the owner makes admins)."""
     return members.change_role(repository(), _me(), projectId, userId, body.role)
 
 
-@app.delete("/api/projects/<projectId>/members/<userId>")
+@routes.delete("/api/projects/<projectId>/members/<userId>", scope=WRITE)
 def remove_member(projectId: ProjectId, userId: UserId) -> Response[None]:
+    """Remove a member."""
     members.remove_member(repository(), _me(), projectId, userId)
     return _no_content()
 
 
-@app.post("/api/projects/<projectId>/leave")
+@routes.post("/api/projects/<projectId>/leave", scope=WRITE)
 def leave_project(projectId: ProjectId) -> Response[None]:
+    """Leave a project (the owner transfers it first)."""
     members.leave(repository(), _me(), projectId)
     return _no_content()
 
 
-@app.post("/api/projects/<projectId>/transfer")
+@routes.post("/api/projects/<projectId>/transfer", scope=WRITE)
 def transfer_project(projectId: ProjectId, body: Transfer) -> Member:
+    """Hand the project to another member, who becomes its owner."""
     return members.transfer(repository(), _me(), projectId, body.userId)
 
 
-@app.post("/api/projects/<projectId>/template")
+@routes.post("/api/projects/<projectId>/template", scope=WRITE)
 def save_template(projectId: ProjectId, body: TemplateSave) -> Response[ProjectTemplate]:
+    """Save the project's shape as a template of yours."""
     return _created(templates.save_template(repository(), template_store(), _me(), projectId, body))
 
 
-READ, WRITE = "tasks:read", "tasks:write"
-enforce_scopes(app, {
-    "GET /api/projects": READ,
-    "GET /api/projects/templates": READ,
-    "GET /api/projects/invitations": READ,
-    "GET /api/projects/{projectId}": READ,
-    "GET /api/projects/{projectId}/members": READ,
-    "POST /api/projects": WRITE,
-    "POST /api/projects/from-template": WRITE,
-    "PATCH /api/projects/{projectId}": WRITE,
-    "DELETE /api/projects/{projectId}": WRITE,
-    "POST /api/projects/{projectId}/archive": WRITE,
-    "POST /api/projects/{projectId}/unarchive": WRITE,
-    "POST /api/projects/{projectId}/invitations": WRITE,
-    "POST /api/projects/{projectId}/invitations/accept": WRITE,
-    "POST /api/projects/{projectId}/invitations/decline": WRITE,
-    "PATCH /api/projects/{projectId}/members/{userId}": WRITE,
-    "DELETE /api/projects/{projectId}/members/{userId}": WRITE,
-    "POST /api/projects/{projectId}/leave": WRITE,
-    "POST /api/projects/{projectId}/transfer": WRITE,
-    "POST /api/projects/{projectId}/template": WRITE,
-})
 
 handler: Any = api_handler(app)

@@ -5,15 +5,16 @@ their own handler modules.)"""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
-from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
+from deepiri_common.pagination import Page, PageQuery
 from deepiri_common.problems import ValidationFailed
+from deepiri_common.routes import Routes
 from deepiri_tasks.dependencies import services
 from deepiri_tasks.logic import completion, tasks, versions
 from deepiri_tasks.models.tasks import (
@@ -27,115 +28,95 @@ from deepiri_tasks.models.tasks import (
     TaskVersion,
 )
 
-M = TypeVar("M", bound=BaseModel)
 app = create_resolver()
+routes = Routes(app)
+_READ, _WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
 
 
 def _me() -> str:
     return current_caller(app).user_id
 
 
-def _if_match() -> int | None:
-    return tasks.parse_if_match(app.current_event.headers.get("If-Match") or app.current_event.headers.get("if-match"))
-
-
-def _query(model: type[M], values: dict[str, Any]) -> M:
-    """The query string as ``model``; 422 naming each bad parameter."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        errors = exc.errors(include_input=False, include_url=False)
-        raise ValidationFailed(
-            [{"field": ".".join(["query", *map(str, e["loc"][:1])]), "message": e["msg"]} for e in errors]
-        ) from None
+IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64,
+                                     description='the ETag the change is based on, e.g. W/"3"')]
 
 
 def _with_etag(task: Task, status: int = HTTPStatus.OK) -> Response[Any]:
     return Response(status, "application/json", task.model_dump(mode="json"), headers={"ETag": tasks.etag(task)})
 
 
-@app.post("/api/tasks")
+@routes.post("/api/tasks", scope=_WRITE)
 def create_task(body: TaskCreate) -> Response[Any]:
+    """Create a task."""
     task = tasks.create_task(services(), _me(), body)
     response = _with_etag(task, HTTPStatus.CREATED)
     response.headers["Location"] = f"/api/tasks/{task.id}"
     return response
 
 
-@app.get("/api/tasks")
-def list_tasks() -> Page[Task]:
-    params = dict(app.current_event.query_string_parameters or {})
-    values: dict[str, Any] = dict(params)
-    if "status" in params:
-        values["status"] = [part.strip() for part in params["status"].split(",") if part.strip()]
-    if "cursor" in params and len(params["cursor"]) > MAX_CURSOR_LENGTH:
-        raise ValidationFailed([{"field": "query.cursor", "message": "too long"}])
-    return tasks.list_tasks(services(), _me(), _query(TaskListQuery, values))
+@routes.get("/api/tasks", scope=_READ)
+def list_tasks(query: Annotated[TaskListQuery, Query()]) -> Page[Task]:
+    """Your tasks, filtered, sorted, searched and paginated."""
+    return tasks.list_tasks(services(), _me(), query)
 
 
-@app.get("/api/tasks/<id>")
+@routes.get("/api/tasks/<id>", scope=_READ)
 def get_task(id: str) -> Response[Any]:
+    """A task, with its ETag."""
     return _with_etag(tasks.get_task(services(), _me(), id))
 
 
-@app.patch("/api/tasks/<id>")
-def update_task(id: str, body: TaskPatch) -> Response[Any]:
-    return _with_etag(tasks.update_task(services(), _me(), id, body, _if_match()))
+@routes.patch("/api/tasks/<id>", scope=_WRITE)
+def update_task(id: str, body: TaskPatch, if_match: IfMatch = None) -> Response[Any]:
+    """Edit a task; If-Match (or version) must name the current version."""
+    return _with_etag(tasks.update_task(services(), _me(), id, body, tasks.parse_if_match(if_match)))
 
 
-@app.delete("/api/tasks/<id>")
-def delete_task(id: str) -> Response[None]:
-    tasks.delete_task(services(), _me(), id, _if_match())
+@routes.delete("/api/tasks/<id>", scope=_WRITE)
+def delete_task(id: str, if_match: IfMatch = None) -> Response[None]:
+    """Soft-delete a task (restorable for 30 days)."""
+    tasks.delete_task(services(), _me(), id, tasks.parse_if_match(if_match))
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
-@app.post("/api/tasks/<id>/restore")
+@routes.post("/api/tasks/<id>/restore", scope=_WRITE)
 def restore_task(id: str) -> Response[Any]:
+    """Restore a soft-deleted task."""
     return _with_etag(tasks.restore_task(services(), _me(), id))
 
 
-@app.post("/api/tasks/<id>/status")
-def change_status(id: str, body: StatusChange) -> Response[Any]:
-    return _with_etag(tasks.change_status(services(), _me(), id, body, _if_match()))
+@routes.post("/api/tasks/<id>/status", scope=_WRITE)
+def change_status(id: str, body: StatusChange, if_match: IfMatch = None) -> Response[Any]:
+    """Move a task through the status machine; illegal moves answer 409 naming the allowed ones."""
+    return _with_etag(tasks.change_status(services(), _me(), id, body, tasks.parse_if_match(if_match)))
 
 
-@app.post("/api/tasks/<id>/complete")
+@routes.post("/api/tasks/<id>/complete", scope=_WRITE)
 def complete_task(id: str, body: CompleteRequest) -> Completion:
+    """Complete a task (emits TaskCompleted once); open blockers answer 409."""
     return completion.complete_task(services(), _me(), id, body)
 
 
-@app.post("/api/tasks/<id>/reopen")
+@routes.post("/api/tasks/<id>/reopen", scope=_WRITE)
 def reopen_task(id: str) -> Response[Any]:
+    """Reopen a done or cancelled task."""
     return _with_etag(completion.reopen_task(services(), _me(), id))
 
 
-@app.get("/api/tasks/<id>/versions")
-def list_versions(id: str) -> Page[TaskVersion]:
-    page = _query(PageQuery, dict(app.current_event.query_string_parameters or {}))
+@routes.get("/api/tasks/<id>/versions", scope=_READ)
+def list_versions(id: str, page: Annotated[PageQuery, Query()]) -> Page[TaskVersion]:
+    """The task's history: each version with its changed fields and actor."""
     return versions.list_versions(services(), _me(), id, page)
 
 
-@app.post("/api/tasks/<id>/versions/<version>/restore")
+@routes.post("/api/tasks/<id>/versions/<version>/restore", scope=_WRITE)
 def restore_version(id: str, version: str) -> Response[Any]:
+    """Restore a task to an earlier version."""
     if not version.isdigit() or len(version) > 10:
         raise ValidationFailed([{"field": "path.version", "message": "must be a version number"}])
     return _with_etag(versions.restore_version(services(), _me(), id, int(version)))
 
 
 # Third-party (OAuth) tokens reach only these routes, each behind one scope.
-_READ, _WRITE = "tasks:read", "tasks:write"
-enforce_scopes(app, {
-    "GET /api/tasks": _READ,
-    "GET /api/tasks/{id}": _READ,
-    "GET /api/tasks/{id}/versions": _READ,
-    "POST /api/tasks": _WRITE,
-    "PATCH /api/tasks/{id}": _WRITE,
-    "DELETE /api/tasks/{id}": _WRITE,
-    "POST /api/tasks/{id}/restore": _WRITE,
-    "POST /api/tasks/{id}/status": _WRITE,
-    "POST /api/tasks/{id}/complete": _WRITE,
-    "POST /api/tasks/{id}/reopen": _WRITE,
-    "POST /api/tasks/{id}/versions/{version}/restore": _WRITE,
-})
 
 handler: Any = api_handler(app)

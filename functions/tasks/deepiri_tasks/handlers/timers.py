@@ -12,9 +12,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
 from deepiri_tasks.dal.timers import TimerRepository
 from deepiri_tasks.handlers import graph_wiring as wiring
 from deepiri_tasks.logic import timers
@@ -22,6 +23,7 @@ from deepiri_tasks.models.graph import TASK_ID_PATTERN
 from deepiri_tasks.models.timers import TimeInterval, TimeReport, TimerStarted
 
 app = create_resolver()
+routes = Routes(app)
 
 TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
@@ -35,27 +37,25 @@ def _me() -> str:
     return current_caller(app).user_id
 
 
-@app.post("/api/tasks/<id>/timer/start")
+@routes.post("/api/tasks/<id>/timer/start", scope="tasks:write")
 def start_timer(id: TaskId) -> TimerStarted:
+    """Start your timer on a task (one running timer per user)."""
     return timers.start_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
                               user_id=_me(), task_id=id, now=utc_now())
 
 
-@app.post("/api/tasks/<id>/timer/stop")
+@routes.post("/api/tasks/<id>/timer/stop", scope="tasks:write")
 def stop_timer(id: TaskId) -> TimeInterval:
+    """Stop your timer; its minutes add to the task."""
     return timers.stop_timer(wiring.tasks(), wiring.projects(), repository(), wiring.task_repository(),
                              user_id=_me(), task_id=id, now=utc_now())
 
 
-@app.get("/api/tasks/<id>/time")
+@routes.get("/api/tasks/<id>/time", scope="tasks:read")
 def time_report(id: TaskId) -> TimeReport:
+    """Time spent on the task, per user."""
     return timers.time_report(wiring.tasks(), wiring.projects(), repository(), user_id=_me(), task_id=id)
 
 
-enforce_scopes(app, {
-    "GET /api/tasks/{id}/time": "tasks:read",
-    "POST /api/tasks/{id}/timer/start": "tasks:write",
-    "POST /api/tasks/{id}/timer/stop": "tasks:write",
-})
 
 handler = api_handler(app)

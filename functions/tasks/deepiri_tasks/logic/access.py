@@ -7,10 +7,10 @@ admins, deletes the project or transfers it; owner and admins invite, remove mem
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 
-Role = Literal["owner", "admin", "member", "viewer"]
-ROLES: tuple[Role, ...] = ("owner", "admin", "member", "viewer")
+from deepiri_tasks.models.projects import Role
+
 # Rank of each role; a higher rank includes every right of a lower one.
 _RANK: dict[str, int] = {"viewer": 1, "member": 2, "admin": 3, "owner": 4}
 

@@ -11,7 +11,7 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.problems import Conflict, Forbidden, NotFound
 from deepiri_tasks.dal.projects import ProjectRepository
-from deepiri_tasks.logic.access import Role, can_manage, can_read, is_owner
+from deepiri_tasks.logic.access import can_manage, can_read, is_owner
 from deepiri_tasks.logic.projects import get_project, require_role
 from deepiri_tasks.models.projects import (
     SERVICE,
@@ -24,6 +24,7 @@ from deepiri_tasks.models.projects import (
     MemberPage,
     MemberRemovedData,
     MemberRoleChangedData,
+    Role,
 )
 
 ADMIN_ROLES: tuple[Role, ...] = ("owner", "admin")
@@ -66,6 +67,8 @@ def check_leave(role: Role) -> None:
 def invite(repo: ProjectRepository, user_id: str, project_id: str, body: InvitationCreate) -> Invitation:
     project = get_project(repo, user_id, project_id)
     check_invite(project.role, body.role)
+    if body.userId == user_id:  # the inviter is a member already
+        raise Conflict("the user is already a member of the project")
     invitation = Invitation(projectId=project_id, projectName=project.name, userId=body.userId, role=body.role,
                             invitedBy=user_id, invitedAt=to_iso(utc_now()))
     repo.invite(invitation)

@@ -15,7 +15,7 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from deepiri_common.problems import Forbidden, NotFound
 from deepiri_tasks.dal.projects import ProjectRepository
-from deepiri_tasks.logic.access import Role, can_manage, can_read, is_owner
+from deepiri_tasks.logic.access import can_manage, can_read, is_owner
 from deepiri_tasks.models.projects import (
     SERVICE,
     Project,
@@ -26,6 +26,7 @@ from deepiri_tasks.models.projects import (
     ProjectPage,
     ProjectPatch,
     ProjectUpdatedData,
+    Role,
 )
 
 

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Protocol
 
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
+from deepiri_tasks.dal.reminders import hour_bucket
 from deepiri_tasks.models.graph import TaskFacts
-from deepiri_tasks.models.reminders import ReminderRun, TaskReminderData
+from deepiri_tasks.models.reminders import Kind, ReminderRun, TaskReminderData
 
 SERVICE = "tasks"
 ACTOR = "system:reminders"
 OVERDUE_LOOKBACK = timedelta(days=1)
 MAX_LEAD_MINUTES = 7 * 24 * 60  # bounds the number of bucket Queries per run
 
-Kind = Literal["DUESOON", "OVERDUE"]
 EVENT_OF: dict[Kind, str] = {"DUESOON": "TaskDueSoon", "OVERDUE": "TaskOverdue"}
 
 
@@ -34,11 +34,6 @@ class ReminderStore(Protocol):
     def due_between(self, buckets: list[str], start: str, end: str) -> list[tuple[str, str]]: ...
     def facts_many(self, task_ids: Iterable[str]) -> dict[str, TaskFacts]: ...
     def remind_once(self, task_id: str, kind: Kind, due_at: str, event: DomainEvent) -> bool: ...
-
-
-def hour_bucket(moment: datetime) -> str:
-    """The due-index partition of an instant: its UTC hour, ``YYYY-MM-DDTHH``."""
-    return to_iso(moment)[:13]
 
 
 def hour_buckets(start: datetime, end: datetime) -> list[str]:

@@ -18,50 +18,16 @@ Design (all in the tasks table, never a Scan):
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from deepiri_common.text import words
+from deepiri_tasks.dal.search_index import MAX_TOKEN_LENGTH, MIN_TERM_LENGTH
 
-MAX_TOKENS = 30
-MAX_TOKEN_LENGTH = 40
-MIN_TERM_LENGTH = 2
 MAX_QUERY_TERMS = 5
-BUCKET_LENGTH = 2
-
-_WORD = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of ``text``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
-
-
-def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order, with repeats."""
-    return _WORD.findall(fold(text))
-
-
-def index_tokens(title: str, description: str) -> list[str]:
-    """The distinct tokens a task is indexed under, title words first, capped at :data:`MAX_TOKENS`."""
-    tokens: dict[str, None] = {}
-    for word in [*words(title), *words(description)]:
-        if len(word) >= MIN_TERM_LENGTH:
-            tokens.setdefault(word[:MAX_TOKEN_LENGTH], None)
-        if len(tokens) >= MAX_TOKENS:
-            break
-    return list(tokens)
 
 
 def query_terms(q: str) -> list[str]:
     """The distinct prefixes a query searches for (one-letter words are ignored)."""
     terms = [word[:MAX_TOKEN_LENGTH] for word in words(q) if len(word) >= MIN_TERM_LENGTH]
     return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
-
-
-def bucket(token: str) -> str:
-    """The partition suffix a token (or a query term) lives in."""
-    return token[:BUCKET_LENGTH]
 
 
 def matches(terms: list[str], title: str, description: str) -> bool:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from deepiri_common.clock import epoch_seconds, to_iso, utc_now
 from deepiri_common.ids import new_ulid
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
-from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed
+from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed, ValidationFailed, field_errors
 from deepiri_tasks.dal.items import INDEX_BY_SORT, assignee_scope, owner_scope, project_scope
 from deepiri_tasks.dal.tasks import ListFilter
 from deepiri_tasks.logic import search
@@ -175,8 +175,7 @@ def _validated(task: Task, changes: dict[str, Any]) -> Task:
     try:
         return Task.model_validate({**task.model_dump(), **changes})
     except ValidationError as exc:
-        raise ValidationFailed([{"field": ".".join(["body", *map(str, e["loc"])]), "message": e["msg"]}
-                                for e in exc.errors(include_input=False, include_url=False)]) from None
+        raise ValidationFailed(field_errors(exc.errors(include_input=False, include_url=False), "body")) from None
 
 
 def delete_task(services: TaskServices, user_id: str, task_id: str, if_match: int | None) -> None:

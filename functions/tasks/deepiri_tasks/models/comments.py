@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deepiri_common.text import MultiLine
+
 MAX_COMMENT_LENGTH = 5000
 COMMENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 
@@ -13,7 +15,7 @@ class CommentWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=MAX_COMMENT_LENGTH)
+    body: MultiLine = Field(min_length=1, max_length=MAX_COMMENT_LENGTH)
 
 
 class Comment(BaseModel):

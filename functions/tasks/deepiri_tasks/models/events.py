@@ -3,11 +3,27 @@
 Each is the ``data`` of a :class:`deepiri_common.events.DomainEvent`, written with ``outbox_put`` in
 the same transaction as the change it announces. ``userId`` is the task's owner, so the realtime
 service can push the event to them.
+
+``PUBLISHES`` is the service's contract: every detail-type it puts on the bus and the model of its
+``data``; ``make contracts`` writes one JSON Schema per entry to ``contracts/events/``.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from deepiri_tasks.models.comments import TaskCommentedData
+from deepiri_tasks.models.projects import (
+    MemberAddedData,
+    MemberRemovedData,
+    MemberRoleChangedData,
+    ProjectArchivedData,
+    ProjectCreatedData,
+    ProjectDeletedData,
+    ProjectUpdatedData,
+)
+from deepiri_tasks.models.reminders import TaskReminderData
+from deepiri_tasks.models.tasks import Category, Difficulty, Priority
 
 SERVICE = "tasks"
 
@@ -52,11 +68,11 @@ class TaskCompleted(BaseModel):
     userId: str
     actorId: str
     projectId: str | None
-    category: str
-    difficulty: str
-    priority: str
+    category: Category
+    difficulty: Difficulty
+    priority: Priority
     efficiency: float | None
-    onTime: bool | None
+    onTime: bool | None = Field(description="null when the task had no due date")
     estimateMinutes: int | None
     actualMinutes: int
     firstCompletion: bool
@@ -73,3 +89,24 @@ class TaskDeleted(BaseModel):
     taskId: str
     ownerId: str
     projectId: str | None
+
+
+PUBLISHES: dict[str, type[BaseModel]] = {
+    "TaskCreated": TaskCreated,
+    "TaskUpdated": TaskUpdated,
+    "TaskStatusChanged": TaskStatusChanged,
+    "TaskCompleted": TaskCompleted,
+    "TaskReopened": TaskReopened,
+    "TaskDeleted": TaskDeleted,
+    "TaskCommented": TaskCommentedData,
+    "TaskDueSoon": TaskReminderData,
+    "TaskOverdue": TaskReminderData,
+    "ProjectCreated": ProjectCreatedData,
+    "ProjectUpdated": ProjectUpdatedData,
+    "ProjectArchived": ProjectArchivedData,
+    "ProjectUnarchived": ProjectArchivedData,
+    "ProjectDeleted": ProjectDeletedData,
+    "MemberAdded": MemberAddedData,
+    "MemberRemoved": MemberRemovedData,
+    "MemberRoleChanged": MemberRoleChangedData,
+}

@@ -7,12 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_tasks.logic.access import Role
+from deepiri_common.text import MultiLine, SingleLine
 
 USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 PROJECT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 SERVICE = "tasks"
 
+Role = Literal["owner", "admin", "member", "viewer"]
+ROLES: tuple[Role, ...] = ("owner", "admin", "member", "viewer")
 # Roles a member can be given by invitation or role change; "owner" moves only by transfer.
 GrantableRole = Literal["admin", "member", "viewer"]
 
@@ -22,8 +24,8 @@ class ProjectCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    description: MultiLine | None = Field(default=None, max_length=5000)
     startDate: date | None = None
 
 
@@ -134,7 +136,7 @@ class ProjectArchivedData(BaseModel):
 
 
 class ProjectDeletedData(BaseModel):
-    projectId: str
+    projectId: str = Field(min_length=1)
     ownerId: str
     memberIds: list[str]
 

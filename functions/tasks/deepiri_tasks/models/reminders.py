@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
+
+Kind = Literal["DUESOON", "OVERDUE"]
 
 
 class TaskReminderData(BaseModel):

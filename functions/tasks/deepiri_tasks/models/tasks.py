@@ -6,10 +6,14 @@ date without an offset is refused with 422, and every stored time is UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from deepiri_common.clock import Instant
+from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.text import MultiLine, SingleLine
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -44,19 +48,14 @@ def _distinct(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _utc(moment: datetime) -> datetime:
-    # Millisecond precision, as stored (to_iso), so a value survives a round trip unchanged.
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 Tags = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=200), AfterValidator(normalize_tags)]
 AssigneeIds = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_ASSIGNEES), AfterValidator(_distinct)
 ]
-UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]
-Title = Annotated[str, Field(min_length=1, max_length=500)]
-Description = Annotated[str, Field(max_length=20_000)]
+# Millisecond precision, as stored, so a value survives a round trip unchanged; 1970 to 2999.
+UtcTime = Instant
+Title = Annotated[SingleLine, Field(min_length=1, max_length=500)]
+Description = Annotated[MultiLine, Field(max_length=20_000)]
 Minutes = Annotated[int, Field(ge=0, le=1_000_000)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -188,12 +187,20 @@ class TaskVersion(BaseModel):
     at: datetime
 
 
+def _comma_separated(value: object) -> object:
+    """``status=todo,review`` (or the parameter repeated) as a list of its non-empty parts."""
+    parts = value if isinstance(value, list) else [value]
+    if not all(isinstance(part, str) for part in parts):
+        return value
+    return [piece.strip() for part in parts for piece in str(part).split(",") if piece.strip()]
+
+
 class TaskListQuery(BaseModel):
     """The filters, sort and page of ``GET /api/tasks``."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: list[Status] = Field(default_factory=list)
+    status: Annotated[list[Status], BeforeValidator(_comma_separated)] = Field(default_factory=list)
     priority: Priority | None = None
     category: Category | None = None
     tag: str | None = None
@@ -206,4 +213,4 @@ class TaskListQuery(BaseModel):
     sort: SortKey = "created"
     order: SortOrder | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from boto3.dynamodb.types import TypeSerializer
 from pynamodb.exceptions import DoesNotExist
 
+from deepiri_common.attributes import TypeSerializer
 from deepiri_common.clock import epoch_seconds, to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put

@@ -132,7 +132,8 @@ def bind_table(table_name: str) -> None:
     for model in _MODELS:
         if model.Meta.table_name != table_name:
             model.Meta.table_name = table_name
-            model._connection = None  # its cached connection names the old table
+            # PynamoDB (pinned 6.1.0) has no public way to point a model at another table.
+            model._connection = None  # noqa: SLF001 - its cached connection names the old table
 
 
 @contextmanager

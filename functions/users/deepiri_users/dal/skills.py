@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deepiri_common.clock import to_iso, utc_now
-from deepiri_users.logic.skills import SKILLS
+from deepiri_users.models.skills import SKILLS
 
 
 class SkillRepository:

@@ -10,8 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
 from deepiri_users.dependencies import key_store, services
 from deepiri_users.logic import accounts, sessions
 from deepiri_users.models.accounts import (
@@ -27,6 +28,7 @@ from deepiri_users.models.accounts import (
 from deepiri_users.models.profiles import RegisteredUser
 
 app = create_resolver()
+routes = Routes(app)
 
 
 def _source_ip() -> str:
@@ -37,57 +39,64 @@ def _no_content() -> Response[None]:
     return Response(status_code=204)
 
 
-@app.post("/api/auth/register")
+@routes.post("/api/auth/register", open=True)
 def register(body: RegisterRequest) -> tuple[RegisteredUser, int]:
+    """Create an account; answers the user and a token pair."""
     return accounts.register(services(), body, _source_ip()), 201
 
 
-@app.post("/api/auth/login")
+@routes.post("/api/auth/login", open=True)
 def login(body: LoginRequest) -> TokenPair:
+    """Sign in with email and password; answers a token pair."""
     return accounts.login(services(), body, _source_ip())
 
 
-@app.post("/api/auth/refresh")
+@routes.post("/api/auth/refresh", open=True)
 def refresh(body: RefreshRequest) -> TokenPair:
+    """Rotate a refresh token; a reused one revokes its whole family."""
     s = services()
     return sessions.refresh_session(s.sessions, s.accounts, s.issuer, s.policy, body.refreshToken)
 
 
-@app.post("/api/auth/logout")
+@routes.post("/api/auth/logout")
 def logout(body: RefreshRequest) -> Response[None]:
+    """End this session (its refresh token)."""
     sessions.end_session(services().sessions, current_caller(app).user_id, body.refreshToken)
     return _no_content()
 
 
-@app.post("/api/auth/logout-all")
+@routes.post("/api/auth/logout-all")
 def logout_all() -> Response[None]:
+    """End every session of yours."""
     accounts.logout_all(services(), current_caller(app).user_id)
     return _no_content()
 
 
-@app.post("/api/auth/password-reset")
+@routes.post("/api/auth/password-reset", open=True)
 def request_password_reset(body: PasswordResetRequest) -> tuple[Accepted, int]:
+    """Ask for a reset token by email (202 whether or not the email exists)."""
     return accounts.request_password_reset(services(), body, _source_ip()), 202
 
 
-@app.post("/api/auth/password-reset/confirm")
+@routes.post("/api/auth/password-reset/confirm", open=True)
 def confirm_password_reset(body: PasswordResetConfirm) -> Response[None]:
+    """Set a new password with a reset token; every session ends."""
     accounts.confirm_password_reset(services(), body)
     return _no_content()
 
 
-@app.post("/api/auth/verify-email")
+@routes.post("/api/auth/verify-email", open=True)
 def verify_email(body: VerifyEmailRequest) -> Response[None]:
+    """Verify your email address with the emailed token."""
     accounts.verify_email(services(), body)
     return _no_content()
 
 
-@app.get("/.well-known/jwks.json")
+@routes.get("/.well-known/jwks.json", open=True)
 def jwks() -> dict[str, Any]:
+    """The public keys that verify access tokens."""
     return key_store().jwks()
 
 
-# No route here is open to third-party (OAuth) tokens.
-enforce_scopes(app, {})
 
 handler: Any = api_handler(app)

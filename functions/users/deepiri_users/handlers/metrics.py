@@ -6,12 +6,13 @@ from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common import aws
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_users.dal.metrics import MetricRepository
 from deepiri_users.logic.metrics import record_sample, series
@@ -19,23 +20,25 @@ from deepiri_users.models.metrics import BucketSize, MetricName, MetricSample, M
 from deepiri_users.settings import UsersSettings
 
 app = create_resolver()
+routes = Routes(app)
 
 Instant = Annotated[str | None, Query(max_length=40)]
 
 
 @cache
 def repository() -> MetricRepository:
-    return MetricRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return MetricRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
-@app.post("/api/users/me/metrics")
+@routes.post("/api/users/me/metrics", scope="profile:write")
 def post_metric(body: MetricSampleCreate) -> Response[MetricSample]:
+    """Record a sample of a personal metric."""
     retention = load_settings(UsersSettings).metrics_retention_days
     sample = record_sample(repository(), current_caller(app).user_id, body, retention)
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=sample)
 
 
-@app.get("/api/users/me/metrics")
+@routes.get("/api/users/me/metrics", scope="profile:read")
 def get_metrics(
     metric: Annotated[MetricName, Query()],
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
@@ -43,13 +46,9 @@ def get_metrics(
     bucket: Annotated[BucketSize, Query()] = "day",
     tz: Annotated[str | None, Query(max_length=64)] = None,
 ) -> MetricSeries:
+    """A personal metric's samples, bucketed by hour or day in a timezone."""
     return series(repository(), current_caller(app).user_id, metric, start=start, end=to, bucket=bucket, tz=tz)
 
 
-# Third-party (OAuth) tokens reach only these routes, each behind one scope.
-enforce_scopes(app, {
-    "GET /api/users/me/metrics": "profile:read",
-    "POST /api/users/me/metrics": "profile:write",
-})
 
 handler: Any = api_handler(app)

@@ -14,19 +14,20 @@ import binascii
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import Caller, current_caller
 from deepiri_common.observability import logger
 from deepiri_common.pagination import Page, PageQuery
-from deepiri_common.problems import Forbidden, TooManyRequests, ValidationFailed
+from deepiri_common.problems import Forbidden, TooManyRequests
 from deepiri_common.ratelimit import TokenBucket
+from deepiri_common.routes import Routes
 from deepiri_users.handlers.oauth_dependencies import (
     lifetimes,
     rate_limiter,
@@ -47,14 +48,13 @@ from deepiri_users.models.oauth import (
     OAuthRedirect,
 )
 
-M = TypeVar("M", bound=BaseModel)
-
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 TOKEN_BUCKET = TokenBucket(capacity=30, refill_per_second=0.5)  # per client id
 MAX_FORM_FIELD = 4096
 
 app = create_resolver(max_body_bytes=16 * 1024)
+routes = Routes(app)
 
 
 # ---------------------------------------------------------------- first-party routes
@@ -66,71 +66,67 @@ def _first_party() -> Caller:
     return caller
 
 
-def _query(model: type[M]) -> M:
-    """The query string as ``model``; 422 naming each bad parameter."""
-    try:
-        return model.model_validate(app.current_event.query_string_parameters or {})
-    except ValidationError as exc:
-        errors = exc.errors(include_input=False, include_url=False)
-        raise ValidationFailed(
-            [{"field": ".".join(["query", *map(str, e["loc"])]), "message": e["msg"]} for e in errors]
-        ) from None
-
-
-@app.post("/api/oauth/clients")
+@routes.post("/api/oauth/clients")
 def register_client(registration: OAuthClientRegistration) -> Response[Any]:
+    """Register an OAuth client; its secret is shown once."""
     created = oauth_clients.register_client(repository(), _first_party().user_id, registration, utc_now())
     return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
                     headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
 
 
-@app.get("/api/oauth/clients")
-def list_clients() -> Page[OAuthClientView]:
+@routes.get("/api/oauth/clients")
+def list_clients(page: Annotated[PageQuery, Query()]) -> Page[OAuthClientView]:
+    """Your OAuth clients."""
     owner = _first_party().user_id
-    page = _query(PageQuery)
     return oauth_clients.list_clients(repository(), owner, page.limit, page.cursor)
 
 
-@app.get("/api/oauth/clients/<client_id>")
-def get_client(client_id: str) -> OAuthClientView:
+@routes.get("/api/oauth/clients/<clientId>")
+def get_client(clientId: str) -> OAuthClientView:
+    """One of your OAuth clients."""
     owner = _first_party().user_id
-    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, client_id))
+    return oauth_clients.client_view(oauth_clients.owned_client(repository(), owner, clientId))
 
 
-@app.delete("/api/oauth/clients/<client_id>")
-def delete_client(client_id: str) -> Response[Any]:
-    oauth_clients.delete_client(repository(), _first_party().user_id, client_id)
+@routes.delete("/api/oauth/clients/<clientId>")
+def delete_client(clientId: str) -> Response[Any]:
+    """Delete one of your OAuth clients."""
+    oauth_clients.delete_client(repository(), _first_party().user_id, clientId)
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
-@app.get("/api/oauth/authorize")
-def authorize_screen() -> OAuthConsentScreen:
+@routes.get("/api/oauth/authorize")
+def authorize_screen(request: Annotated[OAuthAuthorizeRequest, Query()]) -> OAuthConsentScreen:
+    """The consent screen of an authorization request."""
     user = _first_party().user_id
-    return oauth_authorize.consent_screen(repository(), user, _query(OAuthAuthorizeRequest))
+    return oauth_authorize.consent_screen(repository(), user, request)
 
 
-@app.post("/api/oauth/authorize")
+@routes.post("/api/oauth/authorize")
 def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
+    """Approve or refuse an authorization request; answers the redirect with code and state."""
     redirect: OAuthRedirect = oauth_authorize.decide(repository(), _first_party().user_id, decision, utc_now())
     return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
 
 
-@app.get("/api/oauth/consents")
-def list_consents() -> Page[OAuthConsent]:
+@routes.get("/api/oauth/consents")
+def list_consents(page: Annotated[PageQuery, Query()]) -> Page[OAuthConsent]:
+    """The applications you have granted access."""
     user = _first_party().user_id
-    page = _query(PageQuery)
     return oauth_authorize.list_consents(repository(), user, page.limit, page.cursor)
 
 
-@app.delete("/api/oauth/consents/<client_id>")
-def revoke_consent(client_id: str) -> Response[Any]:
-    oauth_authorize.revoke_consent(repository(), _first_party().user_id, client_id, utc_now())
+@routes.delete("/api/oauth/consents/<clientId>")
+def revoke_consent(clientId: str) -> Response[Any]:
+    """Withdraw an application's access; its tokens stop at once."""
+    oauth_authorize.revoke_consent(repository(), _first_party().user_id, clientId, utc_now())
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
 # ---------------------------------------------------------------- client-authenticated routes
-@app.post("/api/oauth/token")
+@routes.post("/api/oauth/token", open=True)
 def token() -> Response[Any]:
+    """OAuth token endpoint: authorization_code (PKCE), refresh_token, client_credentials."""
     form = _form()
     credentials = _credentials(form)
     _limit(credentials.client_id)
@@ -141,16 +137,18 @@ def token() -> Response[Any]:
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
 
 
-@app.post("/api/oauth/revoke")
+@routes.post("/api/oauth/revoke", open=True)
 def revoke() -> Response[Any]:
+    """Revoke a token (RFC 7009)."""
     form = _form()
     client = _authenticated_client(form)
     oauth_introspection.revoke(repository(), verifier(), client, form.get("token"), utc_now())
     return _oauth_json({})
 
 
-@app.post("/api/oauth/introspect")
+@routes.post("/api/oauth/introspect", open=True)
 def introspect() -> Response[Any]:
+    """Introspect a token (RFC 7662)."""
     form = _form()
     client = _authenticated_client(form)
     answer = oauth_introspection.introspect(repository(), verifier(), client, form.get("token"), utc_now())

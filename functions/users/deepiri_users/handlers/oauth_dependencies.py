@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.ratelimit import RateLimiter
 from deepiri_common.settings import load_settings
 from deepiri_common.tokens import KeyStore, issue_access_token
@@ -22,19 +21,19 @@ def settings() -> UsersSettings:
 
 @cache
 def repository() -> OAuthRepository:
-    return OAuthRepository(settings().users_table, boto3.client("dynamodb"))
+    return OAuthRepository(settings().users_table, aws.client("dynamodb"))
 
 
 @cache
 def key_store() -> KeyStore:
-    return KeyStore(settings().jwt_keys_secret, boto3.client("secretsmanager"))
+    return KeyStore(settings().jwt_keys_secret, aws.client("secretsmanager"))
 
 
 @cache
 def rate_limiter() -> RateLimiter | None:
     """The token endpoint's limiter; ``None`` when no rate-limit table is configured."""
     table = settings().rate_limit_table
-    return RateLimiter(table, boto3.client("dynamodb")) if table else None
+    return RateLimiter(table, aws.client("dynamodb")) if table else None
 
 
 def lifetimes() -> TokenLifetimes:

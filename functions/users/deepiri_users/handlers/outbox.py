@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
+from deepiri_common import aws
 from deepiri_common.events import EventBridgePublisher
 from deepiri_common.outbox import make_outbox_forwarder
 from deepiri_common.settings import load_settings
@@ -13,7 +12,7 @@ from deepiri_users.settings import UsersSettings
 
 
 def _publisher() -> EventBridgePublisher:
-    return EventBridgePublisher(load_settings(UsersSettings).event_bus_name, boto3.client("events"))
+    return EventBridgePublisher(load_settings(UsersSettings).event_bus_name, aws.client("events"))
 
 
 handler: Any = make_outbox_forwarder(_publisher)

@@ -6,13 +6,14 @@ from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common import aws
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, PageQuery
+from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_users.dal.social import SocialRepository
 from deepiri_users.logic import social
@@ -27,6 +28,7 @@ from deepiri_users.models.social import (
 from deepiri_users.settings import UsersSettings
 
 app = create_resolver()
+routes = Routes(app)
 
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -35,7 +37,7 @@ Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
 
 @cache
 def repository() -> SocialRepository:
-    return SocialRepository(load_settings(UsersSettings).users_table, boto3.client("dynamodb"))
+    return SocialRepository(load_settings(UsersSettings).users_table, aws.client("dynamodb"))
 
 
 def _me() -> str:
@@ -51,90 +53,98 @@ def _outcome(result: FriendRequestResult) -> Response[FriendRequestResult]:
     return Response(status_code=status.value, content_type="application/json", body=result)
 
 
-@app.post("/api/users/me/friends/requests")
+@routes.post("/api/users/me/friends/requests")
 def send_friend_request(body: FriendRequestCreate) -> Response[FriendRequestResult]:
+    """Ask a user to be friends; a mutual request becomes a friendship."""
     return _outcome(social.send_friend_request(repository(), _me(), body.userId))
 
 
-@app.post("/api/users/me/friends/requests/<userId>/accept")
+@routes.post("/api/users/me/friends/requests/<userId>/accept")
 def accept_friend_request(userId: UserId) -> FriendRequestResult:
+    """Accept a friend request."""
     return social.accept_friend_request(repository(), _me(), userId)
 
 
-@app.post("/api/users/me/friends/requests/<userId>/reject")
+@routes.post("/api/users/me/friends/requests/<userId>/reject")
 def reject_friend_request(userId: UserId) -> Response[None]:
+    """Reject a friend request."""
     social.reject_friend_request(repository(), _me(), userId)
     return _no_content()
 
 
-@app.delete("/api/users/me/friends/requests/<userId>")
+@routes.delete("/api/users/me/friends/requests/<userId>")
 def cancel_friend_request(userId: UserId) -> Response[None]:
+    """Cancel a friend request you sent."""
     social.cancel_friend_request(repository(), _me(), userId)
     return _no_content()
 
 
-@app.get("/api/users/me/friends/requests")
+@routes.get("/api/users/me/friends/requests")
 def list_friend_requests(direction: Annotated[RequestDirection, Query()] = "incoming", limit: Limit = 20,
                          cursor: Cursor = None) -> SocialPage:
+    """Friend requests you received or sent."""
     edge = Edge.REQUEST_IN if direction == "incoming" else Edge.REQUEST_OUT
     return social.list_relations(repository(), _me(), edge, PageQuery(limit=limit, cursor=cursor))
 
 
-@app.delete("/api/users/me/friends/<userId>")
+@routes.delete("/api/users/me/friends/<userId>")
 def unfriend(userId: UserId) -> Response[None]:
+    """End a friendship."""
     social.unfriend(repository(), _me(), userId)
     return _no_content()
 
 
-@app.get("/api/users/me/friends")
+@routes.get("/api/users/me/friends", scope="profile:read")
 def list_friends(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """Your friends."""
     return social.list_relations(repository(), _me(), Edge.FRIEND, PageQuery(limit=limit, cursor=cursor))
 
 
-@app.post("/api/users/me/following/<userId>")
+@routes.post("/api/users/me/following/<userId>")
 def follow(userId: UserId) -> Response[None]:
+    """Follow a user."""
     social.follow(repository(), _me(), userId)
     return _no_content()
 
 
-@app.delete("/api/users/me/following/<userId>")
+@routes.delete("/api/users/me/following/<userId>")
 def unfollow(userId: UserId) -> Response[None]:
+    """Stop following a user."""
     social.unfollow(repository(), _me(), userId)
     return _no_content()
 
 
-@app.get("/api/users/me/following")
+@routes.get("/api/users/me/following", scope="profile:read")
 def list_following(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users you follow."""
     return social.list_relations(repository(), _me(), Edge.FOLLOWING, PageQuery(limit=limit, cursor=cursor))
 
 
-@app.get("/api/users/me/followers")
+@routes.get("/api/users/me/followers", scope="profile:read")
 def list_followers(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users who follow you."""
     return social.list_relations(repository(), _me(), Edge.FOLLOWER, PageQuery(limit=limit, cursor=cursor))
 
 
-@app.post("/api/users/me/blocks/<userId>")
+@routes.post("/api/users/me/blocks/<userId>")
 def block(userId: UserId) -> Response[None]:
+    """Block a user: each disappears from the other's view."""
     social.block(repository(), _me(), userId)
     return _no_content()
 
 
-@app.delete("/api/users/me/blocks/<userId>")
+@routes.delete("/api/users/me/blocks/<userId>")
 def unblock(userId: UserId) -> Response[None]:
+    """Unblock a user."""
     social.unblock(repository(), _me(), userId)
     return _no_content()
 
 
-@app.get("/api/users/me/blocks")
+@routes.get("/api/users/me/blocks")
 def list_blocks(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
+    """The users you blocked."""
     return social.list_relations(repository(), _me(), Edge.BLOCK, PageQuery(limit=limit, cursor=cursor))
 
 
-# Third-party (OAuth) tokens reach only these routes, each behind one scope.
-enforce_scopes(app, {
-    "GET /api/users/me/friends": "profile:read",
-    "GET /api/users/me/followers": "profile:read",
-    "GET /api/users/me/following": "profile:read",
-})
 
 handler: Any = api_handler(app)

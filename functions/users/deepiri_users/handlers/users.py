@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
+from deepiri_common.routes import Routes
 from deepiri_users.dependencies import accounts as account_store
 from deepiri_users.dependencies import friendships, services
 from deepiri_users.logic import accounts, profiles
@@ -18,80 +19,84 @@ from deepiri_users.models.accounts import Accepted, DeleteAccountRequest, Passwo
 from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences, ProfilePatch, PublicProfile
 
 app = create_resolver()
+routes = Routes(app)
 
 
 def _me() -> str:
     return current_caller(app).user_id
 
 
-@app.get("/api/users/me")
+@routes.get("/api/users/me", scope="profile:read")
 def get_me() -> MyProfile:
+    """Your profile."""
     return profiles.get_me(account_store(), _me())
 
 
-@app.patch("/api/users/me")
+@routes.patch("/api/users/me", scope="profile:write")
 def update_me(body: ProfilePatch) -> MyProfile:
+    """Edit your profile (with its version)."""
     return profiles.update_me(account_store(), _me(), body)
 
 
-@app.delete("/api/users/me")
+@routes.delete("/api/users/me")
 def delete_me(body: DeleteAccountRequest) -> Response[None]:
+    """Delete your account (needs your password)."""
     accounts.delete_account(services(), _me(), body)
     return Response(status_code=204)
 
 
-@app.get("/api/users/me/preferences")
+@routes.get("/api/users/me/preferences", scope="profile:read")
 def get_preferences() -> Preferences:
+    """Your preferences."""
     return profiles.get_preferences(account_store(), _me())
 
 
-@app.put("/api/users/me/preferences")
+@routes.put("/api/users/me/preferences", scope="profile:write")
 def put_preferences(body: Preferences) -> Preferences:
+    """Replace your preferences."""
     return profiles.put_preferences(account_store(), _me(), body)
 
 
-@app.post("/api/users/me/password")
+@routes.post("/api/users/me/password")
 def change_password(body: PasswordChange) -> TokenPair:
+    """Change your password; other sessions end."""
     return accounts.change_password(services(), _me(), body)
 
 
-@app.post("/api/users/me/email-verification")
+@routes.post("/api/users/me/email-verification")
 def request_email_verification() -> tuple[Accepted, int]:
+    """Send a new email verification token."""
     return accounts.request_email_verification(services(), _me()), 202
 
 
-@app.get("/api/users")
+@routes.get("/api/users")
 def list_users(
     emailPrefix: Annotated[str, Query(max_length=254)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> Page[AdminUserView]:
+    """Users by email prefix (admins)."""
     page = PageQuery(limit=limit, cursor=cursor)
     return profiles.list_users(account_store(), current_caller(app), emailPrefix, page)
 
 
-@app.get("/api/users/<user_id>")
-def get_user(user_id: str) -> PublicProfile:
-    return profiles.public_profile(account_store(), friendships(), _me(), user_id)
+@routes.get("/api/users/<id>", scope="profile:read")
+def get_user(id: str) -> PublicProfile:
+    """A user's public profile; private and friends-only ones answer 404 to others."""
+    return profiles.public_profile(account_store(), friendships(), _me(), id)
 
 
-@app.post("/api/users/<user_id>/disable")
-def disable_user(user_id: str) -> AdminUserView:
-    return accounts.set_disabled(services(), current_caller(app), user_id, disabled=True)
+@routes.post("/api/users/<id>/disable")
+def disable_user(id: str) -> AdminUserView:
+    """Disable a user (admins); their tokens stop at once."""
+    return accounts.set_disabled(services(), current_caller(app), id, disabled=True)
 
 
-@app.post("/api/users/<user_id>/enable")
-def enable_user(user_id: str) -> AdminUserView:
-    return accounts.set_disabled(services(), current_caller(app), user_id, disabled=False)
+@routes.post("/api/users/<id>/enable")
+def enable_user(id: str) -> AdminUserView:
+    """Enable a disabled user (admins)."""
+    return accounts.set_disabled(services(), current_caller(app), id, disabled=False)
 
 
-# Third-party (OAuth) tokens reach only these routes, each behind one scope.
-enforce_scopes(app, {
-    "GET /api/users/me": "profile:read",
-    "PATCH /api/users/me": "profile:write",
-    "GET /api/users/me/preferences": "profile:read",
-    "PUT /api/users/me/preferences": "profile:write",
-    "GET /api/users/{id}": "profile:read",
-})
 
 handler: Any = api_handler(app)

@@ -24,7 +24,15 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from deepiri_common.clock import is_valid_timezone, local_date, local_day_bounds, parse_iso, to_iso, utc_now
+from deepiri_common.clock import (
+    is_valid_timezone,
+    local_date,
+    local_day_bounds,
+    parse_iso,
+    to_iso,
+    utc_now,
+    within_range,
+)
 from deepiri_common.ids import new_ulid
 from deepiri_common.problems import ValidationFailed
 from deepiri_users.models.metrics import BucketSize, MetricBucket, MetricSample, MetricSampleCreate, MetricSeries
@@ -75,9 +83,13 @@ def resolve_timezone(tz: str | None) -> str:
 
 def _instant(text: str, field: str) -> datetime:
     try:
-        return parse_iso(text)
-    except ValueError:
+        moment = parse_iso(text)
+    except (ValueError, OverflowError):
         raise ValidationFailed([{"field": field, "message": "must be an ISO-8601 time with an offset"}]) from None
+    try:
+        return within_range(moment)
+    except ValueError as error:
+        raise ValidationFailed([{"field": field, "message": str(error)}]) from None
 
 
 def bucket_bounds(at: datetime, bucket: BucketSize, timezone: str) -> tuple[datetime, datetime, date | None]:

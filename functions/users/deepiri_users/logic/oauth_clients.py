@@ -90,6 +90,7 @@ def redirect_uri_problem(uri: str) -> str | None:
         return "is not a URL"
     checks = (
         ("#" in uri, "must not contain a fragment"),
+        ("*" in uri, "must not contain a wildcard: redirect URIs match exactly"),
         (bool(parts.username or parts.password), "must not contain credentials"),
         (not host, "must name a host"),
         (

@@ -172,7 +172,12 @@ def exchange_code(
         raise InvalidGrant("authorization code expired")
     if form.get("redirect_uri") != code.redirectUri:
         raise InvalidGrant("redirect_uri does not match the authorization request")
-    check_code_verifier(code, form.get("code_verifier"))
+    try:
+        check_code_verifier(code, form.get("code_verifier"))
+    except InvalidGrant:
+        if code.codeChallenge is not None:  # a wrong guess at the verifier burns the code: no second try
+            store.consume_code(code.codeHash, to_iso(now))
+        raise
     if not store.consume_code(code.codeHash, to_iso(now)):
         store.revoke_family(code.familyId, to_iso(now))
         raise InvalidGrant("authorization code was already used; tokens issued from it are revoked")

@@ -6,7 +6,8 @@ Levels and points
     total is always ``sum(level - 1)`` over the 22 skills.
 
 Where XP comes from: ``TaskCompleted`` with ``firstCompletion: true`` (a reopened and re-completed task
-earns nothing). The task's difficulty gives the XP, +10 % (rounded half up) when ``onTime``; the XP is
+earns nothing). The task's difficulty gives the XP, +10 % (rounded half up) when ``onTime`` (null for a task
+without a due date: no bonus); the XP is
 split evenly across the category's skills, the remainder going to the first skills listed.
 
     | difficulty | xp  | on time |
@@ -42,14 +43,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from deepiri_users.models.skills import SkillTree, SkillView, TaskCompletedData
+from deepiri_users.models.skills import SKILLS, SkillTree, SkillView, TaskCompletedData
 
-SKILLS: tuple[str, ...] = (
-    "timeManagement", "taskOrganization", "focus", "planning", "coding", "debugging", "codeReview",
-    "architecture", "writing", "design", "ideation", "storytelling", "research", "learning", "noteTaking",
-    "knowledgeRetention", "collaboration", "communication", "leadership", "mentoring", "selfAwareness",
-    "adaptability",
-)
 XP_PER_LEVEL = 1000
 MAX_LEVEL = 100
 ON_TIME_BONUS_PERCENT = 10
@@ -89,8 +84,8 @@ def points_gained(before: Mapping[str, int], award: Mapping[str, int]) -> int:
     return sum(level_for(before.get(s, 0) + xp) - level_for(before.get(s, 0)) for s, xp in award.items())
 
 
-def task_xp(difficulty: str, on_time: bool) -> int:
-    """Total XP of one completed task."""
+def task_xp(difficulty: str, on_time: bool | None) -> int:
+    """Total XP of one completed task; ``on_time`` is None for a task without a due date (no bonus)."""
     base = DIFFICULTY_XP[difficulty]
     if not on_time:
         return base

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deepiri_common.text import SingleLine
+
 Privacy = Literal["public", "friends", "private"]
 
 # Generous upper bounds: argon2 hashes any length, but a megabyte password is a denial of service.
@@ -24,7 +26,7 @@ class RegisterRequest(_Input):
 
     email: str = Field(min_length=3, max_length=MAX_EMAIL_LENGTH)
     password: str = Field(max_length=MAX_PASSWORD_LENGTH)
-    displayName: str = Field(min_length=1, max_length=64)
+    displayName: SingleLine = Field(min_length=1, max_length=64)
 
 
 class LoginRequest(_Input):

@@ -1,12 +1,15 @@
 """The events the accounts part of the users service publishes (``source = deepiri.users``).
 
 Each is the ``data`` of a :class:`deepiri_common.events.DomainEvent`, written to the outbox in the
-same transaction as the state change it announces.
+same transaction as the state change it announces. ``PUBLISHES`` is the service's contract: every
+detail-type it puts on the bus and the model of its ``data`` (``make contracts`` writes their schemas).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from deepiri_users.models.social import FriendRequestedData, FriendshipAcceptedData, UserBlockedData
 
 SERVICE = "users"
 
@@ -23,7 +26,7 @@ class UserUpdated(BaseModel):
 
 
 class UserDeleted(BaseModel):
-    userId: str
+    userId: str = Field(min_length=1)
 
 
 class PasswordResetRequested(BaseModel):
@@ -45,3 +48,15 @@ class EmailVerificationRequested(BaseModel):
     email: str
     token: str
     expiresAt: str
+
+
+PUBLISHES: dict[str, type[BaseModel]] = {
+    "UserRegistered": UserRegistered,
+    "UserUpdated": UserUpdated,
+    "UserDeleted": UserDeleted,
+    "PasswordResetRequested": PasswordResetRequested,
+    "EmailVerificationRequested": EmailVerificationRequested,
+    "FriendRequested": FriendRequestedData,
+    "FriendshipAccepted": FriendshipAcceptedData,
+    "UserBlocked": UserBlockedData,
+}

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from deepiri_common.clock import Instant
+
 MetricName = Literal["focusMinutes", "mood", "energy", "sleepHours", "stress", "waterGlasses"]
 BucketSize = Literal["hour", "day"]
 
@@ -28,7 +30,7 @@ class MetricSampleCreate(BaseModel):
 
     metric: MetricName
     value: float = Field(allow_inf_nan=False)
-    at: datetime | None = None
+    at: Instant | None = None
 
     @field_validator("value")
     @classmethod

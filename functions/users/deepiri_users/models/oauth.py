@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deepiri_common.text import SingleLine
+
 ClientType = Literal["confidential", "public"]
 
 
@@ -109,7 +111,7 @@ class OAuthClientRegistration(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
     clientType: ClientType
     redirectUris: list[str] = Field(default_factory=list, max_length=10)
     scopes: list[str] = Field(min_length=1, max_length=20)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
 
 from deepiri_common.clock import is_valid_timezone
+from deepiri_common.text import MultiLine, SingleLine
 from deepiri_users.models.accounts import Account, Privacy, TokenPair
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -30,8 +31,11 @@ _URL = TypeAdapter(HttpUrl)
 
 
 def _https(value: str) -> str:
-    if _URL.validate_python(value).scheme != "https":
+    url = _URL.validate_python(value)
+    if url.scheme != "https":
         raise ValueError("must be an https URL")
+    if url.username or url.password:
+        raise ValueError("must not contain credentials")
     return value
 
 
@@ -46,9 +50,9 @@ class ProfilePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
-    displayName: str | None = Field(default=None, min_length=1, max_length=64)
+    displayName: SingleLine | None = Field(default=None, min_length=1, max_length=64)
     avatarUrl: AvatarUrl | None = None
-    bio: str | None = Field(default=None, max_length=500)
+    bio: MultiLine | None = Field(default=None, max_length=500)
     timezone: Timezone | None = None
     locale: Locale | None = None
     privacy: Privacy | None = None

@@ -8,6 +8,13 @@ from pydantic import BaseModel, ConfigDict
 
 TaskCategory = Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
 TaskDifficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
+# The 22 skills of the tree, in the order the API lists them.
+SKILLS: tuple[str, ...] = (
+    "timeManagement", "taskOrganization", "focus", "planning", "coding", "debugging", "codeReview",
+    "architecture", "writing", "design", "ideation", "storytelling", "research", "learning", "noteTaking",
+    "knowledgeRetention", "collaboration", "communication", "leadership", "mentoring", "selfAwareness",
+    "adaptability",
+)
 
 
 class SkillView(BaseModel):
@@ -31,8 +38,10 @@ class SkillTree(BaseModel):
 
 
 class TaskCompletedData(BaseModel):
-    """``TaskCompleted.data`` as published by the tasks service. Unknown fields are tolerated: a new
-    producer field must never dead-letter the consumer."""
+    """``TaskCompleted.data`` as published by the tasks service (contract: contracts/events/TaskCompleted.json).
+
+    Unknown fields are tolerated: a new producer field must never dead-letter the consumer. ``onTime`` is
+    null when the task had no due date."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -42,6 +51,6 @@ class TaskCompletedData(BaseModel):
     difficulty: TaskDifficulty
     priority: str | None = None
     efficiency: float | None = None
-    onTime: bool = False
+    onTime: bool | None = None
     firstCompletion: bool
     projectId: str | None = None

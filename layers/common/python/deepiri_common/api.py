@@ -12,7 +12,10 @@ Errors leave as RFC 9457 ``application/problem+json``::
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import partial
@@ -21,9 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
-    OpenAPIRequestValidationMiddleware,
-)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -31,28 +31,26 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from deepiri_common import safejson
 from deepiri_common.clock import to_iso
-from deepiri_common.identity import caller_from_event
 from deepiri_common.ids import new_ulid
 from deepiri_common.observability import logger, metrics, tracer
 from deepiri_common.problems import (
     BadRequest,
-    Forbidden,
     NotFound,
     PayloadTooLarge,
     Problem,
     TooManyRequests,
-    Unauthorized,
     ValidationFailed,
+    field_errors,
 )
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-    from aws_lambda_powertools.event_handler.types import EventHandlerInstance
-    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
+_PATH_PARAMETER = re.compile(r"[A-Za-z0-9._~:-]{1,128}")
+PATH_PARAMETER_RULE = "must be 1 to 128 letters, digits or . _ ~ : -"
 PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 
@@ -77,37 +75,17 @@ def create_resolver(
             expose_headers=["ETag", "Location", "Retry-After"],
             max_age=600,
         )
-    app = APIGatewayRestResolver(cors=cors, enable_validation=True, serializer=_to_json)
-    # Validation runs before any middleware added with app.use(), so the size check sits in front of it.
-    app._request_validation_middleware = _BodyLimitThenValidate(max_body_bytes)
+    app = Resolver(max_body_bytes=max_body_bytes, cors=cors, enable_validation=True, serializer=_to_json)
     _register_problem_handlers(app)
     return app
 
 
-def enforce_scopes(app: APIGatewayRestResolver, policy: Mapping[str, str]) -> None:
-    """Limit third-party (OAuth) tokens to the routes ``policy`` opens, each behind one scope.
+class Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver that also knows the largest request body its routes accept."""
 
-    ``policy`` maps ``"<METHOD> <API Gateway resource path>"`` (``"GET /api/users/{id}"``) to the scope
-    a scoped token needs there. A route not listed accepts first-party tokens only, so a new route is
-    closed to third parties until someone decides otherwise. First-party tokens carry no scopes and are
-    not limited; open routes (no caller) are left to the route itself.
-    """
-
-    def check(app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
-        event = app.current_event
-        try:
-            caller = caller_from_event(event.raw_event)
-        except Unauthorized:
-            return next_middleware(app)
-        if caller.scopes is not None:
-            required = policy.get(f"{event.http_method} {event.raw_event.get('resource', '')}")
-            if required is None:
-                raise Forbidden("this route is not available to third-party applications")
-            if required not in caller.scopes:
-                raise Forbidden(f"requires the {required} scope", requiredScope=required)
-        return next_middleware(app)
-
-    app.use([check])
+    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+        super().__init__(**options)
+        self.max_body_bytes = max_body_bytes
 
 
 def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
@@ -117,7 +95,10 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @tracer.capture_lambda_handler(capture_response=False)  # responses may carry tokens
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response = app.resolve(event, context)
+        # The size check answers before anything parses the body: Powertools validates the request
+        # before any middleware runs and offers no public hook in front of that.
+        refused = refusal(event, getattr(app, "max_body_bytes", None))
+        response = problem_response(refused, event) if refused else app.resolve(event, context)
         if response.get("body") is None:
             response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
@@ -128,25 +109,67 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     return cast("LambdaHandler", handler)
 
 
-class _BodyLimitThenValidate(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, preceded by a 413 for a body over the limit."""
+def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | None:
+    """What makes a request unfit for any route, checked before anything parses it, or None.
 
-    def __init__(self, max_body_bytes: int) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._max_body_bytes = max_body_bytes
-
-    def handler(self, app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
-        size = _body_size(app.current_event)
-        if size > self._max_body_bytes:
-            raise PayloadTooLarge(f"request body has {size} bytes; the limit is {self._max_body_bytes}")
-        return super().handler(app, next_middleware)
+    A body over the size limit (413), a JSON body nested too deeply or with an oversized number
+    (400), a path parameter that is no id (422): every route of every service refuses these alike.
+    """
+    return (_oversized_body(event, max_body_bytes) or _unsafe_json_body(event)
+            or _bad_path_parameters(event))
 
 
-def _body_size(event: BaseProxyEvent) -> int:
-    body = event.body or ""
-    if event.is_base64_encoded:
-        return len(body) * 3 // 4 - body[-2:].count("=")
-    return len(body.encode())
+def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
+    """422 naming each path parameter that is not 1 to 128 id characters.
+
+    Routes may narrow this (``Path(pattern=...)``); nothing longer or stranger reaches a handler, a
+    key condition or a log line. ``proxy`` is the gateway's catch-all, answered 404 whatever it holds.
+    """
+    bad = [{"field": f"path.{name}", "message": PATH_PARAMETER_RULE}
+           for name, value in (event.get("pathParameters") or {}).items()
+           if name != "proxy" and not _PATH_PARAMETER.fullmatch(str(value or ""))]
+    return ValidationFailed(bad) if bad else None
+
+
+def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLarge | None:
+    """A 413 for a request body over ``limit`` bytes (decoded when base64), else None."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 - body[-2:].count("=") if event.get("isBase64Encoded") else len(body.encode())
+    if limit is None or size <= limit:
+        return None
+    return PayloadTooLarge(f"request body has {size} bytes; the limit is {limit}")
+
+
+def _unsafe_json_body(event: Mapping[str, Any]) -> BadRequest | None:
+    """A 400 for a JSON body nested too deeply or holding an oversized number (see ``safejson``).
+
+    Malformed JSON is left to the resolver, which names where it breaks.
+    """
+    body = event.get("body")
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    if not body or "json" not in str(headers.get("content-type") or "application/json").lower():
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(body)
+        except (binascii.Error, ValueError):
+            return None  # the resolver refuses an undecodable body itself
+    try:
+        safejson.loads(body)
+    except safejson.UnsafeJson as error:
+        return BadRequest(f"request body is not acceptable JSON: {error}")
+    except ValueError:
+        return None  # malformed: the resolver answers 400 naming the position
+    return None
+
+
+def problem_response(problem: Problem, event: Mapping[str, Any]) -> dict[str, Any]:
+    """A problem+json Lambda proxy response for ``problem``, answered without the resolver."""
+    logger.info("request refused", extra={"status": problem.status, "problem": problem.slug, "detail": problem.detail})
+    body = {**problem.extensions, "type": PROBLEM_TYPE_BASE + problem.slug, "title": problem.title,
+            "status": problem.status, "detail": problem.detail, "instance": event.get("path")}
+    return {"statusCode": problem.status, "multiValueHeaders": {"Content-Type": [PROBLEM_JSON]},
+            "body": _to_json(body), "isBase64Encoded": False}
 
 
 def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
@@ -180,7 +203,7 @@ def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
             return on_problem(
                 BadRequest(f"request body is not valid JSON: {reason} (at character {position})")
             )
-        return on_problem(ValidationFailed([{"field": _field(e), "message": e["msg"]} for e in errors]))
+        return on_problem(ValidationFailed(field_errors([{**e, "loc": _location(e)} for e in errors])))
 
     def on_unsupported_media_type(exc: RequestUnsupportedContentType) -> Response[Any]:
         return respond(Problem(str(exc)), 415, "Unsupported Media Type")
@@ -212,9 +235,16 @@ def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
     )
 
 
-def _field(error: Mapping[str, Any]) -> str:
-    """``("body", "title")`` -> ``"body.title"``."""
-    return ".".join(str(part) for part in error["loc"])
+def _location(error: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where a validation error is, as clients name it: ``body.title``, ``query.dueFrom``, ``header.if-match``.
+
+    Powertools places a field of a query or header *model* parameter under the parameter's name
+    (``("query", "query", "dueFrom")``); clients know only the field, so that name is dropped.
+    """
+    loc = tuple(error["loc"])
+    if len(loc) >= 3 and loc[0] in ("query", "header") and not isinstance(loc[2], int):
+        return (loc[0], *loc[2:])
+    return loc
 
 
 def _slug(title: str) -> str:

@@ -4,7 +4,10 @@ only decides where their days begin and end (streaks, digests, reminders)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, AwareDatetime
 
 
 def utc_now() -> datetime:
@@ -54,3 +57,27 @@ def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 def epoch_seconds(moment: datetime) -> int:
     """Whole seconds since the epoch, the format DynamoDB TTL attributes expect."""
     return int(moment.timestamp())
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+RANGE_MESSAGE = "must be between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59.999Z"
+
+
+def within_range(moment: datetime) -> datetime:
+    """``moment`` in UTC at millisecond precision (as stored); ValueError outside 1970 to 2999.
+
+    Instants near year 1 or 9999 with a large offset cannot even be converted to UTC, and later
+    arithmetic (reminder windows, TTLs) would overflow on the rest: both are refused here, by name.
+    """
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(RANGE_MESSAGE) from None
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError(RANGE_MESSAGE)
+    return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+
+
+# An aware instant a client may send: UTC, millisecond precision, 1970 to 2999.
+Instant = Annotated[AwareDatetime, AfterValidator(within_range)]

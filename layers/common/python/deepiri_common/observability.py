@@ -3,20 +3,29 @@
 The service name comes from ``POWERTOOLS_SERVICE_NAME``, as Powertools reads it. Log records pass
 through :class:`RedactingFormatter`, so a value kept under a key that names a secret (password,
 token, authorization header, cookie, ...) never reaches the log, however deeply it is nested.
+
+Tracing is a stage setting (template parameter ``Tracing``, which sets ``POWERTOOLS_TRACE_DISABLED``).
+Powertools' ``Tracer`` imports the X-Ray SDK, which builds a botocore session: about 40 % of a
+function's cold import. :data:`tracer` builds it only where tracing is on, so a function that is not
+traced never imports the SDK, and a traced one pays for it where it is wanted.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
     from aws_lambda_powertools.logging.types import LogRecord
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 REDACTED = "***"
 
@@ -61,8 +70,68 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return super().serialize(cast("LogRecord", redact(log)))
 
 
+def tracing_enabled() -> bool:
+    """Whether this process traces: inside Lambda (``LAMBDA_TASK_ROOT``) and not switched off by the stage.
+
+    The same rule Powertools applies, read without importing the X-Ray SDK.
+    """
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
+    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not disabled
+
+
+class LazyTracer:
+    """Powertools' ``Tracer`` decorators, with the tracer (and the X-Ray SDK) built only where tracing is on.
+
+    Where it is off, a decorated function is returned unchanged: no wrapper, no import, no cost.
+    """
+
+    def __init__(self) -> None:
+        self._tracer: Tracer | None = None
+
+    def provider(self) -> Tracer:
+        """The Powertools tracer, built on first use (this imports the X-Ray SDK)."""
+        if self._tracer is None:
+            from aws_lambda_powertools import Tracer  # noqa: PLC0415 - the X-Ray SDK loads only when tracing
+
+            self._tracer = Tracer()
+        return self._tracer
+
+    @overload
+    def capture_lambda_handler(self, lambda_handler: F) -> F: ...
+
+    @overload
+    def capture_lambda_handler(
+        self, lambda_handler: None = None, *, capture_response: bool | None = None, capture_error: bool | None = None
+    ) -> Callable[[F], F]: ...
+
+    def capture_lambda_handler(
+        self,
+        lambda_handler: F | None = None,
+        *,
+        capture_response: bool | None = None,
+        capture_error: bool | None = None,
+    ) -> F | Callable[[F], F]:
+        """Trace a Lambda handler (``@tracer.capture_lambda_handler`` or with arguments), where tracing is on."""
+
+        def decorate(function: F) -> F:
+            if not tracing_enabled():
+                return function
+            traced = self.provider().capture_lambda_handler(
+                function, capture_response=capture_response, capture_error=capture_error
+            )
+            return cast("F", traced)
+
+        return decorate(lambda_handler) if lambda_handler is not None else decorate
+
+    def capture_method(self, method: F) -> F:
+        """Trace a function as a subsegment, where tracing is on."""
+        if not tracing_enabled():
+            return method
+        return self.provider().capture_method(method)
+
+
 logger = Logger(logger_formatter=RedactingFormatter())
-tracer = Tracer()
+tracer = LazyTracer()
 metrics = Metrics(namespace="Deepiri")
 # Most requests record no business metric; Powertools would warn about that on every invocation.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from boto3.dynamodb.types import TypeDeserializer
-
+from deepiri_common.attributes import TypeDeserializer
 from deepiri_common.clock import epoch_seconds, parse_iso
 from deepiri_common.events import DomainEvent, EventEnvelope, EventPublisher
 from deepiri_common.observability import logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 OUTBOX_KIND = "outbox"
 OUTBOX_RETENTION = timedelta(days=2)  # long after the stream (24 h) has delivered the item
@@ -78,6 +78,14 @@ def make_outbox_forwarder(
     retries from there; consumers are idempotent on the event id, so a re-publication is harmless.
     The publisher is created on the first invocation and reused by the warm process.
     """
+    # Imported here, by the forwarder functions only: every service's data access writes outbox items
+    # with outbox_put, and Powertools' batch utility (it loads asyncio) is no part of their cold start.
+    from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     processor = BatchProcessor(
         event_type=EventType.DynamoDBStreams,
         raise_on_entire_batch_failure=False,

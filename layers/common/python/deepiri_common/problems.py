@@ -6,6 +6,7 @@ Code anywhere raises one of these; the REST resolver (``deepiri_common.api``) tu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -59,6 +60,16 @@ class ValidationFailed(Problem):
         fields = ", ".join(e["field"] for e in errors)
         super().__init__(detail or f"invalid fields: {fields}", errors=errors)
         self.errors = errors
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], prefix: str | None = None) -> list[dict[str, str]]:
+    """pydantic's errors as ``[{"field": "body.title", "message": ...}]``: each location dotted, under ``prefix``.
+
+    The one translation from pydantic's error list to the ``errors`` of a 422, for request bodies,
+    query strings, headers and WebSocket frames alike.
+    """
+    return [{"field": ".".join([*([prefix] if prefix else []), *map(str, e["loc"])]) or "(root)",
+             "message": str(e["msg"])} for e in errors]
 
 
 class TooManyRequests(Problem):

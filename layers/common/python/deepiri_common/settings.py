@@ -3,28 +3,32 @@
 Each service subclasses :class:`CommonSettings` with its own fields and calls
 ``load_settings(MySettings)`` from its handler module's cold-start path (never at import of a logic
 module); values are then passed down as arguments.
+
+A field reads the variable named by its alias, else its name in upper case. Settings are plain
+pydantic models filled from ``os.environ`` here rather than ``pydantic-settings`` models: that package
+(and python-dotenv) cost every function's cold start more than the few lines below.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any, TypeVar
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-T = TypeVar("T", bound=BaseSettings)
+T = TypeVar("T", bound=BaseModel)
 
-_cache: dict[type[BaseSettings], BaseSettings] = {}
+_cache: dict[type[BaseModel], BaseModel] = {}
 
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable function: variables are missing or invalid."""
 
 
-class CommonSettings(BaseSettings):
+class CommonSettings(BaseModel):
     """Variables every Deepiri function receives from ``template.yaml``."""
 
-    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     stage: str = "dev"
     service_name: str = Field(default="deepiri", validation_alias="POWERTOOLS_SERVICE_NAME")
@@ -45,7 +49,7 @@ def load_settings(model: type[T]) -> T:
     if cached is not None:
         return cached  # type: ignore[return-value]  # the cache is keyed by the instance's own class
     try:
-        settings = model()
+        settings = model.model_validate(_from_environment(model))
     except ValidationError as exc:
         # ``from None``: the ValidationError's text carries the offending input values.
         raise ConfigurationError(_describe(model, exc)) from None
@@ -58,7 +62,19 @@ def reset_settings_cache() -> None:
     _cache.clear()
 
 
-def _describe(model: type[BaseSettings], exc: ValidationError) -> str:
+def _from_environment(model: type[BaseModel]) -> dict[str, str]:
+    """The variables ``model``'s fields read, keyed as the model validates them (alias, else name)."""
+    values: dict[str, str] = {}
+    for name, field in model.model_fields.items():
+        alias: Any = field.validation_alias or field.alias
+        key = alias if isinstance(alias, str) else name
+        value = os.environ.get(key.upper())
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def _describe(model: type[BaseModel], exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
         variable = _variable_name(model, str(error["loc"][0])) if error["loc"] else "?"
@@ -67,12 +83,9 @@ def _describe(model: type[BaseSettings], exc: ValidationError) -> str:
     return f"invalid configuration for {model.__name__}: " + ", ".join(problems)
 
 
-def _variable_name(model: type[BaseSettings], field_or_alias: str) -> str:
-    prefix = str(model.model_config.get("env_prefix", ""))
+def _variable_name(model: type[BaseModel], field_or_alias: str) -> str:
     for name, field in model.model_fields.items():
-        alias: Any = field.validation_alias
+        alias: Any = field.validation_alias or field.alias
         if isinstance(alias, str) and field_or_alias in (name, alias):
             return alias.upper()
-        if field_or_alias == name:
-            return f"{prefix}{name}".upper()
     return field_or_alias.upper()

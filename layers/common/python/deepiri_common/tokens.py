@@ -392,7 +392,40 @@ def issue_access_token(
     signing = key_store.signing_key()
     header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": signing.kid}
     payload = json.dumps(claims, separators=(",", ":"))
-    return jws.serialize_compact(header, payload, signing.key, registry=_REGISTRY)
+    return canonical_signature(jws.serialize_compact(header, payload, signing.key, registry=_REGISTRY))
+
+
+# ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. Tokens are signed with the low
+# s and only that form is accepted, so one token has exactly one spelling (caches and logs key on it).
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_SIGNATURE_BYTES = 64
+
+
+def _signature_s(token: str) -> tuple[str, bytes, int] | None:
+    """The token without its signature, the signature's r, and its s; None when unreadable."""
+    head, _, signature = token.rpartition(".")
+    try:
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except (ValueError, binascii.Error):
+        return None
+    if len(raw) != _SIGNATURE_BYTES:
+        return None
+    return head, raw[:32], int.from_bytes(raw[32:], "big")
+
+
+def canonical_signature(token: str) -> str:
+    """``token`` with its ES256 signature in the one accepted (low-s) form; the same token otherwise."""
+    parts = _signature_s(token)
+    if parts is None or parts[2] <= _P256_ORDER // 2:
+        return token
+    head, r, s = parts
+    signature = r + (_P256_ORDER - s).to_bytes(32, "big")
+    return f"{head}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode('ascii')}"
+
+
+def _has_low_s(token: str) -> bool:
+    parts = _signature_s(token)
+    return parts is not None and 0 < parts[2] <= _P256_ORDER // 2
 
 
 def verify_access_token(
@@ -419,6 +452,8 @@ def verify_access_token(
     key = key_store.verification_key(kid)
     if key is None:
         raise Unauthorized("unknown signing key")
+    if not _has_low_s(token):
+        raise Unauthorized("invalid token signature")
     try:
         signed = jws.deserialize_compact(token, key, registry=_REGISTRY)
     except (JoseError, ValueError):

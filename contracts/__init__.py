@@ -1,0 +1,1 @@
+"""Event contracts: one JSON Schema per detail-type in ``events/``, generated from its producer's model."""

@@ -1,0 +1,52 @@
+"""The layer's attribute-value codec answers exactly as boto3.dynamodb.types does, without importing boto3."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from boto3.dynamodb import types as boto3_types
+
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
+
+VALUES: list[Any] = [
+    None, True, False, 0, -17, 10**30, Decimal("3.14159"), Decimal("-0.0100"), "", "héllo", b"\x00\x01",
+    {"a", "b"}, {1, Decimal("2.5")}, {b"x"}, [1, "two", None, [True]], {"k": {"nested": ["v", 3]}}, (1, 2),
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_given_a_value_then_it_serializes_and_comes_back_as_boto3s_would(value: Any) -> None:
+    ours, theirs = TypeSerializer().serialize(value), boto3_types.TypeSerializer().serialize(value)
+    assert _ordered(ours) == _ordered(theirs)
+
+    back, boto3_back = TypeDeserializer().deserialize(ours), boto3_types.TypeDeserializer().deserialize(theirs)
+    assert back == (boto3_back.value if isinstance(boto3_back, boto3_types.Binary) else boto3_back)
+
+
+@pytest.mark.parametrize("value", [1.5, {1.5}, object(), {"a", 1}, Decimal("1." + "1" * 40)], ids=repr)
+def test_given_what_dynamodb_cannot_hold_then_both_refuse_it(value: Any) -> None:
+    with pytest.raises(Exception) as ours:
+        TypeSerializer().serialize(value)
+    with pytest.raises(Exception) as theirs:
+        boto3_types.TypeSerializer().serialize(value)
+    assert isinstance(ours.value, TypeError | ArithmeticError)
+    assert isinstance(theirs.value, TypeError | ArithmeticError)
+
+
+def test_given_an_unknown_attribute_type_then_deserializing_refuses_it() -> None:
+    with pytest.raises(TypeError):
+        TypeDeserializer().deserialize({"X": "1"})
+    with pytest.raises(TypeError):
+        TypeDeserializer().deserialize({})
+
+
+def _ordered(value: Any) -> Any:
+    """Sets serialize to lists in iteration order: compare them sorted."""
+    if isinstance(value, dict):
+        return {key: sorted(item, key=repr) if key in ("SS", "NS", "BS") else _ordered(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
