@@ -94,10 +94,10 @@ def test_given_an_empty_frame_when_answered_then_a_400_not_json() -> None:
 
 
 def test_given_a_frame_with_several_bad_fields_when_answered_then_each_field_is_named_by_its_path() -> None:
-    # Then nested locations are dotted, fields are comma-separated, and a frame that is not an object is "frame".
+    # Then fields are comma-separated, and a frame that is not an object is named "(root)".
     error = answer('{"action": "ping", "requestId": ["x"], "admin": true}').model_dump()
     assert error == {"type": "error", "status": 422, "detail": "invalid frame fields: requestId, admin"}
-    assert answer('["ping"]').model_dump()["detail"] == "invalid frame fields: frame"
+    assert answer('["ping"]').model_dump()["detail"] == "invalid frame fields: (root)"
     assert answer('{"action": {"name": "ping"}}').model_dump()["detail"] == "invalid frame fields: action"
 
 
