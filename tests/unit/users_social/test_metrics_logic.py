@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deepiri_common.clock import RANGE_MESSAGE
 from deepiri_common.problems import ValidationFailed
 from deepiri_users.logic import metrics
 from deepiri_users.models.metrics import MetricSample, MetricSampleCreate
@@ -203,3 +204,15 @@ def test_given_samples_when_reading_a_series_then_my_metric_over_the_range_per_l
     assert (hourly.timezone, hourly.to) == ("UTC", "2026-03-29T00:00:00.000Z")
     assert [(b.start, b.date) for b in hourly.buckets] == [("2026-03-28T22:00:00.000Z", None),
                                                           ("2026-03-28T23:00:00.000Z", None)]
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("1969-12-31T23:59:59Z", "2026-03-01T00:00:00Z", "query.from"),
+    ("2026-03-01T00:00:00Z", "3000-01-01T00:00:00Z", "query.to"),
+])
+def test_given_a_time_outside_the_supported_years_then_422_naming_the_parameter_and_the_range(
+    start: str, end: str, field: str,
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        metrics.resolve_range(start, end)
+    assert refused.value.errors == [{"field": field, "message": RANGE_MESSAGE}]
