@@ -41,3 +41,23 @@ def test_given_a_bad_password_when_checked_then_validation_names_the_field(passw
 
 def test_given_twelve_characters_not_the_email_then_accepted() -> None:
     passwords.check_policy("twelve chars", "ada@example.com")
+
+
+def test_given_a_registration_password_equal_to_the_email_then_the_password_field_is_named() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        passwords.check_policy(" ADA@example.com ", "ada@example.com")
+    assert refused.value.errors == [{"field": "body.password", "message": "must not be the email address"}]
+    with pytest.raises(ValidationFailed) as short:
+        passwords.check_policy("x" * 11, "ada@example.com")
+    assert short.value.errors == [{"field": "body.password", "message": "must have at least 12 characters"}]
+
+
+def test_given_something_that_is_not_a_hash_then_it_needs_rehashing() -> None:
+    assert passwords.needs_rehash("not-a-hash")
+
+
+def test_given_an_unknown_email_when_the_dummy_verification_runs_then_it_checks_against_a_real_current_hash() -> None:
+    assert passwords.dummy_verify("whatever was typed") is None
+    dummy = passwords._dummy_hash()
+    assert extract_parameters(dummy).type.name == "ID" and not passwords.needs_rehash(dummy)
+    assert not passwords.verify_password(dummy, "whatever was typed")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from deepiri_common.problems import NotFound, ValidationFailed
+from deepiri_common.identity import Caller
+from deepiri_common.pagination import PageQuery, encode_cursor
+from deepiri_common.problems import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from deepiri_users.logic import profiles
 from deepiri_users.logic.accounts import normalise_email
 from deepiri_users.logic.profiles import public_profile
 from deepiri_users.models.accounts import Account
 from deepiri_users.models.profiles import Preferences, ProfilePatch
+from tests.unit.users.fakes import MemoryAccounts, account
 
 
 @pytest.mark.parametrize("field", ["role", "roles", "xp", "id", "email", "tokenVersion"])
@@ -81,3 +85,123 @@ def test_given_a_privacy_setting_then_only_the_allowed_callers_see_the_profile(
     else:
         with pytest.raises(NotFound):
             public_profile(accounts, friends, caller, "owner")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- own profile, preferences, admin listing
+
+def _store(*stored: Account) -> MemoryAccounts:
+    store = MemoryAccounts()
+    for one in stored:
+        store.add(one)
+    return store
+
+
+def test_given_my_account_when_reading_my_profile_then_my_fields_and_an_unknown_id_is_404() -> None:
+    store = _store(account(bio="hi"))
+    me = profiles.get_me(store, "u1")
+    assert (me.userId, me.email, me.displayName, me.bio, me.version) == ("u1", "ada@example.com", "Ada", "hi", 1)
+    with pytest.raises(NotFound, match=r"^no such user$"):
+        profiles.get_me(store, "ghost")
+
+
+def test_given_the_current_version_when_patching_then_only_sent_fields_change_and_are_announced() -> None:
+    store = _store(account(bio="old"))
+    patch = ProfilePatch.model_validate({"version": 1, "timezone": "Asia/Tokyo", "bio": None, "displayName": "A."})
+    me = profiles.update_me(store, "u1", patch)
+    assert (me.timezone, me.bio, me.displayName, me.version) == ("Asia/Tokyo", None, "A.", 2)
+    assert store.updates == [("u1", {"timezone": "Asia/Tokyo", "bio": None, "displayName": "A."}, 1)]
+    [event] = store.events
+    assert (event.detail_type, event.detail.actor) == ("UserUpdated", "u1")
+    assert event.detail.data == {"userId": "u1", "changed": ["bio", "displayName", "timezone"]}
+
+
+def test_given_a_stale_version_when_patching_then_412_naming_both_versions_and_nothing_changes() -> None:
+    store = _store(account(version=3))
+    with pytest.raises(PreconditionFailed) as refused:
+        profiles.update_me(store, "u1", ProfilePatch.model_validate({"version": 2, "bio": "new"}))
+    assert refused.value.detail == "the profile is at version 3, not 2"
+    assert store.updates == [] and store.events == []
+
+
+def test_given_a_patch_with_no_field_when_applied_then_the_profile_is_returned_unchanged() -> None:
+    store = _store(account(version=4, bio="same"))
+    me = profiles.update_me(store, "u1", ProfilePatch.model_validate({"version": 4}))
+    assert (me.version, me.bio) == (4, "same")
+    assert store.updates == [] and store.events == []
+
+
+def test_given_a_concurrent_edit_when_the_write_loses_then_412_asking_to_read_again() -> None:
+    class RacingAccounts(MemoryAccounts):
+        def update_profile(self, *args: object, **kwargs: object) -> None:
+            raise Conflict("version moved")
+
+    store = RacingAccounts()
+    store.add(account())
+    with pytest.raises(PreconditionFailed) as refused:
+        profiles.update_me(store, "u1", ProfilePatch.model_validate({"version": 1, "bio": "new"}))
+    assert refused.value.detail == "the profile changed since it was read; read it again"
+
+
+def test_given_no_saved_preferences_then_the_defaults_and_after_saving_the_saved_ones() -> None:
+    store = _store(account())
+    assert profiles.get_preferences(store, "u1") == Preferences()
+    saved = Preferences.model_validate({"theme": "dark", "weekStart": "sunday"})
+    assert profiles.put_preferences(store, "u1", saved) == saved
+    assert profiles.get_preferences(store, "u1") == saved
+    assert profiles.get_preferences(store, "u2") == Preferences()
+
+
+def test_given_an_unknown_user_when_saving_preferences_then_404_and_nothing_saved() -> None:
+    store = _store()
+    with pytest.raises(NotFound):
+        profiles.put_preferences(store, "ghost", Preferences())
+    assert store.preferences == {}
+
+
+def test_given_a_disabled_public_profile_then_only_its_owner_sees_it() -> None:
+    accounts, friends = _Accounts(_owner("public").model_copy(update={"disabled": True})), _Friends(set())
+    with pytest.raises(NotFound, match=r"^no such user$"):
+        public_profile(accounts, friends, "stranger", "owner")  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        public_profile(accounts, friends, "stranger", "nobody")  # type: ignore[arg-type]
+    assert public_profile(accounts, friends, "owner", "owner").displayName == "O"  # type: ignore[arg-type]
+
+
+def test_given_friends_one_way_only_then_the_friendship_is_asked_owner_first() -> None:
+    accounts, friends = _Accounts(_owner("friends")), _Friends({("friend", "owner")})
+    with pytest.raises(NotFound):
+        public_profile(accounts, friends, "friend", "owner")  # type: ignore[arg-type]
+
+
+ADMIN_CALLER = Caller(user_id="boss", roles=frozenset({"user", "admin"}))
+
+
+def test_given_an_admin_when_listing_users_then_pages_by_email_with_a_working_cursor() -> None:
+    store = _store(account("u1", "ada@example.com"), account("u2", "adam@example.com"),
+                   account("u3", "bob@example.com", disabled=True))
+    first = profiles.list_users(store, ADMIN_CALLER, "", PageQuery(limit=2))
+    assert [u.email for u in first.items] == ["ada@example.com", "adam@example.com"]
+    assert first.next_cursor is not None
+    second = profiles.list_users(store, ADMIN_CALLER, "", PageQuery(limit=2, cursor=first.next_cursor))
+    assert [(u.email, u.disabled) for u in second.items] == [("bob@example.com", True)]
+    assert second.next_cursor is None
+
+
+def test_given_a_prefix_in_any_case_when_listing_users_then_only_matching_emails() -> None:
+    store = _store(account("u1", "ada@example.com"), account("u2", "bob@example.com"))
+    listed = profiles.list_users(store, ADMIN_CALLER, "  ADA ", PageQuery())
+    assert [u.userId for u in listed.items] == ["u1"] and listed.next_cursor is None
+
+
+def test_given_a_cursor_of_another_listing_when_listing_users_then_400() -> None:
+    foreign = encode_cursor({"gsi1pk": {"S": "TASKS"}, "gsi1sk": {"S": "x"}})
+    with pytest.raises(BadRequest, match=r"^invalid cursor$"):
+        profiles.list_users(_store(), ADMIN_CALLER, "", PageQuery(cursor=foreign))
+    without_pk = encode_cursor({"gsi1sk": {"S": "x"}})
+    with pytest.raises(BadRequest):
+        profiles.list_users(_store(), ADMIN_CALLER, "", PageQuery(cursor=without_pk))
+
+
+def test_given_a_non_admin_when_listing_users_then_403() -> None:
+    with pytest.raises(Forbidden):
+        profiles.list_users(_store(account()), Caller(user_id="u1", roles=frozenset({"user"})), "", PageQuery())

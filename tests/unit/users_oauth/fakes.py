@@ -125,5 +125,5 @@ class RecordingSigner:
         claims: dict[str, str], now: datetime,
     ) -> str:
         self.issued.append({"subject": subject, "roles": roles, "scopes": scopes, "token_version": token_version,
-                            "claims": claims})
+                            "claims": claims, "now": now})
         return f"access-{len(self.issued)}"

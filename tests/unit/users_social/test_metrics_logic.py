@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deepiri_common.clock import RANGE_MESSAGE
 from deepiri_common.problems import ValidationFailed
 from deepiri_users.logic import metrics
 from deepiri_users.models.metrics import MetricSample, MetricSampleCreate
@@ -89,3 +90,129 @@ def test_given_a_value_then_the_metric_range_decides(metric: str, value: float, 
     except ValueError:
         valid = False
     assert valid is ok
+
+
+def test_given_a_sample_without_time_when_recorded_then_it_is_now_and_expires_after_the_retention() -> None:
+    store = FakeMetricStore()
+    body = MetricSampleCreate.model_validate({"metric": "energy", "value": 4})
+    sample = metrics.record_sample(store, "u", body, retention_days=30, now=NOW)
+    assert (sample.metric, sample.value, sample.at) == ("energy", 4, "2026-03-29T12:00:00.000Z")
+    assert store.added == [("u", sample, NOW + timedelta(days=30))]
+
+
+def test_given_a_sample_with_an_offset_when_recorded_then_stored_in_utc() -> None:
+    store = FakeMetricStore()
+    body = MetricSampleCreate.model_validate({"metric": "mood", "value": 2, "at": "2026-03-29T13:30:00+02:00"})
+    sample = metrics.record_sample(store, "u", body, retention_days=30, now=NOW)
+    assert sample.at == "2026-03-29T11:30:00.000Z"
+    assert store.added[0][2] == datetime(2026, 4, 28, 11, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("at", "message"), [
+    ("2026-03-29T12:05:00Z", None),
+    ("2026-03-29T12:05:01Z", "may not be more than 5 minutes in the future"),
+    ("2026-02-27T12:00:00Z", None),
+    ("2026-02-27T11:59:59Z", "may not be older than 30 days"),
+])
+def test_given_a_sample_at_the_edges_then_exactly_5_minutes_ahead_and_exactly_the_retention_are_accepted(
+    at: str, message: str | None,
+) -> None:
+    store = FakeMetricStore()
+    body = MetricSampleCreate.model_validate({"metric": "mood", "value": 3, "at": at})
+    if message is None:
+        metrics.record_sample(store, "u", body, retention_days=30, now=NOW)
+        assert len(store.added) == 1
+        return
+    with pytest.raises(ValidationFailed) as refused:
+        metrics.record_sample(store, "u", body, retention_days=30, now=NOW)
+    assert refused.value.errors == [{"field": "body.at", "message": message}]
+    assert store.added == []
+
+
+@pytest.mark.parametrize(("start", "end", "field", "message"), [
+    ("2026-03-01T00:00:00Z", "2026-03-01T00:00:00Z", "query.from", "must be before to"),
+    ("2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", "query.from", "must be before to"),
+    ("2025-02-28T23:59:59Z", "2026-03-02T00:00:00Z", "query.from", "the range may span at most 366 days"),
+    ("yesterday", "2026-03-01T00:00:00Z", "query.from", "must be an ISO-8601 time with an offset"),
+    ("2026-02-01T00:00:00Z", "2026-03-01T00:00:00", "query.to", "must be an ISO-8601 time with an offset"),
+])
+def test_given_a_bad_range_then_422_naming_the_query_parameter(start: str, end: str, field: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        metrics.resolve_range(start, end)
+    assert refused.value.errors == [{"field": field, "message": message}]
+
+
+def test_given_a_range_of_exactly_366_days_or_only_an_end_then_accepted() -> None:
+    assert metrics.resolve_range("2025-03-01T00:00:00Z", "2026-03-02T00:00:00Z")[0] == datetime(2025, 3, 1, tzinfo=UTC)
+    frm, to = metrics.resolve_range(None, "2026-03-08T00:00:00Z", now=NOW)
+    assert (frm, to) == (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 8, tzinfo=UTC))
+    frm, to = metrics.resolve_range("2026-03-28T00:00:00Z", None, now=NOW)
+    assert (frm, to) == (datetime(2026, 3, 28, tzinfo=UTC), NOW)
+
+
+def test_given_a_timezone_then_none_means_utc_and_an_unknown_one_is_refused() -> None:
+    assert metrics.resolve_timezone(None) == "UTC"
+    assert metrics.resolve_timezone("Europe/Paris") == "Europe/Paris"
+    with pytest.raises(ValidationFailed) as refused:
+        metrics.resolve_timezone("Mars/Olympus")
+    assert refused.value.errors == [{"field": "query.tz", "message": "must be an IANA timezone, e.g. Europe/Paris"}]
+
+
+def test_given_fractional_values_then_sum_and_average_are_rounded_to_six_places() -> None:
+    [bucket] = metrics.aggregate([_sample("2026-03-01T10:00:00.000Z", 0.1), _sample("2026-03-01T10:10:00.000Z", 0.2),
+                                  _sample("2026-03-01T10:20:00.000Z", 0.2)], "hour")
+    assert (bucket.sum, bucket.avg, bucket.min, bucket.max, bucket.date) == (0.5, 0.166667, 0.1, 0.2, None)
+    assert bucket.end == "2026-03-01T11:00:00.000Z"
+    [single] = metrics.aggregate([_sample("2026-03-01T10:00:00.000Z", 0.1234567)], "hour")
+    assert (single.sum, single.avg) == (0.123457, 0.123457)
+
+
+def test_given_a_sample_with_seconds_and_milliseconds_then_its_hour_bucket_starts_on_the_hour() -> None:
+    [bucket] = metrics.aggregate([_sample("2026-03-01T10:59:59.999Z", 1)], "hour")
+    assert (bucket.start, bucket.end) == ("2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z")
+
+
+class RangeStore(FakeMetricStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, str, datetime, datetime]] = []
+
+    def between(self, user_id: str, metric: str, start: datetime, end: datetime) -> list[MetricSample]:
+        self.asked.append((user_id, metric, start, end))
+        return super().between(user_id, metric, start, end)
+
+
+def test_given_samples_when_reading_a_series_then_my_metric_over_the_range_per_local_day() -> None:
+    store = RangeStore()
+    for at, value in (("2026-03-28T22:30:00Z", 2), ("2026-03-28T23:30:00Z", 4)):
+        metrics.record_sample(store, "u", MetricSampleCreate.model_validate({"metric": "mood", "value": value,
+                                                                             "at": at}), 30, now=NOW)
+    metrics.record_sample(store, "other", MetricSampleCreate.model_validate({"metric": "mood", "value": 1}), 30,
+                          now=NOW)
+    series = metrics.series(store, "u", "mood", start="2026-03-22T00:00:00Z", end=None, bucket="day",
+                            tz="Europe/Paris", now=NOW)
+    assert store.asked == [("u", "mood", datetime(2026, 3, 22, tzinfo=UTC), NOW)]
+    assert series.model_dump() == {
+        "metric": "mood", "bucket": "day", "timezone": "Europe/Paris", "from": "2026-03-22T00:00:00.000Z",
+        "to": "2026-03-29T12:00:00.000Z", "buckets": [
+            {"start": "2026-03-27T23:00:00.000Z", "end": "2026-03-28T23:00:00.000Z", "date": "2026-03-28",
+             "count": 1, "sum": 2, "avg": 2, "min": 2, "max": 2},
+            {"start": "2026-03-28T23:00:00.000Z", "end": "2026-03-29T22:00:00.000Z", "date": "2026-03-29",
+             "count": 1, "sum": 4, "avg": 4, "min": 4, "max": 4}]}
+    hourly = metrics.series(store, "u", "mood", start=None, end="2026-03-29T00:00:00Z", bucket="hour", tz=None,
+                            now=NOW)
+    assert (hourly.timezone, hourly.to) == ("UTC", "2026-03-29T00:00:00.000Z")
+    assert [(b.start, b.date) for b in hourly.buckets] == [("2026-03-28T22:00:00.000Z", None),
+                                                          ("2026-03-28T23:00:00.000Z", None)]
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("1969-12-31T23:59:59Z", "2026-03-01T00:00:00Z", "query.from"),
+    ("2026-03-01T00:00:00Z", "3000-01-01T00:00:00Z", "query.to"),
+])
+def test_given_a_time_outside_the_supported_years_then_422_naming_the_parameter_and_the_range(
+    start: str, end: str, field: str,
+) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        metrics.resolve_range(start, end)
+    assert refused.value.errors == [{"field": field, "message": RANGE_MESSAGE}]

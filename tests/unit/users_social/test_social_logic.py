@@ -194,3 +194,200 @@ def test_given_friends_in_common_when_listed_then_mutual_counts(graph) -> None:
         social.accept_friend_request(graph, b, a)
     page = social.list_relations(graph, "ann", Edge.FRIEND, PageQuery(limit=10))
     assert [(u.userId, u.mutualFriends, u.displayName) for u in page.items] == [("ben", 1, "Ben"), ("cat", 1, "Cat")]
+
+
+def test_given_a_request_when_sent_then_it_names_both_users_and_asking_twice_keeps_one(graph) -> None:
+    first = social.send_friend_request(graph, "ann", "ben")
+    assert first.model_dump() == {"userId": "ben", "status": "requested"}
+    [event] = graph.events
+    assert (event.detail_type, event.detail.actor, event.source) == ("FriendRequested", "ann", "deepiri.users")
+    assert event.detail.data == {"requesterId": "ann", "addresseeId": "ben", "userId": "ben"}
+    assert social.send_friend_request(graph, "ann", "ben").status == "requested"
+    assert len(graph.events) == 1
+
+
+def test_given_an_acceptance_then_the_event_is_the_addressees_and_names_both(graph) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    assert social.accept_friend_request(graph, "ben", "ann").model_dump() == {"userId": "ann", "status": "friends"}
+    event = graph.events[-1]
+    assert (event.detail_type, event.detail.actor) == ("FriendshipAccepted", "ben")
+    assert event.detail.data == {"requesterId": "ann", "addresseeId": "ben", "userIds": ["ann", "ben"]}
+
+
+def test_given_targets_of_each_action_when_aimed_at_oneself_then_422_naming_the_field(graph) -> None:
+    cases = [(social.send_friend_request, "body.userId"), (social.accept_friend_request, "path.userId"),
+             (social.follow, "path.userId"), (social.block, "path.userId")]
+    for action, field in cases:
+        with pytest.raises(ValidationFailed) as refused:
+            action(graph, "ann", "ann")
+        assert refused.value.errors == [{"field": field, "message": "cannot target yourself"}], action
+
+
+def test_given_a_blocked_or_disabled_or_unknown_user_then_every_action_answers_the_same_404(graph) -> None:
+    social.block(graph, "cat", "ann")
+    graph.users["dan"] = ProfileSummary(userId="dan", disabled=True)
+    for other in ("cat", "dan", "zed"):
+        for action in (social.send_friend_request, social.accept_friend_request, social.follow):
+            with pytest.raises(NotFound) as refused:
+                action(graph, "ann", other)
+            assert refused.value.detail == f"user {other} not found"
+    with pytest.raises(NotFound, match=r"^user zed not found$"):
+        social.block(graph, "ann", "zed")
+
+
+def test_given_a_block_either_way_then_nothing_is_written_before_the_404(graph, monkeypatch) -> None:
+    social.block(graph, "ben", "ann")
+
+    def no_write(*args: object) -> str:
+        raise AssertionError("a blocked user must be refused before any write")
+
+    monkeypatch.setattr(graph, "request", no_write)
+    monkeypatch.setattr(graph, "follow", no_write)
+    for action in (social.send_friend_request, social.follow):
+        with pytest.raises(NotFound, match=r"^user ben not found$"):
+            action(graph, "ann", "ben")
+
+
+def test_given_a_new_request_then_it_is_written_once(graph, monkeypatch) -> None:
+    writes: list[str] = []
+    real = graph.request
+
+    def counted(*args: object) -> RequestWrite:
+        writes.append("request")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph, "request", counted)
+    assert social.send_friend_request(graph, "ann", "ben").status == "requested"
+    assert writes == ["request"]
+
+
+def test_given_a_block_the_read_missed_when_the_write_sees_it_then_404(graph, monkeypatch) -> None:
+    monkeypatch.setattr(graph, "is_blocked_between", lambda a, b: False)
+    graph.edges |= {("ben", Edge.BLOCK, "ann"), ("ann", Edge.BLOCKED_BY, "ben")}
+    monkeypatch.setattr(graph, "request", lambda *args: "blocked")
+    with pytest.raises(NotFound, match=r"^user ben not found$"):
+        social.send_friend_request(graph, "ann", "ben")
+    monkeypatch.setattr(graph, "follow", lambda *args: "blocked")
+    with pytest.raises(NotFound, match=r"^user ben not found$"):
+        social.follow(graph, "ann", "ben")
+
+
+def test_given_friends_when_asking_again_then_409_naming_the_friend(graph, monkeypatch) -> None:
+    monkeypatch.setattr(graph, "request", lambda *args: "friends")
+    with pytest.raises(Conflict, match=r"^already friends with ben$"):
+        social.send_friend_request(graph, "ann", "ben")
+
+
+def test_given_a_relationship_that_keeps_changing_then_three_tries_and_a_409(graph, monkeypatch) -> None:
+    attempts: list[str] = []
+
+    def always_retry(*args: object) -> RequestWrite:
+        attempts.append("request")
+        return "retry"
+
+    monkeypatch.setattr(graph, "request", always_retry)
+    with pytest.raises(Conflict, match=r"^the relationship kept changing; retry$"):
+        social.send_friend_request(graph, "ann", "ben")
+    assert len(attempts) == social.REQUEST_ATTEMPTS == 3
+
+
+def test_given_an_incoming_request_that_vanishes_then_the_request_is_written_next_time(graph, monkeypatch) -> None:
+    social.send_friend_request(graph, "ben", "ann")
+    accepted = iter([False])
+    real_accept = graph.accept
+    monkeypatch.setattr(graph, "accept", lambda *args: next(accepted, None) or real_accept(*args))
+    graph.edges -= {("ann", Edge.REQUEST_IN, "ben"), ("ben", Edge.REQUEST_OUT, "ann")}
+    real_relation = graph.relation
+    reads = iter([Relation(userId="ben", since=SINCE)])  # ann sees ben's request, which is gone by the write
+    monkeypatch.setattr(graph, "relation", lambda *args: next(reads, real_relation(*args)))
+    assert social.send_friend_request(graph, "ann", "ben").status == "requested"
+    assert graph.has("ann", Edge.REQUEST_OUT, "ben")
+
+
+def test_given_pending_requests_when_rejected_or_cancelled_then_gone_and_otherwise_404(graph) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    social.send_friend_request(graph, "cat", "ben")
+    social.reject_friend_request(graph, "ben", "ann")
+    social.cancel_friend_request(graph, "cat", "ben")
+    assert graph.edges == set()
+    with pytest.raises(NotFound, match=r"^no pending friend request from ann$"):
+        social.reject_friend_request(graph, "ben", "ann")
+    with pytest.raises(NotFound, match=r"^no pending friend request to ben$"):
+        social.cancel_friend_request(graph, "cat", "ben")
+    with pytest.raises(NotFound, match=r"^no pending friend request from cat$"):
+        social.accept_friend_request(graph, "ann", "cat")
+
+
+def test_given_ties_when_undone_then_gone_and_undoing_again_is_404(graph) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    social.accept_friend_request(graph, "ben", "ann")
+    social.follow(graph, "ann", "cat")
+    social.follow(graph, "ann", "cat")  # following again changes nothing
+    social.block(graph, "ann", "ben")
+    assert graph.has("ann", Edge.FOLLOWING, "cat")
+    social.unfollow(graph, "ann", "cat")
+    social.unblock(graph, "ann", "ben")
+    assert graph.edges == set()
+    social.send_friend_request(graph, "ann", "ben")
+    social.accept_friend_request(graph, "ben", "ann")
+    social.unfriend(graph, "ben", "ann")
+    assert graph.edges == set()
+    with pytest.raises(NotFound, match=r"^not friends with ann$"):
+        social.unfriend(graph, "ben", "ann")
+    with pytest.raises(NotFound, match=r"^not following cat$"):
+        social.unfollow(graph, "ann", "cat")
+    with pytest.raises(NotFound, match=r"^ben is not blocked$"):
+        social.unblock(graph, "ann", "ben")
+
+
+def test_given_a_block_then_the_event_names_blocker_and_blocked(graph) -> None:
+    social.block(graph, "ann", "ben")
+    [event] = graph.events
+    assert (event.detail_type, event.detail.actor) == ("UserBlocked", "ann")
+    assert event.detail.data == {"blockerId": "ann", "blockedId": "ben"}
+
+
+class PagedGraph(InMemoryGraph):
+    def __init__(self, *users: str) -> None:
+        super().__init__(*users)
+        self.asked: list[tuple[str, Edge, int, str | None]] = []
+        self.friend_reads = 0
+
+    def page(self, user_id: str, edge: Edge, limit: int, cursor: str | None) -> RelationPage:
+        self.asked.append((user_id, edge, limit, cursor))
+        return super().page(user_id, edge, limit, cursor).model_copy(update={"nextCursor": "more"})
+
+    def friend_ids(self, user_id: str) -> set[str]:
+        self.friend_reads += 1
+        return super().friend_ids(user_id)
+
+
+def test_given_a_list_then_its_page_and_profiles_and_mutual_friends_for_each_user() -> None:
+    graph = PagedGraph("ann", "ben", "cat", "dan")
+    graph.users["ben"] = ProfileSummary(userId="ben", displayName="Ben", avatarUrl="https://cdn.example/b.png")
+    for a, b in (("ann", "cat"), ("ben", "cat")):
+        social.send_friend_request(graph, a, b)
+        social.accept_friend_request(graph, b, a)
+    social.follow(graph, "ben", "ann")
+    graph.edges.add(("ann", Edge.FOLLOWER, "gone"))  # a follower whose profile no longer exists
+    page = social.list_relations(graph, "ann", Edge.FOLLOWER, PageQuery(limit=5, cursor="c1"))
+    assert graph.asked == [("ann", Edge.FOLLOWER, 5, "c1")]
+    assert page.nextCursor == "more"
+    assert [u.model_dump() for u in page.items] == [
+        {"userId": "ben", "displayName": "Ben", "avatarUrl": "https://cdn.example/b.png", "since": SINCE,
+         "mutualFriends": 1},
+        {"userId": "gone", "displayName": None, "avatarUrl": None, "since": SINCE, "mutualFriends": 0}]
+
+
+def test_given_my_blocks_when_listed_then_no_mutual_friends_are_counted() -> None:
+    graph = PagedGraph("ann", "ben", "cat")
+    for a, b in (("ann", "cat"), ("ben", "cat")):
+        social.send_friend_request(graph, a, b)
+        social.accept_friend_request(graph, b, a)
+    social.block(graph, "ann", "ben")
+    graph.friend_reads = 0
+    page = social.list_relations(graph, "ann", Edge.BLOCK, PageQuery())
+    assert [(u.userId, u.mutualFriends) for u in page.items] == [("ben", 0)]
+    assert graph.friend_reads == 0
+    empty = social.list_relations(graph, "ann", Edge.FOLLOWING, PageQuery())
+    assert empty.items == [] and graph.friend_reads == 0
