@@ -27,5 +27,4 @@ def put_presence(update: PresenceUpdate) -> Presence:
     return set_presence(wiring.presence_repository(), current_caller(app).user_id, update)
 
 
-
 handler: Any = api_handler(app)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from deepiri_common.attributes import TypeDeserializer
 from deepiri_common.pagination import query_all
 from deepiri_common.problems import Conflict
+from deepiri_common.transactions import CONDITION_FAILED, write_transaction
 from deepiri_tasks.models.graph import Dependency, TaskFacts
 
 BATCH_GET_LIMIT = 100
@@ -40,16 +39,10 @@ def transact(client: Any, items: list[dict[str, Any]]) -> list[str] | None:
 
     A cancellation with no failed condition (a concurrent transaction) is a 409 the client may retry.
     """
-    try:
-        client.transact_write_items(TransactItems=items)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-            raise
-        reasons = [str(r.get("Code") or "None") for r in exc.response.get("CancellationReasons") or []]
-        if "ConditionalCheckFailed" not in reasons:
-            raise Conflict("the task changed concurrently; retry") from None
-        return reasons
-    return None
+    reasons = write_transaction(client, items)
+    if reasons is not None and CONDITION_FAILED not in reasons:
+        raise Conflict("the task changed concurrently; retry")
+    return reasons
 
 
 def facts_from_item(item: dict[str, Any]) -> TaskFacts | None:

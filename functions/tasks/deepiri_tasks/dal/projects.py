@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from botocore.exceptions import ClientError
-
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed
+from deepiri_common.transactions import CONDITION_FAILED, write_transaction
 from deepiri_tasks.models.projects import ROLES, Invitation, InvitationPage, Member, MemberPage, Project, Role
 
 BATCH_GET_LIMIT = 100
@@ -271,16 +270,10 @@ class ProjectRepository:
                   conflict: str = "the project changed concurrently; retry") -> list[str] | None:
         """Run a transaction: None when it committed. A failed condition raises ``Conflict(conflict)``
         unless ``tolerate``, which returns the cancellation reason code of each item instead."""
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [str(r.get("Code") or "None") for r in exc.response.get("CancellationReasons") or []]
-            if tolerate and "ConditionalCheckFailed" in reasons:
-                return reasons
-            raise Conflict(conflict) from None
-        return None
+        reasons = write_transaction(self._client, items)
+        if reasons is None or (tolerate and CONDITION_FAILED in reasons):
+            return reasons
+        raise Conflict(conflict)
 
     # ---- queries ---------------------------------------------------------------------------------
 

@@ -8,30 +8,24 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
+from deepiri_tasks.handlers.params import AttachmentId, TaskId
 from deepiri_tasks.logic import attachments
 from deepiri_tasks.models.attachments import (
-    ATTACHMENT_ID_PATTERN,
     AttachmentCreate,
     AttachmentList,
     AttachmentUpload,
 )
-from deepiri_tasks.models.graph import TASK_ID_PATTERN
 
 app = create_resolver()
 routes = Routes(app)
-
-TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
-AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
 
 
 @routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
@@ -58,7 +52,6 @@ def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
                                   wiring.attachment_objects(),
                                   user_id=caller_id(app), task_id=id, attachment_id=attachmentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
-
 
 
 handler = api_handler(app)

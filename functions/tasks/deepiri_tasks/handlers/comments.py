@@ -12,7 +12,7 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
@@ -20,15 +20,12 @@ from deepiri_common.identity import caller_id
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
+from deepiri_tasks.handlers.params import CommentId, TaskId
 from deepiri_tasks.logic import comments
-from deepiri_tasks.models.comments import COMMENT_ID_PATTERN, Comment, CommentPage, CommentWrite
-from deepiri_tasks.models.graph import TASK_ID_PATTERN
+from deepiri_tasks.models.comments import Comment, CommentPage, CommentWrite
 
 app = create_resolver()
 routes = Routes(app)
-
-TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
-CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
 
 
 @routes.post("/api/tasks/<id>/comments", scope="tasks:write")
@@ -60,7 +57,6 @@ def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
     comments.delete_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                             user_id=caller_id(app), task_id=id, comment_id=commentId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
-
 
 
 handler = api_handler(app)

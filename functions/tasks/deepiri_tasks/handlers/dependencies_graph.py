@@ -12,17 +12,17 @@ from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
+from deepiri_tasks.handlers.params import TaskId
 from deepiri_tasks.logic import dependencies_graph
 from deepiri_tasks.models.graph import (
     PROJECT_ID_PATTERN,
-    TASK_ID_PATTERN,
     Dependency,
     DependencyCreate,
     DependencyList,
@@ -31,8 +31,6 @@ from deepiri_tasks.models.graph import (
 
 app = create_resolver()
 routes = Routes(app)
-
-TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
 
 @routes.get("/api/tasks/graph", scope="tasks:read")
@@ -67,7 +65,6 @@ def remove_dependency(id: TaskId, otherId: TaskId) -> Response[None]:
                                          wiring.dependency_repository(),
                                          user_id=caller_id(app), task_id=id, other_id=otherId)
     return Response(status_code=HTTPStatus.NO_CONTENT.value)
-
 
 
 handler = api_handler(app)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import caller_id
-from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.params import Cursor, Limit, no_content
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
+from deepiri_tasks.handlers.params import ProjectId, UserId
 from deepiri_tasks.logic import members, projects, templates
 from deepiri_tasks.models.projects import (
-    PROJECT_ID_PATTERN,
-    USER_ID_PATTERN,
     Invitation,
     InvitationCreate,
     InvitationPage,
@@ -35,18 +33,9 @@ app = create_resolver()
 routes = Routes(app)
 READ, WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
 
-ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN)]
-UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
-
 
 def _created(body: Any) -> Response[Any]:
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=body)
-
-
-def _no_content() -> Response[None]:
-    return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 
 # Literal paths first, so they never read as a project id.
@@ -98,7 +87,7 @@ def update_project(projectId: ProjectId, body: ProjectPatch) -> Project:
 def delete_project(projectId: ProjectId) -> Response[None]:
     """Delete a project (owner); its tasks go with it."""
     projects.delete_project(wiring.project_repository(), caller_id(app), projectId)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/projects/<projectId>/archive", scope=WRITE)
@@ -129,7 +118,7 @@ def accept_invitation(projectId: ProjectId) -> Member:
 def decline_invitation(projectId: ProjectId) -> Response[None]:
     """Decline your invitation."""
     members.decline(wiring.project_repository(), caller_id(app), projectId)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/api/projects/<projectId>/members", scope=READ)
@@ -148,14 +137,14 @@ def change_member_role(projectId: ProjectId, userId: UserId, body: RoleChange) -
 def remove_member(projectId: ProjectId, userId: UserId) -> Response[None]:
     """Remove a member."""
     members.remove_member(wiring.project_repository(), caller_id(app), projectId, userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/projects/<projectId>/leave", scope=WRITE)
 def leave_project(projectId: ProjectId) -> Response[None]:
     """Leave a project (the owner transfers it first)."""
     members.leave(wiring.project_repository(), caller_id(app), projectId)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/projects/<projectId>/transfer", scope=WRITE)
@@ -169,7 +158,6 @@ def save_template(projectId: ProjectId, body: TemplateSave) -> Response[ProjectT
     """Save the project's shape as a template of yours."""
     return _created(templates.save_template(wiring.project_repository(), wiring.template_repository(), caller_id(app),
                     projectId, body))
-
 
 
 handler: Any = api_handler(app)

@@ -7,23 +7,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
+from deepiri_tasks.handlers.params import TaskId
 from deepiri_tasks.logic import timers
-from deepiri_tasks.models.graph import TASK_ID_PATTERN
 from deepiri_tasks.models.timers import TimeInterval, TimeReport, TimerStarted
 
 app = create_resolver()
 routes = Routes(app)
-
-TaskId = Annotated[str, Path(pattern=TASK_ID_PATTERN)]
 
 
 @routes.post("/api/tasks/<id>/timer/start", scope="tasks:write")
@@ -47,7 +41,6 @@ def time_report(id: TaskId) -> TimeReport:
     """Time spent on the task, per user."""
     return timers.time_report(wiring.task_facts(), wiring.project_repository(), wiring.timer_repository(),
                               user_id=caller_id(app), task_id=id)
-
 
 
 handler = api_handler(app)

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict
+from deepiri_common.transactions import CONDITION_FAILED, write_transaction
 from deepiri_users.models.social import Edge, FollowWrite, ProfileSummary, Relation, RelationPage, RequestWrite
 
 BATCH_GET_LIMIT = 100
@@ -214,16 +213,10 @@ class SocialRepository:
         A cancellation caused only by a concurrent transaction is a 409 (the client may retry), unless
         the caller asked to see it and retry itself.
         """
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [str(r.get("Code") or "None") for r in exc.response.get("CancellationReasons") or []]
-            if "ConditionalCheckFailed" not in reasons and not conflict_is_retry:
-                raise Conflict("the relationship changed concurrently; retry") from None
-            return reasons
-        return None
+        reasons = write_transaction(self._client, items)
+        if reasons is not None and CONDITION_FAILED not in reasons and not conflict_is_retry:
+            raise Conflict("the relationship changed concurrently; retry")
+        return reasons
 
 
 def _now() -> str:

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import current_caller
+from deepiri_common.params import no_content
 from deepiri_common.routes import Routes
 from deepiri_users import wiring
 from deepiri_users.logic import accounts, sessions
@@ -33,10 +34,6 @@ routes = Routes(app)
 
 def _source_ip() -> str:
     return app.current_event.request_context.identity.source_ip or "unknown"
-
-
-def _no_content() -> Response[None]:
-    return Response(status_code=204)
 
 
 @routes.post("/api/auth/register", open=True)
@@ -62,14 +59,14 @@ def refresh(body: RefreshRequest) -> TokenPair:
 def logout(body: RefreshRequest) -> Response[None]:
     """End this session (its refresh token)."""
     sessions.end_session(wiring.account_services().sessions, current_caller(app).user_id, body.refreshToken)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/auth/logout-all")
 def logout_all() -> Response[None]:
     """End every session of yours."""
     accounts.logout_all(wiring.account_services(), current_caller(app).user_id)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/auth/password-reset", open=True)
@@ -82,21 +79,20 @@ def request_password_reset(body: PasswordResetRequest) -> tuple[Accepted, int]:
 def confirm_password_reset(body: PasswordResetConfirm) -> Response[None]:
     """Set a new password with a reset token; every session ends."""
     accounts.confirm_password_reset(wiring.account_services(), body)
-    return _no_content()
+    return no_content()
 
 
 @routes.post("/api/auth/verify-email", open=True)
 def verify_email(body: VerifyEmailRequest) -> Response[None]:
     """Verify your email address with the emailed token."""
     accounts.verify_email(wiring.account_services(), body)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/.well-known/jwks.json", open=True)
 def jwks() -> dict[str, Any]:
     """The public keys that verify access tokens."""
     return wiring.key_store().jwks()
-
 
 
 handler: Any = api_handler(app)

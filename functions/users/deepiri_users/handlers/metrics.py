@@ -44,5 +44,4 @@ def get_metrics(
                   bucket=bucket, tz=tz)
 
 
-
 handler: Any = api_handler(app)

@@ -21,5 +21,4 @@ def get_skills() -> SkillTree:
     return describe_skills(wiring.skill_repository(), current_caller(app).user_id)
 
 
-
 handler: Any = api_handler(app)

@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import caller_id
-from deepiri_common.pagination import MAX_CURSOR_LENGTH, PageQuery
+from deepiri_common.pagination import PageQuery
+from deepiri_common.params import Cursor, Limit, no_content
 from deepiri_common.routes import Routes
 from deepiri_users import wiring
 from deepiri_users.logic import social
@@ -27,12 +28,6 @@ app = create_resolver()
 routes = Routes(app)
 
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
-
-
-def _no_content() -> Response[None]:
-    return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
 
 def _outcome(result: FriendRequestResult) -> Response[FriendRequestResult]:
@@ -56,14 +51,14 @@ def accept_friend_request(userId: UserId) -> FriendRequestResult:
 def reject_friend_request(userId: UserId) -> Response[None]:
     """Reject a friend request."""
     social.reject_friend_request(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.delete("/api/users/me/friends/requests/<userId>")
 def cancel_friend_request(userId: UserId) -> Response[None]:
     """Cancel a friend request you sent."""
     social.cancel_friend_request(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/api/users/me/friends/requests")
@@ -79,7 +74,7 @@ def list_friend_requests(direction: Annotated[RequestDirection, Query()] = "inco
 def unfriend(userId: UserId) -> Response[None]:
     """End a friendship."""
     social.unfriend(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/api/users/me/friends", scope="profile:read")
@@ -93,14 +88,14 @@ def list_friends(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
 def follow(userId: UserId) -> Response[None]:
     """Follow a user."""
     social.follow(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.delete("/api/users/me/following/<userId>")
 def unfollow(userId: UserId) -> Response[None]:
     """Stop following a user."""
     social.unfollow(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/api/users/me/following", scope="profile:read")
@@ -121,14 +116,14 @@ def list_followers(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
 def block(userId: UserId) -> Response[None]:
     """Block a user: each disappears from the other's view."""
     social.block(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.delete("/api/users/me/blocks/<userId>")
 def unblock(userId: UserId) -> Response[None]:
     """Unblock a user."""
     social.unblock(wiring.social_repository(), caller_id(app), userId)
-    return _no_content()
+    return no_content()
 
 
 @routes.get("/api/users/me/blocks")
@@ -136,7 +131,6 @@ def list_blocks(limit: Limit = 20, cursor: Cursor = None) -> SocialPage:
     """The users you blocked."""
     return social.list_relations(wiring.social_repository(), caller_id(app), Edge.BLOCK, PageQuery(limit=limit,
                                  cursor=cursor))
-
 
 
 handler: Any = api_handler(app)

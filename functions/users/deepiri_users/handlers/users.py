@@ -93,5 +93,4 @@ def enable_user(id: str) -> AdminUserView:
     return accounts.set_disabled(wiring.account_services(), current_caller(app), id, disabled=False)
 
 
-
 handler: Any = api_handler(app)
