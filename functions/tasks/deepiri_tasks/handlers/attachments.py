@@ -16,7 +16,7 @@ from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
-from deepiri_tasks.handlers.params import AttachmentId, TaskId
+from deepiri_tasks.handlers.params import READ, WRITE, AttachmentId, TaskId
 from deepiri_tasks.logic import attachments
 from deepiri_tasks.models.attachments import (
     AttachmentCreate,
@@ -28,7 +28,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.post("/api/tasks/<id>/attachments", scope="tasks:write")
+@routes.post("/api/tasks/<id>/attachments", scope=WRITE)
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
     """Start an attachment: a presigned S3 upload URL for a declared type and size."""
     upload = attachments.add_attachment(wiring.task_facts(), wiring.project_repository(),
@@ -37,7 +37,7 @@ def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpl
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=upload)
 
 
-@routes.get("/api/tasks/<id>/attachments", scope="tasks:read")
+@routes.get("/api/tasks/<id>/attachments", scope=READ)
 def list_attachments(id: TaskId) -> AttachmentList:
     """The task's attachments, each with a download URL."""
     return attachments.list_attachments(wiring.task_facts(), wiring.project_repository(),
@@ -45,7 +45,7 @@ def list_attachments(id: TaskId) -> AttachmentList:
                                         user_id=caller_id(app), task_id=id)
 
 
-@routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope="tasks:write")
+@routes.delete("/api/tasks/<id>/attachments/<attachmentId>", scope=WRITE)
 def delete_attachment(id: TaskId, attachmentId: AttachmentId) -> Response[None]:
     """Remove an attachment and its stored file."""
     attachments.delete_attachment(wiring.task_facts(), wiring.project_repository(), wiring.attachment_repository(),

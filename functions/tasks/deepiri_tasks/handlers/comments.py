@@ -20,7 +20,7 @@ from deepiri_common.identity import caller_id
 from deepiri_common.pagination import MAX_CURSOR_LENGTH
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
-from deepiri_tasks.handlers.params import CommentId, TaskId
+from deepiri_tasks.handlers.params import READ, WRITE, CommentId, TaskId
 from deepiri_tasks.logic import comments
 from deepiri_tasks.models.comments import Comment, CommentPage, CommentWrite
 
@@ -28,7 +28,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.post("/api/tasks/<id>/comments", scope="tasks:write")
+@routes.post("/api/tasks/<id>/comments", scope=WRITE)
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
     """Comment on a task; @mentions of members emit TaskCommented."""
     comment = comments.add_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
@@ -36,7 +36,7 @@ def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=comment)
 
 
-@routes.get("/api/tasks/<id>/comments", scope="tasks:read")
+@routes.get("/api/tasks/<id>/comments", scope=READ)
 def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                   cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
     """The task's comments, oldest first, paginated."""
@@ -44,14 +44,14 @@ def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                                   user_id=caller_id(app), task_id=id, limit=limit, cursor=cursor)
 
 
-@routes.patch("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
+@routes.patch("/api/tasks/<id>/comments/<commentId>", scope=WRITE)
 def edit_comment(id: TaskId, commentId: CommentId, body: CommentWrite) -> Comment:
     """Edit your own comment."""
     return comments.edit_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                                  user_id=caller_id(app), task_id=id, comment_id=commentId, body=body, now=utc_now())
 
 
-@routes.delete("/api/tasks/<id>/comments/<commentId>", scope="tasks:write")
+@routes.delete("/api/tasks/<id>/comments/<commentId>", scope=WRITE)
 def delete_comment(id: TaskId, commentId: CommentId) -> Response[None]:
     """Delete your own comment (project admins may delete any)."""
     comments.delete_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),

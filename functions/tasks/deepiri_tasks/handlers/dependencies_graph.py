@@ -19,7 +19,7 @@ from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
-from deepiri_tasks.handlers.params import TaskId
+from deepiri_tasks.handlers.params import READ, WRITE, TaskId
 from deepiri_tasks.logic import dependencies_graph
 from deepiri_tasks.models.graph import (
     PROJECT_ID_PATTERN,
@@ -33,7 +33,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.get("/api/tasks/graph", scope="tasks:read")
+@routes.get("/api/tasks/graph", scope=READ)
 def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PATTERN)] = None) -> TaskGraph:
     """The dependency graph: nodes, edges, topological order and critical path."""
     return dependencies_graph.task_graph(wiring.task_facts(), wiring.project_repository(),
@@ -41,7 +41,7 @@ def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PAT
                                          user_id=caller_id(app), project_id=projectId)
 
 
-@routes.post("/api/tasks/<id>/dependencies", scope="tasks:write")
+@routes.post("/api/tasks/<id>/dependencies", scope=WRITE)
 def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
     """Make the task depend on another; a cycle answers 409 naming it."""
     edge = dependencies_graph.add_dependency(wiring.task_facts(), wiring.project_repository(),
@@ -50,7 +50,7 @@ def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
     return Response(status_code=HTTPStatus.CREATED.value, content_type="application/json", body=edge)
 
 
-@routes.get("/api/tasks/<id>/dependencies", scope="tasks:read")
+@routes.get("/api/tasks/<id>/dependencies", scope=READ)
 def list_dependencies(id: TaskId) -> DependencyList:
     """What the task depends on and what depends on it."""
     return dependencies_graph.list_dependencies(wiring.task_facts(), wiring.project_repository(),
@@ -58,7 +58,7 @@ def list_dependencies(id: TaskId) -> DependencyList:
                                                 user_id=caller_id(app), task_id=id)
 
 
-@routes.delete("/api/tasks/<id>/dependencies/<otherId>", scope="tasks:write")
+@routes.delete("/api/tasks/<id>/dependencies/<otherId>", scope=WRITE)
 def remove_dependency(id: TaskId, otherId: TaskId) -> Response[None]:
     """Remove a dependency."""
     dependencies_graph.remove_dependency(wiring.task_facts(), wiring.project_repository(),

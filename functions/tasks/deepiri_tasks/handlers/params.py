@@ -1,4 +1,4 @@
-"""The path parameters of the tasks routes, each checked against its id pattern."""
+"""The path parameters of the tasks routes, each checked against its id pattern, and their OAuth scopes."""
 
 from __future__ import annotations
 
@@ -16,3 +16,6 @@ AttachmentId = Annotated[str, Path(pattern=ATTACHMENT_ID_PATTERN)]
 CommentId = Annotated[str, Path(pattern=COMMENT_ID_PATTERN)]
 ProjectId = Annotated[str, Path(pattern=PROJECT_ID_PATTERN)]
 UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
+
+# What a third-party (OAuth) token needs on the tasks routes.
+READ, WRITE = "tasks:read", "tasks:write"

@@ -12,7 +12,7 @@ from deepiri_common.identity import caller_id
 from deepiri_common.params import Cursor, Limit, no_content
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
-from deepiri_tasks.handlers.params import ProjectId, UserId
+from deepiri_tasks.handlers.params import READ, WRITE, ProjectId, UserId
 from deepiri_tasks.logic import members, projects, templates
 from deepiri_tasks.models.projects import (
     Invitation,
@@ -31,7 +31,6 @@ from deepiri_tasks.models.templates import FromTemplate, ProjectTemplate, Templa
 
 app = create_resolver()
 routes = Routes(app)
-READ, WRITE = "tasks:read", "tasks:write"  # what third-party (OAuth) tokens need
 
 
 def _created(body: Any) -> Response[Any]:
