@@ -1,0 +1,86 @@
+"""In-memory stand-ins for the task service's collaborators, so its use cases run without DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from deepiri_common.events import DomainEvent
+from deepiri_common.problems import PreconditionFailed
+from deepiri_tasks.dal.tasks import TaskRepository
+from deepiri_tasks.logic.access import Role
+from deepiri_tasks.logic.tasks_access import TaskServices
+from deepiri_tasks.models.tasks import Task, TaskVersion
+
+
+class MemoryTasks:
+    """The parts of ``TaskRepository`` the task use cases call, kept in dictionaries; a write whose
+    ``before`` is not the stored version is refused as the table's condition would (412)."""
+
+    def __init__(self, *tasks: Task) -> None:
+        self.tasks: dict[str, Task] = {task.id: task for task in tasks}
+        self.history: dict[str, list[TaskVersion]] = {}
+        self.snapshots: dict[tuple[str, int], Task] = {}
+        self.events: list[DomainEvent] = []
+        self.writes = 0
+
+    def get(self, task_id: str) -> Task | None:
+        task = self.tasks.get(task_id)
+        return None if task is None or task.deletedAt is not None else task
+
+    def get_including_deleted(self, task_id: str) -> Task | None:
+        return self.tasks.get(task_id)
+
+    def snapshot_at(self, task_id: str, version: int) -> Task | None:
+        return self.snapshots.get((task_id, version))
+
+    def save(self, before: Task | None, after: Task, record: TaskVersion, events: list[DomainEvent],
+             *, expires_at: int | None = None) -> None:
+        stored = self.tasks.get(after.id)
+        if (stored.version if stored else None) != (before.version if before else None):
+            raise PreconditionFailed("stale version")
+        self.tasks[after.id] = after
+        self.history.setdefault(after.id, []).append(record)
+        self.snapshots[(after.id, after.version)] = after
+        self.events += events
+        self.writes += 1
+
+    def types(self) -> list[str]:
+        """The detail-types written to the outbox so far, in order."""
+        return [event.detail_type for event in self.events]
+
+    def data(self, detail_type: str) -> dict[str, Any]:
+        """The data of the last event of ``detail_type``."""
+        event = next(e for e in reversed(self.events) if e.detail_type == detail_type)
+        return event.detail.data
+
+
+class FakeProjects:
+    """A ProjectAccess: each user's role in every project, and whether projects are archived."""
+
+    def __init__(self, roles: dict[str, Role] | None = None, archived: bool = False) -> None:
+        self.roles, self.archived = roles or {}, archived
+
+    def role_of(self, project_id: str, user_id: str) -> Role | None:
+        return self.roles.get(user_id)
+
+    def is_archived(self, project_id: str) -> bool:
+        return self.archived
+
+
+@dataclass
+class Blockers:
+    """A BlockerCheck answering from a map of task id → the ids of its open blockers."""
+
+    open: dict[str, list[str]] = field(default_factory=dict)
+
+    def open_blockers(self, task_id: str) -> list[str]:
+        return list(self.open.get(task_id, []))
+
+
+def services(
+    tasks: MemoryTasks, projects: FakeProjects | None = None, blockers: Blockers | None = None
+) -> TaskServices:
+    """TaskServices over the fakes."""
+    return TaskServices(tasks=cast(TaskRepository, tasks), projects=projects or FakeProjects(),
+                        blockers=blockers or Blockers())
