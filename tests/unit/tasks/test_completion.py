@@ -61,9 +61,10 @@ def test_given_another_version_when_completing_then_412_and_the_task_is_untouche
 def test_given_a_done_task_when_completing_again_then_409_says_reopen_first() -> None:
     store = MemoryTasks(_task(status="done", version=2))
 
-    with pytest.raises(Conflict, match="already done; reopen it first") as refused:
+    with pytest.raises(Conflict) as refused:
         complete_task(services(store), "alice", "T1", CompleteRequest())
 
+    assert refused.value.detail == "the task is already done; reopen it first"
     assert refused.value.extensions == {"currentStatus": "done"}
     assert store.writes == 0
 
@@ -152,10 +153,15 @@ def test_given_a_reopened_task_when_completed_again_then_it_is_not_a_first_compl
     assert again.task.firstCompletedAt == first and again.task.completedAt is not None
 
 
-def test_given_a_cancelled_task_when_reopened_then_it_is_todo() -> None:
-    store = MemoryTasks(_task(status="cancelled"))
+def test_given_a_task_cancelled_long_ago_when_reopened_then_it_is_todo_and_updated_now() -> None:
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    store = MemoryTasks(_task(status="cancelled", createdAt=long_ago, updatedAt=long_ago))
+    before = utc_now()
 
-    assert reopen_task(services(store), "alice", "T1").status == "todo"
+    reopened = reopen_task(services(store), "alice", "T1")
+
+    assert reopened.status == "todo"
+    assert before <= reopened.updatedAt <= utc_now()
 
 
 @pytest.mark.parametrize("status", ["todo", "in_progress", "review", "blocked"])
