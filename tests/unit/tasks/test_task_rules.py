@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from deepiri_common.problems import Conflict, Forbidden
 from deepiri_tasks.dal.tasks import TaskRepository
+from deepiri_tasks.logic import search
 from deepiri_tasks.logic.access import Role
 from deepiri_tasks.logic.completion import efficiency, on_time
 from deepiri_tasks.logic.search import fold, index_tokens, matches, query_terms
@@ -197,3 +198,10 @@ def test_given_task_writes_then_those_that_set_move_or_revive_a_due_date_index_i
     assert _due_pointers(task, changed(task, dueAt=None)) == []
     assert _due_pointers(None, task.model_copy(update={"dueAt": None})) == []
     assert _due_pointers(task, changed(task, deletedAt=now)) == []
+
+
+def test_given_search_limits_then_two_letter_terms_count_and_long_words_are_cut_to_forty() -> None:
+    assert (search.MIN_TERM_LENGTH, search.MAX_TOKEN_LENGTH, search.MAX_TOKENS) == (2, 40, 30)
+    assert query_terms("ux a") == ["ux"]
+    assert index_tokens("x" * 50, "") == ["x" * 40]
+    assert query_terms("y" * 50) == ["y" * 40]

@@ -44,8 +44,8 @@ def test_given_no_tasks_then_the_critical_path_is_empty_and_zero_long() -> None:
 
 
 def test_given_the_type_sets_then_related_edges_never_order_and_done_or_cancelled_close_a_task() -> None:
-    assert ORDERING_TYPES == frozenset({"blocks", "precedes", "subtask"})
-    assert CLOSED_STATUSES == frozenset({"done", "cancelled"})
+    assert frozenset({"blocks", "precedes", "subtask"}) == ORDERING_TYPES
+    assert frozenset({"done", "cancelled"}) == CLOSED_STATUSES
 
 
 class Edges:
