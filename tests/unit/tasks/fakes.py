@@ -56,16 +56,16 @@ class MemoryTasks:
 
 
 class FakeProjects:
-    """A ProjectAccess: each user's role in every project, and whether projects are archived."""
+    """A ProjectAccess: each project's members with their roles, and which projects are archived."""
 
-    def __init__(self, roles: dict[str, Role] | None = None, archived: bool = False) -> None:
-        self.roles, self.archived = roles or {}, archived
+    def __init__(self, members: dict[str, dict[str, Role]] | None = None, archived: set[str] | None = None) -> None:
+        self.members, self.archived = members or {}, archived or set()
 
     def role_of(self, project_id: str, user_id: str) -> Role | None:
-        return self.roles.get(user_id)
+        return self.members.get(project_id, {}).get(user_id)
 
     def is_archived(self, project_id: str) -> bool:
-        return self.archived
+        return project_id in self.archived
 
 
 @dataclass
