@@ -37,35 +37,35 @@ class Task(BaseModel):
     created_at: datetime
 
 
-app = create_resolver(max_body_bytes=1024, cors_origins=["https://app.deepiri.dev"])
+def _service() -> Any:
+    """A fresh resolver with two routes behind the Lambda entry point. Built per call, not at import, so
+    the resolver's own wiring runs in every test (mutation testing swaps functions only after import)."""
+    app = create_resolver(max_body_bytes=1024, cors_origins=["https://app.deepiri.dev"])
 
+    @app.post("/api/tasks")
+    def create_task(task: NewTask) -> Task:
+        if task.title == "duplicate":
+            raise Conflict("a task with this title exists", taskId="01HZTASK")
+        return Task(id="01HZTASK", title=task.title, created_at=CREATED_AT)
 
-@app.post("/api/tasks")
-def create_task(task: NewTask) -> Task:
-    if task.title == "duplicate":
-        raise Conflict("a task with this title exists", taskId="01HZTASK")
-    return Task(id="01HZTASK", title=task.title, created_at=CREATED_AT)
+    @app.get("/api/tasks/<task_id>")
+    def get_task(task_id: str) -> dict[str, Any]:
+        match task_id:
+            case "throttled":
+                raise TooManyRequests(retry_after=30)
+            case "missing":
+                raise NotFound("task not found")
+            case "invalid":
+                raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
+            case "boom":
+                raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
+        return {"id": task_id, "createdAt": CREATED_AT}
 
-
-@app.get("/api/tasks/<task_id>")
-def get_task(task_id: str) -> dict[str, Any]:
-    match task_id:
-        case "throttled":
-            raise TooManyRequests(retry_after=30)
-        case "missing":
-            raise NotFound("task not found")
-        case "invalid":
-            raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
-        case "boom":
-            raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
-    return {"id": task_id, "createdAt": CREATED_AT}
-
-
-handler = api_handler(app)
+    return api_handler(app)
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-    response = handler(event, FakeLambdaContext())
+    response = _service()(event, FakeLambdaContext())
     headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
     return response["statusCode"], headers, json.loads(response["body"])
 
