@@ -277,3 +277,4 @@ def test_given_a_first_party_token_when_calling_any_route_then_scopes_do_not_lim
     app = _scoped_app()
     assert _call_scoped(app, "GET", None)["statusCode"] == 200
     assert _call_scoped(app, "DELETE", None)["statusCode"] == 200
+
