@@ -1,0 +1,114 @@
+"""The SQS consumer of bus events, in process: each event handled once per service, bad records
+reported alone with the reason. The idempotency table is the template's, in moto's in-process DynamoDB
+(no network; the consumer builds its Powertools persistence layer itself)."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from deepiri_common.consumers import IDEMPOTENCY_TTL_SECONDS, make_event_consumer
+from deepiri_common.events import DomainEvent, ReceivedEvent
+from tests.support import template
+from tests.support.flows import bus_body, sqs_event, sqs_of_events
+from tests.support.lambda_context import FakeLambdaContext
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield template.create("IdempotencyTable")["IdempotencyTable"]
+
+
+class Recorder:
+    def __init__(self, failures: int = 0) -> None:
+        self.handled: list[ReceivedEvent] = []
+        self.failures = failures
+
+    def __call__(self, event: ReceivedEvent) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("downstream unavailable")
+        self.handled.append(event)
+
+
+def _event(n: int = 0) -> DomainEvent:
+    return DomainEvent.new("engagement", "XpAwarded", {"userId": "u1", "xp": n}, actor="system")
+
+
+def test_given_the_retention_then_an_event_is_remembered_for_a_week() -> None:
+    assert IDEMPOTENCY_TTL_SECONDS == 7 * 24 * 3600
+
+
+def test_given_an_event_delivered_twice_then_it_is_handled_once_per_service(table: str) -> None:
+    event = _event(5)
+    realtime, notifications = Recorder(), Recorder()
+    consume_realtime = make_event_consumer(realtime, idempotency_table=table, service="realtime")
+    consume_notifications = make_event_consumer(notifications, idempotency_table=table, service="notifications")
+
+    for consume in (consume_realtime, consume_realtime, consume_notifications, consume_notifications):
+        assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+
+    assert [e.detail.id for e in realtime.handled] == [event.detail.id]
+    assert [e.detail.data for e in notifications.handled] == [{"userId": "u1", "xp": 5}]
+
+
+def test_given_bad_records_in_a_batch_then_each_is_reported_with_its_reason_and_the_rest_handled(
+    table: str, log_output: io.StringIO
+) -> None:
+    good = _event(1)
+    body_without_detail = {k: v for k, v in bus_body(_event(2)).items() if k != "detail"}
+    batch = sqs_event(bus_body(good), body_without_detail)
+    batch["Records"].append({**batch["Records"][0], "messageId": "m2", "body": "not json"})
+    recorder = Recorder()
+
+    response = make_event_consumer(recorder, idempotency_table=table, service="realtime")(batch, FakeLambdaContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]}
+    assert [e.detail.id for e in recorder.handled] == [good.detail.id]
+    logged = log_output.getvalue()
+    assert "message m1: invalid detail" in logged
+    assert "message m2: body is not JSON" in logged
+
+
+def test_given_a_handler_that_fails_once_then_the_redelivery_is_handled(table: str) -> None:
+    event, recorder = _event(3), Recorder(failures=1)
+    consume = make_event_consumer(recorder, idempotency_table=table, service="realtime")
+
+    assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert len(recorder.handled) == 1
+
+
+def test_given_a_table_name_function_then_it_is_resolved_once_at_the_first_invocation(table: str) -> None:
+    lookups: list[str] = []
+
+    def name() -> str:
+        lookups.append(table)
+        return table
+
+    consume = make_event_consumer(Recorder(), idempotency_table=name, service="realtime")
+    assert lookups == []
+    consume(sqs_of_events(_event(1)), FakeLambdaContext())
+    consume(sqs_of_events(_event(2)), FakeLambdaContext())
+
+    assert lookups == [table]
+
+
+def test_given_a_handled_event_then_its_idempotency_record_expires_after_the_retention(table: str) -> None:
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    make_event_consumer(Recorder(), idempotency_table=table, service="realtime")(sqs_of_events(_event(4)),
+                                                                                 FakeLambdaContext())
+
+    items = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"]
+    assert [item["status"]["S"] for item in items] == ["COMPLETED"]
+    assert abs(int(items[0]["expiration"]["N"]) - time.time() - IDEMPOTENCY_TTL_SECONDS) < 60
