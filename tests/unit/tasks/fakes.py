@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.problems import PreconditionFailed
-from deepiri_tasks.dal.tasks import TaskRepository
+from deepiri_tasks.dal.tasks import ListFilter, TaskRepository
 from deepiri_tasks.logic.access import Role
+from deepiri_tasks.logic.search import index_tokens
 from deepiri_tasks.logic.tasks_access import TaskServices
 from deepiri_tasks.models.tasks import Task, TaskVersion
 
@@ -23,6 +25,10 @@ class MemoryTasks:
         self.snapshots: dict[tuple[str, int], Task] = {}
         self.events: list[DomainEvent] = []
         self.writes = 0
+        self.expiry: dict[str, int | None] = {}
+        self.searched: list[tuple[str, str]] = []
+        self.listed: list[dict[str, Any]] = []
+        self.asked_many: list[str] = []
 
     def get(self, task_id: str) -> Task | None:
         task = self.tasks.get(task_id)
@@ -30,6 +36,24 @@ class MemoryTasks:
 
     def get_including_deleted(self, task_id: str) -> Task | None:
         return self.tasks.get(task_id)
+
+    def get_many(self, task_ids: Iterable[str]) -> dict[str, Task]:
+        self.asked_many = list(task_ids)
+        return {i: t for i in self.asked_many if (t := self.get(i)) is not None}
+
+    def search_ids(self, scope: str, term: str) -> set[str]:
+        """Ids of the live tasks of ``scope`` with a word of title or description starting with ``term``."""
+        self.searched.append((scope, term))
+        return {t.id for t in self.tasks.values() if t.deletedAt is None and _in_scope(t, scope)
+                and any(word.startswith(term) for word in index_tokens(t.title, t.description))}
+
+    def list_page(self, index: str, scope: str, *, ascending: bool, where: ListFilter, limit: int,
+                  start: dict[str, Any] | None) -> tuple[list[Task], dict[str, Any] | None]:
+        """Records the Query it was asked for; answers the live tasks of the scope, unfiltered."""
+        self.listed.append({"index": index, "scope": scope, "ascending": ascending, "where": where,
+                            "limit": limit, "start": start})
+        found = [t for t in self.tasks.values() if t.deletedAt is None and _in_scope(t, scope)][:limit]
+        return found, ({"pk": {"S": found[-1].id}} if len(found) == limit else None)
 
     def snapshot_at(self, task_id: str, version: int) -> Task | None:
         return self.snapshots.get((task_id, version))
@@ -43,6 +67,7 @@ class MemoryTasks:
         self.history.setdefault(after.id, []).append(record)
         self.snapshots[(after.id, after.version)] = after
         self.events += events
+        self.expiry[after.id] = expires_at
         self.writes += 1
 
     def types(self) -> list[str]:
@@ -53,6 +78,15 @@ class MemoryTasks:
         """The data of the last event of ``detail_type``."""
         event = next(e for e in reversed(self.events) if e.detail_type == detail_type)
         return event.detail.data
+
+
+def _in_scope(task: Task, scope: str) -> bool:
+    kind, _, key = scope.partition("#")
+    if kind == "OWNER":
+        return task.projectId is None and task.ownerId == key
+    if kind == "PROJECT":
+        return task.projectId == key
+    return key in task.assigneeIds
 
 
 class FakeProjects:
