@@ -58,6 +58,9 @@ class MemoryProjects:
     def members(self, project_id: str) -> list[Member]:
         return [Member(userId=u, role=r, joinedAt=JOINED) for u, r in sorted(self.roles.get(project_id, {}).items())]
 
+    def memberships_of(self, user_id: str) -> list[tuple[str, Role]]:
+        return [(pid, roles[user_id]) for pid, roles in sorted(self.roles.items()) if user_id in roles]
+
     def invitations_of(self, user_id: str, limit: int, cursor: str | None) -> InvitationPage:
         self.calls.append(("invitations_of", user_id, limit, cursor))
         return InvitationPage(items=[i for (_, u), i in sorted(self.invites.items()) if u == user_id][:limit])
