@@ -55,6 +55,15 @@ class MemoryTasks:
         found = [t for t in self.tasks.values() if t.deletedAt is None and _in_scope(t, scope)][:limit]
         return found, ({"pk": {"S": found[-1].id}} if len(found) == limit else None)
 
+    def versions(self, task_id: str, limit: int, start: dict[str, Any] | None
+                 ) -> tuple[list[TaskVersion], dict[str, Any] | None]:
+        """Newest first, ``limit`` at a time; the key to continue from names the last version returned."""
+        newest = sorted(self.history.get(task_id, []), key=lambda v: -v.version)
+        if start is not None:
+            newest = [v for v in newest if v.version < start["version"]]
+        page = newest[:limit]
+        return page, ({"version": page[-1].version} if len(newest) > limit else None)
+
     def snapshot_at(self, task_id: str, version: int) -> Task | None:
         return self.snapshots.get((task_id, version))
 
