@@ -6,10 +6,12 @@ import base64
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import pytest
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_common.api import api_handler, create_resolver, enforce_scopes
@@ -278,3 +280,90 @@ def test_given_a_first_party_token_when_calling_any_route_then_scopes_do_not_lim
     assert _call_scoped(app, "GET", None)["statusCode"] == 200
     assert _call_scoped(app, "DELETE", None)["statusCode"] == 200
 
+
+
+# ---------------------------------------------------------------- the remaining answers
+
+
+def _odd_service() -> Any:
+    app = create_resolver()
+
+    @app.delete("/api/tasks/<task_id>")
+    def delete_task(task_id: str) -> Response[None]:
+        return Response(status_code=204)
+
+    @app.get("/api/teapot")
+    def teapot() -> dict[str, Any]:
+        raise ServiceError(418, {"not": "text"})
+
+    @app.get("/api/bad")
+    def bad() -> dict[str, Any]:
+        raise BadRequestError("the page size is odd")
+
+    @app.get("/api/days")
+    def days() -> dict[str, Any]:
+        return {"day": date(2026, 3, 1), "local": datetime(2026, 3, 1, 9, 30)}
+
+    @app.post("/api/tasks")
+    def create(task: NewTask) -> dict[str, Any]:
+        return {"title": task.title}
+
+    return api_handler(app)
+
+
+def _odd(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    response = _odd_service()(event, FakeLambdaContext())
+    headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
+    body = json.loads(response["body"]) if response["body"] else response["body"]
+    return response["statusCode"], headers, body
+
+
+def test_given_a_no_content_answer_then_its_body_is_an_empty_string_not_null() -> None:
+    response = _odd_service()(rest_event("DELETE", "/api/tasks/T1"), FakeLambdaContext())
+
+    assert response["statusCode"] == 204 and response["body"] == ""
+
+
+def test_given_powertools_errors_then_they_become_problems_with_their_status_and_phrase() -> None:
+    status, headers, body = _odd(rest_event("GET", "/api/bad"))
+    assert (status, body["title"], body["detail"]) == (400, "Bad Request", "the page size is odd")
+    assert body["type"].endswith("/bad-request") and headers["Content-Type"] == "application/problem+json"
+
+    status, _, body = _odd(rest_event("GET", "/api/teapot"))
+    assert (status, body["title"], body["detail"]) == (418, "I'm a Teapot", "I'm a Teapot")
+    assert body["type"].endswith("/i'm-a-teapot")
+
+
+def test_given_a_body_of_an_unsupported_type_then_415_problem_json() -> None:
+    event = rest_event("POST", "/api/tasks", body="title=x", headers={"Content-Type": "text/csv"})
+
+    status, _, body = _odd(event)
+
+    assert (status, body["title"], body["status"]) == (415, "Unsupported Media Type", 415)
+    assert body["type"].endswith("/unsupported-media-type")
+    assert body["instance"] == "/api/tasks"
+
+
+def test_given_dates_and_naive_times_in_an_answer_then_they_are_iso_text() -> None:
+    status, _, body = _odd(rest_event("GET", "/api/days"))
+
+    assert status == 200 and body == {"day": "2026-03-01", "local": "2026-03-01T09:30:00"}
+
+
+def test_given_an_open_route_then_the_scope_check_lets_it_through_to_the_route() -> None:
+    app = _scoped_app()
+
+    response = app.resolve(rest_event("GET", "/api/things/t1", resource="/api/things/{thing_id}",
+                                      path_params={"thing_id": "t1"}), FakeLambdaContext())
+
+    assert response["statusCode"] == 200
+
+
+def test_given_scoped_tokens_then_refusals_say_why_and_name_the_scope_needed() -> None:
+    app = _scoped_app()
+
+    missing = json.loads(_call_scoped(app, "GET", "profile:read")["body"])
+    closed = json.loads(_call_scoped(app, "DELETE", "things:read")["body"])
+
+    assert (missing["detail"], missing["requiredScope"]) == ("requires the things:read scope", "things:read")
+    assert closed["detail"] == "this route is not available to third-party applications"
