@@ -131,3 +131,18 @@ def test_given_results_when_rendered_then_each_module_shows_killed_over_reached_
     assert "45/48" in status and "94 %" in status
     ids = next(line for line in table if "ids.py" in line)
     assert "0/0" in ids and " - " in ids and "no function to mutate" in ids
+
+
+def test_given_the_repository_pyproject_when_staged_then_mutmut_sees_packages_at_the_root() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+
+    staged = tomllib.loads(mutate.staged_pyproject(
+        text, ["deepiri_common", "deepiri_tasks"], ["functions/tasks/deepiri_tasks/logic/status.py"], ROOTS))
+
+    assert staged["tool"]["pytest"]["ini_options"]["pythonpath"] == ["."]
+    assert staged["tool"]["mutmut"]["source_paths"] == ["deepiri_common", "deepiri_tasks"]
+    assert staged["tool"]["mutmut"]["only_mutate"] == ["deepiri_tasks/logic/status.py"]
+    assert staged["tool"]["mutmut"]["also_copy"] == list(mutate.ALSO_COPY)
+    # The repository's own settings are carried over unchanged
+    assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"][0] == "tests/unit"
+    assert staged["tool"]["deepiri-mutate"] == tomllib.loads(text)["tool"]["deepiri-mutate"]
