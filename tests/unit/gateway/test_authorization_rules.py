@@ -17,6 +17,7 @@ from deepiri_gateway.logic.authorization import (
     deny_policy,
     extract_token,
     is_websocket_connect,
+    stage_resource,
 )
 from tests.unit.gateway.conftest import AUDIENCE, ISSUER
 
@@ -141,3 +142,22 @@ def test_given_a_valid_token_then_the_default_session_check_lets_it_through(key_
 
     assert accept_every_session(claims) is None
     assert policy["principalId"] == claims.sub == "ada"
+
+
+def test_given_a_route_whose_path_holds_colons_then_the_stage_resource_is_still_found() -> None:
+    arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/api/tasks/a:b:c"
+
+    assert stage_resource(arn) == "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/*"
+
+
+@pytest.mark.parametrize(("arn", "reason"), [
+    ("arn:aws:lambda:eu-west-1:123456789012:function", "not an execute-api method ARN"),
+    ("arn:aws:execute-api:eu-west-1", "not an execute-api method ARN"),
+    ("arn:aws:execute-api:eu-west-1:123456789012:abc123", "method ARN names no API and stage"),
+    ("arn:aws:execute-api:eu-west-1:123456789012:/prod/GET/x", "method ARN names no API and stage"),
+])
+def test_given_arns_that_name_no_stage_then_the_refusal_says_which_part_is_missing(arn: str, reason: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        stage_resource(arn)
+
+    assert str(refused.value) == reason
