@@ -164,3 +164,23 @@ def test_given_an_unknown_attachment_when_deleted_then_404_names_it() -> None:
                           task_id="T1", attachment_id="A9")
 
     assert missing.value.detail == "attachment A9 not found"
+
+
+def test_given_a_project_task_then_members_attach_and_viewers_only_read() -> None:
+    shared = TaskFacts(id="T2", ownerId="mia", projectId="P1")
+    projects = FakeProjects({"P1": {"mia": "member", "vic": "viewer"}})
+    store, objects = MemoryAttachments(), Objects()
+    body = AttachmentCreate(fileName="a.png", contentType="image/png", sizeBytes=10)
+
+    upload = add_attachment(Lookup(shared), projects, store, objects, user_id="mia", task_id="T2", body=body, now=NOW)
+
+    assert [a.id for a in list_attachments(Lookup(shared), projects, store, objects, user_id="vic",
+                                           task_id="T2").items] == [upload.attachment.id]
+    with pytest.raises(Forbidden):
+        add_attachment(Lookup(shared), projects, store, objects, user_id="vic", task_id="T2", body=body, now=NOW)
+    with pytest.raises(Forbidden):
+        delete_attachment(Lookup(shared), projects, store, objects, user_id="vic", task_id="T2",
+                          attachment_id=upload.attachment.id)
+    delete_attachment(Lookup(shared), projects, store, objects, user_id="mia", task_id="T2",
+                      attachment_id=upload.attachment.id)
+    assert store.items == {}

@@ -58,7 +58,12 @@ class Comments:
         return True
 
     def delete(self, task_id: str, comment_id: str, author_id: str) -> bool:
-        return not self.lose_writes and self.items.pop((task_id, comment_id), None) is not None
+        # Conditioned on the author, as the table's delete is
+        comment = self.items.get((task_id, comment_id))
+        if self.lose_writes or comment is None or comment.authorId != author_id:
+            return False
+        del self.items[(task_id, comment_id)]
+        return True
 
 
 def test_given_text_with_mentions_then_each_at_word_once_in_order_and_no_email() -> None:
@@ -137,6 +142,36 @@ def test_given_the_author_when_deleting_then_the_comment_is_gone_and_lists_show_
     assert page.items == [second] and store.paged == [("T1", 10, "x")]
     with pytest.raises(NotFound):
         c.list_comments(TASKS, PROJECTS, store, user_id="zoe", task_id="T1", limit=10, cursor=None)
+
+
+def test_given_a_project_task_then_members_comment_and_only_members_count_as_mentioned() -> None:
+    store = Comments()
+
+    comment = _comment(store, user="mia", task="T2", body="@vic @ada @mia look")
+
+    assert comment.mentionedUserIds == ["vic"]
+    assert store.events[0].detail.data["projectId"] == "P1" and store.events[0].detail.data["userId"] == "mia"
+    edited = c.edit_comment(TASKS, PROJECTS, store, user_id="mia", task_id="T2", comment_id=comment.id,
+                            body=CommentWrite(body="@ada only"), now=NOW)
+    assert edited.mentionedUserIds == [] and store.get("T2", comment.id) == edited
+    assert [x.id for x in c.list_comments(TASKS, PROJECTS, store, user_id="vic", task_id="T2", limit=5,
+                                          cursor=None).items] == [comment.id]
+    c.delete_comment(TASKS, PROJECTS, store, user_id="mia", task_id="T2", comment_id=comment.id)
+    assert store.items == {}
+
+
+def test_given_a_project_task_then_strangers_can_neither_read_nor_change_its_comments() -> None:
+    store = Comments()
+    comment = _comment(store, user="mia", task="T2", body="x")
+
+    for action in (
+        lambda: c.list_comments(TASKS, PROJECTS, store, user_id="zoe", task_id="T2", limit=5, cursor=None),
+        lambda: c.delete_comment(TASKS, PROJECTS, store, user_id="zoe", task_id="T2", comment_id=comment.id),
+        lambda: c.edit_comment(TASKS, PROJECTS, store, user_id="zoe", task_id="T2", comment_id=comment.id,
+                               body=CommentWrite(body="y"), now=NOW),
+    ):
+        with pytest.raises(NotFound, match="task not found"):
+            action()
 
 
 # ------------------------------------------------------------------ timers
