@@ -72,6 +72,7 @@ class MemoryProjects:
     def update(self, project: Project, expected_version: int, actor: str, event: DomainEvent) -> None:
         if self.projects[project.id].version != expected_version:
             raise PreconditionFailed("stale")
+        self.calls.append(("update", project.id, expected_version, actor))
         self.projects[project.id] = project.model_copy(update={"role": None})
         self.events.append(event)
 
@@ -82,6 +83,7 @@ class MemoryProjects:
         self.events.append(event)
 
     def set_archived(self, project_id: str, archived: bool, actor: str, event: DomainEvent) -> None:
+        self.calls.append(("set_archived", project_id, archived, actor))
         self.projects[project_id] = self.projects[project_id].model_copy(update={"archived": archived})
         self.events.append(event)
 

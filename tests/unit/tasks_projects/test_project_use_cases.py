@@ -292,3 +292,45 @@ def test_given_a_transfer_to_oneself_or_by_an_admin_then_it_is_refused() -> None
     assert refused.value.detail == "you already own the project"
     with pytest.raises(Forbidden, match=r"your role \(admin\) may not transfer the project"):
         m.transfer(repo, "adam", "P1", "mia")
+
+
+def test_given_writes_then_the_repository_is_told_who_acted() -> None:
+    store, repo = _world()
+
+    p.update_project(repo, "adam", "P1", ProjectPatch(version=1, description="only this"))
+    p.set_archived(repo, "olga", "P1", True)
+    p.delete_project(repo, "olga", "P1")
+
+    assert ("update", "P1", 1, "adam") in store.calls
+    assert ("set_archived", "P1", True, "olga") in store.calls
+    assert store.calls[-1] == ("delete", "P1", "olga")
+    assert store.events[0].detail.data["changed"] == ["description"]
+
+
+def test_given_a_page_of_projects_then_its_cursor_is_passed_on() -> None:
+    store, repo = _world()
+    store.add(Project(id="P2", name="Two", ownerId="mia", version=1, createdAt=STAMP, updatedAt=STAMP))
+
+    assert p.list_projects(repo, "mia", 1, None).nextCursor == "next"
+
+
+def test_given_a_vanished_project_when_deleting_then_404_says_so() -> None:
+    store, repo = _world()
+    del store.projects["P1"]
+
+    with pytest.raises(NotFound) as missing:
+        p.delete_project(repo, "olga", "P1")
+    assert missing.value.detail == "no such project"
+
+
+def test_given_an_admin_then_they_may_neither_invite_admins_nor_re_role_an_admin() -> None:
+    store, repo = _world()
+    store.roles["P1"]["ann"] = "admin"
+
+    with pytest.raises(Forbidden, match="only the owner may make admins"):
+        m.invite(repo, "adam", "P1", InvitationCreate(userId="bea", role="admin"))
+    with pytest.raises(Forbidden, match="only the owner may make or demote admins"):
+        m.change_role(repo, "adam", "P1", "ann", "member")
+    with pytest.raises(Forbidden, match="only the owner may make or demote admins"):
+        m.change_role(repo, "adam", "P1", "mia", "admin")
+    assert store.events == []
