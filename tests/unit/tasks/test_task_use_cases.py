@@ -415,3 +415,52 @@ def test_given_many_matches_then_at_most_five_hundred_are_read() -> None:
     uc.list_tasks(svc, "alice", TaskListQuery(q="same"))
 
     assert len(store.asked_many) == 500 and store.asked_many == sorted(store.asked_many)
+
+
+def test_given_a_change_that_breaks_a_task_rule_then_422_names_the_body_field() -> None:
+    with pytest.raises(ValidationFailed) as invalid:
+        uc._validated(_task(), {"title": "", "estimateMinutes": -5})
+
+    assert [e["field"] for e in invalid.value.errors] == ["body.title", "body.estimateMinutes"]
+    assert all(e["message"] and "input" not in e for e in invalid.value.errors)
+
+
+def test_given_a_status_filter_alone_then_status_is_named_for_the_query() -> None:
+    store, svc = _svc()
+
+    where = _listed(store, svc, status=["todo"])["where"]
+
+    assert (where.expression, where.names, where.values) == ("#status IN (:status0)", {"#status": "status"},
+                                                             {":status0": {"S": "todo"}})
+
+
+def test_given_my_assignments_in_one_project_when_searching_then_other_places_are_left_out() -> None:
+    _, svc = _svc(_task(id="A", title="fix bug", projectId="P1", assigneeIds=["vic"]),
+                  _task(id="B", title="fix bug", ownerId="alice", assigneeIds=["vic"]))
+
+    page = uc.list_tasks(svc, "vic", TaskListQuery(q="fix", assignee="me", projectId="P1"))
+
+    assert [t.id for t in page.items] == ["A"]
+
+
+def test_given_a_list_cursor_sent_with_a_search_then_the_search_starts_from_the_top() -> None:
+    _, svc = _svc(_task(id="A", title="plan"))
+
+    page = uc.list_tasks(svc, "alice", TaskListQuery(q="plan", cursor=encode_cursor({"pk": "x"})))
+
+    assert [t.id for t in page.items] == ["A"]
+
+
+def test_given_a_stale_if_match_on_a_status_change_then_412() -> None:
+    _, svc = _svc(_task(version=3))
+
+    with pytest.raises(PreconditionFailed):
+        uc.change_status(svc, "alice", "T1", StatusChange(status="in_progress"), if_match=2)
+
+
+def test_given_a_deleted_task_then_its_update_time_is_the_deletion_time() -> None:
+    store, svc = _svc(_task())
+
+    uc.delete_task(svc, "alice", "T1", if_match=None)
+
+    assert store.tasks["T1"].updatedAt == store.tasks["T1"].deletedAt
