@@ -3,6 +3,7 @@ and instantiating into whole transactions (the task writes are the core's own ``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -38,6 +39,7 @@ class Templates:
         return [t for t in self.saved.values() if t.ownerId == user_id]
 
     def project_tasks(self, project_id: str) -> list[Task]:
+        assert project_id == "P1"
         return self.tasks
 
     def dependencies(self, task_ids: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -109,9 +111,10 @@ def test_given_too_many_tasks_or_no_project_then_saving_is_refused() -> None:
 
     store = _projects()
     del store.projects["P1"]
-    with pytest.raises(NotFound, match="no such project"):
+    with pytest.raises(NotFound) as missing:
         tp.save_template(cast(ProjectRepository, store), cast(TemplateRepository, Templates()), "ola", "P1",
                          TemplateSave(name="t"))
+    assert missing.value.detail == "no such project"
 
 
 def test_given_saved_templates_then_each_user_lists_the_builtins_and_their_own() -> None:
@@ -156,9 +159,9 @@ def test_given_a_large_template_then_its_tasks_spill_into_later_transactions_who
     store = _projects()
     store.create = lambda project, event, extra=(): extras.append(list(extra))  # type: ignore[method-assign]
 
-    tp.instantiate(cast(ProjectRepository, store), cast(TemplateRepository, templates),
-                   TaskRepository("tasks", client), "ada",
-                   FromTemplate(templateId="BIG", name="Big", startDate=date(2026, 5, 1)))
+    project = tp.instantiate(cast(ProjectRepository, store), cast(TemplateRepository, templates),
+                             TaskRepository("tasks", client), "ada",
+                             FromTemplate(templateId="BIG", name="Big", startDate=date(2026, 5, 1)))
 
     batches = [extras[0], *client.transactions]
     assert len(batches) >= 2 and all(len(b) <= 100 for b in batches)
@@ -166,6 +169,7 @@ def test_given_a_large_template_then_its_tasks_spill_into_later_transactions_who
     task_puts = [i["Put"]["Item"] for b in batches for i in b
                  if "Put" in i and i["Put"]["Item"].get("sk", {}).get("S") == "TASK"]
     assert len(task_puts) == 40
+    assert {i["projectId"]["S"] for i in task_puts} == {project.id}
     dues = sorted(i["dueAt"]["S"] for i in task_puts)
     assert dues[0] == "2026-05-01T00:00:00.000Z" and dues[-1] == "2026-06-09T00:00:00.000Z"
     outbox = [i for b in batches for i in b if "Put" in i and i["Put"]["Item"]["pk"]["S"].startswith("OUTBOX#")]
@@ -188,6 +192,20 @@ def test_given_a_template_with_dependencies_then_edges_are_written_after_the_tas
 
     last = extras[0][-1]["Put"]
     assert last["edge"][2] == "blocks" and last["edge"][0] != last["edge"][1]
+    task_items = [i["Put"]["Item"] for i in extras[0] if "Put" in i and "Item" in i["Put"]
+                  and i["Put"]["Item"].get("sk", {}).get("S") == "TASK"]
+    assert last["at"] == task_items[0]["createdAt"]["S"]
     versions = [i["Put"]["Item"] for i in extras[0] if "Put" in i and "Item" in i["Put"]
                 and i["Put"]["Item"].get("kind", {}).get("S") == "version"]
     assert [(v["reason"]["S"], v["actor"]["S"]) for v in versions] == [("from template TWO", "ada")] * 2
+
+
+def test_given_a_host_in_another_timezone_then_offsets_still_count_utc_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        # 20:00 UTC on the 3rd is already the 4th in Tokyo; offsets are whole UTC days
+        assert tp.due_offsets(None, [T0.replace(day=1), T0.replace(day=3, hour=20)]) == [0, 2]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
