@@ -15,8 +15,9 @@ from aws_lambda_powertools.event_handler.exceptions import BadRequestError, Serv
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_common.api import api_handler, create_resolver, enforce_scopes
+from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
-from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
+from deepiri_common.problems import Conflict, NotFound, ServiceUnavailable, TooManyRequests, ValidationFailed
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -61,6 +62,8 @@ def _service() -> Any:
                 raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
             case "boom":
                 raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
+            case "unavailable":
+                raise ServiceUnavailable("the store is down")
         return {"id": task_id, "createdAt": CREATED_AT}
 
     return api_handler(app)
@@ -367,3 +370,74 @@ def test_given_scoped_tokens_then_refusals_say_why_and_name_the_scope_needed() -
 
     assert (missing["detail"], missing["requiredScope"]) == ("requires the things:read scope", "things:read")
     assert closed["detail"] == "this route is not available to third-party applications"
+
+
+def _records(log_lines: io.StringIO, message: str) -> list[dict[str, Any]]:
+    return [r for line in log_lines.getvalue().splitlines() if (r := json.loads(line)).get("message") == message]
+
+
+def test_given_refusals_then_each_is_one_log_line_with_status_problem_and_detail_at_the_right_level(
+    log_lines: io.StringIO,
+) -> None:
+    call(rest_event("GET", "/api/tasks/missing"))
+    call(rest_event("GET", "/api/tasks/unavailable"))
+
+    refused = _records(log_lines, "request refused")
+    assert [(r["level"], r["status"], r["problem"], r["detail"]) for r in refused] == [
+        ("INFO", 404, "not-found", "task not found"),
+        ("WARNING", 503, "unavailable", "the store is down"),
+    ]
+
+
+def test_given_an_unexpected_error_outside_the_lambda_entry_then_the_reference_is_the_request_id(
+    log_lines: io.StringIO,
+) -> None:
+    app = create_resolver()
+
+    @app.get("/api/boom")
+    def boom() -> dict[str, Any]:
+        raise RuntimeError("internal detail")
+
+    event = rest_event("GET", "/api/boom")
+    request_id = event["requestContext"]["requestId"]
+    with_id = json.loads(app.resolve(event, FakeLambdaContext())["body"])
+    event.pop("requestContext")
+    without = json.loads(app.resolve(event, FakeLambdaContext())["body"])
+
+    assert with_id["detail"] == f"internal error; reference {request_id}"
+    reference = without["detail"].removeprefix("internal error; reference ")
+    assert is_ulid(reference)
+    assert [r["reference"] for r in _records(log_lines, "unhandled error")] == [request_id, reference]
+
+
+@pytest.mark.parametrize(("size", "expected"), [(1024, 200), (1025, 413), (1023, 200)])
+def test_given_base64_bodies_around_the_limit_then_their_decoded_size_decides(size: int, expected: int) -> None:
+    # Sizes 1024, 1025 and 1023 leave two, zero and one padding characters
+    text = '{"title": "x"' + " " * (size - len('{"title": "x"}')) + "}"
+    event = rest_event("POST", "/api/tasks", headers={"Content-Type": "application/json"})
+    event["body"], event["isBase64Encoded"] = base64.b64encode(text.encode()).decode(), True
+
+    status, _, _ = call(event)
+
+    assert status == expected
+
+
+def test_given_malformed_json_then_the_reason_and_position_are_named() -> None:
+    status, _, body = call(rest_event("POST", "/api/tasks", body='{"title": "x",}',
+                                      headers={"Content-Type": "application/json"}))
+
+    assert status == 400
+    assert body["detail"].startswith("request body is not valid JSON: ")
+    assert body["detail"].endswith("(at character 14)")
+
+
+def test_given_an_unknown_route_then_the_detail_names_method_and_path() -> None:
+    _, _, body = call(rest_event("DELETE", "/api/nothing-here"))
+
+    assert body["detail"] == "no route for DELETE /api/nothing-here"
+
+
+def test_given_an_unsupported_content_type_then_the_detail_says_so() -> None:
+    _, _, body = _odd(rest_event("POST", "/api/tasks", body="a,b", headers={"Content-Type": "text/csv"}))
+
+    assert body["detail"] == "Unsupported content type"
