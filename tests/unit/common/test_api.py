@@ -398,6 +398,7 @@ def test_given_an_unexpected_error_outside_the_lambda_entry_then_the_reference_i
     def boom() -> dict[str, Any]:
         raise RuntimeError("internal detail")
 
+    logger.set_correlation_id(None)  # no Lambda entry point has set one for this request
     event = rest_event("GET", "/api/boom")
     request_id = event["requestContext"]["requestId"]
     with_id = json.loads(app.resolve(event, FakeLambdaContext())["body"])
