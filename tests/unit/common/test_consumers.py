@@ -112,3 +112,31 @@ def test_given_a_handled_event_then_its_idempotency_record_expires_after_the_ret
     items = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"]
     assert [item["status"]["S"] for item in items] == ["COMPLETED"]
     assert abs(int(items[0]["expiration"]["N"]) - time.time() - IDEMPOTENCY_TTL_SECONDS) < 60
+
+
+def test_given_a_batch_where_every_record_is_bad_then_each_is_reported_rather_than_the_batch_raising(
+    table: str, log_output: io.StringIO
+) -> None:
+    broken = bus_body(_event(1))
+    broken["detail"] = {k: v for k, v in broken["detail"].items() if k not in ("actor", "version")}
+    nothing = {"id": "x"}
+
+    response = make_event_consumer(Recorder(), idempotency_table=table, service="realtime")(
+        sqs_event(broken, nothing), FakeLambdaContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
+    logged = log_output.getvalue()
+    assert "message m0: invalid detail.actor, detail.version" in logged
+    assert "message m1: invalid source, detail-type, time, detail" in logged
+
+
+def test_given_a_handled_event_then_its_record_bounds_a_crashed_attempt_by_the_functions_remaining_time(
+    table: str,
+) -> None:
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    make_event_consumer(Recorder(), idempotency_table=table, service="realtime")(sqs_of_events(_event(7)),
+                                                                                 FakeLambdaContext())
+
+    item = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"][0]
+    assert "in_progress_expiration" in item
