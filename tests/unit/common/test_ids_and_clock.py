@@ -59,6 +59,7 @@ def test_given_no_time_then_a_ulid_carries_the_current_millisecond() -> None:
     "01ARZ3NDEKTSV4RRFFQ69G5FA",  # 25 characters
     "01ARZ3NDEKTSV4RRFFQ69G5FAVV",  # 27 characters
     "81ARZ3NDEKTSV4RRFFQ69G5FAV",  # first character past 7: out of range
+    "X1ARZ3NDEKTSV4RRFFQ69G5FAV",
     "01ARZ3NDEKTSV4RRFFQ69G5FAU",  # U is not Crockford base32
     "01arz3ndektsv4rrffq69g5fav",
     "",
