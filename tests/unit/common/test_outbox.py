@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from deepiri_common.clock import epoch_seconds, parse_iso
 from deepiri_common.events import DomainEvent, InMemoryPublisher, PublishError
+from deepiri_common.observability import logger
 from deepiri_common.outbox import make_outbox_forwarder, outbox_events, outbox_put
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -142,3 +144,19 @@ def test_given_one_warm_process_then_the_publisher_is_created_once() -> None:
     forwarder({"Records": [_outbox_record(_event(2), "2")]}, FakeLambdaContext())
 
     assert len(made) == 1 and len(made[0].published) == 2
+
+
+def test_given_debug_logging_when_forwarding_then_each_event_is_logged_with_its_id_and_type(
+    log_output: io.StringIO,
+) -> None:
+    event = _event(1)
+    previous = logger.log_level
+    logger.setLevel("DEBUG")
+    try:
+        make_outbox_forwarder(InMemoryPublisher)({"Records": [_outbox_record(event, "1")]}, FakeLambdaContext())
+    finally:
+        logger.setLevel(previous)
+
+    lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    forwarded = [r for r in lines if r.get("message") == "outbox event forwarded"]
+    assert [(r["event_id"], r["detail_type"]) for r in forwarded] == [(event.id, "TaskCompleted")]
