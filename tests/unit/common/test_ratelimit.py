@@ -45,8 +45,9 @@ def test_given_a_bucket_short_of_tokens_then_the_wait_is_the_missing_tokens_over
 
 @pytest.mark.parametrize(("capacity", "rate"), [(0, 1.0), (5, 0.0), (5, -1.0)])
 def test_given_an_empty_or_frozen_bucket_definition_then_it_is_rejected(capacity: int, rate: float) -> None:
-    with pytest.raises(ValueError, match="capacity"):
+    with pytest.raises(ValueError) as refused:
         TokenBucket(capacity=capacity, refill_per_second=rate)
+    assert str(refused.value) == "a bucket needs capacity >= 1 and a positive refill rate"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -70,6 +71,13 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def _is_number(value: dict[str, Any]) -> bool:
+    try:
+        return list(value) == ["N"] and float(value["N"]) is not None
+    except ValueError:
+        return False
 
 
 def _failed(code: str) -> ClientError:
@@ -104,6 +112,8 @@ class MemoryTable:
                 self._racing = False
         if ConditionExpression != CONDITION or set(ExpressionAttributeValues) != {":updated", ":tokens"}:
             raise _failed("ValidationException")
+        if not all(_is_number(value) for value in ExpressionAttributeValues.values()):
+            raise _failed("ValidationException")  # DynamoDB refuses a malformed attribute value
         key = Item["pk"]["S"]
         stored = self.items.get(key)
         if stored is not None and (stored["updatedAt"] != ExpressionAttributeValues[":updated"]

@@ -140,6 +140,7 @@ def test_given_an_aliased_variable_that_is_invalid_then_the_alias_is_named(monke
         load_settings(Strict)
 
     assert str(raised.value).startswith("invalid configuration for Strict: POWERTOOLS_SERVICE_NAME (")
+    assert "(missing)" not in str(raised.value)  # an invalid value says what is wrong with it
     assert "not-a-number" not in str(raised.value)
 
 
