@@ -265,13 +265,59 @@ def test_given_a_forged_or_confused_token_when_verified_then_it_is_unauthorized_
         (FORGERIES["missing exp"], "malformed token claims"),
         (FORGERIES["token_use refresh"], "not an access token"),
         (_tampered_payload, "invalid token signature"),
+        (FORGERIES["garbage string"], "malformed token"),
+        (FORGERIES["empty string"], "malformed token"),
+        (FORGERIES["oversized"], "malformed token"),
+        (FORGERIES["header not JSON"], "malformed token"),
+        (FORGERIES["header a JSON list"], "malformed token"),
+        (FORGERIES["iat in the future"], "token not valid yet"),
+        (lambda s, c: _signed_by_store_typ(s, _claims(c), "at+jwt"), "unsupported token type"),
     ],
 )
 def test_given_a_bad_token_when_refused_then_the_reason_says_why(
     key_store: KeyStore, clock: Clock, forge: Callable[[KeyStore, Clock], str], reason: str
 ) -> None:
-    with pytest.raises(Unauthorized, match=reason):
+    with pytest.raises(Unauthorized) as refused:
         _verify(key_store, clock, forge(key_store, clock))
+    assert refused.value.detail == reason
+
+
+def _signed_by_store_typ(store: KeyStore, claims: dict[str, Any], typ: str | None) -> str:
+    signing = store.signing_key()
+    header = {"alg": "ES256", "kid": signing.kid, **({"typ": typ} if typ else {})}
+    return jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"])
+
+
+def test_given_a_token_without_a_type_header_then_it_is_taken_as_a_jwt(key_store: KeyStore, clock: Clock) -> None:
+    assert _verify(key_store, clock, _signed_by_store_typ(key_store, _claims(clock), None)).sub
+
+
+@pytest.mark.parametrize(("shift", "valid"), [(-29, True), (-30, False)])
+def test_given_the_default_leeway_then_a_token_expired_under_thirty_seconds_ago_still_verifies(
+    key_store: KeyStore, clock: Clock, shift: int, valid: bool
+) -> None:
+    token = _signed_by_store(key_store, _claims(clock, exp=epoch_seconds(clock()) + shift))
+
+    if valid:
+        assert _verify(key_store, clock, token).sub
+    else:
+        with pytest.raises(Unauthorized, match=r"^token expired$"):
+            _verify(key_store, clock, token)
+
+
+@pytest.mark.parametrize(("claim", "shift", "valid"), [("nbf", 30, True), ("nbf", 31, False),
+                                                         ("iat", 30, True), ("iat", 31, False)])
+def test_given_the_leeway_then_a_token_from_thirty_seconds_ahead_still_verifies(
+    key_store: KeyStore, clock: Clock, claim: str, shift: int, valid: bool
+) -> None:
+    token = _signed_by_store(key_store, _claims(clock, **{claim: epoch_seconds(clock()) + shift}))
+
+    if valid:
+        assert _verify(key_store, clock, token).sub
+    else:
+        with pytest.raises(Unauthorized, match=r"^token not valid yet$"):
+            _verify(key_store, clock, token)
+
 
 
 def test_given_an_audience_list_containing_ours_when_verified_then_it_is_accepted(
