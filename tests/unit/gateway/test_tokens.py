@@ -492,3 +492,34 @@ def test_given_an_initialised_secret_when_the_value_is_stored_then_it_has_the_do
     pem = ECKey.import_key(stored["private_jwk"]).as_pem(private=True)
     private = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(private, ec.EllipticCurvePrivateKey) and private.curve.name == "secp256r1"
+
+
+def test_given_bad_issuing_arguments_then_the_error_says_which(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(ValueError) as no_subject:
+        _issue(key_store, clock, subject="")
+    assert str(no_subject.value) == "an access token needs a subject"
+    with pytest.raises(ValueError) as no_ttl:
+        _issue(key_store, clock, ttl_seconds=0)
+    assert str(no_ttl.value) == "ttl_seconds must be positive"
+
+
+def test_given_the_shortest_lifetime_then_a_one_second_token_is_issued_compact_with_version_zero(
+    key_store: KeyStore, clock: Clock
+) -> None:
+    token = _issue(key_store, clock, ttl_seconds=1)
+
+    payload = base64.urlsafe_b64decode(token.split(".")[1] + "==").decode()
+    assert " " not in payload
+    claims = json.loads(payload)
+    assert claims["exp"] - claims["iat"] == 1 and claims["tv"] == 0
+    assert _verify(key_store, clock, token).token_version == 0
+
+
+def test_given_the_published_keys_then_each_names_its_kid_and_carries_no_private_part(key_store: KeyStore) -> None:
+    key_store.signing_key()
+
+    keys = key_store.jwks()["keys"]
+
+    assert keys and all(set(k) >= {"kid", "alg", "use", "kty", "crv", "x", "y"} and "d" not in k for k in keys)
+    assert {k["use"] for k in keys} == {"sig"} and {k["alg"] for k in keys} == {"ES256"}
+    assert key_store.signing_key().kid in {k["kid"] for k in keys}
