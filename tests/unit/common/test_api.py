@@ -442,3 +442,38 @@ def test_given_an_unsupported_content_type_then_the_detail_says_so() -> None:
     _, _, body = _odd(rest_event("POST", "/api/tasks", body="a,b", headers={"Content-Type": "text/csv"}))
 
     assert body["detail"] == "Unsupported content type"
+
+
+def _preflight(app: Any, origin: str) -> dict[str, str]:
+    event = rest_event("OPTIONS", "/api/boom", headers={"Origin": origin,
+                                                      "Access-Control-Request-Method": "POST"})
+    response = app.resolve(event, FakeLambdaContext())
+    return {k: v[-1] for k, v in response.get("multiValueHeaders", {}).items()}
+
+
+def test_given_browser_origins_then_a_preflight_allows_each_with_the_headers_the_api_reads_and_sends() -> None:
+    app = create_resolver(cors_origins=["https://app.deepiri.dev", "https://admin.deepiri.dev"])
+
+    @app.post("/api/boom")
+    def boom() -> dict[str, Any]:
+        return {}
+
+    headers = _preflight(app, "https://admin.deepiri.dev")
+
+    assert headers["Access-Control-Allow-Origin"] == "https://admin.deepiri.dev"
+    assert set(headers["Access-Control-Allow-Headers"].split(",")) >= {
+        "Authorization", "Content-Type", "If-Match", "Idempotency-Key"}
+    assert set(headers["Access-Control-Expose-Headers"].split(",")) == {"ETag", "Location", "Retry-After"}
+    assert headers["Access-Control-Max-Age"] == "600"
+    assert "Access-Control-Allow-Origin" not in _preflight(app, "https://evil.example")
+
+
+def test_given_no_origins_configured_then_any_origin_may_call_and_an_empty_list_turns_cors_off() -> None:
+    open_app, closed_app = create_resolver(), create_resolver(cors_origins=[])
+    for app in (open_app, closed_app):
+        @app.post("/api/boom")
+        def boom() -> dict[str, Any]:
+            return {}
+
+    assert _preflight(open_app, "https://anywhere.example")["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in _preflight(closed_app, "https://anywhere.example")
