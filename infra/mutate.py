@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import json
 import os
 import shutil
@@ -169,7 +170,7 @@ def mutant_diff(mutated_source: str, mutant: str) -> list[str]:
     """
     function = mutant.rsplit(".", 1)[1]
     mangled = function.partition("__mutmut_")[0]
-    bodies = _function_sources(mutated_source, {mangled + "__mutmut_orig", function})
+    bodies = _function_sources(mutated_source)
     original, mutated = bodies.get(mangled + "__mutmut_orig"), bodies.get(function)
     if original is None or mutated is None:
         return []
@@ -177,12 +178,15 @@ def mutant_diff(mutated_source: str, mutant: str) -> list[str]:
     return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def _function_sources(source: str, names: set[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in names:
-            found[node.name] = ast.get_source_segment(source, node) or ""
-    return found
+@functools.lru_cache(maxsize=2)
+def _function_sources(source: str) -> dict[str, str]:
+    """Every function of a module by name, parsed once per module (a mutated module is large)."""
+    lines = source.splitlines(keepends=True)  # once: ast.get_source_segment would split per function
+    return {
+        node.name: "".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
 
 
 def render(results: Sequence[ModuleResult]) -> str:
