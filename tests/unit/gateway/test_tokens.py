@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -271,6 +272,8 @@ def test_given_a_forged_or_confused_token_when_verified_then_it_is_unauthorized_
         (FORGERIES["header not JSON"], "malformed token"),
         (FORGERIES["header a JSON list"], "malformed token"),
         (FORGERIES["iat in the future"], "token not valid yet"),
+        (_no_kid, "token names no signing key"),
+        (lambda s, c: _signed_with_header(s, _claims(c), kid=""), "token names no signing key"),
         (lambda s, c: _signed_by_store_typ(s, _claims(c), "at+jwt"), "unsupported token type"),
     ],
 )
@@ -280,6 +283,12 @@ def test_given_a_bad_token_when_refused_then_the_reason_says_why(
     with pytest.raises(Unauthorized) as refused:
         _verify(key_store, clock, forge(key_store, clock))
     assert refused.value.detail == reason
+
+
+def _signed_with_header(store: KeyStore, claims: dict[str, Any], **header: Any) -> str:
+    signing = store.signing_key()
+    full = {"alg": "ES256", "typ": "JWT", "kid": signing.kid, **header}
+    return jws.serialize_compact(full, json.dumps(claims), signing.key, algorithms=["ES256"])
 
 
 def _signed_by_store_typ(store: KeyStore, claims: dict[str, Any], typ: str | None) -> str:
@@ -523,3 +532,14 @@ def test_given_the_published_keys_then_each_names_its_kid_and_carries_no_private
     assert keys and all(set(k) >= {"kid", "alg", "use", "kty", "crv", "x", "y"} and "d" not in k for k in keys)
     assert {k["use"] for k in keys} == {"sig"} and {k["alg"] for k in keys} == {"ES256"}
     assert key_store.signing_key().kid in {k["kid"] for k in keys}
+
+
+def test_given_an_oauth_token_then_its_grant_and_client_come_back_with_a_utc_expiry(
+    key_store: KeyStore, clock: Clock
+) -> None:
+    token = _issue(key_store, clock, scopes=["tasks:read"], extra={"fid": "FAMILY1", "client_id": "CLIENT1"})
+
+    claims = _verify(key_store, clock, token)
+
+    assert (claims.family, claims.client_id) == ("FAMILY1", "CLIENT1")
+    assert claims.exp.tzinfo is UTC and claims.exp == clock() + timedelta(seconds=900)
