@@ -543,3 +543,30 @@ def test_given_an_oauth_token_then_its_grant_and_client_come_back_with_a_utc_exp
 
     assert (claims.family, claims.client_id) == ("FAMILY1", "CLIENT1")
     assert claims.exp.tzinfo is UTC and claims.exp == clock() + timedelta(seconds=900)
+
+
+def test_given_a_token_that_is_not_text_then_it_is_malformed(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        _verify(key_store, clock, b"a.b.c")  # type: ignore[arg-type]
+    assert refused.value.detail == "malformed token"
+
+
+def test_given_an_audience_that_merely_contains_ours_then_it_is_refused(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        _verify(key_store, clock, _issue(key_store, clock, audience=AUDIENCE + "-v2"))
+    assert refused.value.detail == "wrong token audience"
+
+
+def test_given_a_rotation_then_the_new_key_signs_exactly_when_its_publication_delay_has_passed(
+    key_store: KeyStore, secrets: FakeSecretsClient, clock: Clock
+) -> None:
+    from deepiri_common.tokens import PUBLICATION_DELAY  # noqa: PLC0415
+
+    old = key_store.signing_key().kid
+    new = key_store.rotate()
+    clock.advance(seconds=PUBLICATION_DELAY.total_seconds() - 1)
+    # A cold instance reads the secret afresh
+    assert KeyStore(SECRET_NAME, secrets, clock=clock).signing_key().kid == old
+
+    clock.advance(seconds=1)
+    assert KeyStore(SECRET_NAME, secrets, clock=clock).signing_key().kid == new
