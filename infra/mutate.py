@@ -193,7 +193,7 @@ def render(results: Sequence[ModuleResult]) -> str:
     """The score table, then each module's survivors and unreached mutants."""
     lines = ["", f"{'module':<60} {'killed/reached':>15} {'score':>7} {'no test':>8} {'time':>6}"]
     for r in results:
-        pct = "-" if r.score.percent is None else f"{r.score.percent:.0f} %"
+        pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
         lines.append(
             f"{r.path:<60} {f'{r.score.detected}/{r.score.reached}':>15} {pct:>7} {r.score.no_tests:>8} "
             f"{r.seconds:>5.0f}s" + (f"  {r.note}" if r.note else "")
@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[ModuleResult] = []
     for path in modules:
         result = run_module(path, roots, settings)
-        pct = "-" if result.score.percent is None else f"{result.score.percent:.0f} %"
+        pct = "-" if result.score.percent is None else f"{result.score.percent:.1f} %"
         print(f"  {path}: {result.score.detected}/{result.score.reached} ({pct}) in {result.seconds:.0f}s "
               f"{result.note}".rstrip(), flush=True)
         results.append(result)

@@ -128,7 +128,7 @@ def test_given_results_when_rendered_then_each_module_shows_killed_over_reached_
     table = mutate.render(results).splitlines()
 
     status = next(line for line in table if "status.py" in line)
-    assert "45/48" in status and "94 %" in status
+    assert "45/48" in status and "93.8 %" in status
     ids = next(line for line in table if "ids.py" in line)
     assert "0/0" in ids and " - " in ids and "no function to mutate" in ids
 
