@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 EMULATOR_VENV := .local/emulator
 RUNTIME_VENV := .local/runtime
+MUTMUT_HOME := .local/mutmut
 STAGE ?= dev
 export DEEPIRI_PORT ?= 4566
 export SAM_CLI_TELEMETRY := 0
@@ -19,7 +20,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps test unit integration commands e2e lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
+.PHONY: help python-check up down deps test unit integration commands e2e mutate lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +39,11 @@ $(EMULATOR_VENV)/.installed: requirements/emulator.txt | python-check
 
 $(RUNTIME_VENV)/.installed: requirements/lambda-runtime.txt | python-check
 	$(call step,Lambda runtime interpreter ($(RUNTIME_VENV): boto3 only as on AWS),rm -rf $(RUNTIME_VENV) && $(PYTHON) -m venv $(RUNTIME_VENV) && $(RUNTIME_VENV)/bin/pip install -q -r requirements/lambda-runtime.txt)
+	@touch $@
+
+# mutmut needs a newer click than aws-sam-cli allows: it goes into its own folder, first on its PYTHONPATH only.
+$(MUTMUT_HOME)/.installed: requirements/mutate.txt $(VENV)/.installed
+	$(call step,mutation testing tools ($(MUTMUT_HOME)),rm -rf $(MUTMUT_HOME) && $(VENV)/bin/pip install -q --no-deps --target $(MUTMUT_HOME) -r requirements/mutate.txt)
 	@touch $@
 
 deps: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(RUNTIME_VENV)/.installed ## install pinned dependencies
@@ -64,6 +70,9 @@ commands: deps ## `make up` twice, `make down`, `make up` and every plain failur
 
 e2e: deps ## end-to-end tests against a freshly deployed emulator
 	$(PY) -m pytest tests/e2e -q
+
+mutate: deps $(MUTMUT_HOME)/.installed ## mutation testing of the logic changed since main (ALL=1: all of it); scores and survivors
+	$(call step,mutation testing,$(PY) -m infra.mutate $(if $(ALL),--all) $(MODULES))
 
 lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import contracts, mypy, OpenAPI and route drift
 	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)

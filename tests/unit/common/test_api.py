@@ -6,15 +6,18 @@ import base64
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import pytest
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
-from deepiri_common.problems import Conflict, NotFound, TooManyRequests, ValidationFailed
+from deepiri_common.problems import Conflict, NotFound, ServiceUnavailable, TooManyRequests, ValidationFailed
 from deepiri_common.routes import Routes
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
@@ -38,35 +41,37 @@ class Task(BaseModel):
     created_at: datetime
 
 
-app = create_resolver(max_body_bytes=1024, cors_origins=["https://app.deepiri.dev"])
+def _service() -> Any:
+    """A fresh resolver with two routes behind the Lambda entry point. Built per call, not at import, so
+    the resolver's own wiring runs in every test (mutation testing swaps functions only after import)."""
+    app = create_resolver(max_body_bytes=1024, cors_origins=["https://app.deepiri.dev"])
 
+    @app.post("/api/tasks")
+    def create_task(task: NewTask) -> Task:
+        if task.title == "duplicate":
+            raise Conflict("a task with this title exists", taskId="01HZTASK")
+        return Task(id="01HZTASK", title=task.title, created_at=CREATED_AT)
 
-@app.post("/api/tasks")
-def create_task(task: NewTask) -> Task:
-    if task.title == "duplicate":
-        raise Conflict("a task with this title exists", taskId="01HZTASK")
-    return Task(id="01HZTASK", title=task.title, created_at=CREATED_AT)
+    @app.get("/api/tasks/<task_id>")
+    def get_task(task_id: str) -> dict[str, Any]:
+        match task_id:
+            case "throttled":
+                raise TooManyRequests(retry_after=30)
+            case "missing":
+                raise NotFound("task not found")
+            case "invalid":
+                raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
+            case "boom":
+                raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
+            case "unavailable":
+                raise ServiceUnavailable("the store is down")
+        return {"id": task_id, "createdAt": CREATED_AT}
 
-
-@app.get("/api/tasks/<task_id>")
-def get_task(task_id: str) -> dict[str, Any]:
-    match task_id:
-        case "throttled":
-            raise TooManyRequests(retry_after=30)
-        case "missing":
-            raise NotFound("task not found")
-        case "invalid":
-            raise ValidationFailed([{"field": "dueAt", "message": "must be in the future"}])
-        case "boom":
-            raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
-    return {"id": task_id, "createdAt": CREATED_AT}
-
-
-handler = api_handler(app)
+    return api_handler(app)
 
 
 def call(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
-    response = handler(event, FakeLambdaContext())
+    response = _service()(event, FakeLambdaContext())
     headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
     return response["statusCode"], headers, json.loads(response["body"])
 
@@ -278,3 +283,198 @@ def test_given_a_first_party_token_when_calling_any_route_then_scopes_do_not_lim
     app = _scoped_app()
     assert _call_scoped(app, "GET", None)["statusCode"] == 200
     assert _call_scoped(app, "DELETE", None)["statusCode"] == 200
+
+
+
+# ---------------------------------------------------------------- the remaining answers
+
+
+def _odd_service() -> Any:
+    app = create_resolver()
+
+    @app.delete("/api/tasks/<task_id>")
+    def delete_task(task_id: str) -> Response[None]:
+        return Response(status_code=204)
+
+    @app.get("/api/teapot")
+    def teapot() -> dict[str, Any]:
+        raise ServiceError(418, {"not": "text"})
+
+    @app.get("/api/bad")
+    def bad() -> dict[str, Any]:
+        raise BadRequestError("the page size is odd")
+
+    @app.get("/api/days")
+    def days() -> dict[str, Any]:
+        return {"day": date(2026, 3, 1), "local": datetime(2026, 3, 1, 9, 30)}
+
+    @app.post("/api/tasks")
+    def create(task: NewTask) -> dict[str, Any]:
+        return {"title": task.title}
+
+    return api_handler(app)
+
+
+def _odd(event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    response = _odd_service()(event, FakeLambdaContext())
+    headers = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
+    body = json.loads(response["body"]) if response["body"] else response["body"]
+    return response["statusCode"], headers, body
+
+
+def test_given_a_no_content_answer_then_its_body_is_an_empty_string_not_null() -> None:
+    response = _odd_service()(rest_event("DELETE", "/api/tasks/T1"), FakeLambdaContext())
+
+    assert response["statusCode"] == 204 and response["body"] == ""
+
+
+def test_given_powertools_errors_then_they_become_problems_with_their_status_and_phrase() -> None:
+    status, headers, body = _odd(rest_event("GET", "/api/bad"))
+    assert (status, body["title"], body["detail"]) == (400, "Bad Request", "the page size is odd")
+    assert body["type"].endswith("/bad-request") and headers["Content-Type"] == "application/problem+json"
+
+    status, _, body = _odd(rest_event("GET", "/api/teapot"))
+    assert (status, body["title"], body["detail"]) == (418, "I'm a Teapot", "I'm a Teapot")
+    assert body["type"].endswith("/i'm-a-teapot")
+
+
+def test_given_a_body_of_an_unsupported_type_then_415_problem_json() -> None:
+    event = rest_event("POST", "/api/tasks", body="title=x", headers={"Content-Type": "text/csv"})
+
+    status, _, body = _odd(event)
+
+    assert (status, body["title"], body["status"]) == (415, "Unsupported Media Type", 415)
+    assert body["type"].endswith("/unsupported-media-type")
+    assert body["instance"] == "/api/tasks"
+
+
+def test_given_dates_and_naive_times_in_an_answer_then_they_are_iso_text() -> None:
+    status, _, body = _odd(rest_event("GET", "/api/days"))
+
+    assert status == 200 and body == {"day": "2026-03-01", "local": "2026-03-01T09:30:00"}
+
+
+def test_given_an_open_route_then_the_scope_check_lets_it_through_to_the_route() -> None:
+    app = _scoped_app()
+
+    response = app.resolve(rest_event("GET", "/api/things/t1", resource="/api/things/{thing_id}",
+                                      path_params={"thing_id": "t1"}), FakeLambdaContext())
+
+    assert response["statusCode"] == 200
+
+
+def test_given_scoped_tokens_then_refusals_say_why_and_name_the_scope_needed() -> None:
+    app = _scoped_app()
+
+    missing = json.loads(_call_scoped(app, "GET", "profile:read")["body"])
+    closed = json.loads(_call_scoped(app, "DELETE", "things:read")["body"])
+
+    assert (missing["detail"], missing["requiredScope"]) == ("requires the things:read scope", "things:read")
+    assert closed["detail"] == "this route is not available to third-party applications"
+
+
+def _records(log_lines: io.StringIO, message: str) -> list[dict[str, Any]]:
+    return [r for line in log_lines.getvalue().splitlines() if (r := json.loads(line)).get("message") == message]
+
+
+def test_given_refusals_then_each_is_one_log_line_with_status_problem_and_detail_at_the_right_level(
+    log_lines: io.StringIO,
+) -> None:
+    call(rest_event("GET", "/api/tasks/missing"))
+    call(rest_event("GET", "/api/tasks/unavailable"))
+
+    refused = _records(log_lines, "request refused")
+    assert [(r["level"], r["status"], r["problem"], r["detail"]) for r in refused] == [
+        ("INFO", 404, "not-found", "task not found"),
+        ("WARNING", 503, "unavailable", "the store is down"),
+    ]
+
+
+def test_given_an_unexpected_error_outside_the_lambda_entry_then_the_reference_is_the_request_id(
+    log_lines: io.StringIO,
+) -> None:
+    app = create_resolver()
+
+    @app.get("/api/boom")
+    def boom() -> dict[str, Any]:
+        raise RuntimeError("internal detail")
+
+    logger.set_correlation_id(None)  # no Lambda entry point has set one for this request
+    event = rest_event("GET", "/api/boom")
+    request_id = event["requestContext"]["requestId"]
+    with_id = json.loads(app.resolve(event, FakeLambdaContext())["body"])
+    event.pop("requestContext")
+    without = json.loads(app.resolve(event, FakeLambdaContext())["body"])
+
+    assert with_id["detail"] == f"internal error; reference {request_id}"
+    reference = without["detail"].removeprefix("internal error; reference ")
+    assert is_ulid(reference)
+    assert [r["reference"] for r in _records(log_lines, "unhandled error")] == [request_id, reference]
+
+
+@pytest.mark.parametrize(("size", "expected"), [(1024, 200), (1025, 413), (1023, 200)])
+def test_given_base64_bodies_around_the_limit_then_their_decoded_size_decides(size: int, expected: int) -> None:
+    # Sizes 1024, 1025 and 1023 leave two, zero and one padding characters
+    text = '{"title": "x"' + " " * (size - len('{"title": "x"}')) + "}"
+    event = rest_event("POST", "/api/tasks", headers={"Content-Type": "application/json"})
+    event["body"], event["isBase64Encoded"] = base64.b64encode(text.encode()).decode(), True
+
+    status, _, _ = call(event)
+
+    assert status == expected
+
+
+def test_given_malformed_json_then_the_reason_and_position_are_named() -> None:
+    status, _, body = call(rest_event("POST", "/api/tasks", body='{"title": "x",}',
+                                      headers={"Content-Type": "application/json"}))
+
+    assert status == 400
+    assert body["detail"].startswith("request body is not valid JSON: ")
+    assert body["detail"].endswith("(at character 14)")
+
+
+def test_given_an_unknown_route_then_the_detail_names_method_and_path() -> None:
+    _, _, body = call(rest_event("DELETE", "/api/nothing-here"))
+
+    assert body["detail"] == "no route for DELETE /api/nothing-here"
+
+
+def test_given_an_unsupported_content_type_then_the_detail_says_so() -> None:
+    _, _, body = _odd(rest_event("POST", "/api/tasks", body="a,b", headers={"Content-Type": "text/csv"}))
+
+    assert body["detail"] == "Unsupported content type"
+
+
+def _preflight(app: Any, origin: str) -> dict[str, str]:
+    event = rest_event("OPTIONS", "/api/boom", headers={"Origin": origin,
+                                                      "Access-Control-Request-Method": "POST"})
+    response = app.resolve(event, FakeLambdaContext())
+    return {k: v[-1] for k, v in response.get("multiValueHeaders", {}).items()}
+
+
+def test_given_browser_origins_then_a_preflight_allows_each_with_the_headers_the_api_reads_and_sends() -> None:
+    app = create_resolver(cors_origins=["https://app.deepiri.dev", "https://admin.deepiri.dev"])
+
+    @app.post("/api/boom")
+    def boom() -> dict[str, Any]:
+        return {}
+
+    headers = _preflight(app, "https://admin.deepiri.dev")
+
+    assert headers["Access-Control-Allow-Origin"] == "https://admin.deepiri.dev"
+    assert set(headers["Access-Control-Allow-Headers"].split(",")) >= {
+        "Authorization", "Content-Type", "If-Match", "Idempotency-Key"}
+    assert set(headers["Access-Control-Expose-Headers"].split(",")) == {"ETag", "Location", "Retry-After"}
+    assert headers["Access-Control-Max-Age"] == "600"
+    assert "Access-Control-Allow-Origin" not in _preflight(app, "https://evil.example")
+
+
+def test_given_no_origins_configured_then_any_origin_may_call_and_an_empty_list_turns_cors_off() -> None:
+    open_app, closed_app = create_resolver(), create_resolver(cors_origins=[])
+    for app in (open_app, closed_app):
+        @app.post("/api/boom")
+        def boom() -> dict[str, Any]:
+            return {}
+
+    assert _preflight(open_app, "https://anywhere.example")["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in _preflight(closed_app, "https://anywhere.example")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deepiri_common.events import (
     DomainEvent,
@@ -158,3 +159,49 @@ def test_given_a_bus_event_as_delivered_to_sqs_when_parsed_then_the_envelope_is_
 def test_given_a_body_without_detail_when_parsed_then_it_is_rejected() -> None:
     with pytest.raises(ValidationError):
         parse_bus_event({"id": "1", "source": "deepiri.tasks", "detail-type": "TaskCompleted", "time": "t"})
+
+
+def test_given_refused_entries_then_the_error_reads_type_id_code_and_message_for_each() -> None:
+    client = RecordingEventsClient(refuse=frozenset({0, 1}))
+    events = [_event(0), _event(1)]
+
+    with pytest.raises(PublishError) as raised:
+        EventBridgePublisher("deepiri-test", client).publish(events)
+
+    assert raised.value.failures == [f"TaskCompleted {events[0].id}: InternalFailure boom",
+                                     f"TaskCompleted {events[1].id}: InternalFailure boom"]
+    assert str(raised.value) == f"2 event(s) not published: {'; '.join(raised.value.failures)}"
+
+
+def test_given_a_refusal_without_a_message_then_the_error_has_only_the_code() -> None:
+    class NoMessage(RecordingEventsClient):
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "ThrottlingException"}]}
+
+    event = _event()
+    with pytest.raises(PublishError) as raised:
+        EventBridgePublisher("deepiri-test", NoMessage()).publish([event])
+
+    assert raised.value.failures == [f"TaskCompleted {event.id}: ThrottlingException "]
+
+
+def test_given_a_response_that_does_not_match_the_entries_then_it_is_an_error_not_a_silent_pass() -> None:
+    class Short(RecordingEventsClient):
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            return {"FailedEntryCount": 1, "Entries": [{"EventId": "e"}]}
+
+    with pytest.raises(ValueError, match="zip"):
+        EventBridgePublisher("deepiri-test", Short()).publish([_event(0), _event(1)])
+
+
+class Aliased(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=False)
+
+    from_: str = Field(alias="from")
+    at: datetime
+
+
+def test_given_a_model_with_aliases_and_times_then_the_data_uses_the_aliases_and_iso_text() -> None:
+    event = DomainEvent.new("tasks", "TaskMoved", Aliased(from_="todo", at=datetime(2026, 3, 1, tzinfo=UTC)), "u")
+
+    assert event.detail.data == {"from": "todo", "at": "2026-03-01T00:00:00Z"}

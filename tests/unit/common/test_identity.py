@@ -89,3 +89,22 @@ def test_given_a_caller_when_changed_then_it_is_refused_because_it_is_frozen() -
 
     with pytest.raises(ValueError, match="frozen"):
         caller.user_id = "u2"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("event", [
+    {},
+    {"requestContext": "not a mapping"},
+    {"requestContext": {"authorizer": None}},
+    {"requestContext": {"authorizer": {"userId": "  "}}},
+])
+def test_given_no_usable_authorizer_context_then_401_says_there_is_no_caller(event: dict[str, Any]) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        caller_from_event(event)
+
+    assert refused.value.detail == "no authenticated caller"
+
+
+def test_given_a_caller_without_roles_then_they_hold_none() -> None:
+    caller = caller_from_event({"requestContext": {"authorizer": {"userId": "ada"}}})
+
+    assert caller == Caller(user_id="ada", roles=frozenset(), scopes=None)

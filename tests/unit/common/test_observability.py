@@ -100,3 +100,8 @@ def test_given_a_structure_when_redacted_then_the_original_is_left_untouched() -
 
     assert redact(original) == {"password": "***", "items": [{"token": "***"}]}
     assert original == {"password": "p", "items": ({"token": "t"},)}
+
+
+@pytest.mark.parametrize("key", ["userPasswd", "passwdHint", "sessionCookies", "cookiesJar"])
+def test_given_camel_case_keys_made_of_secret_words_then_they_are_hidden(key: str) -> None:
+    assert is_secret_key(key)

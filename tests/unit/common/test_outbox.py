@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from deepiri_common.clock import epoch_seconds, parse_iso
 from deepiri_common.events import DomainEvent, InMemoryPublisher, PublishError
+from deepiri_common.observability import logger
 from deepiri_common.outbox import make_outbox_forwarder, outbox_events, outbox_put
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -114,3 +116,47 @@ def test_given_only_state_changes_when_forwarding_then_nothing_is_published() ->
     response = make_outbox_forwarder(lambda: publisher)({"Records": records}, FakeLambdaContext())
     assert response == {"batchItemFailures": []}
     assert publisher.published == []
+
+
+def test_given_the_bus_refuses_every_event_then_each_is_reported_for_retry_rather_than_the_batch_crashing() -> None:
+    events = [_event(1), _event(2)]
+    forwarder = make_outbox_forwarder(lambda: FailingFor(*(e.id for e in events)))
+
+    response = forwarder({"Records": [_outbox_record(e, str(201 + i)) for i, e in enumerate(events)]},
+                         FakeLambdaContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "201"}, {"itemIdentifier": "202"}]}
+
+
+def test_given_a_record_without_a_dynamodb_image_then_it_carries_no_event() -> None:
+    assert outbox_events([{"eventName": "INSERT"}, {"eventName": "REMOVE", "dynamodb": {}}]) == []
+
+
+def test_given_one_warm_process_then_the_publisher_is_created_once() -> None:
+    made: list[InMemoryPublisher] = []
+
+    def factory() -> InMemoryPublisher:
+        made.append(InMemoryPublisher())
+        return made[-1]
+
+    forwarder = make_outbox_forwarder(factory)
+    forwarder({"Records": [_outbox_record(_event(1), "1")]}, FakeLambdaContext())
+    forwarder({"Records": [_outbox_record(_event(2), "2")]}, FakeLambdaContext())
+
+    assert len(made) == 1 and len(made[0].published) == 2
+
+
+def test_given_debug_logging_when_forwarding_then_each_event_is_logged_with_its_id_and_type(
+    log_output: io.StringIO,
+) -> None:
+    event = _event(1)
+    previous = logger.log_level
+    logger.setLevel("DEBUG")
+    try:
+        make_outbox_forwarder(InMemoryPublisher)({"Records": [_outbox_record(event, "1")]}, FakeLambdaContext())
+    finally:
+        logger.setLevel(previous)
+
+    lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    forwarded = [r for r in lines if r.get("message") == "outbox event forwarded"]
+    assert [(r["event_id"], r["detail_type"]) for r in forwarded] == [(event.id, "TaskCompleted")]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor, query_all
+from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery, decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest
 
 
@@ -100,3 +100,52 @@ def test_given_a_query_spanning_three_pages_when_read_whole_then_every_item_once
     assert [i["n"] for i in items] == [10, 11, 20, 21, 30, 31]
     assert [c.get("ExclusiveStartKey") for c in client.calls] == [None, {"k": 1}, {"k": 2}]
     assert "ExclusiveStartKey" not in args
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5, 6])
+def test_given_cursors_of_every_padding_length_when_decoded_then_each_round_trips(length: int) -> None:
+    # Unpadded base64 lengths end on 0, 2 or 3 modulo 4; each must get its own padding back
+    key = {"pk": "a" * length}
+    cursor = encode_cursor(key)
+
+    assert "=" not in cursor
+    assert decode_cursor(cursor) == key
+
+
+def test_given_the_same_key_in_any_order_then_the_cursor_is_one_compact_string() -> None:
+    first, second = encode_cursor({"pk": "P", "sk": "S"}), encode_cursor({"sk": "S", "pk": "P"})
+
+    assert first == second
+    assert base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)) == b'{"pk":"P","sk":"S"}'
+
+
+def test_given_a_cursor_at_the_length_cap_then_it_is_read_and_one_past_it_is_refused() -> None:
+    # MAX_CURSOR_LENGTH is the decoder's own guard, not only the query model's
+    at_cap, past_cap = {"k": "a" * 1528}, {"k": "a" * 1529}
+    assert len(encode_cursor(at_cap)) == MAX_CURSOR_LENGTH == 2048
+    assert decode_cursor(encode_cursor(at_cap)) == at_cap
+
+    with pytest.raises(BadRequest):
+        decode_cursor(encode_cursor(past_cap))
+
+
+def test_given_a_value_json_cannot_hold_when_encoding_then_type_error_names_it() -> None:
+    with pytest.raises(TypeError, match="cannot put set into a cursor"):
+        encode_cursor({"pk": {"a"}})
+
+
+def test_given_a_page_without_items_when_read_whole_then_it_counts_as_empty() -> None:
+    class CountOnly:
+        def query(self, **args: object) -> dict[str, object]:
+            return {"Count": 0}
+
+    assert query_all(CountOnly(), TableName="t") == []
+
+
+@pytest.mark.parametrize("extra", ["=", "==", "+", "/", "."])
+def test_given_a_cursor_with_padding_or_standard_base64_characters_then_it_is_refused(extra: str) -> None:
+    # Only the url-safe alphabet without padding is a cursor we made
+    cursor = encode_cursor({"pk": "ab"})
+
+    with pytest.raises(BadRequest):
+        decode_cursor(cursor + extra)

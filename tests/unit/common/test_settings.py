@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from deepiri_common.settings import CommonSettings, ConfigurationError, load_settings, reset_settings_cache
 
@@ -105,3 +105,50 @@ def test_given_missing_and_invalid_variables_when_loaded_then_the_error_names_th
     assert "MAX_TASKS_PER_USER" in message
     assert "hunter2" not in message
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+class SigningSettings(CommonSettings):
+    signing_key: str
+
+
+def test_given_every_kind_of_bad_variable_then_the_whole_message_reads_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An inherited field and a field of the model are each named by the variable an operator sets
+    monkeypatch.delenv("EVENT_BUS_NAME", raising=False)
+    monkeypatch.delenv("SIGNING_KEY", raising=False)
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "x")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(SigningSettings)
+
+    assert str(raised.value) == (
+        "invalid configuration for SigningSettings: EVENT_BUS_NAME (missing), SIGNING_KEY (missing)")
+
+
+def test_given_an_aliased_variable_that_is_invalid_then_the_alias_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Strict(CommonSettings):
+        service_name: int = Field(default=1, validation_alias="POWERTOOLS_SERVICE_NAME")  # type: ignore[assignment]
+
+    monkeypatch.setenv("EVENT_BUS_NAME", "b")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "not-a-number")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(Strict)
+
+    assert str(raised.value).startswith("invalid configuration for Strict: POWERTOOLS_SERVICE_NAME (")
+    assert "(missing)" not in str(raised.value)  # an invalid value says what is wrong with it
+    assert "not-a-number" not in str(raised.value)
+
+
+def test_given_the_defaults_then_tokens_are_issued_for_the_local_issuer_and_the_api_audience(
+    base_env: pytest.MonkeyPatch,
+) -> None:
+    for name in ("RATE_LIMIT_TABLE", "JWT_KEYS_SECRET", "JWT_AUDIENCE"):
+        base_env.delenv(name, raising=False)
+
+    settings = load_settings(CommonSettings)
+
+    assert (settings.stage, settings.service_name, settings.idempotency_table) == ("dev", "deepiri", "")
+    assert (settings.rate_limit_table, settings.jwt_keys_secret) == ("", "")
+    assert (settings.jwt_issuer, settings.jwt_audience) == ("https://deepiri.local", "deepiri-api")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from deepiri_common.problems import ServiceUnavailable
-from deepiri_gateway.logic.readiness import DependencyDown, Kind, check_readiness
+from deepiri_gateway.logic.readiness import check_readiness
+from deepiri_gateway.models.health import DependencyDown, Kind
 
 
 def _probe(down: set[str]):
@@ -31,3 +32,19 @@ def test_given_a_table_and_the_bus_down_when_checked_then_503_names_both_and_onl
     assert unavailable.value.detail == "unreachable: table tasks, bus deepiri-dev"
     checks = {c["name"]: c["ok"] for c in unavailable.value.extensions["checks"]}
     assert checks == {"tasks": False, "https://q/realtime": True, "deepiri-dev": False}
+
+
+def test_given_a_dependency_down_then_its_check_says_why_and_the_probe_was_told_its_kind() -> None:
+    probed: list[tuple[Kind, str]] = []
+
+    def probe(kind: Kind, name: str) -> None:
+        probed.append((kind, name))
+        if kind == "queue":
+            raise DependencyDown(f"AWS.SimpleQueueService.NonExistentQueue: {name}")
+
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        check_readiness(probe, DEPENDENCIES)
+
+    assert probed == DEPENDENCIES
+    down = next(c for c in unavailable.value.extensions["checks"] if not c["ok"])
+    assert down["detail"] == "AWS.SimpleQueueService.NonExistentQueue: https://q/realtime"

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -271,13 +272,67 @@ def test_given_a_forged_or_confused_token_when_verified_then_it_is_unauthorized_
         (FORGERIES["missing exp"], "malformed token claims"),
         (FORGERIES["token_use refresh"], "not an access token"),
         (_tampered_payload, "invalid token signature"),
+        (FORGERIES["garbage string"], "malformed token"),
+        (FORGERIES["empty string"], "malformed token"),
+        (FORGERIES["oversized"], "malformed token"),
+        (FORGERIES["header not JSON"], "malformed token"),
+        (FORGERIES["header a JSON list"], "malformed token"),
+        (FORGERIES["iat in the future"], "token not valid yet"),
+        (_no_kid, "token names no signing key"),
+        (lambda s, c: _signed_with_header(s, _claims(c), kid=""), "token names no signing key"),
+        (lambda s, c: _signed_by_store_typ(s, _claims(c), "at+jwt"), "unsupported token type"),
     ],
 )
 def test_given_a_bad_token_when_refused_then_the_reason_says_why(
     key_store: KeyStore, clock: Clock, forge: Callable[[KeyStore, Clock], str], reason: str
 ) -> None:
-    with pytest.raises(Unauthorized, match=reason):
+    with pytest.raises(Unauthorized) as refused:
         _verify(key_store, clock, forge(key_store, clock))
+    assert refused.value.detail == reason
+
+
+def _signed_with_header(store: KeyStore, claims: dict[str, Any], **header: Any) -> str:
+    signing = store.signing_key()
+    full = {"alg": "ES256", "typ": "JWT", "kid": signing.kid, **header}
+    return jws.serialize_compact(full, json.dumps(claims), signing.key, algorithms=["ES256"])
+
+
+def _signed_by_store_typ(store: KeyStore, claims: dict[str, Any], typ: str | None) -> str:
+    signing = store.signing_key()
+    header = {"alg": "ES256", "kid": signing.kid, **({"typ": typ} if typ else {})}
+    return jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"])
+
+
+def test_given_a_token_without_a_type_header_then_it_is_taken_as_a_jwt(key_store: KeyStore, clock: Clock) -> None:
+    assert _verify(key_store, clock, _signed_by_store_typ(key_store, _claims(clock), None)).sub
+
+
+@pytest.mark.parametrize(("shift", "valid"), [(-29, True), (-30, False)])
+def test_given_the_default_leeway_then_a_token_expired_under_thirty_seconds_ago_still_verifies(
+    key_store: KeyStore, clock: Clock, shift: int, valid: bool
+) -> None:
+    token = _signed_by_store(key_store, _claims(clock, exp=epoch_seconds(clock()) + shift))
+
+    if valid:
+        assert _verify(key_store, clock, token).sub
+    else:
+        with pytest.raises(Unauthorized, match=r"^token expired$"):
+            _verify(key_store, clock, token)
+
+
+@pytest.mark.parametrize(("claim", "shift", "valid"), [("nbf", 30, True), ("nbf", 31, False),
+                                                         ("iat", 30, True), ("iat", 31, False)])
+def test_given_the_leeway_then_a_token_from_thirty_seconds_ahead_still_verifies(
+    key_store: KeyStore, clock: Clock, claim: str, shift: int, valid: bool
+) -> None:
+    token = _signed_by_store(key_store, _claims(clock, **{claim: epoch_seconds(clock()) + shift}))
+
+    if valid:
+        assert _verify(key_store, clock, token).sub
+    else:
+        with pytest.raises(Unauthorized, match=r"^token not valid yet$"):
+            _verify(key_store, clock, token)
+
 
 
 def test_given_an_audience_list_containing_ours_when_verified_then_it_is_accepted(
@@ -452,3 +507,72 @@ def test_given_an_initialised_secret_when_the_value_is_stored_then_it_has_the_do
     pem = ECKey.import_key(stored["private_jwk"]).as_pem(private=True)
     private = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(private, ec.EllipticCurvePrivateKey) and private.curve.name == "secp256r1"
+
+
+def test_given_bad_issuing_arguments_then_the_error_says_which(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(ValueError) as no_subject:
+        _issue(key_store, clock, subject="")
+    assert str(no_subject.value) == "an access token needs a subject"
+    with pytest.raises(ValueError) as no_ttl:
+        _issue(key_store, clock, ttl_seconds=0)
+    assert str(no_ttl.value) == "ttl_seconds must be positive"
+
+
+def test_given_the_shortest_lifetime_then_a_one_second_token_is_issued_compact_with_version_zero(
+    key_store: KeyStore, clock: Clock
+) -> None:
+    token = _issue(key_store, clock, ttl_seconds=1)
+
+    payload = base64.urlsafe_b64decode(token.split(".")[1] + "==").decode()
+    assert " " not in payload
+    claims = json.loads(payload)
+    assert claims["exp"] - claims["iat"] == 1 and claims["tv"] == 0
+    assert _verify(key_store, clock, token).token_version == 0
+
+
+def test_given_the_published_keys_then_each_names_its_kid_and_carries_no_private_part(key_store: KeyStore) -> None:
+    key_store.signing_key()
+
+    keys = key_store.jwks()["keys"]
+
+    assert keys and all(set(k) >= {"kid", "alg", "use", "kty", "crv", "x", "y"} and "d" not in k for k in keys)
+    assert {k["use"] for k in keys} == {"sig"} and {k["alg"] for k in keys} == {"ES256"}
+    assert key_store.signing_key().kid in {k["kid"] for k in keys}
+
+
+def test_given_an_oauth_token_then_its_grant_and_client_come_back_with_a_utc_expiry(
+    key_store: KeyStore, clock: Clock
+) -> None:
+    token = _issue(key_store, clock, scopes=["tasks:read"], extra={"fid": "FAMILY1", "client_id": "CLIENT1"})
+
+    claims = _verify(key_store, clock, token)
+
+    assert (claims.family, claims.client_id) == ("FAMILY1", "CLIENT1")
+    assert claims.exp.tzinfo is UTC and claims.exp == clock() + timedelta(seconds=900)
+
+
+def test_given_a_token_that_is_not_text_then_it_is_malformed(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        _verify(key_store, clock, b"a.b.c")  # type: ignore[arg-type]
+    assert refused.value.detail == "malformed token"
+
+
+def test_given_an_audience_that_merely_contains_ours_then_it_is_refused(key_store: KeyStore, clock: Clock) -> None:
+    with pytest.raises(Unauthorized) as refused:
+        _verify(key_store, clock, _issue(key_store, clock, audience=AUDIENCE + "-v2"))
+    assert refused.value.detail == "wrong token audience"
+
+
+def test_given_a_rotation_then_the_new_key_signs_exactly_when_its_publication_delay_has_passed(
+    key_store: KeyStore, secrets: FakeSecretsClient, clock: Clock
+) -> None:
+    from deepiri_common.tokens import PUBLICATION_DELAY  # noqa: PLC0415
+
+    old = key_store.signing_key().kid
+    new = key_store.rotate()
+    clock.advance(seconds=PUBLICATION_DELAY.total_seconds() - 1)
+    # A cold instance reads the secret afresh
+    assert KeyStore(SECRET_NAME, secrets, clock=clock).signing_key().kid == old
+
+    clock.advance(seconds=1)
+    assert KeyStore(SECRET_NAME, secrets, clock=clock).signing_key().kid == new

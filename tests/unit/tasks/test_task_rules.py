@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from deepiri_common.problems import Conflict, Forbidden
 from deepiri_common.text import fold
+from deepiri_tasks.dal import search_index
 from deepiri_tasks.dal.search_index import index_tokens
 from deepiri_tasks.dal.tasks import TaskRepository
 from deepiri_tasks.logic.completion import efficiency, on_time
@@ -199,3 +200,10 @@ def test_given_task_writes_then_those_that_set_move_or_revive_a_due_date_index_i
     assert _due_pointers(task, changed(task, dueAt=None)) == []
     assert _due_pointers(None, task.model_copy(update={"dueAt": None})) == []
     assert _due_pointers(task, changed(task, deletedAt=now)) == []
+
+
+def test_given_search_limits_then_two_letter_terms_count_and_long_words_are_cut_to_forty() -> None:
+    assert (search_index.MIN_TERM_LENGTH, search_index.MAX_TOKEN_LENGTH, search_index.MAX_TOKENS) == (2, 40, 30)
+    assert query_terms("ux a") == ["ux"]
+    assert index_tokens("x" * 50, "") == ["x" * 40]
+    assert query_terms("y" * 50) == ["y" * 40]

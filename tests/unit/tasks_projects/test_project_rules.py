@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -116,3 +117,24 @@ def test_given_task_writes_when_packed_then_no_transaction_exceeds_100_and_no_ta
     assert [len(b) for b in batches] == [91, 98, 21]
     assert [item for batch in batches for item in batch] == [item for group in groups for item in group]
     assert all(len({item["n"].split("-")[0] for item in batch}) * 7 == len(batch) for batch in batches)
+
+
+@pytest.mark.parametrize(("check", "problem", "detail"), [
+    (lambda: check_invite("member", "viewer"), Forbidden, "your role (member) may not invite"),
+    (lambda: check_invite(None, "viewer"), Forbidden, "your role (None) may not invite"),
+    (lambda: check_invite("admin", "admin"), Forbidden, "only the owner may make admins"),
+    (lambda: check_role_change("member", "viewer", "member"), Forbidden, "your role (member) may not change roles"),
+    (lambda: check_role_change("admin", "owner", "member"), Conflict, "the owner role moves only by transfer"),
+    (lambda: check_role_change("admin", "member", "admin"), Forbidden, "only the owner may make or demote admins"),
+    (lambda: check_removal("viewer", "member"), Forbidden, "your role (viewer) may not remove members"),
+    (lambda: check_removal("owner", "owner"), Conflict, "the owner cannot be removed; transfer the project first"),
+    (lambda: check_removal("admin", "admin"), Forbidden, "only the owner may remove admins"),
+    (lambda: check_leave("owner"), Conflict, "the owner must transfer the project before leaving"),
+])
+def test_given_a_refused_membership_change_then_the_problem_tells_the_member_why(
+    check: Callable[[], None], problem: type[Exception], detail: str
+) -> None:
+    with pytest.raises(problem) as refused:
+        check()
+
+    assert refused.value.detail == detail  # type: ignore[attr-defined]

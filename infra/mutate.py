@@ -1,0 +1,361 @@
+"""Mutation testing of the domain logic with mutmut: which changes to a rule would the unit tests notice?
+
+    python -m infra.mutate                 the logic modules changed since main's merge base (make mutate)
+    python -m infra.mutate --all           every logic module (make mutate ALL=1)
+    python -m infra.mutate PATH...         the named modules
+
+The domain logic is what ``[tool.deepiri-mutate] logic`` in pyproject.toml names: ``logic/`` of every
+service and the common layer. mutmut names a mutant after the file's path (``functions/tasks/...``) while
+the tests import ``deepiri_tasks...``, so the packages are staged at the root of ``.local/mutation``
+(symlinks), where the two agree; mutmut copies them into ``.local/mutation/mutants`` and mutates there.
+Each module is a run of its own, bounded by a timeout, against the unit tests only. The score of a module
+is the mutants its tests kill over the mutants its tests reach; the survivors are printed with the line
+they change, so each can be killed by a test or explained as equivalent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Any
+
+import tomlkit
+
+from infra.config import LOCAL, ROOT
+
+MUTMUT_HOME = LOCAL / "mutmut"
+STAGE = LOCAL / "mutation"
+# Repository files the unit tests read besides the packages and tests/ (mutmut copies tests/ itself).
+ALSO_COPY = ("infra", "events", "template.yaml")
+MAIN_REFS = ("origin/main", "main")
+
+# mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.
+KILLED_CODES = frozenset({1, 3})
+TIMEOUT_CODES = frozenset({24, -24, 36, 152, 255})
+SURVIVED_CODES = frozenset({0})
+NO_TESTS_CODES = frozenset({5, 33})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``[tool.deepiri-mutate]``: which files are domain logic and how long a module may take."""
+
+    logic: tuple[str, ...]
+    module_timeout_seconds: float
+    max_children: int
+
+
+@dataclass(frozen=True)
+class Score:
+    """The verdicts of one module's mutants."""
+
+    killed: int = 0
+    timeout: int = 0
+    survived: int = 0
+    no_tests: int = 0
+    other: int = 0
+
+    @property
+    def reached(self) -> int:
+        """Mutants some unit test runs: the denominator of the score."""
+        return self.killed + self.timeout + self.survived + self.other
+
+    @property
+    def detected(self) -> int:
+        """Mutants the tests notice: failed, or looped until the timeout."""
+        return self.killed + self.timeout
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.detected / self.reached if self.reached else None
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    """One module's run: its score, its survivors and mutants no test reaches, and how it ended."""
+
+    path: str
+    score: Score
+    survivors: tuple[str, ...]
+    unreached: tuple[str, ...]
+    seconds: float
+    note: str = ""
+
+
+def load_settings(pyproject: Mapping[str, Any]) -> Settings:
+    """The tool's settings from a parsed pyproject.toml."""
+    section = pyproject["tool"]["deepiri-mutate"]
+    return Settings(
+        logic=tuple(section["logic"]),
+        module_timeout_seconds=float(section["module_timeout_seconds"]),
+        max_children=int(section["max_children"]),
+    )
+
+
+def package_roots(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """The folders holding the importable packages: pytest's ``pythonpath`` less the repository root."""
+    return tuple(p for p in pyproject["tool"]["pytest"]["ini_options"]["pythonpath"] if p != ".")
+
+
+def is_logic(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repository path is a domain-logic module (``__init__.py`` holds no rule)."""
+    return not path.endswith("/__init__.py") and any(fnmatch(path, p) for p in patterns)
+
+
+def select_modules(candidates: Iterable[str], patterns: Sequence[str]) -> list[str]:
+    """The logic modules among repository paths, sorted and without repeats."""
+    return sorted({p for p in candidates if is_logic(p, patterns)})
+
+
+def staged_path(path: str, roots: Iterable[str]) -> str:
+    """A module's path as mutmut sees it: relative to its package root, so it matches its import path."""
+    for root in roots:
+        prefix = root.rstrip("/") + "/"
+        if path.startswith(prefix):
+            return path[len(prefix):]
+    raise ValueError(f"{path} is under none of the package roots {list(roots)}")
+
+
+def module_name(staged: str) -> str:
+    """``deepiri_tasks/logic/status.py`` → ``deepiri_tasks.logic.status``."""
+    return staged.removesuffix(".py").replace("/", ".")
+
+
+def score_of(exit_codes: Mapping[str, int | None]) -> Score:
+    """Count a module's mutants by verdict from mutmut's ``exit_code_by_key``."""
+    counts = {"killed": 0, "timeout": 0, "survived": 0, "no_tests": 0, "other": 0}
+    for code in exit_codes.values():
+        if code in KILLED_CODES:
+            counts["killed"] += 1
+        elif code in TIMEOUT_CODES:
+            counts["timeout"] += 1
+        elif code in SURVIVED_CODES:
+            counts["survived"] += 1
+        elif code in NO_TESTS_CODES:
+            counts["no_tests"] += 1
+        elif code is not None:
+            counts["other"] += 1
+    return Score(**counts)
+
+
+def with_codes(exit_codes: Mapping[str, int | None], codes: frozenset[int]) -> tuple[str, ...]:
+    """The mutants whose verdict is one of ``codes``, sorted."""
+    return tuple(sorted(name for name, code in exit_codes.items() if code in codes))
+
+
+def undetected(exit_codes: Mapping[str, int | None]) -> tuple[str, ...]:
+    """The mutants some test reached and none noticed (survived, or an odd verdict such as suspicious)."""
+    noticed = KILLED_CODES | TIMEOUT_CODES | NO_TESTS_CODES
+    return tuple(sorted(n for n, code in exit_codes.items() if code is not None and code not in noticed))
+
+
+def mutant_diff(mutated_source: str, mutant: str) -> list[str]:
+    """The lines a mutant changes, as ``-``/``+`` lines, read from mutmut's mutated copy of the module.
+
+    mutmut keeps the original function as ``<name>__mutmut_orig`` and each mutant as ``<name>__mutmut_<n>``
+    (methods inside their class), so the diff of the two bodies is the mutation.
+    """
+    function = mutant.rsplit(".", 1)[1]
+    mangled = function.partition("__mutmut_")[0]
+    bodies = _function_sources(mutated_source)
+    original, mutated = bodies.get(mangled + "__mutmut_orig"), bodies.get(function)
+    if original is None or mutated is None:
+        return []
+    diff = difflib.unified_diff(original.splitlines()[1:], mutated.splitlines()[1:], lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+@functools.lru_cache(maxsize=2)
+def _function_sources(source: str) -> dict[str, str]:
+    """Every function of a module by name, parsed once per module (a mutated module is large)."""
+    lines = source.splitlines(keepends=True)  # once: ast.get_source_segment would split per function
+    return {
+        node.name: "".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def render(results: Sequence[ModuleResult]) -> str:
+    """The score table, then each module's survivors and unreached mutants."""
+    lines = ["", f"{'module':<60} {'killed/reached':>15} {'score':>7} {'no test':>8} {'time':>6}"]
+    for r in results:
+        pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
+        lines.append(
+            f"{r.path:<60} {f'{r.score.detected}/{r.score.reached}':>15} {pct:>7} {r.score.no_tests:>8} "
+            f"{r.seconds:>5.0f}s" + (f"  {r.note}" if r.note else "")
+        )
+    return "\n".join(lines)
+
+
+def changed_since_main() -> tuple[str, list[str]]:
+    """The merge base with main (``origin/main``, else a local ``main``) and the files changed since it,
+    committed or not, including new untracked files."""
+    base = ""
+    for ref in MAIN_REFS:
+        result = _git("merge-base", "HEAD", ref)
+        if result.returncode == 0:
+            base = result.stdout.strip()
+            break
+    if not base:
+        raise SystemExit("no main branch to compare with (tried origin/main, main): use ALL=1 or name modules")
+    changed = _git("diff", "--name-only", base).stdout.split()
+    untracked = _git("ls-files", "--others", "--exclude-standard").stdout.split()
+    return base, changed + untracked
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str]) -> None:
+    """Lay out ``.local/mutation``: every package at its root, the files the tests read, and a
+    pyproject.toml whose mutmut settings name the modules to mutate and whose pytest path is the root."""
+    shutil.rmtree(STAGE, ignore_errors=True)
+    STAGE.mkdir(parents=True)
+    packages: list[str] = []
+    for root in roots:
+        for package in sorted((ROOT / root).glob("deepiri_*/__init__.py")):
+            (STAGE / package.parent.name).symlink_to(package.parent)
+            packages.append(package.parent.name)
+    # The tests as they are now: editing them during a run must not change the verdicts half-way.
+    shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ALSO_COPY:
+        (STAGE / name).symlink_to(ROOT / name)
+    (STAGE / "pyproject.toml").write_text(staged_pyproject(pyproject_text, packages, modules, roots))
+
+
+def staged_pyproject(pyproject_text: str, packages: Sequence[str], modules: Sequence[str], roots: Sequence[str]) -> str:
+    """The repository's pyproject.toml with mutmut pointed at the staged packages and modules."""
+    doc = tomlkit.parse(pyproject_text)
+    tool: Any = doc["tool"]
+    tool["pytest"]["ini_options"]["pythonpath"] = ["."]
+    tool["mutmut"]["source_paths"] = list(packages)
+    tool["mutmut"]["only_mutate"] = [staged_path(m, roots) for m in modules]
+    tool["mutmut"]["also_copy"] = list(ALSO_COPY)
+    return tomlkit.dumps(doc)
+
+
+def run_module(path: str, roots: Sequence[str], settings: Settings) -> ModuleResult:
+    """Run mutmut on one module's mutants, then read its verdicts from mutmut's meta file."""
+    staged = staged_path(path, roots)
+    started = time.monotonic()
+    log = STAGE / f"{module_name(staged)}.log"
+    note = ""
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, str(MUTMUT_HOME / "bin" / "mutmut"), "run",
+             "--max-children", str(settings.max_children), f"{module_name(staged)}.*"],
+            cwd=STAGE, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(MUTMUT_HOME)},
+        )
+        try:
+            returncode = process.wait(timeout=settings.module_timeout_seconds)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            returncode, note = 0, f"stopped after {settings.module_timeout_seconds:.0f}s: partial"
+    codes = _exit_codes(staged) or {}
+    tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-15:])
+    if not note and returncode != 0 and not (not codes and "nothing matches" in tail):
+        note = "mutmut failed"
+        print(f"mutmut failed on {path} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
+    elif not codes:
+        note = note or "no function to mutate"
+    return ModuleResult(
+        path=path, score=score_of(codes), survivors=undetected(codes),
+        unreached=with_codes(codes, NO_TESTS_CODES), seconds=time.monotonic() - started, note=note,
+    )
+
+
+def _exit_codes(staged: str) -> dict[str, int | None] | None:
+    meta = STAGE / "mutants" / f"{staged}.meta"
+    if not meta.exists():
+        return None
+    codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    return codes
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop mutmut and the workers it forked (its own process group, started for this run)."""
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
+
+
+def describe_survivors(result: ModuleResult, roots: Sequence[str]) -> list[str]:
+    """Each surviving mutant of a module with the line it changes."""
+    if not result.survivors and not result.unreached:
+        return []
+    mutated = (STAGE / "mutants" / staged_path(result.path, roots)).read_text()
+    lines = [f"\n{result.path}"]
+    for mutant in result.survivors:
+        lines.append(f"  survived  {mutant.rsplit('.', 1)[1]}")
+        lines.extend(f"      {line}" for line in mutant_diff(mutated, mutant))
+    unreached = sorted({m.rsplit(".", 1)[1].partition("__mutmut_")[0] for m in result.unreached})
+    if unreached:
+        lines.append(f"  reached by no unit test: {', '.join(unreached)}")
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra.mutate", description=__doc__.split("\n")[0])
+    parser.add_argument("--all", action="store_true", help="every logic module, not only those changed")
+    parser.add_argument("modules", nargs="*", help="repository paths of logic modules")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    text = (ROOT / "pyproject.toml").read_text()
+    pyproject = tomllib.loads(text)
+    settings, roots = load_settings(pyproject), package_roots(pyproject)
+    everything = [str(p.relative_to(ROOT)) for pattern in settings.logic for p in ROOT.glob(pattern)]
+    if args.all:
+        modules, scope = select_modules(everything, settings.logic), "every logic module"
+    elif args.modules:
+        modules, scope = select_modules(args.modules, settings.logic), "the modules named"
+    else:
+        base, changed = changed_since_main()
+        modules = select_modules((p for p in changed if (ROOT / p).exists()), settings.logic)
+        scope = f"logic modules changed since {base[:12]} (main's merge base)"
+    print(f"mutation testing of {scope}: {len(modules)} module(s), unit tests only, "
+          f"{settings.max_children} workers, {settings.module_timeout_seconds:.0f}s per module at most")
+    if not modules:
+        return 0
+    if not (MUTMUT_HOME / "bin" / "mutmut").exists():
+        raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
+    stage(text, roots, modules)
+    results: list[ModuleResult] = []
+    for path in modules:
+        result = run_module(path, roots, settings)
+        pct = "-" if result.score.percent is None else f"{result.score.percent:.1f} %"
+        print(f"  {path}: {result.score.detected}/{result.score.reached} ({pct}) in {result.seconds:.0f}s "
+              f"{result.note}".rstrip(), flush=True)
+        results.append(result)
+    print(render(results))
+    for result in results:
+        print("\n".join(describe_survivors(result, roots)))
+    return 1 if any(r.note == "mutmut failed" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

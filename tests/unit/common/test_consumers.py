@@ -1,0 +1,167 @@
+"""The SQS consumer of bus events, in process: each event handled once per service, bad records
+dead-lettered alone with the reason. The idempotency table is the template's, in moto's in-process DynamoDB
+(no network; the consumer builds its Powertools persistence layer itself)."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+from pydantic import BaseModel, ConfigDict
+
+from deepiri_common.consumers import IDEMPOTENCY_TTL_SECONDS, make_event_consumer
+from deepiri_common.events import DomainEvent, ReceivedEvent
+from tests.support import template
+from tests.support.flows import bus_body, sqs_event, sqs_of_events
+from tests.support.lambda_context import FakeLambdaContext
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield template.create("IdempotencyTable")["IdempotencyTable"]
+
+
+class Recorder:
+    def __init__(self, failures: int = 0) -> None:
+        self.handled: list[ReceivedEvent] = []
+        self.failures = failures
+
+    def __call__(self, event: ReceivedEvent, data: BaseModel | None = None) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("downstream unavailable")
+        self.handled.append(event)
+
+
+class XpData(BaseModel):
+    """What these tests' consumer reads of an XpAwarded event (the rest of the data is allowed)."""
+
+    model_config = ConfigDict(extra="allow")
+    userId: str
+
+
+class DeadLetterBox:
+    """Keeps what the consumer dead-letters: (message id, reason, detail-type)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None]] = []
+
+    def send(self, record: Any, reason: str, event: ReceivedEvent | None) -> None:
+        self.sent.append((record.message_id, reason, event.detail_type if event else None))
+
+
+def consumer(handle: Any, table: Any, service: str = "realtime", box: DeadLetterBox | None = None) -> Any:
+    letters = box or DeadLetterBox()
+    return make_event_consumer(handle, consumes={"XpAwarded": XpData}, idempotency_table=table, service=service,
+                               dead_letters=lambda: letters)
+
+
+def _event(n: int = 0) -> DomainEvent:
+    return DomainEvent.new("engagement", "XpAwarded", {"userId": "u1", "xp": n}, actor="system")
+
+
+def test_given_the_retention_then_an_event_is_remembered_for_a_week() -> None:
+    assert IDEMPOTENCY_TTL_SECONDS == 7 * 24 * 3600
+
+
+def test_given_an_event_delivered_twice_then_it_is_handled_once_per_service(table: str) -> None:
+    event = _event(5)
+    realtime, notifications = Recorder(), Recorder()
+    consume_realtime = consumer(realtime, table)
+    consume_notifications = consumer(notifications, table, "notifications")
+
+    for consume in (consume_realtime, consume_realtime, consume_notifications, consume_notifications):
+        assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+
+    assert [e.detail.id for e in realtime.handled] == [event.detail.id]
+    assert [e.detail.data for e in notifications.handled] == [{"userId": "u1", "xp": 5}]
+
+
+def test_given_bad_records_in_a_batch_then_each_is_dead_lettered_with_its_reason_and_the_rest_handled(
+    table: str, log_output: io.StringIO
+) -> None:
+    good = _event(1)
+    body_without_detail = {k: v for k, v in bus_body(_event(2)).items() if k != "detail"}
+    batch = sqs_event(bus_body(good), body_without_detail)
+    batch["Records"].append({**batch["Records"][0], "messageId": "m2", "body": "not json"})
+    recorder, box = Recorder(), DeadLetterBox()
+
+    response = consumer(recorder, table, box=box)(batch, FakeLambdaContext())
+
+    assert response == {"batchItemFailures": []}  # dead-lettered at once: never retried
+    assert [e.detail.id for e in recorder.handled] == [good.detail.id]
+    assert [message for message, _, _ in box.sent] == ["m1", "m2"]
+    assert "detail" in box.sent[0][1] and "body is not JSON" in box.sent[1][1]
+    assert "event dead-lettered" in log_output.getvalue()
+
+
+def test_given_a_handler_that_fails_once_then_the_redelivery_is_handled(table: str) -> None:
+    event, recorder = _event(3), Recorder(failures=1)
+    consume = consumer(recorder, table)
+
+    assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert consume(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    assert len(recorder.handled) == 1
+
+
+def test_given_a_table_name_function_then_it_is_resolved_once_at_the_first_invocation(table: str) -> None:
+    lookups: list[str] = []
+
+    def name() -> str:
+        lookups.append(table)
+        return table
+
+    consume = consumer(Recorder(), name)
+    assert lookups == []
+    consume(sqs_of_events(_event(1)), FakeLambdaContext())
+    consume(sqs_of_events(_event(2)), FakeLambdaContext())
+
+    assert lookups == [table]
+
+
+def test_given_a_handled_event_then_its_idempotency_record_expires_after_the_retention(table: str) -> None:
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    consumer(Recorder(), table)(sqs_of_events(_event(4)),
+                                                                                 FakeLambdaContext())
+
+    items = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"]
+    assert [item["status"]["S"] for item in items] == ["COMPLETED"]
+    assert abs(int(items[0]["expiration"]["N"]) - time.time() - IDEMPOTENCY_TTL_SECONDS) < 60
+
+
+def test_given_a_batch_where_every_record_is_bad_then_each_is_dead_lettered_rather_than_the_batch_raising(
+    table: str, log_output: io.StringIO
+) -> None:
+    broken = bus_body(_event(1))
+    broken["detail"] = {k: v for k, v in broken["detail"].items() if k not in ("actor", "version")}
+    nothing = {"id": "x"}
+
+    box = DeadLetterBox()
+    response = consumer(Recorder(), table, box=box)(sqs_event(broken, nothing), FakeLambdaContext())
+
+    assert response == {"batchItemFailures": []}
+    assert [message for message, _, _ in box.sent] == ["m0", "m1"]
+    assert "detail.actor" in box.sent[0][1] and "detail.version" in box.sent[0][1]
+    assert all(field in box.sent[1][1] for field in ("source", "detail-type", "time", "detail"))
+
+
+def test_given_a_handled_event_then_its_record_bounds_a_crashed_attempt_by_the_functions_remaining_time(
+    table: str,
+) -> None:
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    consumer(Recorder(), table)(sqs_of_events(_event(7)),
+                                                                                 FakeLambdaContext())
+
+    item = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"][0]
+    assert "in_progress_expiration" in item
