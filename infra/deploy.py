@@ -94,17 +94,18 @@ def deploy(target: Target, parameters: Mapping[str, str] | None = None) -> str:
 
 
 def deploy_summary(output: str) -> str:
-    """What ``sam deploy`` did, from its output: nothing, or how many resources it added, changed, removed."""
+    """What ``sam deploy`` did, from its changeset as it prints it: nothing, or how many resources it added,
+    changed and removed."""
     if "No changes to deploy" in output:
         return "no changes: the stack is up to date"
     changes = {"Add": 0, "Modify": 0, "Delete": 0}
     for line in output.splitlines():
-        words = line.replace("+", " ").replace("*", " ").split()
+        words = line.split()
+        if words and words[0] in ("+", "*", "-"):  # the changeset's marks before Add, Modify, Delete
+            words = words[1:]
         if len(words) >= 3 and words[0] in changes and words[1][:1].isupper():
             changes[words[0]] += 1
-    uploaded, unchanged = output.count("Uploading to "), output.count("skipping upload")
-    return (f"{changes['Add']} added, {changes['Modify']} modified, {changes['Delete']} deleted; "
-            f"{uploaded} artefact(s) uploaded, {unchanged} unchanged")
+    return f"{changes['Add']} added, {changes['Modify']} modified, {changes['Delete']} deleted"
 
 
 def build_and_deploy(target: Target, parameters: Mapping[str, str] | None = None) -> None:

@@ -136,3 +136,16 @@ def test_an_embedded_target_that_is_unreachable_says_make_up_and_an_external_one
 
     assert "run `make up`" in str(cli.unreachable(embedded).code)
     assert "AWS_ENDPOINT_URL=http://localstack:4566 does not answer" in str(cli.unreachable(external).code)
+
+
+def test_the_deploy_summary_reads_the_changeset_sam_prints() -> None:
+    changeset = """
+Operation                LogicalResourceId        ResourceType             Replacement
++ Add                    AlarmA                   AWS::CloudWatch::Alarm   N/A
++ Add                    AlarmB                   AWS::CloudWatch::Alarm   N/A
+* Modify                 GatewayFunction          AWS::Lambda::Function    False
+- Delete                 OldQueue                 AWS::SQS::Queue          N/A
+"""
+    assert deploy.deploy_summary(changeset) == "2 added, 1 modified, 1 deleted"
+    assert deploy.deploy_summary("No changes to deploy. Stack deepiri-dev is up to date") == (
+        "no changes: the stack is up to date")
