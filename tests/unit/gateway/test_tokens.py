@@ -294,13 +294,13 @@ def test_given_a_bad_token_when_refused_then_the_reason_says_why(
 def _signed_with_header(store: KeyStore, claims: dict[str, Any], **header: Any) -> str:
     signing = store.signing_key()
     full = {"alg": "ES256", "typ": "JWT", "kid": signing.kid, **header}
-    return jws.serialize_compact(full, json.dumps(claims), signing.key, algorithms=["ES256"])
+    return canonical_signature(jws.serialize_compact(full, json.dumps(claims), signing.key, algorithms=["ES256"]))
 
 
 def _signed_by_store_typ(store: KeyStore, claims: dict[str, Any], typ: str | None) -> str:
     signing = store.signing_key()
     header = {"alg": "ES256", "kid": signing.kid, **({"typ": typ} if typ else {})}
-    return jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"])
+    return canonical_signature(jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"]))
 
 
 def test_given_a_token_without_a_type_header_then_it_is_taken_as_a_jwt(key_store: KeyStore, clock: Clock) -> None:
