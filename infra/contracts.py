@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from infra.cli import run
 from infra.config import ROOT
 
 CONTRACTS = ROOT / "contracts" / "events"
@@ -212,4 +213,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

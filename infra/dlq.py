@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 
+from infra.cli import run
 from infra.config import REGION, Target, activate, default_target
 
 REASON_ATTRIBUTE = "deadLetterReason"  # as deepiri_common.consumers sets it
@@ -224,4 +225,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

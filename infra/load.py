@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from infra import deploy, emulator
+from infra.cli import run
 from infra.config import LOCAL, Target, activate
 from infra.urls import discover
 
@@ -227,4 +228,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

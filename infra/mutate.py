@@ -34,6 +34,7 @@ from typing import Any
 
 import tomlkit
 
+from infra.cli import run
 from infra.config import LOCAL, ROOT
 
 MUTMUT_HOME = LOCAL / "mutmut"
@@ -358,4 +359,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(lambda: sys.exit(main()))
