@@ -1,30 +1,33 @@
 """Every collaborator the users functions use, built once per process on first use (never at import).
 
-Each factory is named for what it returns. Tests switch environments between cases with :func:`reset`.
+Each factory is named for what it returns and imports what it builds, so a function loads only what it
+uses (the skills consumer never loads the token signer's cryptography or the password hasher): the
+cold start of every function pays for its own collaborators only. Tests switch environments between
+cases with :func:`reset`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deepiri_common import aws
-from deepiri_common.ratelimit import RateLimiter
 from deepiri_common.settings import load_settings
-from deepiri_common.tokens import KeyStore, issue_access_token
-from deepiri_users.dal.accounts import AccountRepository
-from deepiri_users.dal.friendships import DynamoFriendshipReader
-from deepiri_users.dal.metrics import MetricRepository
-from deepiri_users.dal.oauth import OAuthRepository
-from deepiri_users.dal.sessions import SessionRepository
-from deepiri_users.dal.skills import SkillRepository
-from deepiri_users.dal.social import SocialRepository
-from deepiri_users.logic.accounts import AccountServices
-from deepiri_users.logic.oauth_flow import AccessTokenSigner, TokenLifetimes
-from deepiri_users.logic.oauth_introspection import AccessVerifier, key_store_verifier
-from deepiri_users.logic.sessions import JwtIssuer, SessionPolicy
 from deepiri_users.settings import UsersSettings
+
+if TYPE_CHECKING:
+    from deepiri_common.ratelimit import RateLimiter
+    from deepiri_common.tokens import KeyStore
+    from deepiri_users.dal.accounts import AccountRepository
+    from deepiri_users.dal.friendships import DynamoFriendshipReader
+    from deepiri_users.dal.metrics import MetricRepository
+    from deepiri_users.dal.oauth import OAuthRepository
+    from deepiri_users.dal.skills import SkillRepository
+    from deepiri_users.dal.social import SocialRepository
+    from deepiri_users.logic.accounts import AccountServices
+    from deepiri_users.logic.oauth_flow import AccessTokenSigner, TokenLifetimes
+    from deepiri_users.logic.oauth_introspection import AccessVerifier
 
 
 def settings() -> UsersSettings:
@@ -39,21 +42,28 @@ def dynamodb_client() -> Any:
 @cache
 def key_store() -> KeyStore:
     """The signing key set; the first signer initialises it (hence the secret's write permission)."""
+    from deepiri_common.tokens import KeyStore  # noqa: PLC0415
     return KeyStore(settings().jwt_keys_secret, aws.client("secretsmanager"))
 
 
 @cache
 def account_repository() -> AccountRepository:
+    from deepiri_users.dal.accounts import AccountRepository  # noqa: PLC0415
     return AccountRepository(settings().users_table, dynamodb_client())
 
 
 @cache
 def friendship_reader() -> DynamoFriendshipReader:
+    from deepiri_users.dal.friendships import DynamoFriendshipReader  # noqa: PLC0415
     return DynamoFriendshipReader(settings().users_table, dynamodb_client())
 
 
 @cache
 def account_services() -> AccountServices:
+    from deepiri_common.ratelimit import RateLimiter  # noqa: PLC0415
+    from deepiri_users.dal.sessions import SessionRepository  # noqa: PLC0415
+    from deepiri_users.logic.accounts import AccountServices  # noqa: PLC0415
+    from deepiri_users.logic.sessions import JwtIssuer, SessionPolicy  # noqa: PLC0415
     config = settings()
     return AccountServices(
         accounts=account_repository(),
@@ -68,23 +78,27 @@ def account_services() -> AccountServices:
 
 @cache
 def oauth_repository() -> OAuthRepository:
+    from deepiri_users.dal.oauth import OAuthRepository  # noqa: PLC0415
     return OAuthRepository(settings().users_table, dynamodb_client())
 
 
 @cache
 def oauth_rate_limiter() -> RateLimiter | None:
     """The token endpoint's limiter; ``None`` when no rate-limit table is configured."""
+    from deepiri_common.ratelimit import RateLimiter  # noqa: PLC0415
     table = settings().rate_limit_table
     return RateLimiter(table, dynamodb_client()) if table else None
 
 
 def token_lifetimes() -> TokenLifetimes:
+    from deepiri_users.logic.oauth_flow import TokenLifetimes  # noqa: PLC0415
     config = settings()
     return TokenLifetimes(access=config.access_token_ttl_seconds, refresh=config.refresh_token_ttl_seconds)
 
 
 def oauth_signer() -> AccessTokenSigner:
     """Signs OAuth access tokens with the platform's key set, issuer, audience and access TTL."""
+    from deepiri_common.tokens import issue_access_token  # noqa: PLC0415
     config, keys = settings(), key_store()
 
     def sign(
@@ -101,22 +115,26 @@ def oauth_signer() -> AccessTokenSigner:
 
 
 def access_verifier() -> AccessVerifier:
+    from deepiri_users.logic.oauth_introspection import key_store_verifier  # noqa: PLC0415
     config = settings()
     return key_store_verifier(key_store(), issuer=config.jwt_issuer, audience=config.jwt_audience)
 
 
 @cache
 def metric_repository() -> MetricRepository:
+    from deepiri_users.dal.metrics import MetricRepository  # noqa: PLC0415
     return MetricRepository(settings().users_table, dynamodb_client())
 
 
 @cache
 def skill_repository() -> SkillRepository:
+    from deepiri_users.dal.skills import SkillRepository  # noqa: PLC0415
     return SkillRepository(settings().users_table, dynamodb_client())
 
 
 @cache
 def social_repository() -> SocialRepository:
+    from deepiri_users.dal.social import SocialRepository  # noqa: PLC0415
     return SocialRepository(settings().users_table, dynamodb_client())
 
 
