@@ -224,7 +224,7 @@ def main() -> None:
         worst_p95 = max((f["p95_ms"] or 0.0) for f in s["operations"].values())
         print(f"  {s['phase']:<9} {s['requests_per_second']:>6} req/s  worst p95 {worst_p95:>8} ms  "
               f"timeouts {s['timeouts']}  5xx {s['5xx']}  4xx {s['4xx']}  "
-              f"(median p50 {statistics.median([f['p50_ms'] or 0.0 for f in s['operations'].values()])} ms)")
+              f"(median p50 {statistics.median([f['p50_ms'] or 0.0 for f in s['operations'].values()]):.1f} ms)")
 
 
 if __name__ == "__main__":
