@@ -40,7 +40,7 @@ from infra.config import LOCAL, ROOT
 MUTMUT_HOME = LOCAL / "mutmut"
 STAGE = LOCAL / "mutation"
 # Repository files the unit tests read besides the packages and tests/ (mutmut copies tests/ itself).
-ALSO_COPY = ("infra", "events", "template.yaml")
+ALSO_COPY = ("infra", "contracts", "events", "template.yaml")
 MAIN_REFS = ("origin/main", "main")
 
 # mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.

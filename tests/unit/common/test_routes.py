@@ -63,3 +63,51 @@ def test_given_a_fallback_then_it_is_declared_open_for_each_method_without_a_han
 
     assert [(route.key, route.open, route.fallback) for route in routes.all()] == [
         ("GET /{proxy+}", True, True), ("POST /{proxy+}", True, True)]
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+def test_given_each_method_then_its_declaration_keeps_scope_openness_and_handler_name(method: str) -> None:
+    routes = Routes(create_resolver())
+
+    getattr(routes, method)("/api/things/<id>", scope="things:write")(lambda id: {})
+    getattr(routes, method)("/api/open/<id>", open=True)(lambda id: {})
+
+    scoped, public = routes.all()
+    assert (scoped.method, scoped.scope, scoped.open, scoped.handler) == (method.upper(), "things:write", False,
+                                                                          "<lambda>")
+    assert (public.scope, public.open) == (None, True)
+
+
+def test_given_a_handler_without_a_docstring_then_its_summary_is_empty() -> None:
+    routes = Routes(create_resolver())
+
+    @routes.get("/api/things")
+    def list_things() -> dict[str, str]:
+        return {}
+
+    assert routes.all()[0].summary == ""
+    assert routes.all()[0].handler == "list_things"
+
+
+def test_given_powertools_options_then_they_reach_the_openapi_document() -> None:
+    app = create_resolver()
+    routes = Routes(app)
+
+    routes.get("/api/things", summary="List the things", tags=["things"])(lambda: {})
+
+    operation = app.get_openapi_schema().paths["/api/things"].get
+    assert operation is not None and operation.summary == "List the things" and operation.tags == ["things"]
+
+
+def test_given_an_undeclared_route_then_no_scope_opens_it() -> None:
+    routes = Routes(create_resolver())
+    assert routes.scope_of("GET", "/api/nowhere") is None
+
+
+def test_a_fallback_has_no_handler_and_says_what_it_answers() -> None:
+    routes = Routes(create_resolver())
+
+    routes.fallback("/{proxy+}", ("GET",))
+
+    (route,) = routes.all()
+    assert (route.handler, route.summary, route.scope) == ("", "404 problem+json", None)

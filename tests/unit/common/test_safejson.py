@@ -47,3 +47,13 @@ def test_the_depth_of_scalars_and_flat_containers() -> None:
     assert safejson.depth(1) == 0
     assert safejson.depth([]) == 1
     assert safejson.depth({"a": [1, {"b": []}]}) == 4
+
+
+def test_given_a_float_beyond_double_range_then_the_refusal_says_it_is_too_large() -> None:
+    with pytest.raises(safejson.UnsafeJson, match=r"^a number is too large$"):
+        safejson.loads('{"n": 1e999}')
+
+
+def test_the_depth_counts_a_deep_container_listed_before_a_scalar() -> None:
+    # The walk pops the last child first: a scalar there must not end the count.
+    assert safejson.depth([[[[]]], 1]) == 4
