@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = ROOT / ".local"
@@ -33,7 +34,8 @@ class Target:
 
     @property
     def port(self) -> int:
-        return int(self.endpoint.rsplit(":", 1)[1].split("/", 1)[0])
+        parts = urlsplit(self.endpoint)
+        return parts.port or (443 if parts.scheme == "https" else 80)
 
     def aws_env(self) -> dict[str, str]:
         """Environment for boto3 and the SAM CLI talking to this target (dummy credentials locally)."""

@@ -63,10 +63,9 @@ def free_port() -> int:
 
 def answers(target: Target) -> bool:
     """Whether anything accepts connections at the target's endpoint (the emulator, or an external one)."""
-    parts = urllib.parse.urlsplit(target.endpoint)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = urllib.parse.urlsplit(target.endpoint).hostname or "127.0.0.1"
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=2):
+        with socket.create_connection((host, target.port), timeout=2):
             return True
     except OSError:
         return False

@@ -149,3 +149,8 @@ Operation                LogicalResourceId        ResourceType             Repla
     assert deploy.deploy_summary(changeset) == "2 added, 1 modified, 1 deleted"
     assert deploy.deploy_summary("No changes to deploy. Stack deepiri-dev is up to date") == (
         "no changes: the stack is up to date")
+
+
+def test_an_external_endpoint_without_a_port_gets_its_scheme_s_default() -> None:
+    assert default_target({"AWS_ENDPOINT_URL": "https://localstack.example"}).port == 443
+    assert default_target({"AWS_ENDPOINT_URL": "http://localstack:4566/"}).port == 4566

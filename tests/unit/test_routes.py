@@ -27,7 +27,8 @@ def test_given_every_service_then_the_readme_route_table_is_generated_from_the_d
 
 def test_given_the_route_tables_then_they_cover_every_service_with_rest_routes() -> None:
     services = {module.split(".")[0] for module in MODULES}
-    assert services == {"deepiri_gateway", "deepiri_realtime", "deepiri_users", "deepiri_tasks"}
+    # Every service with a REST route today; a new one only adds to this.
+    assert services >= {"deepiri_gateway", "deepiri_realtime", "deepiri_users", "deepiri_tasks"}
 
 
 @pytest.mark.parametrize("module", MODULES)

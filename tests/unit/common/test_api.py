@@ -149,6 +149,16 @@ def test_given_a_body_over_the_limit_when_posted_then_413_before_validation() ->
     assert "1024" in body["detail"]
 
 
+def test_given_a_browser_posting_too_much_then_the_413_carries_its_origin_so_it_can_read_it() -> None:
+    event = rest_event("POST", "/api/tasks", body="x" * 2000,
+                       headers={"Content-Type": "application/json", "Origin": "https://app.deepiri.dev"})
+
+    status, headers, _ = call(event)
+
+    assert status == 413
+    assert headers["Access-Control-Allow-Origin"] == "https://app.deepiri.dev"
+
+
 @pytest.mark.parametrize(("size", "expected"), [(1024, 200), (1025, 413)])
 def test_given_a_body_at_or_just_over_the_limit_when_posted_then_only_the_larger_is_refused(
     size: int, expected: int

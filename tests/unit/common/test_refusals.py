@@ -104,3 +104,21 @@ def test_a_problem_response_is_problem_json_with_its_extensions_and_the_request_
 ])
 def test_a_validation_error_is_located_as_clients_name_it(loc: tuple[Any, ...], expected: tuple[Any, ...]) -> None:
     assert _location({"loc": loc}) == expected
+
+
+@pytest.mark.parametrize(("origins", "origin", "expected"), [
+    (("*",), "https://app.deepiri.dev", {"Access-Control-Allow-Origin": ["*"]}),
+    (("https://app.deepiri.dev",), "https://app.deepiri.dev",
+     {"Access-Control-Allow-Origin": ["https://app.deepiri.dev"], "Vary": ["Origin"]}),
+    (("https://app.deepiri.dev",), "https://evil.example", {}),
+    ((), "https://app.deepiri.dev", {}),
+])
+def test_a_refusal_carries_the_cors_headers_a_browser_needs_to_read_it(
+        origins: tuple[str, ...], origin: str, expected: dict[str, list[str]]) -> None:
+    event = {**_event("x" * 2000), "headers": {"origin": origin, "Content-Type": "application/json"}}
+
+    response = problem_response(PayloadTooLarge("too big"), event, origins)
+
+    headers = dict(response["multiValueHeaders"])
+    assert headers.pop("Content-Type") == ["application/problem+json"]
+    assert headers == expected

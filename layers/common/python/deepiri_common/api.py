@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from http import HTTPStatus
@@ -57,7 +57,7 @@ LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 
 def create_resolver(
     *, max_body_bytes: int = 256 * 1024, cors_origins: list[str] | None = None
-) -> APIGatewayRestResolver:
+) -> Resolver:
     """A REST resolver with pydantic validation, a body size limit and problem+json errors.
 
     ``cors_origins``: the origins browsers may call from; the first is the primary one. The default
@@ -75,20 +75,23 @@ def create_resolver(
             expose_headers=["ETag", "Location", "Retry-After"],
             max_age=600,
         )
-    app = Resolver(max_body_bytes=max_body_bytes, cors=cors, enable_validation=True, serializer=_to_json)
+    app = Resolver(max_body_bytes=max_body_bytes, cors_origins=cors_origins, cors=cors, enable_validation=True,
+                   serializer=_to_json)
     _register_problem_handlers(app)
     return app
 
 
 class Resolver(APIGatewayRestResolver):
-    """Powertools' REST resolver that also knows the largest request body its routes accept."""
+    """Powertools' REST resolver that also knows the largest request body its routes accept and the
+    origins browsers may call from (so answers given before the resolver carry CORS headers too)."""
 
-    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+    def __init__(self, *, max_body_bytes: int, cors_origins: list[str], **options: Any) -> None:
         super().__init__(**options)
         self.max_body_bytes = max_body_bytes
+        self.cors_origins = tuple(cors_origins)
 
 
-def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+def api_handler(app: Resolver) -> LambdaHandler:
     """The Lambda entry point for ``app``: correlation-id logging, tracing and metrics around resolve."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
@@ -97,8 +100,8 @@ def api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # The size check answers before anything parses the body: Powertools validates the request
         # before any middleware runs and offers no public hook in front of that.
-        refused = refusal(event, getattr(app, "max_body_bytes", None))
-        response = problem_response(refused, event) if refused else app.resolve(event, context)
+        refused = refusal(event, app.max_body_bytes)
+        response = problem_response(refused, event, app.cors_origins) if refused else app.resolve(event, context)
         if response.get("body") is None:
             response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
@@ -163,13 +166,30 @@ def _unsafe_json_body(event: Mapping[str, Any]) -> BadRequest | None:
     return None
 
 
-def problem_response(problem: Problem, event: Mapping[str, Any]) -> dict[str, Any]:
-    """A problem+json Lambda proxy response for ``problem``, answered without the resolver."""
+def problem_response(problem: Problem, event: Mapping[str, Any], cors_origins: Sequence[str] = ()) -> dict[str, Any]:
+    """A problem+json Lambda proxy response for ``problem``, answered without the resolver.
+
+    It carries the CORS headers the resolver would add for ``cors_origins``, so a browser reads the
+    4xx instead of a network error.
+    """
     logger.info("request refused", extra={"status": problem.status, "problem": problem.slug, "detail": problem.detail})
     body = {**problem.extensions, "type": PROBLEM_TYPE_BASE + problem.slug, "title": problem.title,
             "status": problem.status, "detail": problem.detail, "instance": event.get("path")}
-    return {"statusCode": problem.status, "multiValueHeaders": {"Content-Type": [PROBLEM_JSON]},
-            "body": _to_json(body), "isBase64Encoded": False}
+    headers = {"Content-Type": [PROBLEM_JSON], **_cors_headers(event, cors_origins)}
+    return {"statusCode": problem.status, "multiValueHeaders": headers, "body": _to_json(body),
+            "isBase64Encoded": False}
+
+
+def _cors_headers(event: Mapping[str, Any], cors_origins: Sequence[str]) -> dict[str, list[str]]:
+    origin = next((str(value) for name, value in (event.get("headers") or {}).items()
+                   if str(name).lower() == "origin"), None)
+    if origin is None or not cors_origins:
+        return {}
+    if "*" in cors_origins:
+        return {"Access-Control-Allow-Origin": ["*"]}
+    if origin in cors_origins:
+        return {"Access-Control-Allow-Origin": [origin], "Vary": ["Origin"]}
+    return {}
 
 
 def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
