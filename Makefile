@@ -75,7 +75,7 @@ mutate: deps $(MUTMUT_HOME)/.installed ## mutation testing of the logic changed 
 	$(call step,mutation testing,$(PY) -m infra.mutate $(if $(ALL),--all) $(MODULES))
 
 lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import contracts, mypy, OpenAPI and route drift
-	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml)
+	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml stacks/*.yaml)
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
 	$(call step,ruff (private attributes of other packages refused: SLF),$(VENV)/bin/ruff check .)
 	$(call step,import contracts (handlers -> logic -> dal -> models; services apart),PYTHONPATH=$(SERVICE_PATH) $(VENV)/bin/lint-imports)
@@ -120,7 +120,7 @@ load: deps ## mixed task workload at 1, 8, 16 clients, cold and warm, on a fresh
 dlq: deps ## list every dead-letter queue's messages: event type, id, reason, age
 	@$(PY) -m infra.dlq list
 
-redrive: deps ## move a dead-letter queue's messages back to their queue: make redrive QUEUE=deepiri-dev-users-dlq
+redrive: deps ## move a dead-letter queue's messages back to their queue: make redrive QUEUE=deepiri-dev-users-events-dlq
 	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<dead-letter queue name, see make dlq>"; exit 2; }
 	@$(PY) -m infra.dlq redrive $(QUEUE)
 

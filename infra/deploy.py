@@ -39,7 +39,7 @@ def sam_env(target: Target) -> dict[str, str]:
     return {**os.environ, **target.aws_env(), "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-BUILD_INPUTS = (TEMPLATE, ROOT / "functions", ROOT / "layers")
+BUILD_INPUTS = (TEMPLATE, ROOT / "stacks", ROOT / "functions", ROOT / "layers")
 BUILD_STAMP = BUILD_DIR / ".inputs.sha256"
 
 

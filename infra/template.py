@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,9 +71,11 @@ class Intrinsics:
     """Resolves the intrinsics template.yaml uses (``Ref``, ``Fn::Sub``, ``Fn::GetAtt .Arn``, ``Fn::Join``,
     ``Fn::If``) for one stage, as a deployment would name things: the one resolver of watch, bench and tests.
 
-    ``Ref`` of a parameter is its ``Default`` (``Stage`` is ``stage``; ``overrides`` replace any);
-    ``Ref`` of a resource is its physical name (the ``TableName``/``QueueName``/... property, else its
-    logical id); ``!GetAtt X.Arn`` is the ARN that name gets. Anything else raises :class:`Unresolvable`.
+    ``Ref`` of a parameter is its ``Default`` (``Stage`` is ``stage``; ``overrides`` replace any), split at
+    commas when it is a ``CommaDelimitedList``; ``Ref`` of a resource is its physical name (the
+    ``TableName``/``QueueName``/... property, else its logical id); ``!GetAtt X.Arn`` is the ARN that name
+    gets; ``!GetAtt App.Outputs.Y`` is output ``Y`` of a nested application (:meth:`nested`) and
+    ``App.Resource`` names a resource inside one. Anything else raises :class:`Unresolvable`.
     """
 
     stage: str
@@ -126,18 +128,37 @@ class Intrinsics:
             return default
         return str(resolved)
 
-    def ref(self, name: str) -> str:
-        """What ``!Ref name`` (or ``${name}`` in a ``!Sub``) gives."""
+    def ref(self, name: str) -> Any:
+        """What ``!Ref name`` (or ``${name}`` in a ``!Sub``) gives: a string, or a list for a list parameter."""
         pseudo = {"Stage": self.stage, "AWS::Region": self.region, "AWS::AccountId": self.account,
                   "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", **self.overrides}
-        if name in pseudo:
-            return pseudo[name]
+        parameters = self.template.get("Parameters", {})
+        if name in pseudo or name in parameters:
+            value = pseudo[name] if name in pseudo else str(parameters[name].get("Default", ""))
+            listed = parameters.get(name, {}).get("Type") == "CommaDelimitedList"
+            return value.split(",") if listed else value
         if "." in name:  # ${Resource.Arn} inside a !Sub
             return self._get_att(name.split(".", 1))
-        parameters = self.template.get("Parameters", {})
-        if name in parameters:
-            return str(parameters[name].get("Default", ""))
         return self.physical_name(name)
+
+    def nested(self, logical_id: str) -> Intrinsics:
+        """The resolver of a nested application's own template (its ``Location``, beside this template),
+        with the parameters this template passes it as the child's parameters."""
+        resource = self.template.get("Resources", {}).get(logical_id, {})
+        if resource.get("Type") != "AWS::Serverless::Application":
+            raise Unresolvable(f"{logical_id} is not a nested application of the template")
+        props = resource["Properties"]
+        parameters = {name: self.text(value) for name, value in props.get("Parameters", {}).items()}
+        child = load_template(TEMPLATE.parent / str(props["Location"]))
+        return replace(self, template=child, overrides={**self.overrides, **parameters})
+
+    def resource(self, path: str) -> tuple[Intrinsics, str]:
+        """The resolver that knows ``path`` (``Resource``, or ``App.Resource`` inside a nested application)
+        and the resource's logical id there."""
+        if "." in path:
+            application, logical_id = path.split(".", 1)
+            return self.nested(application).resource(logical_id)
+        return self, path
 
     def condition(self, name: str) -> bool:
         """The value of a template condition (``Fn::Equals``/``Not``/``And``/``Or`` of resolvable values)."""
@@ -159,7 +180,11 @@ class Intrinsics:
         raise Unresolvable(f"condition {key} cannot be evaluated off the cloud")
 
     def physical_name(self, logical_id: str) -> str:
-        """The name a resource is deployed under (its name property resolved, else its logical id)."""
+        """The name a resource is deployed under (its name property resolved, else its logical id); an
+        ``App.Resource`` path names one inside a nested application."""
+        if "." in logical_id:
+            owner, local = self.resource(logical_id)
+            return owner.physical_name(local)
         resource = self.template.get("Resources", {}).get(logical_id)
         if resource is None:
             raise Unresolvable(f"{logical_id} is neither a parameter nor a resource of the template")
@@ -183,10 +208,15 @@ class Intrinsics:
             local = {name: str(self.resolve(item)) for name, item in variables.items()}
         else:
             text, local = argument, {}
-        return _SUB_VARIABLE.sub(lambda m: local.get(m.group(1)) or self.ref(m.group(1)), str(text))
+        return _SUB_VARIABLE.sub(lambda m: local.get(m.group(1)) or str(self.ref(m.group(1))), str(text))
 
     def _get_att(self, argument: Any) -> str:
         logical_id, attribute = argument if isinstance(argument, list) else str(argument).split(".", 1)
+        if str(attribute).startswith("Outputs."):
+            child = self.nested(str(logical_id))
+            return child.text(child.template["Outputs"][str(attribute).removeprefix("Outputs.")]["Value"])
+        if attribute == "QueueName":
+            return self.physical_name(str(logical_id))
         if attribute != "Arn":
             raise Unresolvable(f"!GetAtt {logical_id}.{attribute} is known only once deployed")
         return self.arn(str(logical_id))

@@ -105,7 +105,7 @@ def test_given_a_consumer_rejecting_an_event_then_it_is_dead_lettered_listed_and
     assert _coding_xp(api, user.token) == 0
 
     # When the fixed consumer is back and the users DLQ is redriven
-    (users_dlq,) = [q for q in dlq.dead_letter_queues(sqs, STAGE) if q.name == f"deepiri-{STAGE}-users-dlq"]
+    (users_dlq,) = [q for q in dlq.dead_letter_queues(sqs, STAGE) if q.name == f"deepiri-{STAGE}-users-events-dlq"]
     moved, _ = dlq.redrive(sqs, users_dlq)
     assert event.id in [m.event_id for m in moved]
 

@@ -26,8 +26,9 @@ def stream_event(table_name: str) -> dict[str, Any]:
 
 
 def route_rule_to_queue(rule_logical_id: str, bus: str, queue_url: str) -> None:
-    """Create the template's rule (its own event pattern) on ``bus``, targeting ``queue_url``."""
-    pattern = template.resource(rule_logical_id)["Properties"]["EventPattern"]
+    """Create the template's rule (its own event pattern, e.g. ``RealtimeEvents.Rule``) on ``bus``,
+    targeting ``queue_url``."""
+    pattern = template.properties(rule_logical_id)["EventPattern"]
     queue_arn = boto3.client("sqs", region_name=template.REGION).get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]

@@ -25,8 +25,9 @@ def template() -> dict[str, Any]:
 
 
 def resource(logical_id: str) -> dict[str, Any]:
-    """One resource definition from the template."""
-    return template()["Resources"][logical_id]
+    """One resource definition from the template (``App.Resource``: one inside a nested application)."""
+    owner, local = _INTRINSICS.resource(logical_id)
+    return dict(owner.template["Resources"][local])
 
 
 def physical_name(logical_id: str) -> str:
@@ -34,16 +35,22 @@ def physical_name(logical_id: str) -> str:
     return _INTRINSICS.physical_name(logical_id)
 
 
-def _resolve(value: Any) -> Any:
-    return _INTRINSICS.resolve(value)
+def properties(logical_id: str) -> dict[str, Any]:
+    """A resource's properties with every intrinsic resolved as a Stage=test deployment would."""
+    owner, local = _INTRINSICS.resource(logical_id)
+    return dict(owner.resolve(owner.template["Resources"][local].get("Properties", {})))
 
 
 def create(*logical_ids: str) -> dict[str, str]:
-    """Create the named resources in the active moto mock; return logical id → name (queue → URL)."""
+    """Create the named resources in the active moto mock; return logical id → name (queue → URL).
+
+    A consuming service's queues are ``<Service>Events.Queue`` and ``<Service>Events.DeadLetterQueue``
+    (stacks/consumer.yaml); their redrive policy is left out: tests that need it set it themselves.
+    """
     created: dict[str, str] = {}
     for logical_id in logical_ids:
         kind = resource(logical_id)["Type"]
-        props = _resolve(resource(logical_id).get("Properties", {}))
+        props = properties(logical_id)
         creator = _CREATORS.get(kind)
         if creator is None:
             raise ValueError(f"{logical_id}: {kind} is not supported in-process")

@@ -53,9 +53,9 @@ class DeadLetterBox:
 @pytest.fixture
 def resources(aws: None) -> dict[str, str]:
     """The bus, the idempotency table and a queue the bus feeds through a rule for deepiri.* events."""
-    created = template.create("EventBus", "RealtimeQueue", "IdempotencyTable")
+    created = template.create("EventBus", "RealtimeEvents.Queue", "IdempotencyTable")
     sqs = boto3.client("sqs", region_name=template.REGION)
-    queue_arn = sqs.get_queue_attributes(QueueUrl=created["RealtimeQueue"], AttributeNames=["QueueArn"])
+    queue_arn = sqs.get_queue_attributes(QueueUrl=created["RealtimeEvents.Queue"], AttributeNames=["QueueArn"])
     events = boto3.client("events", region_name=template.REGION)
     pattern = '{"source": [{"prefix": "deepiri."}]}'
     events.put_rule(Name="all", EventBusName=created["EventBus"], EventPattern=pattern)
@@ -71,7 +71,7 @@ def _delivered(resources: dict[str, str], *events: DomainEvent) -> list[dict[str
     client = boto3.client("events", region_name=template.REGION)
     EventBridgePublisher(resources["EventBus"], client).publish(events)
     sqs = boto3.client("sqs", region_name=template.REGION)
-    messages = sqs.receive_message(QueueUrl=resources["RealtimeQueue"], MaxNumberOfMessages=10)["Messages"]
+    messages = sqs.receive_message(QueueUrl=resources["RealtimeEvents.Queue"], MaxNumberOfMessages=10)["Messages"]
     assert len(messages) == len(events)
     return [_sqs_record(message["MessageId"], message["Body"]) for message in messages]
 
@@ -202,7 +202,7 @@ def test_given_an_sqs_dead_letter_queue_then_the_record_lands_there_with_its_rea
     resources: dict[str, str],
 ) -> None:
     sqs = boto3.client("sqs", region_name=template.REGION)
-    dlq = sqs.create_queue(QueueName="deepiri-test-realtime-dlq")["QueueUrl"]
+    dlq = sqs.create_queue(QueueName="deepiri-test-realtime-events-dlq")["QueueUrl"]
     bad = DomainEvent.new("engagement", "XpAwarded", {"userId": "u1"}, actor="system")
     records = _delivered(resources, bad)
     consumer = make_event_consumer(Recorder(), consumes={"XpAwarded": XpData},

@@ -20,7 +20,7 @@ SERVICE_TABLE = "deepiri-test-tasks"
 @pytest.fixture
 def resources(aws: None) -> dict[str, str]:
     """A service table with a NEW_IMAGE stream, and the bus routed to a queue by the template's rule."""
-    created = template.create("EventBus", "RealtimeQueue")
+    created = template.create("EventBus", "RealtimeEvents.Queue")
     boto3.client("dynamodb", region_name=template.REGION).create_table(
         TableName=SERVICE_TABLE,
         BillingMode="PAY_PER_REQUEST",
@@ -28,7 +28,7 @@ def resources(aws: None) -> dict[str, str]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )
-    flows.route_rule_to_queue("RealtimeEventsRule", created["EventBus"], created["RealtimeQueue"])
+    flows.route_rule_to_queue("RealtimeEvents.Rule", created["EventBus"], created["RealtimeEvents.Queue"])
     return created
 
 
@@ -66,7 +66,7 @@ def test_given_state_and_outbox_written_together_when_the_stream_is_forwarded_th
     response = _forwarder(resources["EventBus"])(stream_event, FakeLambdaContext())
 
     assert response == {"batchItemFailures": []}
-    delivered = flows.bus_messages(resources["RealtimeQueue"])
+    delivered = flows.bus_messages(resources["RealtimeEvents.Queue"])
     assert len(delivered) == 1  # the task's own record is not an event
     assert delivered[0]["source"] == "deepiri.tasks"
     assert delivered[0]["detail-type"] == "TaskUpdated"

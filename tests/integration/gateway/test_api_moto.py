@@ -14,8 +14,8 @@ from tests.support import template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
 
-DEPENDENCIES = ("IdempotencyTable", "RateLimitTable", "ConnectionsTable", "RealtimeQueue", "EventBus",
-                "RealtimeDeadLetterQueue", "UsersSkillsDeadLetterQueue")
+DEPENDENCIES = ("IdempotencyTable", "RateLimitTable", "ConnectionsTable", "RealtimeEvents.Queue", "EventBus",
+                "RealtimeEvents.DeadLetterQueue", "UsersEvents.DeadLetterQueue")
 
 
 @pytest.fixture
@@ -23,9 +23,9 @@ def gateway(aws, monkeypatch):
     created = template.create(*DEPENDENCIES)
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     monkeypatch.setenv("READY_TABLES", ",".join(created[t] for t in DEPENDENCIES if t.endswith("Table")))
-    monkeypatch.setenv("READY_QUEUES", created["RealtimeQueue"])
+    monkeypatch.setenv("READY_QUEUES", created["RealtimeEvents.Queue"])
     monkeypatch.setenv("READY_DEAD_LETTER_QUEUES",
-                       f"{created['RealtimeDeadLetterQueue']},{created['UsersSkillsDeadLetterQueue']}")
+                       f"{created['RealtimeEvents.DeadLetterQueue']},{created['UsersEvents.DeadLetterQueue']}")
     reset_settings_cache()
     gateway_wiring.reset()
     yield created
@@ -71,13 +71,13 @@ def _admin_readiness(roles: str) -> tuple[int, dict]:
 def test_given_dead_letters_when_an_admin_asks_for_readiness_then_each_dlq_depth_is_shown(gateway) -> None:
     sqs = boto3.client("sqs", region_name=template.REGION)
     for n in range(2):
-        sqs.send_message(QueueUrl=gateway["UsersSkillsDeadLetterQueue"], MessageBody=f"dead {n}")
+        sqs.send_message(QueueUrl=gateway["UsersEvents.DeadLetterQueue"], MessageBody=f"dead {n}")
 
     status, body = _admin_readiness("user,admin")
 
     assert status == 200 and body["status"] == "ready"
     assert [(d["queue"], d["depth"]) for d in body["deadLetters"]] == [
-        ("deepiri-test-realtime-dlq", 0), ("deepiri-test-users-dlq", 2)]
+        ("deepiri-test-realtime-events-dlq", 0), ("deepiri-test-users-events-dlq", 2)]
 
 
 def test_given_a_plain_user_or_no_caller_then_dead_letter_depths_are_not_shown(gateway) -> None:

@@ -28,8 +28,8 @@ class RecordingPusher:
 
 @pytest.fixture
 def realtime(aws, monkeypatch):
-    created = template.create("ConnectionsTable", "IdempotencyTable", "EventBus", "RealtimeQueue")
-    flows.route_rule_to_queue("RealtimeEventsRule", created["EventBus"], created["RealtimeQueue"])
+    created = template.create("ConnectionsTable", "IdempotencyTable", "EventBus", "RealtimeEvents.Queue")
+    flows.route_rule_to_queue("RealtimeEvents.Rule", created["EventBus"], created["RealtimeEvents.Queue"])
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
     monkeypatch.setenv("CONNECTIONS_TABLE", created["ConnectionsTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
@@ -103,7 +103,7 @@ def test_given_a_presence_change_when_its_stream_is_forwarded_then_presence_upda
     # The outbox item was written with the presence: the stream carries it to the bus.
     stream = flows.stream_event(created["ConnectionsTable"])
     assert outbox.handler(stream, FakeLambdaContext()) == {"batchItemFailures": []}
-    [bus_event] = flows.bus_messages(created["RealtimeQueue"])
+    [bus_event] = flows.bus_messages(created["RealtimeEvents.Queue"])
     assert bus_event["detail-type"] == "PresenceUpdated" and bus_event["source"] == "deepiri.realtime"
 
     # The realtime consumer pushes it to alice's open connection.

@@ -21,9 +21,9 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def users(aws, monkeypatch) -> dict[str, str]:
-    created = template.create("UsersTable", "IdempotencyTable", "EventBus", "UsersSkillsDeadLetterQueue")
+    created = template.create("UsersTable", "IdempotencyTable", "EventBus", "UsersEvents.DeadLetterQueue")
     monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
-    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["UsersSkillsDeadLetterQueue"])
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["UsersEvents.DeadLetterQueue"])
     monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
     for cached in (wiring.skill_repository, wiring.metric_repository):
@@ -95,7 +95,7 @@ def test_given_a_malformed_task_event_then_it_is_dead_lettered_at_once_with_its_
     assert result == {"batchItemFailures": []}
     assert _skills("alice")["totalXp"] == 220
     sqs = boto3.client("sqs", region_name=template.REGION)
-    (message,) = sqs.receive_message(QueueUrl=users["UsersSkillsDeadLetterQueue"],
+    (message,) = sqs.receive_message(QueueUrl=users["UsersEvents.DeadLetterQueue"],
                                      MessageAttributeNames=["All"])["Messages"]
     reason = message["MessageAttributes"]["deadLetterReason"]["StringValue"]
     assert reason.startswith("TaskCompleted rejected by TaskCompletedData: data.category: Input should be")

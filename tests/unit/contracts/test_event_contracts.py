@@ -15,7 +15,7 @@ from hypothesis_jsonschema import from_schema
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from infra import contracts
-from infra.template import load_template
+from infra.template import Intrinsics, load_template
 
 KNOWN = contracts.contracts()
 DECLARED = contracts.consumers()
@@ -105,36 +105,34 @@ def test_given_a_producer_dropping_a_field_a_consumer_reads_then_the_contract_ch
         accepts_everything(users.consumes["TaskCompleted"], from_schema(sparsest(schema)), examples=10)
 
 
-def _queue_of(function: dict[str, Any]) -> str:
-    (queue,) = [e["Properties"]["Queue"]["Fn::GetAtt"][0] for e in function["Properties"]["Events"].values()
-                if e["Type"] == "SQS"]
-    return str(queue)
+def _consumer(resources: dict[str, Any], module: str) -> tuple[dict[str, Any], str]:
+    """A consumer's function, and the nested application (stacks/consumer.yaml) its queue belongs to."""
+    (function,) = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"
+                   and r["Properties"].get("Handler") == f"{module}.handler"]
+    (queue,) = [e["Properties"]["Queue"] for e in function["Properties"]["Events"].values() if e["Type"] == "SQS"]
+    application, output = queue["Fn::GetAtt"]
+    assert output == "Outputs.QueueArn", module
+    assert resources[application]["Properties"]["Location"] == "stacks/consumer.yaml", module
+    return function, str(application)
 
 
 def test_given_each_consumer_function_then_its_rule_routes_exactly_the_declared_detail_types() -> None:
     resources = load_template()["Resources"]
+    root = Intrinsics(stage="qa")
     for consumer in DECLARED:
-        (function,) = [r for r in resources.values()
-                       if r["Type"] == "AWS::Serverless::Function"
-                       and r["Properties"].get("Handler") == f"{consumer.module}.handler"]
-        queue = _queue_of(function)
-        routed = {
-            detail_type
-            for rule in resources.values() if rule["Type"] == "AWS::Events::Rule"
-            if any(t["Arn"] == {"Fn::GetAtt": [queue, "Arn"]} for t in rule["Properties"]["Targets"])
-            for detail_type in rule["Properties"]["EventPattern"]["detail-type"]
-        }
-        assert routed == set(consumer.consumes), consumer.module
+        _, application = _consumer(resources, consumer.module)
+        owner, rule = root.resource(f"{application}.Rule")
+        pattern = owner.resolve(owner.template["Resources"][rule]["Properties"]["EventPattern"])
+        assert pattern["source"] == [{"prefix": "deepiri."}]
+        assert set(pattern["detail-type"]) == set(consumer.consumes), consumer.module
+        assert len(pattern["detail-type"]) == len(consumer.consumes), consumer.module
 
 
 def test_given_each_consumer_function_then_it_knows_its_dead_letter_queue_and_may_send_to_it() -> None:
     resources = load_template()["Resources"]
     for consumer in DECLARED:
-        (function,) = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"
-                       and r["Properties"].get("Handler") == f"{consumer.module}.handler"]
-        queue = resources[_queue_of(function)]
-        dead_letter_queue = queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        function, application = _consumer(resources, consumer.module)
         variables = function["Properties"]["Environment"]["Variables"]
-        assert variables["DEAD_LETTER_QUEUE_URL"] == {"Ref": dead_letter_queue}, consumer.module
-        assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": [dead_letter_queue, "QueueName"]}}} in (
-            function["Properties"]["Policies"]), consumer.module
+        assert variables["DEAD_LETTER_QUEUE_URL"] == {"Fn::GetAtt": [application, "Outputs.DeadLetterQueueUrl"]}
+        may_send = {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": [application, "Outputs.DeadLetterQueueName"]}}}
+        assert may_send in function["Properties"]["Policies"], consumer.module
