@@ -12,8 +12,10 @@ STAGE ?= dev
 export DEEPIRI_PORT ?= 4566
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# Service packages, for tools that import every service's routes (OpenAPI generation).
-SERVICE_PATH := layers/common/python:functions/gateway:functions/realtime:functions/users:functions/tasks:.
+# Service packages (functions/<service>/deepiri_<service>), for tools that import every service's routes
+# (OpenAPI generation) and for mypy; a new service folder joins them by existing.
+SERVICE_PACKAGES := $(sort $(wildcard functions/*/deepiri_*))
+SERVICE_PATH := $(subst $(eval) ,:,layers/common/python $(patsubst %/,%,$(dir $(SERVICE_PACKAGES))) .)
 
 # A timed, named step: $(call step,name,command)
 define step
@@ -79,7 +81,7 @@ lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import c
 	$(call step,sam validate --lint,$(VENV)/bin/sam validate --lint --template-file template.yaml --region us-east-1)
 	$(call step,ruff (private attributes of other packages refused: SLF),$(VENV)/bin/ruff check .)
 	$(call step,import contracts (handlers -> logic -> dal -> models; services apart),PYTHONPATH=$(SERVICE_PATH) $(VENV)/bin/lint-imports)
-	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra contracts functions/gateway/deepiri_gateway functions/realtime/deepiri_realtime functions/users/deepiri_users functions/tasks/deepiri_tasks)
+	$(call step,mypy,$(VENV)/bin/mypy layers/common/python/deepiri_common infra contracts $(SERVICE_PACKAGES))
 	$(call step,OpenAPI document is current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.openapi --check)
 	$(call step,template and README follow the route declarations,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.routes --check)
 	$(call step,event contracts are current,PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.contracts --check)
