@@ -58,20 +58,6 @@ class DuelFinished(BaseModel):
     reason: Literal["completed", "expired", "forfeited"]
 
 
-class XpAwarded(BaseModel):
-    userId: str
-    amount: int = Field(ge=0)
-    totalXp: int = Field(ge=0)
-    reason: str = Field(description="the detail-type that earned it, for example TaskCompleted")
-    sourceEventId: str | None = None
-
-
-class LevelUp(BaseModel):
-    userId: str
-    level: int = Field(ge=2)
-    previousLevel: int = Field(ge=1)
-
-
 class BadgeEarned(BaseModel):
     userId: str
     badgeId: str
@@ -117,8 +103,6 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "DuelStarted": (CHALLENGES, DuelStarted),
     "DuelProgressed": (CHALLENGES, DuelProgressed),
     "DuelFinished": (CHALLENGES, DuelFinished),
-    "XpAwarded": (ENGAGEMENT, XpAwarded),
-    "LevelUp": (ENGAGEMENT, LevelUp),
     "BadgeEarned": (ENGAGEMENT, BadgeEarned),
     "StreakUpdated": (ENGAGEMENT, StreakUpdated),
     "NotificationCreated": (NOTIFICATIONS, NotificationCreated),

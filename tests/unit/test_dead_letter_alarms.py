@@ -6,7 +6,8 @@ from typing import Any
 
 from infra.template import Intrinsics, load_template
 
-CONSUMING = {"UsersEvents": "users", "TasksEvents": "tasks", "RealtimeEvents": "realtime"}
+CONSUMING = {"UsersEvents": "users", "TasksEvents": "tasks", "RealtimeEvents": "realtime",
+             "EngagementEvents": "engagement"}
 
 
 def _templates() -> dict[str, Intrinsics]:
@@ -40,7 +41,7 @@ def test_given_each_dead_letter_queue_then_one_alarm_watches_its_visible_message
         queues |= {prefix + name for name in mine}
 
     assert queues == {"EventsDeadLetterQueue", "UsersEvents.DeadLetterQueue", "TasksEvents.DeadLetterQueue",
-                      "RealtimeEvents.DeadLetterQueue"}
+                      "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue"}
 
 
 def test_given_each_consuming_service_then_its_queues_and_alarm_are_named_after_it() -> None:

@@ -1,0 +1,144 @@
+"""The engagement table: one partition per user (``pk = USER#<id>``) holding
+
+- ``sk = WALLET``: level, balances and debts by currency, and the ``version`` every write is conditioned on;
+- ``sk = TASK#<taskId>``: the task's standing award (:class:`TaskAward`);
+- ``sk = LEDGER#<at>#<sourceId>#<n>``: the append-only ledger, newest last in key order.
+
+An outcome is written in one transaction with its outbox items, conditioned on the wallet's version,
+so two events for one user can never both apply to the same state (the loser reads again and retries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
+from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.outbox import outbox_put
+from deepiri_common.pagination import Page, decode_cursor, encode_cursor
+from deepiri_common.problems import BadRequest
+from deepiri_common.transactions import write_transaction
+from deepiri_engagement.models.progress import LedgerEntry
+from deepiri_engagement.models.wallet import CURRENCIES, Outcome, TaskAward, Wallet
+
+_serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+BATCH_WRITE_LIMIT = 25
+BATCH_WRITE_ATTEMPTS = 8  # unprocessed items (throttling) are sent again this many times at most
+
+
+class VersionConflict(Exception):
+    """Another write changed the wallet since it was read."""
+
+
+def _key(user_id: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": f"USER#{user_id}"}, "sk": {"S": sk}}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+class WalletRepository:
+    """Reads wallets, task awards and ledgers; writes an outcome in one transaction."""
+
+    def __init__(self, table_name: str, client: Any) -> None:
+        self._table, self._client = table_name, client
+
+    def wallet(self, user_id: str) -> Wallet:
+        item = self._client.get_item(TableName=self._table, Key=_key(user_id, "WALLET"),
+                                     ConsistentRead=True).get("Item")
+        if item is None:
+            return Wallet(userId=user_id)
+        values = _plain(item)
+        return Wallet(userId=user_id, level=int(values["level"]), version=int(values["version"]),
+                      balances={c: int(values.get(c, 0)) for c in CURRENCIES},
+                      debts={c: int(values.get(f"debt_{c}", 0)) for c in CURRENCIES})
+
+    def task_award(self, user_id: str, task_id: str) -> TaskAward | None:
+        item = self._client.get_item(TableName=self._table, Key=_key(user_id, f"TASK#{task_id}"),
+                                     ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        values = _plain(item)
+        return TaskAward(taskId=task_id, state=values["state"], at=values["at"], eventId=values["eventId"],
+                         credits={name: int(amount) for name, amount in values.get("credits", {}).items()})
+
+    def save(self, previous: Wallet, outcome: Outcome, at: str) -> None:
+        """Write the outcome of an event of time ``at``; :class:`VersionConflict` if the wallet moved since
+        it was read as ``previous``."""
+        wallet, award, now = outcome.wallet, outcome.award, to_iso(utc_now())
+        wallet_item = {**_key(wallet.userId, "WALLET"), **_typed({
+            "level": wallet.level, "version": wallet.version, "updatedAt": now,
+            **wallet.balances, **{f"debt_{c}": amount for c, amount in wallet.debts.items()},
+        })}
+        condition = ({"ConditionExpression": "attribute_not_exists(pk)"} if previous.version == 0 else
+                     {"ConditionExpression": "version = :seen",
+                      "ExpressionAttributeValues": {":seen": {"N": str(previous.version)}}})
+        award_item = {**_key(wallet.userId, f"TASK#{award.taskId}"), **_typed({
+            "state": award.state, "at": award.at, "eventId": award.eventId, "credits": award.credits})}
+        items: list[dict[str, Any]] = [
+            {"Put": {"TableName": self._table, "Item": wallet_item, **condition}},
+            {"Put": {"TableName": self._table, "Item": award_item}},
+        ]
+        for n, (entry, balance) in enumerate(outcome.entries):
+            sk = f"LEDGER#{at}#{entry.sourceId}#{n:03d}"
+            items.append({"Put": {"TableName": self._table, "Item": {**_key(wallet.userId, sk), **_typed({
+                "entryId": f"{entry.sourceId}-{n:03d}", "currency": entry.currency, "amount": entry.amount,
+                "balance": balance, "reason": entry.reason, "sourceId": entry.sourceId, "taskId": entry.taskId,
+                "at": at})}}})
+        items += [outbox_put(self._table, event) for event in outcome.events]
+        reasons = write_transaction(self._client, items)
+        if reasons is not None:
+            raise VersionConflict(wallet.userId)
+
+    def ledger(self, user_id: str, currency: str | None, limit: int, cursor: str | None) -> Page[LedgerEntry]:
+        """The user's ledger, newest first; ``currency`` filters (a page may then hold fewer than ``limit``)."""
+        args: dict[str, Any] = {
+            "TableName": self._table, "Limit": limit, "ScanIndexForward": False,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :ledger)",
+            "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":ledger": {"S": "LEDGER#"}},
+        }
+        if currency is not None:
+            args["FilterExpression"] = "currency = :currency"
+            args["ExpressionAttributeValues"][":currency"] = {"S": currency}
+        if cursor is not None:
+            start = decode_cursor(cursor)
+            if start.get("pk") != {"S": f"USER#{user_id}"} or not str(start.get("sk", {}).get("S", "")).startswith(
+                    "LEDGER#"):
+                raise BadRequest("invalid cursor")
+            args["ExclusiveStartKey"] = start
+        page = self._client.query(**args)
+        items = [LedgerEntry.model_validate(_plain(item)) for item in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        return Page[LedgerEntry](items=items, next_cursor=encode_cursor(last) if last else None)
+
+    def delete_user(self, user_id: str) -> int:
+        """Delete every item of the user's partition; how many there were."""
+        keys = list(self._keys(user_id))
+        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + BATCH_WRITE_LIMIT]]
+            for _ in range(BATCH_WRITE_ATTEMPTS):
+                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
+                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+            else:
+                raise RuntimeError(f"{len(requests)} items of user {user_id} left undeleted")  # retried by SQS
+        return len(keys)
+
+    def _keys(self, user_id: str) -> Iterator[dict[str, Any]]:
+        args: dict[str, Any] = {
+            "TableName": self._table, "KeyConditionExpression": "pk = :pk", "ProjectionExpression": "pk, sk",
+            "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}}, "ConsistentRead": True,
+        }
+        while True:
+            page = self._client.query(**args)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]

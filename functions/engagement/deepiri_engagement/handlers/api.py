@@ -1,0 +1,39 @@
+"""Engagement REST routes under /api/gamification: the caller's progress and ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.identity import current_caller
+from deepiri_common.pagination import Page
+from deepiri_common.params import Cursor, Limit
+from deepiri_common.routes import Routes
+from deepiri_engagement import wiring
+from deepiri_engagement.logic import progress
+from deepiri_engagement.models.events import Currency
+from deepiri_engagement.models.progress import LedgerEntry, Progress
+
+app = create_resolver()
+routes = Routes(app)
+
+
+@routes.get("/api/gamification/me")
+def get_me() -> Progress:
+    """The caller's level, XP, progress to the next level and balances."""
+    return progress.describe(wiring.wallet_repository(), current_caller(app).user_id)
+
+
+@routes.get("/api/gamification/ledger")
+def get_ledger(
+    currency: Annotated[Currency | None, Query(description="only this currency's entries")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[LedgerEntry]:
+    """The caller's ledger, newest first: every credit and debit with the balance after it."""
+    return progress.ledger(wiring.wallet_repository(), current_caller(app).user_id, currency, limit, cursor)
+
+
+handler: Any = api_handler(app)

@@ -1,0 +1,41 @@
+"""Task completions and reopenings → XP, coins and levels; deleted users → forgotten (SQS batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from deepiri_common.consumers import Consumes, make_event_consumer
+from deepiri_common.events import ReceivedEvent
+from deepiri_common.observability import logger
+from deepiri_engagement import wiring
+from deepiri_engagement.logic import progress
+from deepiri_engagement.models.events import TaskCompletedData, TaskReopenedData, UserDeletedData
+
+# What this consumer reads; the contract tests check each model against its producer's schema, and the
+# EngagementEvents application's detail-types against these keys.
+CONSUMES: Consumes = {
+    "TaskCompleted": TaskCompletedData,
+    "TaskReopened": TaskReopenedData,
+    "UserDeleted": UserDeletedData,
+}
+
+
+def handle(event: ReceivedEvent, data: BaseModel) -> None:
+    repository, at = wiring.wallet_repository(), event.detail.occurredAt
+    extra: dict[str, Any] = {"event": event.detail_type, "eventId": event.detail.id}
+    if isinstance(data, TaskCompletedData):
+        outcome = progress.task_completed(repository, event.detail.id, at, data)
+        extra["applied"] = outcome is not None
+    elif isinstance(data, TaskReopenedData):
+        outcome = progress.task_reopened(repository, event.detail.id, at, data.userId, data.taskId)
+        extra["applied"] = outcome is not None
+    elif isinstance(data, UserDeletedData):
+        extra["deleted"] = progress.forget_user(repository, data.userId)
+    logger.info("handled", extra=extra)
+
+
+handler: Any = make_event_consumer(
+    handle, consumes=CONSUMES,
+    idempotency_table=lambda: wiring.settings().idempotency_table, service="engagement")

@@ -1,0 +1,64 @@
+"""Applying task events to a wallet (read, decide, write; again on a concurrent write), and reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from deepiri_common.pagination import Page
+from deepiri_engagement.dal.wallets import VersionConflict, WalletRepository
+from deepiri_engagement.logic import awards, rules
+from deepiri_engagement.models.events import TaskCompletedData
+from deepiri_engagement.models.progress import Balances, LedgerEntry, Progress
+from deepiri_engagement.models.wallet import Outcome, TaskAward, Wallet
+
+WRITE_ATTEMPTS = 5  # concurrent writes to one wallet: read again and decide again this many times
+
+
+def _apply(repository: WalletRepository, user_id: str, task_id: str, at: str,
+           decide: Callable[[Wallet, TaskAward | None], Outcome | None]) -> Outcome | None:
+    for _ in range(WRITE_ATTEMPTS):
+        wallet = repository.wallet(user_id)
+        outcome = decide(wallet, repository.task_award(user_id, task_id))
+        if outcome is None:
+            return None
+        try:
+            repository.save(wallet, outcome, at)
+        except VersionConflict:
+            continue
+        return outcome
+    raise VersionConflict(user_id)  # transient: the queue delivers the event again
+
+
+def task_completed(repository: WalletRepository, event_id: str, at: str,
+                   task: TaskCompletedData) -> Outcome | None:
+    """Credit a completed task to its owner (None: a later event of the task already stands)."""
+    return _apply(repository, task.userId, task.taskId, at,
+                  lambda wallet, award: awards.complete(wallet, award, event_id, at, task))
+
+
+def task_reopened(repository: WalletRepository, event_id: str, at: str, user_id: str,
+                  task_id: str) -> Outcome | None:
+    """Take back what a reopened task's completion credited (None: a later event already stands)."""
+    return _apply(repository, user_id, task_id, at,
+                  lambda wallet, award: awards.reopen(wallet, award, event_id, at, task_id))
+
+
+def describe(repository: WalletRepository, user_id: str) -> Progress:
+    """The caller's level, XP, progress to the next level and balances."""
+    wallet = repository.wallet(user_id)
+    xp = wallet.balances["xp"]
+    start = rules.level_start(wallet.level)
+    step = rules.level_step(wallet.level)
+    into = xp - start
+    return Progress(userId=user_id, level=wallet.level, xp=xp, xpIntoLevel=into, xpForNextLevel=step,
+                    progress=round(min(into / step, 1.0), 4), balances=Balances(**wallet.balances))
+
+
+def ledger(repository: WalletRepository, user_id: str, currency: str | None, limit: int,
+           cursor: str | None) -> Page[LedgerEntry]:
+    return repository.ledger(user_id, currency, limit, cursor)
+
+
+def forget_user(repository: WalletRepository, user_id: str) -> int:
+    """Remove everything the service holds about a deleted user; how many items that was."""
+    return repository.delete_user(user_id)

@@ -1,0 +1,77 @@
+"""Every number that turns finished work into progress, in one place.
+
+XP of a completed task: a base by difficulty (``BASE_XP``); * ``ON_TIME_MULTIPLIER`` when it was finished
+by its due date; + an efficiency bonus (the first threshold the efficiency is over; efficiency is
+estimate / actual * 100, capped at 100); + ``URGENT_BONUS`` for urgent priority; * the active boosts'
+multiplier at the event's time (1 until boosts exist); rounded half up once, at the end. Coins: one per
+``XP_PER_COIN`` XP of each award. Levels: level L needs floor(``LEVEL_BASE_XP`` * ``LEVEL_GROWTH`` ** (L - 1))
+XP on top of what the levels below it needed before level L + 1 begins; reaching a level pays
+``LEVEL_REWARD_COINS`` * L coins (and ``LEVEL_MILESTONE_GEMS`` gems every ``GEM_LEVELS`` levels), and falling
+below it again (a reopened task) takes that reward back, so no sequence of events earns a reward twice.
+
+This XP is the user's overall progress. The users service's skill XP (per skill, in its own table) is a
+separate tree fed by the same TaskCompleted events, and stays so.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from deepiri_engagement.models.events import TaskCompletedData
+
+BASE_XP: dict[str, int] = {"trivial": 5, "easy": 10, "medium": 20, "hard": 40, "epic": 80}
+ON_TIME_MULTIPLIER = Decimal("1.25")
+EFFICIENCY_BONUSES: tuple[tuple[float, int], ...] = ((90.0, 5), (70.0, 3))  # (over this, bonus), highest first
+URGENT_BONUS = 5
+XP_PER_COIN = 10
+
+LEVEL_BASE_XP = 100
+LEVEL_GROWTH = Decimal("1.5")
+MAX_LEVEL = 200  # far beyond any XP a person earns; bounds the level arithmetic
+LEVEL_REWARD_COINS = 10
+GEM_LEVELS = 10
+LEVEL_MILESTONE_GEMS = 5
+
+
+def task_xp(task: TaskCompletedData, boost: Decimal = Decimal(1)) -> int:
+    """The XP a completed task is worth (rules above)."""
+    xp = Decimal(BASE_XP[task.difficulty])
+    if task.onTime:
+        xp *= ON_TIME_MULTIPLIER
+    if task.efficiency is not None:
+        xp += next((bonus for threshold, bonus in EFFICIENCY_BONUSES if task.efficiency > threshold), 0)
+    if task.priority == "urgent":
+        xp += URGENT_BONUS
+    return int((xp * boost).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def coins_for(xp: int) -> int:
+    """The coins an award of ``xp`` carries."""
+    return xp // XP_PER_COIN
+
+
+def level_step(level: int) -> int:
+    """The XP level ``level`` needs on top of the previous ones before level ``level + 1``."""
+    return int(LEVEL_BASE_XP * LEVEL_GROWTH ** (level - 1))
+
+
+def level_start(level: int) -> int:
+    """The total XP at which ``level`` begins (level 1 at 0)."""
+    return sum(level_step(below) for below in range(1, level))
+
+
+def level_of(xp: int) -> int:
+    """The level a total of ``xp`` reaches (at least 1, at most ``MAX_LEVEL``)."""
+    level, start = 1, 0
+    while level < MAX_LEVEL and xp >= start + level_step(level):
+        start += level_step(level)
+        level += 1
+    return level
+
+
+def level_reward(level: int) -> dict[str, int]:
+    """What reaching ``level`` for the first time pays, by currency."""
+    reward = {"coins": LEVEL_REWARD_COINS * level}
+    if level % GEM_LEVELS == 0:
+        reward["gems"] = LEVEL_MILESTONE_GEMS
+    return reward

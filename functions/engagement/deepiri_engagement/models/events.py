@@ -1,0 +1,81 @@
+"""The events the engagement service publishes (``source = deepiri.engagement``) and those it reads.
+
+``PUBLISHES`` is the service's contract (``make contracts`` writes its schemas). The models of what the
+consumer reads are its own: the contract tests check each against its producer's schema.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SERVICE = "engagement"
+
+Currency = Literal["xp", "coins", "gems", "boostCredits"]
+TaskCategory = Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
+TaskDifficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
+TaskPriority = Literal["low", "medium", "high", "urgent"]
+
+
+class XpAwarded(BaseModel):
+    userId: str
+    amount: int = Field(ge=0)
+    totalXp: int = Field(ge=0)
+    reason: str = Field(description="the detail-type that earned it, for example TaskCompleted")
+    sourceEventId: str | None = None
+
+
+class LevelUp(BaseModel):
+    userId: str
+    level: int = Field(ge=2)
+    previousLevel: int = Field(ge=1)
+
+
+class LevelDown(BaseModel):
+    """A reversal (a reopened task) took the user below a level; level rewards already paid stay paid."""
+
+    userId: str
+    level: int = Field(ge=1)
+    previousLevel: int = Field(ge=2)
+
+
+class CurrencyChanged(BaseModel):
+    """An entry of the user's ledger: ``amount`` credited or debited, and the balance after it."""
+
+    userId: str
+    currency: Currency
+    amount: int = Field(ge=1)
+    balance: int
+    reason: str
+    sourceId: str = Field(description="the event or request the entry is keyed by")
+
+
+PUBLISHES: dict[str, type[BaseModel]] = {
+    "XpAwarded": XpAwarded,
+    "LevelUp": LevelUp,
+    "LevelDown": LevelDown,
+    "CurrencyCredited": CurrencyChanged,
+    "CurrencyDebited": CurrencyChanged,
+}
+
+
+class TaskCompletedData(BaseModel):
+    """The part of TaskCompleted the XP rules read; ``userId`` is the task's owner, who is credited."""
+
+    taskId: str
+    userId: str
+    category: TaskCategory
+    difficulty: TaskDifficulty
+    priority: TaskPriority
+    efficiency: float | None
+    onTime: bool | None
+
+
+class TaskReopenedData(BaseModel):
+    taskId: str
+    userId: str = Field(description="the task's owner, whose completion credits are taken back")
+
+
+class UserDeletedData(BaseModel):
+    userId: str
