@@ -75,8 +75,9 @@ def test_given_a_reopened_task_then_exactly_its_credits_and_level_rewards_are_ta
     assert undone.wallet.balances == wallet.balances
     assert undone.wallet.level == 1
     assert undone.award == TaskAward("t1", "reversed", _at(2), "e2", {})
-    assert [(e.currency, e.amount, e.reason) for e, _ in undone.entries] == [
-        ("xp", -20, "TaskReopened"), ("coins", -2, "TaskReopened"), ("coins", -20, "LevelReward")]
+    assert [(e.currency, e.amount, e.reason, e.sourceId, e.taskId) for e, _ in undone.entries] == [
+        ("xp", -20, "TaskReopened", "e2", "t1"), ("coins", -2, "TaskReopened", "e2", "t1"),
+        ("coins", -20, "LevelReward", "e2", "t1")]
     assert _detail_types(undone) == ["CurrencyDebited", "CurrencyDebited", "CurrencyDebited", "LevelDown"]
     assert undone.events[-1].detail.data == {"userId": "u1", "level": 1, "previousLevel": 2}
 
@@ -136,6 +137,47 @@ def test_given_spent_coins_then_a_reversal_leaves_a_debt_not_a_negative_balance(
     repaid = awards.complete(undone.wallet, undone.award, "e3", _at(3), _task("t2", difficulty="medium"))
     assert repaid is not None
     assert (repaid.wallet.balances["coins"], repaid.wallet.debts["coins"]) == (0, 3)
+
+
+def test_given_a_reopening_that_drops_two_levels_then_both_rewards_are_taken_back() -> None:
+    done = awards.complete(Wallet("u1", level=2, balances={"xp": 240, "coins": 100, "gems": 0, "boostCredits": 0}),
+                           None, "e1", _at(1), _task(difficulty="epic"))
+    assert done is not None and done.wallet.level == 3  # 320 XP
+
+    undone = awards.reopen(Wallet("u1", level=3, balances={**done.wallet.balances, "xp": 120}), done.award, "e2",
+                           _at(2), "t1")
+
+    assert undone is not None
+    assert undone.wallet.level == 1  # 40 XP
+    assert [e.amount for e, _ in undone.entries if e.reason == "LevelReward"] == [-30, -20]
+    assert undone.events[-1].detail.data == {"userId": "u1", "level": 1, "previousLevel": 3}
+
+
+def test_given_two_reversals_of_spent_coins_then_their_debts_add_up() -> None:
+    wallet = Wallet("u1")
+    standing = {}
+    for task_id, second in (("t1", 1), ("t2", 2)):
+        done = awards.complete(wallet, None, f"c{task_id}", _at(second), _task(task_id, difficulty="epic"))
+        assert done is not None
+        wallet, standing[task_id] = done.wallet, done.award
+    wallet = Wallet("u1", level=wallet.level, balances={**wallet.balances, "coins": 0}, version=wallet.version)
+
+    for task_id, second in (("t1", 3), ("t2", 4)):
+        undone = awards.reopen(wallet, standing[task_id], f"r{task_id}", _at(second), task_id)
+        assert undone is not None
+        wallet = undone.wallet
+
+    assert wallet.debts["coins"] == 8 + 8 + 20  # both tasks' coins and the level-2 reward, all spent
+    assert wallet.balances["coins"] == 0
+
+
+def test_given_xp_taken_back_then_it_is_a_debit_event_not_an_award() -> None:
+    done = awards.complete(Wallet("u1"), None, "e1", _at(1), _task(difficulty="trivial"))
+    assert done is not None
+    undone = awards.reopen(done.wallet, done.award, "e2", _at(2), "t1")
+    assert undone is not None
+    assert [(e.detail_type, e.detail.data["currency"], e.detail.data["amount"], e.detail.data["balance"])
+            for e in undone.events] == [("CurrencyDebited", "xp", 5, 0)]
 
 
 def _deliver(events: list[tuple[str, str, str, str, TaskCompletedData | None]]) -> Wallet:

@@ -53,7 +53,7 @@ class _Changes:
         entry = Entry(currency=currency, amount=amount, reason=reason,  # type: ignore[arg-type]
                       sourceId=self.source_id, taskId=self.task_id)
         self.entries.append((entry, self.balances[currency]))
-        if currency == "xp" and amount > 0:
+        if currency == "xp" and detail_type == "CurrencyCredited":
             self._publish("XpAwarded", XpAwarded(userId=self.wallet.userId, amount=amount,
                                                  totalXp=self.balances["xp"], reason=reason,
                                                  sourceEventId=self.source_id))
