@@ -51,6 +51,27 @@ def test_given_an_unknown_route_when_called_then_404_problem_json(api, account) 
         assert response.json()["status"] == 404
 
 
+def test_given_a_method_the_path_does_not_have_then_404_problem_json_without_running_anything(api, account) -> None:
+    # API Gateway sends a method a resource does not declare to the catch-all {proxy+} that has it
+    user = account("gateway")
+    for method, path, token in [("PUT", "/api/tasks", user.token), ("DELETE", "/health", None),
+                                ("PATCH", "/api/projects", user.token), ("POST", "/health/ready", None)]:
+        response = api(method, path, token=token, json={"title": "x"})
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.headers["content-type"].startswith(PROBLEM)
+        assert response.json()["detail"] == f"no route for {method} {path}"
+    assert api("GET", "/api/tasks", token=user.token).json()["items"] == []
+
+
+def test_given_trace_or_an_unknown_method_then_the_emulator_refuses_it_before_any_function_runs(api) -> None:
+    # The template's catch-all declares the methods the emulator imports (not ANY: MiniStack 1.5.33 skips
+    # x-amazon-apigateway-any-method), so TRACE and unknown verbs get API Gateway's own 403 (README, known limits).
+    for method in ("TRACE", "BREW"):
+        response = api(method, "/health")
+        assert response.status_code == 403, (method, response.text)
+        assert response.json() == {"message": "Missing Authentication Token"}
+
+
 def test_given_a_protected_route_when_no_or_bad_token_then_401(api, mint, account) -> None:
     user = account("gateway")
     foreign = KeyStore("elsewhere", _MemorySecret())

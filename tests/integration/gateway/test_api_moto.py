@@ -71,6 +71,13 @@ def test_given_an_unknown_path_when_called_then_404_problem(gateway) -> None:
     assert status == 404 and body["status"] == 404 and body["instance"] == "/api/unknown/thing"
 
 
+def test_given_trace_or_an_unknown_method_routed_here_by_the_catch_all_then_404_problem(gateway) -> None:
+    # On AWS the ANY catch-all brings them to this function (the emulator refuses them before, see README)
+    for method, path in (("TRACE", "/health"), ("BREW", "/api/tasks"), ("TRACE", "/")):
+        status, body = _call(method, path)
+        assert (status, body["detail"]) == (404, f"no route for {method} {path}")
+
+
 def test_given_the_docs_routes_when_called_then_the_committed_document_is_served(gateway) -> None:
     response = api.handler(rest_event("GET", "/docs/openapi.json"), FakeLambdaContext())
     assert response["statusCode"] == 200

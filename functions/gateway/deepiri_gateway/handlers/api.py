@@ -25,8 +25,9 @@ from deepiri_gateway.settings import GatewaySettings
 app = create_resolver()
 routes = Routes(app)
 # Unknown paths answer 404 problem+json rather than API Gateway's 403 "Missing Authentication Token".
-routes.fallback("/", ("GET",))
-routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
+# The methods are spelled out for the emulator, which skips ANY; on AWS, ANY also catches TRACE and unknown verbs.
+routes.fallback("/", ("GET", "ANY"))
+routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE", "ANY"))
 
 
 @routes.get("/health", open=True)
