@@ -157,6 +157,30 @@ def bus_tap(stack: Stack) -> Iterator[Callable[..., Callable[[], list[dict[str, 
     sqs.delete_queue(QueueUrl=queue_url)
 
 
+@pytest.fixture
+def tasks_directory(stack: Stack) -> Callable[..., None]:
+    """Wait until the tasks service's users directory holds what the users service announced: each user
+    in ``users`` is known, and each (blocker, blocked) pair in ``blocks`` is recorded as a block.
+
+    The directory is fed asynchronously (outbox → bus → the tasks queue), so a test that invites a user
+    it just registered waits here first (bounded), instead of racing the events.
+    """
+    table, dynamodb = f"deepiri-{STAGE}-tasks", stack.client("dynamodb")
+
+    def item(pk: str, sk: str) -> dict[str, Any]:
+        key = {"pk": {"S": pk}, "sk": {"S": sk}}
+        return dict(dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item") or {})
+
+    def caught_up(users: tuple[str, ...], blocks: tuple[tuple[str, str], ...]) -> bool:
+        return (all(item(f"DIRECTORY#{u}", "USER").get("state") == {"S": "active"} for u in users)
+                and all(item(f"DIRECTORY#{a}", f"BLOCK#{b}").get("blocking") == {"BOOL": True} for a, b in blocks))
+
+    def wait(*users: str, blocks: tuple[tuple[str, str], ...] = ()) -> None:
+        wait_for(lambda: caught_up(users, blocks), seconds=30)
+
+    return wait
+
+
 def wait_for(check: Callable[[], Any], *, seconds: float = 20, every: float = 0.25) -> Any:
     """Poll ``check`` until it returns something truthy, or fail after ``seconds``."""
     deadline = time.monotonic() + seconds

@@ -88,10 +88,11 @@ def test_given_a_task_when_edited_moved_blocked_and_completed_then_one_task_comp
 
 
 def test_given_a_project_when_members_comment_upload_and_track_time_then_roles_hold(
-    api, account, bus_tap
+    api, account, bus_tap, tasks_directory
 ) -> None:
     received = bus_tap("TaskCommented")
     owner, member, viewer = account("proj-owner"), account("proj-member"), account("proj-viewer")
+    tasks_directory(member.id, viewer.id)  # invitations name users the tasks service knows
     project = api("POST", "/api/projects", token=owner.token, json={"name": "Launch"})
     assert project.status_code == 201, project.text
     pid = project.json()["id"]

@@ -16,6 +16,7 @@ from deepiri_tasks.settings import TasksSettings
 if TYPE_CHECKING:
     from deepiri_tasks.dal.attachments import AttachmentRepository, S3Objects
     from deepiri_tasks.dal.comments import CommentRepository
+    from deepiri_tasks.dal.directory import UserDirectory
     from deepiri_tasks.dal.graph import DependencyRepository, TaskFactsStore
     from deepiri_tasks.dal.projects import ProjectRepository
     from deepiri_tasks.dal.reminders import ReminderRepository
@@ -53,6 +54,13 @@ def task_repository() -> TaskRepository:
 def project_repository() -> ProjectRepository:
     from deepiri_tasks.dal.projects import ProjectRepository  # noqa: PLC0415
     return ProjectRepository(settings().tasks_table, dynamodb_client())
+
+
+@cache
+def user_directory() -> UserDirectory:
+    """Who exists and who blocked whom, as the users service's events told the tasks service."""
+    from deepiri_tasks.dal.directory import UserDirectory  # noqa: PLC0415
+    return UserDirectory(settings().tasks_table, dynamodb_client())
 
 
 @cache
@@ -120,7 +128,7 @@ def reminder_repository() -> ReminderRepository:
 
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
-    for cached in (dynamodb_client, s3_client, task_repository, project_repository, task_facts,
+    for cached in (dynamodb_client, s3_client, task_repository, project_repository, user_directory, task_facts,
                    dependency_repository, blocker_check, task_services, template_repository, comment_repository,
                    attachment_repository, attachment_objects, timer_repository, reminder_repository):
         cached.cache_clear()

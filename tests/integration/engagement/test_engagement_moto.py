@@ -78,8 +78,14 @@ def test_given_a_stranger_then_progress_is_level_one_and_empty(engagement) -> No
                                                                           "boostCredits": 0}
 
 
+def _at(event: DomainEvent, second: int) -> DomainEvent:
+    """``event`` as if it happened at a given second (events of one task are ordered by their time)."""
+    detail = event.detail.model_copy(update={"occurredAt": f"2026-11-30T10:00:{second:02d}.000Z"})
+    return event.model_copy(update={"detail": detail})
+
+
 def test_given_complete_reopen_complete_delivered_twice_in_any_order_then_xp_counts_once(engagement) -> None:
-    first, reopened, second = _completed(), _reopened(), _completed()
+    first, reopened, second = _at(_completed(), 1), _at(_reopened(), 2), _at(_completed(), 3)
 
     _consume(second, reopened, first, second, reopened)
 

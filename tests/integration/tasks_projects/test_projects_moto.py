@@ -1,14 +1,18 @@
 """Project routes and the projects consumer in-process against moto: membership lifecycle, roles,
-archiving, templates, outbox events, UserDeleted, IntegrationItemImported and ProjectDeleted."""
+archiving, templates, outbox events, UserDeleted, IntegrationItemImported and ProjectDeleted, and the users
+directory (UserRegistered, UserDeleted, UserBlocked, UserUnblocked: twice, out of order) that decides who
+may be invited, with the assignment rule through the tasks routes."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
 
+from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
@@ -69,7 +73,15 @@ def make_project(owner: str = "olivia", **body: Any) -> str:
     return str(project["id"])
 
 
+def registered(*users: str) -> None:
+    """The users service announced ``users``: the tasks consumer adds them to its directory."""
+    events = [DomainEvent.new("users", "UserRegistered", {"userId": u, "email": f"{u}@example.com",
+                                                          "displayName": u}, actor=u) for u in users]
+    assert consume(*events) == {"batchItemFailures": []}
+
+
 def join(pid: str, user: str, role: str, by: str = "olivia") -> None:
+    registered(user)
     status, answer = call("POST", P + "/invitations", by, {"userId": user, "role": role}, projectId=pid)
     assert status == 201, answer
     assert call("POST", P + "/invitations/accept", user, projectId=pid)[0] == 200
@@ -160,6 +172,7 @@ def test_given_a_project_when_members_join_then_roles_rule_reads_writes_and_non_
 
 def test_given_invitations_when_listed_declined_or_repeated_then_only_the_invitee_acts(table) -> None:
     pid = make_project()
+    registered("ines")
     assert call("POST", P + "/invitations", "olivia", {"userId": "ines"}, projectId=pid)[0] == 201
     assert call("POST", P + "/invitations", "olivia", {"userId": "ines"}, projectId=pid)[0] == 409
     status, page = call("GET", "/api/projects/invitations", "ines")
@@ -348,3 +361,90 @@ def test_given_an_owner_inviting_themselves_then_409_and_no_invitation(table) ->
     assert (status, answer["status"]) == (409, 409)
     assert "already a member" in answer["detail"]
     assert call("GET", "/api/projects/invitations", "olivia")[1]["items"] == []
+
+
+# ------------------------------------------------------------------ users directory and assignment rule
+
+def invite(pid: str, user: str, by: str = "olivia") -> tuple[int, Any]:
+    return call("POST", P + "/invitations", by, {"userId": user}, projectId=pid)
+
+
+def block_event(kind: str, blocker: str, blocked: str, *, later_by_ms: int = 0) -> DomainEvent:
+    event = DomainEvent.new("users", kind, {"blockerId": blocker, "blockedId": blocked}, actor=blocker)
+    if not later_by_ms:
+        return event
+    occurred = to_iso(parse_iso(event.detail.occurredAt) + timedelta(milliseconds=later_by_ms))
+    return event.model_copy(update={"detail": event.detail.model_copy(update={"occurredAt": occurred})})
+
+
+def _without(problem: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in problem.items() if k not in names}
+
+
+def create_task(caller: str, body: dict[str, Any]) -> tuple[int, Any]:
+    event = rest_event("POST", "/api/tasks", body=body, authorizer={"userId": caller, "roles": "user"})
+    response = tasks.handler(event, FakeLambdaContext())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_given_users_unknown_deleted_or_registered_when_invited_then_only_the_registered_one_is(table) -> None:
+    pid = make_project()
+    registered("ines", "gone")
+    assert consume(DomainEvent.new("users", "UserDeleted", {"userId": "gone"}, actor="gone")) == {
+        "batchItemFailures": []}
+    registered("gone")  # a late or replayed registration does not bring a deleted user back
+
+    answers = {user: invite(pid, user) for user in ("nobody", "gone", "ines")}
+
+    assert answers["ines"][0] == 201
+    for user in ("nobody", "gone"):
+        status, problem = answers[user]
+        assert (status, problem["detail"]) == (404, f"user {user} not found")
+    assert [i["projectId"] for i in call("GET", "/api/projects/invitations", "ines")[1]["items"]] == [pid]
+    assert call("GET", "/api/projects/invitations", "nobody")[1]["items"] == []
+
+
+def test_given_a_block_either_way_then_404_like_a_stranger_until_the_block_is_lifted(table) -> None:
+    pid = make_project()
+    registered("ines", "hugo")
+    blocked = block_event("UserBlocked", "ines", "olivia")
+    assert consume(blocked, blocked, block_event("UserBlocked", "olivia", "hugo")) == {"batchItemFailures": []}
+
+    status, problem = invite(pid, "ines")
+    _, stranger = invite(pid, "nobody")
+    assert (status, problem["detail"]) == (404, "user ines not found")
+    assert _without(problem, "detail") == _without(stranger, "detail")  # nothing tells a block from nobody
+    assert invite(pid, "hugo")[0] == 404
+
+    assert consume(block_event("UserUnblocked", "ines", "olivia", later_by_ms=5)) == {"batchItemFailures": []}
+    assert invite(pid, "ines")[0] == 201
+    assert invite(pid, "hugo")[0] == 404  # olivia's own block of hugo still holds
+
+
+def test_given_block_events_out_of_order_then_the_latest_one_wins(table) -> None:
+    pid = make_project()
+    registered("ines")
+    earlier_block = block_event("UserBlocked", "ines", "olivia")
+    later_unblock = block_event("UserUnblocked", "ines", "olivia", later_by_ms=5)
+
+    # The unblock arrives first, the older block after it: ines has lifted her block, so she is invitable
+    assert consume(later_unblock) == {"batchItemFailures": []}
+    assert consume(earlier_block) == {"batchItemFailures": []}
+
+    assert invite(pid, "ines")[0] == 201
+
+
+def test_given_a_personal_task_when_another_user_is_assigned_then_422_and_a_project_member_can_be(table) -> None:
+    status, problem = create_task("olivia", {"title": "Mine", "assigneeIds": ["mia"]})
+    assert status == 422
+    assert problem["errors"] == [{"field": "body.assigneeIds",
+                                  "message": "a personal task has no assignees but its owner: mia"}]
+    assert create_task("olivia", {"title": "Mine", "assigneeIds": ["olivia"]})[0] == 201
+
+    pid = make_project()
+    registered("mia")
+    assert invite(pid, "mia")[0] == 201
+    assert create_task("olivia", {"title": "Ours", "projectId": pid, "assigneeIds": ["mia"]})[0] == 422  # invited only
+    assert call("POST", P + "/invitations/accept", "mia", projectId=pid)[0] == 200
+    status, task = create_task("olivia", {"title": "Ours", "projectId": pid, "assigneeIds": ["mia"]})
+    assert (status, task["assigneeIds"]) == (201, ["mia"])

@@ -173,6 +173,10 @@ def test_given_a_block_when_the_blocked_user_requests_or_follows_then_404_as_if_
     assert request("bob", "alice")[0] == 404
     assert call("DELETE", "/api/users/me/blocks/alice", "bob")[0] == 204
     assert request("alice", "bob")[0] == 201
+    assert ("UserUnblocked", {"blockerId": "bob", "blockedId": "alice"}) in published(users_table)
+    # Unblocking again is 404 and publishes nothing more
+    assert call("DELETE", "/api/users/me/blocks/alice", "bob")[0] == 404
+    assert [name for name, _ in published(users_table)].count("UserUnblocked") == 1
 
 
 def test_given_a_disabled_user_when_requested_then_404(users_table) -> None:

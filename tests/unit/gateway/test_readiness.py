@@ -1,40 +1,52 @@
-"""Readiness logic: every dependency probed; 503 names exactly the ones that are down."""
+"""Readiness logic: every dependency probed; anyone learns up / down per dependency, admins learn names."""
 
 from __future__ import annotations
 
 import pytest
 
 from deepiri_common.problems import ServiceUnavailable
-from deepiri_gateway.logic.readiness import check_readiness
+from deepiri_gateway.logic.readiness import admin_readiness, check_readiness, probe_all
 from deepiri_gateway.models.health import DependencyDown, Kind
 
 
 def _probe(down: set[str]):
     def probe(kind: Kind, name: str) -> None:
         if name in down:
-            raise DependencyDown("ResourceNotFoundException")
+            raise DependencyDown(f"ResourceNotFoundException: {name}")
 
     return probe
 
 
-DEPENDENCIES: list[tuple[Kind, str]] = [("table", "tasks"), ("queue", "https://q/realtime"), ("bus", "deepiri-dev")]
+DEPENDENCIES: list[tuple[Kind, str]] = [("table", "deepiri-dev-tasks"), ("queue", "https://q/000000000000/realtime"),
+                                        ("bus", "deepiri-dev")]
+NAMES = [name for _, name in DEPENDENCIES]
 
 
-def test_given_every_dependency_up_when_checked_then_ready_with_one_check_each() -> None:
-    readiness = check_readiness(_probe(set()), DEPENDENCIES)
+def test_given_every_dependency_up_when_checked_then_ready_with_up_for_each_and_no_names() -> None:
+    readiness = check_readiness(probe_all(_probe(set()), DEPENDENCIES))
     assert readiness.status == "ready"
-    assert [(c.kind, c.name, c.ok) for c in readiness.checks] == [(k, n, True) for k, n in DEPENDENCIES]
+    assert [(d.kind, d.status) for d in readiness.dependencies] == [("table", "up"), ("queue", "up"), ("bus", "up")]
+    assert not any(name in readiness.model_dump_json() for name in NAMES)
 
 
-def test_given_a_table_and_the_bus_down_when_checked_then_503_names_both_and_only_them() -> None:
+def test_given_a_table_and_the_bus_down_when_anyone_asks_then_503_says_which_kinds_are_down_and_names_nothing() -> None:
     with pytest.raises(ServiceUnavailable) as unavailable:
-        check_readiness(_probe({"tasks", "deepiri-dev"}), DEPENDENCIES)
-    assert unavailable.value.detail == "unreachable: table tasks, bus deepiri-dev"
-    checks = {c["name"]: c["ok"] for c in unavailable.value.extensions["checks"]}
-    assert checks == {"tasks": False, "https://q/realtime": True, "deepiri-dev": False}
+        check_readiness(probe_all(_probe({"deepiri-dev-tasks", "deepiri-dev"}), DEPENDENCIES))
+    problem = unavailable.value
+    assert problem.detail == "2 of 3 dependencies are down"
+    assert problem.extensions["dependencies"] == [
+        {"kind": "table", "status": "down"}, {"kind": "queue", "status": "up"}, {"kind": "bus", "status": "down"}]
+    assert not any(name in f"{problem.detail} {problem.extensions}" for name in NAMES)
 
 
-def test_given_a_dependency_down_then_its_check_says_why_and_the_probe_was_told_its_kind() -> None:
+def test_given_a_dependency_down_when_probed_then_the_log_names_it_with_the_reason(caplog) -> None:
+    probe_all(_probe({"https://q/000000000000/realtime"}), DEPENDENCIES)
+    [record] = [r for r in caplog.records if r.getMessage() == "dependency down"]
+    assert record.__dict__["dependency"] == "https://q/000000000000/realtime"
+    assert record.__dict__["reason"] == "ResourceNotFoundException: https://q/000000000000/realtime"
+
+
+def test_given_a_dependency_down_when_an_admin_asks_then_503_names_it_and_says_why() -> None:
     probed: list[tuple[Kind, str]] = []
 
     def probe(kind: Kind, name: str) -> None:
@@ -43,8 +55,16 @@ def test_given_a_dependency_down_then_its_check_says_why_and_the_probe_was_told_
             raise DependencyDown(f"AWS.SimpleQueueService.NonExistentQueue: {name}")
 
     with pytest.raises(ServiceUnavailable) as unavailable:
-        check_readiness(probe, DEPENDENCIES)
+        admin_readiness(probe_all(probe, DEPENDENCIES), lambda url: 0, [])
 
     assert probed == DEPENDENCIES
+    assert unavailable.value.detail == "unreachable: queue https://q/000000000000/realtime"
     down = next(c for c in unavailable.value.extensions["checks"] if not c["ok"])
-    assert down["detail"] == "AWS.SimpleQueueService.NonExistentQueue: https://q/realtime"
+    assert down["detail"] == "AWS.SimpleQueueService.NonExistentQueue: https://q/000000000000/realtime"
+
+
+def test_given_every_dependency_up_when_an_admin_asks_then_each_is_named_with_dead_letter_depths() -> None:
+    depths = {"https://q/1/a-dlq": 3}
+    ready = admin_readiness(probe_all(_probe(set()), DEPENDENCIES), depths.__getitem__, ["https://q/1/a-dlq"])
+    assert [(c.kind, c.name, c.ok) for c in ready.checks] == [(k, n, True) for k, n in DEPENDENCIES]
+    assert [(d.queue, d.depth) for d in ready.deadLetters] == [("a-dlq", 3)]

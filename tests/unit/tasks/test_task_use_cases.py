@@ -82,6 +82,29 @@ def test_given_a_project_task_then_only_writers_create_it_and_assignees_must_be_
     assert strangers.value.errors == [{"field": "body.assigneeIds", "message": "not project members: zed, bob"}]
 
 
+def test_given_a_personal_task_then_its_only_possible_assignee_is_its_owner() -> None:
+    store, svc = _svc()
+
+    mine = uc.create_task(svc, "alice", TaskCreate(title="solo", assigneeIds=["alice"]))
+    with pytest.raises(ValidationFailed) as others:
+        uc.create_task(svc, "alice", TaskCreate(title="x", assigneeIds=["alice", "bob", "zed"]))
+
+    assert mine.assigneeIds == ["alice"]
+    assert others.value.errors == [{"field": "body.assigneeIds",
+                                    "message": "a personal task has no assignees but its owner: bob, zed"}]
+    assert list(store.tasks) == [mine.id]  # nothing stored for the refused one
+
+
+def test_given_a_personal_task_when_someone_else_is_assigned_later_then_422_and_it_is_unchanged() -> None:
+    store, svc = _svc(_task())
+
+    with pytest.raises(ValidationFailed, match="assigneeIds"):
+        uc.update_task(svc, "alice", "T1", TaskPatch(assigneeIds=["bob"]), 1)
+
+    assert store.tasks["T1"].assigneeIds == [] and store.tasks["T1"].version == 1
+    assert uc.update_task(svc, "alice", "T1", TaskPatch(assigneeIds=["alice"]), 1).assigneeIds == ["alice"]
+
+
 def test_given_a_parent_elsewhere_then_the_subtask_is_refused() -> None:
     parent = _task(id="PARENT")
     project_parent = _task(id="PP", projectId="P1")

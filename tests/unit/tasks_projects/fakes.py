@@ -118,3 +118,34 @@ class MemoryProjects:
 
     def types(self) -> list[str]:
         return [e.detail_type for e in self.events]
+
+
+class MemoryDirectory:
+    """An in-memory users directory with the table's rules: deletion is final, a block record changes
+    only for a later event."""
+
+    def __init__(self, *users: str) -> None:
+        self.states: dict[str, str] = dict.fromkeys(users, "active")
+        self.block_records: dict[tuple[str, str], tuple[bool, str]] = {}
+
+    def register(self, user_id: str) -> bool:
+        if user_id in self.states:
+            return False
+        self.states[user_id] = "active"
+        return True
+
+    def forget(self, user_id: str) -> None:
+        self.states[user_id] = "deleted"
+
+    def set_block(self, blocker: str, blocked: str, *, blocking: bool, at: str) -> bool:
+        recorded = self.block_records.get((blocker, blocked))
+        if recorded is not None and recorded[1] >= at:
+            return False
+        self.block_records[(blocker, blocked)] = (blocking, at)
+        return True
+
+    def exists(self, user_id: str) -> bool:
+        return self.states.get(user_id) == "active"
+
+    def blocks(self, blocker: str, blocked: str) -> bool:
+        return self.block_records.get((blocker, blocked), (False, ""))[0]

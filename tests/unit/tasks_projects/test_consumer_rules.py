@@ -16,7 +16,7 @@ from deepiri_tasks.logic import consumers
 from deepiri_tasks.models.consumers import IntegrationItemImportedData
 from deepiri_tasks.models.projects import Invitation, Member, Project
 from deepiri_tasks.models.tasks import Task, TaskVersion
-from tests.unit.tasks_projects.fakes import MemoryProjects
+from tests.unit.tasks_projects.fakes import MemoryDirectory, MemoryProjects
 
 STAMP = "2026-03-01T12:00:00.000Z"
 
@@ -98,10 +98,13 @@ def _projects() -> MemoryProjects:
 
 def test_given_a_deleted_user_then_invitations_go_personal_tasks_are_purged_and_projects_pass_on_or_go() -> None:
     store = _projects()
+    people = MemoryDirectory("ola", "mia")
     tasks = Maintenance(own=("ola", None), mine_in_solo=("ola", "SOLO"), vics=("vic", "SOLO"), other=("mia", None))
 
-    consumers.user_deleted(cast(ProjectRepository, store), cast(TaskMaintenance, tasks), "ola")
+    consumers.user_deleted(cast(ProjectRepository, store), cast(TaskMaintenance, tasks), people, "ola")
 
+    assert not people.exists("ola") and people.exists("mia")
+    assert people.register("ola") is False  # a late UserRegistered does not bring the user back
     assert store.invites == {}
     assert sorted(tasks.purged) == ["mine_in_solo", "own"]
     assert store.roles["KEEP"] == {"mia": "owner", "vic": "viewer"}  # mia inherited, ola left
@@ -122,21 +125,22 @@ def test_given_a_redelivered_user_deletion_then_nothing_fails_twice() -> None:
     store = _projects()
     tasks = Maintenance(own=("ola", None))
     repo, maintenance = cast(ProjectRepository, store), cast(TaskMaintenance, tasks)
-    consumers.user_deleted(repo, maintenance, "ola")
+    consumers.user_deleted(repo, maintenance, MemoryDirectory(), "ola")
 
     def gone(*args: object) -> None:
         raise Conflict("already removed")
 
     store.remove_member = gone  # type: ignore[method-assign]
     store.roles["OTHER"]["ola"] = "member"
-    consumers.user_deleted(repo, maintenance, "ola")  # does not raise
+    consumers.user_deleted(repo, maintenance, MemoryDirectory(), "ola")  # does not raise
 
 
 def test_given_a_project_already_deleted_when_its_owner_is_deleted_again_then_it_is_skipped() -> None:
     store = _projects()
     store.projects.pop("SOLO")
 
-    consumers.user_deleted(cast(ProjectRepository, store), cast(TaskMaintenance, Maintenance()), "ola")
+    consumers.user_deleted(cast(ProjectRepository, store), cast(TaskMaintenance, Maintenance()), MemoryDirectory(),
+                           "ola")
 
     assert all(e.detail_type != "ProjectDeleted" for e in store.events)
 

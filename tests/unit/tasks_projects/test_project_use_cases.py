@@ -14,9 +14,10 @@ from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import members as m
 from deepiri_tasks.logic import projects as p
 from deepiri_tasks.models.projects import InvitationCreate, Project, ProjectCreate, ProjectPatch
-from tests.unit.tasks_projects.fakes import JOINED, MemoryProjects
+from tests.unit.tasks_projects.fakes import JOINED, MemoryDirectory, MemoryProjects
 
 STAMP = "2026-03-01T12:00:00.000Z"
+PEOPLE = MemoryDirectory("olga", "adam", "mia", "vic", "ann", "bea")
 
 
 def _world() -> tuple[MemoryProjects, Any]:
@@ -140,7 +141,7 @@ def test_given_the_system_without_an_actor_then_the_event_names_the_system() -> 
 def test_given_an_admin_when_inviting_then_the_invitation_names_project_role_and_inviter() -> None:
     store, repo = _world()
 
-    invitation = m.invite(repo, "adam", "P1", InvitationCreate(userId="bea", role="member"))
+    invitation = m.invite(repo, PEOPLE, "adam", "P1", InvitationCreate(userId="bea", role="member"))
 
     assert (invitation.projectId, invitation.projectName, invitation.userId) == ("P1", "Launch", "bea")
     assert (invitation.role, invitation.invitedBy) == ("member", "adam")
@@ -151,7 +152,7 @@ def test_given_an_admin_when_inviting_then_the_invitation_names_project_role_and
 
 def test_given_an_invitation_when_accepted_then_the_user_is_a_member_with_its_role() -> None:
     store, repo = _world()
-    m.invite(repo, "olga", "P1", InvitationCreate(userId="bea", role="admin"))
+    m.invite(repo, PEOPLE, "olga", "P1", InvitationCreate(userId="bea", role="admin"))
 
     member = m.accept(repo, "bea", "P1")
 
@@ -171,7 +172,7 @@ def test_given_no_invitation_when_accepting_then_404() -> None:
 
 def test_given_an_invitation_accepted_into_a_vanished_membership_then_404() -> None:
     store, repo = _world()
-    m.invite(repo, "olga", "P1", InvitationCreate(userId="bea", role="member"))
+    m.invite(repo, PEOPLE, "olga", "P1", InvitationCreate(userId="bea", role="member"))
     store.member = lambda project_id, user_id: None  # type: ignore[method-assign]
 
     with pytest.raises(NotFound, match="no such project"):
@@ -180,7 +181,7 @@ def test_given_an_invitation_accepted_into_a_vanished_membership_then_404() -> N
 
 def test_given_an_invitation_when_declined_then_it_is_gone() -> None:
     store, repo = _world()
-    m.invite(repo, "olga", "P1", InvitationCreate(userId="bea", role="member"))
+    m.invite(repo, PEOPLE, "olga", "P1", InvitationCreate(userId="bea", role="member"))
 
     m.decline(repo, "bea", "P1")
 
@@ -328,7 +329,7 @@ def test_given_an_admin_then_they_may_neither_invite_admins_nor_re_role_an_admin
     store.roles["P1"]["ann"] = "admin"
 
     with pytest.raises(Forbidden, match="only the owner may make admins"):
-        m.invite(repo, "adam", "P1", InvitationCreate(userId="bea", role="admin"))
+        m.invite(repo, PEOPLE, "adam", "P1", InvitationCreate(userId="bea", role="admin"))
     with pytest.raises(Forbidden, match="only the owner may make or demote admins"):
         m.change_role(repo, "adam", "P1", "ann", "member")
     with pytest.raises(Forbidden, match="only the owner may make or demote admins"):

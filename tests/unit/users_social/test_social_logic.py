@@ -105,8 +105,11 @@ class InMemoryGraph:
         self.events.append(event)
         return True
 
-    def unblock(self, blocker: str, blocked: str) -> bool:
-        return self._remove_pair((blocker, Edge.BLOCK, blocked), (blocked, Edge.BLOCKED_BY, blocker))
+    def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
+        if not self._remove_pair((blocker, Edge.BLOCK, blocked), (blocked, Edge.BLOCKED_BY, blocker)):
+            return False
+        self.events.append(event)
+        return True
 
 
 @pytest.fixture
@@ -345,6 +348,16 @@ def test_given_a_block_then_the_event_names_blocker_and_blocked(graph) -> None:
     [event] = graph.events
     assert (event.detail_type, event.detail.actor) == ("UserBlocked", "ann")
     assert event.detail.data == {"blockerId": "ann", "blockedId": "ben"}
+
+
+def test_given_a_block_when_lifted_then_one_unblock_event_and_none_for_a_block_that_is_not_there(graph) -> None:
+    social.block(graph, "ann", "ben")
+    social.unblock(graph, "ann", "ben")
+    with pytest.raises(NotFound):
+        social.unblock(graph, "ann", "ben")
+    assert [(e.detail_type, e.detail.actor, e.detail.data) for e in graph.events] == [
+        ("UserBlocked", "ann", {"blockerId": "ann", "blockedId": "ben"}),
+        ("UserUnblocked", "ann", {"blockerId": "ann", "blockedId": "ben"})]
 
 
 class PagedGraph(InMemoryGraph):

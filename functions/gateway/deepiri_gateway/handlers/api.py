@@ -18,15 +18,16 @@ from deepiri_common.identity import current_caller, require_role
 from deepiri_common.routes import Routes
 from deepiri_common.settings import load_settings
 from deepiri_gateway import wiring
-from deepiri_gateway.logic.readiness import admin_readiness, check_readiness
-from deepiri_gateway.models.health import AdminReadiness, Kind, Liveness, Readiness
+from deepiri_gateway.logic.readiness import admin_readiness, check_readiness, probe_all
+from deepiri_gateway.models.health import AdminReadiness, DependencyCheck, Kind, Liveness, Readiness
 from deepiri_gateway.settings import GatewaySettings
 
 app = create_resolver()
 routes = Routes(app)
 # Unknown paths answer 404 problem+json rather than API Gateway's 403 "Missing Authentication Token".
-routes.fallback("/", ("GET",))
-routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE"))
+# The methods are spelled out for the emulator, which skips ANY; on AWS, ANY also catches TRACE and unknown verbs.
+routes.fallback("/", ("GET", "ANY"))
+routes.fallback("/{proxy+}", ("GET", "POST", "PUT", "PATCH", "DELETE", "ANY"))
 
 
 @routes.get("/health", open=True)
@@ -38,22 +39,26 @@ def get_health() -> Liveness:
 
 @routes.get("/health/ready", open=True)
 def get_readiness() -> Readiness:
-    """Readiness: every table, queue and the bus answer, else 503 naming what is down."""
+    """Readiness: up or down per dependency (tables, queues, the bus), 503 when one is down; no names."""
+    return check_readiness(_probe_dependencies())
+
+
+@routes.get("/api/admin/readiness")
+def get_admin_readiness() -> AdminReadiness:
+    """Readiness naming each dependency, with every dead-letter queue's depth; admins only."""
+    require_role(current_caller(app), "admin")
+    settings = load_settings(GatewaySettings)
+    return admin_readiness(_probe_dependencies(), wiring.dependency_probe().queue_depth, settings.dead_letter_urls)
+
+
+def _probe_dependencies() -> list[DependencyCheck]:
     settings = load_settings(GatewaySettings)
     dependencies: list[tuple[Kind, str]] = [
         *(("table", name) for name in settings.tables),
         *(("queue", url) for url in settings.queues),
         ("bus", settings.event_bus_name),
     ]
-    return check_readiness(wiring.dependency_probe(), dependencies)
-
-
-@routes.get("/api/admin/readiness")
-def get_admin_readiness() -> AdminReadiness:
-    """Readiness with every dead-letter queue's depth; admins only (the open route shows no depths)."""
-    require_role(current_caller(app), "admin")
-    settings = load_settings(GatewaySettings)
-    return admin_readiness(get_readiness(), wiring.dependency_probe().queue_depth, settings.dead_letter_urls)
+    return probe_all(wiring.dependency_probe(), dependencies)
 
 
 @routes.get("/docs", open=True)

@@ -21,15 +21,26 @@ class Liveness(BaseModel):
 
 
 class DependencyCheck(BaseModel):
+    """One dependency as an admin sees it: its name (a table name, a queue URL) and why it is down."""
+
     name: str
     kind: Kind
     ok: bool
     detail: str | None = None
 
 
+class DependencyState(BaseModel):
+    """One dependency as anyone sees it: what kind it is and whether it answers, never its name."""
+
+    kind: Kind
+    status: Literal["up", "down"]
+
+
 class Readiness(BaseModel):
+    """The open answer: up or down per dependency, nothing that names the infrastructure."""
+
     status: Literal["ready"] = "ready"
-    checks: list[DependencyCheck]
+    dependencies: list[DependencyState]
 
 
 class DeadLetterDepth(BaseModel):
@@ -40,7 +51,9 @@ class DeadLetterDepth(BaseModel):
     detail: str | None = None
 
 
-class AdminReadiness(Readiness):
-    """Readiness as an admin sees it: the dependency checks and every dead-letter queue's depth."""
+class AdminReadiness(BaseModel):
+    """Readiness as an admin sees it: each dependency by name and every dead-letter queue's depth."""
 
+    status: Literal["ready"] = "ready"
+    checks: list[DependencyCheck]
     deadLetters: list[DeadLetterDepth]

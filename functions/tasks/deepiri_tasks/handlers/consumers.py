@@ -1,5 +1,6 @@
-"""The tasks service's queue of bus events: UserDeleted, IntegrationItemImported, ProjectDeleted
-(SQS batch with partial failures, idempotent per event id)."""
+"""The tasks service's queue of bus events: the users service's UserRegistered, UserDeleted, UserBlocked and
+UserUnblocked (its users directory), IntegrationItemImported, ProjectDeleted (SQS batch with partial
+failures, idempotent per event id)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from deepiri_common.observability import logger
 from deepiri_common.settings import load_settings
 from deepiri_tasks import wiring
 from deepiri_tasks.dal.consumers import TaskMaintenance
+from deepiri_tasks.dal.directory import UserDirectory
 from deepiri_tasks.dal.projects import ProjectRepository
-from deepiri_tasks.logic import consumers
-from deepiri_tasks.models.consumers import IntegrationItemImportedData, ProjectDeletedRef, UserDeletedData
+from deepiri_tasks.logic import consumers, directory
+from deepiri_tasks.models.consumers import (
+    IntegrationItemImportedData,
+    ProjectDeletedRef,
+    UserBlockedData,
+    UserDeletedData,
+    UserRegisteredData,
+    UserUnblockedData,
+)
 from deepiri_tasks.settings import TasksSettings
 
 
@@ -27,10 +36,17 @@ def tasks() -> TaskMaintenance:
     return TaskMaintenance(wiring.settings().tasks_table, wiring.dynamodb_client())
 
 
+def users() -> UserDirectory:
+    return wiring.user_directory()
+
+
 # What this consumer reads; the contract tests check each model against its producer's schema, and the
-# TasksProjectsRule's detail-types against these keys.
+# TasksEvents application's detail-types against these keys.
 CONSUMES: Consumes = {
+    "UserRegistered": UserRegisteredData,
     "UserDeleted": UserDeletedData,
+    "UserBlocked": UserBlockedData,
+    "UserUnblocked": UserUnblockedData,
     "IntegrationItemImported": IntegrationItemImportedData,
     "ProjectDeleted": ProjectDeletedRef,
 }
@@ -38,8 +54,14 @@ CONSUMES: Consumes = {
 
 def handle(event: ReceivedEvent, data: BaseModel) -> None:
     extra = {"event": event.detail_type, "eventId": event.detail.id}
-    if isinstance(data, UserDeletedData):
-        consumers.user_deleted(projects(), tasks(), data.userId)
+    if isinstance(data, UserRegisteredData):
+        extra["recorded"] = str(directory.user_registered(users(), data.userId))
+    elif isinstance(data, UserBlockedData | UserUnblockedData):
+        at = directory.event_order(event.detail.occurredAt, event.detail.id)
+        extra["recorded"] = str(directory.block_changed(users(), data.blockerId, data.blockedId,
+                                                        blocking=isinstance(data, UserBlockedData), at=at))
+    elif isinstance(data, UserDeletedData):
+        consumers.user_deleted(projects(), tasks(), users(), data.userId)
     elif isinstance(data, IntegrationItemImportedData):
         extra["outcome"] = consumers.integration_item_imported(tasks(), data)
     elif isinstance(data, ProjectDeletedRef):

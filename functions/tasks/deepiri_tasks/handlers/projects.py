@@ -103,8 +103,9 @@ def unarchive_project(projectId: ProjectId) -> Project:
 
 @routes.post("/api/projects/<projectId>/invitations", scope=WRITE)
 def invite(projectId: ProjectId, body: InvitationCreate) -> Response[Invitation]:
-    """Invite a user with a role (owner or admin)."""
-    return _created(members.invite(wiring.project_repository(), caller_id(app), projectId, body))
+    """Invite a user with a role (owner or admin); 404 for a user who does not exist or has a block with you."""
+    invitation = members.invite(wiring.project_repository(), wiring.user_directory(), caller_id(app), projectId, body)
+    return _created(invitation)
 
 
 @routes.post("/api/projects/<projectId>/invitations/accept", scope=WRITE)

@@ -1,8 +1,10 @@
 """What the tasks service does when other services' events arrive (and on its own ProjectDeleted).
 
-- UserDeleted: pending invitations are dropped; personal tasks are purged; each project the user owned
-  passes to its longest-standing admin (else member), or is deleted when there is none (the user's own
-  tasks in it are purged first, the rest detached by ProjectDeleted); other memberships are removed.
+- UserDeleted: the user leaves the directory for good (see ``logic.directory``); pending invitations are
+  dropped; personal tasks are purged; each project the user owned passes to its longest-standing admin
+  (else member), or is deleted when there is none (the user's own tasks in it are purged first, the
+  rest detached by ProjectDeleted); other memberships are removed.
+- UserRegistered, UserBlocked, UserUnblocked: kept in the directory (``logic.directory``).
 - IntegrationItemImported: one task per (provider, externalRef), written as the core writes any task
   (indexes, search tokens, due pointer, history, TaskCreated / TaskUpdated in the outbox): created with
   its pointer in one transaction, updated (title, description, dueAt) on a later import that changes
@@ -25,6 +27,7 @@ from deepiri_common.problems import Conflict, NotFound
 from deepiri_tasks.dal.consumers import TaskMaintenance
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import tasks_events, versions
+from deepiri_tasks.logic.directory import Directory
 from deepiri_tasks.logic.projects import delete_project
 from deepiri_tasks.models.consumers import IntegrationItemImportedData
 from deepiri_tasks.models.projects import SERVICE, Member, MemberRemovedData, MemberRoleChangedData
@@ -43,7 +46,8 @@ def successor(members: list[Member], leaving: str) -> Member | None:
     return None
 
 
-def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, user_id: str) -> None:
+def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, directory: Directory, user_id: str) -> None:
+    directory.forget(user_id)  # first, so no new invitation names the user while the rest is cleaned up
     for invitation in projects.invitations_of(user_id, 100, None).items:
         projects.decline(invitation.projectId, user_id)
     for item in tasks.scope_task_items(f"OWNER#{user_id}"):

@@ -3,6 +3,7 @@
 Rules (the unit tests hold the full table): owner and admins invite, remove and re-role members and
 viewers; only the owner makes, demotes or removes admins; the owner role moves only by transfer to an
 existing member (the old owner becomes an admin); the owner can be neither removed nor leave (409).
+An invitation names an existing user with no block between them and the inviter (``logic.directory``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.problems import Conflict, Forbidden, NotFound
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic.access import can_manage, can_read, is_owner
+from deepiri_tasks.logic.directory import Directory, require_invitable
 from deepiri_tasks.logic.projects import get_project, require_role
 from deepiri_tasks.models.projects import (
     SERVICE,
@@ -64,11 +66,14 @@ def check_leave(role: Role) -> None:
         raise Conflict("the owner must transfer the project before leaving")
 
 
-def invite(repo: ProjectRepository, user_id: str, project_id: str, body: InvitationCreate) -> Invitation:
+def invite(repo: ProjectRepository, directory: Directory, user_id: str, project_id: str,
+           body: InvitationCreate) -> Invitation:
+    """Invite an existing user with no block between them and the inviter (404 otherwise, as for nobody)."""
     project = get_project(repo, user_id, project_id)
     check_invite(project.role, body.role)
     if body.userId == user_id:  # the inviter is a member already
         raise Conflict("the user is already a member of the project")
+    require_invitable(directory, user_id, body.userId)
     invitation = Invitation(projectId=project_id, projectName=project.name, userId=body.userId, role=body.role,
                             invitedBy=user_id, invitedAt=to_iso(utc_now()))
     repo.invite(invitation)

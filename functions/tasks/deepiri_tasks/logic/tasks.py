@@ -1,6 +1,9 @@
 """Task use cases: create, read, change (optimistic concurrency), status moves, soft delete and restore,
 listing and search.
 
+Assignees: a project task's assignees are current members of its project; a personal task has no
+assignee but its owner (422 naming the others).
+
 Concurrency: a change names the version it was based on, by ``If-Match`` (``W/"<n>"`` or ``"<n>"``) or
 ``version`` in the body; a stale one answers 412 and changes nothing. Responses carry ``ETag: W/"<n>"``.
 
@@ -88,19 +91,28 @@ def _check_version(task: Task, expected: int | None) -> None:
                                  currentVersion=task.version)
 
 
-def _check_references(services: TaskServices, user_id: str, project_id: str | None,
+def _check_references(services: TaskServices, user_id: str, owner_id: str, project_id: str | None, *,
                       parent_id: str | None, assignee_ids: list[str]) -> None:
     errors = []
     if parent_id is not None:
         parent = services.tasks.get(parent_id)
         if parent is None or not is_visible(services.projects, parent, user_id) or parent.projectId != project_id:
             errors.append({"field": "body.parentTaskId", "message": "no such task in the same project"})
-    if project_id is not None:
-        strangers = [a for a in assignee_ids if services.projects.role_of(project_id, a) is None]
-        if strangers:
-            errors.append({"field": "body.assigneeIds", "message": f"not project members: {', '.join(strangers)}"})
+    assignees_error = _assignees_error(services, owner_id, project_id, assignee_ids)
+    if assignees_error is not None:
+        errors.append({"field": "body.assigneeIds", "message": assignees_error})
     if errors:
         raise ValidationFailed(errors)
+
+
+def _assignees_error(services: TaskServices, owner_id: str, project_id: str | None,
+                     assignee_ids: list[str]) -> str | None:
+    """Assignees are current members of the task's project; a personal task has none but its owner."""
+    if project_id is None:
+        others = [a for a in assignee_ids if a != owner_id]
+        return f"a personal task has no assignees but its owner: {', '.join(others)}" if others else None
+    strangers = [a for a in assignee_ids if services.projects.role_of(project_id, a) is None]
+    return f"not project members: {', '.join(strangers)}" if strangers else None
 
 
 # ---------------------------------------------------------------------------------------------- CRUD
@@ -111,7 +123,8 @@ def create_task(
     """Create a task owned by ``user_id`` (in a project the caller may write to); emits TaskCreated."""
     if body.projectId is not None:
         require_project_writer(services.projects, body.projectId, user_id)
-    _check_references(services, user_id, body.projectId, body.parentTaskId, body.assigneeIds)
+    _check_references(services, user_id, user_id, body.projectId, parent_id=body.parentTaskId,
+                      assignee_ids=body.assigneeIds)
     now = utc_now()
     task = Task(id=new_ulid(), ownerId=user_id, createdAt=now, updatedAt=now, source=source,
                 externalRef=external_ref, **body.model_dump())
@@ -130,7 +143,8 @@ def update_task(services: TaskServices, user_id: str, task_id: str, patch: TaskP
     changes = patch.changes()
     if "parentTaskId" in changes or "assigneeIds" in changes:
         merged = _validated(task, changes)
-        _check_references(services, user_id, task.projectId, merged.parentTaskId, merged.assigneeIds)
+        _check_references(services, user_id, task.ownerId, task.projectId, parent_id=merged.parentTaskId,
+                          assignee_ids=merged.assigneeIds)
     changed = [name for name, value in changes.items() if getattr(task, name) != value]
     moving = patch.status is not None and patch.status != task.status
     if not changed and not moving:

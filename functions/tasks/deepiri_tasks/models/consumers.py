@@ -1,4 +1,5 @@
-"""The bus events the tasks service consumes for projects, integrations and account deletion."""
+"""The bus events the tasks service consumes: account lifecycle and blocks (its users directory), projects
+and integrations."""
 
 from __future__ import annotations
 
@@ -24,3 +25,20 @@ class IntegrationItemImportedData(BaseModel):
 
 class ProjectDeletedRef(BaseModel):
     projectId: str = Field(min_length=1)
+
+
+class UserRegisteredData(BaseModel):
+    """``UserRegistered``: the user joins the tasks service's directory (only the id is kept). As loose as the
+    producer's contract (a consumer never refuses what its producer may send)."""
+
+    userId: str
+
+
+class UserBlockedData(BaseModel):
+    blockerId: str
+    blockedId: str
+
+
+class UserUnblockedData(BaseModel):
+    blockerId: str
+    blockedId: str

@@ -181,10 +181,12 @@ class SocialRepository:
             outbox_put(self._table, event),
         ]) is None
 
-    def unblock(self, blocker: str, blocked: str) -> bool:
+    def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
+        """Lift the block with its event in one transaction; False when there was no block."""
         return self._transact([
             self._delete(blocker, Edge.BLOCK, blocked, must_exist=True),
             self._delete(blocked, Edge.BLOCKED_BY, blocker),
+            outbox_put(self._table, event),
         ]) is None
 
     # ---- transaction elements --------------------------------------------------------------------

@@ -14,7 +14,7 @@
   in common with the caller.
 
 Events (through the outbox, in the state change's transaction): FriendRequested, FriendshipAccepted,
-UserBlocked. Unfriending, cancelling, rejecting, following and unblocking publish nothing.
+UserBlocked, UserUnblocked. Unfriending, cancelling, rejecting and following publish nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from deepiri_users.models.social import (
     SocialPage,
     SocialUser,
     UserBlockedData,
+    UserUnblockedData,
 )
 
 SERVICE = "users"
@@ -58,7 +59,7 @@ class SocialStore(Protocol):
     def follow(self, follower: str, followed: str) -> FollowWrite: ...
     def unfollow(self, follower: str, followed: str) -> bool: ...
     def block(self, blocker: str, blocked: str, event: DomainEvent) -> bool: ...
-    def unblock(self, blocker: str, blocked: str) -> bool: ...
+    def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool: ...
 
 
 def _not_self(me: str, other: str, field: str) -> None:
@@ -152,7 +153,9 @@ def block(store: SocialStore, me: str, other: str) -> None:
 
 
 def unblock(store: SocialStore, me: str, other: str) -> None:
-    if not store.unblock(me, other):
+    """Lift a block of ``other``; publishes UserUnblocked (404 when there is no such block)."""
+    event = DomainEvent.new(SERVICE, "UserUnblocked", UserUnblockedData(blockerId=me, blockedId=other), actor=me)
+    if not store.unblock(me, other, event):
         raise NotFound(f"{other} is not blocked")
 
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from deepiri_users.models.social import FriendRequestedData, FriendshipAcceptedData, UserBlockedData
+from deepiri_users.models.social import (
+    FriendRequestedData,
+    FriendshipAcceptedData,
+    UserBlockedData,
+    UserUnblockedData,
+)
 
 SERVICE = "users"
 
@@ -59,4 +64,5 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "FriendRequested": FriendRequestedData,
     "FriendshipAccepted": FriendshipAcceptedData,
     "UserBlocked": UserBlockedData,
+    "UserUnblocked": UserUnblockedData,
 }

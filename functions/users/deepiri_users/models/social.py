@@ -105,3 +105,11 @@ class UserBlockedData(BaseModel):
 
     blockerId: str
     blockedId: str
+
+
+class UserUnblockedData(BaseModel):
+    """``UserUnblocked``: the block of ``blockedId`` by ``blockerId`` is lifted (no ``userId``: nobody is
+    notified); services that keep who blocked whom (the tasks service's directory) drop the block."""
+
+    blockerId: str
+    blockedId: str
