@@ -6,19 +6,7 @@ import json
 import time
 import urllib.error
 
-from infra.bench import local
-from infra.bench.core import (
-    COLD_REQUEST_TIMEOUT_SECONDS,
-    LOOP_SECONDS,
-    REQUEST_TIMEOUT_SECONDS,
-    BenchError,
-    Result,
-    Row,
-    ratio,
-    run_probe,
-    service_env,
-    timed_figures,
-)
+from infra.bench import core, local
 from infra.config import ROOT, Target
 
 USERS_FUNCTION = "UsersAuthFunction"
@@ -42,7 +30,7 @@ def login_timings(rest: str, user: local.BenchUser, warmup: int, count: int, *, 
         if time.monotonic() > deadline:
             notes.append(f"time budget of {budget:.0f}s reached after {index} logins")
             break
-        timeout = COLD_REQUEST_TIMEOUT_SECONDS if index == 0 else REQUEST_TIMEOUT_SECONDS
+        timeout = core.COLD_REQUEST_TIMEOUT_SECONDS if index == 0 else core.REQUEST_TIMEOUT_SECONDS
         started = time.perf_counter()
         try:
             answer = local.post_json(url, body, timeout)
@@ -50,26 +38,27 @@ def login_timings(rest: str, user: local.BenchUser, warmup: int, count: int, *, 
             if error.code == 429:
                 notes.append(f"login rate limit reached after {index} logins (429); wait 5 minutes between runs")
                 break
-            raise BenchError(f"POST /api/auth/login answered {local.problem(error)}") from error
+            raise core.BenchError(f"POST /api/auth/login answered {local.problem(error)}") from error
         except (urllib.error.URLError, OSError) as error:
-            raise BenchError(f"POST /api/auth/login failed: {error}") from error
+            raise core.BenchError(f"POST /api/auth/login failed: {error}") from error
         elapsed = (time.perf_counter() - started) * 1000
         if "accessToken" not in answer:
-            raise BenchError("POST /api/auth/login answered no access token")
+            raise core.BenchError("POST /api/auth/login answered no access token")
         if index >= warmup:
             timings.append(elapsed)
     return timings
 
 
-def run(target: Target) -> Result:
+def run(target: Target) -> core.Result:
     """p50/p95 of ``POST /api/auth/login`` through the emulated API Gateway next to argon2id verify in-process."""
-    result = Result(title=f"login: {LOGIN_REQUESTS} POST /api/auth/login after {LOGIN_WARMUP} warm-up, "
-                          f"{VERIFY_RUNS} verifies",
-                    columns=["p50 ms", "p95 ms"])
-    output = run_probe("infra.bench.probes.password_verify", [str(VERIFY_RUNS), str(LOOP_SECONDS)],
-                       service_env(USERS_FUNCTION, target.stage, USERS_PATH), timeout=LOOP_SECONDS + 60)
-    verify = timed_figures(json.loads(output))
-    verify_row = Row("passwords.verify_password in-process (argon2id)", [verify["p50"], verify["p95"]])
+    result = core.Result(title=f"login: {LOGIN_REQUESTS} POST /api/auth/login after {LOGIN_WARMUP} warm-up, "
+                               f"{VERIFY_RUNS} verifies",
+                         columns=["p50 ms", "p95 ms"])
+    output = core.run_probe("infra.bench.probes.password_verify", [str(VERIFY_RUNS), str(core.LOOP_SECONDS)],
+                            core.service_env(USERS_FUNCTION, target.stage, USERS_PATH),
+                            timeout=core.LOOP_SECONDS + 60)
+    verify = core.timed_figures(json.loads(output))
+    verify_row = core.Row("passwords.verify_password in-process (argon2id)", [verify["p50"], verify["p95"]])
     result.data = {"in_process_verify_ms": verify,
                    "pythonpath": [str(path.relative_to(ROOT)) for path in USERS_PATH]}
     rest = local.local_rest(target, result)
@@ -77,13 +66,13 @@ def run(target: Target) -> Result:
         result.rows = [verify_row]
         return result
     user = local.bench_user(rest)
-    login = timed_figures(login_timings(rest, user, LOGIN_WARMUP, LOGIN_REQUESTS, budget=LOOP_SECONDS,
+    login = core.timed_figures(login_timings(rest, user, LOGIN_WARMUP, LOGIN_REQUESTS, budget=core.LOOP_SECONDS,
                                         notes=result.notes))
-    ratios = {key: ratio(login[key], verify[key]) for key in ("p50", "p95")}
+    ratios = {key: core.ratio(login[key], verify[key]) for key in ("p50", "p95")}
     result.rows = [
-        Row("POST /api/auth/login (gateway)", [login["p50"], login["p95"]]),
+        core.Row("POST /api/auth/login (gateway)", [login["p50"], login["p95"]]),
         verify_row,
-        Row("ratio login / verify", [ratios["p50"], ratios["p95"]], ratio=True),
+        core.Row("ratio login / verify", [ratios["p50"], ratios["p95"]], ratio=True),
     ]
     result.data.update({"url": f"{rest}/api/auth/login", "warmup": LOGIN_WARMUP, "gateway_login_ms": login,
                         "ratio_login_to_verify": ratios})
