@@ -58,6 +58,15 @@ def create(*logical_ids: str) -> dict[str, str]:
     return created
 
 
+def create_env(monkeypatch: Any, **variables: str) -> dict[str, str]:
+    """Create the resources named by ``variables`` (environment variable → logical id, as the function's
+    template entry wires them) and set each variable to what was created; return logical id → name."""
+    created = create(*dict.fromkeys(variables.values()))
+    for variable, logical_id in variables.items():
+        monkeypatch.setenv(variable, created[logical_id])
+    return created
+
+
 def _create_table(props: dict[str, Any]) -> str:
     client = boto3.client("dynamodb", region_name=REGION)
     args: dict[str, Any] = {

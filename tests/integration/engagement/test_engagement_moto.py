@@ -20,11 +20,13 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def engagement(aws, monkeypatch) -> dict[str, str]:
-    created = template.create("EngagementTable", "IdempotencyTable", "EventBus", "EngagementEvents.DeadLetterQueue")
-    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
-    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["EngagementEvents.DeadLetterQueue"])
-    monkeypatch.setenv("ENGAGEMENT_TABLE", created["EngagementTable"])
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
+    created = template.create_env(
+        monkeypatch,
+        EVENT_BUS_NAME="EventBus",
+        DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
+        ENGAGEMENT_TABLE="EngagementTable",
+        IDEMPOTENCY_TABLE="IdempotencyTable",
+    )
     wiring.reset()
     reset_settings_cache()
     yield created

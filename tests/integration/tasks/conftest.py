@@ -75,9 +75,7 @@ def _reset() -> None:
 
 @pytest.fixture
 def api(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    created = template.create("TasksTable", "EventBus")
-    monkeypatch.setenv("TASKS_TABLE", created["TasksTable"])
-    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
+    created = template.create_env(monkeypatch, TASKS_TABLE="TasksTable", EVENT_BUS_NAME="EventBus")
     _reset()
     api = Api(created)
     wiring.dynamodb_client().meta.events.register(

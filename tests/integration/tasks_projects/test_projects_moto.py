@@ -25,10 +25,8 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def table(aws, monkeypatch) -> str:
-    created = template.create("TasksTable", "IdempotencyTable", "EventBus")
-    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
-    monkeypatch.setenv("TASKS_TABLE", created["TasksTable"])
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
+    created = template.create_env(
+        monkeypatch, EVENT_BUS_NAME="EventBus", TASKS_TABLE="TasksTable", IDEMPOTENCY_TABLE="IdempotencyTable")
     _reset()
     yield created["TasksTable"]
     _reset()

@@ -21,11 +21,13 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def users(aws, monkeypatch) -> dict[str, str]:
-    created = template.create("UsersTable", "IdempotencyTable", "EventBus", "UsersEvents.DeadLetterQueue")
-    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
-    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", created["UsersEvents.DeadLetterQueue"])
-    monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
+    created = template.create_env(
+        monkeypatch,
+        EVENT_BUS_NAME="EventBus",
+        DEAD_LETTER_QUEUE_URL="UsersEvents.DeadLetterQueue",
+        USERS_TABLE="UsersTable",
+        IDEMPOTENCY_TABLE="IdempotencyTable",
+    )
     for cached in (wiring.skill_repository, wiring.metric_repository):
         cached.cache_clear()
     reset_settings_cache()

@@ -22,10 +22,8 @@ USERS = ("alice", "bob", "carol", "dave", "erin")
 
 @pytest.fixture
 def users_table(aws, monkeypatch) -> str:
-    created = template.create("UsersTable", "IdempotencyTable", "EventBus")
-    monkeypatch.setenv("EVENT_BUS_NAME", created["EventBus"])
-    monkeypatch.setenv("USERS_TABLE", created["UsersTable"])
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", created["IdempotencyTable"])
+    created = template.create_env(
+        monkeypatch, EVENT_BUS_NAME="EventBus", USERS_TABLE="UsersTable", IDEMPOTENCY_TABLE="IdempotencyTable")
     wiring.reset()
     reset_settings_cache()
     table = boto3.resource("dynamodb", region_name=template.REGION).Table(created["UsersTable"])
