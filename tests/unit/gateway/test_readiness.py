@@ -68,3 +68,30 @@ def test_given_every_dependency_up_when_an_admin_asks_then_each_is_named_with_de
     ready = admin_readiness(probe_all(_probe(set()), DEPENDENCIES), depths.__getitem__, ["https://q/1/a-dlq"])
     assert [(c.kind, c.name, c.ok) for c in ready.checks] == [(k, n, True) for k, n in DEPENDENCIES]
     assert [(d.queue, d.depth) for d in ready.deadLetters] == [("a-dlq", 3)]
+
+
+def test_given_a_dead_letter_queue_that_cannot_be_read_then_admins_see_its_name_and_why() -> None:
+    def depth(url: str) -> int:
+        if url.endswith("broken-dlq/"):
+            raise DependencyDown("AccessDenied: sqs:GetQueueAttributes")
+        return 0
+
+    ready = admin_readiness(probe_all(_probe(set()), DEPENDENCIES), depth,
+                            ["http://localhost:4566/000000000000/deepiri-dev-users-events-dlq",
+                             "https://sqs.us-east-1.amazonaws.com/123456789012/deepiri-dev-broken-dlq/"])
+
+    assert [d.model_dump() for d in ready.deadLetters] == [
+        {"queue": "deepiri-dev-users-events-dlq", "depth": 0, "detail": None},
+        {"queue": "deepiri-dev-broken-dlq", "depth": None, "detail": "AccessDenied: sqs:GetQueueAttributes"}]
+
+
+def test_given_two_dependencies_down_when_an_admin_asks_then_both_are_named_in_order() -> None:
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        admin_readiness(probe_all(_probe({"deepiri-dev-tasks", "deepiri-dev"}), DEPENDENCIES), lambda url: 0, [])
+    assert unavailable.value.detail == "unreachable: table deepiri-dev-tasks, bus deepiri-dev"
+
+
+def test_given_a_dependency_down_when_probed_then_the_log_says_its_kind(caplog) -> None:
+    probe_all(_probe({"deepiri-dev"}), DEPENDENCIES)
+    [record] = [r for r in caplog.records if r.getMessage() == "dependency down"]
+    assert record.__dict__["kind"] == "bus"
