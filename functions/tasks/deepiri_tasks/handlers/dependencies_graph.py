@@ -41,7 +41,7 @@ def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PAT
                                          user_id=caller_id(app), project_id=projectId)
 
 
-@routes.post("/api/tasks/<id>/dependencies", scope=WRITE)
+@routes.post("/api/tasks/<id>/dependencies", scope=WRITE, status=201)
 def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
     """Make the task depend on another; a cycle answers 409 naming it."""
     edge = dependencies_graph.add_dependency(wiring.task_facts(), wiring.project_repository(),

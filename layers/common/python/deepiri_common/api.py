@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
-_PATH_PARAMETER = re.compile(r"[A-Za-z0-9._~:-]{1,128}")
+PATH_PARAMETER_PATTERN = "^[A-Za-z0-9._~:-]{1,128}$"
+_PATH_PARAMETER = re.compile(PATH_PARAMETER_PATTERN)
 PATH_PARAMETER_RULE = "must be 1 to 128 letters, digits or . _ ~ : -"
 PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
@@ -130,7 +131,7 @@ def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
     """
     bad = [{"field": f"path.{name}", "message": PATH_PARAMETER_RULE}
            for name, value in (event.get("pathParameters") or {}).items()
-           if name != "proxy" and not _PATH_PARAMETER.fullmatch(str(value or ""))]
+           if name != "proxy" and not _PATH_PARAMETER.match(str(value or ""))]
     return ValidationFailed(bad) if bad else None
 
 
