@@ -54,6 +54,8 @@ def build() -> dict[str, Any]:
             "authorizationUrl": "/api/oauth/authorize", "tokenUrl": "/api/oauth/token",
             "refreshUrl": "/api/oauth/token", "scopes": dict(SCOPES)}}},
     }
+    # Relative to the document (served at <stage>/docs/openapi.json): the stage that serves it.
+    merged["servers"] = [{"url": "..", "description": "the API stage that serves this document"}]
     schemas = merged["components"].setdefault("schemas", {})
     for model in (ProblemDetails, GatewayMessage):
         add_schema(schemas, model)
@@ -74,6 +76,8 @@ def complete(operation: dict[str, Any], route: Route, schemas: dict[str, Any]) -
     """Add to ``operation`` what its handler's signature cannot tell: its form body, every error it
     may answer (``deepiri_common.contract``), and no body for a 204."""
     responses = operation.setdefault("responses", {})
+    if route.summary:
+        operation["summary"] = route.summary
     if route.form is not None:
         operation["requestBody"] = {"required": True, "content": {
             "application/x-www-form-urlencoded": {"schema": {"$ref": add_schema(schemas, route.form)}}}}
@@ -82,7 +86,8 @@ def complete(operation: dict[str, Any], route: Route, schemas: dict[str, Any]) -
             responses[str(code)] = {"description": "No Content"}
     headers = frozenset(p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header")
     own_errors = add_schema(schemas, route.error_model) if route.error_model else None
-    for code in error_statuses(route, headers):
+    fields = frozenset(p["name"] for p in operation.get("parameters", []) if p.get("in") == "query")
+    for code in error_statuses(route, headers, fields | body_fields(operation, schemas)):
         responses[str(code)] = error_response(code, route, own_errors)
 
 
@@ -116,6 +121,13 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
         return schema
     rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
     return {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
+
+
+def body_fields(operation: dict[str, Any], schemas: dict[str, Any]) -> frozenset[str]:
+    """The top-level fields of the operation's JSON body."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    reference = str(schema.get("$ref", ""))
+    return frozenset(schemas.get(reference.rsplit("/", 1)[-1], {}).get("properties", {}) if reference else ())
 
 
 def error_response(code: int, route: Route, own_errors: str | None) -> dict[str, Any]:

@@ -33,7 +33,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.get("/api/tasks/graph", scope=READ)
+@routes.get("/api/tasks/graph", scope=READ, problems=(404,))  # a project naming none of yours
 def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PATTERN)] = None) -> TaskGraph:
     """The dependency graph: nodes, edges, topological order and critical path."""
     return dependencies_graph.task_graph(wiring.task_facts(), wiring.project_repository(),

@@ -42,13 +42,13 @@ def register(body: RegisterRequest) -> tuple[RegisteredUser, int]:
     return accounts.register(wiring.account_services(), body, _source_ip()), 201
 
 
-@routes.post("/api/auth/login", open=True)
+@routes.post("/api/auth/login", open=True, problems=(401,))
 def login(body: LoginRequest) -> TokenPair:
     """Sign in with email and password; answers a token pair."""
     return accounts.login(wiring.account_services(), body, _source_ip())
 
 
-@routes.post("/api/auth/refresh", open=True)
+@routes.post("/api/auth/refresh", open=True, problems=(401,))
 def refresh(body: RefreshRequest) -> TokenPair:
     """Rotate a refresh token; a reused one revokes its whole family."""
     s = wiring.account_services()

@@ -115,16 +115,19 @@ def accept_friend_request(store: SocialStore, me: str, requester: str) -> Friend
 
 
 def reject_friend_request(store: SocialStore, me: str, requester: str) -> None:
+    _not_self(me, requester, "path.userId")
     if not store.remove_request(requester, me):
         raise NotFound(f"no pending friend request from {requester}")
 
 
 def cancel_friend_request(store: SocialStore, me: str, addressee: str) -> None:
+    _not_self(me, addressee, "path.userId")
     if not store.remove_request(me, addressee):
         raise NotFound(f"no pending friend request to {addressee}")
 
 
 def unfriend(store: SocialStore, me: str, other: str) -> None:
+    _not_self(me, other, "path.userId")
     if not store.unfriend(me, other):
         raise NotFound(f"not friends with {other}")
 
@@ -138,6 +141,7 @@ def follow(store: SocialStore, me: str, other: str) -> None:
 
 
 def unfollow(store: SocialStore, me: str, other: str) -> None:
+    _not_self(me, other, "path.userId")
     if not store.unfollow(me, other):
         raise NotFound(f"not following {other}")
 
@@ -152,6 +156,7 @@ def block(store: SocialStore, me: str, other: str) -> None:
 
 
 def unblock(store: SocialStore, me: str, other: str) -> None:
+    _not_self(me, other, "path.userId")
     if not store.unblock(me, other):
         raise NotFound(f"{other} is not blocked")
 

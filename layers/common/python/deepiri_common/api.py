@@ -41,6 +41,7 @@ from deepiri_common.problems import (
     PayloadTooLarge,
     Problem,
     TooManyRequests,
+    UnsupportedMediaType,
     ValidationFailed,
     field_errors,
 )
@@ -116,11 +117,32 @@ def api_handler(app: Resolver) -> LambdaHandler:
 def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | None:
     """What makes a request unfit for any route, checked before anything parses it, or None.
 
-    A body over the size limit (413), a JSON body nested too deeply or with an oversized number
-    (400), a path parameter that is no id (422): every route of every service refuses these alike.
+    A body over the size limit (413), a body that is neither JSON nor a form (415), a JSON body
+    nested too deeply or with an oversized number (400), a path parameter that is no id (422):
+    every route of every service refuses these alike.
     """
-    return (_oversized_body(event, max_body_bytes) or _unsafe_json_body(event)
+    return (_oversized_body(event, max_body_bytes) or _unsupported_body(event) or _unsafe_json_body(event)
             or _bad_path_parameters(event))
+
+
+def _unsupported_body(event: Mapping[str, Any]) -> UnsupportedMediaType | None:
+    """A 415 for a body of any media type but JSON (``application/json``, ``*/*+json``) or an
+    ``application/x-www-form-urlencoded`` form: no route reads another, and a parser handed, say,
+    ``multipart/form-data`` without a boundary must never see it."""
+    if not event.get("body"):
+        return None
+    media_type = str(_header(event, "content-type") or "application/json").split(";", 1)[0].strip().lower()
+    if media_type in _BODY_MEDIA_TYPES or media_type.endswith("+json"):
+        return None
+    return UnsupportedMediaType(f"a request body must be application/json (or a form where documented), "
+                                f"not {media_type[:100]}")
+
+
+_BODY_MEDIA_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+
+
+def _header(event: Mapping[str, Any], name: str) -> Any:
+    return next((value for key, value in (event.get("headers") or {}).items() if str(key).lower() == name), None)
 
 
 def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:

@@ -4,13 +4,14 @@ The OpenAPI document (``infra.openapi``) takes each operation's success answer f
 adds, from the route's declaration (:class:`deepiri_common.routes.Route`), the errors below, so a route
 declared later is documented without a word more:
 
-- every route: 400 (malformed or unsafe JSON), 413 (body too large) and 422 (invalid fields), which
-  :func:`deepiri_common.api.refusal` and the resolver answer for any route, and 429 (the gateway's
-  throttle, a route's own rate limit);
+- every route: 400 (malformed or unsafe JSON), 413 (body too large), 415 (a body neither JSON nor a
+  form) and 422 (invalid fields), which :func:`deepiri_common.api.refusal` and the resolver answer
+  for any route, and 429 (the gateway's throttle, a route's own rate limit);
 - a signed-in route: 401 (no valid token) and 403 (not allowed, or a third-party token without the scope);
-- a route with a path parameter: 404 (nothing there, or another user's: existence never leaks);
+- a route with a path parameter, or a query or body field naming another resource (``projectId``,
+  ``assigneeIds``): 404 (nothing there, or another user's: existence never leaks);
 - a write (POST, PUT, PATCH, DELETE): 409 (it contradicts the current state, or lost a race);
-- a route taking ``If-Match``: 412 (the version moved on);
+- a route taking ``If-Match`` or a body with a ``version``: 412 (the version moved on);
 - whatever else the route declares (``problems=``).
 
 401, 403 and 429 may also come from API Gateway itself (its authorizer and throttle), whose body is
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from deepiri_common.routes import Route
 
 PROBLEM_JSON = "application/problem+json"
-EVERY_ROUTE = (400, 413, 422, 429)
+EVERY_ROUTE = (400, 413, 415, 422, 429)
 SIGNED_IN = (401, 403)
 FROM_THE_GATEWAY = (401, 403, 429)
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -66,16 +67,21 @@ class GatewayMessage(BaseModel):
     Message: str | None = None
 
 
-def error_statuses(route: Route, header_names: frozenset[str] = frozenset()) -> tuple[int, ...]:
-    """Every error status ``route`` may answer, ascending (see the module's docstring)."""
+def error_statuses(route: Route, header_names: frozenset[str] = frozenset(),
+                   field_names: frozenset[str] = frozenset()) -> tuple[int, ...]:
+    """Every error status ``route`` may answer, ascending (see the module's docstring).
+
+    ``header_names``: the request headers the route reads; ``field_names``: its query parameters and
+    the top-level fields of its JSON body.
+    """
     statuses = set(EVERY_ROUTE) | set(route.problems)
     if not route.open:
         statuses |= set(SIGNED_IN)
-    if "{" in route.path:
+    if "{" in route.path or any(name.endswith(("Id", "Ids")) for name in field_names):
         statuses.add(404)
     if route.method in WRITES:
         statuses.add(409)
-    if "if-match" in header_names:
+    if "if-match" in header_names or "version" in field_names:
         statuses.add(412)
     return tuple(sorted(statuses))
 
@@ -100,6 +106,7 @@ _DETAILS = {
     409: "the change conflicts with the current state",
     412: "the resource has changed: its version is now 4",
     413: "request body has 300000 bytes; the limit is 262144",
+    415: "a request body must be application/json (or a form where documented), not text/plain",
     422: "invalid fields: body.title",
     429: "rate limit exceeded; retry in 2 s",
 }
