@@ -128,8 +128,10 @@ def revoke_consent(clientId: str) -> Response[None]:
 
 
 # ---------------------------------------------------------------- client-authenticated routes
-@routes.post("/api/oauth/token", open=True, form=OAuthTokenForm, error_model=OAuthErrorAnswer, problems=(401, 429))
-def token() -> Response[OAuthTokenResponse]:
+# RFC 6749/7009/7662 answers leave as written (absent members stay absent): ``returns`` documents them.
+@routes.post("/api/oauth/token", open=True, form=OAuthTokenForm, error_model=OAuthErrorAnswer, problems=(401, 429),
+             returns=OAuthTokenResponse)
+def token() -> Response[Any]:
     """OAuth token endpoint: authorization_code (PKCE), refresh_token, client_credentials."""
     form = _form()
     credentials = _credentials(form)
@@ -142,8 +144,9 @@ def token() -> Response[OAuthTokenResponse]:
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
 
 
-@routes.post("/api/oauth/revoke", open=True, form=OAuthTokenReference, error_model=OAuthErrorAnswer, problems=(401,))
-def revoke() -> Response[OAuthRevoked]:
+@routes.post("/api/oauth/revoke", open=True, form=OAuthTokenReference, error_model=OAuthErrorAnswer, problems=(401,),
+             returns=OAuthRevoked)
+def revoke() -> Response[Any]:
     """Revoke a token (RFC 7009)."""
     form = _form()
     client = _authenticated_client(form)
@@ -153,8 +156,8 @@ def revoke() -> Response[OAuthRevoked]:
 
 
 @routes.post("/api/oauth/introspect", open=True, form=OAuthTokenReference, error_model=OAuthErrorAnswer,
-             problems=(401,))
-def introspect() -> Response[OAuthIntrospection]:
+             problems=(401,), returns=OAuthIntrospection)
+def introspect() -> Response[Any]:
     """Introspect a token (RFC 7662)."""
     form = _form()
     client = _authenticated_client(form)

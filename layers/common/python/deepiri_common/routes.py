@@ -121,13 +121,16 @@ class Routes:
                  options: dict[str, Any]) -> Callable[[F], F]:
         """Declare and register a route. Besides Powertools' route options it takes ``status`` (the
         success status, or several, the usual first; default 200, or 204 for ``Response[None]``),
-        ``problems`` (further problem statuses), ``form`` and ``error_model`` (see :class:`Route`)."""
+        ``problems`` (further problem statuses), ``form`` and ``error_model`` (see :class:`Route`), and
+        ``returns``: the model of a ``Response[Any]`` body that must go out exactly as the handler wrote
+        it (``Response[Model]`` makes Powertools validate and re-serialize the body)."""
         if open and scope:
             raise ValueError(f"{method} {rule}: an open route needs no scope")
         status = options.pop("status", None)
         contract = {"problems": tuple(options.pop("problems", ())), "form": options.pop("form", None),
                     "error_model": options.pop("error_model", None)}
         media_type = options.pop("media_type", "application/json")
+        returns = options.pop("returns", None)
 
         def decorate(function: F) -> F:
             summary = (function.__doc__ or "").strip().split("\n", 1)[0]
@@ -135,7 +138,8 @@ class Routes:
             statuses = _statuses(status, returned)
             self._add(Route(method=method, path=api_path(rule), open=open, scope=scope,
                             handler=function.__name__, summary=summary, statuses=statuses, **contract))
-            getattr(self._app, method.lower())(rule, **_success(options, returned, statuses, media_type))(function)
+            success = _success(options, returned, statuses, media_type, returns)
+            getattr(self._app, method.lower())(rule, **success)(function)
             return function
 
         return decorate
@@ -176,16 +180,18 @@ def _statuses(declared: int | tuple[int, ...] | None, returned: Any) -> tuple[in
     return (HTTPStatus.NO_CONTENT.value,) if no_body else (HTTPStatus.OK.value,)
 
 
-def _success(options: dict[str, Any], returned: Any, statuses: tuple[int, ...], media_type: str) -> dict[str, Any]:
+def _success(options: dict[str, Any], returned: Any, statuses: tuple[int, ...], media_type: str,
+             returns: type | None = None) -> dict[str, Any]:
     """Powertools' route options with the success responses of the OpenAPI document.
 
     A handler that returns a model gets its status from Powertools (``status_code``), which documents
     the returned model. A handler that returns ``Response[Model]`` sets its status itself: the model
     is named here so the document shows it (``Response[None]``: no body).
     """
-    if "responses" in options or (get_origin(returned) is not Response and returned is not Response):
+    is_response = get_origin(returned) is Response or returned is Response
+    if "responses" in options or not (is_response or returns):
         return {"status_code": statuses[0], **options} if len(statuses) == 1 else options
-    model = (get_args(returned) or (Any,))[0]
+    model = returns or (get_args(returned) or (Any,))[0]
     content = {} if model is type(None) else {"content": {media_type: {"model": model}}}
     return {**options, "responses": {code: {"description": HTTPStatus(code).phrase, **content}
                                      for code in statuses}}
