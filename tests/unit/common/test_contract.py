@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel
 
-from deepiri_common.api import create_resolver
+from deepiri_common.api import Resolver, create_resolver
 from deepiri_common.contract import error_statuses, example_problem
 from deepiri_common.routes import Routes
+from tests.support.apigw import rest_event
+from tests.support.lambda_context import FakeLambdaContext
 
 
 class Thing(BaseModel):
@@ -15,6 +20,10 @@ class Thing(BaseModel):
 
 
 def _routes() -> Routes:
+    return _service()[1]
+
+
+def _service() -> tuple[Resolver, Routes]:
     app = create_resolver()
     routes = Routes(app)
 
@@ -34,7 +43,11 @@ def _routes() -> Routes:
     def open_route() -> Thing:
         return Thing(name="x")
 
-    return routes
+    @routes.post("/api/raw", returns=Thing)
+    def raw() -> Response[Any]:
+        return Response(200, "application/json", '{"name": "as written"}')
+
+    return app, routes
 
 
 def test_given_new_routes_then_their_errors_follow_from_the_declaration() -> None:
@@ -54,6 +67,16 @@ def test_given_new_routes_then_success_statuses_come_from_the_declaration_or_the
     assert by_key["POST /api/things"].statuses == (201,)
     assert by_key["DELETE /api/things/{thingId}"].statuses == (204,)
     assert by_key["GET /api/things/{thingId}"].statuses == (200,)
+
+
+def test_given_returns_then_the_model_is_documented_and_the_body_leaves_as_written() -> None:
+    app, _ = _service()
+    schema = json.loads(app.get_openapi_json_schema())
+    content = schema["paths"]["/api/raw"]["post"]["responses"]["200"]["content"]["application/json"]
+    answer = app.resolve(rest_event("POST", "/api/raw"), FakeLambdaContext())
+
+    assert content["schema"] == {"$ref": "#/components/schemas/Thing"}
+    assert answer["body"] == '{"name": "as written"}'
 
 
 def test_given_a_status_then_the_example_problem_is_shaped_like_the_answer() -> None:
