@@ -3,8 +3,8 @@
 - schemathesis fuzzes every operation of the OpenAPI document the stack serves, signed in as a
   registered user, with every check on but the two ``tests/e2e/schemathesis.toml`` turns off (each with
   its reason there), and must report no failure. Its seed and settings live in that file; the run is
-  bounded in time (``DEEPIRI_FUZZ_SECONDS``, default 150) and in examples per operation
-  (``DEEPIRI_FUZZ_EXAMPLES``, default 5): ``make e2e FUZZ_SECONDS=1200 FUZZ_EXAMPLES=100`` runs it longer.
+  bounded in time (``DEEPIRI_FUZZ_SECONDS``, default 210) and in examples per operation
+  (``DEEPIRI_FUZZ_EXAMPLES``, default 3): ``make e2e FUZZ_SECONDS=1200 FUZZ_EXAMPLES=100`` runs it longer.
 - ``/docs`` opened in a real headless Chromium, with every request off this machine refused, shows
   every operation of the document.
 """
@@ -25,8 +25,8 @@ from playwright.sync_api import Request, Route, sync_playwright
 
 from tests.e2e.conftest import PASSWORD
 
-FUZZ_SECONDS = int(os.environ.get("DEEPIRI_FUZZ_SECONDS", "150"))
-FUZZ_EXAMPLES = int(os.environ.get("DEEPIRI_FUZZ_EXAMPLES", "5"))
+FUZZ_SECONDS = int(os.environ.get("DEEPIRI_FUZZ_SECONDS", "210"))
+FUZZ_EXAMPLES = int(os.environ.get("DEEPIRI_FUZZ_EXAMPLES", "3"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Operations that cannot be fuzzed meaningfully, each with its reason.
 EXCLUDED = {
