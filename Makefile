@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps test unit integration commands e2e mutate lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
+.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke admin rotate-keys logs watch bench load dlq redrive deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,13 +50,23 @@ $(MUTMUT_HOME)/.installed: requirements/mutate.txt $(VENV)/.installed
 
 deps: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(RUNTIME_VENV)/.installed ## install pinned dependencies
 
+# The /docs test drives Debian's chromium through Playwright (no browser download). Installed once, when
+# missing and apt-get can (as root); where it cannot, the browser test skips and says why.
+chromium: ## install Debian's chromium for the /docs browser test when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			printf '==> installing Debian chromium for the /docs browser test\n'; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1 \
+				|| printf '    apt-get could not install chromium: the /docs browser test will be skipped\n'; \
+		else printf '    chromium is missing and apt-get is not available as root: the /docs browser test will be skipped\n'; fi; }
+
 up: deps ## start the emulator, build and deploy template.yaml, print the URLs
 	$(call step,make up,$(PY) -m infra.deploy --up)
 
 down: ## stop the local stack (its state stays in .local/state)
 	@if [ -x $(PY) ]; then $(PY) -m infra.emulator stop; else echo "    nothing to stop: make up has not run here"; fi
 
-test: deps ## unit + integration tests, the README's commands as a newcomer runs them, then e2e on a fresh emulator
+test: deps chromium ## unit + integration tests, the README's commands as a newcomer runs them, then e2e on a fresh emulator
 	$(call step,unit and integration tests,$(PY) -m pytest tests/unit tests/integration -q)
 	$(call step,the README's commands (make up / down) on an emulator of their own,$(PY) -m pytest tests/commands -q)
 	$(call step,end-to-end tests on a fresh emulator,$(PY) -m pytest tests/e2e -q)
@@ -70,8 +80,8 @@ integration: deps ## handlers in-process against moto
 commands: deps ## `make up` twice, `make down`, `make up` and every plain failure, run as subprocesses
 	$(PY) -m pytest tests/commands -q
 
-e2e: deps ## end-to-end tests against a freshly deployed emulator
-	$(PY) -m pytest tests/e2e -q
+e2e: deps chromium ## end-to-end tests against a freshly deployed emulator (FUZZ_SECONDS=, FUZZ_EXAMPLES=: a longer schemathesis run)
+	$(if $(FUZZ_SECONDS),DEEPIRI_FUZZ_SECONDS=$(FUZZ_SECONDS)) $(if $(FUZZ_EXAMPLES),DEEPIRI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES)) $(PY) -m pytest tests/e2e -q
 
 mutate: deps $(MUTMUT_HOME)/.installed ## mutation testing of the logic changed since main (ALL=1: all of it); scores and survivors
 	$(call step,mutation testing,$(PY) -m infra.mutate $(if $(ALL),--all) $(MODULES))

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.api import api_handler, create_resolver, refusal
 from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
 from deepiri_common.problems import Conflict, NotFound, ServiceUnavailable, TooManyRequests, ValidationFailed
@@ -449,10 +449,28 @@ def test_given_an_unknown_route_then_the_detail_names_method_and_path() -> None:
     assert body["detail"] == "no route for DELETE /api/nothing-here"
 
 
-def test_given_an_unsupported_content_type_then_the_detail_says_so() -> None:
-    _, _, body = _odd(rest_event("POST", "/api/tasks", body="a,b", headers={"Content-Type": "text/csv"}))
+def test_given_an_unsupported_content_type_then_415_and_the_detail_says_so() -> None:
+    status, _, body = _odd(rest_event("POST", "/api/tasks", body="a,b", headers={"Content-Type": "text/csv"}))
 
-    assert body["detail"] == "Unsupported content type"
+    assert status == 415
+    assert body["detail"].endswith("not text/csv")
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=x", "text/plain",
+                                          "application/xml"])
+def test_given_a_body_neither_json_nor_a_form_then_415_before_any_parser_sees_it(content_type: str) -> None:
+    # multipart/form-data without a boundary used to reach the resolver's parser and answer 500.
+    event = rest_event("DELETE", "/api/tasks/t1", body='{"password": "x"}', headers={"Content-Type": content_type})
+
+    assert refusal(event, 1024) is not None
+    assert refusal(event, 1024).status == 415  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "application/merge-patch+json", "application/x-www-form-urlencoded", None])
+def test_given_a_json_or_form_body_then_its_media_type_is_not_refused(content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    assert refusal(rest_event("POST", "/api/tasks", body='{"a": 1}', headers=headers), 1024) is None
 
 
 def _preflight(app: Any, origin: str) -> dict[str, str]:

@@ -61,16 +61,28 @@ def _probe_dependencies() -> list[DependencyCheck]:
     return probe_all(wiring.dependency_probe(), dependencies)
 
 
-@routes.get("/docs", open=True)
+@routes.get("/docs", open=True, media_type=content_types.TEXT_HTML)
 def get_docs() -> Response[str]:
-    """The API documentation (Swagger UI)."""
+    """The API documentation (Swagger UI, served from the stack itself: no CDN)."""
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=_DOCS_PAGE)
 
 
 @routes.get("/docs/openapi.json", open=True)
-def get_openapi() -> Response[str]:
+def get_openapi() -> Response[Any]:
     """The OpenAPI document of every route."""
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+
+
+@routes.get("/docs/swagger-ui-bundle.js", open=True, media_type="text/javascript")
+def get_docs_script() -> Response[str]:
+    """Swagger UI's script."""
+    return _asset("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8")
+
+
+@routes.get("/docs/swagger-ui.css", open=True, media_type="text/css")
+def get_docs_style() -> Response[str]:
+    """Swagger UI's style sheet."""
+    return _asset("swagger-ui.min.css", "text/css; charset=utf-8")
 
 
 @cache
@@ -79,12 +91,20 @@ def openapi_document() -> str:
     return resources.files("deepiri_gateway").joinpath("openapi.json").read_text()
 
 
+def _asset(name: str, content_type: str) -> Response[str]:
+    # Swagger UI as aws-lambda-powertools ships it (the layer's pinned version), read on demand: the
+    # gateway's other routes neither load nor ship anything more for it.
+    body = resources.files("aws_lambda_powertools.event_handler.openapi").joinpath("swagger_ui", name).read_text()
+    return Response(status_code=200, content_type=content_type, body=body,
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
 _DOCS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Deepiri API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<html lang="en"><head><meta charset="utf-8"><title>Deepiri API</title>
+<link rel="stylesheet" href="docs/swagger-ui.css"></head>
 <body><div id="ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "docs/openapi.json", dom_id: "#ui"});</script>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "docs/openapi.json", dom_id: "#ui", deepLinking: true});</script>
 </body></html>"""
 
 handler: Any = api_handler(app)

@@ -28,7 +28,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.post("/api/tasks/<id>/attachments", scope=WRITE)
+@routes.post("/api/tasks/<id>/attachments", scope=WRITE, status=201)
 def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpload]:
     """Start an attachment: a presigned S3 upload URL for a declared type and size."""
     upload = attachments.add_attachment(wiring.task_facts(), wiring.project_repository(),

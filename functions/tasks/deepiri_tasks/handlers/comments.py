@@ -28,7 +28,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.post("/api/tasks/<id>/comments", scope=WRITE)
+@routes.post("/api/tasks/<id>/comments", scope=WRITE, status=201)
 def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
     """Comment on a task; @mentions of members emit TaskCommented."""
     comment = comments.add_comment(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),

@@ -33,7 +33,7 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.get("/api/tasks/graph", scope=READ)
+@routes.get("/api/tasks/graph", scope=READ, problems=(404,))  # a project naming none of yours
 def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PATTERN)] = None) -> TaskGraph:
     """The dependency graph: nodes, edges, topological order and critical path."""
     return dependencies_graph.task_graph(wiring.task_facts(), wiring.project_repository(),
@@ -41,7 +41,7 @@ def get_task_graph(projectId: Annotated[str | None, Query(pattern=PROJECT_ID_PAT
                                          user_id=caller_id(app), project_id=projectId)
 
 
-@routes.post("/api/tasks/<id>/dependencies", scope=WRITE)
+@routes.post("/api/tasks/<id>/dependencies", scope=WRITE, status=201)
 def add_dependency(id: TaskId, body: DependencyCreate) -> Response[Dependency]:
     """Make the task depend on another; a cycle answers 409 naming it."""
     edge = dependencies_graph.add_dependency(wiring.task_facts(), wiring.project_repository(),

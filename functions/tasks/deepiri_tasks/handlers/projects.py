@@ -45,7 +45,7 @@ def list_templates() -> TemplateList:
     return templates.list_templates(wiring.template_repository(), caller_id(app))
 
 
-@routes.post("/api/projects/from-template", scope=WRITE)
+@routes.post("/api/projects/from-template", scope=WRITE, status=201)
 def create_from_template(body: FromTemplate) -> Response[Project]:
     """Create a project, with its tasks, from a template."""
     return _created(templates.instantiate(wiring.project_repository(), wiring.template_repository(),
@@ -58,7 +58,7 @@ def list_my_invitations(limit: Limit = 20, cursor: Cursor = None) -> InvitationP
     return members.my_invitations(wiring.project_repository(), caller_id(app), limit, cursor)
 
 
-@routes.post("/api/projects", scope=WRITE)
+@routes.post("/api/projects", scope=WRITE, status=201)
 def create_project(body: ProjectCreate) -> Response[Project]:
     """Create a project; you are its owner."""
     return _created(projects.create_project(wiring.project_repository(), caller_id(app), body))
@@ -101,7 +101,7 @@ def unarchive_project(projectId: ProjectId) -> Project:
     return projects.set_archived(wiring.project_repository(), caller_id(app), projectId, False)
 
 
-@routes.post("/api/projects/<projectId>/invitations", scope=WRITE)
+@routes.post("/api/projects/<projectId>/invitations", scope=WRITE, status=201)
 def invite(projectId: ProjectId, body: InvitationCreate) -> Response[Invitation]:
     """Invite a user with a role (owner or admin); 404 for a user who does not exist or has a block with you."""
     invitation = members.invite(wiring.project_repository(), wiring.user_directory(), caller_id(app), projectId, body)
@@ -153,7 +153,7 @@ def transfer_project(projectId: ProjectId, body: Transfer) -> Member:
     return members.transfer(wiring.project_repository(), caller_id(app), projectId, body.userId)
 
 
-@routes.post("/api/projects/<projectId>/template", scope=WRITE)
+@routes.post("/api/projects/<projectId>/template", scope=WRITE, status=201)
 def save_template(projectId: ProjectId, body: TemplateSave) -> Response[ProjectTemplate]:
     """Save the project's shape as a template of yours."""
     return _created(templates.save_template(wiring.project_repository(), wiring.template_repository(), caller_id(app),

@@ -37,12 +37,13 @@ IfMatch = Annotated[str | None, Header(alias="if-match", max_length=64,
                                      description='the ETag the change is based on, e.g. W/"3"')]
 
 
-def _with_etag(task: Task, status: int = HTTPStatus.OK) -> Response[Any]:
-    return Response(status, "application/json", task.model_dump(mode="json"), headers={"ETag": tasks.etag(task)})
+def _with_etag(task: Task, status: int = HTTPStatus.OK) -> Response[Task]:
+    body: Any = task.model_dump(mode="json")  # Response[Task] names the model for the OpenAPI document
+    return Response(status, "application/json", body, headers={"ETag": tasks.etag(task)})
 
 
-@routes.post("/api/tasks", scope=WRITE)
-def create_task(body: TaskCreate) -> Response[Any]:
+@routes.post("/api/tasks", scope=WRITE, status=201)
+def create_task(body: TaskCreate) -> Response[Task]:
     """Create a task."""
     task = tasks.create_task(task_services(), caller_id(app), body)
     response = _with_etag(task, HTTPStatus.CREATED)
@@ -57,13 +58,13 @@ def list_tasks(query: Annotated[TaskListQuery, Query()]) -> Page[Task]:
 
 
 @routes.get("/api/tasks/<id>", scope=READ)
-def get_task(id: str) -> Response[Any]:
+def get_task(id: str) -> Response[Task]:
     """A task, with its ETag."""
     return _with_etag(tasks.get_task(task_services(), caller_id(app), id))
 
 
 @routes.patch("/api/tasks/<id>", scope=WRITE)
-def update_task(id: str, body: TaskPatch, if_match: IfMatch = None) -> Response[Any]:
+def update_task(id: str, body: TaskPatch, if_match: IfMatch = None) -> Response[Task]:
     """Edit a task; If-Match (or version) must name the current version."""
     return _with_etag(tasks.update_task(task_services(), caller_id(app), id, body, tasks.parse_if_match(if_match)))
 
@@ -76,13 +77,13 @@ def delete_task(id: str, if_match: IfMatch = None) -> Response[None]:
 
 
 @routes.post("/api/tasks/<id>/restore", scope=WRITE)
-def restore_task(id: str) -> Response[Any]:
+def restore_task(id: str) -> Response[Task]:
     """Restore a soft-deleted task."""
     return _with_etag(tasks.restore_task(task_services(), caller_id(app), id))
 
 
 @routes.post("/api/tasks/<id>/status", scope=WRITE)
-def change_status(id: str, body: StatusChange, if_match: IfMatch = None) -> Response[Any]:
+def change_status(id: str, body: StatusChange, if_match: IfMatch = None) -> Response[Task]:
     """Move a task through the status machine; illegal moves answer 409 naming the allowed ones."""
     return _with_etag(tasks.change_status(task_services(), caller_id(app), id, body, tasks.parse_if_match(if_match)))
 
@@ -94,7 +95,7 @@ def complete_task(id: str, body: CompleteRequest) -> Completion:
 
 
 @routes.post("/api/tasks/<id>/reopen", scope=WRITE)
-def reopen_task(id: str) -> Response[Any]:
+def reopen_task(id: str) -> Response[Task]:
     """Reopen a done or cancelled task."""
     return _with_etag(completion.reopen_task(task_services(), caller_id(app), id))
 
@@ -106,7 +107,7 @@ def list_versions(id: str, page: Annotated[PageQuery, Query()]) -> Page[TaskVers
 
 
 @routes.post("/api/tasks/<id>/versions/<version>/restore", scope=WRITE)
-def restore_version(id: str, version: str) -> Response[Any]:
+def restore_version(id: str, version: str) -> Response[Task]:
     """Restore a task to an earlier version."""
     if not version.isdigit() or len(version) > 10:
         raise ValidationFailed([{"field": "path.version", "message": "must be a version number"}])

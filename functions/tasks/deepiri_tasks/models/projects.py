@@ -22,7 +22,7 @@ GrantableRole = Literal["admin", "member", "viewer"]
 class ProjectCreate(BaseModel):
     """Body of ``POST /api/projects``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Launch"}]})
 
     name: SingleLine = Field(min_length=1, max_length=200)
     description: MultiLine | None = Field(default=None, max_length=5000)

@@ -95,7 +95,9 @@ class Task(BaseModel):
 class TaskCreate(BaseModel):
     """Body of ``POST /api/tasks``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": "Write the quarterly report", "priority": "high", "tags": ["work"],
+         "dueAt": "2027-01-15T17:00:00Z", "estimateMinutes": 90}]})
 
     title: Title
     description: Description = ""

@@ -36,19 +36,19 @@ def _source_ip() -> str:
     return app.current_event.request_context.identity.source_ip or "unknown"
 
 
-@routes.post("/api/auth/register", open=True)
+@routes.post("/api/auth/register", open=True, status=201)
 def register(body: RegisterRequest) -> tuple[RegisteredUser, int]:
     """Create an account; answers the user and a token pair."""
     return accounts.register(wiring.account_services(), body, _source_ip()), 201
 
 
-@routes.post("/api/auth/login", open=True)
+@routes.post("/api/auth/login", open=True, problems=(401,))
 def login(body: LoginRequest) -> TokenPair:
     """Sign in with email and password; answers a token pair."""
     return accounts.login(wiring.account_services(), body, _source_ip())
 
 
-@routes.post("/api/auth/refresh", open=True)
+@routes.post("/api/auth/refresh", open=True, problems=(401,))
 def refresh(body: RefreshRequest) -> TokenPair:
     """Rotate a refresh token; a reused one revokes its whole family."""
     s = wiring.account_services()
@@ -69,7 +69,7 @@ def logout_all() -> Response[None]:
     return no_content()
 
 
-@routes.post("/api/auth/password-reset", open=True)
+@routes.post("/api/auth/password-reset", open=True, status=202)
 def request_password_reset(body: PasswordResetRequest) -> tuple[Accepted, int]:
     """Ask for a reset token by email (202 whether or not the email exists)."""
     return accounts.request_password_reset(wiring.account_services(), body, _source_ip()), 202

@@ -23,7 +23,7 @@ routes = Routes(app)
 Instant = Annotated[str | None, Query(max_length=40)]
 
 
-@routes.post("/api/users/me/metrics", scope="profile:write")
+@routes.post("/api/users/me/metrics", scope="profile:write", status=201)
 def post_metric(body: MetricSampleCreate) -> Response[MetricSample]:
     """Record a sample of a personal metric."""
     retention = load_settings(UsersSettings).metrics_retention_days

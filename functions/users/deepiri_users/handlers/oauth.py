@@ -35,11 +35,18 @@ from deepiri_users.models.oauth import (
     OAuthAuthorizeDecision,
     OAuthAuthorizeRequest,
     OAuthClient,
+    OAuthClientCreated,
     OAuthClientRegistration,
     OAuthClientView,
     OAuthConsent,
     OAuthConsentScreen,
+    OAuthErrorAnswer,
+    OAuthIntrospection,
     OAuthRedirect,
+    OAuthRevoked,
+    OAuthTokenForm,
+    OAuthTokenReference,
+    OAuthTokenResponse,
 )
 
 FORM = "application/x-www-form-urlencoded"
@@ -60,11 +67,12 @@ def _first_party() -> Caller:
     return caller
 
 
-@routes.post("/api/oauth/clients")
-def register_client(registration: OAuthClientRegistration) -> Response[Any]:
+@routes.post("/api/oauth/clients", status=201)
+def register_client(registration: OAuthClientRegistration) -> Response[OAuthClientCreated]:
     """Register an OAuth client; its secret is shown once."""
     created = oauth_clients.register_client(wiring.oauth_repository(), _first_party().user_id, registration, utc_now())
-    return Response(HTTPStatus.CREATED, "application/json", created.model_dump(mode="json"),
+    body: Any = created.model_dump(mode="json")
+    return Response(HTTPStatus.CREATED, "application/json", body,
                     headers={**NO_STORE, "Location": f"/api/oauth/clients/{created.clientId}"})
 
 
@@ -83,7 +91,7 @@ def get_client(clientId: str) -> OAuthClientView:
 
 
 @routes.delete("/api/oauth/clients/<clientId>")
-def delete_client(clientId: str) -> Response[Any]:
+def delete_client(clientId: str) -> Response[None]:
     """Delete one of your OAuth clients."""
     oauth_clients.delete_client(wiring.oauth_repository(), _first_party().user_id, clientId)
     return Response(HTTPStatus.NO_CONTENT, None, None)
@@ -97,11 +105,12 @@ def authorize_screen(request: Annotated[OAuthAuthorizeRequest, Query()]) -> OAut
 
 
 @routes.post("/api/oauth/authorize")
-def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[Any]:
+def authorize_decision(decision: OAuthAuthorizeDecision) -> Response[OAuthRedirect]:
     """Approve or refuse an authorization request; answers the redirect with code and state."""
     redirect: OAuthRedirect = oauth_authorize.decide(wiring.oauth_repository(), _first_party().user_id, decision,
                                                      utc_now())
-    return Response(HTTPStatus.OK, "application/json", redirect.model_dump(mode="json"), headers=NO_STORE)
+    body: Any = redirect.model_dump(mode="json")
+    return Response(HTTPStatus.OK, "application/json", body, headers=NO_STORE)
 
 
 @routes.get("/api/oauth/consents")
@@ -112,14 +121,16 @@ def list_consents(page: Annotated[PageQuery, Query()]) -> Page[OAuthConsent]:
 
 
 @routes.delete("/api/oauth/consents/<clientId>")
-def revoke_consent(clientId: str) -> Response[Any]:
+def revoke_consent(clientId: str) -> Response[None]:
     """Withdraw an application's access; its tokens stop at once."""
     oauth_authorize.revoke_consent(wiring.oauth_repository(), _first_party().user_id, clientId, utc_now())
     return Response(HTTPStatus.NO_CONTENT, None, None)
 
 
 # ---------------------------------------------------------------- client-authenticated routes
-@routes.post("/api/oauth/token", open=True)
+# RFC 6749/7009/7662 answers leave as written (absent members stay absent): ``returns`` documents them.
+@routes.post("/api/oauth/token", open=True, form=OAuthTokenForm, error_model=OAuthErrorAnswer, problems=(401, 429),
+             returns=OAuthTokenResponse)
 def token() -> Response[Any]:
     """OAuth token endpoint: authorization_code (PKCE), refresh_token, client_credentials."""
     form = _form()
@@ -133,7 +144,8 @@ def token() -> Response[Any]:
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
 
 
-@routes.post("/api/oauth/revoke", open=True)
+@routes.post("/api/oauth/revoke", open=True, form=OAuthTokenReference, error_model=OAuthErrorAnswer, problems=(401,),
+             returns=OAuthRevoked)
 def revoke() -> Response[Any]:
     """Revoke a token (RFC 7009)."""
     form = _form()
@@ -143,7 +155,8 @@ def revoke() -> Response[Any]:
     return _oauth_json({})
 
 
-@routes.post("/api/oauth/introspect", open=True)
+@routes.post("/api/oauth/introspect", open=True, form=OAuthTokenReference, error_model=OAuthErrorAnswer,
+             problems=(401,), returns=OAuthIntrospection)
 def introspect() -> Response[Any]:
     """Introspect a token (RFC 7662)."""
     form = _form()

@@ -35,7 +35,7 @@ def _outcome(result: FriendRequestResult) -> Response[FriendRequestResult]:
     return Response(status_code=status.value, content_type="application/json", body=result)
 
 
-@routes.post("/api/users/me/friends/requests")
+@routes.post("/api/users/me/friends/requests", status=(201, 200))
 def send_friend_request(body: FriendRequestCreate) -> Response[FriendRequestResult]:
     """Ask a user to be friends; a mutual request becomes a friendship."""
     return _outcome(social.send_friend_request(wiring.social_repository(), caller_id(app), body.userId))

@@ -58,7 +58,7 @@ def change_password(body: PasswordChange) -> TokenPair:
     return accounts.change_password(wiring.account_services(), caller_id(app), body)
 
 
-@routes.post("/api/users/me/email-verification")
+@routes.post("/api/users/me/email-verification", status=202)
 def request_email_verification() -> tuple[Accepted, int]:
     """Send a new email verification token."""
     return accounts.request_email_verification(wiring.account_services(), caller_id(app)), 202

@@ -116,16 +116,19 @@ def accept_friend_request(store: SocialStore, me: str, requester: str) -> Friend
 
 
 def reject_friend_request(store: SocialStore, me: str, requester: str) -> None:
+    _not_self(me, requester, "path.userId")
     if not store.remove_request(requester, me):
         raise NotFound(f"no pending friend request from {requester}")
 
 
 def cancel_friend_request(store: SocialStore, me: str, addressee: str) -> None:
+    _not_self(me, addressee, "path.userId")
     if not store.remove_request(me, addressee):
         raise NotFound(f"no pending friend request to {addressee}")
 
 
 def unfriend(store: SocialStore, me: str, other: str) -> None:
+    _not_self(me, other, "path.userId")
     if not store.unfriend(me, other):
         raise NotFound(f"not friends with {other}")
 
@@ -139,6 +142,7 @@ def follow(store: SocialStore, me: str, other: str) -> None:
 
 
 def unfollow(store: SocialStore, me: str, other: str) -> None:
+    _not_self(me, other, "path.userId")
     if not store.unfollow(me, other):
         raise NotFound(f"not following {other}")
 
@@ -154,6 +158,7 @@ def block(store: SocialStore, me: str, other: str) -> None:
 
 def unblock(store: SocialStore, me: str, other: str) -> None:
     """Lift a block of ``other``; publishes UserUnblocked (404 when there is no such block)."""
+    _not_self(me, other, "path.userId")
     event = DomainEvent.new(SERVICE, "UserUnblocked", UserUnblockedData(blockerId=me, blockedId=other), actor=me)
     if not store.unblock(me, other, event):
         raise NotFound(f"{other} is not blocked")

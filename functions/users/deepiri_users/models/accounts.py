@@ -24,16 +24,16 @@ class _Input(BaseModel):
 class RegisterRequest(_Input):
     """Body of ``POST /api/auth/register``."""
 
-    email: str = Field(min_length=3, max_length=MAX_EMAIL_LENGTH)
-    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
-    displayName: SingleLine = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=MAX_EMAIL_LENGTH, examples=["ada@example.com"])
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH, examples=["correct horse battery staple"])
+    displayName: SingleLine = Field(min_length=1, max_length=64, examples=["Ada"])
 
 
 class LoginRequest(_Input):
     """Body of ``POST /api/auth/login``."""
 
-    email: str = Field(min_length=1, max_length=MAX_EMAIL_LENGTH)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    email: str = Field(min_length=1, max_length=MAX_EMAIL_LENGTH, examples=["ada@example.com"])
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, examples=["correct horse battery staple"])
 
 
 class RefreshRequest(_Input):

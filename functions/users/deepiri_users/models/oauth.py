@@ -197,3 +197,52 @@ class OAuthIntrospection(BaseModel):
     exp: int | None = None
     iat: int | None = None
     token_type: str | None = None
+
+
+# ---------------------------------------------------------------- the client-authenticated endpoints' forms
+class OAuthClientAuthentication(BaseModel):
+    """Client credentials in the form (``client_secret_post``); HTTP Basic (``client_secret_basic``)
+    may carry them instead. A public client sends its ``client_id`` only."""
+
+    client_id: str = Field(default="", max_length=64)
+    client_secret: str = Field(default="", max_length=4096)
+
+
+class OAuthTokenForm(OAuthClientAuthentication):
+    """The token request (RFC 6749 §4.1.3, §4.4, §6; RFC 7636 §4.5): which fields apply depends on
+    ``grant_type``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "grant_type": "authorization_code", "code": "SplxlOBeZQQYbYS6WxSbIA", "client_id": "01J9Z3QK6Y4M1T8R7A2B3C4D5E",
+        "redirect_uri": "https://app.example/callback",
+        "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}]})
+
+    grant_type: Literal["authorization_code", "refresh_token", "client_credentials"]
+    code: str = Field(default="", max_length=4096)
+    redirect_uri: str = Field(default="", max_length=2048)
+    code_verifier: str = Field(default="", max_length=128)
+    refresh_token: str = Field(default="", max_length=4096)
+    scope: str = Field(default="", max_length=1000)
+
+
+class OAuthTokenReference(OAuthClientAuthentication):
+    """The revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1) request."""
+
+    token: str = Field(max_length=4096)
+    token_type_hint: str = Field(default="", max_length=40, description="access_token or refresh_token")
+
+
+class OAuthErrorAnswer(BaseModel):
+    """RFC 6749 §5.2: the error answer of the token, revocation and introspection endpoints."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"error": "invalid_grant", "error_description": "the authorization code is unknown or used"}]})
+
+    error: str
+    error_description: str | None = None
+
+
+class OAuthRevoked(BaseModel):
+    """RFC 7009 §2.2: an empty object, whether or not the token was known."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -41,6 +41,7 @@ from deepiri_common.problems import (
     PayloadTooLarge,
     Problem,
     TooManyRequests,
+    UnsupportedMediaType,
     ValidationFailed,
     field_errors,
 )
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
-_PATH_PARAMETER = re.compile(r"[A-Za-z0-9._~:-]{1,128}")
+PATH_PARAMETER_PATTERN = "^[A-Za-z0-9._~:-]{1,128}$"
+_PATH_PARAMETER = re.compile(PATH_PARAMETER_PATTERN)
 PATH_PARAMETER_RULE = "must be 1 to 128 letters, digits or . _ ~ : -"
 PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
@@ -115,11 +117,32 @@ def api_handler(app: Resolver) -> LambdaHandler:
 def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | None:
     """What makes a request unfit for any route, checked before anything parses it, or None.
 
-    A body over the size limit (413), a JSON body nested too deeply or with an oversized number
-    (400), a path parameter that is no id (422): every route of every service refuses these alike.
+    A body over the size limit (413), a body that is neither JSON nor a form (415), a JSON body
+    nested too deeply or with an oversized number (400), a path parameter that is no id (422):
+    every route of every service refuses these alike.
     """
-    return (_oversized_body(event, max_body_bytes) or _unsafe_json_body(event)
+    return (_oversized_body(event, max_body_bytes) or _unsupported_body(event) or _unsafe_json_body(event)
             or _bad_path_parameters(event))
+
+
+def _unsupported_body(event: Mapping[str, Any]) -> UnsupportedMediaType | None:
+    """A 415 for a body of any media type but JSON (``application/json``, ``*/*+json``) or an
+    ``application/x-www-form-urlencoded`` form: no route reads another, and a parser handed, say,
+    ``multipart/form-data`` without a boundary must never see it."""
+    if not event.get("body"):
+        return None
+    media_type = str(_header(event, "content-type") or "application/json").split(";", 1)[0].strip().lower()
+    if media_type in _BODY_MEDIA_TYPES or media_type.endswith("+json"):
+        return None
+    return UnsupportedMediaType(f"a request body must be application/json (or a form where documented), "
+                                f"not {media_type[:100]}")
+
+
+_BODY_MEDIA_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+
+
+def _header(event: Mapping[str, Any], name: str) -> Any:
+    return next((value for key, value in (event.get("headers") or {}).items() if str(key).lower() == name), None)
 
 
 def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
@@ -130,7 +153,7 @@ def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
     """
     bad = [{"field": f"path.{name}", "message": PATH_PARAMETER_RULE}
            for name, value in (event.get("pathParameters") or {}).items()
-           if name != "proxy" and not _PATH_PARAMETER.fullmatch(str(value or ""))]
+           if name != "proxy" and not _PATH_PARAMETER.match(str(value or ""))]
     return ValidationFailed(bad) if bad else None
 
 

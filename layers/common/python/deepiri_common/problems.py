@@ -51,6 +51,10 @@ class PayloadTooLarge(Problem):
     status, title, slug = 413, "Payload Too Large", "payload-too-large"
 
 
+class UnsupportedMediaType(Problem):
+    status, title, slug = 415, "Unsupported Media Type", "unsupported-media-type"
+
+
 class ValidationFailed(Problem):
     """422 with an ``errors`` list naming each bad field: ``[{"field": ..., "message": ...}]``."""
 

@@ -23,13 +23,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
+
+from aws_lambda_powertools.event_handler import Response
 
 from deepiri_common.identity import caller_from_event
 from deepiri_common.problems import Forbidden, Unauthorized
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
     from aws_lambda_powertools.event_handler.types import EventHandlerInstance
 
@@ -50,6 +53,14 @@ class Route:
     summary: str
     # A catch-all the template routes to this function, answered by the resolver's not-found handler.
     fallback: bool = False
+    # The contract beyond what every route shares (``deepiri_common.openapi``): the success statuses
+    # (the usual one first), further problem statuses the route answers (409, 429, ...), an
+    # ``application/x-www-form-urlencoded`` body model, and the model of the route's own error bodies
+    # when they are not problem+json (OAuth's RFC 6749 errors).
+    statuses: tuple[int, ...] = (200,)
+    problems: tuple[int, ...] = ()
+    form: type | None = None
+    error_model: type | None = None
 
     @property
     def key(self) -> str:
@@ -108,15 +119,27 @@ class Routes:
 
     def _declare(self, method: str, rule: str, scope: str | None, open: bool,
                  options: dict[str, Any]) -> Callable[[F], F]:
+        """Declare and register a route. Besides Powertools' route options it takes ``status`` (the
+        success status, or several, the usual first; default 200, or 204 for ``Response[None]``),
+        ``problems`` (further problem statuses), ``form`` and ``error_model`` (see :class:`Route`), and
+        ``returns``: the model of a ``Response[Any]`` body that must go out exactly as the handler wrote
+        it (``Response[Model]`` makes Powertools validate and re-serialize the body)."""
         if open and scope:
             raise ValueError(f"{method} {rule}: an open route needs no scope")
-        register = getattr(self._app, method.lower())(rule, **options)
+        status = options.pop("status", None)
+        contract = {"problems": tuple(options.pop("problems", ())), "form": options.pop("form", None),
+                    "error_model": options.pop("error_model", None)}
+        media_type = options.pop("media_type", "application/json")
+        returns = options.pop("returns", None)
 
         def decorate(function: F) -> F:
             summary = (function.__doc__ or "").strip().split("\n", 1)[0]
+            returned = _return_type(function)
+            statuses = _statuses(status, returned)
             self._add(Route(method=method, path=api_path(rule), open=open, scope=scope,
-                            handler=function.__name__, summary=summary))
-            register(function)
+                            handler=function.__name__, summary=summary, statuses=statuses, **contract))
+            success = _success(options, returned, statuses, media_type, returns)
+            getattr(self._app, method.lower())(rule, **success)(function)
             return function
 
         return decorate
@@ -139,3 +162,36 @@ class Routes:
             if required not in caller.scopes:
                 raise Forbidden(f"requires the {required} scope", requiredScope=required)
         return next_middleware(app)
+
+
+def _return_type(function: Callable[..., Any]) -> Any:
+    """The handler's return annotation, resolved in its module (only it: resolving every parameter's
+    annotation too would cost each cold start a few milliseconds per route)."""
+    annotation = function.__annotations__.get("return")
+    if isinstance(annotation, str):  # postponed (from __future__ import annotations): a name in the module
+        return eval(annotation, function.__globals__)  # noqa: S307 - the handler's own annotation
+    return annotation
+
+
+def _statuses(declared: int | tuple[int, ...] | None, returned: Any) -> tuple[int, ...]:
+    if declared is not None:
+        return tuple(int(code) for code in (declared if isinstance(declared, tuple) else (declared,)))
+    no_body = get_origin(returned) is Response and get_args(returned) == (type(None),)
+    return (HTTPStatus.NO_CONTENT.value,) if no_body else (HTTPStatus.OK.value,)
+
+
+def _success(options: dict[str, Any], returned: Any, statuses: tuple[int, ...], media_type: str,
+             returns: type | None = None) -> dict[str, Any]:
+    """Powertools' route options with the success responses of the OpenAPI document.
+
+    A handler that returns a model gets its status from Powertools (``status_code``), which documents
+    the returned model. A handler that returns ``Response[Model]`` sets its status itself: the model
+    is named here so the document shows it (``Response[None]``: no body).
+    """
+    is_response = get_origin(returned) is Response or returned is Response
+    if "responses" in options or not (is_response or returns):
+        return {"status_code": statuses[0], **options} if len(statuses) == 1 else options
+    model = returns or (get_args(returned) or (Any,))[0]
+    content = {} if model is type(None) else {"content": {media_type: {"model": model}}}
+    return {**options, "responses": {code: {"description": HTTPStatus(code).phrase, **content}
+                                     for code in statuses}}

@@ -1,0 +1,85 @@
+"""A route declared later is documented with its errors and success status without a word more."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel
+
+from deepiri_common.api import Resolver, create_resolver
+from deepiri_common.contract import error_statuses, example_problem
+from deepiri_common.routes import Routes
+from tests.support.apigw import rest_event
+from tests.support.lambda_context import FakeLambdaContext
+
+
+class Thing(BaseModel):
+    name: str
+
+
+def _routes() -> Routes:
+    return _service()[1]
+
+
+def _service() -> tuple[Resolver, Routes]:
+    app = create_resolver()
+    routes = Routes(app)
+
+    @routes.get("/api/things/<thingId>", scope="things:read")
+    def get_thing(thingId: str) -> Thing:
+        return Thing(name=thingId)
+
+    @routes.post("/api/things", status=201)
+    def add_thing(body: Thing) -> Response[Thing]:
+        return Response(201, "application/json", body)
+
+    @routes.delete("/api/things/<thingId>")
+    def drop_thing(thingId: str) -> Response[None]:
+        return Response(204)
+
+    @routes.get("/api/open", open=True, problems=(503,))
+    def open_route() -> Thing:
+        return Thing(name="x")
+
+    @routes.post("/api/raw", returns=Thing)
+    def raw() -> Response[Any]:
+        return Response(200, "application/json", '{"name": "as written"}')
+
+    return app, routes
+
+
+def test_given_new_routes_then_their_errors_follow_from_the_declaration() -> None:
+    by_key = {route.key: route for route in _routes().all()}
+
+    assert error_statuses(by_key["GET /api/things/{thingId}"]) == (400, 401, 403, 404, 413, 415, 422, 429)
+    assert error_statuses(by_key["POST /api/things"]) == (400, 401, 403, 409, 413, 415, 422, 429)
+    assert error_statuses(by_key["GET /api/open"]) == (400, 413, 415, 422, 429, 503)
+    assert 412 in error_statuses(by_key["POST /api/things"], frozenset({"if-match"}))
+    assert 404 in error_statuses(by_key["POST /api/things"], field_names=frozenset({"projectId"}))
+
+
+def test_given_new_routes_then_success_statuses_come_from_the_declaration_or_the_return_type() -> None:
+    routes = _routes()
+    by_key = {route.key: route for route in routes.all()}
+
+    assert by_key["POST /api/things"].statuses == (201,)
+    assert by_key["DELETE /api/things/{thingId}"].statuses == (204,)
+    assert by_key["GET /api/things/{thingId}"].statuses == (200,)
+
+
+def test_given_returns_then_the_model_is_documented_and_the_body_leaves_as_written() -> None:
+    app, _ = _service()
+    schema = json.loads(app.get_openapi_json_schema())
+    content = schema["paths"]["/api/raw"]["post"]["responses"]["200"]["content"]["application/json"]
+    answer = app.resolve(rest_event("POST", "/api/raw"), FakeLambdaContext())
+
+    assert content["schema"] == {"$ref": "#/components/schemas/Thing"}
+    assert answer["body"] == '{"name": "as written"}'
+
+
+def test_given_a_status_then_the_example_problem_is_shaped_like_the_answer() -> None:
+    example = example_problem(422, "/api/things")
+
+    assert example["status"] == 422 and example["instance"] == "/api/things" and example["errors"]
