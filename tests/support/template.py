@@ -35,6 +35,12 @@ def physical_name(logical_id: str) -> str:
     return _INTRINSICS.physical_name(logical_id)
 
 
+def text(value: Any, default: str) -> str:
+    """A template value (``!Ref``, ``!Sub``...) as a Stage=test deployment gives it; ``default`` when only
+    a deployment knows it."""
+    return _INTRINSICS.text(value, default=default)
+
+
 def properties(logical_id: str) -> dict[str, Any]:
     """A resource's properties with every intrinsic resolved as a Stage=test deployment would."""
     owner, local = _INTRINSICS.resource(logical_id)

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import caller_id
-from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.params import Cursor
 from deepiri_common.routes import Routes
 from deepiri_tasks import wiring
 from deepiri_tasks.handlers.params import READ, WRITE, CommentId, TaskId
@@ -38,7 +38,7 @@ def add_comment(id: TaskId, body: CommentWrite) -> Response[Comment]:
 
 @routes.get("/api/tasks/<id>/comments", scope=READ)
 def list_comments(id: TaskId, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                  cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None) -> CommentPage:
+                  cursor: Cursor = None) -> CommentPage:
     """The task's comments, oldest first, paginated."""
     return comments.list_comments(wiring.task_facts(), wiring.project_repository(), wiring.comment_repository(),
                                   user_id=caller_id(app), task_id=id, limit=limit, cursor=cursor)

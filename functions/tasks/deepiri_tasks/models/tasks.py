@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from deepiri_common.clock import Instant
-from deepiri_common.pagination import MAX_CURSOR_LENGTH
+from deepiri_common.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH
+from deepiri_common.params import ID_PATTERN
 from deepiri_common.text import MultiLine, SingleLine
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]
@@ -205,14 +206,14 @@ class TaskListQuery(BaseModel):
     status: Annotated[list[Status], BeforeValidator(_comma_separated)] = Field(default_factory=list)
     priority: Priority | None = None
     category: Category | None = None
-    tag: str | None = None
-    projectId: str | None = None
-    assignee: str | None = None
+    tag: SingleLine | None = Field(default=None, max_length=200)
+    projectId: str | None = Field(default=None, pattern=ID_PATTERN)
+    assignee: str | None = Field(default=None, pattern=ID_PATTERN)
     dueFrom: UtcTime | None = None
     dueTo: UtcTime | None = None
     overdue: bool = False
-    q: str | None = Field(default=None, max_length=200)
+    q: SingleLine | None = Field(default=None, max_length=200)
     sort: SortKey = "created"
     order: SortOrder | None = None
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH, pattern=CURSOR_PATTERN)

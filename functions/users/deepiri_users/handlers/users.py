@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.identity import caller_id, current_caller
-from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery
+from deepiri_common.pagination import Page, PageQuery
+from deepiri_common.params import Cursor, Limit, QueryText
 from deepiri_common.routes import Routes
 from deepiri_users import wiring
 from deepiri_users.logic import accounts, profiles
@@ -66,9 +67,9 @@ def request_email_verification() -> tuple[Accepted, int]:
 
 @routes.get("/api/users")
 def list_users(
-    emailPrefix: Annotated[str, Query(max_length=254)] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
+    emailPrefix: Annotated[QueryText, Query(max_length=254)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Page[AdminUserView]:
     """Users by email prefix (admins)."""
     page = PageQuery(limit=limit, cursor=cursor)

@@ -140,13 +140,14 @@ class OAuthAuthorizeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    response_type: str = Field(max_length=20)
-    client_id: str = Field(min_length=1, max_length=64)
-    redirect_uri: str = Field(min_length=1, max_length=2048)
-    scope: str = Field(default="", max_length=1000)
-    state: str | None = Field(default=None, max_length=500)
-    code_challenge: str | None = Field(default=None, max_length=128)
-    code_challenge_method: str | None = Field(default=None, max_length=10)
+    # Each is one line of text: control or hidden characters are refused (422) before the client is read.
+    response_type: SingleLine = Field(max_length=20)
+    client_id: SingleLine = Field(min_length=1, max_length=64)
+    redirect_uri: SingleLine = Field(min_length=1, max_length=2048)
+    scope: SingleLine = Field(default="", max_length=1000)
+    state: SingleLine | None = Field(default=None, max_length=500)
+    code_challenge: SingleLine | None = Field(default=None, max_length=128)
+    code_challenge_method: SingleLine | None = Field(default=None, max_length=10)
 
 
 class OAuthAuthorizeDecision(OAuthAuthorizeRequest):

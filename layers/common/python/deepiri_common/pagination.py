@@ -21,7 +21,8 @@ from deepiri_common.problems import BadRequest
 T = TypeVar("T")
 
 MAX_CURSOR_LENGTH = 2048
-_CURSOR = re.compile(r"[A-Za-z0-9_-]+")
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # url-safe base64 without padding: what encode_cursor writes
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 class PageQuery(BaseModel):
@@ -30,7 +31,7 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH, pattern=CURSOR_PATTERN)
 
 
 class Page(BaseModel, Generic[T]):
