@@ -81,7 +81,7 @@ class SecretsClient(Protocol):
 class KeyRecord(BaseModel):
     """One signing key as stored in the secret."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     kid: str = Field(min_length=1)
     alg: Literal["ES256"]
@@ -113,7 +113,7 @@ class KeyRecord(BaseModel):
 class KeySetDocument(BaseModel):
     """The whole secret value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     keys: list[KeyRecord] = Field(min_length=1)
 
@@ -132,7 +132,7 @@ class KeySetDocument(BaseModel):
 
     def to_secret_string(self) -> str:
         """Serialise for ``put_secret_value``."""
-        return json.dumps({"keys": [key.to_stored() for key in self.keys]}, separators=(",", ":"))
+        return json.dumps({"keys": [key.to_stored() for key in self.keys]})
 
 
 def _newest(keys: list[KeyRecord]) -> KeyRecord | None:
@@ -154,7 +154,7 @@ class SigningKey:
 class AccessClaims(BaseModel):
     """What a verified access token says about its bearer."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sub: str
     roles: tuple[str, ...]
@@ -169,7 +169,7 @@ class AccessClaims(BaseModel):
 class _AccessPayload(BaseModel):
     """The claims an access token must carry; strict so that ``"exp": "1"`` or ``true`` is refused."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", defer_build=True)
 
     iss: str
     aud: str | list[str]
@@ -189,7 +189,7 @@ class _AccessPayload(BaseModel):
 @dataclass(frozen=True)
 class _Snapshot:
     document: KeySetDocument | None
-    version_id: str | None
+    version_id: str
     fetched_at: datetime
 
 
@@ -208,7 +208,6 @@ def _generate_key(now: datetime) -> KeyRecord:
         private_jwk={**public, "d": _b64url(_coordinate(numbers.private_value))},
         public_jwk=public,
         created_at=now,
-        retired_at=None,
     )
 
 
@@ -219,28 +218,28 @@ _COORDINATE_BYTES = 32
 
 
 def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return base64.urlsafe_b64encode(data).replace(b"=", b"").decode()
 
 
 def _b64url_decode(text: str) -> bytes | None:
     """The bytes ``text`` spells in unpadded base64url, or None unless it is their one spelling (no
     padding, no stray characters, no stray bits), so a signature has exactly one written form."""
     try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, binascii.Error):
+        data = base64.urlsafe_b64decode(text + "==")  # excess padding is ignored, missing padding is not
+    except ValueError:  # binascii.Error included
         return None
     return data if _b64url(data) == text else None
 
 
 def _coordinate(value: int) -> bytes:
-    return value.to_bytes(_COORDINATE_BYTES, "big")
+    return value.to_bytes(_COORDINATE_BYTES)  # big-endian, as JWK and JWS want
 
 
 def _jwk_integer(jwk: Mapping[str, Any], name: str) -> int:
-    data = _b64url_decode(str(jwk.get(name, "")))
+    data = _b64url_decode(jwk[name])
     if data is None or len(data) != _COORDINATE_BYTES:
         raise ValueError(f"the stored key's {name!r} is not a P-256 value")
-    return int.from_bytes(data, "big")
+    return int.from_bytes(data)
 
 
 def _public_numbers(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicNumbers:
@@ -261,7 +260,7 @@ def _public_key(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
 # and only that form is accepted, so one token has exactly one spelling (caches and logs key on it).
 def _sign(key: ec.EllipticCurvePrivateKey, signing_input: str) -> str:
     """The ES256 signature of ``signing_input``, in its low-s form."""
-    r, s = decode_dss_signature(key.sign(signing_input.encode("ascii"), _ECDSA))
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), _ECDSA))
     return _b64url(_coordinate(r) + _coordinate(min(s, _P256_ORDER - s)))
 
 
@@ -271,23 +270,23 @@ def _signature_verifies(key: ec.EllipticCurvePublicKey, token: str) -> bool:
     raw = _b64url_decode(signature)
     if raw is None or len(raw) != 2 * _COORDINATE_BYTES:
         return False
-    r, s = int.from_bytes(raw[:_COORDINATE_BYTES], "big"), int.from_bytes(raw[_COORDINATE_BYTES:], "big")
+    r, s = int.from_bytes(raw[:_COORDINATE_BYTES]), int.from_bytes(raw[_COORDINATE_BYTES:])
     if s > _P256_ORDER // 2:
         return False
     try:
-        key.verify(encode_dss_signature(r, s), signing_input.encode("ascii"), _ECDSA)
+        key.verify(encode_dss_signature(r, s), signing_input.encode(), _ECDSA)
     except InvalidSignature:
         return False
     return True
 
 
-def _next_version_token(current_version_id: str | None) -> str:
+def _next_version_token(current_version_id: str) -> str:
     """The ClientRequestToken for the version that replaces ``current_version_id``.
 
     Deterministic, so every writer starting from the same version asks for the same new version and
     Secrets Manager lets only the first one through (the others get ``ResourceExistsException``).
     """
-    return str(uuid.uuid5(_VERSION_NAMESPACE, current_version_id or "initial"))
+    return str(uuid.uuid5(_VERSION_NAMESPACE, current_version_id))
 
 
 def _is_resource_exists(error: ClientError) -> bool:
@@ -328,19 +327,19 @@ class KeyStore:
 
     def verification_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
         """The public key for ``kid`` if it still verifies, re-reading the secret once if it is unknown."""
-        key = self._verifying_key(self._cached(), kid)
-        if key is not None:
+        snapshot = self._cached()
+        key = self._verifying_key(snapshot, kid)
+        if key is not None or self._clock() - snapshot.fetched_at < MIN_REFRESH_INTERVAL:
             return key
-        if self._snapshot is not None and self._clock() - self._snapshot.fetched_at < MIN_REFRESH_INTERVAL:
-            return None
         return self._verifying_key(self._refresh(), kid)
 
     def signing_key(self) -> SigningKey:
         """The key to sign with now, writing the first key set if the secret is not initialised yet."""
-        document = self._cached().document
-        record = document.signing_key(self._clock()) if document else None
+        record = _signing_record(self._cached(), self._clock())
         if record is None:
-            record = self._write_next(initialise_only=True)
+            # Not initialised as far as this cache knows: another instance may have done it since.
+            snapshot = self._refresh()
+            record = _signing_record(snapshot, self._clock()) or self._write_next(snapshot)
         return SigningKey(kid=record.kid, key=_private_key(record.private_jwk))
 
     def rotate(self) -> str:
@@ -350,14 +349,12 @@ class KeyStore:
         retires; retired keys keep verifying for the overlap window, so tokens already issued stay
         valid. Keys retired longer ago than that are dropped from the secret.
         """
-        return self._write_next(initialise_only=False).kid
+        return self._write_next(self._refresh()).kid
 
-    def _write_next(self, *, initialise_only: bool) -> KeyRecord:
-        snapshot = self._refresh()
+    def _write_next(self, snapshot: _Snapshot) -> KeyRecord:
+        """Write the key set of ``snapshot`` (just read) with a new key; the key that signs after the write."""
         current = snapshot.document
         now = self._clock()
-        if initialise_only and current is not None and (record := current.signing_key(now)) is not None:
-            return record
         new_key = _generate_key(now)
         kept = [] if current is None else [self._retire(key, now) for key in current.keys]
         kept = [key for key in kept if key.verifies_at(now, self._overlap)]
@@ -385,7 +382,7 @@ class KeyStore:
         if snapshot.document is None:
             return None
         now = self._clock()
-        record = next((key for key in snapshot.document.keys if key.kid == kid), None)
+        record = {key.kid: key for key in snapshot.document.keys}.get(kid)
         if record is None or not record.verifies_at(now, self._overlap):
             return None
         if kid not in self._verifiers:
@@ -401,7 +398,7 @@ class KeyStore:
         response = self._client.get_secret_value(SecretId=self._secret_name)
         self._snapshot = _Snapshot(
             document=_parse_key_set(response.get("SecretString")),
-            version_id=response.get("VersionId"),
+            version_id=response["VersionId"],
             fetched_at=self._clock(),
         )
         return self._snapshot
@@ -414,6 +411,10 @@ def _parse_key_set(secret_string: object) -> KeySetDocument | None:
         return KeySetDocument.model_validate_json(secret_string)
     except ValidationError:
         return None  # the template's generated placeholder, or anything else that is not a key set
+
+
+def _signing_record(snapshot: _Snapshot, moment: datetime) -> KeyRecord | None:
+    return snapshot.document.signing_key(moment) if snapshot.document else None
 
 
 def _require_active(document: KeySetDocument | None, moment: datetime) -> KeyRecord:
@@ -476,7 +477,7 @@ def issue_access_token(
 
 
 def _compact_json(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def verify_access_token(
@@ -538,8 +539,10 @@ def _read_header(token: object) -> dict[str, Any]:
 
 def _read_payload(segment: str) -> _AccessPayload:
     raw = _b64url_decode(segment)
+    if raw is None:
+        raise Unauthorized("malformed token claims")
     try:
-        return _AccessPayload.model_validate_json(raw or b"")
+        return _AccessPayload.model_validate_json(raw)
     except ValidationError:
         raise Unauthorized("malformed token claims") from None
 
