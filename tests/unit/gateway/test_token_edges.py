@@ -20,6 +20,7 @@ from deepiri_common.clock import epoch_seconds, to_iso
 from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import (
     DEFAULT_OVERLAP,
+    MAX_TOKEN_LENGTH,
     MIN_REFRESH_INTERVAL,
     PUBLICATION_DELAY,
     KeyStore,
@@ -344,3 +345,30 @@ def test_given_a_known_kid_when_the_cache_is_a_minute_old_then_the_secret_is_not
         assert _verify(key_store, clock, token).sub
 
     assert secrets.reads == reads
+
+
+def test_given_a_warm_store_when_issuing_repeatedly_then_the_secret_is_not_read_again(
+    key_store: KeyStore, secrets: FakeSecretsClient, clock: Clock
+) -> None:
+    first = _issue(key_store, clock)
+    reads = secrets.reads
+
+    tokens = [_issue(key_store, clock) for _ in range(3)]
+
+    assert secrets.reads == reads
+    assert {token.split(".")[0] for token in tokens} == {first.split(".")[0]}  # the same kid signs
+
+
+@pytest.mark.parametrize(("extra", "reason"), [(0, "invalid token signature"), (1, "malformed token")],
+                         ids=["exactly the limit", "one over"])
+def test_given_a_token_at_the_length_limit_then_only_a_longer_one_is_refused_unread(
+    key_store: KeyStore, clock: Clock, extra: int, reason: str
+) -> None:
+    token = _issue(key_store, clock)
+    padded = token + "A" * (MAX_TOKEN_LENGTH + extra - len(token))
+
+    with pytest.raises(Unauthorized) as refused:
+        _verify(key_store, clock, padded)
+
+    assert len(padded) == MAX_TOKEN_LENGTH + extra
+    assert refused.value.detail == reason
