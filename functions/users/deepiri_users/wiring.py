@@ -62,8 +62,9 @@ def friendship_reader() -> DynamoFriendshipReader:
 def account_services() -> AccountServices:
     from deepiri_common.ratelimit import RateLimiter  # noqa: PLC0415
     from deepiri_users.dal.sessions import SessionRepository  # noqa: PLC0415
+    from deepiri_users.logic.access_tokens import JwtIssuer  # noqa: PLC0415
     from deepiri_users.logic.accounts import AccountServices  # noqa: PLC0415
-    from deepiri_users.logic.sessions import JwtIssuer, SessionPolicy  # noqa: PLC0415
+    from deepiri_users.logic.sessions import SessionPolicy  # noqa: PLC0415
     config = settings()
     return AccountServices(
         accounts=account_repository(),

@@ -22,7 +22,7 @@ from deepiri_common.problems import Unauthorized
 from deepiri_common.tokens import (
     PUBLICATION_DELAY,
     KeyStore,
-    canonical_signature,
+    SigningKey,
     issue_access_token,
     verify_access_token,
 )
@@ -70,11 +70,28 @@ def _claims(clock: Clock, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if v is not None}
 
 
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def _low_s(token: str) -> str:
+    """A token signed by another library (joserfc, the independent reference here) in the one spelling
+    the verifier accepts: its signature's s at most half the curve order."""
+    head, _, signature = token.rpartition(".")
+    raw = base64.urlsafe_b64decode(signature + "==")
+    s = int.from_bytes(raw[32:], "big")
+    low = raw[:32] + min(s, P256_ORDER - s).to_bytes(32, "big")
+    return f"{head}.{_b64(low)}"
+
+
+def _jose(signing: SigningKey) -> ECKey:
+    return ECKey.import_key(signing.key)
+
+
 def _signed_by_store(store: KeyStore, claims: dict[str, Any]) -> str:
     """A correctly signed ES256 token with arbitrary claims: only the claim checks can refuse it."""
     signing = store.signing_key()
     header = {"alg": "ES256", "typ": "JWT", "kid": signing.kid}
-    return canonical_signature(jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"]))
+    return _low_s(jws.serialize_compact(header, json.dumps(claims), _jose(signing), algorithms=["ES256"]))
 
 
 # ---------------------------------------------------------------- the happy path
@@ -184,7 +201,7 @@ def _known_kid_foreign_key(store: KeyStore, clock: Clock) -> str:
 def _no_kid(store: KeyStore, clock: Clock) -> str:
     signing = store.signing_key()
     return jws.serialize_compact(
-        {"alg": "ES256"}, json.dumps(_claims(clock)), signing.key, algorithms=["ES256"]
+        {"alg": "ES256"}, json.dumps(_claims(clock)), _jose(signing), algorithms=["ES256"]
     )
 
 
@@ -294,13 +311,13 @@ def test_given_a_bad_token_when_refused_then_the_reason_says_why(
 def _signed_with_header(store: KeyStore, claims: dict[str, Any], **header: Any) -> str:
     signing = store.signing_key()
     full = {"alg": "ES256", "typ": "JWT", "kid": signing.kid, **header}
-    return canonical_signature(jws.serialize_compact(full, json.dumps(claims), signing.key, algorithms=["ES256"]))
+    return _low_s(jws.serialize_compact(full, json.dumps(claims), _jose(signing), algorithms=["ES256"]))
 
 
 def _signed_by_store_typ(store: KeyStore, claims: dict[str, Any], typ: str | None) -> str:
     signing = store.signing_key()
     header = {"alg": "ES256", "kid": signing.kid, **({"typ": typ} if typ else {})}
-    return canonical_signature(jws.serialize_compact(header, json.dumps(claims), signing.key, algorithms=["ES256"]))
+    return _low_s(jws.serialize_compact(header, json.dumps(claims), _jose(signing), algorithms=["ES256"]))
 
 
 def test_given_a_token_without_a_type_header_then_it_is_taken_as_a_jwt(key_store: KeyStore, clock: Clock) -> None:

@@ -22,7 +22,7 @@ from deepiri_common.problems import (
     ValidationFailed,
 )
 from deepiri_common.ratelimit import TokenBucket
-from deepiri_users.logic import accounts
+from deepiri_users.logic import accounts, admin, emails
 from deepiri_users.logic.passwords import hash_password, needs_rehash, verify_password
 from deepiri_users.logic.sessions import hash_token
 from deepiri_users.models.accounts import (
@@ -63,20 +63,20 @@ def _login(users: Users, password: str = PASSWORD, email: str = "ada@example.com
 def test_given_an_address_of_254_characters_then_accepted_and_255_refused_naming_the_field() -> None:
     local = "a" * 64
     domain = "b" * (254 - 64 - 1 - 4) + ".com"
-    assert len(accounts.normalise_email(f"{local}@{domain}")) == 254
+    assert len(emails.normalise_email(f"{local}@{domain}")) == 254
     with pytest.raises(ValidationFailed) as refused:
-        accounts.normalise_email(f"{local}a@{domain}", field="email")
+        emails.normalise_email(f"{local}a@{domain}", field="email")
     assert refused.value.errors == [{"field": "email", "message": "must be an email address"}]
 
 
 @pytest.mark.parametrize("raw", ["ada@example", "ada example@x.com", "@example.com", "ada@@example.com"])
 def test_given_something_that_is_not_an_address_then_refused(raw: str) -> None:
     with pytest.raises(ValidationFailed):
-        accounts.normalise_email(raw)
+        emails.normalise_email(raw)
 
 
 def test_given_a_full_width_address_then_it_normalises_to_ascii() -> None:
-    assert accounts.normalise_email("\uff21\uff24\uff21@example.com") == "ada@example.com"
+    assert emails.normalise_email("\uff21\uff24\uff21@example.com") == "ada@example.com"
 
 
 # ------------------------------------------------------------------------------------------ register
@@ -447,21 +447,21 @@ def test_given_a_wrong_password_when_deleting_the_account_then_403_and_it_stays(
 # --------------------------------------------------------------------------------------- admin powers
 
 def test_given_an_email_when_promoting_then_the_account_becomes_admin_once(users: Users) -> None:
-    promoted = accounts.promote_admin(users.accounts, " ADA@example.com ")
+    promoted = admin.promote_admin(users.accounts, " ADA@example.com ")
     assert promoted.roles == ("user", "admin") == users.accounts.accounts["u1"].roles
     [event] = users.accounts.events
     assert (event.detail_type, event.detail.actor) == ("UserUpdated", "system")
     assert event.detail.data == {"userId": "u1", "changed": ["roles"]}
     assert users.accounts.updates == [("u1", {"roles": ["user", "admin"]}, None)]
-    again = accounts.promote_admin(users.accounts, "ada@example.com")
+    again = admin.promote_admin(users.accounts, "ada@example.com")
     assert again.roles == ("user", "admin") and len(users.accounts.events) == 1
 
 
 def test_given_an_unknown_or_malformed_email_when_promoting_then_404_or_422(users: Users) -> None:
     with pytest.raises(NotFound, match=r"^no account has this email$"):
-        accounts.promote_admin(users.accounts, "nobody@example.com")
+        admin.promote_admin(users.accounts, "nobody@example.com")
     with pytest.raises(ValidationFailed) as refused:
-        accounts.promote_admin(users.accounts, "nobody")
+        admin.promote_admin(users.accounts, "nobody")
     assert refused.value.errors[0]["field"] == "email"
 
 

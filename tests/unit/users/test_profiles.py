@@ -9,7 +9,7 @@ from deepiri_common.identity import Caller
 from deepiri_common.pagination import PageQuery, encode_cursor
 from deepiri_common.problems import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from deepiri_users.logic import profiles
-from deepiri_users.logic.accounts import normalise_email
+from deepiri_users.logic.emails import normalise_email
 from deepiri_users.logic.profiles import public_profile
 from deepiri_users.models.accounts import Account
 from deepiri_users.models.profiles import Preferences, ProfilePatch

@@ -13,6 +13,7 @@ from deepiri_common.clock import epoch_seconds, to_iso
 from deepiri_common.problems import Conflict, Unauthorized
 from deepiri_common.tokens import KeyStore, verify_access_token
 from deepiri_users.logic import sessions
+from deepiri_users.logic.access_tokens import JwtIssuer
 from deepiri_users.models.accounts import Account
 from deepiri_users.models.sessions import RefreshRecord, Session
 from tests.unit.users.fakes import OneSecret
@@ -200,8 +201,7 @@ def test_given_a_reused_token_then_a_warning_names_the_user_and_family_but_not_t
 
 def test_given_the_jwt_issuer_then_the_access_token_carries_the_accounts_roles_and_token_version() -> None:
     key_store = KeyStore("deepiri-test-keys", OneSecret())
-    issuer = sessions.JwtIssuer(key_store=key_store, issuer="https://deepiri.test", audience="deepiri-api",
-                                ttl_seconds=600)
+    issuer = JwtIssuer(key_store=key_store, issuer="https://deepiri.test", audience="deepiri-api", ttl_seconds=600)
     account = ACCOUNT.model_copy(update={"roles": ("user", "admin"), "tokenVersion": 7})
     token = issuer.issue(account)
     claims = verify_access_token(key_store, token, issuer="https://deepiri.test", audience="deepiri-api")

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from deepiri_common.observability import logger
 from deepiri_common.problems import Problem
 from deepiri_users import wiring
-from deepiri_users.logic.accounts import promote_admin
+from deepiri_users.logic.admin import promote_admin
 
 
 @logger.inject_lambda_context(clear_state=True)

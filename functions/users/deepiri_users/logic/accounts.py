@@ -10,8 +10,6 @@ service only inside the PasswordResetRequested event, and the table keeps its SH
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal, Protocol
@@ -30,6 +28,8 @@ from deepiri_common.problems import (
     ValidationFailed,
 )
 from deepiri_common.ratelimit import TokenBucket
+from deepiri_users.logic.admin import ADMIN
+from deepiri_users.logic.emails import canonical_email, normalise_email
 from deepiri_users.logic.passwords import check_policy, dummy_verify, hash_password, needs_rehash, verify_password
 from deepiri_users.logic.sessions import (
     AccessTokenIssuer,
@@ -63,7 +63,6 @@ from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences,
 from deepiri_users.models.sessions import OneTimeToken
 
 INVALID_CREDENTIALS = "invalid email or password"
-ADMIN = "admin"
 LOCK_AFTER_FAILURES = 10
 LOCK_DURATION = timedelta(minutes=15)
 VERIFY_TTL = timedelta(hours=24)
@@ -75,7 +74,6 @@ RESET_PER_EMAIL = TokenBucket(capacity=3, refill_per_second=3 / 900)
 PASSWORD_CHECK_PER_USER = TokenBucket(capacity=5, refill_per_second=5 / 900)
 VERIFY_PER_USER = TokenBucket(capacity=3, refill_per_second=3 / 900)
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 OneTimeKind = Literal["RESET", "VERIFY"]
 
 
@@ -122,18 +120,6 @@ class AccountServices:
     registrations_per_ip_per_hour: int = 20
 
 
-def normalise_email(raw: str, field: str = "body.email") -> str:
-    """The canonical form of an address (NFKC, trimmed, lower case); ``ValidationFailed`` if it is not one."""
-    email = _canonical(raw)
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise ValidationFailed([{"field": field, "message": "must be an email address"}])
-    return email
-
-
-def _canonical(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip().lower()
-
-
 def register(s: AccountServices, request: RegisterRequest, source_ip: str) -> RegisteredUser:
     """Create an account and sign it in; ``Conflict`` when the email is taken (also under a race)."""
     email = normalise_email(request.email)
@@ -157,7 +143,7 @@ def register(s: AccountServices, request: RegisterRequest, source_ip: str) -> Re
 
 def login(s: AccountServices, request: LoginRequest, source_ip: str) -> TokenPair:
     """Sign in with email and password; one generic 401 for every credential failure."""
-    email = _canonical(request.email)
+    email = canonical_email(request.email)
     s.limiter.acquire(f"login-ip#{source_ip}", LOGIN_PER_IP)
     s.limiter.acquire(f"login-email#{hash_token(email)}", LOGIN_PER_EMAIL)
     account = s.accounts.find_by_email(email)
@@ -201,7 +187,7 @@ def change_password(s: AccountServices, user_id: str, request: PasswordChange) -
 
 def request_password_reset(s: AccountServices, request: PasswordResetRequest, source_ip: str) -> Accepted:
     """Send a reset token to the address if it has an account; the answer is the same either way."""
-    email = _canonical(request.email)
+    email = canonical_email(request.email)
     s.limiter.acquire(f"reset-ip#{source_ip}", RESET_PER_IP)
     s.limiter.acquire(f"reset-email#{hash_token(email)}", RESET_PER_EMAIL)
     account = s.accounts.find_by_email(email)
@@ -251,20 +237,6 @@ def delete_account(s: AccountServices, user_id: str, request: DeleteAccountReque
     event = DomainEvent.new(SERVICE, "UserDeleted", UserDeleted(userId=user_id), actor=user_id)
     s.accounts.delete(account, event)
     s.sessions.revoke_all(user_id)
-
-
-def promote_admin(accounts: AccountStore, email: str) -> Account:
-    """Give the account holding ``email`` the admin role (the way to create the first admin)."""
-    account = accounts.find_by_email(normalise_email(email, field="email"))
-    if account is None:
-        raise NotFound("no account has this email")
-    if ADMIN in account.roles:
-        return account
-    roles = [*account.roles, ADMIN]
-    event = DomainEvent.new(SERVICE, "UserUpdated", UserUpdated(userId=account.userId, changed=["roles"]),
-                            actor="system")
-    accounts.update_profile(account.userId, {"roles": roles}, None, event)
-    return account.model_copy(update={"roles": tuple(roles)})
 
 
 def set_disabled(s: AccountServices, caller: Caller, user_id: str, disabled: bool) -> AdminUserView:

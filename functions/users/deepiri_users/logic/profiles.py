@@ -15,7 +15,8 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.identity import Caller, require_role
 from deepiri_common.pagination import Page, PageQuery, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest, Conflict, NotFound, PreconditionFailed
-from deepiri_users.logic.accounts import ADMIN, AccountStore
+from deepiri_users.logic.accounts import AccountStore
+from deepiri_users.logic.admin import ADMIN
 from deepiri_users.models.accounts import Account
 from deepiri_users.models.events import SERVICE, UserUpdated
 from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences, ProfilePatch, PublicProfile

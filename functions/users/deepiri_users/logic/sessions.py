@@ -21,7 +21,6 @@ from deepiri_common.clock import epoch_seconds, to_iso, utc_now
 from deepiri_common.ids import new_ulid
 from deepiri_common.observability import logger
 from deepiri_common.problems import Conflict, Unauthorized
-from deepiri_common.tokens import KeyStore, issue_access_token
 from deepiri_users.models.accounts import Account, TokenPair
 from deepiri_users.models.sessions import RefreshRecord, Session
 
@@ -46,22 +45,6 @@ class AccessTokenIssuer(Protocol):
     def ttl_seconds(self) -> int: ...
 
     def issue(self, account: Account) -> str: ...
-
-
-@dataclass(frozen=True)
-class JwtIssuer:
-    """Signs access tokens with the shared key set: roles from the profile, its current token version."""
-
-    key_store: KeyStore
-    issuer: str
-    audience: str
-    ttl_seconds: int
-
-    def issue(self, account: Account) -> str:
-        return issue_access_token(
-            self.key_store, subject=account.userId, roles=list(account.roles), issuer=self.issuer,
-            audience=self.audience, ttl_seconds=self.ttl_seconds, token_version=account.tokenVersion,
-        )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Wire models of the account routes (register, login, tokens, passwords, verification, deletion)
-and the domain model of an account as the repository returns it."""
+and the domain model of an account as the repository returns it.
+
+Every model is built on first use (``defer_build``): a function builds only the models its routes use.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ MAX_TOKEN_LENGTH = 512
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, defer_build=True)
 
 
 class RegisterRequest(_Input):
@@ -77,6 +80,8 @@ class DeleteAccountRequest(_Input):
 class TokenPair(BaseModel):
     """What a successful sign-in answers: a short-lived access token and an opaque refresh token."""
 
+    model_config = ConfigDict(defer_build=True)
+
     accessToken: str
     refreshToken: str
     tokenType: Literal["Bearer"] = "Bearer"
@@ -85,6 +90,8 @@ class TokenPair(BaseModel):
 
 class Accepted(BaseModel):
     """The answer of requests whose outcome is deliberately not revealed (202)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     status: Literal["accepted"] = "accepted"
 
@@ -95,7 +102,7 @@ class Account(BaseModel):
     Never serialised to a client: responses are built from it with ``models.profiles``.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     userId: str
     email: str

@@ -3,11 +3,12 @@
 Each is the ``data`` of a :class:`deepiri_common.events.DomainEvent`, written to the outbox in the
 same transaction as the state change it announces. ``PUBLISHES`` is the service's contract: every
 detail-type it puts on the bus and the model of its ``data`` (``make contracts`` writes their schemas).
+Every model is built on first use (``defer_build``): an event's model is built when it is first published.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_users.models.social import (
     FriendRequestedData,
@@ -20,17 +21,23 @@ SERVICE = "users"
 
 
 class UserRegistered(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     email: str
     displayName: str
 
 
 class UserUpdated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     changed: list[str]
 
 
 class UserDeleted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     userId: str = Field(min_length=1)
 
 
@@ -40,6 +47,8 @@ class PasswordResetRequested(BaseModel):
     The token exists in clear only here; the users table keeps its SHA-256 hash.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     email: str
     token: str
@@ -48,6 +57,8 @@ class PasswordResetRequested(BaseModel):
 
 class EmailVerificationRequested(BaseModel):
     """Carries the single-use verification token to the notifications service."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     email: str

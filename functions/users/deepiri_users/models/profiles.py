@@ -1,4 +1,7 @@
-"""Wire models of profiles and preferences, and the views built from an account."""
+"""Wire models of profiles and preferences, and the views built from an account.
+
+Every model is built on first use (``defer_build``): a function builds only the models its routes use.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def _locale(value: str) -> str:
     return value
 
 
-_URL = TypeAdapter(HttpUrl)
+_URL = TypeAdapter(HttpUrl, config=ConfigDict(defer_build=True))
 
 
 def _https(value: str) -> str:
@@ -47,7 +50,7 @@ AvatarUrl = Annotated[str, Field(max_length=2048), AfterValidator(_https)]
 class ProfilePatch(BaseModel):
     """Body of ``PATCH /api/users/me``: only the fields a user may change; ``version`` is the one read."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     version: int = Field(ge=1)
     displayName: SingleLine | None = Field(default=None, min_length=1, max_length=64)
@@ -66,6 +69,8 @@ class ProfilePatch(BaseModel):
 
 class MyProfile(BaseModel):
     """The owner's view of their account (``GET /api/users/me``)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     email: str
@@ -89,6 +94,8 @@ class MyProfile(BaseModel):
 class PublicProfile(BaseModel):
     """What other users see of a profile they are allowed to see."""
 
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     displayName: str
     avatarUrl: str | None
@@ -101,6 +108,8 @@ class PublicProfile(BaseModel):
 
 class AdminUserView(BaseModel):
     """A row of the admin listing."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     email: str
@@ -118,12 +127,14 @@ class AdminUserView(BaseModel):
 class RegisteredUser(BaseModel):
     """Answer of ``POST /api/auth/register``."""
 
+    model_config = ConfigDict(defer_build=True)
+
     user: MyProfile
     tokens: TokenPair
 
 
 class ChannelToggles(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     email: bool = True
     push: bool = True
@@ -131,7 +142,7 @@ class ChannelToggles(BaseModel):
 
 
 class QuietHours(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     start: str
     end: str
@@ -151,7 +162,7 @@ NotificationCategory = Annotated[str, Field(pattern=r"^[a-z][a-zA-Z0-9]{0,31}$")
 class Preferences(BaseModel):
     """Body and answer of ``PUT /api/users/me/preferences``; the whole document is replaced."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     notifications: dict[NotificationCategory, ChannelToggles] = Field(default_factory=dict, max_length=32)
     quietHours: QuietHours | None = None

@@ -1,4 +1,7 @@
-"""Domain models of sign-in sessions: a refresh-token family and the refresh tokens in it."""
+"""Domain models of sign-in sessions: a refresh-token family and the refresh tokens in it.
+
+Every model is built on first use (``defer_build``): a function builds only the models its routes use.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ class Session(BaseModel):
     (logout-all, password change or reset) ends every older session at once.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     userId: str
     familyId: str
@@ -24,7 +27,7 @@ class Session(BaseModel):
 class RefreshRecord(BaseModel):
     """A refresh token as stored: its SHA-256 hash only, never the token itself."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     tokenHash: str
     userId: str
@@ -36,7 +39,7 @@ class RefreshRecord(BaseModel):
 class OneTimeToken(BaseModel):
     """A password-reset or email-verification token as stored (hash only)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     tokenHash: str
     userId: str

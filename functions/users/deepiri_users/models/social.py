@@ -1,4 +1,8 @@
-"""Social graph: friend requests, friendships, follows and blocks, as the API and the bus see them."""
+"""Social graph: friend requests, friendships, follows and blocks, as the API and the bus see them.
+
+Every model is built on first use (``defer_build``): the account functions import these for the event
+contract without building them.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ class Edge(StrEnum):
 class FriendRequestCreate(BaseModel):
     """Body of ``POST /api/users/me/friends/requests``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     userId: str = Field(pattern=USER_ID_PATTERN)
 
@@ -39,12 +43,16 @@ class FriendRequestResult(BaseModel):
     """What a friend request led to: a pending request, or a friendship when the other user had
     already asked the caller (a mutual request accepts itself)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     status: RequestOutcome
 
 
 class SocialUser(BaseModel):
     """One entry of a friends / followers / following / requests / blocks list."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     displayName: str | None = None
@@ -56,11 +64,15 @@ class SocialUser(BaseModel):
 class Relation(BaseModel):
     """One edge of the caller's graph as the repository returns it (before profiles are joined)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     since: str
 
 
 class RelationPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Relation]
     nextCursor: str | None = None
 
@@ -68,12 +80,16 @@ class RelationPage(BaseModel):
 class SocialPage(BaseModel):
     """A page of a social list: ``{"items": [...], "nextCursor": "..." | null}``."""
 
+    model_config = ConfigDict(defer_build=True)
+
     items: list[SocialUser]
     nextCursor: str | None = None
 
 
 class ProfileSummary(BaseModel):
     """What the social graph reads of the accounts engineer's PROFILE item."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     displayName: str | None = None
@@ -87,6 +103,8 @@ class ProfileSummary(BaseModel):
 class FriendRequestedData(BaseModel):
     """``FriendRequested``: ``userId`` is the addressee, so realtime pushes it to them."""
 
+    model_config = ConfigDict(defer_build=True)
+
     requesterId: str
     addresseeId: str
     userId: str
@@ -95,6 +113,8 @@ class FriendRequestedData(BaseModel):
 class FriendshipAcceptedData(BaseModel):
     """``FriendshipAccepted``: ``userIds`` holds both friends (engagement and notifications credit each)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     requesterId: str
     addresseeId: str
     userIds: list[str]
@@ -102,6 +122,8 @@ class FriendshipAcceptedData(BaseModel):
 
 class UserBlockedData(BaseModel):
     """``UserBlocked``: carries no ``userId`` on purpose, so the blocked user is never notified."""
+
+    model_config = ConfigDict(defer_build=True)
 
     blockerId: str
     blockedId: str

@@ -14,6 +14,10 @@ Verification is deliberately narrow: the algorithm is pinned to ES256 before any
 is picked by ``kid`` from our own key set only (never from ``jku``/``jwk``/``x5u`` headers), and every
 claim we issue is required back. Every failure is a :class:`~deepiri_common.problems.Unauthorized` with
 a short, fixed reason that never contains the token.
+
+ES256 is the one algorithm, so it is written here on cryptography's ECDSA primitive (RFC 7515 A.3: the
+signature is r and s as two 32-byte big-endian integers) rather than through a general JOSE library,
+whose key handling imports ``cryptography.x509`` and doubled the cold start of every token issuer.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from deepiri_common.clock import epoch_seconds, to_iso, utc_now
@@ -55,7 +60,7 @@ _REGISTERED_CLAIMS = frozenset(
     {"iss", "aud", "sub", "iat", "nbf", "exp", "jti", "roles", "token_use", "tv", "scope"}
 )
 _VERSION_NAMESPACE = uuid.UUID("6f1f3c52-3f4e-4c61-9a0e-2b5b8f0e6d11")
-_REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
+_ECDSA = ec.ECDSA(SHA256())
 
 
 class SecretsClient(Protocol):
@@ -76,7 +81,7 @@ class SecretsClient(Protocol):
 class KeyRecord(BaseModel):
     """One signing key as stored in the secret."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     kid: str = Field(min_length=1)
     alg: Literal["ES256"]
@@ -108,7 +113,7 @@ class KeyRecord(BaseModel):
 class KeySetDocument(BaseModel):
     """The whole secret value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     keys: list[KeyRecord] = Field(min_length=1)
 
@@ -127,7 +132,7 @@ class KeySetDocument(BaseModel):
 
     def to_secret_string(self) -> str:
         """Serialise for ``put_secret_value``."""
-        return json.dumps({"keys": [key.to_stored() for key in self.keys]}, separators=(",", ":"))
+        return json.dumps({"keys": [key.to_stored() for key in self.keys]})
 
 
 def _newest(keys: list[KeyRecord]) -> KeyRecord | None:
@@ -143,13 +148,13 @@ class SigningKey:
     """A private key ready to sign, with the ``kid`` that goes into the token header."""
 
     kid: str
-    key: ECKey
+    key: ec.EllipticCurvePrivateKey
 
 
 class AccessClaims(BaseModel):
     """What a verified access token says about its bearer."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sub: str
     roles: tuple[str, ...]
@@ -164,7 +169,7 @@ class AccessClaims(BaseModel):
 class _AccessPayload(BaseModel):
     """The claims an access token must carry; strict so that ``"exp": "1"`` or ``true`` is refused."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+    model_config = ConfigDict(strict=True, extra="ignore", defer_build=True)
 
     iss: str
     aud: str | list[str]
@@ -184,30 +189,104 @@ class _AccessPayload(BaseModel):
 @dataclass(frozen=True)
 class _Snapshot:
     document: KeySetDocument | None
-    version_id: str | None
+    version_id: str
     fetched_at: datetime
 
 
 def _generate_key(now: datetime) -> KeyRecord:
     kid = new_ulid()
-    key = ECKey.generate_key(CURVE, parameters={"kid": kid}, private=True)
+    numbers = ec.generate_private_key(ec.SECP256R1()).private_numbers()
+    public = {
+        "kty": "EC",
+        "crv": CURVE,
+        "x": _b64url(_coordinate(numbers.public_numbers.x)),
+        "y": _b64url(_coordinate(numbers.public_numbers.y)),
+    }
     return KeyRecord(
         kid=kid,
         alg=ALGORITHM,
-        private_jwk=dict(key.as_dict(private=True)),
-        public_jwk=dict(key.as_dict(private=False)),
+        private_jwk={**public, "d": _b64url(_coordinate(numbers.private_value))},
+        public_jwk=public,
         created_at=now,
-        retired_at=None,
     )
 
 
-def _next_version_token(current_version_id: str | None) -> str:
+# ---------------------------------------------------------------- ES256 on P-256 (RFC 7518 3.4, 6.2)
+
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_COORDINATE_BYTES = 32
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).replace(b"=", b"").decode()
+
+
+def _b64url_decode(text: str) -> bytes | None:
+    """The bytes ``text`` spells in unpadded base64url, or None unless it is their one spelling (no
+    padding, no stray characters, no stray bits), so a signature has exactly one written form."""
+    try:
+        data = base64.urlsafe_b64decode(text + "==")  # excess padding is ignored, missing padding is not
+    except ValueError:  # binascii.Error included
+        return None
+    return data if _b64url(data) == text else None
+
+
+def _coordinate(value: int) -> bytes:
+    return value.to_bytes(_COORDINATE_BYTES)  # big-endian, as JWK and JWS want
+
+
+def _jwk_integer(jwk: Mapping[str, Any], name: str) -> int:
+    data = _b64url_decode(jwk[name])
+    if data is None or len(data) != _COORDINATE_BYTES:
+        raise ValueError(f"the stored key's {name!r} is not a P-256 value")
+    return int.from_bytes(data)
+
+
+def _public_numbers(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicNumbers:
+    if jwk.get("kty") != "EC" or jwk.get("crv") != CURVE:
+        raise ValueError("the stored key is not a P-256 key")
+    return ec.EllipticCurvePublicNumbers(_jwk_integer(jwk, "x"), _jwk_integer(jwk, "y"), ec.SECP256R1())
+
+
+def _private_key(jwk: Mapping[str, Any]) -> ec.EllipticCurvePrivateKey:
+    return ec.EllipticCurvePrivateNumbers(_jwk_integer(jwk, "d"), _public_numbers(jwk)).private_key()
+
+
+def _public_key(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
+    return _public_numbers(jwk).public_key()
+
+
+# ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. Tokens are signed with the low s
+# and only that form is accepted, so one token has exactly one spelling (caches and logs key on it).
+def _sign(key: ec.EllipticCurvePrivateKey, signing_input: str) -> str:
+    """The ES256 signature of ``signing_input``, in its low-s form."""
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), _ECDSA))
+    return _b64url(_coordinate(r) + _coordinate(min(s, _P256_ORDER - s)))
+
+
+def _signature_verifies(key: ec.EllipticCurvePublicKey, token: str) -> bool:
+    """Whether the last segment of ``token`` is a low-s ES256 signature of the rest by ``key``."""
+    signing_input, _, signature = token.rpartition(".")
+    raw = _b64url_decode(signature)
+    if raw is None or len(raw) != 2 * _COORDINATE_BYTES:
+        return False
+    r, s = int.from_bytes(raw[:_COORDINATE_BYTES]), int.from_bytes(raw[_COORDINATE_BYTES:])
+    if s > _P256_ORDER // 2:
+        return False
+    try:
+        key.verify(encode_dss_signature(r, s), signing_input.encode(), _ECDSA)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _next_version_token(current_version_id: str) -> str:
     """The ClientRequestToken for the version that replaces ``current_version_id``.
 
     Deterministic, so every writer starting from the same version asks for the same new version and
     Secrets Manager lets only the first one through (the others get ``ResourceExistsException``).
     """
-    return str(uuid.uuid5(_VERSION_NAMESPACE, current_version_id or "initial"))
+    return str(uuid.uuid5(_VERSION_NAMESPACE, current_version_id))
 
 
 def _is_resource_exists(error: ClientError) -> bool:
@@ -232,7 +311,7 @@ class KeyStore:
         self._cache_ttl = cache_ttl
         self._clock = clock
         self._snapshot: _Snapshot | None = None
-        self._verifiers: dict[str, ECKey] = {}
+        self._verifiers: dict[str, ec.EllipticCurvePublicKey] = {}
 
     def public_keys(self) -> list[dict[str, Any]]:
         """JWKS entries of the keys that verify now: active ones and ones retired within the overlap."""
@@ -246,22 +325,22 @@ class KeyStore:
         """The JSON Web Key Set to publish at ``/.well-known/jwks.json``."""
         return {"keys": self.public_keys()}
 
-    def verification_key(self, kid: str) -> ECKey | None:
+    def verification_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
         """The public key for ``kid`` if it still verifies, re-reading the secret once if it is unknown."""
-        key = self._verifying_key(self._cached(), kid)
-        if key is not None:
+        snapshot = self._cached()
+        key = self._verifying_key(snapshot, kid)
+        if key is not None or self._clock() - snapshot.fetched_at < MIN_REFRESH_INTERVAL:
             return key
-        if self._snapshot is not None and self._clock() - self._snapshot.fetched_at < MIN_REFRESH_INTERVAL:
-            return None
         return self._verifying_key(self._refresh(), kid)
 
     def signing_key(self) -> SigningKey:
         """The key to sign with now, writing the first key set if the secret is not initialised yet."""
-        document = self._cached().document
-        record = document.signing_key(self._clock()) if document else None
+        record = _signing_record(self._cached(), self._clock())
         if record is None:
-            record = self._write_next(initialise_only=True)
-        return SigningKey(kid=record.kid, key=ECKey.import_key(record.private_jwk))
+            # Not initialised as far as this cache knows: another instance may have done it since.
+            snapshot = self._refresh()
+            record = _signing_record(snapshot, self._clock()) or self._write_next(snapshot)
+        return SigningKey(kid=record.kid, key=_private_key(record.private_jwk))
 
     def rotate(self) -> str:
         """Add a new signing key and schedule the retirement of the active one; returns the new ``kid``.
@@ -270,14 +349,12 @@ class KeyStore:
         retires; retired keys keep verifying for the overlap window, so tokens already issued stay
         valid. Keys retired longer ago than that are dropped from the secret.
         """
-        return self._write_next(initialise_only=False).kid
+        return self._write_next(self._refresh()).kid
 
-    def _write_next(self, *, initialise_only: bool) -> KeyRecord:
-        snapshot = self._refresh()
+    def _write_next(self, snapshot: _Snapshot) -> KeyRecord:
+        """Write the key set of ``snapshot`` (just read) with a new key; the key that signs after the write."""
         current = snapshot.document
         now = self._clock()
-        if initialise_only and current is not None and (record := current.signing_key(now)) is not None:
-            return record
         new_key = _generate_key(now)
         kept = [] if current is None else [self._retire(key, now) for key in current.keys]
         kept = [key for key in kept if key.verifies_at(now, self._overlap)]
@@ -301,15 +378,15 @@ class KeyStore:
     def _retire(key: KeyRecord, now: datetime) -> KeyRecord:
         return key if key.retired_at else key.model_copy(update={"retired_at": now + PUBLICATION_DELAY})
 
-    def _verifying_key(self, snapshot: _Snapshot, kid: str) -> ECKey | None:
+    def _verifying_key(self, snapshot: _Snapshot, kid: str) -> ec.EllipticCurvePublicKey | None:
         if snapshot.document is None:
             return None
         now = self._clock()
-        record = next((key for key in snapshot.document.keys if key.kid == kid), None)
+        record = {key.kid: key for key in snapshot.document.keys}.get(kid)
         if record is None or not record.verifies_at(now, self._overlap):
             return None
         if kid not in self._verifiers:
-            self._verifiers[kid] = ECKey.import_key(record.public_jwk)
+            self._verifiers[kid] = _public_key(record.public_jwk)
         return self._verifiers[kid]
 
     def _cached(self) -> _Snapshot:
@@ -321,7 +398,7 @@ class KeyStore:
         response = self._client.get_secret_value(SecretId=self._secret_name)
         self._snapshot = _Snapshot(
             document=_parse_key_set(response.get("SecretString")),
-            version_id=response.get("VersionId"),
+            version_id=response["VersionId"],
             fetched_at=self._clock(),
         )
         return self._snapshot
@@ -334,6 +411,10 @@ def _parse_key_set(secret_string: object) -> KeySetDocument | None:
         return KeySetDocument.model_validate_json(secret_string)
     except ValidationError:
         return None  # the template's generated placeholder, or anything else that is not a key set
+
+
+def _signing_record(snapshot: _Snapshot, moment: datetime) -> KeyRecord | None:
+    return snapshot.document.signing_key(moment) if snapshot.document else None
 
 
 def _require_active(document: KeySetDocument | None, moment: datetime) -> KeyRecord:
@@ -391,41 +472,12 @@ def issue_access_token(
         claims["scope"] = " ".join(sorted(scopes))
     signing = key_store.signing_key()
     header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": signing.kid}
-    payload = json.dumps(claims, separators=(",", ":"))
-    return canonical_signature(jws.serialize_compact(header, payload, signing.key, registry=_REGISTRY))
+    signing_input = f"{_b64url(_compact_json(header))}.{_b64url(_compact_json(claims))}"
+    return f"{signing_input}.{_sign(signing.key, signing_input)}"
 
 
-# ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. Tokens are signed with the low
-# s and only that form is accepted, so one token has exactly one spelling (caches and logs key on it).
-_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-_SIGNATURE_BYTES = 64
-
-
-def _signature_s(token: str) -> tuple[str, bytes, int] | None:
-    """The token without its signature, the signature's r, and its s; None when unreadable."""
-    head, _, signature = token.rpartition(".")
-    try:
-        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-    except (ValueError, binascii.Error):
-        return None
-    if len(raw) != _SIGNATURE_BYTES:
-        return None
-    return head, raw[:32], int.from_bytes(raw[32:], "big")
-
-
-def canonical_signature(token: str) -> str:
-    """``token`` with its ES256 signature in the one accepted (low-s) form; the same token otherwise."""
-    parts = _signature_s(token)
-    if parts is None or parts[2] <= _P256_ORDER // 2:
-        return token
-    head, r, s = parts
-    signature = r + (_P256_ORDER - s).to_bytes(32, "big")
-    return f"{head}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode('ascii')}"
-
-
-def _has_low_s(token: str) -> bool:
-    parts = _signature_s(token)
-    return parts is not None and 0 < parts[2] <= _P256_ORDER // 2
+def _compact_json(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def verify_access_token(
@@ -452,13 +504,9 @@ def verify_access_token(
     key = key_store.verification_key(kid)
     if key is None:
         raise Unauthorized("unknown signing key")
-    if not _has_low_s(token):
+    if not _signature_verifies(key, token):
         raise Unauthorized("invalid token signature")
-    try:
-        signed = jws.deserialize_compact(token, key, registry=_REGISTRY)
-    except (JoseError, ValueError):
-        raise Unauthorized("invalid token signature") from None
-    payload = _read_payload(signed.payload)
+    payload = _read_payload(token.split(".")[1])
     moment = epoch_seconds(now or utc_now())
     _check_claims(payload, issuer=issuer, audience=audience, now=moment, leeway=leeway_seconds)
     return AccessClaims(
@@ -474,7 +522,7 @@ def verify_access_token(
 
 
 def _read_header(token: object) -> dict[str, Any]:
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+    if not isinstance(token, str) or not token.isascii() or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthorized("malformed token")
     segments = token.split(".")
     if len(segments) != 3 or not all(segments):
@@ -489,9 +537,12 @@ def _read_header(token: object) -> dict[str, Any]:
     return header
 
 
-def _read_payload(raw: bytes | None) -> _AccessPayload:
+def _read_payload(segment: str) -> _AccessPayload:
+    raw = _b64url_decode(segment)
+    if raw is None:
+        raise Unauthorized("malformed token claims")
     try:
-        return _AccessPayload.model_validate_json(raw or b"")
+        return _AccessPayload.model_validate_json(raw)
     except ValidationError:
         raise Unauthorized("malformed token claims") from None
 
