@@ -33,15 +33,17 @@ from tests.support.lambda_context import FakeLambdaContext
 QUEUE_ARN = f"arn:aws:sqs:{template.REGION}:{template.ACCOUNT}:q"
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """moto with the template's idempotency table; yields the table's name."""
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield template.create("IdempotencyTable")["IdempotencyTable"]
+@pytest.fixture(scope="module")
+def aws() -> Iterator[str]:
+    """moto with the template's idempotency table, shared by this module's tests (each event has its own id,
+    so their idempotency records never meet); yields the table's name."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                            "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        with mock_aws():
+            yield template.create("IdempotencyTable")["IdempotencyTable"]
 
 
 class XpData(BaseModel):
@@ -266,14 +268,17 @@ class Client:
 
 
 def test_given_the_sqs_dead_letters_then_the_original_body_is_sent_with_its_attributes() -> None:
-    client, record = Client(), _record(body='{"not": "an event"}')
+    body = json.dumps(bus_body(_xp({"xp": 1})))
+    client, record, event = Client(), _record(body=body), parse_bus_event(json.loads(body))
 
-    SqsDeadLetters("https://sqs.local/q-dlq", client).send(record, "not a bus event: detail missing", None)
+    SqsDeadLetters("https://sqs.local/q-dlq", client).send(record, "XpAwarded rejected by XpData", event)
 
     [message] = client.messages
-    assert (message["QueueUrl"], message["MessageBody"]) == ("https://sqs.local/q-dlq", '{"not": "an event"}')
-    assert message["MessageAttributes"]["deadLetterReason"]["StringValue"] == "not a bus event: detail missing"
-    assert message["MessageAttributes"]["sourceQueueArn"]["StringValue"] == QUEUE_ARN
+    assert (message["QueueUrl"], message["MessageBody"]) == ("https://sqs.local/q-dlq", body)
+    values = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert values["deadLetterReason"] == "XpAwarded rejected by XpData"
+    assert (values["sourceQueueArn"], values["eventType"], values["eventId"]) == (
+        QUEUE_ARN, "XpAwarded", event.detail.id)
 
 
 def test_given_no_dead_letter_sink_then_bad_records_go_to_the_queue_named_by_the_environment(
