@@ -105,3 +105,8 @@ def test_given_a_structure_when_redacted_then_the_original_is_left_untouched() -
 @pytest.mark.parametrize("key", ["userPasswd", "passwdHint", "sessionCookies", "cookiesJar"])
 def test_given_camel_case_keys_made_of_secret_words_then_they_are_hidden(key: str) -> None:
     assert is_secret_key(key)
+
+
+@pytest.mark.parametrize("key", ["userpassword", "refreshtoken", "clientsecret", "proxyauthorization", "sessioncookie"])
+def test_given_a_secret_word_squashed_onto_another_then_the_key_is_hidden(key: str) -> None:
+    assert is_secret_key(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from deepiri_common.settings import CommonSettings, ConfigurationError, load_settings, reset_settings_cache
 
@@ -152,3 +152,26 @@ def test_given_the_defaults_then_tokens_are_issued_for_the_local_issuer_and_the_
     assert (settings.stage, settings.service_name, settings.idempotency_table) == ("dev", "deepiri", "")
     assert (settings.rate_limit_table, settings.jwt_keys_secret) == ("", "")
     assert (settings.jwt_issuer, settings.jwt_audience) == ("https://deepiri.local", "deepiri-api")
+
+
+class Limits(CommonSettings):
+    min_size: int = 1
+    max_size: int = 10
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limits:
+        if self.min_size > self.max_size:
+            raise ValueError("MIN_SIZE is above MAX_SIZE")
+        return self
+
+
+def test_given_a_rule_across_variables_that_is_broken_then_its_message_is_given_without_a_variable_or_values(
+    base_env: pytest.MonkeyPatch,
+) -> None:
+    base_env.setenv("MIN_SIZE", "777")
+    base_env.setenv("MAX_SIZE", "5")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(Limits)
+
+    assert str(raised.value) == "invalid configuration for Limits: ? (Value error, MIN_SIZE is above MAX_SIZE)"

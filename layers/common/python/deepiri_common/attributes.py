@@ -3,7 +3,8 @@
 The same rules and the same names (:class:`TypeSerializer`, :class:`TypeDeserializer`), so a data-access
 module needs boto3 for neither: importing ``boto3.dynamodb.types`` runs boto3's whole package import
 (see :mod:`deepiri_common.aws`). Numbers are ``Decimal`` in DynamoDB's context (38 digits; inexact or
-rounded values are refused), floats are refused, and ``B`` values come back as ``bytes``.
+rounded values are refused), floats are refused, and ``B`` values come back as ``bytes``. One departure: a
+set of booleans is refused, where boto3 would store it as numbers that come back as ``Decimal``.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ What happens to a record:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -171,18 +172,18 @@ def make_event_consumer(
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
     )
-    once: dict[str, Any] = {}
 
+    @functools.cache  # the table is named on the first invocation, then kept
     def idempotent_handle() -> Callable[..., None]:
-        if "handle" not in once:
-            table = idempotency_table() if callable(idempotency_table) else idempotency_table
-            once["handle"] = _idempotent(handle, DynamoDBPersistenceLayer(table_name=table), config)
-        return cast(Callable[..., None], once["handle"])
+        table = idempotency_table() if callable(idempotency_table) else idempotency_table
+        return _idempotent(handle, DynamoDBPersistenceLayer(table_name=table), config)
+
+    @functools.cache  # one sink per handler, made at its first dead letter
+    def letters() -> DeadLetters:
+        return dead_letters()
 
     def dead_letter(record: SQSRecord, reason: str, event: ReceivedEvent | None) -> None:
-        if "dead_letters" not in once:
-            once["dead_letters"] = dead_letters()
-        cast(DeadLetters, once["dead_letters"]).send(record, reason, event)
+        letters().send(record, reason, event)
         logger.error("event dead-lettered", extra={
             "reason": reason[:REASON_LIMIT], "messageId": record.message_id,
             "event": event.detail_type if event else None, "eventId": event.detail.id if event else None,

@@ -67,7 +67,8 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
     def serialize(self, log: LogRecord) -> str:
         """Serialize the record after redacting extras, appended keys and dict messages."""
-        return super().serialize(cast("LogRecord", redact(log)))
+        redacted: LogRecord = redact(log)  # the same keys, secret values replaced
+        return super().serialize(redacted)
 
 
 def tracing_enabled() -> bool:
@@ -79,21 +80,27 @@ def tracing_enabled() -> bool:
     return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not disabled
 
 
+def _powertools_tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer  # noqa: PLC0415 - the X-Ray SDK loads only when tracing
+
+    return Tracer()
+
+
 class LazyTracer:
     """Powertools' ``Tracer`` decorators, with the tracer (and the X-Ray SDK) built only where tracing is on.
 
     Where it is off, a decorated function is returned unchanged: no wrapper, no import, no cost.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], Tracer] = _powertools_tracer) -> None:
+        """``build`` makes the tracer on first use: Powertools' ``Tracer()`` unless told otherwise."""
+        self._build = build
         self._tracer: Tracer | None = None
 
     def provider(self) -> Tracer:
         """The Powertools tracer, built on first use (this imports the X-Ray SDK)."""
         if self._tracer is None:
-            from aws_lambda_powertools import Tracer  # noqa: PLC0415 - the X-Ray SDK loads only when tracing
-
-            self._tracer = Tracer()
+            self._tracer = self._build()
         return self._tracer
 
     @overload

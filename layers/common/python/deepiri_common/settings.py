@@ -77,15 +77,10 @@ def _from_environment(model: type[BaseModel]) -> dict[str, str]:
 def _describe(model: type[BaseModel], exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        variable = _variable_name(model, str(error["loc"][0])) if error["loc"] else "?"
+        # pydantic locates an error at the key the value was read under (see _from_environment), so the
+        # variable is that key in upper case; an error of the whole model (a cross-field rule) has none.
+        variable = str(error["loc"][0]).upper() if error["loc"] else "?"
         reason = "missing" if error["type"] == "missing" else error["msg"]
         problems.append(f"{variable} ({reason})")
     return f"invalid configuration for {model.__name__}: " + ", ".join(problems)
 
-
-def _variable_name(model: type[BaseModel], field_or_alias: str) -> str:
-    for name, field in model.model_fields.items():
-        alias: Any = field.validation_alias or field.alias
-        if isinstance(alias, str) and field_or_alias in (name, alias):
-            return alias.upper()
-    return field_or_alias.upper()
