@@ -7,10 +7,13 @@ EventBridge bus and Secrets Manager secrets. Intrinsics are resolved by the proj
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
 
+from deepiri_common.settings import reset_settings_cache
 from infra.template import Intrinsics, load_template
 
 STAGE = "test"
@@ -64,6 +67,14 @@ def create(*logical_ids: str) -> dict[str, str]:
     return created
 
 
+def fake_credentials(monkeypatch: Any) -> None:
+    """Credentials no account accepts, this module's region, and no endpoint: moto (or nothing) answers."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
 def create_env(monkeypatch: Any, **variables: str) -> dict[str, str]:
     """Create the resources named by ``variables`` (environment variable → logical id, as the function's
     template entry wires them) and set each variable to what was created; return logical id → name."""
@@ -71,6 +82,20 @@ def create_env(monkeypatch: Any, **variables: str) -> dict[str, str]:
     for variable, logical_id in variables.items():
         monkeypatch.setenv(variable, created[logical_id])
     return created
+
+
+@contextmanager
+def deployed(monkeypatch: Any, reset: Callable[[], None], **variables: str) -> Iterator[dict[str, str]]:
+    """:func:`create_env`, with the service's wiring (``reset``) and every settings cache forgotten before
+    and after, so the handlers build their collaborators on these resources."""
+    created = create_env(monkeypatch, **variables)
+    reset()
+    reset_settings_cache()
+    try:
+        yield created
+    finally:
+        reset()
+        reset_settings_cache()
 
 
 def _create_table(props: dict[str, Any]) -> str:

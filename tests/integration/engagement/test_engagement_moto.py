@@ -10,7 +10,6 @@ import boto3
 import pytest
 
 from deepiri_common.events import DomainEvent
-from deepiri_common.settings import reset_settings_cache
 from deepiri_engagement import wiring
 from deepiri_engagement.handlers import api, consumers
 from tests.support import flows, template
@@ -20,18 +19,10 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def engagement(aws, monkeypatch) -> dict[str, str]:
-    created = template.create_env(
-        monkeypatch,
-        EVENT_BUS_NAME="EventBus",
-        DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
-        ENGAGEMENT_TABLE="EngagementTable",
-        IDEMPOTENCY_TABLE="IdempotencyTable",
-    )
-    wiring.reset()
-    reset_settings_cache()
-    yield created
-    wiring.reset()
-    reset_settings_cache()
+    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
+                           DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
+                           IDEMPOTENCY_TABLE="IdempotencyTable") as created:
+        yield created
 
 
 def _completed(task: str = "t1", user: str = "alice", **overrides: Any) -> DomainEvent:

@@ -11,7 +11,6 @@ import pytest
 
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
-from deepiri_common.settings import reset_settings_cache
 from deepiri_users import wiring
 from deepiri_users.handlers import metrics, skills, skills_consumer
 from tests.support import flows, template
@@ -21,18 +20,10 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def users(aws, monkeypatch) -> dict[str, str]:
-    created = template.create_env(
-        monkeypatch,
-        EVENT_BUS_NAME="EventBus",
-        DEAD_LETTER_QUEUE_URL="UsersEvents.DeadLetterQueue",
-        USERS_TABLE="UsersTable",
-        IDEMPOTENCY_TABLE="IdempotencyTable",
-    )
-    for cached in (wiring.skill_repository, wiring.metric_repository):
-        cached.cache_clear()
-    reset_settings_cache()
-    yield created
-    reset_settings_cache()
+    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", USERS_TABLE="UsersTable",
+                           DEAD_LETTER_QUEUE_URL="UsersEvents.DeadLetterQueue",
+                           IDEMPOTENCY_TABLE="IdempotencyTable") as created:
+        yield created
 
 
 def _task_completed(user: str = "alice", **overrides: Any) -> DomainEvent:

@@ -38,10 +38,7 @@ def aws() -> Iterator[str]:
     """moto with the template's idempotency table, shared by this module's tests (each event has its own id,
     so their idempotency records never meet); yields the table's name."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                            "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        template.fake_credentials(patch)
         with mock_aws():
             yield template.create("IdempotencyTable")["IdempotencyTable"]
 

@@ -22,10 +22,7 @@ from tests.support.lambda_context import FakeLambdaContext
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": template.REGION, "AWS_REGION": template.REGION}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    template.fake_credentials(monkeypatch)
     with mock_aws():
         yield template.create("IdempotencyTable")["IdempotencyTable"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -101,18 +102,19 @@ def test_given_a_project_member_then_require_writable_uses_the_services_projects
         require_writable(services(store, PROJECTS), "T1", "vic")
 
 
-def test_given_a_project_then_readers_are_members_and_writers_are_unarchived_non_viewers() -> None:
+def test_given_a_project_then_its_members_read_and_its_unarchived_non_viewers_write() -> None:
     require_project_reader(PROJECTS, "P1", "vic")
     require_project_writer(PROJECTS, "P1", "mia")
-    with pytest.raises(NotFound) as hidden:
-        require_project_reader(PROJECTS, "P1", "alice")
-    assert hidden.value.detail == "project not found"
-    with pytest.raises(NotFound) as hidden:
-        require_project_writer(PROJECTS, "P1", "alice")
-    assert hidden.value.detail == "project not found"
-    with pytest.raises(Forbidden) as refused:
-        require_project_writer(PROJECTS, "P1", "vic")
-    assert refused.value.detail == "viewers cannot add tasks to the project"
-    with pytest.raises(Conflict) as archived:
-        require_project_writer(PROJECTS, "P2", "mia")
-    assert archived.value.detail == "the project is archived; its tasks are read-only"
+
+
+@pytest.mark.parametrize(("check", "project", "user", "refusal", "detail"), [
+    (require_project_reader, "P1", "alice", NotFound, "project not found"),
+    (require_project_writer, "P1", "alice", NotFound, "project not found"),
+    (require_project_writer, "P1", "vic", Forbidden, "viewers cannot add tasks to the project"),
+    (require_project_writer, "P2", "mia", Conflict, "the project is archived; its tasks are read-only"),
+])
+def test_given_a_stranger_a_viewer_or_an_archived_project_then_each_is_refused_with_its_reason(
+        check: Callable[..., object], project: str, user: str, refusal: type[Exception], detail: str) -> None:
+    with pytest.raises(refusal) as refused:
+        check(PROJECTS, project, user)
+    assert refused.value.detail == detail  # type: ignore[attr-defined]

@@ -149,3 +149,15 @@ class MemoryDirectory:
 
     def blocks(self, blocker: str, blocked: str) -> bool:
         return self.block_records.get((blocker, blocked), (False, ""))[0]
+
+
+LAUNCH_STAMP = "2026-03-01T12:00:00.000Z"
+
+
+def launch_project(**members: Role) -> tuple[MemoryProjects, Any]:
+    """A store holding project P1 ("Launch", owned by olga) with ``members`` by role; the store, and the
+    store as the repository the use cases take."""
+    store = MemoryProjects()
+    store.add(Project(id="P1", name="Launch", ownerId="olga", version=1, createdAt=LAUNCH_STAMP,
+                      updatedAt=LAUNCH_STAMP), **members)
+    return store, store

@@ -3,24 +3,20 @@ asks for by its cursor."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from deepiri_common.problems import Conflict, Forbidden, NotFound
-from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import members as m
-from deepiri_tasks.models.projects import InvitationCreate, Project
-from tests.unit.tasks_projects.fakes import MemoryDirectory, MemoryProjects
+from deepiri_tasks.models.projects import InvitationCreate
+from tests.unit.tasks_projects.fakes import MemoryDirectory, MemoryProjects, launch_project
 
 STAMP = "2026-03-01T12:00:00.000Z"
 
 
 def _world() -> tuple[MemoryProjects, Any]:
-    store = MemoryProjects()
-    store.add(Project(id="P1", name="Launch", ownerId="olga", version=1, createdAt=STAMP, updatedAt=STAMP),
-              adam="admin", abel="admin", mia="member")
-    return store, cast(ProjectRepository, store)
+    return launch_project(adam="admin", abel="admin", mia="member")
 
 
 def test_given_an_owner_inviting_themselves_then_409_says_they_are_a_member_already() -> None:
@@ -49,19 +45,16 @@ def test_given_a_cursor_when_listing_my_invitations_then_the_page_after_it_is_as
     assert store.calls[-1] == ("invitations_of", "bea", 10, "cursor-of-page-2")
 
 
-def test_given_an_admin_removing_another_admin_then_only_the_owner_may_and_it_is_refused() -> None:
+@pytest.mark.parametrize(("target", "refusal", "detail"), [
+    ("abel", Forbidden, "only the owner may remove admins"),
+    ("olga", Conflict, "the owner cannot be removed; transfer the project first"),
+])
+def test_given_an_admin_removing_another_admin_or_the_owner_then_it_is_refused_and_they_stay(
+        target: str, refusal: type[Exception], detail: str) -> None:
     store, repo = _world()
+    role = store.role_of("P1", target)
 
-    with pytest.raises(Forbidden) as refused:
-        m.remove_member(repo, "adam", "P1", "abel")
-    assert refused.value.detail == "only the owner may remove admins"
-    assert store.role_of("P1", "abel") == "admin"
-
-
-def test_given_an_admin_removing_the_owner_then_409_says_to_transfer_the_project_first() -> None:
-    store, repo = _world()
-
-    with pytest.raises(Conflict) as refused:
-        m.remove_member(repo, "adam", "P1", "olga")
-    assert refused.value.detail == "the owner cannot be removed; transfer the project first"
-    assert store.role_of("P1", "olga") == "owner"
+    with pytest.raises(refusal) as refused:
+        m.remove_member(repo, "adam", "P1", target)
+    assert refused.value.detail == detail  # type: ignore[attr-defined]
+    assert store.role_of("P1", target) == role

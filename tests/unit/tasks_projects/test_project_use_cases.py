@@ -4,27 +4,23 @@ what is stored, and the events every change emits."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from deepiri_common.clock import utc_now
 from deepiri_common.problems import Conflict, Forbidden, NotFound
-from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import members as m
 from deepiri_tasks.logic import projects as p
 from deepiri_tasks.models.projects import InvitationCreate, Project, ProjectCreate, ProjectPatch
-from tests.unit.tasks_projects.fakes import JOINED, MemoryDirectory, MemoryProjects
+from tests.unit.tasks_projects.fakes import JOINED, MemoryDirectory, MemoryProjects, launch_project
 
 STAMP = "2026-03-01T12:00:00.000Z"
 PEOPLE = MemoryDirectory("olga", "adam", "mia", "vic", "ann", "bea")
 
 
 def _world() -> tuple[MemoryProjects, Any]:
-    store = MemoryProjects()
-    store.add(Project(id="P1", name="Launch", ownerId="olga", version=1, createdAt=STAMP, updatedAt=STAMP),
-              adam="admin", mia="member", vic="viewer")
-    return store, cast(ProjectRepository, store)
+    return launch_project(adam="admin", mia="member", vic="viewer")
 
 
 def test_given_a_new_project_then_its_creator_owns_it_and_project_created_is_emitted() -> None:
