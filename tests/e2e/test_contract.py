@@ -28,6 +28,7 @@ from tests.e2e.conftest import PASSWORD
 FUZZ_SECONDS = int(os.environ.get("DEEPIRI_FUZZ_SECONDS", "210"))
 FUZZ_EXAMPLES = int(os.environ.get("DEEPIRI_FUZZ_EXAMPLES", "3"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+FUZZER_SOURCE_IP = "198.51.100.77"  # TEST-NET-2: documentation addresses, never a real client
 # Operations that cannot be fuzzed meaningfully, each with its reason.
 EXCLUDED = {
     "/api/auth/logout-all": "signs the fuzzing user out everywhere: every later request would answer 401",
@@ -50,6 +51,10 @@ def test_given_the_served_document_when_fuzzed_through_the_gateway_then_schemath
         "--phases", "examples,fuzzing", "--max-examples", str(FUZZ_EXAMPLES),
         "--max-time", str(FUZZ_SECONDS), "--request-timeout", "30", *excluded,
         "--header", f"Authorization: Bearer {token}",
+        # The emulator takes a request's source IP from X-Forwarded-For: the fuzzer's requests spend the
+        # per-IP rate limits (login, password reset, registration) of an address of their own, not those
+        # the other e2e tests share on 127.0.0.1.
+        "--header", f"X-Forwarded-For: {FUZZER_SOURCE_IP}",
     ]
     # The command holds the token: only schemathesis's own report (which filters it) is shown.
     result = subprocess.run(command, capture_output=True, text=True, timeout=FUZZ_SECONDS + 240, check=False)
