@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,40 +15,24 @@ from deepiri_common.tokens import KeyStore, verify_access_token
 from deepiri_users.logic import sessions
 from deepiri_users.logic.access_tokens import JwtIssuer
 from deepiri_users.models.accounts import Account
-from deepiri_users.models.sessions import RefreshRecord, Session
-from tests.unit.users.fakes import OneSecret
+from deepiri_users.models.sessions import RefreshRecord
+from tests.unit.users.fakes import MemorySessions, OneSecret
 
 ACCOUNT = Account(userId="u1", email="u1@example.com", displayName="U", passwordHash="h",
                   createdAt="2026-01-01T00:00:00.000Z", updatedAt="2026-01-01T00:00:00.000Z")
 
 
 @dataclass
-class FakeSessions:
-    sessions: dict[tuple[str, str], Session] = field(default_factory=dict)
-    refresh: dict[str, RefreshRecord] = field(default_factory=dict)
+class FakeSessions(MemorySessions):
+    """The in-memory session store, refusing a rotation that lost a race (or of a used token) as DynamoDB's
+    condition does."""
+
     race_on_rotate: bool = False
-
-    def start(self, session: Session, first: RefreshRecord) -> None:
-        self.sessions[(session.userId, session.familyId)] = session
-        self.refresh[first.tokenHash] = first
-
-    def get_refresh(self, token_hash: str) -> RefreshRecord | None:
-        return self.refresh.get(token_hash)
-
-    def get_session(self, user_id: str, family_id: str) -> Session | None:
-        return self.sessions.get((user_id, family_id))
 
     def rotate(self, old: RefreshRecord, new: RefreshRecord) -> None:
         if self.race_on_rotate or self.refresh[old.tokenHash].used:
             raise Conflict()
-        self.refresh[old.tokenHash] = old.model_copy(update={"used": True})
-        self.refresh[new.tokenHash] = new
-
-    def revoke_family(self, user_id: str, family_id: str) -> None:
-        self.sessions.pop((user_id, family_id), None)
-
-    def revoke_all(self, user_id: str) -> None:
-        self.sessions = {k: v for k, v in self.sessions.items() if k[0] != user_id}
+        super().rotate(old, new)
 
 
 @dataclass

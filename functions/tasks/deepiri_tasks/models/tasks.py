@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from deepiri_common.clock import Instant
+from deepiri_common.ids import ID_PATTERN
 from deepiri_common.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH
-from deepiri_common.params import ID_PATTERN
 from deepiri_common.text import MultiLine, SingleLine
 
 Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"]

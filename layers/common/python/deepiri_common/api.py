@@ -33,7 +33,7 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from deepiri_common import safejson
 from deepiri_common.clock import to_iso
-from deepiri_common.ids import new_ulid
+from deepiri_common.ids import ID_PATTERN, new_ulid
 from deepiri_common.observability import logger, metrics, tracer
 from deepiri_common.problems import (
     BadRequest,
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 PROBLEM_JSON = "application/problem+json"
-PATH_PARAMETER_PATTERN = "^[A-Za-z0-9._~:-]{1,128}$"
+PATH_PARAMETER_PATTERN = ID_PATTERN
 _PATH_PARAMETER = re.compile(PATH_PARAMETER_PATTERN)
 PATH_PARAMETER_RULE = "must be 1 to 128 letters, digits or . _ ~ : -"
 PROBLEM_TYPE_BASE = "https://deepiri.dev/problems/"

@@ -9,6 +9,10 @@ from datetime import UTC, datetime
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {ch: i for i, ch in enumerate(_ALPHABET)}
 ULID_LENGTH = 26
+# What any id may look like where a client names one (a path parameter, an id in a query): the
+# unreserved URL characters and ``:``, at most 128 of them. Kept here, beside the ids, so that models can
+# use it without importing the API layer.
+ID_PATTERN = "^[A-Za-z0-9._~:-]{1,128}$"
 
 
 def new_ulid(now_ms: int | None = None) -> str:

@@ -7,15 +7,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from deepiri_common.api import PATH_PARAMETER_PATTERN
 from deepiri_common.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH
 from deepiri_common.text import SingleLine
 
 Limit = Annotated[int, Query(ge=1, le=100, description="at most this many items (1 to 100)")]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH, pattern=CURSOR_PATTERN,
                                      description="the nextCursor of the previous page")]
-# A query parameter naming an object (a user, a project): the same characters and length as a path id.
-ID_PATTERN = PATH_PARAMETER_PATTERN
 # Free text in a query string (a search, a prefix): one line without control or hidden characters.
 QueryText = SingleLine
 
