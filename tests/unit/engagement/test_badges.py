@@ -1,0 +1,109 @@
+"""The badge catalogue and its rule engine: thresholds, tiers, rewards and counters, pinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepiri_engagement.logic import badges
+
+
+def _tiers(badge_id: str) -> list[tuple[str, int]]:
+    return [(tier.name, tier.threshold) for tier in badges.BY_ID[badge_id].tiers]
+
+
+def test_given_the_catalogue_then_it_holds_at_least_twenty_badges_with_unique_ids_and_known_counters() -> None:
+    assert len(badges.CATALOGUE) >= 20
+    assert len(badges.BY_ID) == len(badges.CATALOGUE)
+    assert {badge.counter for badge in badges.CATALOGUE} <= set(badges.COUNTERS)
+    for badge in badges.CATALOGUE:
+        thresholds = [tier.threshold for tier in badge.tiers]
+        assert thresholds == sorted(set(thresholds)), badge.badgeId  # strictly rising
+
+
+def test_given_every_task_category_then_one_badge_counts_it() -> None:
+    counted = {badge.counter for badge in badges.CATALOGUE}
+    assert set(badges.CATEGORY_COUNTERS.values()) <= counted
+    assert badges.CATEGORY_COUNTERS["code"] == "codeTasks"
+
+
+@pytest.mark.parametrize(("badge_id", "tiers"), [
+    ("first-steps", [("bronze", 1)]),
+    ("task-master", [("bronze", 10), ("silver", 50), ("gold", 250), ("platinum", 1000)]),
+    ("on-fire", [("bronze", 7), ("silver", 30), ("gold", 100), ("platinum", 365)]),
+    ("coder", [("bronze", 5), ("silver", 25), ("gold", 100)]),
+    ("experienced", [("bronze", 1000), ("silver", 10000), ("gold", 100000)]),
+])
+def test_given_a_badge_then_its_tiers_are_the_documented_thresholds(badge_id: str,
+                                                                     tiers: list[tuple[str, int]]) -> None:
+    assert _tiers(badge_id) == tiers
+
+
+def test_given_the_tiers_then_coins_rise_and_only_platinum_pays_gems() -> None:
+    by_tier = {tier.name: tier for tier in badges.BY_ID["task-master"].tiers}
+    assert [by_tier[name].coins for name in badges.TIER_NAMES] == [10, 25, 50, 100]
+    assert [by_tier[name].gems for name in badges.TIER_NAMES] == [0, 0, 0, 5]
+    assert [by_tier[name].claimable for name in badges.TIER_NAMES] == [None, None, "boostCredits", "streakFreeze"]
+    gold_top = badges.BY_ID["coder"].tiers[-1]
+    assert (gold_top.name, gold_top.gems) == ("gold", 0)  # a three-tier badge never pays gems
+
+
+def test_given_counters_then_every_tier_reached_and_not_held_is_earned_in_catalogue_order() -> None:
+    earned = badges.newly_earned({"tasksCompleted": 10, "codeTasks": 4}, held=[])
+    assert [badges.tier_key(badge, tier) for badge, tier in earned] == ["first-steps#bronze", "task-master#bronze"]
+
+
+def test_given_a_tier_already_held_then_it_is_not_earned_again() -> None:
+    earned = badges.newly_earned({"tasksCompleted": 50}, held=["first-steps#bronze", "task-master#bronze"])
+    assert [badges.tier_key(badge, tier) for badge, tier in earned] == ["task-master#silver"]
+    assert badges.newly_earned({"tasksCompleted": 50}, held=["first-steps#bronze", "task-master#bronze",
+                                                              "task-master#silver"]) == []
+
+
+def test_given_a_counter_one_below_a_threshold_then_nothing_is_earned() -> None:
+    assert badges.newly_earned({"tasksCompleted": 0, "bestStreak": 6, "level": 4, "xp": 999}, held=[]) == []
+    earned = badges.newly_earned({"bestStreak": 7, "level": 5, "xp": 1000}, held=[])
+    assert [badges.tier_key(badge, tier) for badge, tier in earned] == [
+        "on-fire#bronze", "climber#bronze", "experienced#bronze"]
+
+
+@pytest.mark.parametrize(("hour", "early", "night"), [(0, True, False), (7, True, False), (8, False, False),
+                                                      (21, False, False), (22, False, True), (23, False, True)])
+def test_given_the_local_hour_then_early_bird_and_night_owl_follow_it(hour: int, early: bool, night: bool) -> None:
+    assert (badges.is_early_bird(hour), badges.is_night_owl(hour)) == (early, night)
+
+
+def test_given_a_completion_then_its_deltas_name_the_counters_it_moves() -> None:
+    assert badges.completion_deltas("code", "hard", 6) == {"tasksCompleted": 1, "codeTasks": 1, "hardTasks": 1,
+                                                             "earlyBird": 1}
+    assert badges.completion_deltas("study", "epic", 23) == {"tasksCompleted": 1, "studyTasks": 1,
+                                                              "hardTasks": 1, "nightOwl": 1}
+    assert badges.completion_deltas("writing", "medium", 12) == {"tasksCompleted": 1, "writingTasks": 1}
+
+
+def test_given_a_reopening_then_taking_back_the_deltas_restores_the_counters_and_never_goes_below_zero() -> None:
+    deltas = badges.completion_deltas("code", "hard", 6)
+    after = badges.apply_deltas({"tasksCompleted": 3}, deltas)
+    assert after == {"tasksCompleted": 4, "codeTasks": 1, "hardTasks": 1, "earlyBird": 1}
+    assert badges.apply_deltas(after, deltas, sign=-1) == {"tasksCompleted": 3, "codeTasks": 0, "hardTasks": 0,
+                                                           "earlyBird": 0}
+    assert badges.apply_deltas({}, {"tasksCompleted": 1}, sign=-1) == {"tasksCompleted": 0}
+    assert badges.apply_deltas({"xp": 5}, {"xp": 2}) == {"xp": 7}
+    assert badges.apply_deltas({"xp": 5}, {"xp": 2}, sign=-1) == {"xp": 3}
+
+
+@pytest.mark.parametrize(("run", "on_time", "after"), [(4, True, 5), (4, False, 0), (4, None, 4), (0, True, 1)])
+def test_given_a_completion_then_the_on_time_run_grows_resets_or_stays(run: int, on_time: bool | None,
+                                                                       after: int) -> None:
+    assert badges.on_time_run(run, on_time) == after
+
+
+def test_given_high_water_marks_then_they_only_rise() -> None:
+    assert badges.raise_to({"level": 5, "xp": 10}, level=4, xp=20) == {"level": 5, "xp": 20}
+    assert badges.raise_to({}, level=0) == {"level": 0}  # a mark never set starts at zero
+
+
+def test_given_held_tiers_then_the_next_tier_is_the_lowest_missing_one() -> None:
+    badge = badges.BY_ID["task-master"]
+    assert badges.next_tier(badge, []).name == "bronze"  # type: ignore[union-attr]
+    assert badges.next_tier(badge, ["task-master#bronze"]).name == "silver"  # type: ignore[union-attr]
+    assert badges.next_tier(badges.BY_ID["first-steps"], ["first-steps#bronze"]) is None
