@@ -32,7 +32,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
@@ -224,7 +224,8 @@ class IdempotencyRecords:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            held = exc.response.get("Item") or self._read(key)  # type: ignore[attr-defined]
+            # The item that stood in the way: returned with the failure (ALL_OLD), else read back.
+            held = cast("dict[str, Any] | None", exc.response.get("Item")) or self._read(key)
             if held is not None and held.get("status", {}).get("S") == COMPLETED:
                 return False
             raise EventInProgress(key) from None
