@@ -1,5 +1,14 @@
 """What the REST authorizer costs: in-process (cold, session cache fresh, expired) and through the gateway,
-an authorized route next to an open one."""
+an authorized route next to an open one.
+
+Through the gateway the criterion's pair is two routes of the same function doing the same work, one
+behind the authorizer and one open: ``GET /api/admin/readiness`` for a user who is not an admin (the
+gateway function answers 403 from the authorizer's context, before any read) next to ``GET /health``
+(the gateway function's liveness, no read). What separates them is the authorizer (its Lambda hop when
+API Gateway's cache of its answer has expired, and the cache lookup). The earlier pair,
+``GET /api/realtime/me`` (another function, which reads two tables) next to ``GET /health``, is still
+measured beside it: it adds that route's own work to the authorizer's.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,19 @@ import json
 from typing import Any
 
 from infra.bench import core
-from infra.bench.local import BenchUser, bench_user, gateway_timings, local_rest, timed_get
+from infra.bench.local import BenchUser, bench_user, gateway_timings, get_body, local_rest, timed_get
 from infra.config import ROOT, Target
 
 AUTHORIZER_EVENT = ROOT / "events" / "authorizer-rest.json"
 AUTHORIZER_FUNCTION = "AuthorizerFunction"
 AUTHORIZER_CALLS = 300  # per phase: warm (session cache fresh), then uncached (session cache expired)
-AUTHORIZED_PATH = "/api/realtime/me"
+AUTHORIZED_PATH = "/api/realtime/me"  # the realtime function: reads the caller's presence and connections
+# The gateway function, as /health: refuses a user without the admin role (403) from the authorizer's
+# context, before reading anything. The bench user is a fresh account, never an admin.
+SAME_WORK_PATH = "/api/admin/readiness"
+SAME_WORK_STATUS = 403
+SAME_WORK_REFUSAL = "requires the admin role"  # the handler's refusal, not the authorizer's deny
+OPEN_PATH = "/health"
 AUTHORIZED_LIMIT = 1.5  # an authorized route may cost at most this many times an open one
 
 
@@ -60,41 +75,58 @@ def run(target: Target) -> core.Result:
         through_gateway(rest, user, result)
     except core.BenchError as error:
         result.notes.append(f"gateway part failed: {error}")
-        result.verdicts.append(core.verdict("authorized / open p50", None, AUTHORIZED_LIMIT))
+        result.verdicts.append(core.verdict("authorized / open p50, same function and work", None, AUTHORIZED_LIMIT))
     return result
 
 
 def through_gateway(rest: str, user: BenchUser, result: core.Result) -> None:
-    """p50/p95 of the authorized GET /api/realtime/me next to the open GET /health; adds rows to ``result``.
+    """p50/p95 of the authorized routes next to the open GET /health; adds rows to ``result``.
 
-    The two routes alternate request by request, so a busy moment of the shared machine weighs on both.
+    The three routes alternate request by request, so a busy moment of the shared machine weighs on each.
     """
     headers = {"Authorization": f"Bearer {user.access_token}"}
-    url, open_url = f"{rest}{AUTHORIZED_PATH}", f"{rest}/health"
-    # The authorizer and realtime Lambdas may start cold: one unmeasured request with a long timeout.
+    url, same_url, open_url = f"{rest}{AUTHORIZED_PATH}", f"{rest}{SAME_WORK_PATH}", f"{rest}{OPEN_PATH}"
+    # The authorizer and the Lambdas may start cold: one unmeasured request each, with a long timeout.
     timed_get(url, headers, core.COLD_REQUEST_TIMEOUT_SECONDS)
+    refusal = get_body(same_url, headers, SAME_WORK_STATUS)
+    if SAME_WORK_REFUSAL not in refusal.decode(errors="replace"):
+        raise core.BenchError(f"GET {SAME_WORK_PATH} was refused by something other than its handler: "
+                              f"{refusal[:200]!r}")
     timed_get(open_url, None, core.COLD_REQUEST_TIMEOUT_SECONDS)
     authorized: list[float] = []
+    same_work: list[float] = []
     open_route: list[float] = []
     for _ in range(core.WARMUP + core.REQUESTS):
         authorized += gateway_timings(url, 0, 1, core.LOOP_SECONDS, headers)
+        same_work += gateway_timings(same_url, 0, 1, core.LOOP_SECONDS, headers, expected_status=SAME_WORK_STATUS)
         open_route += gateway_timings(open_url, 0, 1, core.LOOP_SECONDS)
-    authorized, open_route = authorized[core.WARMUP:], open_route[core.WARMUP:]
-    figures = {"authorized": core.timed_figures(authorized), "open": core.timed_figures(open_route)}
-    ratios = {key: core.ratio(figures["authorized"][key], figures["open"][key]) for key in ("p50", "p95")}
-    p50_overhead = (figures["authorized"]["p50"] or 0.0) - (figures["open"]["p50"] or 0.0)
+    figures = {name: core.timed_figures(timings[core.WARMUP:]) for name, timings in
+               (("authorized", authorized), ("same_work", same_work), ("open", open_route))}
+    ratios = {pair: {key: core.ratio(figures[pair][key], figures["open"][key]) for key in ("p50", "p95")}
+              for pair in ("authorized", "same_work")}
+    overhead = {pair: (figures[pair]["p50"] or 0.0) - (figures["open"]["p50"] or 0.0)
+                for pair in ("authorized", "same_work")}
     result.rows += [
-        core.Row(f"GET {AUTHORIZED_PATH} with token (gateway)",
-            [figures["authorized"]["p50"], figures["authorized"]["p95"]]),
-        core.Row("GET /health, open (gateway)", [figures["open"]["p50"], figures["open"]["p95"]]),
-        core.Row("ratio authorized / open", [ratios["p50"], ratios["p95"]], ratio=True),
+        core.Row(f"GET {SAME_WORK_PATH} with token, non-admin: 403 from the gateway function (authorizer)",
+                 [figures["same_work"]["p50"], figures["same_work"]["p95"]]),
+        core.Row(f"GET {OPEN_PATH}, open: the gateway function (no authorizer)",
+                 [figures["open"]["p50"], figures["open"]["p95"]]),
+        core.Row("ratio authorized / open, same function and work", [ratios["same_work"]["p50"],
+                                                                      ratios["same_work"]["p95"]], ratio=True),
+        core.Row(f"GET {AUTHORIZED_PATH} with token (realtime function, two table reads)",
+                 [figures["authorized"]["p50"], figures["authorized"]["p95"]]),
+        core.Row(f"ratio {AUTHORIZED_PATH} / {OPEN_PATH} (includes the route's reads)",
+                 [ratios["authorized"]["p50"], ratios["authorized"]["p95"]], ratio=True),
     ]
-    result.verdicts.append(core.verdict("authorized / open p50", ratios["p50"], AUTHORIZED_LIMIT))
+    result.verdicts.append(core.verdict("authorized / open p50, same function and work",
+                                        ratios["same_work"]["p50"], AUTHORIZED_LIMIT))
     result.data.update({
-        "urls": {"authorized": url, "open": open_url},
+        "urls": {"authorized": url, "authorized_same_work": same_url, "open": open_url},
         "warmup": core.WARMUP,
         "gateway_ms": figures,
-        "gateway_p50_overhead_ms": p50_overhead,
-        "ratio_authorized_to_open": ratios,
+        "gateway_p50_overhead_ms": overhead,
+        "ratio_authorized_to_open": ratios["authorized"],
+        "ratio_same_work_authorized_to_open": ratios["same_work"],
+        "criterion": "ratio_same_work_authorized_to_open.p50",
         "criterion_limit": AUTHORIZED_LIMIT,
     })

@@ -37,39 +37,54 @@ def local_rest(target: Target, result: Result) -> str | None:
 
 
 def gateway_timings(url: str, warmup: int, count: int, budget: float,
-                    headers: Mapping[str, str] | None = None) -> list[float]:
-    """Sequential GETs of ``url``: ``warmup`` unmeasured, then up to ``count`` timed (ms), within ``budget``."""
+                    headers: Mapping[str, str] | None = None, *, expected_status: int = 200) -> list[float]:
+    """Sequential GETs of ``url``: ``warmup`` unmeasured, then up to ``count`` timed (ms), within ``budget``.
+
+    Each answer must have ``expected_status`` (an error status when the route measured is one that refuses).
+    """
     timings: list[float] = []
     deadline = time.monotonic() + budget
     for index in range(warmup + count):
         if time.monotonic() > deadline:
             break
-        request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - 127.0.0.1
         started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
-                response.read()
-        except (urllib.error.URLError, OSError) as error:
-            raise BenchError(f"GET {url} failed: {error}") from error
+        _get(url, headers, REQUEST_TIMEOUT_SECONDS, expected_status)
         elapsed = (time.perf_counter() - started) * 1000
         if index >= warmup:
             timings.append(elapsed)
     return timings
 
 
+def _get(url: str, headers: Mapping[str, str] | None, timeout: float, expected_status: int) -> bytes:
+    """The body of a GET of ``url`` answered with ``expected_status``; anything else raises BenchError."""
+    request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - 127.0.0.1
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            body: bytes = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        if error.code != expected_status:
+            raise BenchError(f"GET {url} answered {problem(error)}") from error
+        return error.read()
+    except (urllib.error.URLError, OSError) as error:
+        raise BenchError(f"GET {url} failed: {error}") from error
+    if status != expected_status:
+        raise BenchError(f"GET {url} answered {status}, not {expected_status}")
+    return body
+
+
 def timed_get(url: str, headers: Mapping[str, str] | None = None,
               timeout: float = COLD_REQUEST_TIMEOUT_SECONDS) -> float:
     """One GET of ``url``, its time in ms; an error answer raises BenchError naming its problem."""
-    request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - 127.0.0.1
     started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as error:
-        raise BenchError(f"GET {url} answered {problem(error)}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise BenchError(f"GET {url} failed: {error}") from error
+    _get(url, headers, timeout, 200)
     return (time.perf_counter() - started) * 1000
+
+
+def get_body(url: str, headers: Mapping[str, str] | None, expected_status: int,
+             timeout: float = COLD_REQUEST_TIMEOUT_SECONDS) -> bytes:
+    """The body of one GET of ``url`` answered with ``expected_status``; anything else raises BenchError."""
+    return _get(url, headers, timeout, expected_status)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ import time
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from deepiri_common.consumers import SqsDeadLetters
+from deepiri_common.consumers import SqsDeadLetters, SqsRecord
 from deepiri_common.events import DomainEvent, parse_bus_event
 from infra import dlq
 from tests.support import flows, template
@@ -38,7 +37,7 @@ def _dead_letter(queues: dict[str, str], reason: str) -> DomainEvent:
                                           AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     record["eventSourceARN"] = source_arn
     SqsDeadLetters(queues["UsersEvents.DeadLetterQueue"], sqs).send(
-        SQSRecord(record), reason, parse_bus_event(json.loads(record["body"])))
+        SqsRecord.of(record), reason, parse_bus_event(json.loads(record["body"])))
     return event
 
 

@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from moto import mock_aws
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from deepiri_common.consumers import (
     PermanentFailure,
+    QueueRecord,
     SqsDeadLetters,
+    SqsRecord,
     dead_letter_attributes,
     describe_validation_error,
     make_event_consumer,
@@ -67,7 +68,7 @@ class Box:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, ReceivedEvent | None]] = []
 
-    def send(self, record: SQSRecord, reason: str, event: ReceivedEvent | None) -> None:
+    def send(self, record: QueueRecord, reason: str, event: ReceivedEvent | None) -> None:
         self.sent.append((record.message_id, reason, event))
 
 
@@ -86,9 +87,9 @@ def _logged(buffer: io.StringIO, message: str) -> list[dict[str, Any]]:
     return [r for r in records if r["message"] == message]
 
 
-def _record(body: str = "{}", source_arn: str = QUEUE_ARN) -> SQSRecord:
+def _record(body: str = "{}", source_arn: str = QUEUE_ARN) -> SqsRecord:
     raw = sqs_event({})["Records"][0]
-    return SQSRecord({**raw, "body": body, "eventSourceARN": source_arn})
+    return SqsRecord.of({**raw, "body": body, "eventSourceARN": source_arn})
 
 
 def test_given_a_declared_event_then_the_callback_receives_its_data_parsed_by_the_declared_model(aws: str) -> None:

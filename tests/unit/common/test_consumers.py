@@ -13,7 +13,8 @@ import pytest
 from moto import mock_aws
 from pydantic import BaseModel, ConfigDict
 
-from deepiri_common.consumers import IDEMPOTENCY_TTL_SECONDS, make_event_consumer
+from deepiri_common import aws
+from deepiri_common.consumers import IDEMPOTENCY_TTL_SECONDS, IdempotencyRecords, make_event_consumer
 from deepiri_common.events import DomainEvent, ReceivedEvent
 from tests.support import template
 from tests.support.flows import bus_body, sqs_event, sqs_of_events
@@ -162,3 +163,96 @@ def test_given_a_handled_event_then_its_record_bounds_a_crashed_attempt_by_the_f
 
     item = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"][0]
     assert "in_progress_expiration" in item
+
+
+def _items(table: str) -> list[dict[str, Any]]:
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    items: list[dict[str, Any]] = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=table)["Items"]
+    return items
+
+
+def _hold(table: str, event: DomainEvent, *, in_progress_until_ms: int, service: str = "realtime") -> None:
+    """An idempotency item as an attempt still running (or crashed) leaves it."""
+    import boto3  # noqa: PLC0415 - inside the moto mock
+
+    key = IdempotencyRecords.key(FakeLambdaContext().function_name, f"{service}#{event.detail.id}")
+    boto3.client("dynamodb", region_name=template.REGION).put_item(TableName=table, Item={
+        "id": {"S": key}, "status": {"S": "INPROGRESS"},
+        "expiration": {"N": str(int(time.time()) + IDEMPOTENCY_TTL_SECONDS)},
+        "in_progress_expiration": {"N": str(in_progress_until_ms)}})
+
+
+def test_given_another_attempt_holds_the_event_then_the_record_is_retried_and_not_handled_meanwhile(
+    table: str,
+) -> None:
+    event, recorder = _event(8), Recorder()
+    _hold(table, event, in_progress_until_ms=int(time.time() * 1000) + 60_000)
+
+    response = consumer(recorder, table)(sqs_of_events(event), FakeLambdaContext())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert recorder.handled == []
+    assert [item["status"]["S"] for item in _items(table)] == ["INPROGRESS"]  # the holder's claim stands
+
+
+def test_given_an_attempt_that_crashed_past_its_time_then_the_next_delivery_handles_the_event(table: str) -> None:
+    event, recorder = _event(9), Recorder()
+    _hold(table, event, in_progress_until_ms=int(time.time() * 1000) - 1)
+
+    assert consumer(recorder, table)(sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+
+    assert [e.detail.id for e in recorder.handled] == [event.detail.id]
+    assert [item["status"]["S"] for item in _items(table)] == ["COMPLETED"]
+
+
+def test_given_a_handler_that_fails_then_its_claim_is_given_up(table: str) -> None:
+    consumer(Recorder(failures=1), table)(sqs_of_events(_event(10)), FakeLambdaContext())
+
+    assert _items(table) == []
+
+
+def test_given_an_event_handled_longer_ago_than_the_retention_then_a_redelivery_is_handled_again(
+    table: str,
+) -> None:
+    event, recorder = _event(11), Recorder()
+    consume = consumer(recorder, table)
+    consume(sqs_of_events(event), FakeLambdaContext())
+    records = IdempotencyRecords(table, aws.client("dynamodb"), clock=lambda: time.time() - 2 * IDEMPOTENCY_TTL_SECONDS)
+    records.complete(IdempotencyRecords.key(FakeLambdaContext().function_name, f"realtime#{event.detail.id}"))
+
+    consume(sqs_of_events(event), FakeLambdaContext())
+
+    assert len(recorder.handled) == 2
+
+
+def test_given_events_handled_by_the_powertools_consumer_before_then_they_still_count_as_handled(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the consumer ran before its own idempotency record: Powertools' idempotent function, configured so.
+    from aws_lambda_powertools.utilities.idempotency import (  # noqa: PLC0415 - only this test needs it
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    context = FakeLambdaContext()
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", context.function_name)
+    config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
+                               expires_after_seconds=IDEMPOTENCY_TTL_SECONDS)
+    config.register_lambda_context(context)
+    event, before, after = _event(12), Recorder(), Recorder()
+
+    def run(event: Any, data: Any, *, idempotency: dict[str, str]) -> None:
+        before(event, data)
+
+    # The old wrapper's module and name, which Powertools' keys carry.
+    run.__module__, run.__qualname__ = "deepiri_common.consumers", "_idempotent.<locals>.run"
+    old = idempotent_function(data_keyword_argument="idempotency",
+                              persistence_store=DynamoDBPersistenceLayer(table_name=table), config=config)(run)
+    old(event, None, idempotency={"key": f"realtime#{event.detail.id}"})
+
+    assert consumer(after, table)(sqs_of_events(event), context) == {"batchItemFailures": []}
+
+    assert len(before.handled) == 1 and after.handled == []
+    assert len(_items(table)) == 1

@@ -17,7 +17,7 @@ ALLOWED_CONTENT_TYPES: frozenset[str] = frozenset({
 class AttachmentCreate(BaseModel):
     """Body of ``POST /api/tasks/{id}/attachments``; size and type are checked by the domain rules."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     fileName: str = Field(min_length=1, max_length=255)
     contentType: str = Field(min_length=1, max_length=255)
@@ -25,6 +25,8 @@ class AttachmentCreate(BaseModel):
 
 
 class Attachment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     taskId: str
     fileName: str
@@ -40,6 +42,8 @@ class Attachment(BaseModel):
 class AttachmentUpload(BaseModel):
     """The record and where to PUT the file: send exactly ``uploadHeaders`` and ``sizeBytes`` bytes."""
 
+    model_config = ConfigDict(defer_build=True)
+
     attachment: Attachment
     uploadUrl: str
     uploadHeaders: dict[str, str]
@@ -47,4 +51,6 @@ class AttachmentUpload(BaseModel):
 
 
 class AttachmentList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Attachment]

@@ -13,12 +13,14 @@ COMMENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 class CommentWrite(BaseModel):
     """Body of ``POST /api/tasks/{id}/comments`` and ``PATCH .../comments/{commentId}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     body: MultiLine = Field(min_length=1, max_length=MAX_COMMENT_LENGTH)
 
 
 class Comment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     taskId: str
     authorId: str
@@ -29,6 +31,8 @@ class Comment(BaseModel):
 
 
 class CommentPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Comment]
     nextCursor: str | None = None
 
@@ -36,6 +40,8 @@ class CommentPage(BaseModel):
 class TaskCommentedData(BaseModel):
     """``TaskCommented``: ``userId`` is the task's owner; ``mentionedUserIds`` only counts people who
     can see the task (project members, or the owner and assignees of a personal task)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     taskId: str
     commentId: str

@@ -29,6 +29,8 @@ SERVICE = "tasks"
 
 
 class TaskCreated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     userId: str
     ownerId: str
@@ -44,6 +46,8 @@ class TaskCreated(BaseModel):
 
 
 class TaskUpdated(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     changed: list[str]
     ownerId: str
@@ -53,7 +57,7 @@ class TaskUpdated(BaseModel):
 
 
 class TaskStatusChanged(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, serialize_by_alias=True)
 
     taskId: str
     from_: str = Field(alias="from")
@@ -64,6 +68,8 @@ class TaskStatusChanged(BaseModel):
 
 
 class TaskCompleted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     userId: str
     actorId: str
@@ -79,6 +85,8 @@ class TaskCompleted(BaseModel):
 
 
 class TaskReopened(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     userId: str
     ownerId: str
@@ -86,6 +94,8 @@ class TaskReopened(BaseModel):
 
 
 class TaskDeleted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     ownerId: str
     projectId: str | None

@@ -19,7 +19,7 @@ CLOSED_STATUSES: frozenset[str] = frozenset({"done", "cancelled"})
 class TaskFacts(BaseModel):
     """What the extras need to know about a task (read from the core's task item, named as in ``Task``)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     ownerId: str
@@ -38,7 +38,7 @@ class TaskFacts(BaseModel):
 class DependencyCreate(BaseModel):
     """Body of ``POST /api/tasks/{id}/dependencies``: the task depends on ``dependsOn``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     dependsOn: str = Field(pattern=TASK_ID_PATTERN)
     type: DependencyType
@@ -46,6 +46,8 @@ class DependencyCreate(BaseModel):
 
 class Dependency(BaseModel):
     """An edge: ``taskId`` depends on ``dependsOn``."""
+
+    model_config = ConfigDict(defer_build=True)
 
     taskId: str
     dependsOn: str
@@ -56,11 +58,15 @@ class Dependency(BaseModel):
 class DependencyList(BaseModel):
     """Both directions: what the task depends on, and what depends on it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     dependsOn: list[Dependency]
     dependents: list[Dependency]
 
 
 class GraphNode(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     title: str
     status: str
@@ -70,7 +76,7 @@ class GraphNode(BaseModel):
 class GraphEdge(BaseModel):
     """``from_`` depends on ``to``; ordering edges put ``to`` before ``from_``."""
 
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, serialize_by_alias=True)
 
     from_: str = Field(alias="from")
     to: str
@@ -80,6 +86,8 @@ class GraphEdge(BaseModel):
 class TaskGraph(BaseModel):
     """The caller's personal tasks (or a project's) with their edges, an order to do them and the
     critical path (longest chain by estimateMinutes)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     nodes: list[GraphNode]
     edges: list[GraphEdge]

@@ -22,7 +22,7 @@ GrantableRole = Literal["admin", "member", "viewer"]
 class ProjectCreate(BaseModel):
     """Body of ``POST /api/projects``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Launch"}]})
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra={"examples": [{"name": "Launch"}]})
 
     name: SingleLine = Field(min_length=1, max_length=200)
     description: MultiLine | None = Field(default=None, max_length=5000)
@@ -32,7 +32,7 @@ class ProjectCreate(BaseModel):
 class ProjectPatch(BaseModel):
     """Body of ``PATCH /api/projects/{id}``; ``version`` is the one the client read (412 otherwise)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     version: int = Field(ge=1)
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -42,6 +42,8 @@ class ProjectPatch(BaseModel):
 
 class Project(BaseModel):
     """A project; ``role`` is the caller's role in it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     name: str
@@ -56,6 +58,8 @@ class Project(BaseModel):
 
 
 class ProjectPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Project]
     nextCursor: str | None = None
 
@@ -63,12 +67,16 @@ class ProjectPage(BaseModel):
 class Member(BaseModel):
     """One member of a project."""
 
+    model_config = ConfigDict(defer_build=True)
+
     userId: str
     role: Role
     joinedAt: str
 
 
 class MemberPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Member]
     nextCursor: str | None = None
 
@@ -76,7 +84,7 @@ class MemberPage(BaseModel):
 class InvitationCreate(BaseModel):
     """Body of ``POST /api/projects/{id}/invitations``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     userId: str = Field(pattern=USER_ID_PATTERN)
     role: GrantableRole = "member"
@@ -84,6 +92,8 @@ class InvitationCreate(BaseModel):
 
 class Invitation(BaseModel):
     """A pending invitation of ``userId`` into a project."""
+
+    model_config = ConfigDict(defer_build=True)
 
     projectId: str
     projectName: str
@@ -94,6 +104,8 @@ class Invitation(BaseModel):
 
 
 class InvitationPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[Invitation]
     nextCursor: str | None = None
 
@@ -101,7 +113,7 @@ class InvitationPage(BaseModel):
 class RoleChange(BaseModel):
     """Body of ``PATCH /api/projects/{id}/members/{userId}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     role: GrantableRole
 
@@ -109,7 +121,7 @@ class RoleChange(BaseModel):
 class Transfer(BaseModel):
     """Body of ``POST /api/projects/{id}/transfer``: the member who becomes the owner."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     userId: str = Field(pattern=USER_ID_PATTERN)
 
@@ -117,12 +129,16 @@ class Transfer(BaseModel):
 # ---- events (source deepiri.tasks) -----------------------------------------------------------------
 
 class ProjectCreatedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     name: str
     ownerId: str
 
 
 class ProjectUpdatedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     version: int
     changed: list[str]
@@ -131,17 +147,23 @@ class ProjectUpdatedData(BaseModel):
 class ProjectArchivedData(BaseModel):
     """ProjectArchived (``archived`` true) and ProjectUnarchived (false)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     archived: bool
 
 
 class ProjectDeletedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str = Field(min_length=1)
     ownerId: str
     memberIds: list[str]
 
 
 class MemberAddedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     userId: str
     role: Role
@@ -151,12 +173,16 @@ MemberRemovalReason = Literal["removed", "left", "userDeleted"]
 
 
 class MemberRemovedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     userId: str
     reason: MemberRemovalReason
 
 
 class MemberRoleChangedData(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     projectId: str
     userId: str
     oldRole: Role

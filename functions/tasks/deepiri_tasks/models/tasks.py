@@ -64,6 +64,8 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 class Task(BaseModel):
     """A task as stored and returned."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     ownerId: str
     projectId: str | None = None
@@ -96,7 +98,7 @@ class Task(BaseModel):
 class TaskCreate(BaseModel):
     """Body of ``POST /api/tasks``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra={"examples": [
         {"title": "Write the quarterly report", "priority": "high", "tags": ["work"],
          "dueAt": "2027-01-15T17:00:00Z", "estimateMinutes": 90}]})
 
@@ -124,7 +126,7 @@ CLEARABLE_FIELDS = frozenset({"parentTaskId", "dueAt", "estimateMinutes"})
 class TaskPatch(BaseModel):
     """Body of ``PATCH /api/tasks/{id}``: the fields to change, optionally ``status``, ``version``, ``reason``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     title: Title | None = None
     description: Description | None = None
@@ -149,7 +151,7 @@ class TaskPatch(BaseModel):
 class StatusChange(BaseModel):
     """Body of ``POST /api/tasks/{id}/status``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     status: Status
     version: int | None = Field(default=None, ge=1)
@@ -159,7 +161,7 @@ class StatusChange(BaseModel):
 class CompleteRequest(BaseModel):
     """Body of ``POST /api/tasks/{id}/complete``; ``actualMinutes`` replaces the tracked total when sent."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     actualMinutes: Minutes | None = None
     notes: str | None = Field(default=None, max_length=2_000)
@@ -169,6 +171,8 @@ class CompleteRequest(BaseModel):
 class Completion(BaseModel):
     """What ``POST /complete`` answers: the task and the figures its TaskCompleted event carried."""
 
+    model_config = ConfigDict(defer_build=True)
+
     task: Task
     efficiency: float | None
     onTime: bool | None
@@ -176,12 +180,16 @@ class Completion(BaseModel):
 
 
 class FieldChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     old: object = None
     new: object = None
 
 
 class TaskVersion(BaseModel):
     """One entry of a task's history: what changed, who changed it, why and when."""
+
+    model_config = ConfigDict(defer_build=True)
 
     version: int
     changes: dict[str, FieldChange]
@@ -201,7 +209,7 @@ def _comma_separated(value: object) -> object:
 class TaskListQuery(BaseModel):
     """The filters, sort and page of ``GET /api/tasks``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     status: Annotated[list[Status], BeforeValidator(_comma_separated)] = Field(default_factory=list)
     priority: Priority | None = None

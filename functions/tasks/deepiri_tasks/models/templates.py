@@ -15,6 +15,8 @@ class TemplateTask(BaseModel):
     """One task of a template; ``dueOffsetDays`` counts from the project's start, ``dependsOn`` holds
     indexes into the template's task list."""
 
+    model_config = ConfigDict(defer_build=True)
+
     title: str = Field(min_length=1, max_length=500)
     description: str = ""
     priority: Priority = "medium"
@@ -29,12 +31,16 @@ class TemplateTask(BaseModel):
 class TemplateDependency(BaseModel):
     """A dependency between two template tasks (by index), of the graph's ``type``."""
 
+    model_config = ConfigDict(defer_build=True)
+
     task: int
     dependsOn: int
     type: str
 
 
 class ProjectTemplate(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str
     ownerId: str | None = None
@@ -45,6 +51,8 @@ class ProjectTemplate(BaseModel):
 
 
 class TemplateSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str
     builtin: bool
@@ -53,13 +61,15 @@ class TemplateSummary(BaseModel):
 
 
 class TemplateList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     items: list[TemplateSummary]
 
 
 class TemplateSave(BaseModel):
     """Body of ``POST /api/projects/{id}/template``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
 
@@ -67,7 +77,7 @@ class TemplateSave(BaseModel):
 class FromTemplate(BaseModel):
     """Body of ``POST /api/projects/from-template``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     templateId: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class RunningTimer(BaseModel):
     """The one timer a user has running (``intervalId`` is a ULID of its start time)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     userId: str
     taskId: str
@@ -15,6 +17,8 @@ class RunningTimer(BaseModel):
 
 
 class TimeInterval(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     taskId: str
     userId: str
@@ -26,11 +30,15 @@ class TimeInterval(BaseModel):
 class TimerStarted(BaseModel):
     """What ``timer/start`` answers: the running timer and, if one ran on another task, its interval."""
 
+    model_config = ConfigDict(defer_build=True)
+
     timer: RunningTimer
     stopped: TimeInterval | None = None
 
 
 class TimeReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     taskId: str
     intervals: list[TimeInterval]
     totalMinutes: int

@@ -16,23 +16,25 @@ What happens to a record:
   five times only delays the person who has to look at it;
 - any other exception is *transient*: the record is reported in ``batchItemFailures`` and comes back
   (after ``maxReceiveCount`` receives SQS moves it to the same dead-letter queue).
+
+The record loop and the idempotency record are this module's own, not Powertools' batch and idempotency
+utilities: both import boto3 at module level, about a third of a consumer's cold start on the Lambda
+runtime, where the layer's botocore client (:mod:`deepiri_common.aws`) does the same three DynamoDB calls.
+The idempotency items keep the layout and keys Powertools wrote (see :class:`IdempotencyRecords`), so
+events handled before the change still count as handled after it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
-import logging
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
 from deepiri_common import aws
@@ -52,11 +54,46 @@ SOURCE_QUEUE_ATTRIBUTE = "sourceQueueArn"
 DEAD_LETTERED_AT_ATTRIBUTE = "deadLetteredAt"
 REASON_LIMIT = 1000  # characters of reason kept in an attribute and a log line
 
+# An idempotency item's status: claimed by an attempt still running, or handled.
+IN_PROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
+# The function name in an idempotency key when the handler is called without a Lambda context.
+DEFAULT_FUNCTION_NAME = "test-func"
+
 Consumes = Mapping[str, type[BaseModel]]
 """What a consumer reads: detail-type → the model of the event's ``data`` it relies on."""
 
 Handle = Callable[[ReceivedEvent, Any], None]
 """The domain callback: the event and its ``data`` parsed with the declared model."""
+
+
+class QueueRecord(Protocol):
+    """What a consumer reads of one SQS record (Powertools' ``SQSRecord`` data class has the same shape)."""
+
+    @property
+    def message_id(self) -> str:
+        """The record's ``messageId``: what ``batchItemFailures`` names."""
+
+    @property
+    def body(self) -> str:
+        """The message body: a bus event as JSON, when all is well."""
+
+    @property
+    def event_source_arn(self) -> str:
+        """The queue the record came from."""
+
+
+@dataclass(frozen=True)
+class SqsRecord:
+    """One record of the SQS event Lambda delivers, the fields a consumer reads."""
+
+    message_id: str
+    body: str
+    event_source_arn: str
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> SqsRecord:
+        """The record as Lambda gives it (``messageId``, ``body``, ``eventSourceARN``)."""
+        return cls(message_id=raw["messageId"], body=raw["body"], event_source_arn=raw.get("eventSourceARN") or "")
 
 
 class MalformedEvent(Exception):
@@ -76,7 +113,7 @@ class ConsumerSettings(CommonSettings):
 class DeadLetters(Protocol):
     """Where a consumer puts a record it can never handle."""
 
-    def send(self, record: SQSRecord, reason: str, event: ReceivedEvent | None) -> None:
+    def send(self, record: QueueRecord, reason: str, event: ReceivedEvent | None) -> None:
         """Keep ``record`` with ``reason``; raise if it could not be kept (the record is then retried)."""
 
 
@@ -88,7 +125,7 @@ class SqsDeadLetters:
         self.queue_url = queue_url
         self.client = client
 
-    def send(self, record: SQSRecord, reason: str, event: ReceivedEvent | None) -> None:
+    def send(self, record: QueueRecord, reason: str, event: ReceivedEvent | None) -> None:
         """SendMessage of the original body to the dead-letter queue."""
         self.client.send_message(
             QueueUrl=self.queue_url, MessageBody=record.body,
@@ -96,7 +133,7 @@ class SqsDeadLetters:
         )
 
 
-def dead_letter_attributes(record: SQSRecord, reason: str, event: ReceivedEvent | None) -> dict[str, Any]:
+def dead_letter_attributes(record: QueueRecord, reason: str, event: ReceivedEvent | None) -> dict[str, Any]:
     """SQS message attributes of a dead letter: why, what event, from which queue, when."""
     values = {
         REASON_ATTRIBUTE: reason[:REASON_LIMIT],
@@ -108,7 +145,7 @@ def dead_letter_attributes(record: SQSRecord, reason: str, event: ReceivedEvent 
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
 
 
-def _bus_event(record: SQSRecord) -> ReceivedEvent:
+def _bus_event(record: QueueRecord) -> ReceivedEvent:
     try:
         return parse_bus_event(json.loads(record.body))
     except ValidationError as exc:
@@ -126,18 +163,104 @@ def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(problems)
 
 
-def _idempotent(
-    handle: Handle, persistence: DynamoDBPersistenceLayer, config: IdempotencyConfig
-) -> Callable[..., None]:
-    """``handle`` made idempotent on the ``key`` of its ``idempotency`` keyword argument."""
+class EventInProgress(Exception):
+    """Another attempt holds the event's idempotency record and its time is not up: the record is retried."""
 
-    def run(event: ReceivedEvent, data: BaseModel, *, idempotency: dict[str, str]) -> None:
-        handle(event, data)
 
-    wrapped: Callable[..., None] = idempotent_function(
-        data_keyword_argument="idempotency", persistence_store=persistence, config=config
-    )(run)
-    return wrapped
+class IdempotencyRecords:
+    """Which events a consumer has handled: one item per event and service in the idempotency table.
+
+    An attempt *claims* the event with a conditional put of an ``INPROGRESS`` item, which succeeds only
+    when no item exists, the item has expired, or an earlier attempt's in-progress time (its function's
+    remaining time when it claimed) is up: that attempt crashed or timed out. The attempt then marks the
+    item ``COMPLETED``, or deletes it when the callback raised, so a redelivery runs the callback again.
+    A ``COMPLETED`` item makes every later delivery a no-op until ``expiration`` (the table's TTL
+    attribute) passes; an ``INPROGRESS`` one makes a concurrent delivery fail and come back later.
+
+    The attributes (``id``, ``status``, ``expiration`` in seconds, ``in_progress_expiration`` in
+    milliseconds) and the key are those Powertools' idempotency utility wrote for this module, so items
+    written before it was replaced keep their meaning.
+    """
+
+    # The function Powertools' decorator wrapped here, which its keys name.
+    _POWERTOOLS_CALLER = "deepiri_common.consumers._idempotent.<locals>.run"
+
+    def __init__(self, table: str, client: Any, *, ttl_seconds: int = IDEMPOTENCY_TTL_SECONDS,
+                 clock: Callable[[], float] = time.time) -> None:
+        """``client`` is a low-level DynamoDB client, created by the caller (lazily, once)."""
+        self.table = table
+        self.client = client
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+
+    @classmethod
+    def key(cls, function_name: str, event_key: str) -> str:
+        """The item's ``id``: the function, then the MD5 of the event key as JSON (Powertools' format)."""
+        digest = hashlib.md5(json.dumps(event_key).encode(), usedforsecurity=False).hexdigest()
+        return f"{function_name}.{cls._POWERTOOLS_CALLER}#{digest}"
+
+    def claim(self, key: str, remaining_ms: int | None) -> bool:
+        """Claim the event for this attempt: True to handle it, False when it was handled already.
+
+        Raises :class:`EventInProgress` when another attempt holds it.
+        """
+        now = self.clock()
+        item = {"id": {"S": key}, "status": {"S": IN_PROGRESS},
+                "expiration": {"N": str(int(now) + self.ttl_seconds)}}
+        if remaining_ms is not None:  # the function's time left bounds a crashed attempt's claim
+            item["in_progress_expiration"] = {"N": str(int(now * 1000) + remaining_ms)}
+        try:
+            self.client.put_item(
+                TableName=self.table, Item=item,
+                ConditionExpression="attribute_not_exists(#id) OR #expiry < :now OR "
+                                    "(#status = :in_progress AND attribute_exists(#in_progress_expiry) "
+                                    "AND #in_progress_expiry < :now_ms)",
+                ExpressionAttributeNames={"#id": "id", "#expiry": "expiration", "#status": "status",
+                                          "#in_progress_expiry": "in_progress_expiration"},
+                ExpressionAttributeValues={":now": {"N": str(int(now))}, ":now_ms": {"N": str(int(now * 1000))},
+                                           ":in_progress": {"S": IN_PROGRESS}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # The item that stood in the way: returned with the failure (ALL_OLD), else read back.
+            held = cast("dict[str, Any] | None", exc.response.get("Item")) or self._read(key)
+            if held is not None and held.get("status", {}).get("S") == COMPLETED:
+                return False
+            raise EventInProgress(key) from None
+        return True
+
+    def complete(self, key: str) -> None:
+        """Mark the claimed event handled, remembered for ``ttl_seconds`` from now."""
+        self.client.update_item(
+            TableName=self.table, Key={"id": {"S": key}},
+            UpdateExpression="SET #status = :completed, #expiry = :expiry",
+            ExpressionAttributeNames={"#status": "status", "#expiry": "expiration"},
+            ExpressionAttributeValues={":completed": {"S": COMPLETED},
+                                       ":expiry": {"N": str(int(self.clock()) + self.ttl_seconds)}},
+        )
+
+    def release(self, key: str) -> None:
+        """Give the claim up (the callback failed), so the next delivery handles the event."""
+        self.client.delete_item(TableName=self.table, Key={"id": {"S": key}})
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self.client.get_item(
+            TableName=self.table, Key={"id": {"S": key}}, ConsistentRead=True).get("Item")
+        return item
+
+
+def _records(event: Mapping[str, Any]) -> list[SqsRecord]:
+    records = event.get("Records")
+    if not isinstance(records, list):
+        raise ValueError("not an SQS event: no Records list")
+    return [SqsRecord.of(raw) for raw in records]
+
+
+def _remaining_ms(context: Any) -> int | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return int(remaining()) if callable(remaining) else None
 
 
 def _default_dead_letters() -> DeadLetters:
@@ -156,40 +279,44 @@ def make_event_consumer(
     """A Lambda handler for an SQS queue of bus events (``ReportBatchItemFailures``).
 
     ``handle(event, data)`` is called once per event of a detail-type in ``consumes``, with ``data``
-    parsed by its model: the call is idempotent on ``<service>#<detail.id>`` through the Powertools
-    idempotency table named by ``idempotency_table`` (a name, or a function returning it, resolved on the
-    first invocation). Permanent failures go to ``dead_letters()`` (by default the queue named by
-    ``DEAD_LETTER_QUEUE_URL``) at once; transient ones are reported as batch item failures without
-    failing the other records.
+    parsed by its model: the call is idempotent on ``<service>#<detail.id>`` through the idempotency
+    table named by ``idempotency_table`` (a name, or a function returning it, resolved on the first
+    invocation; see :class:`IdempotencyRecords`). Permanent failures go to ``dead_letters()`` (by default
+    the queue named by ``DEAD_LETTER_QUEUE_URL``) at once; transient ones are reported as batch item
+    failures without failing the other records.
     """
-    processor = BatchProcessor(
-        event_type=EventType.SQS,
-        raise_on_entire_batch_failure=False,
-        logger=cast(logging.Logger, logger),  # Powertools' Logger speaks the logging.Logger API
-    )
-    config = IdempotencyConfig(
-        event_key_jmespath="key",
-        raise_on_no_idempotency_key=True,
-        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-    )
 
-    @functools.cache  # the table is named on the first invocation, then kept
-    def idempotent_handle() -> Callable[..., None]:
+    @functools.cache  # the table is named on the first invocation, then kept with its client
+    def handled() -> IdempotencyRecords:
         table = idempotency_table() if callable(idempotency_table) else idempotency_table
-        return _idempotent(handle, DynamoDBPersistenceLayer(table_name=table), config)
+        return IdempotencyRecords(table, aws.client("dynamodb"))
 
     @functools.cache  # one sink per handler, made at its first dead letter
     def letters() -> DeadLetters:
         return dead_letters()
 
-    def dead_letter(record: SQSRecord, reason: str, event: ReceivedEvent | None) -> None:
+    def dead_letter(record: QueueRecord, reason: str, event: ReceivedEvent | None) -> None:
         letters().send(record, reason, event)
         logger.error("event dead-lettered", extra={
             "reason": reason[:REASON_LIMIT], "messageId": record.message_id,
             "event": event.detail_type if event else None, "eventId": event.detail.id if event else None,
         })
 
-    def consume(record: SQSRecord) -> None:
+    def once(event: ReceivedEvent, data: BaseModel, context: Any) -> None:
+        records = handled()
+        key = IdempotencyRecords.key(getattr(context, "function_name", None) or DEFAULT_FUNCTION_NAME,
+                                     f"{service}#{event.detail.id}")
+        if not records.claim(key, _remaining_ms(context)):
+            logger.info("already handled", extra={"event": event.detail_type, "eventId": event.detail.id})
+            return
+        try:
+            handle(event, data)
+        except BaseException:
+            records.release(key)
+            raise
+        records.complete(key)
+
+    def consume(record: QueueRecord, context: Any) -> None:
         event: ReceivedEvent | None = None
         try:
             event = _bus_event(record)
@@ -203,14 +330,20 @@ def make_event_consumer(
                 raise PermanentFailure(
                     f"{event.detail_type} rejected by {model.__name__}: {describe_validation_error(exc, 'data.')}"
                 ) from None
-            idempotent_handle()(event, data, idempotency={"key": f"{service}#{event.detail.id}"})
+            once(event, data, context)
         except (MalformedEvent, PermanentFailure) as failure:
             dead_letter(record, str(failure), event)
         except ValidationError as exc:  # a model the callback built from the event refused it: bad data
             dead_letter(record, f"rejected: {describe_validation_error(exc)}", event)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        config.register_lambda_context(context)
-        return dict(process_partial_response(event, consume, processor, context))
+        failures = []
+        for record in _records(event):
+            try:
+                consume(record, context)
+            except Exception as exc:  # noqa: BLE001 - any other failure is transient: SQS delivers it again
+                logger.warning("Record processing exception; skipping this record", exc_info=exc)
+                failures.append({"itemIdentifier": record.message_id})
+        return {"batchItemFailures": failures}
 
     return handler
