@@ -39,7 +39,8 @@ from deepiri_engagement.models.boards import Change, Entry
 
 INDEX = "byScore"
 BATCH_GET_LIMIT = 100
-READ_ATTEMPTS = 8  # unprocessed keys (throttling) are asked again this many times at most
+BATCH_WRITE_LIMIT = 25
+READ_ATTEMPTS = 8  # unprocessed keys or items (throttling) are sent again this many times at most
 MARKER_RETENTION = timedelta(days=8)  # longer than any redelivery of an event
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
@@ -69,6 +70,20 @@ def _entry(values: dict[str, Any]) -> Entry:
     return Entry(userId=values["userId"], board=values["board"], period=values["period"],
                  score=int(values["score"]), achievedAt=values["achievedAt"], rev=int(values["rev"]),
                  stats={name: int(n) for name, n in values.get("stats", {}).items()})
+
+
+def _entry_item(entry: Entry, rev: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "userId": entry.userId, "board": entry.board, "period": entry.period, "score": entry.score,
+        "achievedAt": entry.achievedAt, "rev": rev,
+        "boardShard": f"{entry.board}#{entry.period}#{shard_of(entry.userId)}",
+        "boardOrder": order_key(entry.score, entry.achievedAt, entry.userId),
+        "expiresAt": week_expiry(entry.period),
+    }
+    if entry.stats:
+        values["stats"] = entry.stats
+    return {**_entry_key(entry.userId, entry.board, entry.period),
+            **{name: _serializer.serialize(v) for name, v in values.items() if v is not None}}
 
 
 class BoardRepository:
@@ -130,17 +145,7 @@ class BoardRepository:
             {"ConditionExpression": "rev = :seen", "ExpressionAttributeValues": {":seen": {"N": str(before.rev)}}})
         if after is None:
             return {"Delete": {"TableName": self._table, "Key": key, **condition}}
-        shard = shard_of(after.userId)
-        values: dict[str, Any] = {
-            "userId": after.userId, "board": after.board, "period": after.period, "score": after.score,
-            "achievedAt": after.achievedAt, "rev": (before.rev if before else 0) + 1,
-            "boardShard": f"{after.board}#{after.period}#{shard}",
-            "boardOrder": order_key(after.score, after.achievedAt, after.userId),
-            "expiresAt": week_expiry(after.period),
-        }
-        if after.stats:
-            values["stats"] = after.stats
-        item = {**key, **{name: _serializer.serialize(v) for name, v in values.items() if v is not None}}
+        item = _entry_item(after, (before.rev if before else 0) + 1)
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 
     def _counter_updates(self, changes: Sequence[Change]) -> list[dict[str, Any]]:
@@ -173,6 +178,28 @@ class BoardRepository:
                                        "ExpressionAttributeValues": values}})
         return updates
 
+    def load(self, entries: Sequence[Entry]) -> None:
+        """Write the entries of boards that are empty, with their counters, in bulk (batch writes, no
+        transactions): for seeding and benchmarks, never while events move the same boards."""
+        counters: dict[tuple[str, str], dict[str, int]] = {}
+        for entry in entries:
+            pk = _counter_pk(entry.board, entry.period, shard_of(entry.userId))
+            for (sk, attribute), delta in counter_deltas(None, entry.score).items():
+                cells = counters.setdefault((pk, sk), {})
+                cells[attribute] = cells.get(attribute, 0) + delta
+        items = [_entry_item(entry, 1) for entry in entries]
+        items += [{"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": str(n)} for name, n in cells.items()}}
+                  for (pk, sk), cells in counters.items()]
+        for start in range(0, len(items), BATCH_WRITE_LIMIT):
+            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + BATCH_WRITE_LIMIT]]
+            for _ in range(READ_ATTEMPTS):
+                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
+                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
+                if not requests:
+                    break
+            else:
+                raise RuntimeError("boards load throttled")
+
     # ---- reading a board -------------------------------------------------------------------------
 
     def first(self, board: str, period: str, limit: int, after: str | None) -> tuple[list[Entry], bool]:
@@ -203,7 +230,7 @@ class BoardRepository:
         total = 0
         for shard in range(SHARDS):
             items = query_all(
-                self._client, TableName=self._table, IndexName=INDEX, ProjectionExpression="boardOrder",
+                self._client, TableName=self._table, IndexName=INDEX,
                 KeyConditionExpression="boardShard = :shard AND boardOrder BETWEEN :low AND :high",
                 ExpressionAttributeValues={":shard": {"S": f"{board}#{period}#{shard}"},
                                            ":low": {"S": score_prefix(score)}, ":high": {"S": order}})
