@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -195,3 +196,55 @@ def test_given_a_deleted_user_then_nothing_of_theirs_is_left_on_any_board(boards
     assert _board("xp") == [("ben", 20)] and _board("elo") == [("ben", 1516)]
     assert _board("friends", user="ben") == [("ben", 20)]
     assert _get("/api/gamification/leaderboards/xp/me", "ben")[1]["me"]["rank"] == 1
+
+
+def _at_instant(event: DomainEvent, instant: str) -> DomainEvent:
+    return event.model_copy(update={"detail": event.detail.model_copy(update={"occurredAt": instant})})
+
+
+def test_given_monday_midnight_utc_then_the_weekly_board_resets_and_last_weeks_standings_stay(
+        boards, monkeypatch) -> None:
+    # Given XP earned on the last Sunday of 2026-W53 and just after Monday 2027-01-04 00:00 UTC
+    _consume(_at_instant(_xp("ann", 30), "2027-01-03T23:59:59.000Z"),
+             _at_instant(_xp("ben", 20), "2027-01-03T22:00:00.000Z"),
+             _at_instant(_xp("ben", 5), "2027-01-04T00:00:01.000Z"))
+
+    # When the board is read on Monday morning
+    monkeypatch.setattr(api, "utc_now", lambda: datetime(2027, 1, 4, 9, tzinfo=UTC))
+    week = _get("/api/gamification/leaderboards/weekly")[1]
+    last = _get("/api/gamification/leaderboards/weekly-previous")[1]
+
+    # Then this week holds only Monday's XP, and last week's final standings are still there
+    assert (week["period"], [(r["userId"], r["score"]) for r in week["items"]]) == ("2027-W01", [("ben", 5)])
+    assert (last["period"], [(r["userId"], r["score"]) for r in last["items"]]) == (
+        "2026-W53", [("ann", 30), ("ben", 20)])
+    assert _get("/api/gamification/leaderboards/weekly-previous/me", "ben")[1]["me"]["rank"] == 2
+    assert _board("xp") == [("ann", 30), ("ben", 25)]
+
+    # And a week later that week is last week's, and the new one starts empty
+    monkeypatch.setattr(api, "utc_now", lambda: datetime(2027, 1, 11, tzinfo=UTC))
+    assert _board("weekly") == [] and _board("weekly-previous") == [("ben", 5)]
+
+
+def test_given_an_event_applied_again_past_the_consumers_idempotency_then_its_marker_refuses_it(boards) -> None:
+    repository = wiring.board_repository()
+    assert standings.xp_changed(repository, "01JEVENT0000000000000000AA", "2026-11-30T10:00:00.000Z", "ann", 40)
+    assert not standings.xp_changed(repository, "01JEVENT0000000000000000AA", "2026-11-30T10:00:00.000Z", "ann", 40)
+    assert _board("xp") == [("ann", 40)]
+
+
+def test_given_a_rival_write_between_read_and_write_then_the_move_is_decided_again(boards, monkeypatch) -> None:
+    repository = wiring.board_repository()
+    real_commit, rivals = repository.commit, []
+
+    def commit_after_a_rival(changes, **options):
+        if not rivals:  # another event moves ann's entries between this one's read and its write
+            rivals.append("rival")
+            standings.xp_changed(repository, "01JRIVAL0000000000000000AA", "2026-11-30T10:00:00.000Z", "ann", 7)
+        return real_commit(changes, **options)
+
+    monkeypatch.setattr(repository, "commit", commit_after_a_rival)
+    standings.xp_changed(repository, "01JEVENT0000000000000000AB", "2026-11-30T10:00:01.000Z", "ann", 40)
+
+    assert _board("xp") == [("ann", 47)]
+    assert _get("/api/gamification/leaderboards/xp/me")[1]["me"]["rank"] == 1
