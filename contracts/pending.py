@@ -51,7 +51,10 @@ class DuelProgressed(BaseModel):
 
 
 class DuelFinished(BaseModel):
+    """A duel ended: engagement rates both participants overall and in ``category`` (ELO)."""
+
     duelId: str
+    category: Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
     participantIds: list[str] = Field(min_length=2, max_length=2)
     winnerId: str | None = Field(description="null for a draw")
     scores: dict[str, int] = Field(description="final score per participant id")

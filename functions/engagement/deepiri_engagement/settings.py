@@ -9,3 +9,4 @@ from deepiri_common.settings import CommonSettings
 
 class EngagementSettings(CommonSettings):
     engagement_table: str = Field(alias="ENGAGEMENT_TABLE")
+    boards_table: str = Field(alias="BOARDS_TABLE")

@@ -20,6 +20,7 @@ from tests.support.lambda_context import FakeLambdaContext
 @pytest.fixture
 def engagement(aws, monkeypatch) -> dict[str, str]:
     with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
+                           BOARDS_TABLE="BoardsTable",
                            DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
                            IDEMPOTENCY_TABLE="IdempotencyTable") as created:
         yield created

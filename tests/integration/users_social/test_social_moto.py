@@ -149,6 +149,8 @@ def test_given_friends_and_follows_when_one_blocks_the_other_then_everything_bet
     assert ids(call("GET", "/api/users/me/blocks", "bob")[1]) == ["alice"]
     assert SocialRepository(users_table, boto3.client("dynamodb")).is_blocked_between("alice", "bob")
     assert ("UserBlocked", {"blockerId": "bob", "blockedId": "alice"}) in published(users_table)
+    assert ("FriendshipEnded", {"userIds": ["bob", "alice"], "endedBy": "bob", "reason": "blocked"}) in published(
+        users_table)
     # And bob's unrelated request to carol is untouched
     assert ids(call("GET", "/api/users/me/friends/requests", "bob", query={"direction": "outgoing"})[1]) == ["carol"]
 
@@ -242,3 +244,14 @@ def test_given_a_follow_when_listed_then_each_side_sees_it_and_unfollow_removes_
     assert ids(call("GET", "/api/users/me/followers", "bob")[1]) == ["alice"]
     assert call("DELETE", "/api/users/me/following/bob", "alice")[0] == 204
     assert call("GET", "/api/users/me/followers", "bob")[1]["items"] == []
+
+
+def test_given_friends_when_one_unfriends_then_friendship_ended_is_in_the_outbox(users_table) -> None:
+    request("alice", "bob")
+    accept("bob", "alice")
+    assert call("DELETE", "/api/users/me/friends/bob", "alice")[0] == 204
+    assert ("FriendshipEnded", {"userIds": ["alice", "bob"], "endedBy": "alice", "reason": "unfriended"}) in published(
+        users_table)
+    # And unfriending again is a 404 with no second event
+    assert call("DELETE", "/api/users/me/friends/bob", "alice")[0] == 404
+    assert [kind for kind, _ in published(users_table)].count("FriendshipEnded") == 1

@@ -82,8 +82,11 @@ class InMemoryGraph:
     def remove_request(self, requester: str, addressee: str) -> bool:
         return self._remove_pair((requester, Edge.REQUEST_OUT, addressee), (addressee, Edge.REQUEST_IN, requester))
 
-    def unfriend(self, a: str, b: str) -> bool:
-        return self._remove_pair((a, Edge.FRIEND, b), (b, Edge.FRIEND, a))
+    def unfriend(self, a: str, b: str, event: DomainEvent) -> bool:
+        if not self._remove_pair((a, Edge.FRIEND, b), (b, Edge.FRIEND, a)):
+            return False
+        self.events.append(event)
+        return True
 
     def follow(self, follower: str, followed: str) -> FollowWrite:
         if self.is_blocked_between(follower, followed):
@@ -96,14 +99,16 @@ class InMemoryGraph:
     def unfollow(self, follower: str, followed: str) -> bool:
         return self._remove_pair((follower, Edge.FOLLOWING, followed), (followed, Edge.FOLLOWER, follower))
 
-    def block(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
+    def block(self, blocker: str, blocked: str, event: DomainEvent, ended: DomainEvent | None) -> str:
         if self.has(blocker, Edge.BLOCK, blocked):
-            return False
+            return "exists"
+        if (ended is not None) != self.has(blocker, Edge.FRIEND, blocked):
+            return "retry"
+        self.events += [event] if ended is None else [event, ended]
         self.edges = {(u, e, o) for u, e, o in self.edges
                       if {u, o} != {blocker, blocked} or e in (Edge.BLOCK, Edge.BLOCKED_BY)}
         self.edges |= {(blocker, Edge.BLOCK, blocked), (blocked, Edge.BLOCKED_BY, blocker)}
-        self.events.append(event)
-        return True
+        return "blocked"
 
     def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
         if not self._remove_pair((blocker, Edge.BLOCK, blocked), (blocked, Edge.BLOCKED_BY, blocker)):
@@ -407,3 +412,31 @@ def test_given_my_blocks_when_listed_then_no_mutual_friends_are_counted() -> Non
     assert graph.friend_reads == 0
     empty = social.list_relations(graph, "ann", Edge.FOLLOWING, PageQuery())
     assert empty.items == [] and graph.friend_reads == 0
+
+
+def test_given_friends_when_one_unfriends_then_one_friendship_ended_event_naming_both(graph) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    social.accept_friend_request(graph, "ben", "ann")
+    graph.events.clear()
+
+    social.unfriend(graph, "ben", "ann")
+
+    [event] = graph.events
+    assert (event.detail_type, event.detail.actor) == ("FriendshipEnded", "ben")
+    assert event.detail.data == {"userIds": ["ben", "ann"], "endedBy": "ben", "reason": "unfriended"}
+
+
+def test_given_friends_when_one_blocks_the_other_then_friendship_ended_goes_with_the_block(graph) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    social.accept_friend_request(graph, "ben", "ann")
+    graph.events.clear()
+
+    social.block(graph, "ann", "ben")
+
+    assert [(e.detail_type, e.detail.data.get("reason")) for e in graph.events] == [
+        ("UserBlocked", None), ("FriendshipEnded", "blocked")]
+
+
+def test_given_strangers_when_one_blocks_the_other_then_no_friendship_ended(graph) -> None:
+    social.block(graph, "ann", "cat")
+    assert [e.detail_type for e in graph.events] == ["UserBlocked"]

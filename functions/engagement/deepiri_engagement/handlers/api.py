@@ -1,18 +1,20 @@
-"""Engagement REST routes under /api/gamification: the caller's progress and ledger."""
+"""Engagement REST routes under /api/gamification: the caller's progress and ledger, and the leaderboards."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
 from deepiri_common.pagination import Page
 from deepiri_common.params import Cursor, Limit
 from deepiri_common.routes import Routes
 from deepiri_engagement import wiring
-from deepiri_engagement.logic import progress
+from deepiri_engagement.logic import progress, standings
+from deepiri_engagement.models.boards import BoardName, BoardPage, MyStanding
 from deepiri_engagement.models.events import Currency
 from deepiri_engagement.models.progress import LedgerEntry, Progress
 
@@ -34,6 +36,22 @@ def get_ledger(
 ) -> Page[LedgerEntry]:
     """The caller's ledger, newest first: every credit and debit with the balance after it."""
     return progress.ledger(wiring.wallet_repository(), current_caller(app).user_id, currency, limit, cursor)
+
+
+Board = Annotated[BoardName, Path(description="xp, weekly, weekly-previous, friends, elo or elo-<category>")]
+
+
+@routes.get("/api/gamification/leaderboards/<board>")
+def get_leaderboard(board: Board, limit: Limit = 20, cursor: Cursor = None) -> BoardPage:
+    """A leaderboard in order (higher score first, ties: earlier achiever first), with its period."""
+    return standings.board_page(wiring.board_repository(), board, current_caller(app).user_id, limit, cursor,
+                                now=utc_now())
+
+
+@routes.get("/api/gamification/leaderboards/<board>/me")
+def get_my_standing(board: Board) -> MyStanding:
+    """The caller's rank on a leaderboard and their nearest neighbours either side."""
+    return standings.my_standing(wiring.board_repository(), board, current_caller(app).user_id, utc_now())
 
 
 handler: Any = api_handler(app)

@@ -1,4 +1,5 @@
-"""Task completions and reopenings → XP, coins and levels; deleted users → forgotten (SQS batch)."""
+"""Task completions and reopenings → XP, coins and levels; XP changes, duels and friendships → leaderboards
+and ratings; deleted users → forgotten (SQS batch)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_engagement import wiring
-from deepiri_engagement.logic import progress
+from deepiri_engagement.logic import progress, standings
+from deepiri_engagement.models import boards
 from deepiri_engagement.models.events import TaskCompletedData, TaskReopenedData, UserDeletedData
 
 # What this consumer reads; the contract tests check each model against its producer's schema, and the
@@ -19,6 +21,12 @@ CONSUMES: Consumes = {
     "TaskCompleted": TaskCompletedData,
     "TaskReopened": TaskReopenedData,
     "UserDeleted": UserDeletedData,
+    # leaderboards and ratings
+    "XpAwarded": boards.XpAwardedData,
+    "CurrencyDebited": boards.CurrencyDebitedData,
+    "DuelFinished": boards.DuelFinishedData,
+    "FriendshipAccepted": boards.FriendshipAcceptedData,
+    "FriendshipEnded": boards.FriendshipEndedData,
 }
 
 
@@ -33,6 +41,7 @@ def handle(event: ReceivedEvent, data: BaseModel) -> None:
         extra["applied"] = outcome is not None
     elif isinstance(data, UserDeletedData):
         extra["deleted"] = progress.forget_user(repository, data.userId)
+    extra |= standings.on_event(wiring.board_repository(), event, data)
     logger.info("handled", extra=extra)
 
 

@@ -16,6 +16,7 @@ Currency = Literal["xp", "coins", "gems", "boostCredits"]
 TaskCategory = Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
 TaskDifficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
 TaskPriority = Literal["low", "medium", "high", "urgent"]
+DuelResult = Literal["win", "loss", "draw"]
 
 
 class XpAwarded(BaseModel):
@@ -51,12 +52,32 @@ class CurrencyChanged(BaseModel):
     sourceId: str = Field(description="the event or request the entry is keyed by")
 
 
+class RatingMove(BaseModel):
+    board: str = Field(description="elo or elo-<category>")
+    rating: int
+    previousRating: int
+    peakRating: int
+
+
+class RatingChanged(BaseModel):
+    """A finished duel moved a participant's ratings (overall and in the duel's category)."""
+
+    userId: str
+    duelId: str
+    opponentId: str
+    category: TaskCategory
+    result: DuelResult
+    overall: RatingMove
+    inCategory: RatingMove
+
+
 PUBLISHES: dict[str, type[BaseModel]] = {
     "XpAwarded": XpAwarded,
     "LevelUp": LevelUp,
     "LevelDown": LevelDown,
     "CurrencyCredited": CurrencyChanged,
     "CurrencyDebited": CurrencyChanged,
+    "RatingChanged": RatingChanged,
 }
 
 

@@ -22,7 +22,15 @@ from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import decode_cursor, encode_cursor, query_all
 from deepiri_common.problems import BadRequest, Conflict
 from deepiri_common.transactions import CONDITION_FAILED, write_transaction
-from deepiri_users.models.social import Edge, FollowWrite, ProfileSummary, Relation, RelationPage, RequestWrite
+from deepiri_users.models.social import (
+    BlockWrite,
+    Edge,
+    FollowWrite,
+    ProfileSummary,
+    Relation,
+    RelationPage,
+    RequestWrite,
+)
 
 BATCH_GET_LIMIT = 100
 
@@ -140,10 +148,12 @@ class SocialRepository:
             self._delete(addressee, Edge.REQUEST_IN, requester),
         ]) is None
 
-    def unfriend(self, a: str, b: str) -> bool:
+    def unfriend(self, a: str, b: str, event: DomainEvent) -> bool:
+        """End the friendship with its FriendshipEnded event in one transaction; False when there was none."""
         return self._transact([
             self._delete(a, Edge.FRIEND, b, must_exist=True),
             self._delete(b, Edge.FRIEND, a),
+            outbox_put(self._table, event),
         ]) is None
 
     def follow(self, follower: str, followed: str) -> FollowWrite:
@@ -164,22 +174,33 @@ class SocialRepository:
             self._delete(followed, Edge.FOLLOWER, follower),
         ]) is None
 
-    def block(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
-        """Block and sever every tie between the two in one transaction; False when already blocked."""
+    def block(self, blocker: str, blocked: str, event: DomainEvent, ended: DomainEvent | None) -> BlockWrite:
+        """Block and sever every tie between the two in one transaction: "exists" when already blocked.
+
+        ``ended`` (FriendshipEnded) is given when the two were friends as read: the transaction then
+        requires the friendship and publishes it; without it, it requires no friendship ("retry" when
+        that changed meanwhile)."""
         now = _now()
+        friendship = (self._delete(blocker, Edge.FRIEND, blocked, must_exist=True) if ended is not None
+                      else self._absent(blocker, Edge.FRIEND, blocked))
         severed = [
-            (blocker, Edge.FRIEND, blocked), (blocked, Edge.FRIEND, blocker),
+            (blocked, Edge.FRIEND, blocker),
             (blocker, Edge.FOLLOWING, blocked), (blocked, Edge.FOLLOWER, blocker),
             (blocked, Edge.FOLLOWING, blocker), (blocker, Edge.FOLLOWER, blocked),
             (blocker, Edge.REQUEST_OUT, blocked), (blocked, Edge.REQUEST_IN, blocker),
             (blocker, Edge.REQUEST_IN, blocked), (blocked, Edge.REQUEST_OUT, blocker),
         ]
-        return self._transact([
+        reasons = self._transact([
             self._put(blocker, Edge.BLOCK, blocked, now, must_be_new=True),
             self._put(blocked, Edge.BLOCKED_BY, blocker, now),
+            friendship,
             *(self._delete(owner, edge, other) for owner, edge, other in severed),
             outbox_put(self._table, event),
-        ]) is None
+            *([outbox_put(self._table, ended)] if ended is not None else []),
+        ], conflict_is_retry=True)
+        if reasons is None:
+            return "blocked"
+        return "exists" if reasons[0] == CONDITION_FAILED else "retry"
 
     def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool:
         """Lift the block with its event in one transaction; False when there was no block."""

@@ -14,23 +14,26 @@
   in common with the caller.
 
 Events (through the outbox, in the state change's transaction): FriendRequested, FriendshipAccepted,
-UserBlocked, UserUnblocked. Unfriending, cancelling, rejecting and following publish nothing.
+FriendshipEnded (unfriending, or blocking a friend), UserBlocked, UserUnblocked. Cancelling, rejecting
+and following publish nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.pagination import PageQuery
 from deepiri_common.problems import Conflict, NotFound, ValidationFailed
 from deepiri_users.models.social import (
+    BlockWrite,
     Edge,
     FollowWrite,
     FriendRequestedData,
     FriendRequestResult,
     FriendshipAcceptedData,
+    FriendshipEndedData,
     ProfileSummary,
     Relation,
     RelationPage,
@@ -55,10 +58,10 @@ class SocialStore(Protocol):
     def request(self, requester: str, addressee: str, event: DomainEvent) -> RequestWrite: ...
     def accept(self, addressee: str, requester: str, event: DomainEvent) -> bool: ...
     def remove_request(self, requester: str, addressee: str) -> bool: ...
-    def unfriend(self, a: str, b: str) -> bool: ...
+    def unfriend(self, a: str, b: str, event: DomainEvent) -> bool: ...
     def follow(self, follower: str, followed: str) -> FollowWrite: ...
     def unfollow(self, follower: str, followed: str) -> bool: ...
-    def block(self, blocker: str, blocked: str, event: DomainEvent) -> bool: ...
+    def block(self, blocker: str, blocked: str, event: DomainEvent, ended: DomainEvent | None) -> BlockWrite: ...
     def unblock(self, blocker: str, blocked: str, event: DomainEvent) -> bool: ...
 
 
@@ -81,6 +84,11 @@ def ensure_reachable(store: SocialStore, me: str, other: str) -> None:
 def _accepted_event(requester: str, addressee: str) -> DomainEvent:
     data = FriendshipAcceptedData(requesterId=requester, addresseeId=addressee, userIds=[requester, addressee])
     return DomainEvent.new(SERVICE, "FriendshipAccepted", data, actor=addressee)
+
+
+def _ended_event(me: str, other: str, reason: Literal["unfriended", "blocked"]) -> DomainEvent:
+    data = FriendshipEndedData(userIds=[me, other], endedBy=me, reason=reason)
+    return DomainEvent.new(SERVICE, "FriendshipEnded", data, actor=me)
 
 
 def send_friend_request(store: SocialStore, me: str, other: str) -> FriendRequestResult:
@@ -129,7 +137,7 @@ def cancel_friend_request(store: SocialStore, me: str, addressee: str) -> None:
 
 def unfriend(store: SocialStore, me: str, other: str) -> None:
     _not_self(me, other, "path.userId")
-    if not store.unfriend(me, other):
+    if not store.unfriend(me, other, _ended_event(me, other, "unfriended")):
         raise NotFound(f"not friends with {other}")
 
 
@@ -153,7 +161,13 @@ def block(store: SocialStore, me: str, other: str) -> None:
     if store.profile(other) is None:
         raise _user_not_found(other)
     event = DomainEvent.new(SERVICE, "UserBlocked", UserBlockedData(blockerId=me, blockedId=other), actor=me)
-    store.block(me, other, event)
+    for _ in range(REQUEST_ATTEMPTS):
+        # FriendshipEnded goes with the block exactly when a friendship was there: the store's transaction
+        # checks that the friendship is still as read, and refuses ("retry") when it changed meanwhile.
+        friends = store.relation(me, Edge.FRIEND, other) is not None
+        if store.block(me, other, event, _ended_event(me, other, "blocked") if friends else None) != "retry":
+            return
+    raise Conflict("the relationship kept changing; retry")
 
 
 def unblock(store: SocialStore, me: str, other: str) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from deepiri_users.models.social import (
     FriendRequestedData,
     FriendshipAcceptedData,
+    FriendshipEndedData,
     UserBlockedData,
     UserUnblockedData,
 )
@@ -74,6 +75,7 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "EmailVerificationRequested": EmailVerificationRequested,
     "FriendRequested": FriendRequestedData,
     "FriendshipAccepted": FriendshipAcceptedData,
+    "FriendshipEnded": FriendshipEndedData,
     "UserBlocked": UserBlockedData,
     "UserUnblocked": UserUnblockedData,
 }

@@ -17,6 +17,7 @@ RequestDirection = Literal["incoming", "outgoing"]
 RequestOutcome = Literal["requested", "friends"]
 RequestWrite = Literal["created", "exists", "friends", "incoming", "blocked", "retry"]
 FollowWrite = Literal["created", "exists", "blocked"]
+BlockWrite = Literal["blocked", "exists", "retry"]  # retry: the friendship changed since it was read
 
 
 class Edge(StrEnum):
@@ -118,6 +119,17 @@ class FriendshipAcceptedData(BaseModel):
     requesterId: str
     addresseeId: str
     userIds: list[str]
+
+
+class FriendshipEndedData(BaseModel):
+    """``FriendshipEnded``: ``userIds`` were friends and are not any more (one unfriended the other, or
+    blocked them); leaderboards, challenges and realtime drop what the friendship gave."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    userIds: list[str]
+    endedBy: str = Field(description="the user who unfriended or blocked")
+    reason: Literal["unfriended", "blocked"]
 
 
 class UserBlockedData(BaseModel):
