@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,6 +32,13 @@ def pid_file(target: Target) -> Path:
 
 def log_file(target: Target) -> Path:
     return LOCAL / "logs" / f"emulator-{target.port}.log"
+
+
+def scratch_dir(target: Target) -> Path:
+    """The emulator's temporary folder (its ``TMPDIR``): each Lambda worker unpacks its function and
+    layer there (about 90 MB), and an emulator that is killed leaves them behind, so the folder is
+    emptied when the emulator starts and removed when it stops."""
+    return LOCAL / "tmp" / str(target.port)
 
 
 def is_healthy(target: Target) -> bool:
@@ -88,6 +96,8 @@ def start(target: Target) -> None:
                         f"stop that program, or use another port: DEEPIRI_PORT={target.port + 1} make up")
     target.state_dir.mkdir(parents=True, exist_ok=True)
     log_file(target).parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(scratch_dir(target), ignore_errors=True)  # a killed emulator's unpacked workers
+    scratch_dir(target).mkdir(parents=True)
     env = {
         **os.environ,
         "GATEWAY_PORT": str(target.port),
@@ -96,6 +106,7 @@ def start(target: Target) -> None:
         "STATE_DIR": str(target.state_dir),
         "LOG_LEVEL": "INFO",
         "SFTP_ENABLED": "0",
+        "TMPDIR": str(scratch_dir(target)),
         # A burst queues for a free warm worker instead of spawning one per concurrent invocation
         # (infra/ministack_launcher.py says why). Two per function keep a 2-core machine responsive; a
         # request that waits 10 s for its turn gets a 429, well inside API Gateway's 29 s.
@@ -139,6 +150,7 @@ def stop(target: Target) -> None:
         os.killpg(pid, signal.SIGKILL)
         print("    emulator did not stop in time; killed (state may be stale)")
     pid_file(target).unlink(missing_ok=True)
+    shutil.rmtree(scratch_dir(target), ignore_errors=True)
     print(f"    emulator on port {target.port} stopped; state kept in {target.state_dir}")
 
 
