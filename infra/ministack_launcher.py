@@ -17,6 +17,13 @@ Lambda's throttle (API Gateway answers 429); an authorizer waits up to 25 s, sin
 a throttled authorizer with a 500. The hook is MiniStack's private ``_execute_function_dispatch``
 (no public setting queues; ``ReservedConcurrentExecutions`` throttles at once, and its CloudFormation
 ignores that property anyway), which is why ministack is pinned in requirements/emulator.txt.
+
+A nested stack's update keeps the attributes of the resources it leaves unchanged. MiniStack (1.5.33)
+updates a nested stack's resources through ``_update_resource`` without their previous attributes, so a
+resource whose properties did not change comes back with none, and the first ``Fn::GetAtt`` on it (a
+consumer application's dead-letter queue's ``QueueName``) fails the update and the whole stack: a
+change to what a service consumes could be deployed only to a new stack. The hook hands the update the
+attributes the stack holds for that resource, as the top-level stack update already does.
 """
 
 import os
@@ -63,10 +70,31 @@ def queue_invocations(per_function: int, wait_seconds: float, authorizer_wait_se
     lambda_svc._execute_function_dispatch = queued_dispatch  # noqa: SLF001
 
 
+def keep_unchanged_attributes() -> None:
+    """Give a nested stack's unchanged resource its recorded attributes (see the module's docstring)."""
+    from ministack.services.cloudformation import _stacks, provisioners  # noqa: PLC0415
+
+    # The nested stack's update calls this module-level function by name; there is no public hook.
+    update = provisioners._update_resource  # noqa: SLF001
+
+    def update_keeping(  # noqa: PLR0917 - MiniStack's own signature, called positionally
+        resource_type: str, physical_id: str, old_props: dict[str, Any], new_props: dict[str, Any],
+        stack_name: str, logical_id: str | None = None, old_attrs: dict[str, Any] | None = None,
+    ) -> Any:
+        if old_attrs is None and logical_id is not None:
+            record = ((_stacks.get(stack_name) or {}).get("_resources") or {}).get(logical_id) or {}
+            if record.get("PhysicalResourceId") == physical_id:
+                old_attrs = record.get("Attributes")
+        return update(resource_type, physical_id, old_props, new_props, stack_name, logical_id, old_attrs)
+
+    provisioners._update_resource = update_keeping  # noqa: SLF001
+
+
 def main() -> None:
     runtime_python = sys.argv[1]
     sys.argv = sys.argv[:1]
     sys.executable = runtime_python
+    keep_unchanged_attributes()
     per_function = int(os.environ.get("DEEPIRI_LAMBDA_WORKERS_PER_FUNCTION", "0") or 0)
     if per_function > 0:
         queue_invocations(per_function, float(os.environ.get("DEEPIRI_LAMBDA_QUEUE_SECONDS", "20")))

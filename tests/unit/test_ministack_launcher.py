@@ -100,3 +100,46 @@ def test_given_an_authorizer_invocation_then_it_waits_longer_instead_of_being_th
     results = _burst(service, ["authorizer"] * 3, thread_name=ministack_launcher.AUTHORIZER_THREAD)
 
     assert len(results) == 3 and not any(r.get("throttle") for r in results) and service.most == 1
+
+
+class FakeProvisioners(types.ModuleType):
+    """MiniStack's ``_update_resource`` as it behaves for an unchanged resource: the attributes it is given."""
+
+    def __init__(self) -> None:
+        super().__init__("ministack.services.cloudformation.provisioners")
+
+    @staticmethod
+    def _update_resource(resource_type: str, physical_id: str, old_props: dict[str, Any], new_props: dict[str, Any],
+                         stack_name: str, logical_id: str | None = None,
+                         old_attrs: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        return physical_id, old_attrs or {}
+
+
+def _install_cloudformation(monkeypatch: pytest.MonkeyPatch, stacks: dict[str, Any]) -> FakeProvisioners:
+    provisioners = FakeProvisioners()
+    cloudformation = types.ModuleType("ministack.services.cloudformation")
+    cloudformation._stacks = stacks  # type: ignore[attr-defined]
+    cloudformation.provisioners = provisioners  # type: ignore[attr-defined]
+    for name, module in (("ministack", types.ModuleType("ministack")),
+                         ("ministack.services", types.ModuleType("ministack.services")),
+                         ("ministack.services.cloudformation", cloudformation),
+                         ("ministack.services.cloudformation.provisioners", provisioners)):
+        monkeypatch.setitem(sys.modules, name, module)
+    return provisioners
+
+
+def test_given_a_nested_stack_update_when_a_resource_is_unchanged_then_it_keeps_its_recorded_attributes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = {"PhysicalResourceId": "https://q/dlq", "Attributes": {"Arn": "arn:dlq", "QueueName": "dlq"}}
+    provisioners = _install_cloudformation(monkeypatch, {"child": {"_resources": {"DeadLetterQueue": queue}}})
+    ministack_launcher.keep_unchanged_attributes()
+    update = provisioners._update_resource
+    # When: the nested stack's update calls it without the previous attributes, as MiniStack 1.5.33 does
+    assert update("AWS::SQS::Queue", "https://q/dlq", {}, {}, "child", "DeadLetterQueue") == (
+        "https://q/dlq", {"Arn": "arn:dlq", "QueueName": "dlq"})
+    # ... and a resource recorded under another physical id, or another stack, gets none of them
+    assert update("AWS::SQS::Queue", "https://q/other", {}, {}, "child", "DeadLetterQueue") == ("https://q/other", {})
+    assert update("AWS::SQS::Queue", "https://q/dlq", {}, {}, "elsewhere", "DeadLetterQueue") == ("https://q/dlq", {})
+    # ... and attributes the caller passes win
+    assert update("AWS::SQS::Queue", "https://q/dlq", {}, {}, "child", "DeadLetterQueue", {"Arn": "a"})[1] == {
+        "Arn": "a"}
