@@ -176,3 +176,15 @@ def test_given_a_trip_from_tokyo_to_los_angeles_and_back_then_no_day_is_broken_o
     _settings("alice", "Asia/Tokyo", 0, "2026-06-14T18:00:00.000Z")  # back: 15 June 03:00 JST
     assert _job("2026-06-14T21:00:00Z")["broken"] == 0  # Tokyo judges 14 June: 13 June PDT ended in it
     assert _streak().current == 4
+
+
+def test_given_the_evening_of_a_day_not_yet_extended_then_one_streak_at_risk_per_date(engagement) -> None:
+    _complete("alice", "2026-11-01T12:00:00.000Z")
+    _complete("alice", "2026-11-02T12:00:00.000Z")
+
+    early = _job("2026-11-02T20:00:00Z")  # 20:00 UTC on a day already extended: nothing at risk
+    evening = _job("2026-11-03T20:00:00Z")  # 3 November has no activity yet
+    again = _job("2026-11-03T20:00:00Z")
+
+    assert (early["warned"], evening["warned"], again["warned"]) == (0, 1, 0)
+    assert _outbox_types(engagement["EngagementTable"]).count("StreakAtRisk") == 1
