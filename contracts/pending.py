@@ -67,12 +67,6 @@ class BadgeEarned(BaseModel):
     name: str
 
 
-class StreakUpdated(BaseModel):
-    userId: str
-    days: int = Field(ge=0)
-    longest: int = Field(ge=0)
-
-
 class NotificationCreated(BaseModel):
     notificationId: str
     userId: str
@@ -107,7 +101,6 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "DuelProgressed": (CHALLENGES, DuelProgressed),
     "DuelFinished": (CHALLENGES, DuelFinished),
     "BadgeEarned": (ENGAGEMENT, BadgeEarned),
-    "StreakUpdated": (ENGAGEMENT, StreakUpdated),
     "NotificationCreated": (NOTIFICATIONS, NotificationCreated),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
 }

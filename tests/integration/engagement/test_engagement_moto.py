@@ -60,8 +60,10 @@ def test_given_completions_then_progress_shows_xp_level_and_balances(engagement)
     status, me = _get("/api/gamification/me")
 
     assert status == 200
+    streaks = me.pop("streaks")
     assert me == {"userId": "alice", "level": 2, "xp": 120, "xpIntoLevel": 20, "xpForNextLevel": 150,
                   "progress": 0.1333, "balances": {"xp": 120, "coins": 32, "gems": 0, "boostCredits": 0}}
+    assert (streaks["days"], streaks["longest"], streaks["timezone"]) == (1, 1, "UTC")  # two tasks, one day
     published = _outbox(engagement["EngagementTable"])
     assert ("LevelUp", {"userId": "alice", "level": 2, "previousLevel": 1}) in published
     assert [kind for kind, _ in published].count("XpAwarded") == 2

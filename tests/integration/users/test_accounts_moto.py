@@ -44,7 +44,8 @@ def test_given_a_new_user_when_they_register_login_refresh_and_logout_then_token
     user_id = registered.body["user"]["userId"]
     assert registered.body["user"]["email"] == "ada@example.com"
     assert _claims(registered.body["tokens"]["accessToken"]).sub == user_id
-    assert _events(api, "UserRegistered") == [{"userId": user_id, "email": "ada@example.com", "displayName": "Ada"}]
+    assert _events(api, "UserRegistered") == [{"userId": user_id, "email": "ada@example.com", "displayName": "Ada",
+                                               "timezone": "UTC", "dayStartHour": 0}]
 
     # When they sign in and read their profile
     pair = api.login("ADA@example.com").body

@@ -119,7 +119,8 @@ def test_given_a_wallet_then_its_description_shows_progress_into_the_level() -> 
     me = progress.describe(wallets, "u1")
 
     assert me.model_dump() == {"userId": "u1", "level": 2, "xp": 175, "xpIntoLevel": 75, "xpForNextLevel": 150,
-                               "progress": 0.5, "balances": {"xp": 175, "coins": 3, "gems": 1, "boostCredits": 2}}
+                               "progress": 0.5, "balances": {"xp": 175, "coins": 3, "gems": 1, "boostCredits": 2},
+                               "streaks": None}
 
 
 def test_given_a_fraction_then_progress_keeps_four_decimals_and_never_passes_one() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from deepiri_common.clock import utc_now
-from deepiri_common.problems import Conflict, Forbidden, NotFound, PreconditionFailed
+from deepiri_common.problems import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from deepiri_tasks.logic.completion import COMPLETABLE, complete_task, mark_done, reopen_task
 from deepiri_tasks.models.tasks import CompleteRequest, Task
 from tests.unit.tasks.fakes import Blockers, MemoryTasks, services
@@ -173,3 +173,41 @@ def test_given_an_open_task_when_reopened_then_409_names_its_status(status: str)
 
     assert no.value.extensions == {"currentStatus": status}
     assert store.writes == 0
+
+
+def test_given_a_completed_at_inside_the_grace_window_then_the_task_and_its_event_carry_it() -> None:
+    store = MemoryTasks(_task(dueAt=utc_now() - timedelta(hours=4)))
+    earlier = utc_now() - timedelta(hours=5, minutes=59)
+
+    completion = complete_task(services(store), "alice", "T1", CompleteRequest(completedAt=earlier))
+
+    done = store.tasks["T1"]
+    assert done.completedAt == earlier.replace(microsecond=earlier.microsecond // 1000 * 1000)
+    assert done.updatedAt > done.completedAt  # the change itself happened now
+    assert completion.onTime is True  # measured at the time the work was finished
+    assert store.data("TaskCompleted")["completedAt"] == done.completedAt.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+def test_given_no_completed_at_then_the_event_carries_the_time_of_the_request() -> None:
+    store = MemoryTasks(_task())
+
+    complete_task(services(store), "alice", "T1", CompleteRequest())
+
+    done = store.tasks["T1"]
+    assert store.data("TaskCompleted")["completedAt"] == done.updatedAt.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+@pytest.mark.parametrize(("shift", "message"), [
+    (timedelta(minutes=1), "must not be in the future"),
+    (-timedelta(hours=6, minutes=1), "must be at most 6 hours before now"),
+    (-timedelta(days=400), "must be at most 6 hours before now"),
+])
+def test_given_a_completed_at_outside_the_grace_window_then_422_names_it_and_nothing_is_written(
+        shift: timedelta, message: str) -> None:
+    store = MemoryTasks(_task())
+
+    with pytest.raises(ValidationFailed) as refused:
+        complete_task(services(store), "alice", "T1", CompleteRequest(completedAt=utc_now() + shift))
+
+    assert refused.value.errors == [{"field": "body.completedAt", "message": message}]
+    assert store.tasks["T1"].status == "in_progress" and store.writes == 0

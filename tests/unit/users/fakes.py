@@ -7,6 +7,7 @@ version) and record what a test needs to see: events written, limiter buckets as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -58,7 +59,8 @@ class MemoryAccounts:
         self.events.append(event)
 
     def update_profile(
-        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None
+        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None,
+        *, also: Sequence[DomainEvent] = (),
     ) -> None:
         current = self.accounts[user_id]
         if expected_version is not None and current.version != expected_version:
@@ -67,6 +69,7 @@ class MemoryAccounts:
         self._change(user_id, **changes, version=current.version + 1)
         if event is not None:
             self.events.append(event)
+        self.events.extend(also)
 
     def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None:
         version = self.accounts[user_id].tokenVersion + (1 if revoke_sessions else 0)

@@ -92,7 +92,8 @@ def test_given_a_new_email_when_registering_then_the_account_exists_signed_in_an
     assert verify_password(stored.passwordHash, PASSWORD) and PASSWORD not in stored.passwordHash
     [event] = users.accounts.events
     assert (event.detail_type, event.detail.actor) == ("UserRegistered", stored.userId)
-    assert event.detail.data == {"userId": stored.userId, "email": "ada@example.com", "displayName": "Ada"}
+    assert event.detail.data == {"userId": stored.userId, "email": "ada@example.com", "displayName": "Ada",
+                                 "timezone": "UTC", "dayStartHour": 0}
     assert registered.tokens.accessToken == f"access-for-{stored.userId}-v0"
     assert len(users.sessions.of(stored.userId)) == 1
 

@@ -110,9 +110,37 @@ def test_given_the_current_version_when_patching_then_only_sent_fields_change_an
     me = profiles.update_me(store, "u1", patch)
     assert (me.timezone, me.bio, me.displayName, me.version) == ("Asia/Tokyo", None, "A.", 2)
     assert store.updates == [("u1", {"timezone": "Asia/Tokyo", "bio": None, "displayName": "A."}, 1)]
-    [event] = store.events
+    event, settings = store.events
     assert (event.detail_type, event.detail.actor) == ("UserUpdated", "u1")
     assert event.detail.data == {"userId": "u1", "changed": ["bio", "displayName", "timezone"]}
+    assert (settings.detail_type, settings.detail.data) == (
+        "UserSettingsChanged", {"userId": "u1", "timezone": "Asia/Tokyo", "dayStartHour": 0})
+
+
+@pytest.mark.parametrize(("sent", "announced"), [
+    ({"dayStartHour": 4}, {"timezone": "UTC", "dayStartHour": 4}),
+    ({"dayStartHour": 4, "timezone": "America/New_York"}, {"timezone": "America/New_York", "dayStartHour": 4}),
+    ({"dayStartHour": 0, "timezone": "UTC"}, None),  # the values it has: no settings event
+    ({"bio": "hello"}, None),
+])
+def test_given_a_patch_of_the_day_settings_then_their_values_after_it_are_announced_once(
+        sent: dict[str, object], announced: dict[str, object] | None) -> None:
+    store = _store(account())
+
+    me = profiles.update_me(store, "u1", ProfilePatch.model_validate({"version": 1, **sent}))
+
+    assert me.dayStartHour == sent.get("dayStartHour", 0)
+    settings = [e.detail.data for e in store.events if e.detail_type == "UserSettingsChanged"]
+    assert settings == ([] if announced is None else [{"userId": "u1", **announced}])
+
+
+@pytest.mark.parametrize("value", [-1, 24, 99, 3.5, "5", True, None, [1], {"h": 1}])
+def test_given_a_day_start_hour_outside_0_to_23_or_not_an_integer_then_the_patch_is_refused(value: object) -> None:
+    if value is None:  # null is accepted by the model but never applied: the setting cannot be cleared
+        assert ProfilePatch.model_validate({"version": 1, "dayStartHour": None}).changes() == {}
+        return
+    with pytest.raises(ValidationError):
+        ProfilePatch.model_validate({"version": 1, "dayStartHour": value})
 
 
 def test_given_a_stale_version_when_patching_then_412_naming_both_versions_and_nothing_changes() -> None:

@@ -2,7 +2,9 @@
 
 - ``sk = WALLET``: level, balances and debts by currency, and the ``version`` every write is conditioned on;
 - ``sk = TASK#<taskId>``: the task's standing award (:class:`TaskAward`);
-- ``sk = LEDGER#<at>#<sourceId>#<n>``: the append-only ledger, newest last in key order.
+- ``sk = LEDGER#<at>#<sourceId>#<n>``: the append-only ledger, newest last in key order;
+- ``sk = SOURCE#<sourceId>``: the marker of a grant or spend (an event id or a request's idempotency key),
+  written only if absent, so each source changes the wallet once.
 
 An outcome is written in one transaction with its outbox items, conditioned on the wallet's version,
 so two events for one user can never both apply to the same state (the loser reads again and retries).
@@ -10,7 +12,7 @@ so two events for one user can never both apply to the same state (the loser rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
@@ -18,17 +20,22 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
-from deepiri_common.transactions import write_transaction
+from deepiri_common.transactions import CONDITION_FAILED, write_transaction
 from deepiri_engagement.models.progress import LedgerEntry
 from deepiri_engagement.models.wallet import CURRENCIES, Outcome, TaskAward, Wallet
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+SOURCE_PREFIX = "SOURCE#"  # a grant's or spend's marker: sk = SOURCE#<source id>, written once
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 8  # unprocessed items (throttling) are sent again this many times at most
 
 
 class VersionConflict(Exception):
     """Another write changed the wallet since it was read."""
+
+
+class AlreadyApplied(Exception):
+    """The grant or spend of this source id was written before (its marker item exists)."""
 
 
 def _key(user_id: str, sk: str) -> dict[str, Any]:
@@ -68,9 +75,15 @@ class WalletRepository:
         return TaskAward(taskId=task_id, state=values["state"], at=values["at"], eventId=values["eventId"],
                          credits={name: int(amount) for name, amount in values.get("credits", {}).items()})
 
-    def save(self, previous: Wallet, outcome: Outcome, at: str) -> None:
-        """Write the outcome of an event of time ``at``; :class:`VersionConflict` if the wallet moved since
-        it was read as ``previous``."""
+    def applied(self, user_id: str, source_id: str) -> bool:
+        """Whether a grant or spend of ``source_id`` was written for the user."""
+        return "Item" in self._client.get_item(TableName=self._table, Key=_key(user_id, f"{SOURCE_PREFIX}{source_id}"),
+                                               ConsistentRead=True, ProjectionExpression="pk")
+
+    def save(self, previous: Wallet, outcome: Outcome, at: str, also: Sequence[dict[str, Any]] = ()) -> None:
+        """Write the outcome of an event of time ``at`` (with ``also``, other items of the same change, in the
+        same transaction); :class:`VersionConflict` if the wallet or an item of ``also`` moved since it was
+        read, :class:`AlreadyApplied` if the outcome's marker exists."""
         wallet, award, now = outcome.wallet, outcome.award, to_iso(utc_now())
         wallet_item = {**_key(wallet.userId, "WALLET"), **_typed({
             "level": wallet.level, "version": wallet.version, "updatedAt": now,
@@ -79,12 +92,15 @@ class WalletRepository:
         condition = ({"ConditionExpression": "attribute_not_exists(pk)"} if previous.version == 0 else
                      {"ConditionExpression": "version = :seen",
                       "ExpressionAttributeValues": {":seen": {"N": str(previous.version)}}})
-        award_item = {**_key(wallet.userId, f"TASK#{award.taskId}"), **_typed({
-            "state": award.state, "at": award.at, "eventId": award.eventId, "credits": award.credits})}
-        items: list[dict[str, Any]] = [
-            {"Put": {"TableName": self._table, "Item": wallet_item, **condition}},
-            {"Put": {"TableName": self._table, "Item": award_item}},
-        ]
+        items: list[dict[str, Any]] = [{"Put": {"TableName": self._table, "Item": wallet_item, **condition}}]
+        if outcome.marker is not None:  # index 1: its failed condition means the source was applied already
+            items.append({"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
+                                  "Item": {**_key(wallet.userId, f"{SOURCE_PREFIX}{outcome.marker}"),
+                                           **_typed({"at": at})}}})
+        if award is not None:
+            items.append({"Put": {"TableName": self._table, "Item": {
+                **_key(wallet.userId, f"TASK#{award.taskId}"), **_typed({
+                    "state": award.state, "at": award.at, "eventId": award.eventId, "credits": award.credits})}}})
         for n, (entry, balance) in enumerate(outcome.entries):
             sk = f"LEDGER#{at}#{entry.sourceId}#{n:03d}"
             items.append({"Put": {"TableName": self._table, "Item": {**_key(wallet.userId, sk), **_typed({
@@ -92,9 +108,13 @@ class WalletRepository:
                 "balance": balance, "reason": entry.reason, "sourceId": entry.sourceId, "taskId": entry.taskId,
                 "at": at})}}})
         items += [outbox_put(self._table, event) for event in outcome.events]
+        items += also
         reasons = write_transaction(self._client, items)
-        if reasons is not None:
-            raise VersionConflict(wallet.userId)
+        if reasons is None:
+            return
+        if outcome.marker is not None and reasons[1:2] == [CONDITION_FAILED]:
+            raise AlreadyApplied(outcome.marker)
+        raise VersionConflict(wallet.userId)
 
     def ledger(self, user_id: str, currency: str | None, limit: int, cursor: str | None) -> Page[LedgerEntry]:
         """The user's ledger, newest first; ``currency`` filters (a page may then hold fewer than ``limit``)."""

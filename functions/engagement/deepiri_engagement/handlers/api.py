@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
@@ -13,10 +13,11 @@ from deepiri_common.pagination import Page
 from deepiri_common.params import Cursor, Limit
 from deepiri_common.routes import Routes
 from deepiri_engagement import wiring
-from deepiri_engagement.logic import progress, standings
+from deepiri_engagement.logic import progress, standings, streaks
 from deepiri_engagement.models.boards import BoardName, BoardPage, MyStanding
 from deepiri_engagement.models.events import Currency
 from deepiri_engagement.models.progress import LedgerEntry, Progress
+from deepiri_engagement.models.streaks import CashIn, FreezePurchase
 
 app = create_resolver()
 routes = Routes(app)
@@ -24,8 +25,28 @@ routes = Routes(app)
 
 @routes.get("/api/gamification/me")
 def get_me() -> Progress:
-    """The caller's level, XP, progress to the next level and balances."""
-    return progress.describe(wiring.wallet_repository(), current_caller(app).user_id)
+    """The caller's level, XP, progress to the next level, balances and streaks."""
+    user_id = current_caller(app).user_id
+    me = progress.describe(wiring.wallet_repository(), user_id)
+    return me.model_copy(update={"streaks": streaks.view(wiring.streak_repository(), user_id, utc_now())})
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="idempotency-key", max_length=64, pattern=r"^[A-Za-z0-9._~:-]+$",
+                                              description="a retried request with the same key buys once")]
+
+
+@routes.post("/api/gamification/streaks/freezes")
+def buy_freeze(idempotency_key: IdempotencyKey = None) -> FreezePurchase:
+    """Buy a streak freeze with coins (409 when too few coins or holding the most already)."""
+    return streaks.buy_freeze(wiring.streak_repository(), wiring.wallet_repository(), current_caller(app).user_id,
+                              idempotency_key, utc_now())
+
+
+@routes.post("/api/gamification/streaks/cash-in")
+def cash_in() -> CashIn:
+    """End a daily streak of at least 7 days for as many boost credits as its length (409 when shorter)."""
+    return streaks.cash_in(wiring.streak_repository(), wiring.wallet_repository(), current_caller(app).user_id,
+                           utc_now())
 
 
 @routes.get("/api/gamification/ledger")

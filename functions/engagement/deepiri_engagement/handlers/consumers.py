@@ -7,13 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from deepiri_common.clock import parse_iso
 from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_engagement import wiring
-from deepiri_engagement.logic import progress, standings
+from deepiri_engagement.logic import progress, standings, streaks
 from deepiri_engagement.models import boards
 from deepiri_engagement.models.events import TaskCompletedData, TaskReopenedData, UserDeletedData
+from deepiri_engagement.models.streaks import DaySettingsData
 
 # What this consumer reads; the contract tests check each model against its producer's schema, and the
 # EngagementEvents application's detail-types against these keys.
@@ -27,6 +29,8 @@ CONSUMES: Consumes = {
     "DuelFinished": boards.DuelFinishedData,
     "FriendshipAccepted": boards.FriendshipAcceptedData,
     "FriendshipEnded": boards.FriendshipEndedData,
+    "UserRegistered": DaySettingsData,
+    "UserSettingsChanged": DaySettingsData,
 }
 
 
@@ -36,11 +40,15 @@ def handle(event: ReceivedEvent, data: BaseModel) -> None:
     if isinstance(data, TaskCompletedData):
         outcome = progress.task_completed(repository, event.detail.id, at, data)
         extra["applied"] = outcome is not None
+        extra["streak"] = streaks.activity(wiring.streak_repository(), repository, event.detail.id, data.userId,
+                                           parse_iso(data.completedAt or at)) is not None
     elif isinstance(data, TaskReopenedData):
         outcome = progress.task_reopened(repository, event.detail.id, at, data.userId, data.taskId)
         extra["applied"] = outcome is not None
     elif isinstance(data, UserDeletedData):
         extra["deleted"] = progress.forget_user(repository, data.userId)
+    elif isinstance(data, DaySettingsData):
+        extra["applied"] = streaks.settings_changed(wiring.streak_repository(), event.detail.id, at, data)
     extra |= standings.on_event(wiring.board_repository(), event, data)
     logger.info("handled", extra=extra)
 

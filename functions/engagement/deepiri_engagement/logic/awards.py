@@ -27,10 +27,10 @@ from deepiri_engagement.models.wallet import Entry, Outcome, TaskAward, Wallet
 SYSTEM = "system"
 
 
-class _Changes:
+class Changes:
     """Credits and debits applied to a wallet in order, with their entries and events."""
 
-    def __init__(self, wallet: Wallet, source_id: str, task_id: str) -> None:
+    def __init__(self, wallet: Wallet, source_id: str, task_id: str | None = None) -> None:
         self.wallet, self.source_id, self.task_id = wallet, source_id, task_id
         self.balances, self.debts, self.level = dict(wallet.balances), dict(wallet.debts), wallet.level
         self.entries: list[tuple[Entry, int]] = []
@@ -80,17 +80,17 @@ class _Changes:
     def _publish(self, detail_type: str, data: XpAwarded | LevelUp | LevelDown | CurrencyChanged) -> None:
         self.events.append(DomainEvent.new(SERVICE, detail_type, data, SYSTEM))
 
-    def outcome(self, award: TaskAward) -> Outcome:
+    def outcome(self, award: TaskAward | None = None, marker: str | None = None) -> Outcome:
         wallet = replace(self.wallet, level=self.level, balances=self.balances, debts=self.debts,
                          version=self.wallet.version + 1)
-        return Outcome(wallet, award, self.entries, self.events)
+        return Outcome(wallet, award, self.entries, self.events, marker)
 
 
 def _is_later(award: TaskAward | None, at: str, event_id: str) -> bool:
     return award is None or (at, event_id) > (award.at, award.eventId)
 
 
-def _take_back(changes: _Changes, award: TaskAward) -> None:
+def _take_back(changes: Changes, award: TaskAward) -> None:
     for currency, amount in award.credits.items():
         changes.debit(currency, amount, "TaskReopened")
 
@@ -100,7 +100,7 @@ def complete(wallet: Wallet, award: TaskAward | None, event_id: str, at: str,
     """A TaskCompleted event: None when the task's standing award is as late or later."""
     if not _is_later(award, at, event_id):
         return None
-    changes = _Changes(wallet, event_id, task.taskId)
+    changes = Changes(wallet, event_id, task.taskId)
     if award is not None and award.state == "awarded":
         _take_back(changes, award)  # a later completion replaces the standing one
     xp = rules.task_xp(task)
@@ -115,7 +115,7 @@ def reopen(wallet: Wallet, award: TaskAward | None, event_id: str, at: str, task
     """A TaskReopened event: None when the task's standing award is as late or later."""
     if not _is_later(award, at, event_id):
         return None
-    changes = _Changes(wallet, event_id, task_id)
+    changes = Changes(wallet, event_id, task_id)
     if award is not None and award.state == "awarded":
         _take_back(changes, award)
         changes.settle_level()

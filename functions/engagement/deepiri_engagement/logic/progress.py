@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from deepiri_common.pagination import Page
-from deepiri_engagement.dal.wallets import VersionConflict, WalletRepository
+from deepiri_engagement.dal.wallets import AlreadyApplied, VersionConflict, WalletRepository
 from deepiri_engagement.logic import awards, rules
 from deepiri_engagement.models.events import TaskCompletedData
 from deepiri_engagement.models.progress import Balances, LedgerEntry, Progress
@@ -14,19 +14,30 @@ from deepiri_engagement.models.wallet import Outcome, TaskAward, Wallet
 WRITE_ATTEMPTS = 5  # concurrent writes to one wallet: read again and decide again this many times
 
 
-def _apply(repository: WalletRepository, user_id: str, task_id: str, at: str,
-           decide: Callable[[Wallet, TaskAward | None], Outcome | None]) -> Outcome | None:
+def apply(repository: WalletRepository, user_id: str, at: str,
+          decide: Callable[[Wallet], Outcome | None]) -> Outcome | None:
+    """Read the wallet, decide, write; decide again on the new state when a concurrent write won.
+
+    None when ``decide`` changes nothing or the outcome's source was applied already (its marker exists).
+    """
     for _ in range(WRITE_ATTEMPTS):
         wallet = repository.wallet(user_id)
-        outcome = decide(wallet, repository.task_award(user_id, task_id))
+        outcome = decide(wallet)
         if outcome is None:
             return None
         try:
             repository.save(wallet, outcome, at)
         except VersionConflict:
             continue
+        except AlreadyApplied:
+            return None
         return outcome
-    raise VersionConflict(user_id)  # transient: the queue delivers the event again
+    raise VersionConflict(user_id)  # transient: the queue delivers the event again (a request answers 409)
+
+
+def _apply(repository: WalletRepository, user_id: str, task_id: str, at: str,
+           decide: Callable[[Wallet, TaskAward | None], Outcome | None]) -> Outcome | None:
+    return apply(repository, user_id, at, lambda wallet: decide(wallet, repository.task_award(user_id, task_id)))
 
 
 def task_completed(repository: WalletRepository, event_id: str, at: str,

@@ -75,3 +75,16 @@ def level_reward(level: int) -> dict[str, int]:
     if level % GEM_LEVELS == 0:
         reward["gems"] = LEVEL_MILESTONE_GEMS
     return reward
+
+
+# Streaks (logic/streaks.py): XP a daily streak pays when it reaches each length, once per run; what a freeze
+# costs and how many a user may hold; the shortest streak that may be cashed in (for boost credits equal to
+# its length); how long after a day begins the streak job judges the day before (the grace window in which
+# a client may still date a completion into it: the tasks service's GRACE_HOURS); the local hour of the
+# evening reminder.
+STREAK_MILESTONE_XP: dict[int, int] = {7: 20, 30: 100, 100: 400, 365: 1500}
+FREEZE_PRICE_COINS = 50
+MAX_FREEZES = 2
+CASH_IN_MIN_DAYS = 7
+ROLLOVER_GRACE_HOURS = 6
+AT_RISK_HOUR = 20

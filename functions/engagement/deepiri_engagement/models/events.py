@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from deepiri_engagement.models.streaks import StreakAtRisk, StreakBroken, StreakUpdated
+
 SERVICE = "engagement"
 
 Currency = Literal["xp", "coins", "gems", "boostCredits"]
@@ -78,6 +80,9 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "CurrencyCredited": CurrencyChanged,
     "CurrencyDebited": CurrencyChanged,
     "RatingChanged": RatingChanged,
+    "StreakUpdated": StreakUpdated,
+    "StreakBroken": StreakBroken,
+    "StreakAtRisk": StreakAtRisk,
 }
 
 
@@ -91,6 +96,7 @@ class TaskCompletedData(BaseModel):
     priority: TaskPriority
     efficiency: float | None
     onTime: bool | None
+    completedAt: str | None = Field(default=None, description="the activity time streaks count (else occurredAt)")
 
 
 class TaskReopenedData(BaseModel):

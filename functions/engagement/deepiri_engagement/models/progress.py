@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from deepiri_engagement.models.events import Currency
+from deepiri_engagement.models.streaks import StreakView
 
 
 class Balances(BaseModel):
@@ -24,6 +25,7 @@ class Progress(BaseModel):
     xpForNextLevel: int = Field(ge=1, description="XP the current level needs in all before the next one")
     progress: float = Field(ge=0, le=1, description="0..1 of the way to the next level")
     balances: Balances
+    streaks: StreakView | None = None
 
 
 class LedgerEntry(BaseModel):

@@ -51,10 +51,12 @@ class Entry:
 
 @dataclass
 class Outcome:
-    """What one event does: the new wallet and task award, the ledger entries (each with the balance
-    after it) and the events to publish."""
+    """What one event or request does: the new wallet, the task award (for task events), the ledger
+    entries (each with the balance after it) and the events to publish. ``marker`` is the source id a
+    grant or spend is applied once for: its marker item may be written only once."""
 
     wallet: Wallet
-    award: TaskAward
+    award: TaskAward | None
     entries: list[tuple[Entry, int]] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
+    marker: str | None = None

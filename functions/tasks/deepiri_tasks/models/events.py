@@ -82,6 +82,8 @@ class TaskCompleted(BaseModel):
     estimateMinutes: int | None
     actualMinutes: int
     firstCompletion: bool
+    completedAt: str = Field(description="when the work was finished (UTC ISO-8601): the request's completedAt, "
+                                         "at most 6 hours back, or the time of the request")
 
 
 class TaskReopened(BaseModel):

@@ -166,6 +166,9 @@ class CompleteRequest(BaseModel):
     actualMinutes: Minutes | None = None
     notes: str | None = Field(default=None, max_length=2_000)
     version: int | None = Field(default=None, ge=1)
+    completedAt: Instant | None = Field(
+        default=None, description="when the work was finished, if earlier than now (an offline client catching up): "
+                                  "not in the future, at most 6 hours back; the activity time of TaskCompleted")
 
 
 class Completion(BaseModel):

@@ -6,6 +6,7 @@ A failed condition or cancelled transaction leaves here as ``Conflict``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pynamodb.exceptions import DoesNotExist
@@ -44,6 +45,7 @@ def _to_account(item: ProfileItem) -> Account:
     values["version"] = int(item.version)
     values["failedLogins"] = int(item.failedLogins or 0)
     values["lockedUntil"] = int(item.lockedUntil or 0)
+    values["dayStartHour"] = int(item.dayStartHour or 0)  # accounts created before the setting existed
     return Account.model_validate(values)
 
 
@@ -125,9 +127,11 @@ class AccountRepository:
             ])
 
     def update_profile(
-        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None
+        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None,
+        *, also: Sequence[DomainEvent] = (),
     ) -> None:
-        """Set ``changes`` and bump the version; ``Conflict`` if the version is not ``expected_version``."""
+        """Set ``changes`` and bump the version; ``Conflict`` if the version is not ``expected_version``.
+        ``event`` and the events ``also`` are written to the outbox in the same transaction."""
         names = {f"#f{n}": field for n, field in enumerate(changes)}
         values = {f":v{n}": value for n, value in enumerate(changes.values())}
         sets = [f"#f{n} = :v{n}" for n in range(len(changes))]
@@ -147,6 +151,7 @@ class AccountRepository:
         items: list[dict[str, Any]] = [{"Update": update}]
         if event is not None:
             items.append(outbox_put(self._table, event))
+        items += [outbox_put(self._table, more) for more in also]
         with conflicts_as_domain_errors():
             self._client.transact_write_items(TransactItems=items)
 

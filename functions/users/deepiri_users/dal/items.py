@@ -57,6 +57,7 @@ class ProfileItem(_UsersModel):
     avatarUrl = UnicodeAttribute(null=True)
     bio = UnicodeAttribute(null=True)
     timezone = UnicodeAttribute()
+    dayStartHour = NumberAttribute(default=0)
     locale = UnicodeAttribute()
     privacy = UnicodeAttribute()
     roles = ListAttribute(of=UnicodeAttribute)

@@ -10,6 +10,7 @@ service only inside the PasswordResetRequested event, and the table keeps its SH
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal, Protocol
@@ -82,7 +83,8 @@ class AccountStore(Protocol):
     def find_by_email(self, email: str) -> Account | None: ...
     def create(self, account: Account, event: DomainEvent) -> None: ...
     def update_profile(
-        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None
+        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None,
+        *, also: Sequence[DomainEvent] = (),
     ) -> None: ...
     def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None: ...
     def bump_token_version(self, user_id: str) -> None: ...
@@ -132,7 +134,8 @@ def register(s: AccountServices, request: RegisterRequest, source_ip: str) -> Re
     now = to_iso(s.policy.clock())
     account = Account(userId=new_ulid(), email=email, displayName=display_name,
                       passwordHash=hash_password(request.password), createdAt=now, updatedAt=now)
-    data = UserRegistered(userId=account.userId, email=email, displayName=display_name)
+    data = UserRegistered(userId=account.userId, email=email, displayName=display_name, timezone=account.timezone,
+                          dayStartHour=account.dayStartHour)
     try:
         s.accounts.create(account, DomainEvent.new(SERVICE, "UserRegistered", data, actor=account.userId))
     except Conflict:

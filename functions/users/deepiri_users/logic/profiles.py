@@ -18,10 +18,11 @@ from deepiri_common.problems import BadRequest, Conflict, NotFound, Precondition
 from deepiri_users.logic.accounts import AccountStore
 from deepiri_users.logic.admin import ADMIN
 from deepiri_users.models.accounts import Account
-from deepiri_users.models.events import SERVICE, UserUpdated
+from deepiri_users.models.events import SERVICE, UserSettingsChanged, UserUpdated
 from deepiri_users.models.profiles import AdminUserView, MyProfile, Preferences, ProfilePatch, PublicProfile
 
 _LISTING_PK = {"S": "USERS"}
+DAY_SETTINGS = ("timezone", "dayStartHour")  # what places a user's days; a change announces both values
 
 
 class FriendshipReader(Protocol):
@@ -46,10 +47,20 @@ def update_me(accounts: AccountStore, user_id: str, patch: ProfilePatch) -> MyPr
     event = DomainEvent.new(SERVICE, "UserUpdated", UserUpdated(userId=user_id, changed=sorted(changes)),
                             actor=user_id)
     try:
-        accounts.update_profile(user_id, changes, patch.version, event)
+        accounts.update_profile(user_id, changes, patch.version, event, also=settings_changed(current, changes))
     except Conflict:
         raise PreconditionFailed("the profile changed since it was read; read it again") from None
     return MyProfile.of(_existing(accounts, user_id))
+
+
+def settings_changed(current: Account, changes: dict[str, object]) -> list[DomainEvent]:
+    """UserSettingsChanged with the values after ``changes`` when they change the timezone or the day start."""
+    after = {name: changes.get(name, getattr(current, name)) for name in DAY_SETTINGS}
+    if all(after[name] == getattr(current, name) for name in DAY_SETTINGS):
+        return []
+    data = UserSettingsChanged(userId=current.userId, timezone=str(after["timezone"]),
+                               dayStartHour=int(str(after["dayStartHour"])))
+    return [DomainEvent.new(SERVICE, "UserSettingsChanged", data, actor=current.userId)]
 
 
 def get_preferences(accounts: AccountStore, user_id: str) -> Preferences:

@@ -111,6 +111,7 @@ class Account(BaseModel):
     avatarUrl: str | None = None
     bio: str | None = None
     timezone: str = "UTC"
+    dayStartHour: int = 0
     locale: str = "en"
     privacy: Privacy = "public"
     roles: tuple[str, ...] = ("user",)

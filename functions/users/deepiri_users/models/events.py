@@ -27,6 +27,18 @@ class UserRegistered(BaseModel):
     userId: str
     email: str
     displayName: str
+    timezone: str = Field(description="the user's IANA timezone")
+    dayStartHour: int = Field(ge=0, le=23, description="the hour (0-23, local time) the user's day begins")
+
+
+class UserSettingsChanged(BaseModel):
+    """The values that place a user's days, whenever either changes (services that count days keep a copy)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    userId: str
+    timezone: str = Field(description="the user's IANA timezone")
+    dayStartHour: int = Field(ge=0, le=23, description="the hour (0-23, local time) the user's day begins")
 
 
 class UserUpdated(BaseModel):
@@ -70,6 +82,7 @@ class EmailVerificationRequested(BaseModel):
 PUBLISHES: dict[str, type[BaseModel]] = {
     "UserRegistered": UserRegistered,
     "UserUpdated": UserUpdated,
+    "UserSettingsChanged": UserSettingsChanged,
     "UserDeleted": UserDeleted,
     "PasswordResetRequested": PasswordResetRequested,
     "EmailVerificationRequested": EmailVerificationRequested,

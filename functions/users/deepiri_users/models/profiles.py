@@ -43,6 +43,10 @@ def _https(value: str) -> str:
 
 
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(_timezone)]
+# The hour a user's day begins (0-23) in their timezone: streaks and daily resets count days from it.
+# Strict: a JSON true or "5" is refused rather than read as a number.
+DayStartHour = Annotated[int, Field(strict=True, ge=0, le=23,
+                                    description="the hour (0-23, local time) the user's day begins")]
 Locale = Annotated[str, Field(max_length=35), AfterValidator(_locale)]
 AvatarUrl = Annotated[str, Field(max_length=2048), AfterValidator(_https)]
 
@@ -57,13 +61,14 @@ class ProfilePatch(BaseModel):
     avatarUrl: AvatarUrl | None = None
     bio: MultiLine | None = Field(default=None, max_length=500)
     timezone: Timezone | None = None
+    dayStartHour: DayStartHour | None = None
     locale: Locale | None = None
     privacy: Privacy | None = None
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, other than ``version`` (``null`` clears avatarUrl and bio)."""
         sent = self.model_dump(exclude_unset=True, exclude={"version"})
-        required = {"displayName", "timezone", "locale", "privacy"}
+        required = {"displayName", "timezone", "dayStartHour", "locale", "privacy"}
         return {name: value for name, value in sent.items() if value is not None or name not in required}
 
 
@@ -78,6 +83,7 @@ class MyProfile(BaseModel):
     avatarUrl: str | None
     bio: str | None
     timezone: str
+    dayStartHour: int
     locale: str
     privacy: Privacy
     roles: list[str]
