@@ -70,13 +70,25 @@ class StreakUpdated(BaseModel):
     longest: int = Field(ge=0)
 
 
-class NotificationCreated(BaseModel):
-    notificationId: str
+class StreakAtRisk(BaseModel):
+    """A streak ends at ``endsAt`` (the user's next local day start) unless the user finishes something."""
+
     userId: str
-    kind: str
-    title: str
-    body: str | None = None
-    link: str | None = None
+    days: int = Field(ge=1, description="the streak's length now")
+    endsAt: AwareDatetime
+
+
+class StreakBroken(BaseModel):
+    userId: str
+    days: int = Field(ge=1, description="the length of the streak that ended")
+
+
+class ChallengeExpired(BaseModel):
+    """A challenge ran out of time unfinished (``taskId`` is null for a daily challenge)."""
+
+    challengeId: str
+    userId: str
+    taskId: str | None
 
 
 class IntegrationItemImported(BaseModel):
@@ -94,7 +106,6 @@ class IntegrationItemImported(BaseModel):
 
 CHALLENGES = "deepiri_challenges.models.events"
 ENGAGEMENT = "deepiri_engagement.models.events"
-NOTIFICATIONS = "deepiri_notifications.models.events"
 INTEGRATIONS = "deepiri_integrations.models.events"
 
 PENDING: dict[str, tuple[str, type[BaseModel]]] = {
@@ -105,7 +116,9 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "DuelFinished": (CHALLENGES, DuelFinished),
     "BadgeEarned": (ENGAGEMENT, BadgeEarned),
     "StreakUpdated": (ENGAGEMENT, StreakUpdated),
-    "NotificationCreated": (NOTIFICATIONS, NotificationCreated),
+    "StreakAtRisk": (ENGAGEMENT, StreakAtRisk),
+    "StreakBroken": (ENGAGEMENT, StreakBroken),
+    "ChallengeExpired": (CHALLENGES, ChallengeExpired),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
 }
 """detail-type → (the module that will publish it, the model of its ``data`` until then)."""
