@@ -10,7 +10,7 @@ from typing import Any
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_notifications.models.notifications import DeliveryRequest, StoredNotification
-from deepiri_notifications.models.preferences import Contact, Preferences, StoredDevice
+from deepiri_notifications.models.preferences import Contact, NotificationPreferences, StoredDevice
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Pointer:
 class FakeStore:
     notes: dict[tuple[str, str], StoredNotification] = field(default_factory=dict)
     markers: dict[tuple[str, str], str] = field(default_factory=dict)
-    prefs: dict[str, Preferences] = field(default_factory=dict)
+    prefs: dict[str, NotificationPreferences] = field(default_factory=dict)
     last_digest: dict[str, date] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
     device_map: dict[tuple[str, str], StoredDevice] = field(default_factory=dict)
@@ -33,10 +33,10 @@ class FakeStore:
     digest: dict[str, Pointer] = field(default_factory=dict)
     published: list[DomainEvent] = field(default_factory=list)
 
-    def preferences(self, user_id: str) -> tuple[Preferences, date | None]:
-        return self.prefs.get(user_id, Preferences()), self.last_digest.get(user_id)
+    def preferences(self, user_id: str) -> tuple[NotificationPreferences, date | None]:
+        return self.prefs.get(user_id, NotificationPreferences()), self.last_digest.get(user_id)
 
-    def save_preferences(self, user_id: str, preferences: Preferences, at: str) -> None:
+    def save_preferences(self, user_id: str, preferences: NotificationPreferences, at: str) -> None:
         self.prefs[user_id] = preferences
 
     def set_timezone(self, user_id: str, timezone: str, at: str) -> None:

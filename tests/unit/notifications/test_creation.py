@@ -8,7 +8,7 @@ from deepiri_notifications.logic.catalogue import CATALOGUE, channels_for
 from deepiri_notifications.logic.creation import create
 from deepiri_notifications.logic.intake import Draft
 from deepiri_notifications.models.notifications import KINDS
-from deepiri_notifications.models.preferences import Channels, Digest, Preferences
+from deepiri_notifications.models.preferences import Channels, Digest, NotificationPreferences
 from tests.unit.notifications.fakes import FakeQueue, FakeStore
 
 NOW = "2026-11-30T10:00:00.000Z"
@@ -65,13 +65,13 @@ def test_given_the_digest_on_then_a_low_priority_email_waits_for_it_and_only_pus
 
 
 def test_given_the_digest_off_then_a_low_priority_email_is_queued_at_once() -> None:
-    store, queue = FakeStore(prefs={"bob": Preferences(digest=Digest(enabled=False))}), FakeQueue()
+    store, queue = FakeStore(prefs={"bob": NotificationPreferences(digest=Digest(enabled=False))}), FakeQueue()
     create(store, queue, "E1", LEVEL, NOW)
     assert [r.channel for r in queue.sent] == ["email", "push"] and not store.digest
 
 
 def test_given_in_app_off_then_the_notification_is_stored_read_and_nothing_is_published() -> None:
-    prefs = Preferences(kinds={"mention": Channels(inApp=False, email=False, push=True)})
+    prefs = NotificationPreferences(kinds={"mention": Channels(inApp=False, email=False, push=True)})
     store, queue = FakeStore(prefs={"bob": prefs}), FakeQueue()
 
     made = create(store, queue, "E1", MENTION, NOW)
@@ -83,7 +83,7 @@ def test_given_in_app_off_then_the_notification_is_stored_read_and_nothing_is_pu
 
 
 def test_given_security_mail_turned_off_then_it_is_still_emailed_with_its_secret_link() -> None:
-    prefs = Preferences(kinds={"passwordReset": Channels(inApp=True, email=False, push=False)})
+    prefs = NotificationPreferences(kinds={"passwordReset": Channels(inApp=True, email=False, push=False)})
     store, queue = FakeStore(prefs={"u1": prefs}), FakeQueue()
     draft = Draft("u1", "passwordReset", "A password reset was requested", None, None, email="u1@example.com",
                   secretLink="https://app/reset-password?token=t0k")
@@ -97,6 +97,6 @@ def test_given_security_mail_turned_off_then_it_is_still_emailed_with_its_secret
 
 def test_given_every_kind_then_the_catalogue_has_its_priority_and_security_mail_cannot_be_turned_off() -> None:
     assert set(CATALOGUE) == set(KINDS)
-    off = Preferences(kinds=dict.fromkeys(KINDS, Channels(inApp=False, email=False, push=False)))
+    off = NotificationPreferences(kinds=dict.fromkeys(KINDS, Channels(inApp=False, email=False, push=False)))
     emailed = {kind for kind in KINDS if channels_for(kind, off).email}
     assert emailed == {"passwordReset", "emailVerification"}

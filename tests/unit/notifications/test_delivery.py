@@ -9,11 +9,17 @@ from deepiri_notifications.logic.creation import create
 from deepiri_notifications.logic.delivery import Channels, deliver
 from deepiri_notifications.logic.intake import Draft
 from deepiri_notifications.models.notifications import DeliveryRequest
-from deepiri_notifications.models.preferences import Contact, Preferences, QuietHours, StoredDevice
+from deepiri_notifications.models.preferences import (
+    Contact,
+    NotificationPreferences,
+    NotificationQuietHours,
+    StoredDevice,
+)
 from tests.unit.notifications.fakes import FakeMailer, FakePusher, FakeQueue, FakeStore, Refused
 
 NOON = parse_iso("2026-11-30T12:00:00.000Z")
 NIGHT = parse_iso("2026-11-30T23:00:00.000Z")
+NIGHT_HOURS = NotificationQuietHours(start="22:00", end="07:00")
 MENTION = Draft("bob", "mention", "Ada mentioned you", "in a comment on a task", "/tasks/t1#comment-c1")
 
 
@@ -53,7 +59,7 @@ def test_given_the_same_request_delivered_twice_then_one_email() -> None:
 
 
 def test_given_quiet_hours_then_push_and_email_are_held_with_their_end_as_reason() -> None:
-    prefs = Preferences(timezone="Europe/Paris", quietHours=QuietHours(start="22:00", end="07:00"))
+    prefs = NotificationPreferences(timezone="Europe/Paris", quietHours=NIGHT_HOURS)
     store, queue, mailer, pusher, channels = _setup(prefs={"bob": prefs})
     store.save_device("bob", StoredDevice(id="d" * 32, platform="fcm", createdAt="x", push="ready",
                                           endpointArn="arn:endpoint/1"))
@@ -69,7 +75,7 @@ def test_given_quiet_hours_then_push_and_email_are_held_with_their_end_as_reason
 
 
 def test_given_quiet_hours_then_security_mail_still_goes_out_at_once() -> None:
-    prefs = Preferences(timezone="Europe/Paris", quietHours=QuietHours(start="22:00", end="07:00"))
+    prefs = NotificationPreferences(timezone="Europe/Paris", quietHours=NIGHT_HOURS)
     store, queue, mailer, _, channels = _setup(prefs={"u1": prefs})
     draft = Draft("u1", "passwordReset", "A password reset was requested", None, None, email="u1@example.com",
                   secretLink="https://app.example/reset-password?token=t0k")

@@ -7,7 +7,7 @@ from deepiri_notifications.logic.creation import create
 from deepiri_notifications.logic.delivery import Channels, deliver
 from deepiri_notifications.logic.intake import Draft
 from deepiri_notifications.logic.jobs import DigestTools, release_held, send_digests
-from deepiri_notifications.models.preferences import Contact, Digest, Preferences, QuietHours
+from deepiri_notifications.models.preferences import Contact, Digest, NotificationPreferences, NotificationQuietHours
 from tests.unit.notifications.fakes import FakeMailer, FakePusher, FakeQueue, FakeStore, Refused
 
 MENTION = Draft("bob", "mention", "Ada mentioned you", None, "/tasks/t1")
@@ -15,7 +15,7 @@ BOB = {"bob": Contact(email="bob@example.com", displayName="Bob")}
 
 
 def test_given_a_held_email_when_quiet_hours_end_then_the_release_job_queues_it_and_it_is_sent() -> None:
-    prefs = Preferences(timezone="UTC", quietHours=QuietHours(start="22:00", end="07:00"))
+    prefs = NotificationPreferences(timezone="UTC", quietHours=NotificationQuietHours(start="22:00", end="07:00"))
     store, queue, mailer = FakeStore(prefs={"bob": prefs}, contacts=dict(BOB)), FakeQueue(), FakeMailer()
     channels = Channels(mailer, FakePusher(), Refused, "https://app.example")
     made = create(store, queue, "E1", MENTION, "2026-11-30T23:00:00.000Z")
@@ -34,7 +34,8 @@ def test_given_a_held_email_when_quiet_hours_end_then_the_release_job_queues_it_
 
 
 def test_given_a_deleted_held_notification_then_its_pointer_is_dropped() -> None:
-    store, queue = FakeStore(prefs={"bob": Preferences(quietHours=QuietHours(start="22:00", end="07:00"))}), FakeQueue()
+    quiet = NotificationPreferences(quietHours=NotificationQuietHours(start="22:00", end="07:00"))
+    store, queue = FakeStore(prefs={"bob": quiet}), FakeQueue()
     made = create(store, queue, "E1", MENTION, "2026-11-30T23:00:00.000Z")
     channels = Channels(FakeMailer(), FakePusher(), Refused, "")
     deliver(store, channels, queue.sent[0], parse_iso("2026-11-30T23:00:00.000Z"))
@@ -47,7 +48,7 @@ def test_given_a_deleted_held_notification_then_its_pointer_is_dropped() -> None
 
 
 def test_given_low_priority_notifications_then_one_digest_email_at_the_local_hour_once_a_day() -> None:
-    prefs = Preferences(timezone="Asia/Tokyo", digest=Digest(enabled=True, hour=8))
+    prefs = NotificationPreferences(timezone="Asia/Tokyo", digest=Digest(enabled=True, hour=8))
     store, queue, mailer = FakeStore(prefs={"bob": prefs}, contacts=dict(BOB)), FakeQueue(), FakeMailer()
     tools = DigestTools(mailer, Refused, "https://app.example")
     first = create(store, queue, "E1", Draft("bob", "levelUp", "Level 2!", None, "/progress"), "2026-11-29T10:00:00Z")

@@ -6,9 +6,9 @@ from datetime import date
 
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_notifications.logic.schedule import digest_day_due, quiet_until
-from deepiri_notifications.models.preferences import Digest, QuietHours
+from deepiri_notifications.models.preferences import Digest, NotificationQuietHours
 
-NIGHT = QuietHours(start="22:00", end="07:00")
+NIGHT = NotificationQuietHours(start="22:00", end="07:00")
 
 
 def test_given_quiet_hours_over_midnight_when_late_evening_then_held_until_next_morning_local() -> None:
@@ -28,7 +28,7 @@ def test_given_quiet_hours_when_daytime_or_their_end_then_not_quiet() -> None:
 
 
 def test_given_quiet_hours_within_a_day_then_only_that_span_is_quiet() -> None:
-    lunch = QuietHours(start="12:00", end="13:30")
+    lunch = NotificationQuietHours(start="12:00", end="13:30")
     until = quiet_until(parse_iso("2026-11-30T17:15:00.000Z"), "America/New_York", lunch)  # 12:15 in New York
     assert until is not None and to_iso(until) == "2026-11-30T18:30:00.000Z"
     assert quiet_until(parse_iso("2026-11-30T16:59:00.000Z"), "America/New_York", lunch) is None

@@ -34,7 +34,7 @@ from deepiri_notifications.models.notifications import (
     SendChannel,
     StoredNotification,
 )
-from deepiri_notifications.models.preferences import Contact, Preferences, StoredDevice
+from deepiri_notifications.models.preferences import Contact, NotificationPreferences, StoredDevice
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 RETENTION = timedelta(days=90)
@@ -89,18 +89,18 @@ class NotificationRepository:
         self._table, self._client = table_name, client
 
     # ------------------------------------------------------------------ preferences and contact
-    def preferences(self, user_id: str) -> tuple[Preferences, date | None]:
+    def preferences(self, user_id: str) -> tuple[NotificationPreferences, date | None]:
         """The user's preferences (the defaults when none are stored) and the local date of the last digest."""
         item = self._get(user_id, "PREFS")
         if item is None:
-            return Preferences(), None
+            return NotificationPreferences(), None
         values = _plain(item)
         last = values.get("lastDigestOn")
         document = values.get("document")
-        preferences = Preferences.model_validate_json(document) if document else Preferences()
+        preferences = NotificationPreferences.model_validate_json(document) if document else NotificationPreferences()
         return preferences, date.fromisoformat(last) if last else None
 
-    def save_preferences(self, user_id: str, preferences: Preferences, at: str) -> None:
+    def save_preferences(self, user_id: str, preferences: NotificationPreferences, at: str) -> None:
         self._client.update_item(
             TableName=self._table, Key=_key(user_id, "PREFS"),
             UpdateExpression="SET document = :document, updatedAt = :at",

@@ -16,7 +16,12 @@ from deepiri_common.routes import Routes
 from deepiri_notifications import wiring
 from deepiri_notifications.logic import devices, inbox, settings
 from deepiri_notifications.models.notifications import NOTIFICATION_ID_PATTERN, Notification, ReadAll, UnreadCount
-from deepiri_notifications.models.preferences import DEVICE_ID_PATTERN, Device, DeviceRegistration, Preferences
+from deepiri_notifications.models.preferences import (
+    DEVICE_ID_PATTERN,
+    Device,
+    DeviceRegistration,
+    NotificationPreferences,
+)
 
 app = create_resolver()
 routes = Routes(app)
@@ -52,13 +57,13 @@ def read_all() -> ReadAll:
 
 
 @routes.get("/api/notifications/preferences")
-def get_preferences() -> Preferences:
+def get_preferences() -> NotificationPreferences:
     """The caller's preferences: channels of every kind, quiet hours, digest, timezone."""
     return settings.read(wiring.notification_repository(), _me())
 
 
 @routes.put("/api/notifications/preferences")
-def put_preferences(body: Preferences) -> Preferences:
+def put_preferences(body: NotificationPreferences) -> NotificationPreferences:
     """Replace the caller's preferences (kinds not named take their defaults)."""
     return settings.replace(wiring.notification_repository(), _me(), body, to_iso(utc_now()))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from deepiri_notifications.models.notifications import KINDS, Channel, Kind
-from deepiri_notifications.models.preferences import Channels, Preferences
+from deepiri_notifications.models.preferences import Channels, NotificationPreferences
 
 Priority = Literal["high", "low", "security"]
 
@@ -61,7 +61,7 @@ CATALOGUE: dict[Kind, KindInfo] = {
 DIGEST_SUBJECT = "Your Deepiri day: {count} update(s)"
 
 
-def channels_for(kind: Kind, preferences: Preferences) -> Channels:
+def channels_for(kind: Kind, preferences: NotificationPreferences) -> Channels:
     """The channels the user leaves on for ``kind``: their choice, else the kind's defaults; email is always
     on for security kinds."""
     info = CATALOGUE[kind]
@@ -71,7 +71,7 @@ def channels_for(kind: Kind, preferences: Preferences) -> Channels:
     return chosen
 
 
-def goes_to_digest(kind: Kind, preferences: Preferences) -> bool:
+def goes_to_digest(kind: Kind, preferences: NotificationPreferences) -> bool:
     """Whether the kind's email waits for the daily digest instead of going out at once."""
     return CATALOGUE[kind].priority == "low" and preferences.digest.enabled
 
@@ -81,7 +81,7 @@ def may_be_held(kind: Kind, channel: Channel) -> bool:
     return not (channel == "email" and CATALOGUE[kind].priority == "security")
 
 
-def effective_preferences(preferences: Preferences) -> Preferences:
+def effective_preferences(preferences: NotificationPreferences) -> NotificationPreferences:
     """``preferences`` with every kind spelled out (the defaults where the user chose nothing)."""
     kinds = {kind: channels_for(kind, preferences) for kind in KINDS}
     return preferences.model_copy(update={"kinds": kinds})

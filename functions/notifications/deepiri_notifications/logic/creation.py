@@ -27,11 +27,11 @@ from deepiri_notifications.models.notifications import (
     SendChannel,
     StoredNotification,
 )
-from deepiri_notifications.models.preferences import Preferences
+from deepiri_notifications.models.preferences import NotificationPreferences
 
 
 class Store(Protocol):
-    def preferences(self, user_id: str) -> tuple[Preferences, object]: ...
+    def preferences(self, user_id: str) -> tuple[NotificationPreferences, object]: ...
     def create(self, notification: StoredNotification, event: DomainEvent | None, digest: bool) -> str | None: ...
     def get(self, user_id: str, notification_id: str) -> StoredNotification | None: ...
 

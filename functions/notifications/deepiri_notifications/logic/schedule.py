@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from deepiri_notifications.models.preferences import Digest, QuietHours
+from deepiri_notifications.models.preferences import Digest, NotificationQuietHours
 
 
 def _local_time(text: str) -> time:
@@ -14,7 +14,7 @@ def _local_time(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def quiet_until(now: datetime, timezone: str, quiet: QuietHours | None) -> datetime | None:
+def quiet_until(now: datetime, timezone: str, quiet: NotificationQuietHours | None) -> datetime | None:
     """The UTC instant the quiet hours around ``now`` end, or None when ``now`` is outside them."""
     if quiet is None:
         return None

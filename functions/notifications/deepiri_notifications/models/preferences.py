@@ -22,7 +22,7 @@ class Channels(BaseModel):
     push: bool = True
 
 
-class QuietHours(BaseModel):
+class NotificationQuietHours(BaseModel):
     """From ``start`` to ``end``, local times in the user's timezone (``22:00`` to ``07:00`` spans midnight)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -46,7 +46,7 @@ class Digest(BaseModel):
     hour: int = Field(default=8, ge=0, le=23)
 
 
-class Preferences(BaseModel):
+class NotificationPreferences(BaseModel):
     """What the user chose; every kind not named keeps its default channels."""
 
     model_config = ConfigDict(extra="forbid")
@@ -54,7 +54,7 @@ class Preferences(BaseModel):
     timezone: str = Field(default="UTC", max_length=64, examples=["Europe/Paris"],
                           description="IANA timezone of quiet hours and the digest hour")
     kinds: dict[Kind, Channels] = Field(default_factory=dict)
-    quietHours: QuietHours | None = None
+    quietHours: NotificationQuietHours | None = None
     digest: Digest = Field(default_factory=Digest)
 
     @field_validator("timezone")
