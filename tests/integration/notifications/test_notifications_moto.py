@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from deepiri_common.events import DomainEvent
+from deepiri_common.settings import reset_settings_cache
 from deepiri_notifications import wiring
 from deepiri_notifications.handlers import api, consumers, deliveries, jobs
 from tests.support import flows, template
@@ -196,3 +197,18 @@ def test_given_user_deleted_then_notifications_preferences_and_devices_are_purge
     assert _call("GET", "/api/notifications/preferences")[1]["timezone"] == "UTC"
     items = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=notifications["NotificationsTable"])
     assert [item for item in items["Items"] if BOB in item["pk"]["S"] or BOB in item["sk"]["S"]] == []
+
+
+def test_given_ses_refuses_the_sender_then_the_email_is_recorded_failed_with_the_code(
+        notifications, monkeypatch) -> None:
+    monkeypatch.setenv("MAIL_FROM", "no-reply@unverified.example")
+    wiring.reset()
+    reset_settings_cache()
+    _consume(_registered(BOB, "Bob"), _mention())
+
+    assert _deliver_queued(notifications["NotificationsDeliveryQueue"]) == 2
+
+    [note] = _call("GET", "/api/notifications")[1]["items"]
+    [email] = [d for d in note["deliveries"] if d["channel"] == "email"]
+    assert (email["status"], email["reason"]) == ("failed", "SES refused: MessageRejected")
+    assert _emails_sent() == 0

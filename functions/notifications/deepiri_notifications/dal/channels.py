@@ -5,7 +5,7 @@ other error propagates, so the delivery message is retried (and ends in the queu
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
@@ -32,6 +32,14 @@ def _refusal(error: ClientError) -> ChannelRefused | None:
     return ChannelRefused(code, code in _DISABLED) if code in _REFUSALS else None
 
 
+def _raise_as_refusal(error: ClientError) -> NoReturn:
+    """Raise :class:`ChannelRefused` for a refusal, else ``error`` itself (retried)."""
+    refused = _refusal(error)
+    if refused is None:
+        raise error
+    raise refused from None
+
+
 class SesMailer:
     """Plain-text email through SES ``SendEmail`` from one verified sender."""
 
@@ -46,10 +54,7 @@ class SesMailer:
                 Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
                          "Body": {"Text": {"Data": text, "Charset": "UTF-8"}}})
         except ClientError as error:
-            refused = _refusal(error)
-            if refused is None:
-                raise
-            raise refused from None
+            _raise_as_refusal(error)
         return str(response["MessageId"])
 
 
@@ -87,10 +92,7 @@ class SnsPusher:
             response = self._client.publish(TargetArn=endpoint_arn, Message=json.dumps(payload),
                                             MessageStructure="json")
         except ClientError as error:
-            refused = _refusal(error)
-            if refused is None:
-                raise
-            raise refused from None
+            _raise_as_refusal(error)
         return str(response["MessageId"])
 
 
