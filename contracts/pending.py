@@ -67,13 +67,12 @@ class BadgeEarned(BaseModel):
     name: str
 
 
-class NotificationCreated(BaseModel):
-    notificationId: str
+class ChallengeExpired(BaseModel):
+    """A challenge ran out of time unfinished (``taskId`` is null for a daily challenge)."""
+
+    challengeId: str
     userId: str
-    kind: str
-    title: str
-    body: str | None = None
-    link: str | None = None
+    taskId: str | None
 
 
 class IntegrationItemImported(BaseModel):
@@ -91,7 +90,6 @@ class IntegrationItemImported(BaseModel):
 
 CHALLENGES = "deepiri_challenges.models.events"
 ENGAGEMENT = "deepiri_engagement.models.events"
-NOTIFICATIONS = "deepiri_notifications.models.events"
 INTEGRATIONS = "deepiri_integrations.models.events"
 
 PENDING: dict[str, tuple[str, type[BaseModel]]] = {
@@ -101,7 +99,7 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "DuelProgressed": (CHALLENGES, DuelProgressed),
     "DuelFinished": (CHALLENGES, DuelFinished),
     "BadgeEarned": (ENGAGEMENT, BadgeEarned),
-    "NotificationCreated": (NOTIFICATIONS, NotificationCreated),
+    "ChallengeExpired": (CHALLENGES, ChallengeExpired),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
 }
 """detail-type → (the module that will publish it, the model of its ``data`` until then)."""

@@ -47,7 +47,11 @@ def build() -> dict[str, Any]:
             continue
         merged.setdefault("paths", {}).update(schema.get("paths", {}))
         components = merged.setdefault("components", {}).setdefault("schemas", {})
-        components.update(schema.get("components", {}).get("schemas", {}))
+        for name, definition in schema.get("components", {}).get("schemas", {}).items():
+            # Two modules' models of one name would silently replace each other in the document.
+            if components.get(name, definition) != definition:
+                raise ValueError(f"two different models are named {name} in the OpenAPI document ({module_name})")
+            components[name] = definition
     merged.setdefault("components", {})["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "oauth2": {"type": "oauth2", "flows": {"authorizationCode": {

@@ -41,7 +41,8 @@ def test_given_each_dead_letter_queue_then_one_alarm_watches_its_visible_message
         queues |= {prefix + name for name in mine}
 
     assert queues == {"EventsDeadLetterQueue", "UsersEvents.DeadLetterQueue", "TasksEvents.DeadLetterQueue",
-                      "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue"}
+                      "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue",
+                      "NotificationsEvents.DeadLetterQueue", "NotificationsDeliveryDeadLetterQueue"}
 
 
 def test_given_each_consuming_service_then_its_queues_and_alarm_are_named_after_it() -> None:
