@@ -58,7 +58,8 @@ class MemoryAccounts:
         self.events.append(event)
 
     def update_profile(
-        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None
+        self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None,
+        *also: DomainEvent,
     ) -> None:
         current = self.accounts[user_id]
         if expected_version is not None and current.version != expected_version:
@@ -67,13 +68,17 @@ class MemoryAccounts:
         self._change(user_id, **changes, version=current.version + 1)
         if event is not None:
             self.events.append(event)
+        self.events.extend(also)
 
-    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None:
+    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool,
+                     revoked: DomainEvent | None = None) -> None:
         version = self.accounts[user_id].tokenVersion + (1 if revoke_sessions else 0)
         self._change(user_id, passwordHash=password_hash, failedLogins=0, lockedUntil=0, tokenVersion=version)
+        self.events.extend([revoked] if revoked else [])
 
-    def bump_token_version(self, user_id: str) -> None:
+    def bump_token_version(self, user_id: str, revoked: DomainEvent | None = None) -> None:
         self._change(user_id, tokenVersion=self.accounts[user_id].tokenVersion + 1)
+        self.events.extend([revoked] if revoked else [])
 
     def record_failed_login(self, user_id: str) -> int:
         self._change(user_id, failedLogins=self.accounts[user_id].failedLogins + 1)
@@ -96,9 +101,9 @@ class MemoryAccounts:
         if self.one_time.pop((kind, token.tokenHash), None) is None:
             raise Conflict("token spent")
 
-    def reset_password(self, token: OneTimeToken, password_hash: str) -> None:
+    def reset_password(self, token: OneTimeToken, password_hash: str, revoked: DomainEvent | None = None) -> None:
         self._spend("RESET", token)
-        self.set_password(token.userId, password_hash, revoke_sessions=True)
+        self.set_password(token.userId, password_hash, revoke_sessions=True, revoked=revoked)
 
     def verify_email(self, token: OneTimeToken, event: DomainEvent) -> None:
         self._spend("VERIFY", token)
