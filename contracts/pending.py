@@ -79,6 +79,12 @@ class NotificationCreated(BaseModel):
     link: str | None = None
 
 
+class FriendshipEnded(BaseModel):
+    """A friendship ended (unfriend or block); ``userIds`` holds both, as in FriendshipAccepted."""
+
+    userIds: list[str] = Field(min_length=2, max_length=2)
+
+
 class IntegrationItemImported(BaseModel):
     """An item pulled from a provider, to become (or update) a task; ``externalRef`` is its stable key."""
 
@@ -96,6 +102,7 @@ CHALLENGES = "deepiri_challenges.models.events"
 ENGAGEMENT = "deepiri_engagement.models.events"
 NOTIFICATIONS = "deepiri_notifications.models.events"
 INTEGRATIONS = "deepiri_integrations.models.events"
+USERS = "deepiri_users.models.events"
 
 PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "ChallengeCompleted": (CHALLENGES, ChallengeCompleted),
@@ -107,5 +114,6 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "StreakUpdated": (ENGAGEMENT, StreakUpdated),
     "NotificationCreated": (NOTIFICATIONS, NotificationCreated),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
+    "FriendshipEnded": (USERS, FriendshipEnded),
 }
 """detail-type → (the module that will publish it, the model of its ``data`` until then)."""
