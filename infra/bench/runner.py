@@ -1,6 +1,6 @@
 """Runs the benchmarks in order (all, or the ones named) and prints and saves what they measured.
 
-    python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks
+    python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks, realtime
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.bench import authorizer, coldstart, health, login, tasks
+from infra.bench import authorizer, coldstart, health, login, realtime, tasks
 from infra.bench.core import BenchError, Benchmark, Result
 from infra.bench.report import RESULTS, render, write_json
 from infra.config import ROOT, Target, activate, default_target
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "authorizer": authorizer.run,
     "login": login.run,
     "tasks": tasks.run,
+    "realtime": realtime.run,
 }
 
 
