@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
@@ -127,8 +128,6 @@ def test_given_another_users_channel_or_a_foreign_project_when_subscribing_then_
 @pytest.fixture(scope="module")
 def friends(stack, account) -> tuple[Any, Any]:
     """Two users who are friends, once realtime has recorded it (it answers presence for friends only)."""
-    import requests
-
     ann, ben = account("ch-ann"), account("ch-ben")
     rest = stack.urls.rest
 

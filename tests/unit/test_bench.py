@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.bench import core, local, login, report, runner, tasks
+from infra.bench import core, local, login, realtime, report, runner, tasks
 from infra.config import Target
 
 REST = "http://127.0.0.1:4566/_aws/execute-api/abc/dev"
@@ -247,9 +247,7 @@ def test_given_a_function_of_the_template_then_its_environment_is_resolved_for_t
     assert env["POWERTOOLS_TRACE_DISABLED"] == "true"  # the Tracing parameter's default keeps the SDK out
 
 
-def test_given_arrivals_when_measuring_realtime_then_latency_is_to_the_last_connection_and_misses_are_left_out() -> None:
-    from infra.bench import realtime
-
+def test_given_arrivals_when_measuring_realtime_then_latency_is_to_the_last_connection_and_misses_left_out() -> None:
     published = {"e1": 10.0, "e2": 20.0, "e3": 30.0}
     arrivals = {"e1": [10.1, 10.4, 10.2], "e2": [20.05, 20.3], "e3": [30.2, 30.1, 30.9]}
 
@@ -259,7 +257,5 @@ def test_given_arrivals_when_measuring_realtime_then_latency_is_to_the_last_conn
 
 
 def test_given_an_access_token_then_the_bench_reads_its_subject() -> None:
-    from infra.bench import realtime
-
     payload = base64.urlsafe_b64encode(json.dumps({"sub": "01USER"}).encode()).decode().rstrip("=")
     assert realtime.subject(f"header.{payload}.signature") == "01USER"
