@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import requests
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from deepiri_common.events import DomainEvent
 from tests.e2e.conftest import PASSWORD, wait_for
+from tests.support.frames import closed_within, frames_within, next_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -29,38 +30,6 @@ ALLOWED_ORIGIN = "http://localhost:3000"
 def _socket(stack, token: str, **options: Any) -> Iterator[ClientConnection]:
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=20, max_size=2**21, **options) as socket:
         yield socket
-
-
-def _next(socket: ClientConnection, kind: str, seconds: float = 30,
-          where: Callable[[dict[str, Any]], bool] = lambda _: True) -> dict[str, Any]:
-    """The next frame of type ``kind`` (matching ``where``), skipping others."""
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        frame = json.loads(socket.recv(timeout=left))
-        if frame["type"] == kind and where(frame):
-            return frame
-    raise AssertionError(f"no {kind} frame within {seconds}s")
-
-
-def _drain(socket: ClientConnection, seconds: float) -> list[dict[str, Any]]:
-    frames = []
-    try:
-        while True:
-            frames.append(json.loads(socket.recv(timeout=seconds)))
-    except TimeoutError:
-        return frames
-
-
-def _closed_within(socket: ClientConnection, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            socket.recv(timeout=max(0.1, deadline - time.monotonic()))
-    except ConnectionClosed:
-        return True
-    except TimeoutError:
-        return False
-    return False
 
 
 def _connected(api, token: str, count: int = 1) -> None:
@@ -75,16 +44,16 @@ def test_given_a_foreign_origin_when_connecting_then_refused_and_no_connection_r
     assert api("GET", "/api/realtime/me", token=user.token).json()["connections"] == []
     with _socket(stack, user.token, origin=ALLOWED_ORIGIN) as socket:
         socket.send(json.dumps({"action": "ping", "requestId": "o"}))
-        assert _next(socket, "pong")["requestId"] == "o"
+        assert next_frame(socket, "pong")["requestId"] == "o"
 
 
 def test_given_a_frame_over_32_kb_when_sent_then_an_error_frame_and_the_connection_stays(stack, account) -> None:
     with _socket(stack, account("ch-big").token) as socket:
         socket.send(json.dumps({"action": "ping", "requestId": "x" * 10, "pad": "y" * 40_000}))
-        error = _next(socket, "error")
+        error = next_frame(socket, "error")
         assert error["data"]["status"] == 413
         socket.send(json.dumps({"action": "ping"}))
-        assert _next(socket, "pong")["type"] == "pong"
+        assert next_frame(socket, "pong")["type"] == "pong"
 
 
 def test_given_a_user_logging_out_everywhere_then_their_open_connection_is_closed(stack, api) -> None:
@@ -94,7 +63,7 @@ def test_given_a_user_logging_out_everywhere_then_their_open_connection_is_close
     with _socket(stack, token) as socket:
         _connected(api, token)
         assert api("POST", "/api/auth/logout-all", token=token).status_code == 204
-        assert _closed_within(socket, 60)
+        assert closed_within(socket, 60)
 
 
 def test_given_a_completed_task_then_its_owner_gets_xp_awarded_and_another_user_nothing(stack, account, api) -> None:
@@ -105,9 +74,9 @@ def test_given_a_completed_task_then_its_owner_gets_xp_awarded_and_another_user_
         task = api("POST", "/api/tasks", token=alice.token, json={"title": "Ship the sockets", "difficulty": "hard"})
         assert task.status_code == 201, task.text
         assert api("POST", f"/api/tasks/{task.json()['id']}/complete", token=alice.token, json={}).status_code == 200
-        xp = _next(mine, "xp.awarded", seconds=60)
+        xp = next_frame(mine, "xp.awarded", seconds=60)
         assert (xp["channel"], xp["data"]["userId"]) == (f"user:{alice.id}", alice.id)
-        leaked = [f for f in _drain(theirs, 5) if f.get("channel") == f"user:{alice.id}"
+        leaked = [f for f in frames_within(theirs, 5) if f.get("channel") == f"user:{alice.id}"
                   or alice.id in json.dumps(f.get("data", {}))]
         assert leaked == []
 
@@ -119,10 +88,10 @@ def test_given_another_users_channel_or_a_foreign_project_when_subscribing_then_
     with _socket(stack, bob.token) as socket:
         for channel in (f"user:{alice.id}", f"project:{project.json()['id']}"):
             socket.send(json.dumps({"action": "subscribe", "channel": channel, "requestId": channel}))
-            refused = _next(socket, "error")
+            refused = next_frame(socket, "error")
             assert (refused["data"]["status"], refused["requestId"]) == (403, channel)
         socket.send(json.dumps({"action": "subscribe", "channel": f"user:{bob.id}"}))
-        assert _next(socket, "subscribed")["channel"] == f"user:{bob.id}"
+        assert next_frame(socket, "subscribed")["channel"] == f"user:{bob.id}"
 
 
 @pytest.fixture(scope="module")
@@ -149,10 +118,10 @@ def test_given_friends_when_one_connects_and_leaves_then_the_other_sees_online_t
     with _socket(stack, ben.token) as watcher:
         _connected(api, ben.token)
         with _socket(stack, ann.token):
-            online = _next(watcher, "presence", seconds=60,
+            online = next_frame(watcher, "presence", seconds=60,
                            where=lambda f: f["data"]["userId"] == ann.id and f["data"]["status"] == "online")
             assert online["channel"] == f"user:{ben.id}"
-        offline = _next(watcher, "presence", seconds=60,
+        offline = next_frame(watcher, "presence", seconds=60,
                         where=lambda f: f["data"]["userId"] == ann.id and f["data"]["status"] == "offline")
         assert offline["channel"] == f"user:{ben.id}"
 
@@ -165,27 +134,27 @@ def test_given_two_members_of_a_room_when_editing_with_versions_then_a_stale_edi
     room = created.json()["roomId"]
     with _socket(stack, ann.token) as first, _socket(stack, ben.token) as second:
         first.send(json.dumps({"action": "room.join", "roomId": room}))
-        assert _next(first, "room.state")["data"]["version"] == 1
+        assert next_frame(first, "room.state")["data"]["version"] == 1
         second.send(json.dumps({"action": "room.join", "roomId": room}))
-        assert _next(second, "room.state")["data"]["version"] == 1
-        assert _next(first, "collaborator.joined")["data"]["userId"] == ben.id
+        assert next_frame(second, "room.state")["data"]["version"] == 1
+        assert next_frame(first, "collaborator.joined")["data"]["userId"] == ben.id
 
         first.send(json.dumps({"action": "room.update", "roomId": room, "patch": {"title": "v2"}, "version": 1}))
-        assert _next(second, "room.state")["data"] == {"roomId": room, "state": {"title": "v2"}, "version": 2}
+        assert next_frame(second, "room.state")["data"] == {"roomId": room, "state": {"title": "v2"}, "version": 2}
         second.send(json.dumps({"action": "room.update", "roomId": room, "patch": {"title": "mine"}, "version": 1}))
-        stale = _next(second, "error")
+        stale = next_frame(second, "error")
         assert (stale["data"]["status"], stale["data"]["version"], stale["data"]["state"]) == (409, 2, {"title": "v2"})
         second.send(json.dumps({"action": "room.leave", "roomId": room}))
-        assert _next(first, "collaborator.left")["data"]["userId"] == ben.id
+        assert next_frame(first, "collaborator.left")["data"]["userId"] == ben.id
 
 
 def test_given_a_flood_of_messages_then_an_error_frame_and_the_connection_is_closed(stack, account) -> None:
     with _socket(stack, account("ch-flood").token) as socket:
         for n in range(101):
             socket.send(json.dumps({"action": "ping", "requestId": str(n)}))
-        flood = _next(socket, "error", seconds=120, where=lambda f: f["data"]["status"] == 429)
+        flood = next_frame(socket, "error", seconds=120, where=lambda f: f["data"]["status"] == 429)
         assert "messages a minute" in flood["data"]["detail"]
-        assert _closed_within(socket, 30)
+        assert closed_within(socket, 30)
 
 
 def test_given_a_deleted_user_then_their_connections_are_removed(stack, account, api, publish) -> None:
@@ -193,5 +162,5 @@ def test_given_a_deleted_user_then_their_connections_are_removed(stack, account,
     with _socket(stack, user.token) as socket:
         _connected(api, user.token)
         publish(DomainEvent.new("users", "UserDeleted", {"userId": user.id}, actor=user.id))
-        assert _closed_within(socket, 60)
+        assert closed_within(socket, 60)
     wait_for(lambda: api("GET", "/api/realtime/me", token=user.token).json()["connections"] == [], seconds=30)

@@ -12,6 +12,7 @@ from functools import cache
 from deepiri_common import aws
 from deepiri_common.settings import load_settings
 from deepiri_realtime.dal.connections import ConnectionRepository
+from deepiri_realtime.dal.outbox import OutboxRepository
 from deepiri_realtime.dal.presence import PresenceRepository
 from deepiri_realtime.dal.push import ConnectionGone, ConnectionPusher
 from deepiri_realtime.dal.rights import RightsRepository
@@ -57,6 +58,7 @@ def realtime() -> Realtime:
     return Realtime(
         connections=connection_repository(), presence=presence_repository(), rights=RightsRepository(table()),
         rooms=RoomRepository(table()), pusher=connection_pusher(), gone=ConnectionGone, pool=push_pool(),
+        outbox=OutboxRepository(table()),
         limits=Limits(max_frame_bytes=config.max_frame_bytes, messages_per_minute=config.messages_per_minute),
     )
 

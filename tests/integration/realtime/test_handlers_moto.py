@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from deepiri_common.events import DomainEvent
+from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
 from deepiri_realtime import wiring
 from deepiri_realtime.handlers import api, consumers, outbox, ws
@@ -242,3 +243,19 @@ def test_given_friends_when_asking_presence_and_creating_a_room_then_friends_onl
     assert _rest("GET", f"/api/realtime/rooms/{room['roomId']}", "carol")[0] == 404
     assert _rest("POST", f"/api/realtime/rooms/{room['roomId']}/leave", "bob")[0] == 204
     assert _rest("GET", f"/api/realtime/rooms/{room['roomId']}", "bob")[0] == 404
+
+
+def test_given_a_duel_participant_reporting_progress_then_duel_progress_reported_is_in_the_outbox(realtime) -> None:
+    pusher, created = realtime
+    invited = DomainEvent.new("challenges", "DuelInvited", {
+        "duelId": "d1", "challengerId": "alice", "opponentId": "bob", "participantIds": ["alice", "bob"],
+        "expiresAt": "2026-12-01T00:00:00.000Z"}, actor="alice")
+    consumers.handler(flows.sqs_of_events(invited), FakeLambdaContext())
+    for connection, user in [("a1", "alice"), ("c1", "carol")]:
+        ws.handler(_ws_event("$connect", connection, user), FakeLambdaContext())
+        _say(connection, user, {"action": "duel.progress", "duelId": "d1", "progress": 4})
+
+    assert [(f["type"], f["data"]["status"]) for f in _frames(pusher, "c1")] == [("error", 403)]
+    reported = [e for e in outbox_events(flows.stream_event(created["ConnectionsTable"])["Records"])
+                if e.detail_type == "DuelProgressReported"]
+    assert [e.detail.data for e in reported] == [{"duelId": "d1", "userId": "alice", "progress": 4}]

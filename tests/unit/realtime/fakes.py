@@ -93,7 +93,7 @@ class MemoryRights:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], tuple[bool, str]] = {}
 
-    def set(self, channel: str, user_id: str, holds: bool, at: str) -> None:
+    def record(self, channel: str, user_id: str, holds: bool, at: str) -> None:
         current = self.items.get((channel, user_id))
         if current is None or current[1] <= at:
             self.items[(channel, user_id)] = (holds, at)
@@ -113,7 +113,7 @@ class MemoryRooms:
     def create(self, room: Room, members: list[str]) -> None:
         self.items[room.roomId] = room
         for member in members:
-            self.rights.set(f"room:{room.roomId}", member, True, room.createdAt)
+            self.rights.record(f"room:{room.roomId}", member, True, room.createdAt)
 
     def get(self, room_id: str) -> Room | None:
         return self.items.get(room_id)
@@ -124,6 +124,14 @@ class MemoryRooms:
             raise StaleVersion(room_id)
         self.items[room_id] = room.model_copy(update={"state": state, "version": expected_version + 1})
         return expected_version + 1
+
+
+class MemoryOutbox:
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    def publish(self, event: DomainEvent) -> None:
+        self.events.append(event)
 
 
 class Gone(Exception):
@@ -152,4 +160,4 @@ def memory_realtime(gone: set[str] | None = None, limits: Limits | None = None) 
     rights = MemoryRights()
     return Realtime(connections=MemoryConnections(), presence=MemoryPresence(), rights=rights,
                     rooms=MemoryRooms(rights), pusher=FakePusher(gone), gone=Gone,
-                    pool=ThreadPoolExecutor(max_workers=4), limits=limits or Limits())
+                    pool=ThreadPoolExecutor(max_workers=4), outbox=MemoryOutbox(), limits=limits or Limits())

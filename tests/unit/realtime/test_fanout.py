@@ -62,8 +62,8 @@ def test_given_subscribers_when_fanning_out_then_exactly_the_subscribed_and_allo
     s = memory_realtime(gone={"gone"})
     for connection, user in [("a1", "alice"), ("a2", "alice"), ("b1", "bob"), ("c1", "carol"), ("gone", "alice")]:
         open_session(s, connection, user)
-    s.rights.set("project:p", "alice", True, AT)
-    s.rights.set("project:p", "carol", True, AT)
+    s.rights.record("project:p", "alice", True, AT)
+    s.rights.record("project:p", "carol", True, AT)
     s.connections.subscribe("c1", "carol", "project:p")
     s.connections.subscribe("b1", "bob", "project:p")  # subscribed while a member, since removed
 
@@ -91,10 +91,18 @@ def test_given_membership_events_out_of_order_then_the_latest_decides() -> None:
     assert s.rights.holders("friends:x") == set()
 
 
+def test_given_a_deleted_user_then_their_friendships_end_on_both_sides() -> None:
+    s = memory_realtime()
+    apply_rights(s.rights, _event("FriendshipAccepted", {"userIds": ["x", "y"]}, "2026-01-01T10:00:00.000Z"))
+    apply_rights(s.rights, _event("FriendshipAccepted", {"userIds": ["x", "z"]}, "2026-01-01T10:00:00.000Z"))
+    apply_rights(s.rights, _event("UserDeleted", {"userId": "x"}, "2026-01-01T11:00:00.000Z"))
+    assert [s.rights.holders(f"friends:{u}") for u in ("x", "y", "z")] == [set(), set(), set()]
+
+
 def test_given_rooms_when_created_then_project_members_or_invited_friends_only() -> None:
     s = memory_realtime()
-    s.rights.set("project:p", "alice", True, AT)
-    s.rights.set("friends:alice", "bob", True, AT)
+    s.rights.record("project:p", "alice", True, AT)
+    s.rights.record("friends:alice", "bob", True, AT)
     with pytest.raises(NotFound):
         create_room(s, "carol", RoomCreate(name="x", projectId="p"))
     with pytest.raises(ValidationFailed):
@@ -105,8 +113,8 @@ def test_given_rooms_when_created_then_project_members_or_invited_friends_only()
 
 def test_given_two_members_in_a_room_when_they_edit_with_versions_then_a_stale_edit_gets_the_current_state() -> None:
     s = memory_realtime()
-    s.rights.set("project:p", "alice", True, AT)
-    s.rights.set("project:p", "bob", True, AT)
+    s.rights.record("project:p", "alice", True, AT)
+    s.rights.record("project:p", "bob", True, AT)
     room = create_room(s, "alice", RoomCreate(name="Board", projectId="p"))
     open_session(s, "a1", "alice")
     open_session(s, "b1", "bob")

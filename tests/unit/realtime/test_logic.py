@@ -45,9 +45,9 @@ def test_given_an_origin_when_checked_against_the_allow_list_then_only_listed_br
 
 def test_given_each_channel_kind_when_joining_then_only_the_entitled_users_may() -> None:
     s = memory_realtime()
-    s.rights.set("project:p1", "member", True, AT)
-    s.rights.set("duel:d1", "fighter", True, AT)
-    s.rights.set("challenge:c1", "fighter", True, AT)
+    s.rights.record("project:p1", "member", True, AT)
+    s.rights.record("duel:d1", "fighter", True, AT)
+    s.rights.record("challenge:c1", "fighter", True, AT)
 
     assert may_join(s, "user:alice", "alice") and not may_join(s, "user:alice", "bob")
     assert may_join(s, "project:p1", "member") and not may_join(s, "project:p1", "stranger")
@@ -67,7 +67,7 @@ def test_given_a_foreign_channel_when_subscribing_then_one_error_frame_and_no_su
 
 def test_given_a_member_when_subscribing_to_the_project_then_subscribed_until_unsubscribed() -> None:
     s = memory_realtime()
-    s.rights.set("project:p1", "alice", True, AT)
+    s.rights.record("project:p1", "alice", True, AT)
     open_session(s, "a1", "alice")
     [frame] = _send(s, "a1", "alice", {"action": "subscribe", "channel": "project:p1"})
     assert (frame["type"], frame["channel"]) == ("subscribed", "project:p1")
@@ -146,7 +146,7 @@ def test_given_a_silent_connection_when_swept_then_it_closes_and_its_user_goes_o
 
 def test_given_a_declared_status_when_friends_ask_then_only_friends_see_it() -> None:
     s = memory_realtime()
-    s.rights.set("friends:bob", "alice", True, AT)
+    s.rights.record("friends:bob", "alice", True, AT)
     open_session(s, "a1", "alice")
     set_presence(s.presence, "alice", PresenceUpdate(status="busy"))
     assert [(p.userId, p.status) for p in friends_presence(s, "bob", ["alice", "carol", "alice"])] == [
@@ -154,3 +154,17 @@ def test_given_a_declared_status_when_friends_ask_then_only_friends_see_it() -> 
     assert friends_presence(s, "carol", ["alice"]) == []
     close_session(s, "a1")
     assert [p.status for p in friends_presence(s, "bob", ["alice"])] == ["offline"]
+
+
+def test_given_duel_progress_then_only_a_participant_reports_it_through_the_outbox() -> None:
+    s = memory_realtime()
+    s.rights.record("duel:d1", "alice", True, AT)
+    open_session(s, "a1", "alice")
+    open_session(s, "b1", "bob")
+    refused = _send(s, "b1", "bob", {"action": "duel.progress", "duelId": "d1", "progress": 3})
+    assert [(f["type"], f["data"]["status"]) for f in refused] == [("error", 403)]
+    assert _send(s, "a1", "alice", {"action": "duel.progress", "duelId": "d1", "progress": 3}) == []
+    [event] = s.outbox.events  # type: ignore[attr-defined]
+    assert (event.detail_type, event.source, event.detail.actor) == (
+        "DuelProgressReported", "deepiri.realtime", "alice")
+    assert event.detail.data == {"duelId": "d1", "userId": "alice", "progress": 3}

@@ -19,7 +19,7 @@ class RightsRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def set(self, channel: str, user_id: str, holds: bool, at: str) -> None:
+    def record(self, channel: str, user_id: str, holds: bool, at: str) -> None:
         """Record that ``user_id`` holds (or no longer holds) ``channel`` as of ``at``, unless a later
         event already decided it."""
         item = {"pk": f"RIGHT#{channel}", "sk": f"USER#{user_id}", "holds": holds, "at": at}

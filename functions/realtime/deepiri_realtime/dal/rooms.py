@@ -27,11 +27,15 @@ class RoomRepository:
 
     def create(self, room: Room, members: list[str]) -> None:
         """Store the room and its members' rights (the owner and invited friends) together."""
-        item = {"pk": f"ROOM#{room.roomId}", "sk": "ROOM", "name": room.name, "ownerId": room.ownerId,
-                "projectId": room.projectId, "state": json.dumps(room.state), "version": room.version,
-                "createdAt": room.createdAt}
-        rights = [{"pk": f"RIGHT#room:{room.roomId}", "sk": f"USER#{user_id}", "holds": True, "at": room.createdAt}
-                  for user_id in members]
+        item: dict[str, Any] = {
+            "pk": f"ROOM#{room.roomId}", "sk": "ROOM", "name": room.name, "ownerId": room.ownerId,
+            "projectId": room.projectId, "state": json.dumps(room.state), "version": room.version,
+            "createdAt": room.createdAt,
+        }
+        rights: list[dict[str, Any]] = [
+            {"pk": f"RIGHT#room:{room.roomId}", "sk": f"USER#{user_id}", "holds": True, "at": room.createdAt}
+            for user_id in members
+        ]
         new = "attribute_not_exists(pk)"
         self._table.transact([{"Put": {"TableName": self._table.name, "Item": encode(i), "ConditionExpression": new}}
                               for i in (item, *rights)])

@@ -16,9 +16,8 @@ from deepiri_common.clock import parse_iso, to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_realtime.logic.channels import friends_of
 from deepiri_realtime.logic.ports import Connections, PresenceStore, Realtime
+from deepiri_realtime.models.events import SERVICE
 from deepiri_realtime.models.presence import Presence, PresenceState, PresenceUpdate, RealtimeMe
-
-SERVICE = "realtime"
 
 
 def _state(store: PresenceStore, user_id: str) -> PresenceState:

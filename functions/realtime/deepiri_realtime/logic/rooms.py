@@ -60,14 +60,14 @@ def invite(s: Realtime, caller: str, room_id: str, user_id: str) -> None:
         raise ValidationFailed([{"field": "body.userId", "message": "a project room is open to its members"}])
     if user_id not in friends_of(s, caller):
         raise ValidationFailed([{"field": "body.userId", "message": "only friends can be invited"}])
-    s.rights.set(f"room:{room_id}", user_id, True, to_iso(utc_now()))
+    s.rights.record(f"room:{room_id}", user_id, True, to_iso(utc_now()))
 
 
 def leave_room(s: Realtime, caller: str, room_id: str) -> None:
     """Give up one's invitation to a user room (a project room is left by leaving the project)."""
     room = visible_room(s, caller, room_id)
     if room.projectId is None:
-        s.rights.set(f"room:{room_id}", caller, False, to_iso(utc_now()))
+        s.rights.record(f"room:{room_id}", caller, False, to_iso(utc_now()))
 
 
 def _state_frame(room: Room, channel: str, *, request_id: str | None = None) -> Frame:

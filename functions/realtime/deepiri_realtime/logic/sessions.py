@@ -6,6 +6,8 @@ a refused connection writes nothing. $disconnect forgets it. Every message is co
 per-minute limit: an error frame, then the connection is closed), refused when larger than the frame
 limit, parsed, and authorized on its own; each gets its answer as frames. A frame that is not valid JSON
 or not a known action gets an error frame, never a dropped connection.
+A participant's ``duel.progress`` is forwarded through the outbox as DuelProgressReported (the
+challenges service validates and applies it, and its DuelProgressed comes back as ``duel.update``).
 When a user's sessions are revoked (logout everywhere, password change, disabled) or the user is
 deleted, every connection of theirs is closed and forgotten at once.
 """
@@ -19,14 +21,17 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from deepiri_common import safejson
+from deepiri_common.events import DomainEvent
 from deepiri_realtime.logic import rooms
 from deepiri_realtime.logic.channels import may_join
 from deepiri_realtime.logic.ports import Realtime
 from deepiri_realtime.logic.presence import set_presence, went_offline, went_online
 from deepiri_realtime.logic.replies import error, reply
 from deepiri_realtime.models.channels import parse_channel
+from deepiri_realtime.models.events import SERVICE, DuelProgressReported
 from deepiri_realtime.models.messages import (
     ClientMessage,
+    DuelProgress,
     Frame,
     Ping,
     PresenceSet,
@@ -154,9 +159,17 @@ def _room_update(s: Realtime, connection_id: str, user_id: str, message: RoomUpd
     return rooms.update(s, connection_id, user_id, message, message.requestId)
 
 
+def _duel_progress(s: Realtime, connection_id: str, user_id: str, message: DuelProgress) -> list[Frame]:
+    if not s.rights.holds(f"duel:{message.duelId}", user_id):
+        return [error(403, f"not a participant of duel:{message.duelId}", request_id=message.requestId)]
+    report = DuelProgressReported(duelId=message.duelId, userId=user_id, progress=message.progress)
+    s.outbox.publish(DomainEvent.new(SERVICE, "DuelProgressReported", report, actor=user_id))
+    return []
+
+
 _ACTIONS: dict[type[Any], Callable[[Realtime, str, str, Any], list[Frame]]] = {
     Ping: _ping, Subscribe: _subscribe, Unsubscribe: _unsubscribe, PresenceSet: _presence,
-    RoomJoin: _room_join, RoomLeave: _room_leave, RoomUpdate: _room_update,
+    RoomJoin: _room_join, RoomLeave: _room_leave, RoomUpdate: _room_update, DuelProgress: _duel_progress,
 }
 
 

@@ -7,13 +7,22 @@ client untouched, so they allow any other field.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_realtime.models.presence import Presence
 
 SERVICE = "realtime"
 
-PUBLISHES: dict[str, type[BaseModel]] = {"PresenceUpdated": Presence}
+class DuelProgressReported(BaseModel):
+    """A participant reported progress in a duel over the WebSocket; the challenges service validates it
+    (the duel is running, the progress only grows) and announces DuelProgressed."""
+
+    duelId: str
+    userId: str
+    progress: int = Field(ge=0)
+
+
+PUBLISHES: dict[str, type[BaseModel]] = {"PresenceUpdated": Presence, "DuelProgressReported": DuelProgressReported}
 
 
 class _Passed(BaseModel):

@@ -20,6 +20,7 @@ FrameType = Literal[
 
 RequestId = Annotated[str, Field(max_length=64)]
 RoomId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+"""A room's or a duel's id as a client names it (what can follow ``room:`` or ``duel:`` in a channel name)."""
 
 
 class _Message(BaseModel):
@@ -64,8 +65,16 @@ class RoomUpdate(_Message):
     version: int = Field(ge=1)
 
 
+class DuelProgress(_Message):
+    """A participant's progress in a duel; the challenges service validates and applies it."""
+
+    action: Literal["duel.progress"]
+    duelId: RoomId
+    progress: int = Field(ge=0, le=1_000_000)
+
+
 ClientMessage = Annotated[
-    Ping | Subscribe | Unsubscribe | PresenceSet | RoomJoin | RoomLeave | RoomUpdate,
+    Ping | Subscribe | Unsubscribe | PresenceSet | RoomJoin | RoomLeave | RoomUpdate | DuelProgress,
     Field(discriminator="action"),
 ]
 
