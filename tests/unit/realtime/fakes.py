@@ -73,12 +73,11 @@ class MemoryPresence:
 
     def put(self, presence: Presence, event: DomainEvent) -> None:
         online = self.items[presence.userId].online if presence.userId in self.items else False
-        self.items[presence.userId] = PresenceState(declared=presence, online=online)
+        self.items[presence.userId] = PresenceState(userId=presence.userId, declared=presence, online=online)
         self.events.append(event)
 
     def set_online(self, user_id: str, online: bool, at: str, event: DomainEvent) -> bool:
-        state = self.items.get(user_id) or PresenceState(declared=Presence(userId=user_id, status="online"),
-                                                         online=False)
+        state = self.items.get(user_id) or PresenceState(userId=user_id)
         if state.online == online:
             return False
         self.items[user_id] = state.model_copy(update={"online": online})

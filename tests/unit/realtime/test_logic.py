@@ -154,6 +154,9 @@ def test_given_a_declared_status_when_friends_ask_then_only_friends_see_it() -> 
     assert friends_presence(s, "carol", ["alice"]) == []
     close_session(s, "a1")
     assert [p.status for p in friends_presence(s, "bob", ["alice"])] == ["offline"]
+    # Then alice herself still sees what she declared, with no connection open.
+    me = describe_me(s.presence, s.connections, "alice")
+    assert (me.presence.status, me.connections) == ("busy", [])
 
 
 def test_given_duel_progress_then_only_a_participant_reports_it_through_the_outbox() -> None:

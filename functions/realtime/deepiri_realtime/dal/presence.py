@@ -27,9 +27,11 @@ class PresenceRepository:
         item = self._table.get(f"USER#{user_id}", "PRESENCE")
         if item is None:
             return None
-        declared = Presence(userId=user_id, status=item.get("status", "online"), message=item.get("message"),
-                            updatedAt=item.get("updatedAt"))
-        return PresenceState(declared=declared, online=bool(item.get("online")))
+        declared = None
+        if "status" in item:
+            declared = Presence(userId=user_id, status=item["status"], message=item.get("message"),
+                                updatedAt=item.get("updatedAt"))
+        return PresenceState(userId=user_id, declared=declared, online=bool(item.get("online")))
 
     def put(self, presence: Presence, event: DomainEvent) -> None:
         """Store the declared ``presence`` and the event announcing it atomically: both or neither."""

@@ -21,7 +21,7 @@ from deepiri_realtime.models.presence import Presence, PresenceState, PresenceUp
 
 
 def _state(store: PresenceStore, user_id: str) -> PresenceState:
-    return store.get(user_id) or PresenceState(declared=Presence(userId=user_id, status="online"), online=False)
+    return store.get(user_id) or PresenceState(userId=user_id)
 
 
 def _announce(presence: Presence, user_id: str) -> DomainEvent:
@@ -39,7 +39,7 @@ def went_online(store: PresenceStore, user_id: str) -> bool:
     """The user's first connection opened: announce their declared status (once, however many race)."""
     state = _state(store, user_id)
     now = to_iso(utc_now())
-    announced = state.declared.model_copy(update={"updatedAt": now})
+    announced = state.shown().model_copy(update={"updatedAt": now})
     return store.set_online(user_id, True, now, _announce(announced, user_id))
 
 
@@ -49,18 +49,18 @@ def went_offline(store: PresenceStore, connections: Connections, user_id: str) -
         return False
     state = _state(store, user_id)
     now = to_iso(utc_now())
-    offline = state.declared.model_copy(update={"status": "offline", "updatedAt": now})
+    offline = state.shown().model_copy(update={"status": "offline", "updatedAt": now})
     return store.set_online(user_id, False, now, _announce(offline, user_id))
 
 
 def describe_me(store: PresenceStore, connections: Connections, user_id: str) -> RealtimeMe:
-    """The caller's connections and effective presence."""
+    """The caller's connections and presence: the one they declared, else online while connected."""
     open_connections = connections.for_user(user_id)
     state = store.get(user_id)
-    if state is None:
-        presence = Presence(userId=user_id, status="online" if open_connections else "offline")
+    if state is not None and state.declared is not None:
+        presence = state.declared
     else:
-        presence = state.effective()
+        presence = Presence(userId=user_id, status="online" if open_connections else "offline")
     return RealtimeMe(userId=user_id, presence=presence, connections=open_connections)
 
 

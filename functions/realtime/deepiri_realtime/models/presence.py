@@ -28,14 +28,21 @@ class Presence(BaseModel):
 
 
 class PresenceState(BaseModel):
-    """What the realtime table holds of a user: the declared presence and whether they are connected."""
+    """What the realtime table holds of a user: the presence they declared (None if never) and whether
+    they are connected."""
 
-    declared: Presence
-    online: bool
+    userId: str
+    declared: Presence | None = None
+    online: bool = False
+
+    def shown(self) -> Presence:
+        """The declared presence, or ``online`` for a user who never declared one."""
+        return self.declared or Presence(userId=self.userId, status="online")
 
     def effective(self) -> Presence:
         """What others see: the declared status while connected, ``offline`` otherwise."""
-        return self.declared if self.online else self.declared.model_copy(update={"status": "offline"})
+        shown = self.shown()
+        return shown if self.online else shown.model_copy(update={"status": "offline"})
 
 
 class RealtimeMe(BaseModel):
