@@ -128,7 +128,7 @@ watch: deps ## push changed handler or layer code to the running emulator on sav
 	@$(PY) -m infra.watch
 
 bench: deps ## benchmarks, as ratios measured in one run (one or some: make bench ONLY=coldstart)
-	@$(PY) -m infra.bench $(ONLY)
+	@PYTHONPATH=layers/common/python $(PY) -m infra.bench $(ONLY)
 
 load: deps ## mixed task workload at 1, 8, 16 clients, cold and warm, on a fresh emulator (127.0.0.1 only)
 	@$(PY) -m infra.load

@@ -1,6 +1,6 @@
 """Runs the benchmarks in order (all, or the ones named) and prints and saves what they measured.
 
-    python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks, boards, streaks
+    python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks, boards, streaks, realtime
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.bench import authorizer, boards, coldstart, health, login, streaks, tasks
+from infra.bench import authorizer, boards, coldstart, health, login, realtime, streaks, tasks
 from infra.bench.core import BenchError, Benchmark, Result
 from infra.bench.report import RESULTS, render, write_json
 from infra.config import ROOT, Target, activate, default_target
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "tasks": tasks.run,
     "boards": boards.run,
     "streaks": streaks.run,
+    "realtime": realtime.run,
 }
 
 

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from tests.e2e.conftest import wait_for
-
-
-def _frames(socket: ClientConnection, seconds: float) -> list[dict[str, Any]]:
-    """Every frame that arrives within ``seconds``."""
-    frames = []
-    try:
-        while True:
-            frames.append(json.loads(socket.recv(timeout=seconds)))
-    except TimeoutError:
-        return frames
+from tests.support.frames import frames_within, next_frame
 
 
 def test_given_no_or_bad_token_when_connecting_then_the_handshake_is_refused(stack) -> None:
@@ -34,11 +24,11 @@ def test_given_no_or_bad_token_when_connecting_then_the_handshake_is_refused(sta
 def test_given_a_connected_user_when_pinging_then_pong_echoes_the_request_id(stack, account) -> None:
     with connect(f"{stack.urls.websocket}?token={account('rt-ping').token}", open_timeout=15) as socket:
         socket.send(json.dumps({"action": "ping", "requestId": "r-1"}))
-        reply = json.loads(socket.recv(timeout=15))
-        assert reply["type"] == "pong" and reply["requestId"] == "r-1"
+        reply = next_frame(socket, "pong")
+        assert reply["requestId"] == "r-1"
         socket.send("{not json")
-        error = json.loads(socket.recv(timeout=15))
-        assert error["type"] == "error" and error["status"] == 400
+        error = next_frame(socket, "error")
+        assert error["data"]["status"] == 400
 
 
 def test_given_a_connected_user_when_an_event_about_them_is_published_twice_then_one_frame_arrives(
@@ -53,10 +43,10 @@ def test_given_a_connected_user_when_an_event_about_them_is_published_twice_then
         publish(mine)
         publish(theirs)
         publish(mine)  # redelivery of the same event id
-        first = json.loads(socket.recv(timeout=30))
-        later = _frames(socket, seconds=5)
-    assert first == {"type": "event", "event": "XpAwarded", "id": mine.id,
-                     "occurredAt": mine.detail.occurredAt, "data": {"userId": user_id, "amount": 50}}
+        first = next_frame(socket, "xp.awarded", seconds=30)
+        later = [f for f in frames_within(socket, 5) if f["type"] == "xp.awarded"]
+    assert first == {"type": "xp.awarded", "id": mine.id, "ts": mine.detail.occurredAt,
+                     "channel": f"user:{user_id}", "data": {"userId": user_id, "amount": 50}}
     assert later == []
 
 
@@ -77,6 +67,6 @@ def test_given_two_devices_when_one_declares_a_status_then_the_other_receives_pr
         wait_for(lambda: api("GET", "/api/realtime/me", token=token).json()["connections"])
         put = api("PUT", "/api/realtime/presence", token=token, json={"status": "busy", "message": "focus"})
         assert put.status_code == 200, put.text
-        frame = json.loads(laptop.recv(timeout=45))
-    assert frame["type"] == "event" and frame["event"] == "PresenceUpdated"
+        frame = next_frame(laptop, "presence", seconds=45, where=lambda f: f["data"]["status"] == "busy")
+    assert frame["channel"] == f"user:{put.json()['userId']}"
     assert frame["data"] == put.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import urllib.error
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.bench import core, local, login, report, runner, tasks
+from infra.bench import core, local, login, realtime, report, runner, tasks
 from infra.config import Target
 
 REST = "http://127.0.0.1:4566/_aws/execute-api/abc/dev"
@@ -224,7 +225,7 @@ def test_given_a_result_with_a_verdict_and_a_part_then_both_are_rendered_and_sav
 
 def test_given_no_names_then_every_benchmark_runs_in_order() -> None:
     assert list(runner.selected([])) == ["health", "coldstart", "authorizer", "login", "tasks", "boards",
-                                         "streaks"]
+                                         "streaks", "realtime"]
 
 
 def test_given_names_then_only_those_run_and_an_unknown_one_is_refused() -> None:
@@ -245,3 +246,17 @@ def test_given_a_function_of_the_template_then_its_environment_is_resolved_for_t
     assert env["USERS_TABLE"] == "deepiri-qa-users"
     assert env["JWT_ISSUER"] == "https://deepiri.qa"
     assert env["POWERTOOLS_TRACE_DISABLED"] == "true"  # the Tracing parameter's default keeps the SDK out
+
+
+def test_given_arrivals_when_measuring_realtime_then_latency_is_to_the_last_connection_and_misses_left_out() -> None:
+    published = {"e1": 10.0, "e2": 20.0, "e3": 30.0}
+    arrivals = {"e1": [10.1, 10.4, 10.2], "e2": [20.05, 20.3], "e3": [30.2, 30.1, 30.9]}
+
+    latencies = realtime.latencies_to_last(published, arrivals, expected=3)
+
+    assert latencies == pytest.approx([400.0, 900.0])  # e2 reached only two of three connections
+
+
+def test_given_an_access_token_then_the_bench_reads_its_subject() -> None:
+    payload = base64.urlsafe_b64encode(json.dumps({"sub": "01USER"}).encode()).decode().rstrip("=")
+    assert realtime.subject(f"header.{payload}.signature") == "01USER"

@@ -81,6 +81,10 @@ def test_given_two_sessions_when_logout_all_then_every_refresh_token_and_access_
     except Exception as refused:
         assert getattr(refused, "status", None) == 401
     check(_claims(api.login("grace@example.com").body["accessToken"]))  # a new sign-in works
+    # The token version moved in one transaction with SessionsRevoked in the outbox (realtime closes sockets on it).
+    published = outbox_events(flows.stream_event(api.created["UsersTable"])["Records"])
+    assert [e.detail.data for e in published if e.detail_type == "SessionsRevoked"] == [
+        {"userId": user_id, "reason": "logout-all"}]
 
 
 def test_given_a_taken_email_when_registering_again_in_any_case_then_409(api: Api) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deepiri_realtime.logic.sessions import answer
-from deepiri_realtime.models.messages import ErrorFrame
+from deepiri_realtime.logic.sessions import parse
+from deepiri_realtime.models.messages import Frame
 
 
 @pytest.mark.parametrize(("frame", "detail"), [
@@ -14,9 +14,9 @@ from deepiri_realtime.models.messages import ErrorFrame
     ('{"action": "ping", "requestId": NaN}', "NaN is not a JSON number"),
 ])
 def test_given_a_hostile_frame_then_a_400_error_frame_names_why(frame: str, detail: str) -> None:
-    reply = answer(frame)
+    reply = parse(frame)
 
-    assert isinstance(reply, ErrorFrame)
-    assert reply.status == 400
-    assert detail in reply.detail
-    assert "recursion" not in reply.detail
+    assert isinstance(reply, Frame)
+    assert (reply.type, reply.data["status"]) == ("error", 400)
+    assert detail in reply.data["detail"]
+    assert "recursion" not in reply.data["detail"]

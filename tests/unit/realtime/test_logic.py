@@ -1,157 +1,173 @@
-"""Realtime rules: who gets an event, what frame they see, how client frames are answered."""
+"""Realtime rules: who may join which channel, what each message answers, the limits, and presence."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from deepiri_common.events import DomainEvent, ReceivedEvent
-from deepiri_realtime.logic.fanout import fan_out, recipients
-from deepiri_realtime.logic.presence import describe_me, set_presence
-from deepiri_realtime.logic.sessions import answer, close_session, open_session
-from deepiri_realtime.models.connection import Connection
-from deepiri_realtime.models.presence import Presence, PresenceUpdate
+import pytest
 
+from deepiri_common.clock import to_iso, utc_now
+from deepiri_realtime.logic.channels import may_join
+from deepiri_realtime.logic.ports import Limits
+from deepiri_realtime.logic.presence import describe_me, friends_presence, set_presence, sweep
+from deepiri_realtime.logic.sessions import (
+    close_session,
+    closes,
+    end_user_sessions,
+    on_message,
+    open_session,
+    origin_allowed,
+    parse,
+)
+from deepiri_realtime.models.presence import PresenceUpdate
+from tests.unit.realtime.fakes import memory_realtime
 
-def _received(detail_type: str, data: dict, actor: str = "system") -> ReceivedEvent:
-    event = DomainEvent.new("engagement", detail_type, data, actor=actor)
-    return ReceivedEvent.model_validate({"id": "bus-1", "source": event.source, "detail-type": detail_type,
-                                         "time": event.detail.occurredAt, "detail": event.detail.model_dump()})
-
-
-class Gone(Exception):
-    pass
-
-
-class FakeConnections:
-    def __init__(self, by_user: dict[str, list[str]]) -> None:
-        self.by_user = by_user
-        self.removed: list[str] = []
-
-    def for_user(self, user_id: str) -> list[Connection]:
-        return [Connection(connectionId=c, userId=user_id, connectedAt="2026-01-01T00:00:00.000Z")
-                for c in self.by_user.get(user_id, [])]
-
-    def remove(self, connection_id: str) -> None:
-        self.removed.append(connection_id)
+AT = "2026-01-01T00:00:00.000Z"
 
 
-class FakePusher:
-    def __init__(self, gone: set[str]) -> None:
-        self.gone = gone
-        self.sent: list[tuple[str, dict]] = []
-
-    def send(self, connection_id: str, payload: bytes) -> None:
-        if connection_id in self.gone:
-            raise Gone(connection_id)
-        self.sent.append((connection_id, json.loads(payload)))
+def _send(s, connection_id: str, user_id: str, message: dict) -> list[dict]:
+    return [json.loads(frame.encode()) for frame in on_message(s, connection_id, user_id, json.dumps(message))]
 
 
-def test_given_event_data_when_choosing_recipients_then_participants_beat_user_beat_actor() -> None:
-    assert recipients(_received("DuelStarted", {"participantIds": ["a", "b"], "userId": "c"})) == {"a", "b"}
-    assert recipients(_received("XpAwarded", {"userId": "c"}, actor="d")) == {"c"}
-    assert recipients(_received("TaskUpdated", {}, actor="d")) == {"d"}
-    assert recipients(_received("TaskUpdated", {}, actor="system")) == set()
+@pytest.mark.parametrize(("origin", "allowed", "ok"), [
+    ("http://localhost:3000", ["http://localhost:3000"], True),
+    ("HTTP://LOCALHOST:3000/", ["http://localhost:3000"], True),
+    ("https://evil.example", ["http://localhost:3000"], False),
+    ("https://evil.example", ["*"], True),
+    (None, ["http://localhost:3000"], True),  # not a browser: no Origin to check
+    ("null", ["http://localhost:3000"], False),
+])
+def test_given_an_origin_when_checked_against_the_allow_list_then_only_listed_browsers_pass(
+        origin, allowed, ok) -> None:
+    assert origin_allowed(origin, allowed) is ok
 
 
-def test_given_malformed_participants_or_user_id_when_choosing_recipients_then_they_are_ignored() -> None:
-    # Then an empty or non-list participant field, or a non-text user id, never becomes a recipient.
-    assert recipients(_received("DuelStarted", {"participantIds": [], "userId": "c"})) == {"c"}
-    assert recipients(_received("DuelStarted", {"participantIds": "ab", "userId": "c"})) == {"c"}
-    assert recipients(_received("XpAwarded", {"userId": 42}, actor="d")) == {"d"}
-    assert recipients(_received("XpAwarded", {"userId": ""}, actor="d")) == {"d"}
+def test_given_each_channel_kind_when_joining_then_only_the_entitled_users_may() -> None:
+    s = memory_realtime()
+    s.rights.record("project:p1", "member", True, AT)
+    s.rights.record("duel:d1", "fighter", True, AT)
+    s.rights.record("challenge:c1", "fighter", True, AT)
+
+    assert may_join(s, "user:alice", "alice") and not may_join(s, "user:alice", "bob")
+    assert may_join(s, "project:p1", "member") and not may_join(s, "project:p1", "stranger")
+    assert may_join(s, "duel:d1", "fighter") and not may_join(s, "duel:d1", "member")
+    assert may_join(s, "challenge:c1", "fighter") and not may_join(s, "challenge:c1", "member")
+    assert not may_join(s, "room:nowhere", "member")  # a room that does not exist is refused like a foreign one
 
 
-def test_given_two_open_connections_when_fanning_out_then_both_pushes_are_counted() -> None:
-    event = _received("XpAwarded", {"userId": "u1", "xp": 10})
-    pusher = FakePusher(gone=set())
-    assert fan_out(event, FakeConnections({"u1": ["c1", "c2"]}), pusher, Gone) == 2
-    assert [connection for connection, _ in pusher.sent] == ["c1", "c2"]
+def test_given_a_foreign_channel_when_subscribing_then_one_error_frame_and_no_subscription() -> None:
+    s = memory_realtime()
+    open_session(s, "b1", "bob")
+    for channel in ("user:alice", "project:p1", "duel:d1", "room:r1"):
+        frames = _send(s, "b1", "bob", {"action": "subscribe", "channel": channel, "requestId": "q"})
+        assert [(f["type"], f["data"]["status"], f["requestId"]) for f in frames] == [("error", 403, "q")]
+    assert s.connections.subscriptions("b1") == ["user:bob"]
 
 
-def test_given_two_connections_one_gone_when_fanning_out_then_one_push_and_the_gone_one_forgotten() -> None:
-    event = _received("LevelUp", {"userId": "u1", "level": 3})
-    connections, pusher = FakeConnections({"u1": ["c1", "c2"], "u2": ["c3"]}), FakePusher(gone={"c2"})
-    assert fan_out(event, connections, pusher, Gone) == 1
-    assert pusher.sent == [("c1", {"type": "event", "event": "LevelUp", "id": event.detail.id,
-                                   "occurredAt": event.detail.occurredAt, "data": {"userId": "u1", "level": 3}})]
-    assert connections.removed == ["c2"]
+def test_given_a_member_when_subscribing_to_the_project_then_subscribed_until_unsubscribed() -> None:
+    s = memory_realtime()
+    s.rights.record("project:p1", "alice", True, AT)
+    open_session(s, "a1", "alice")
+    [frame] = _send(s, "a1", "alice", {"action": "subscribe", "channel": "project:p1"})
+    assert (frame["type"], frame["channel"]) == ("subscribed", "project:p1")
+    assert s.connections.subscriptions("a1") == ["project:p1", "user:alice"]
+    _send(s, "a1", "alice", {"action": "unsubscribe", "channel": "project:p1"})
+    assert s.connections.subscriptions("a1") == ["user:alice"]
 
 
-def test_given_client_frames_when_answered_then_pong_or_a_clear_error() -> None:
-    assert answer('{"action": "ping", "requestId": "7"}').model_dump()["requestId"] == "7"
-    assert answer("{oops").model_dump()["status"] == 400
-    unknown = answer('{"action": "dance"}').model_dump()
-    assert unknown["status"] == 422 and "action" in unknown["detail"]
-    assert answer('{"action": "ping", "admin": true}').model_dump()["status"] == 422
+def test_given_a_frame_over_32_kb_when_received_then_an_error_frame_names_the_limit() -> None:
+    s = memory_realtime()
+    open_session(s, "a1", "alice")
+    body = json.dumps({"action": "ping", "requestId": "x"}) + " " * (32 * 1024)
+    [frame] = [json.loads(f.encode()) for f in on_message(s, "a1", "alice", body)]
+    assert (frame["type"], frame["data"]["status"]) == ("error", 413)
+    assert "32768 bytes" in frame["data"]["detail"]
+    # Then a frame just under the limit is still answered.
+    assert _send(s, "a1", "alice", {"action": "ping"})[0]["type"] == "pong"
 
 
-def test_given_an_empty_frame_when_answered_then_a_400_not_json() -> None:
-    for frame in (None, ""):
-        error = answer(frame).model_dump()
-        assert (error["type"], error["status"]) == ("error", 400)
-        assert error["detail"] == "frame is not JSON: Expecting value"
+def test_given_more_than_the_limit_of_messages_when_received_then_an_error_frame_that_closes() -> None:
+    s = memory_realtime(limits=Limits(messages_per_minute=3))
+    open_session(s, "a1", "alice")
+    answers = [on_message(s, "a1", "alice", '{"action": "ping"}') for _ in range(4)]
+    assert [closes(frames) for frames in answers] == [False, False, False, True]
+    assert answers[-1][0].data["status"] == 429
 
 
-def test_given_a_frame_with_several_bad_fields_when_answered_then_each_field_is_named_by_its_path() -> None:
-    # Then fields are comma-separated, and a frame that is not an object is named "(root)".
-    error = answer('{"action": "ping", "requestId": ["x"], "admin": true}').model_dump()
-    assert error == {"type": "error", "status": 422, "detail": "invalid frame fields: requestId, admin"}
-    assert answer('["ping"]').model_dump()["detail"] == "invalid frame fields: (root)"
-    assert answer('{"action": {"name": "ping"}}').model_dump()["detail"] == "invalid frame fields: action"
+def test_given_client_frames_when_parsed_then_a_message_or_a_clear_error() -> None:
+    assert parse('{"action": "ping", "requestId": "7"}').requestId == "7"  # type: ignore[union-attr]
+    for frame, status, detail in [
+        ("{oops", 400, "frame is not JSON"),
+        ("", 400, "frame is not JSON: Expecting value"),
+        ('{"action": "dance"}', 422, "action"),
+        ('{"action": "ping", "admin": true}', 422, "admin"),
+        ('{"action": "subscribe", "channel": "user:a:b"}', 422, "channel"),
+        ('{"action": "presence.set", "status": "offline"}', 422, "status"),
+        ('{"action": "room.update", "roomId": "r", "patch": {}, "version": 0}', 422, "version"),
+    ]:
+        error = parse(frame)
+        assert error.type == "error" and error.data["status"] == status, frame  # type: ignore[union-attr]
+        assert detail in error.data["detail"], frame  # type: ignore[union-attr]
 
 
-class MemoryConnections:
-    def __init__(self) -> None:
-        self.items: dict[str, Connection] = {}
-
-    def add(self, connection_id: str, user_id: str) -> Connection:
-        self.items[connection_id] = Connection(connectionId=connection_id, userId=user_id,
-                                               connectedAt="2026-01-01T00:00:00.000Z")
-        return self.items[connection_id]
-
-    def remove(self, connection_id: str) -> None:
-        self.items.pop(connection_id, None)
-
-
-def test_given_a_connect_then_a_disconnect_when_sessions_open_and_close_then_the_connection_comes_and_goes() -> None:
-    store = MemoryConnections()
-    connection = open_session(store, "c1", "u1")
-    assert (connection.connectionId, connection.userId) == ("c1", "u1")
-    assert list(store.items) == ["c1"]
-    close_session(store, "c1")
-    close_session(store, "c1")  # a second close is harmless
-    assert store.items == {}
+def test_given_two_connections_when_the_last_closes_then_online_once_and_offline_once() -> None:
+    s = memory_realtime()
+    open_session(s, "a1", "alice")
+    open_session(s, "a2", "alice")
+    close_session(s, "a1")
+    assert [e.detail.data["status"] for e in s.presence.events] == ["online"]
+    close_session(s, "a2")
+    close_session(s, "a2")  # a second close is harmless
+    assert [e.detail.data["status"] for e in s.presence.events] == ["online", "offline"]
+    assert describe_me(s.presence, s.connections, "alice").presence.status == "offline"
 
 
-class MemoryPresence:
-    def __init__(self) -> None:
-        self.items: dict[str, Presence] = {}
-        self.events: list[DomainEvent] = []
-
-    def get(self, user_id: str) -> Presence | None:
-        return self.items.get(user_id)
-
-    def put(self, presence: Presence, event: DomainEvent) -> None:
-        self.items[presence.userId] = presence
-        self.events.append(event)
+def test_given_revoked_sessions_when_ended_then_every_connection_is_closed_and_forgotten() -> None:
+    s = memory_realtime()
+    open_session(s, "a1", "alice")
+    open_session(s, "a2", "alice")
+    open_session(s, "b1", "bob")
+    assert end_user_sessions(s, "alice") == 2
+    assert sorted(s.pusher.closed) == ["a1", "a2"]  # type: ignore[attr-defined]
+    assert s.connections.for_user("alice") == [] and len(s.connections.for_user("bob")) == 1
 
 
-def test_given_no_declared_status_when_describing_then_online_only_while_connected() -> None:
-    store = MemoryPresence()
-    assert describe_me(store, FakeConnections({}), "u1").presence.status == "offline"
-    assert describe_me(store, FakeConnections({"u1": ["c1"]}), "u1").presence.status == "online"
-    set_presence(store, "u1", PresenceUpdate(status="busy", message="focus"))
-    me = describe_me(store, FakeConnections({"u1": ["c1"]}), "u1")
-    assert (me.presence.status, me.presence.message, len(me.connections)) == ("busy", "focus", 1)
+def test_given_a_silent_connection_when_swept_then_it_closes_and_its_user_goes_offline() -> None:
+    s = memory_realtime()
+    open_session(s, "a1", "alice")
+    open_session(s, "b1", "bob")
+    later = utc_now() + timedelta(minutes=5)
+    s.connections.items["b1"].lastSeenAt = to_iso(later)  # type: ignore[attr-defined]
+    assert sweep(s, timedelta(minutes=2), now=later) == 1
+    assert s.pusher.closed == ["a1"]  # type: ignore[attr-defined]
+    assert s.presence.online_users() == ["bob"]
 
 
-def test_given_a_declared_status_when_set_then_presence_updated_is_recorded_with_it() -> None:
-    store = MemoryPresence()
-    presence = set_presence(store, "u1", PresenceUpdate(status="away"))
-    [event] = store.events
-    assert (event.source, event.detail_type, event.detail.actor) == ("deepiri.realtime", "PresenceUpdated", "u1")
-    assert event.detail.data == presence.model_dump()
-    # Then the declaration is stamped with the time it was made.
-    assert presence.updatedAt is not None
-    assert abs(datetime.fromisoformat(presence.updatedAt) - datetime.now(UTC)) < timedelta(minutes=1)
+def test_given_a_declared_status_when_friends_ask_then_only_friends_see_it() -> None:
+    s = memory_realtime()
+    s.rights.record("friends:bob", "alice", True, AT)
+    open_session(s, "a1", "alice")
+    set_presence(s.presence, "alice", PresenceUpdate(status="busy"))
+    assert [(p.userId, p.status) for p in friends_presence(s, "bob", ["alice", "carol", "alice"])] == [
+        ("alice", "busy")]
+    assert friends_presence(s, "carol", ["alice"]) == []
+    close_session(s, "a1")
+    assert [p.status for p in friends_presence(s, "bob", ["alice"])] == ["offline"]
+    # Then alice herself still sees what she declared, with no connection open.
+    me = describe_me(s.presence, s.connections, "alice")
+    assert (me.presence.status, me.connections) == ("busy", [])
+
+
+def test_given_duel_progress_then_only_a_participant_reports_it_through_the_outbox() -> None:
+    s = memory_realtime()
+    s.rights.record("duel:d1", "alice", True, AT)
+    open_session(s, "a1", "alice")
+    open_session(s, "b1", "bob")
+    refused = _send(s, "b1", "bob", {"action": "duel.progress", "duelId": "d1", "progress": 3})
+    assert [(f["type"], f["data"]["status"]) for f in refused] == [("error", 403)]
+    assert _send(s, "a1", "alice", {"action": "duel.progress", "duelId": "d1", "progress": 3}) == []
+    [event] = s.outbox.events  # type: ignore[attr-defined]
+    assert (event.detail_type, event.source, event.detail.actor) == (
+        "DuelProgressReported", "deepiri.realtime", "alice")
+    assert event.detail.data == {"duelId": "d1", "userId": "alice", "progress": 3}

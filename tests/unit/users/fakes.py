@@ -71,12 +71,15 @@ class MemoryAccounts:
             self.events.append(event)
         self.events.extend(also)
 
-    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None:
+    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool,
+                     revoked: DomainEvent | None = None) -> None:
         version = self.accounts[user_id].tokenVersion + (1 if revoke_sessions else 0)
         self._change(user_id, passwordHash=password_hash, failedLogins=0, lockedUntil=0, tokenVersion=version)
+        self.events.extend([revoked] if revoked else [])
 
-    def bump_token_version(self, user_id: str) -> None:
+    def bump_token_version(self, user_id: str, revoked: DomainEvent | None = None) -> None:
         self._change(user_id, tokenVersion=self.accounts[user_id].tokenVersion + 1)
+        self.events.extend([revoked] if revoked else [])
 
     def record_failed_login(self, user_id: str) -> int:
         self._change(user_id, failedLogins=self.accounts[user_id].failedLogins + 1)
@@ -99,9 +102,9 @@ class MemoryAccounts:
         if self.one_time.pop((kind, token.tokenHash), None) is None:
             raise Conflict("token spent")
 
-    def reset_password(self, token: OneTimeToken, password_hash: str) -> None:
+    def reset_password(self, token: OneTimeToken, password_hash: str, revoked: DomainEvent | None = None) -> None:
         self._spend("RESET", token)
-        self.set_password(token.userId, password_hash, revoke_sessions=True)
+        self.set_password(token.userId, password_hash, revoke_sessions=True, revoked=revoked)
 
     def verify_email(self, token: OneTimeToken, event: DomainEvent) -> None:
         self._spend("VERIFY", token)

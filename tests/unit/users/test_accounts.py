@@ -236,6 +236,9 @@ def test_given_two_sessions_when_logging_out_everywhere_then_both_end_and_tokens
     accounts.logout_all(users.services, "u1")
     assert users.sessions.of("u1") == [] and len(users.sessions.of("u2")) == 1
     assert users.accounts.accounts["u1"].tokenVersion == 1
+    # Then live connections are told, with the token version's change.
+    [revoked] = [e for e in users.accounts.events if e.detail_type == "SessionsRevoked"]
+    assert (revoked.detail.data, revoked.detail.actor) == ({"userId": "u1", "reason": "logout-all"}, "u1")
 
 
 def test_given_the_current_password_when_changing_it_then_other_sessions_end_and_this_one_continues(
@@ -244,6 +247,8 @@ def test_given_the_current_password_when_changing_it_then_other_sessions_end_and
     _login(users)
     pair = accounts.change_password(users.services, "u1", PasswordChange(current=PASSWORD, new="a brand new secret"))
     assert verify_password(users.accounts.accounts["u1"].passwordHash, "a brand new secret")
+    assert [e.detail.data for e in users.accounts.events if e.detail_type == "SessionsRevoked"] == [
+        {"userId": "u1", "reason": "password-changed"}]
     assert pair.accessToken == "access-for-u1-v1"
     assert len(users.sessions.of("u1")) == 1
     assert users.limiter.buckets["password-check#u1"] == TokenBucket(capacity=5, refill_per_second=5 / 900)
@@ -476,9 +481,10 @@ def test_given_an_admin_when_disabling_an_account_then_its_sessions_end_and_the_
     view = accounts.set_disabled(users.services, ADMIN, "u1", True)
     assert (view.userId, view.disabled) == ("u1", True)
     assert users.accounts.accounts["u1"].disabled and users.sessions.of("u1") == []
-    [event] = users.accounts.events
+    event, revoked = users.accounts.events
     assert (event.detail_type, event.detail.actor) == ("UserUpdated", "boss")
     assert event.detail.data == {"userId": "u1", "changed": ["disabled"]}
+    assert (revoked.detail_type, revoked.detail.data) == ("SessionsRevoked", {"userId": "u1", "reason": "disabled"})
     assert users.accounts.updates == [("u1", {"disabled": True}, None)]
 
 

@@ -1,4 +1,4 @@
-"""Pushes frames to WebSocket connections through the API Gateway @connections API."""
+"""Pushes frames to WebSocket connections, and closes them, through the API Gateway @connections API."""
 
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ class ConnectionGone(Exception):
     """The connection no longer exists (the client left without a $disconnect)."""
 
 
+def _is_gone(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in ("GoneException", "410") or status in (404, 410)
+
+
 class ConnectionPusher:
     """Wraps the apigatewaymanagementapi client; a 410 Gone becomes ``ConnectionGone``."""
 
@@ -21,8 +27,14 @@ class ConnectionPusher:
         try:
             self._client.post_to_connection(ConnectionId=connection_id, Data=payload)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in ("GoneException", "410") or status in (404, 410):
+            if _is_gone(error):
                 raise ConnectionGone(connection_id) from error
             raise
+
+    def close(self, connection_id: str) -> None:
+        """Close the connection from the server side; one already gone is already closed."""
+        try:
+            self._client.delete_connection(ConnectionId=connection_id)
+        except ClientError as error:
+            if not _is_gone(error):
+                raise

@@ -155,19 +155,29 @@ class AccountRepository:
         with conflicts_as_domain_errors():
             self._client.transact_write_items(TransactItems=items)
 
-    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None:
-        """Store a new hash and clear the lockout; with ``revoke_sessions`` every token issued so far dies."""
+    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool,
+                     revoked: DomainEvent | None = None) -> None:
+        """Store a new hash and clear the lockout; with ``revoke_sessions`` every token issued so far dies
+        (and ``revoked``, its SessionsRevoked event, is written with it)."""
+        update = self._password_update(user_id, password_hash, revoke_sessions)
         with conflicts_as_domain_errors():
-            self._client.update_item(**self._password_update(user_id, password_hash, revoke_sessions))
+            if revoked is None:
+                self._client.update_item(**update)
+            else:
+                self._client.transact_write_items(TransactItems=[{"Update": update}, outbox_put(self._table, revoked)])
 
-    def bump_token_version(self, user_id: str) -> None:
-        """End every session and access token of the user issued so far."""
+    def bump_token_version(self, user_id: str, revoked: DomainEvent | None = None) -> None:
+        """End every session and access token of the user issued so far (with its SessionsRevoked event)."""
+        update = {
+            "TableName": self._table, "Key": key(user_pk(user_id), PROFILE),
+            "UpdateExpression": "ADD tokenVersion :one", "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
         with conflicts_as_domain_errors():
-            self._client.update_item(
-                TableName=self._table, Key=key(user_pk(user_id), PROFILE),
-                UpdateExpression="ADD tokenVersion :one", ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-            )
+            if revoked is None:
+                self._client.update_item(**update)
+            else:
+                self._client.transact_write_items(TransactItems=[{"Update": update}, outbox_put(self._table, revoked)])
 
     def record_failed_login(self, user_id: str) -> int:
         """Count one more consecutive failed sign-in; returns the count."""
@@ -207,15 +217,17 @@ class AccountRepository:
                 put(self._table, item, "attribute_not_exists(pk)"), outbox_put(self._table, event)
             ])
 
-    def reset_password(self, token: OneTimeToken, password_hash: str) -> None:
-        """Spend the reset token and set the new password, revoking every session, atomically.
+    def reset_password(self, token: OneTimeToken, password_hash: str, revoked: DomainEvent | None = None) -> None:
+        """Spend the reset token and set the new password, revoking every session (with ``revoked``, its
+        SessionsRevoked event), atomically.
 
         ``Conflict`` when the token was spent (or expired) in the meantime.
         """
         spend = self._spend("RESET", token)
         update = self._password_update(token.userId, password_hash, revoke_sessions=True)
+        items = [spend, {"Update": update}] + ([outbox_put(self._table, revoked)] if revoked else [])
         with conflicts_as_domain_errors():
-            self._client.transact_write_items(TransactItems=[spend, {"Update": update}])
+            self._client.transact_write_items(TransactItems=items)
 
     def verify_email(self, token: OneTimeToken, event: DomainEvent) -> None:
         """Spend the verification token and mark the address verified, if it is still the account's."""

@@ -56,6 +56,8 @@ from deepiri_users.models.events import (
     SERVICE,
     EmailVerificationRequested,
     PasswordResetRequested,
+    RevocationReason,
+    SessionsRevoked,
     UserDeleted,
     UserRegistered,
     UserUpdated,
@@ -86,14 +88,15 @@ class AccountStore(Protocol):
         self, user_id: str, changes: dict[str, Any], expected_version: int | None, event: DomainEvent | None,
         *, also: Sequence[DomainEvent] = (),
     ) -> None: ...
-    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool) -> None: ...
-    def bump_token_version(self, user_id: str) -> None: ...
+    def set_password(self, user_id: str, password_hash: str, *, revoke_sessions: bool,
+                     revoked: DomainEvent | None = None) -> None: ...
+    def bump_token_version(self, user_id: str, revoked: DomainEvent | None = None) -> None: ...
     def record_failed_login(self, user_id: str) -> int: ...
     def lock(self, user_id: str, until_epoch: int) -> None: ...
     def clear_failed_logins(self, user_id: str) -> None: ...
     def put_one_time(self, kind: OneTimeKind, token: OneTimeToken, event: DomainEvent) -> None: ...
     def get_one_time(self, kind: OneTimeKind, token_hash: str) -> OneTimeToken | None: ...
-    def reset_password(self, token: OneTimeToken, password_hash: str) -> None: ...
+    def reset_password(self, token: OneTimeToken, password_hash: str, revoked: DomainEvent | None = None) -> None: ...
     def verify_email(self, token: OneTimeToken, event: DomainEvent) -> None: ...
     def delete(self, account: Account, event: DomainEvent) -> None: ...
     def get_preferences(self, user_id: str) -> Preferences | None: ...
@@ -175,7 +178,7 @@ def _count_failure(s: AccountServices, account: Account, now: int) -> None:
 
 def logout_all(s: AccountServices, user_id: str) -> None:
     """End every session of the user: refresh families and, through the token version, access tokens."""
-    s.accounts.bump_token_version(user_id)
+    s.accounts.bump_token_version(user_id, _sessions_revoked(user_id, "logout-all", user_id))
     s.sessions.revoke_all(user_id)
 
 
@@ -183,7 +186,8 @@ def change_password(s: AccountServices, user_id: str, request: PasswordChange) -
     """Replace the password (the current one is required); other sessions end, this one gets a new pair."""
     account = _confirm_password(s, user_id, request.current, "current password is wrong")
     check_policy(request.new, account.email, field="body.new")
-    s.accounts.set_password(user_id, hash_password(request.new), revoke_sessions=True)
+    s.accounts.set_password(user_id, hash_password(request.new), revoke_sessions=True,
+                            revoked=_sessions_revoked(user_id, "password-changed", user_id))
     s.sessions.revoke_all(user_id)
     return start_session(s.sessions, s.issuer, s.policy, _existing(s, user_id))
 
@@ -207,7 +211,8 @@ def confirm_password_reset(s: AccountServices, request: PasswordResetConfirm) ->
         raise BadRequest("invalid or expired token")
     check_policy(request.newPassword, account.email, field="body.newPassword")
     try:
-        s.accounts.reset_password(token, hash_password(request.newPassword))
+        s.accounts.reset_password(token, hash_password(request.newPassword),
+                                  _sessions_revoked(account.userId, "password-reset", account.userId))
     except Conflict:
         raise BadRequest("invalid or expired token") from None
     s.sessions.revoke_all(account.userId)
@@ -253,10 +258,16 @@ def set_disabled(s: AccountServices, caller: Caller, user_id: str, disabled: boo
     if account.disabled != disabled:
         event = DomainEvent.new(SERVICE, "UserUpdated", UserUpdated(userId=user_id, changed=["disabled"]),
                                 actor=caller.user_id)
-        s.accounts.update_profile(user_id, {"disabled": disabled}, None, event)
+        also = (_sessions_revoked(user_id, "disabled", caller.user_id),) if disabled else ()
+        s.accounts.update_profile(user_id, {"disabled": disabled}, None, event, also=also)
         if disabled:
             s.sessions.revoke_all(user_id)
     return AdminUserView.of(account.model_copy(update={"disabled": disabled}))
+
+
+def _sessions_revoked(user_id: str, reason: RevocationReason, actor: str) -> DomainEvent:
+    """SessionsRevoked, written with the change that ends every session (live connections close on it)."""
+    return DomainEvent.new(SERVICE, "SessionsRevoked", SessionsRevoked(userId=user_id, reason=reason), actor=actor)
 
 
 def _existing(s: AccountServices, user_id: str) -> Account:

@@ -8,6 +8,8 @@ Every model is built on first use (``defer_build``): an event's model is built w
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_users.models.social import (
@@ -54,6 +56,18 @@ class UserDeleted(BaseModel):
     userId: str = Field(min_length=1)
 
 
+RevocationReason = Literal["logout-all", "password-changed", "password-reset", "disabled"]
+
+
+class SessionsRevoked(BaseModel):
+    """Every session of the user ended at once: live connections (realtime) close too."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    userId: str = Field(min_length=1)
+    reason: RevocationReason
+
+
 class PasswordResetRequested(BaseModel):
     """Carries the single-use reset token to the notifications service, which emails it.
 
@@ -84,6 +98,7 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "UserUpdated": UserUpdated,
     "UserSettingsChanged": UserSettingsChanged,
     "UserDeleted": UserDeleted,
+    "SessionsRevoked": SessionsRevoked,
     "PasswordResetRequested": PasswordResetRequested,
     "EmailVerificationRequested": EmailVerificationRequested,
     "FriendRequested": FriendRequestedData,
