@@ -24,11 +24,8 @@ from tests.support.lambda_context import FakeLambdaContext
 
 
 @pytest.fixture
-def boards(aws, monkeypatch) -> dict[str, str]:
-    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
-                           BOARDS_TABLE="BoardsTable", DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
-                           IDEMPOTENCY_TABLE="IdempotencyTable") as created:
-        yield created
+def boards(engagement: dict[str, str]) -> dict[str, str]:
+    return engagement
 
 
 def _event(source: str, kind: str, data: dict[str, Any], second: int | None = None) -> DomainEvent:

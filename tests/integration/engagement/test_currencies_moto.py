@@ -22,11 +22,8 @@ AT = "2026-11-30T10:00:00.000Z"
 
 
 @pytest.fixture
-def repository(aws, monkeypatch):
-    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
-                           DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
-                           IDEMPOTENCY_TABLE="IdempotencyTable"):
-        yield wiring.wallet_repository()
+def repository(engagement: dict[str, str]) -> WalletRepository:
+    return wiring.wallet_repository()
 
 
 def test_given_one_grant_delivered_twice_then_the_wallet_and_ledger_count_it_once(repository) -> None:

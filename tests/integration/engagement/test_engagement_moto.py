@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import boto3
-import pytest
 
 from deepiri_common.events import DomainEvent
 from deepiri_engagement import wiring
@@ -15,15 +14,6 @@ from deepiri_engagement.handlers import api, consumers
 from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
-
-
-@pytest.fixture
-def engagement(aws, monkeypatch) -> dict[str, str]:
-    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
-                           BOARDS_TABLE="BoardsTable",
-                           DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
-                           IDEMPOTENCY_TABLE="IdempotencyTable") as created:
-        yield created
 
 
 def _completed(task: str = "t1", user: str = "alice", **overrides: Any) -> DomainEvent:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
 
 from deepiri_common.events import DomainEvent
 from deepiri_engagement import wiring
@@ -17,14 +16,6 @@ from deepiri_engagement.logic import currencies
 from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
-
-
-@pytest.fixture
-def engagement(aws, monkeypatch) -> dict[str, str]:
-    with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus", ENGAGEMENT_TABLE="EngagementTable",
-                           DEAD_LETTER_QUEUE_URL="EngagementEvents.DeadLetterQueue",
-                           IDEMPOTENCY_TABLE="IdempotencyTable") as created:
-        yield created
 
 
 def _event(kind: str, data: dict[str, Any], at: str) -> DomainEvent:
