@@ -15,7 +15,7 @@ from deepiri_tasks.dal.consumers import TaskMaintenance
 from deepiri_tasks.dal.projects import ProjectRepository
 from deepiri_tasks.logic import consumers
 from deepiri_tasks.models.consumers import IntegrationItemImportedData
-from deepiri_tasks.models.projects import Invitation
+from deepiri_tasks.models.projects import Invitation, InvitationPage
 from deepiri_tasks.models.tasks import Task, TaskVersion
 from tests.unit.tasks_projects.fakes import MemoryDirectory, MemoryProjects
 from tests.unit.tasks_projects.test_consumer_rules import Maintenance
@@ -61,6 +61,37 @@ def test_given_a_deleted_user_with_more_invitations_than_a_page_then_every_one_i
                            MemoryDirectory("ola"), "ola")
 
     assert list(store.invites) == [("P000", "mia")]
+
+
+class LaggingInvitations(MemoryProjects):
+    """Declines that the invitee index does not show yet (a GSI is eventually consistent): the listing
+    still holds a declined invitation, so only its cursor moves a reader on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.declined: list[str] = []
+        self.listings = 0
+
+    def invitations_of(self, user_id: str, limit: int, cursor: str | None) -> InvitationPage:
+        self.listings += 1
+        assert self.listings <= 10, "the invitations were listed from the top again and again"
+        return super().invitations_of(user_id, limit, cursor)
+
+    def decline(self, project_id: str, user_id: str) -> None:
+        self.declined.append(project_id)
+
+
+def test_given_an_index_that_lags_behind_declines_then_each_invitation_is_declined_once_page_after_page() -> None:
+    store = LaggingInvitations()
+    for n in range(250):
+        store.invites[(f"P{n:03}", "ola")] = Invitation(projectId=f"P{n:03}", projectName="p", userId="ola",
+                                                        role="member", invitedBy="zed", invitedAt=STAMP)
+
+    consumers.user_deleted(cast(ProjectRepository, store), cast(TaskMaintenance, Maintenance()),
+                           MemoryDirectory("ola"), "ola")
+
+    assert store.declined == [f"P{n:03}" for n in range(250)]
+    assert store.listings == 3
 
 
 def test_given_an_imported_item_with_a_description_then_the_task_keeps_it() -> None:
