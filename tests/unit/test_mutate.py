@@ -51,7 +51,7 @@ def test_given_the_repository_settings_then_they_name_every_service_and_bound_th
     settings = mutate.load_settings(pyproject)
 
     assert settings.logic == LOGIC
-    assert 0 < settings.module_timeout_seconds <= 600
+    assert 0 < settings.module_timeout_seconds <= 900
     assert settings.max_children == 2
     assert "." not in mutate.package_roots(pyproject)
     assert {"layers/common/python", "functions/tasks", "functions/gateway"} <= set(mutate.package_roots(pyproject))

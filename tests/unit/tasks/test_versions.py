@@ -8,6 +8,7 @@ import pytest
 
 from deepiri_common.pagination import PageQuery, decode_cursor
 from deepiri_common.problems import Forbidden, NotFound
+from deepiri_tasks.logic import versions
 from deepiri_tasks.logic.tasks import update_task
 from deepiri_tasks.logic.tasks_access import TaskServices
 from deepiri_tasks.logic.versions import list_versions, restore_version
@@ -15,6 +16,7 @@ from deepiri_tasks.models.tasks import Task, TaskPatch, TaskVersion
 from tests.unit.tasks.fakes import MemoryTasks, services
 
 PAST = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+LATER = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def _history() -> tuple[MemoryTasks, TaskServices]:
@@ -45,15 +47,20 @@ def test_given_a_history_then_it_lists_newest_first_in_pages() -> None:
         list_versions(svc, "zoe", "T1", PageQuery())
 
 
-def test_given_an_earlier_version_when_restored_then_its_editable_fields_return_as_a_new_version() -> None:
+def test_given_an_earlier_version_when_restored_then_its_editable_fields_return_as_a_new_version(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     store, svc = _history()
+    monkeypatch.setattr(versions, "utc_now", lambda: LATER)
 
     restored = restore_version(svc, "alice", "T1", 1)
 
     assert (restored.title, restored.priority, restored.version) == ("v1", "low", 4)
     assert restored.status == "in_progress"  # status moves only through the status machine
-    assert restored.updatedAt > PAST
-    assert store.history["T1"][-1].reason == "restored version 1"
+    assert restored.updatedAt == LATER and store.tasks["T1"].updatedAt == LATER
+    record = store.history["T1"][-1]
+    assert (record.reason, record.at) == ("restored version 1", LATER)
+    assert {name: (change.old, change.new) for name, change in record.changes.items()} == {
+        "title": ("v3", "v1"), "priority": ("high", "low")}
     assert store.data("TaskUpdated")["changed"] == ["title", "priority"]
 
 

@@ -250,8 +250,13 @@ def test_given_a_timer_on_another_task_when_starting_then_it_is_stopped_and_book
     assert moved.stopped is not None and (moved.stopped.taskId, moved.stopped.minutes) == ("T2", 10)
     assert store2.running("mia") == moved.timer and moved.timer.taskId == "T3"
     assert [(x[0], x[1]) for x in book2.added] == [("T2", 10)]
+    assert book2.added[0][2].detail.data == {"taskId": "T2", "changed": ["actualMinutes"], "ownerId": "mia",
+                                             "projectId": "P1", "assigneeIds": [], "userId": "mia"}
     report = t.time_report(tasks, PROJECTS, store2, user_id="mia", task_id="T3")
     assert report.running == moved.timer and report.totalMinutes == 0
+    # The task left behind shows its booked minutes and no running timer: the running one is on T3.
+    left = t.time_report(tasks, PROJECTS, store2, user_id="mia", task_id="T2")
+    assert (left.running, left.totalMinutes) == (None, 10)
 
 
 def test_given_a_short_or_orphaned_interval_then_no_minutes_are_added() -> None:
@@ -273,17 +278,20 @@ def test_given_no_timer_of_mine_on_the_task_when_stopping_then_409_names_the_tas
 def test_given_concurrent_timer_changes_then_409_asks_to_retry() -> None:
     store, book = Timers(), Book()
     store.refuse = True
-    with pytest.raises(Conflict, match="a timer was started concurrently; retry"):
+    with pytest.raises(Conflict) as started:
         t.start_timer(TASKS, PROJECTS, store, book, user_id="bob", task_id="T1", now=NOW)
+    assert started.value.detail == "a timer was started concurrently; retry"
 
     store.refuse = False
     t.start_timer(TASKS, PROJECTS, store, book, user_id="mia", task_id="T2", now=NOW)
     store.refuse = True
-    with pytest.raises(Conflict, match="the running timer changed concurrently; retry"):
+    with pytest.raises(Conflict) as stopped:
         t.stop_timer(TASKS, PROJECTS, store, book, user_id="mia", task_id="T2", now=NOW)
-    with pytest.raises(Conflict, match="the running timer changed concurrently; retry"):
+    assert stopped.value.detail == "the running timer changed concurrently; retry"
+    with pytest.raises(Conflict) as moved:
         t.start_timer(Lookup(SHARED, TaskFacts(id="T3", ownerId="mia", projectId="P1")), PROJECTS, store, book,
                       user_id="mia", task_id="T3", now=NOW)
+    assert moved.value.detail == "the running timer changed concurrently; retry"
 
 
 def test_given_a_viewer_then_they_may_not_track_time_on_a_project_task() -> None:

@@ -230,3 +230,16 @@ def test_given_a_project_when_graphed_then_members_see_its_tasks_and_others_get_
     with pytest.raises(NotFound) as missing:
         task_graph(tasks, PROJECTS, edges, user_id="ada", project_id="P2")
     assert missing.value.detail == "project P2 not found"
+
+
+def test_given_project_tasks_then_members_link_and_unlink_them_and_viewers_list_them_by_their_project_role() -> None:
+    tasks, edges = _world(_facts("P", owner="x", projectId="P1"), _facts("Q", owner="x", projectId="P1"),
+                          _facts("R", owner="x", projectId="P1"))
+    _add(tasks, edges, "Q", "P")  # ada is a member of P1, not the owner of either task
+    _add(tasks, edges, "R", "Q")
+
+    listed = list_dependencies(tasks, PROJECTS, edges, user_id="vic", task_id="Q")
+
+    assert ([d.dependsOn for d in listed.dependsOn], [d.taskId for d in listed.dependents]) == (["P"], ["R"])
+    remove_dependency(tasks, PROJECTS, edges, user_id="ada", task_id="Q", other_id="P")
+    assert edges.get("Q", "P") is None and edges.get("R", "Q") is not None

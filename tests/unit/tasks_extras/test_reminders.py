@@ -133,3 +133,22 @@ def test_given_a_due_soon_task_beyond_a_short_lead_then_it_waits() -> None:
     store.due_between = lambda buckets, start, end: [("T1", later)]  # type: ignore[method-assign]
 
     assert send_reminders(store, NOW, lead_minutes=30).dueSoon == 0
+
+
+def test_given_pointers_to_skip_before_others_then_the_run_goes_on_and_counts_every_reminder() -> None:
+    # Sorted by task id: A is due exactly a day ago (the window's first instant, past the look-back) and B's
+    # pointer is stale; both are skipped, and the reminders after them are all sent and counted.
+    start, stale = _due(timedelta(days=-1)), _due(timedelta(minutes=15))
+    soon, sooner, late = _due(timedelta(minutes=40)), _due(timedelta(minutes=20)), _due(timedelta(hours=-2))
+    store = MemoryReminders(
+        pointers=[("A", start), ("B", stale), ("C", soon), ("D", sooner), ("E", late)],
+        tasks=[TaskFacts(id="A", ownerId="ada", dueAt=start),
+               TaskFacts(id="B", ownerId="ada", dueAt=_due(timedelta(days=2))),
+               TaskFacts(id="C", ownerId="ada", dueAt=soon), TaskFacts(id="D", ownerId="bob", dueAt=sooner),
+               TaskFacts(id="E", ownerId="bob", dueAt=late)],
+    )
+
+    run = send_reminders(store, NOW, lead_minutes=60)
+
+    assert (run.checked, run.dueSoon, run.overdue) == (5, 2, 1)
+    assert set(store.sent) == {("C", "DUESOON", soon), ("D", "DUESOON", sooner), ("E", "OVERDUE", late)}

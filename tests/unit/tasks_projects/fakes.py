@@ -61,8 +61,10 @@ class MemoryProjects:
         return [(pid, roles[user_id]) for pid, roles in sorted(self.roles.items()) if user_id in roles]
 
     def invitations_of(self, user_id: str, limit: int, cursor: str | None) -> InvitationPage:
+        """``limit`` at a time, by project id; the cursor is the last project id of the previous page."""
         self.calls.append(("invitations_of", user_id, limit, cursor))
-        return InvitationPage(items=[i for (_, u), i in sorted(self.invites.items()) if u == user_id][:limit])
+        mine = [i for (p, u), i in sorted(self.invites.items()) if u == user_id and (cursor is None or p > cursor)]
+        return InvitationPage(items=mine[:limit], nextCursor=mine[limit - 1].projectId if len(mine) > limit else None)
 
     def create(self, project: Project, event: DomainEvent, extra: Sequence[dict[str, Any]] = ()) -> None:
         self.add(project)

@@ -48,8 +48,14 @@ def successor(members: list[Member], leaving: str) -> Member | None:
 
 def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, directory: Directory, user_id: str) -> None:
     directory.forget(user_id)  # first, so no new invitation names the user while the rest is cleaned up
-    for invitation in projects.invitations_of(user_id, 100, None).items:
-        projects.decline(invitation.projectId, user_id)
+    cursor: str | None = None
+    while True:  # every page: a user may have more pending invitations than one page holds
+        page = projects.invitations_of(user_id, 100, cursor)
+        for invitation in page.items:
+            projects.decline(invitation.projectId, user_id)
+        if page.nextCursor is None:
+            break
+        cursor = page.nextCursor
     for item in tasks.scope_task_items(f"OWNER#{user_id}"):
         tasks.purge_task(item["pk"]["S"].removeprefix("TASK#"))
     for project_id, role in projects.memberships_of(user_id):
