@@ -25,7 +25,7 @@ from deepiri_common.clock import epoch_seconds, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import query_all
-from deepiri_common.transactions import CONDITION_FAILED, write_transaction
+from deepiri_common.transactions import CONDITION_FAILED, batch_write, write_transaction
 from deepiri_engagement.dal.board_layout import (
     SHARDS,
     counter_deltas,
@@ -39,7 +39,6 @@ from deepiri_engagement.models.boards import Change, Entry
 
 INDEX = "byScore"
 BATCH_GET_LIMIT = 100
-BATCH_WRITE_LIMIT = 25
 READ_ATTEMPTS = 8  # unprocessed keys or items (throttling) are sent again this many times at most
 MARKER_RETENTION = timedelta(days=8)  # longer than any redelivery of an event
 
@@ -190,15 +189,7 @@ class BoardRepository:
         items = [_entry_item(entry, 1) for entry in entries]
         items += [{"pk": {"S": pk}, "sk": {"S": sk}, **{name: {"N": str(n)} for name, n in cells.items()}}
                   for (pk, sk), cells in counters.items()]
-        for start in range(0, len(items), BATCH_WRITE_LIMIT):
-            requests = [{"PutRequest": {"Item": item}} for item in items[start:start + BATCH_WRITE_LIMIT]]
-            for _ in range(READ_ATTEMPTS):
-                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    break
-            else:
-                raise RuntimeError("boards load throttled")
+        batch_write(self._client, self._table, [{"PutRequest": {"Item": item}} for item in items])
 
     # ---- reading a board -------------------------------------------------------------------------
 

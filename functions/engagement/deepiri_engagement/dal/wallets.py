@@ -20,14 +20,12 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
-from deepiri_common.transactions import CONDITION_FAILED, write_transaction
+from deepiri_common.transactions import CONDITION_FAILED, batch_delete, write_transaction
 from deepiri_engagement.models.progress import LedgerEntry
 from deepiri_engagement.models.wallet import CURRENCIES, Outcome, TaskAward, Wallet
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 SOURCE_PREFIX = "SOURCE#"  # a grant's or spend's marker: sk = SOURCE#<source id>, written once
-BATCH_WRITE_LIMIT = 25
-BATCH_WRITE_ATTEMPTS = 8  # unprocessed items (throttling) are sent again this many times at most
 
 
 class VersionConflict(Exception):
@@ -140,15 +138,7 @@ class WalletRepository:
     def delete_user(self, user_id: str) -> int:
         """Delete every item of the user's partition; how many there were."""
         keys = list(self._keys(user_id))
-        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + BATCH_WRITE_LIMIT]]
-            for _ in range(BATCH_WRITE_ATTEMPTS):
-                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    break
-            else:
-                raise RuntimeError(f"{len(requests)} items of user {user_id} left undeleted")  # retried by SQS
+        batch_delete(self._client, self._table, keys)  # BatchWriteIncomplete: retried by SQS
         return len(keys)
 
     def _keys(self, user_id: str) -> Iterator[dict[str, Any]]:

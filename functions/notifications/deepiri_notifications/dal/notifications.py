@@ -26,7 +26,7 @@ from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
-from deepiri_common.transactions import CONDITION_FAILED, write_transaction
+from deepiri_common.transactions import CONDITION_FAILED, batch_delete, write_transaction
 from deepiri_notifications.models.notifications import (
     ChannelState,
     Delivery,
@@ -39,8 +39,6 @@ from deepiri_notifications.models.preferences import Contact, NotificationPrefer
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 RETENTION = timedelta(days=90)
 UNREAD_INDEX = "unread"
-BATCH_WRITE_LIMIT = 25
-BATCH_WRITE_ATTEMPTS = 8
 HELD, DIGEST = "HELD", "DIGEST"
 
 
@@ -330,15 +328,7 @@ class NotificationRepository:
         keys += [{"pk": item["pk"], "sk": item["sk"]} for item in self._query_all(
             {"pk": {"S": DIGEST}, "prefix": {"S": f"{user_id}#"}}, "pk = :pk AND begins_with(sk, :prefix)",
             projection="pk, sk")]
-        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start:start + BATCH_WRITE_LIMIT]]
-            for _ in range(BATCH_WRITE_ATTEMPTS):
-                unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
-                if not requests:
-                    break
-            else:
-                raise RuntimeError(f"{len(requests)} items of user {user_id} left undeleted")  # retried by SQS
+        batch_delete(self._client, self._table, keys)  # BatchWriteIncomplete: retried by SQS
         return len(keys)
 
     # ------------------------------------------------------------------ helpers

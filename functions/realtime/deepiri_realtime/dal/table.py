@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.problems import Conflict
+from deepiri_common.transactions import batch_delete
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 _CONFLICTS = {"ConditionalCheckFailedException", "TransactionCanceledException", "TransactionConflictException"}
@@ -84,13 +85,7 @@ class Table:
 
     def delete_many(self, keys: list[tuple[str, str]]) -> None:
         """Delete items 25 at a time (BatchWriteItem), retrying what DynamoDB leaves unprocessed."""
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": key(pk, sk)}} for pk, sk in keys[start:start + 25]]
-            pending: dict[str, Any] = {self.name: requests}
-            for _ in range(5):
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
+        batch_delete(self.client, self.name, [key(pk, sk) for pk, sk in keys])
 
     def transact(self, items: list[dict[str, Any]]) -> None:
         with conditions_as_conflicts():

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from deepiri_common.events import DomainEvent
 from deepiri_common.pagination import query_all
 from deepiri_common.problems import Conflict
+from deepiri_common.transactions import batch_delete
 from deepiri_tasks.dal.tasks import TaskRepository
 from deepiri_tasks.models.tasks import Task, TaskVersion
 
@@ -41,11 +42,7 @@ class TaskMaintenance:
         args: dict[str, Any] = {"TableName": self._table, "KeyConditionExpression": "pk = :pk",
                                 "ExpressionAttributeValues": {":pk": {"S": f"TASK#{task_id}"}},
                                 "ProjectionExpression": "pk, sk"}
-        keys = query_all(self._client, **args)
-        for start in range(0, len(keys), 25):
-            request: dict[str, Any] = {self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start:start + 25]]}
-            while request:
-                request = self._client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+        batch_delete(self._client, self._table, query_all(self._client, **args))
 
     def detach(self, item: dict[str, Any], project_id: str) -> bool:
         """Make a project task a personal task of its owner; False when it was already detached."""

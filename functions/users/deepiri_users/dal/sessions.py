@@ -8,6 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from deepiri_common.transactions import batch_delete
 from deepiri_users.dal.items import (
     RefreshItem,
     SessionItem,
@@ -18,8 +19,6 @@ from deepiri_users.dal.items import (
     user_pk,
 )
 from deepiri_users.models.sessions import RefreshRecord, Session
-
-_BATCH = 25
 
 
 def _refresh_item(record: RefreshRecord) -> RefreshItem:
@@ -92,9 +91,4 @@ class SessionRepository:
         for item in SessionItem.query(user_pk(user_id), SessionItem.sk.startswith("SESSION#"),
                                       consistent_read=True, attributes_to_get=["pk", "sk"]):
             keys.append(key(item.pk, item.sk))
-        for start in range(0, len(keys), _BATCH):
-            pending: dict[str, Any] = {
-                self._table: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + _BATCH]]
-            }
-            while pending:
-                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        batch_delete(self._client, self._table, keys)
