@@ -78,6 +78,7 @@ def test_given_a_concurrent_write_then_the_event_is_decided_again_on_the_new_sta
 
 
 def test_given_writes_that_keep_losing_then_the_event_fails_to_be_retried_by_the_queue() -> None:
+    assert progress.WRITE_ATTEMPTS == 5
     wallets = FakeWallets(rivals=progress.WRITE_ATTEMPTS)
 
     with pytest.raises(VersionConflict, match="u1"):

@@ -62,7 +62,8 @@ def test_given_total_xp_then_the_level_is_the_last_one_begun(xp: int, level: int
 
 
 def test_given_absurd_xp_then_the_level_stops_at_the_cap() -> None:
-    assert rules.level_of(10**200) == rules.MAX_LEVEL
+    assert rules.level_of(10**200) == rules.MAX_LEVEL == 200
+    assert rules.level_of(rules.level_start(200) - 1) == 199
 
 
 def test_given_a_level_then_its_reward_is_coins_and_gems_every_tenth() -> None:

@@ -372,3 +372,18 @@ def test_given_a_token_at_the_length_limit_then_only_a_longer_one_is_refused_unr
 
     assert len(padded) == MAX_TOKEN_LENGTH + extra
     assert refused.value.detail == reason
+
+
+def test_given_the_documented_bounds_then_the_key_reread_interval_and_token_length_are_pinned() -> None:
+    # The tests above derive their boundaries from these constants; these pin the values themselves.
+    assert (timedelta(seconds=30), 8192) == (MIN_REFRESH_INTERVAL, MAX_TOKEN_LENGTH)
+
+
+@pytest.mark.parametrize("claim", ["iss", "aud", "sub", "iat", "nbf", "exp", "jti", "roles", "token_use", "tv",
+                                   "scope"])
+def test_given_an_extra_claim_named_like_a_registered_one_then_issuing_refuses_it(
+    key_store: KeyStore, clock: Clock, claim: str
+) -> None:
+    with pytest.raises(ValueError, match=f"may not override registered claims: \\['{claim}'\\]"):
+        issue_access_token(key_store, subject="01HZY3Q8M4W6T9V2K5R7N1P3XA", roles=["user"], issuer=ISSUER,
+                           audience=AUDIENCE, extra={claim: "x"}, now=clock())
