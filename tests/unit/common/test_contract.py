@@ -83,3 +83,35 @@ def test_given_a_status_then_the_example_problem_is_shaped_like_the_answer() -> 
     example = example_problem(422, "/api/things")
 
     assert example["status"] == 422 and example["instance"] == "/api/things" and example["errors"]
+
+
+def test_given_the_declaration_then_each_error_status_has_its_own_reason() -> None:
+    by_key = {route.key: route for route in _routes().all()}
+    get, post, delete = (by_key["GET /api/things/{thingId}"], by_key["POST /api/things"],
+                         by_key["DELETE /api/things/{thingId}"])
+
+    assert 409 in error_statuses(delete) and 409 not in error_statuses(get)  # writes may conflict
+    assert 404 not in error_statuses(post)  # no id in its path or fields
+    assert 404 in error_statuses(post, field_names=frozenset({"userIds"}))
+    assert 404 not in error_statuses(post, field_names=frozenset({"identity", "idea"}))
+    assert 412 in error_statuses(post, field_names=frozenset({"version"}))
+    assert 412 not in error_statuses(post, frozenset({"if-none-match"}), frozenset({"versions"}))
+    assert error_statuses(get) == tuple(sorted(error_statuses(get)))
+
+
+def test_given_a_status_then_its_example_problem_is_the_documented_one() -> None:
+    assert example_problem(404, "/api/things/x") == {
+        "type": "https://deepiri.dev/problems/not-found", "title": "Not Found", "status": 404,
+        "detail": "not found", "instance": "/api/things/x"}
+    assert example_problem(429, "/p")["type"] == "https://deepiri.dev/problems/too-many-requests"
+    assert example_problem(412, "/p")["detail"] == "the resource has changed: its version is now 4"
+    assert example_problem(503, "/p") == {
+        "type": "https://deepiri.dev/problems/service-unavailable", "title": "Service Unavailable",
+        "status": 503, "detail": "Service Unavailable", "instance": "/p"}  # no detail of its own: the phrase
+
+
+def test_given_422_then_its_example_names_an_invalid_field() -> None:
+    assert example_problem(422, "/api/tasks") == {
+        "type": "https://deepiri.dev/problems/validation", "title": "Unprocessable Content", "status": 422,
+        "detail": "invalid fields: body.title", "instance": "/api/tasks",
+        "errors": [{"field": "body.title", "message": "Field required"}]}
