@@ -122,3 +122,17 @@ def test_a_refusal_carries_the_cors_headers_a_browser_needs_to_read_it(
     headers = dict(response["multiValueHeaders"])
     assert headers.pop("Content-Type") == ["application/problem+json"]
     assert headers == expected
+
+
+@pytest.mark.parametrize(("body", "kind"), [('[{"title": "x"}]', "an array"), ("[]", "an array"),
+                                            ("5", "a number"), ('"x"', "a string"), ("true", "a boolean"),
+                                            ("null", "null")])
+def test_given_a_json_body_that_is_not_an_object_then_422_names_the_body(body: str, kind: str) -> None:
+    # Powertools would read the first item of an array as the body: [{...}] must not pass for {...}.
+    problem = refusal(_event(body), 1024)
+    assert isinstance(problem, ValidationFailed)
+    assert problem.extensions["errors"] == [{"field": "body", "message": f"must be a JSON object, not {kind}"}]
+
+
+def test_given_a_form_body_then_the_object_rule_does_not_apply() -> None:
+    assert refusal(_event("grant_type=x&code=y", content_type="application/x-www-form-urlencoded"), 1024) is None

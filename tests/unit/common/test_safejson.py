@@ -57,3 +57,16 @@ def test_given_a_float_beyond_double_range_then_the_refusal_says_it_is_too_large
 def test_the_depth_counts_a_deep_container_listed_before_a_scalar() -> None:
     # The walk pops the last child first: a scalar there must not end the count.
     assert safejson.depth([[[[]]], 1]) == 4
+
+
+@pytest.mark.parametrize(("literal", "reason"), [
+    ("4.0957479725231317e-206", "too close to zero"), ("-1e-131", "too close to zero"),
+    ("1e126", "too large"), ("-1.5e200", "too large")])
+def test_given_a_fraction_dynamodb_cannot_store_then_it_is_refused_by_name(literal: str, reason: str) -> None:
+    with pytest.raises(safejson.UnsafeJson, match=reason):
+        safejson.loads(f'{{"value": {literal}}}')
+
+
+@pytest.mark.parametrize("literal", ["1e-130", "-1e-130", "9.99e125", "0.0", "-0.0", "1e-400"])
+def test_given_a_fraction_inside_dynamodbs_range_or_zero_then_it_parses(literal: str) -> None:
+    assert safejson.loads(literal) == float(literal)

@@ -118,8 +118,9 @@ def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | N
     """What makes a request unfit for any route, checked before anything parses it, or None.
 
     A body over the size limit (413), a body that is neither JSON nor a form (415), a JSON body
-    nested too deeply or with an oversized number (400), a path parameter that is no id (422):
-    every route of every service refuses these alike.
+    nested too deeply or with an oversized number (400), a JSON body that is not an object (422: no
+    route reads another, and Powertools would read a list's first item as the body), a path parameter
+    that is no id (422): every route of every service refuses these alike.
     """
     return (_oversized_body(event, max_body_bytes) or _unsupported_body(event) or _unsafe_json_body(event)
             or _bad_path_parameters(event))
@@ -166,8 +167,9 @@ def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLa
     return PayloadTooLarge(f"request body has {size} bytes; the limit is {limit}")
 
 
-def _unsafe_json_body(event: Mapping[str, Any]) -> BadRequest | None:
-    """A 400 for a JSON body nested too deeply or holding an oversized number (see ``safejson``).
+def _unsafe_json_body(event: Mapping[str, Any]) -> Problem | None:
+    """A 400 for a JSON body nested too deeply or holding an oversized number (see ``safejson``), a 422
+    for one that is not an object.
 
     Malformed JSON is left to the resolver, which names where it breaks.
     """
@@ -181,12 +183,20 @@ def _unsafe_json_body(event: Mapping[str, Any]) -> BadRequest | None:
         except (binascii.Error, ValueError):
             return None  # the resolver refuses an undecodable body itself
     try:
-        safejson.loads(body)
+        parsed = safejson.loads(body)
     except safejson.UnsafeJson as error:
         return BadRequest(f"request body is not acceptable JSON: {error}")
     except ValueError:
         return None  # malformed: the resolver answers 400 naming the position
-    return None
+    if isinstance(parsed, dict):
+        return None
+    return ValidationFailed([{"field": "body", "message": f"must be a JSON object, not {_json_type(parsed)}"}])
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", list: "an array", str: "a string"}.get(type(value), "a number")
 
 
 def problem_response(problem: Problem, event: Mapping[str, Any], cors_origins: Sequence[str] = ()) -> dict[str, Any]:

@@ -4,7 +4,9 @@ Python's parser recurses once per nesting level and turns any digit string into 
 body nested a thousand levels deep or holding a 5,000-digit number ends in RecursionError or
 ValueError deep inside a library, which would surface as a server error. Here both are refused up
 front, by name: at most :data:`MAX_DEPTH` levels of arrays and objects, numbers of at most
-:data:`MAX_NUMBER_CHARS` characters, and no ``NaN`` / ``Infinity`` (not JSON).
+:data:`MAX_NUMBER_CHARS` characters, and no ``NaN`` / ``Infinity`` (not JSON). A fraction must also fit
+DynamoDB's number range (a magnitude from 1E-130 to below 1E+126, or zero): a smaller one such as
+``4e-206`` passes every model bound yet fails the write, which would surface as a server error.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 MAX_DEPTH = 32
 MAX_NUMBER_CHARS = 40
+SMALLEST_MAGNITUDE = 1e-130  # DynamoDB's number range, which every stored value must fit
+LARGEST_MAGNITUDE = 1e126  # exclusive
 
 
 class UnsafeJson(ValueError):
@@ -57,8 +61,10 @@ def _integer(literal: str) -> int:
 def _decimal(literal: str) -> float:
     _check_length(literal)
     number = float(literal)
-    if not math.isfinite(number):
+    if not math.isfinite(number) or abs(number) >= LARGEST_MAGNITUDE:
         raise UnsafeJson("a number is too large")
+    if number and abs(number) < SMALLEST_MAGNITUDE:
+        raise UnsafeJson(f"a number is too close to zero (its magnitude must be 0 or at least {SMALLEST_MAGNITUDE:g})")
     return number
 
 
