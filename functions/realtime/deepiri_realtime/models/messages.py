@@ -62,7 +62,7 @@ class RoomUpdate(_Message):
     action: Literal["room.update"]
     roomId: RoomId
     patch: dict[str, Any]
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)
 
 
 class DuelProgress(_Message):

@@ -34,7 +34,7 @@ class ProjectPatch(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     startDate: date | None = None

@@ -139,7 +139,7 @@ class TaskPatch(BaseModel):
     estimateMinutes: Minutes | None = None
     assigneeIds: AssigneeIds | None = None
     status: Status | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, strict=True)
     reason: str | None = Field(default=None, max_length=500)
 
     def changes(self) -> dict[str, object]:
@@ -154,7 +154,7 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     status: Status
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, strict=True)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -165,7 +165,7 @@ class CompleteRequest(BaseModel):
 
     actualMinutes: Minutes | None = None
     notes: str | None = Field(default=None, max_length=2_000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, strict=True)
     completedAt: Instant | None = Field(
         default=None, description="when the work was finished, if earlier than now (an offline client catching up): "
                                   "not in the future, at most 6 hours back; the activity time of TaskCompleted")

@@ -56,7 +56,7 @@ class ProfilePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)
     displayName: SingleLine | None = Field(default=None, min_length=1, max_length=64)
     avatarUrl: AvatarUrl | None = None
     bio: MultiLine | None = Field(default=None, max_length=500)
