@@ -201,6 +201,7 @@ class FakePusher:
     published: list[tuple[str, str]] = field(default_factory=list)
     disabled: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
+    payloads: list[tuple[str | None, dict[str, str]]] = field(default_factory=list)  # (body, data) of each push
 
     def configured(self, platform: str) -> bool:
         return platform in self.platforms
@@ -215,4 +216,5 @@ class FakePusher:
         if endpoint_arn in self.disabled:
             raise Refused("EndpointDisabled", disabled=True)
         self.published.append((endpoint_arn, title))
+        self.payloads.append((body, data))
         return "p1"
