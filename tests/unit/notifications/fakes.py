@@ -42,6 +42,7 @@ class FakeStore:
         return preferences, self.last_digest.get(user_id)
 
     def save_preferences(self, user_id: str, preferences: NotificationPreferences, at: str) -> None:
+        assert isinstance(at, str), "the repository writes updatedAt: a missing value fails the update"
         self.prefs[user_id] = preferences
 
     def set_timezone(self, user_id: str, timezone: str, version: str) -> bool:

@@ -267,3 +267,14 @@ def test_given_quiet_hours_that_ended_then_the_email_goes_out() -> None:
     create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
 
     assert deliver(store, channels, queue.sent[0], NOON) == "sent" and len(mailer.sent) == 1
+
+
+def test_given_three_devices_none_sent_then_the_outcome_is_the_last_attempts() -> None:
+    store, queue, _, pusher, channels = _setup()
+    for n, platform in ((1, "fcm"), (2, "fcm"), (3, "apns")):
+        store.save_device("bob", _device(n, platform))
+    pusher.disabled.update({"arn:endpoint/1", "arn:endpoint/2"})
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "skipped"
+    assert [status for status, _ in _push_deliveries(store, made.notificationId)] == ["failed", "failed", "skipped"]

@@ -23,6 +23,8 @@ def test_given_a_configured_platform_then_the_device_gets_an_endpoint_and_is_rea
         "id": devices.device_id("fcm", "fcm-token-0001"), "platform": "fcm", "createdAt": FIRST, "push": "ready"}
     [stored] = store.devices("bob")
     assert stored.endpointArn == "arn:aws:sns:us-east-1:123456789012:endpoint/fcm/0001"
+    assert "endpointArn" not in device.model_dump()
+    assert "endpointArn" not in devices.listed(store, "bob")[0].model_dump()
 
 
 def test_given_a_platform_without_application_then_the_device_is_kept_unconfigured_without_endpoint() -> None:
@@ -75,7 +77,9 @@ def test_given_another_users_device_when_unregistering_then_not_found_and_it_sta
     store, pusher = FakeStore(), FakePusher(platforms=("fcm",))
     device = devices.register(store, pusher, "bob", PHONE, FIRST)
 
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         devices.unregister(store, pusher, "ada", device.id)
+
+    assert missing.value.detail == "no such device"
 
     assert devices.listed(store, "bob") == [device] and pusher.removed == []

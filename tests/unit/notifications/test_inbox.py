@@ -65,8 +65,9 @@ def test_given_another_users_or_no_notification_when_marking_read_then_not_found
     store, (one,) = _store_with("One")
 
     for user, notification in (("ada", one), ("bob", "01JDNOTHERE000000000000000")):
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as missing:
             inbox.mark_read(store, user, notification, LATE)
+        assert missing.value.detail == "no such notification"  # the same answer whether it exists or not
 
     assert inbox.unread_count(store, "bob").unread == 1
 
@@ -80,8 +81,9 @@ def test_given_a_notification_deleted_right_after_its_read_mark_then_not_found()
     store, (one,) = _store_with("One")
     racing = _DeletedMeanwhile(notes=store.notes)
 
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         inbox.mark_read(racing, "bob", one, LATE)
+    assert missing.value.detail == "no such notification"
 
 
 def test_given_unread_notifications_when_all_are_marked_read_then_how_many_were_and_none_stays_unread() -> None:
@@ -96,8 +98,9 @@ def test_given_unread_notifications_when_all_are_marked_read_then_how_many_were_
 def test_given_a_notification_when_deleted_then_gone_and_another_user_cannot_delete_it() -> None:
     store, (one, two) = _store_with("One", "Two")
 
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         inbox.delete(store, "ada", one)
+    assert missing.value.detail == "no such notification"
     inbox.delete(store, "bob", one)
 
     assert [n.id for n in inbox.history(store, "bob", False, 10, None).items] == [two]

@@ -71,7 +71,7 @@ def test_given_a_put_without_timezone_then_the_choices_are_kept_and_the_account_
         {"kinds": {"mention": {"inApp": True, "email": False, "push": True}},
          "quietHours": {"start": "22:00", "end": "07:00"}})
 
-    answered = replace(store, "ada", wanted, LATE)
+    answered = replace(store, "ada", wanted, LATE)  # the fake refuses a save without its time, as the table does
 
     assert answered == read(store, "ada")
     assert answered.timezone == "Asia/Tokyo" and answered.kinds["mention"].email is False
