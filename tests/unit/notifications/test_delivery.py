@@ -43,7 +43,7 @@ def test_given_a_mention_then_the_email_goes_to_the_known_address_with_the_app_l
 
     [(to, subject, text)] = mailer.sent
     assert to == "bob@example.com" and subject == "Ada mentioned you"
-    assert "https://app.example/tasks/t1#comment-c1" in text
+    assert text.startswith("in a comment on a task\n\nSee the comment: https://app.example/tasks/t1#comment-c1")
     note = store.get("bob", made.notificationId)
     assert note is not None and note.channels["email"] == "done"
     assert [(d.channel, d.status) for d in note.deliveries][-1] == ("email", "sent")

@@ -159,3 +159,50 @@ def test_given_every_waiting_notification_deleted_then_no_email_and_no_digest_da
 
     assert run.model_dump() == {"users": 0, "emails": 0, "items": 0, "waiting": 0}
     assert mailer.sent == [] and store.digest == {} and store.last_digest == {}
+
+
+def test_given_two_deleted_held_notifications_then_both_pointers_are_counted_dropped() -> None:
+    quiet = NotificationPreferences(quietHours=NotificationQuietHours(start="22:00", end="07:00"))
+    store, queue = FakeStore(prefs={"bob": quiet}), FakeQueue()
+    channels = Channels(FakeMailer(), FakePusher(), Refused, "")
+    for event in ("E1", "E2"):
+        made = create(store, queue, event, MENTION, "2026-11-30T23:00:00.000Z")
+        deliver(store, channels, queue.sent[-1], parse_iso("2026-11-30T23:00:00.000Z"))
+        del store.notes[("bob", made.notificationId)]
+
+    run = release_held(store, queue, parse_iso("2026-12-01T08:00:00.000Z"))
+
+    assert (run.released, run.dropped) == (0, 2)
+
+
+def test_given_several_users_then_one_run_sends_the_due_digests_and_counts_them_all() -> None:
+    late = NotificationPreferences(digest=Digest(enabled=True, hour=20))
+    people = ("ada", "al", "bob", "cy", "dan")
+    store = FakeStore(prefs={"ada": late, "dan": late},
+                      contacts={user: Contact(email=f"{user}@example.com") for user in people})
+    waiting = {"ada": 2, "al": 1, "bob": 2, "cy": 1, "dan": 1}
+    for user, count in waiting.items():
+        for n in range(count):
+            create(store, FakeQueue(), f"E{n}", Draft(user, "levelUp", f"Level {n + 2}!", None, None),
+                   "2026-11-30T06:00:00.000Z")
+    for (owner, notification) in [key for key in store.notes if key[0] == "al"]:
+        del store.notes[(owner, notification)]  # al's only one was deleted meanwhile
+    mailer = FakeMailer()
+
+    run = send_digests(store, DigestTools(mailer, Refused, ""), parse_iso("2026-11-30T09:00:00Z"))
+
+    assert run.model_dump() == {"users": 2, "emails": 2, "items": 3, "waiting": 3}
+    assert sorted(to for to, _, _ in mailer.sent) == ["bob@example.com", "cy@example.com"]
+
+
+def test_given_todays_digest_sent_then_a_later_item_waits_for_tomorrows() -> None:
+    store, _ = _digest_store()
+    mailer = FakeMailer()
+    send_digests(store, DigestTools(mailer, Refused, ""), parse_iso("2026-11-30T09:00:00Z"))
+    create(store, FakeQueue(), "E9", Draft("bob", "badgeEarned", "Badge earned: Owl", None, None),
+           "2026-11-30T10:00:00.000Z")
+
+    later = send_digests(store, DigestTools(mailer, Refused, ""), parse_iso("2026-11-30T11:00:00Z"))
+    tomorrow = send_digests(store, DigestTools(mailer, Refused, ""), parse_iso("2026-12-01T09:00:00Z"))
+
+    assert (later.waiting, later.emails, tomorrow.emails) == (1, 0, 1) and len(mailer.sent) == 2
