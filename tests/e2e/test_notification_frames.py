@@ -30,7 +30,8 @@ Frame = dict[str, Any]
 
 @contextmanager
 def _socket(stack, token: str) -> Iterator[ClientConnection]:
-    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=20, max_size=2**21) as socket:
+    # generous: the session's first handshake pays the authorizer's and $connect's cold starts
+    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=60, max_size=2**21) as socket:
         yield socket
 
 

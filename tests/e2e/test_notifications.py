@@ -172,7 +172,7 @@ def test_given_user_deleted_then_notifications_preferences_devices_and_connectio
                json={"quietHours": {"start": "22:00", "end": "07:00"}}).status_code == 200
     assert api("POST", "/api/notifications/devices", token=user.token,
                json={"platform": "apns", "token": "apns-e2e-device-token-0001"}).status_code == 201
-    with connect(f"{stack.urls.websocket}?token={user.token}", open_timeout=20) as socket:
+    with connect(f"{stack.urls.websocket}?token={user.token}", open_timeout=60) as socket:
         wait_for(lambda: api("GET", "/api/realtime/me", token=user.token).json()["connections"], seconds=30)
 
         publish(DomainEvent.new("users", "UserDeleted", {"userId": user.id}, actor=user.id))
