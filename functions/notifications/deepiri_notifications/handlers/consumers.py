@@ -62,11 +62,11 @@ def handle(event: ReceivedEvent, data: BaseModel) -> None:
     if isinstance(data, UserRegisteredData):
         directory.remember(repository, data.userId, data.email, data.displayName)
         if data.timezone is not None:
-            extra["timezone"] = settings.timezone_announced(repository, data.userId, data.timezone,
-                                                            event.detail.occurredAt, event.detail.id)
+            extra["timezoneKept"] = settings.timezone_announced(repository, data.userId, data.timezone,
+                                                                event.detail.occurredAt, event.detail.id)
     elif isinstance(data, UserSettingsChangedData):
-        extra["timezone"] = settings.timezone_announced(repository, data.userId, data.timezone,
-                                                        event.detail.occurredAt, event.detail.id)
+        extra["timezoneKept"] = settings.timezone_announced(repository, data.userId, data.timezone,
+                                                            event.detail.occurredAt, event.detail.id)
     elif isinstance(data, UserDeletedData):
         extra["deleted"] = directory.forget(repository, wiring.pusher(), data.userId)
     else:
