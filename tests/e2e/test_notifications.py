@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 import requests
+from websockets.sync.client import connect
 
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from tests.e2e.conftest import wait_for
+from tests.support.frames import closed_within
 
 pytestmark = pytest.mark.e2e
 
@@ -102,13 +104,13 @@ def test_given_notifications_then_read_unread_read_all_delete_and_preferences_pe
     assert api("DELETE", f"/api/notifications/{second}", token=user.token).status_code == 204
     assert second not in [n["id"] for n in _notes(api, user.token)]
 
-    wanted = {"timezone": "Asia/Tokyo", "kinds": {"taskDueSoon": {"inApp": True, "email": False, "push": True}},
+    wanted = {"timezone": "UTC", "kinds": {"taskDueSoon": {"inApp": True, "email": False, "push": True}},
               "quietHours": {"start": "23:00", "end": "06:30"}, "digest": {"enabled": False, "hour": 9}}
     saved = api("PUT", "/api/notifications/preferences", token=user.token, json=wanted)
     assert saved.status_code == 200, saved.text
     again = api("GET", "/api/notifications/preferences", token=user.token).json()
     assert again == saved.json() and again["kinds"]["taskDueSoon"] == wanted["kinds"]["taskDueSoon"]
-    assert again["timezone"] == "Asia/Tokyo" and again["digest"] == {"enabled": False, "hour": 9}
+    assert again["timezone"] == "UTC" and again["digest"] == {"enabled": False, "hour": 9}
     bad = api("PUT", "/api/notifications/preferences", token=user.token, json={"timezone": "Nowhere/Land"})
     assert bad.status_code == 422 and bad.headers["Content-Type"].startswith("application/problem+json")
 
@@ -161,17 +163,22 @@ def test_given_low_priority_notifications_then_the_digest_job_sends_one_email(st
     assert "Level 2!" in digests[0]["BodyText"] and "Level 3!" in digests[0]["BodyText"]
 
 
-def test_given_user_deleted_then_notifications_preferences_and_devices_are_purged(api, account, publish) -> None:
+def test_given_user_deleted_then_notifications_preferences_devices_and_connections_are_purged(
+        stack, api, account, publish) -> None:
     user = account("notify-deleted")
     publish(_due_soon(user.id, "Soon gone"))
     wait_for(lambda: _notes(api, user.token), seconds=60)
     assert api("PUT", "/api/notifications/preferences", token=user.token,
-               json={"timezone": "Europe/Paris"}).status_code == 200
+               json={"quietHours": {"start": "22:00", "end": "07:00"}}).status_code == 200
     assert api("POST", "/api/notifications/devices", token=user.token,
                json={"platform": "apns", "token": "apns-e2e-device-token-0001"}).status_code == 201
+    with connect(f"{stack.urls.websocket}?token={user.token}", open_timeout=60) as socket:
+        wait_for(lambda: api("GET", "/api/realtime/me", token=user.token).json()["connections"], seconds=30)
 
-    publish(DomainEvent.new("users", "UserDeleted", {"userId": user.id}, actor=user.id))
+        publish(DomainEvent.new("users", "UserDeleted", {"userId": user.id}, actor=user.id))
 
+        assert closed_within(socket, 60)
     wait_for(lambda: _notes(api, user.token) == [], seconds=60)
     assert api("GET", "/api/notifications/devices", token=user.token).json() == []
-    assert api("GET", "/api/notifications/preferences", token=user.token).json()["timezone"] == "UTC"
+    assert api("GET", "/api/notifications/preferences", token=user.token).json()["quietHours"] is None
+    wait_for(lambda: api("GET", "/api/realtime/me", token=user.token).json()["connections"] == [], seconds=30)

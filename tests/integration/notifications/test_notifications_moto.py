@@ -123,7 +123,7 @@ def test_given_preferences_then_they_persist_and_bad_ones_are_422(notifications)
     assert status == 200 and defaults["timezone"] == "UTC" and defaults["digest"] == {"enabled": True, "hour": 8}
     assert defaults["kinds"]["passwordReset"] == {"inApp": True, "email": True, "push": False}
 
-    wanted = {"timezone": "Europe/Paris", "kinds": {"mention": {"inApp": True, "email": False, "push": True}},
+    wanted = {"timezone": "UTC", "kinds": {"mention": {"inApp": True, "email": False, "push": True}},
               "quietHours": {"start": "22:00", "end": "07:00"}, "digest": {"enabled": False, "hour": 7}}
     status, saved = _call("PUT", "/api/notifications/preferences", body=wanted)
     assert status == 200 and saved["kinds"]["mention"]["email"] is False
@@ -131,9 +131,53 @@ def test_given_preferences_then_they_persist_and_bad_ones_are_422(notifications)
     assert again == saved and again["quietHours"] == {"start": "22:00", "end": "07:00"}
 
     for bad, field in (({"timezone": "Mars/Olympus"}, "timezone"), ({"quietHours": {"start": "25:00", "end": "07:00"}},
-                       "quietHours.start"), ({"kinds": {"spam": {}}}, "kinds.spam")):
+                       "quietHours.start"), ({"kinds": {"spam": {}}}, "kinds.spam"),
+                       ({"timezone": "Europe/Paris"}, "body.timezone")):  # the account's, set in the users service
         status, problem = _call("PUT", "/api/notifications/preferences", body=bad)
         assert status == 422 and any(field in error["field"] for error in problem["errors"]), problem
+
+
+def _at(event: DomainEvent, occurred_at: str, **data: Any) -> DomainEvent:
+    """``event`` as if it had happened at ``occurred_at`` (with ``data`` added)."""
+    detail = event.detail.model_copy(update={"occurredAt": occurred_at, "data": {**event.detail.data, **data}})
+    return event.model_copy(update={"detail": detail})
+
+
+def _settings_changed(user: str, timezone: str, occurred_at: str) -> DomainEvent:
+    return _at(DomainEvent.new("users", "UserSettingsChanged", {"userId": user, "timezone": timezone,
+                                                                "dayStartHour": 4}, actor=user), occurred_at)
+
+
+def test_given_the_users_settings_then_the_preferences_follow_the_latest_timezone_whatever_the_order(
+        notifications) -> None:
+    registered = _at(_registered(BOB, "Bob"), "2026-11-30T08:00:00.000Z", timezone="America/Lima", dayStartHour=0)
+    newer, older = (_settings_changed(BOB, "Asia/Tokyo", "2026-11-30T10:00:00.000Z"),
+                    _settings_changed(BOB, "Europe/Paris", "2026-11-30T09:00:00.000Z"))
+    assert _call("PUT", "/api/notifications/preferences",
+                 body={"quietHours": {"start": "22:00", "end": "07:00"}})[0] == 200
+
+    _consume(registered)
+    assert _call("GET", "/api/notifications/preferences")[1]["timezone"] == "America/Lima"
+    _consume(newer)
+    _consume(older, registered)  # late and redelivered: both older than what is kept
+
+    shown = _call("GET", "/api/notifications/preferences")[1]
+    assert shown["timezone"] == "Asia/Tokyo" and shown["quietHours"] == {"start": "22:00", "end": "07:00"}
+    status, problem = _call("PUT", "/api/notifications/preferences", body={"timezone": "Europe/Paris"})
+    assert status == 422 and problem["errors"][0]["field"] == "body.timezone"
+    repeated = _call("PUT", "/api/notifications/preferences", body={"timezone": "Asia/Tokyo"})
+    assert repeated[1]["timezone"] == "Asia/Tokyo"
+
+
+def test_given_quiet_hours_in_the_users_timezone_then_a_push_waits_for_their_local_end(notifications) -> None:
+    _consume(_registered(BOB, "Bob"), _settings_changed(BOB, "Asia/Tokyo", "2026-11-30T08:00:00.000Z"))
+    _call("PUT", "/api/notifications/preferences", body={"quietHours": {"start": "00:00", "end": "23:59"}})
+    _consume(_mention())
+
+    assert _deliver_queued(notifications["NotificationsDeliveryQueue"]) == 2
+    [note] = _call("GET", "/api/notifications")[1]["items"]
+    [push] = [d for d in note["deliveries"] if d["channel"] == "push"]
+    assert push["status"] == "held" and push["reason"].endswith("T14:59:00.000Z")  # 23:59 in Tokyo, in UTC
 
 
 def test_given_a_device_then_it_registers_as_unconfigured_locally_and_can_be_removed(notifications) -> None:
@@ -187,7 +231,7 @@ def test_given_low_priority_notifications_then_the_digest_job_sends_one_email(no
 
 def test_given_user_deleted_then_notifications_preferences_and_devices_are_purged(notifications) -> None:
     _consume(_registered(BOB, "Bob"), _mention())
-    _call("PUT", "/api/notifications/preferences", body={"timezone": "Europe/Paris"})
+    _consume(_settings_changed(BOB, "Europe/Paris", "2026-11-30T08:00:00.000Z"))
     _call("POST", "/api/notifications/devices", body={"platform": "fcm", "token": "fcm-token-0001"})
 
     _consume(DomainEvent.new("users", "UserDeleted", {"userId": BOB}, actor=BOB))

@@ -162,13 +162,26 @@ def test_given_a_patch_when_applied_then_version_moves_and_a_stale_version_is_41
 
 def test_given_preferences_when_put_then_read_back(api: Api) -> None:
     user_id = api.register("prefs@example.com").body["user"]["userId"]
-    prefs = {"notifications": {"tasks": {"email": False, "push": True, "inApp": True}},
-             "quietHours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Berlin"},
-             "weekStart": "sunday", "theme": "dark"}
+    prefs = {"weekStart": "sunday", "theme": "dark"}
     assert api.call("PUT", "/api/users/me/preferences", prefs, user=user_id).status == 200
     assert api.call("GET", "/api/users/me/preferences", user=user_id).body == prefs
-    bad = {**prefs, "quietHours": {"start": "25:00", "end": "07:00", "timezone": "UTC"}}
-    assert api.call("PUT", "/api/users/me/preferences", bad, user=user_id).status == 422
+    assert api.call("PUT", "/api/users/me/preferences", {**prefs, "theme": "neon"}, user=user_id).status == 422
+
+
+def test_given_notification_toggles_sent_to_the_users_service_then_422_pointing_to_notifications(api: Api) -> None:
+    """They moved to /api/notifications/preferences; a client still sending them learns it, nothing is half-saved."""
+    user_id = api.register("moved@example.com").body["user"]["userId"]
+    old_body = {"notifications": {"tasks": {"email": False, "push": True, "inApp": True}},
+                "quietHours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Berlin"}, "theme": "dark"}
+
+    refused = api.call("PUT", "/api/users/me/preferences", old_body, user=user_id)
+
+    assert refused.status == 422
+    fields = {error["field"]: error["message"] for error in refused.body["errors"]}
+    assert set(fields) == {"body.notifications", "body.quietHours"}
+    assert all("PUT /api/notifications/preferences" in message for message in fields.values())
+    assert api.call("GET", "/api/users/me/preferences", user=user_id).body == {"weekStart": "monday",
+                                                                              "theme": "system"}
 
 
 def test_given_privacy_settings_when_others_read_a_profile_then_private_and_friends_only_hide_it(api: Api) -> None:

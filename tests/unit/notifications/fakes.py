@@ -9,7 +9,8 @@ from typing import Any
 
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
-from deepiri_notifications.models.notifications import DeliveryRequest, StoredNotification
+from deepiri_common.pagination import Page
+from deepiri_notifications.models.notifications import DeliveryRequest, Notification, StoredNotification
 from deepiri_notifications.models.preferences import Contact, NotificationPreferences, StoredDevice
 
 
@@ -27,6 +28,7 @@ class FakeStore:
     markers: dict[tuple[str, str], str] = field(default_factory=dict)
     prefs: dict[str, NotificationPreferences] = field(default_factory=dict)
     last_digest: dict[str, date] = field(default_factory=dict)
+    timezones: dict[str, tuple[str, str]] = field(default_factory=dict)  # user → (timezone, version)
     contacts: dict[str, Contact] = field(default_factory=dict)
     device_map: dict[tuple[str, str], StoredDevice] = field(default_factory=dict)
     held: dict[str, Pointer] = field(default_factory=dict)
@@ -34,13 +36,21 @@ class FakeStore:
     published: list[DomainEvent] = field(default_factory=list)
 
     def preferences(self, user_id: str) -> tuple[NotificationPreferences, date | None]:
-        return self.prefs.get(user_id, NotificationPreferences()), self.last_digest.get(user_id)
+        preferences = self.prefs.get(user_id, NotificationPreferences())
+        if user_id in self.timezones:
+            preferences = preferences.model_copy(update={"timezone": self.timezones[user_id][0]})
+        return preferences, self.last_digest.get(user_id)
 
     def save_preferences(self, user_id: str, preferences: NotificationPreferences, at: str) -> None:
+        assert isinstance(at, str), "the repository writes updatedAt: a missing value fails the update"
         self.prefs[user_id] = preferences
 
-    def set_timezone(self, user_id: str, timezone: str, at: str) -> None:
-        self.prefs[user_id] = self.preferences(user_id)[0].model_copy(update={"timezone": timezone})
+    def set_timezone(self, user_id: str, timezone: str, version: str) -> bool:
+        """Kept only over an older version (the repository's conditional write)."""
+        if user_id in self.timezones and self.timezones[user_id][1] >= version:
+            return False
+        self.timezones[user_id] = (timezone, version)
+        return True
 
     def contact(self, user_id: str) -> Contact:
         return self.contacts.get(user_id, Contact())
@@ -64,6 +74,34 @@ class FakeStore:
     def get(self, user_id: str, notification_id: str) -> StoredNotification | None:
         note = self.notes.get((user_id, notification_id))
         return None if note is None else note.model_copy(deep=True)
+
+    def page(self, user_id: str, unread: bool, limit: int, cursor: str | None) -> Page[Notification]:
+        """Newest first; the cursor is the id of the last one shown."""
+        mine = sorted((note for (owner, _), note in self.notes.items() if owner == user_id
+                       and not (unread and note.readAt)), key=lambda note: note.id, reverse=True)
+        after = [note for note in mine if cursor is None or note.id < cursor]
+        shown = [Notification.model_validate(note.model_dump(include=set(Notification.model_fields)))
+                 for note in after[:limit]]
+        return Page[Notification](items=shown, nextCursor=shown[-1].id if len(after) > limit else None)
+
+    def unread_count(self, user_id: str) -> int:
+        return sum(1 for (owner, _), note in self.notes.items() if owner == user_id and note.readAt is None)
+
+    def mark_read(self, user_id: str, notification_id: str, at: str) -> bool:
+        note = self.notes.get((user_id, notification_id))
+        if note is None:
+            return False
+        note.readAt = note.readAt or at
+        return True
+
+    def mark_all_read(self, user_id: str, at: str) -> int:
+        unread = [note for (owner, _), note in self.notes.items() if owner == user_id and note.readAt is None]
+        for note in unread:
+            note.readAt = at
+        return len(unread)
+
+    def delete(self, user_id: str, notification_id: str) -> bool:
+        return self.notes.pop((user_id, notification_id), None) is not None
 
     def record(self, user_id: str, notification_id: str, channel: Any, deliveries: list[Any], *,
                state: Any, expected: Any) -> bool:
@@ -122,6 +160,7 @@ class FakeStore:
         self.notes = {k: v for k, v in self.notes.items() if k[0] != user_id}
         self.markers = {k: v for k, v in self.markers.items() if k[0] != user_id}
         self.prefs.pop(user_id, None)
+        self.timezones.pop(user_id, None)
         self.contacts.pop(user_id, None)
         self.device_map = {k: v for k, v in self.device_map.items() if k[0] != user_id}
         self.digest = {k: v for k, v in self.digest.items() if v.userId != user_id}
@@ -163,6 +202,7 @@ class FakePusher:
     published: list[tuple[str, str]] = field(default_factory=list)
     disabled: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
+    payloads: list[tuple[str | None, dict[str, str]]] = field(default_factory=list)  # (body, data) of each push
 
     def configured(self, platform: str) -> bool:
         return platform in self.platforms
@@ -177,4 +217,5 @@ class FakePusher:
         if endpoint_arn in self.disabled:
             raise Refused("EndpointDisabled", disabled=True)
         self.published.append((endpoint_arn, title))
+        self.payloads.append((body, data))
         return "p1"

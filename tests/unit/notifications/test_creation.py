@@ -100,3 +100,57 @@ def test_given_every_kind_then_the_catalogue_has_its_priority_and_security_mail_
     off = NotificationPreferences(kinds=dict.fromkeys(KINDS, Channels(inApp=False, email=False, push=False)))
     emailed = {kind for kind in KINDS if channels_for(kind, off).email}
     assert emailed == {"passwordReset", "emailVerification"}
+
+
+def test_given_channels_turned_off_or_waiting_then_each_delivery_says_why_and_when() -> None:
+    prefs = NotificationPreferences(kinds={"levelUp": Channels(inApp=True, email=True, push=False)})
+    store, queue = FakeStore(prefs={"bob": prefs}), FakeQueue()
+
+    made = create(store, queue, "E1", LEVEL, NOW)
+
+    note = store.get("bob", made.notificationId)
+    assert note is not None and note.channels == {"email": "digest", "push": "done"}
+    assert [(d.channel, d.status, d.at, d.reason) for d in note.deliveries] == [
+        ("inApp", "delivered", NOW, None), ("email", "digest", NOW, "waiting for the daily digest"),
+        ("push", "off", NOW, "turned off in preferences")]
+    assert made.queued == () and queue.sent == []
+
+
+def test_given_a_mention_then_the_stored_notification_is_the_drafts_and_the_event_is_the_services() -> None:
+    store, queue = FakeStore(), FakeQueue()
+
+    made = create(store, queue, "E7", MENTION, NOW)
+
+    note = store.get("bob", made.notificationId)
+    assert note is not None and (note.userId, note.kind, note.title, note.body, note.link, note.createdAt,
+                                 note.sourceEventId) == ("bob", "mention", "Ada mentioned you",
+                                                         "in a comment on a task", "/tasks/t1#comment-c1", NOW, "E7")
+    [event] = store.published
+    assert (event.source, event.detail_type, event.detail.actor) == (
+        "deepiri.notifications", "NotificationCreated", "notifications")
+    assert made == type(made)(made.notificationId, True, ("email", "push"))
+    assert [(r.userId, r.email, r.secretLink) for r in queue.sent] == [("bob", None, None), ("bob", None, None)]
+
+
+def test_given_the_notification_deleted_before_a_redelivery_then_nothing_is_queued_again() -> None:
+    store, queue = FakeStore(), FakeQueue()
+    first = create(store, queue, "E1", MENTION, NOW)
+    del store.notes[("bob", first.notificationId)]
+    queue.sent.clear()
+
+    again = create(store, queue, "E1", MENTION, NOW)
+
+    assert (again.notificationId, again.new, again.queued) == (first.notificationId, False, ())
+    assert queue.sent == [] and store.notes == {}
+
+
+def test_given_a_redelivery_after_the_sends_went_out_then_nothing_is_queued_again() -> None:
+    store, queue = FakeStore(), FakeQueue()
+    first = create(store, queue, "E1", MENTION, NOW)
+    for channel in ("email", "push"):
+        store.record("bob", first.notificationId, channel, [], state="done", expected="pending")
+    queue.sent.clear()
+
+    again = create(store, queue, "E1", MENTION, NOW)
+
+    assert (again.new, again.queued) == (False, ()) and queue.sent == []

@@ -43,7 +43,7 @@ def test_given_a_mention_then_the_email_goes_to_the_known_address_with_the_app_l
 
     [(to, subject, text)] = mailer.sent
     assert to == "bob@example.com" and subject == "Ada mentioned you"
-    assert "https://app.example/tasks/t1#comment-c1" in text
+    assert text.startswith("in a comment on a task\n\nSee the comment: https://app.example/tasks/t1#comment-c1")
     note = store.get("bob", made.notificationId)
     assert note is not None and note.channels["email"] == "done"
     assert [(d.channel, d.status) for d in note.deliveries][-1] == ("email", "sent")
@@ -131,3 +131,150 @@ def test_given_a_deleted_notification_then_its_request_is_ignored() -> None:
     store, _, mailer, _, channels = _setup()
     request = DeliveryRequest(userId="bob", notificationId="01JD0000000000000000000N01", channel="email")
     assert deliver(store, channels, request, NOON) == "ignored" and mailer.sent == []
+
+
+def _device(n: int, platform: str = "fcm", arn: bool = True) -> StoredDevice:
+    return StoredDevice(id=str(n) * 32, platform=platform, createdAt="x", push="ready",  # type: ignore[arg-type]
+                        endpointArn=f"arn:endpoint/{n}" if arn else None)
+
+
+def _push_deliveries(store: FakeStore, notification_id: str) -> list[tuple[str, str | None]]:
+    note = store.get("bob", notification_id)
+    assert note is not None
+    return [(d.status, d.reason) for d in note.deliveries if d.channel == "push"]
+
+
+def test_given_a_device_then_the_push_carries_the_notification_and_the_attempt_names_the_device() -> None:
+    store, queue, _, pusher, channels = _setup()
+    store.save_device("bob", _device(1))
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "sent"
+
+    assert pusher.payloads == [("in a comment on a task", {
+        "notificationId": made.notificationId, "kind": "mention", "link": "/tasks/t1#comment-c1"})]
+    assert _push_deliveries(store, made.notificationId) == [("sent", f"device {'1' * 32}")]
+    note = store.get("bob", made.notificationId)
+    assert note is not None and note.channels["push"] == "done" and note.deliveries[-1].at == "2026-11-30T12:00:00.000Z"
+
+
+def test_given_a_notification_without_link_then_the_push_data_has_an_empty_link() -> None:
+    store, queue, _, pusher, channels = _setup()
+    store.save_device("bob", _device(1))
+    create(store, queue, "E1", Draft("bob", "levelUp", "Level 2!", None, None), "2026-11-30T12:00:00.000Z")
+
+    deliver(store, channels, queue.sent[-1], NOON)
+
+    assert pusher.payloads[0][1]["link"] == ""
+
+
+def test_given_every_device_refusing_then_the_push_failed_with_each_reason() -> None:
+    store, queue, _, pusher, channels = _setup()
+    store.save_device("bob", _device(1))
+    store.save_device("bob", _device(2))
+    pusher.disabled.update({"arn:endpoint/1", "arn:endpoint/2"})
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "failed"
+
+    reason = "SNS refused: EndpointDisabled (endpoint disabled: device removed)"
+    assert _push_deliveries(store, made.notificationId) == [
+        ("failed", f"device {'1' * 32}: {reason}"), ("failed", f"device {'2' * 32}: {reason}")]
+    assert store.devices("bob") == []
+
+
+class _Refusal(Exception):
+    """A provider's refusal that does not say the endpoint is disabled."""
+
+
+def test_given_a_refusal_that_does_not_disable_then_the_device_stays() -> None:
+    store, queue, mailer, pusher, _ = _setup()
+    channels = Channels(mailer, pusher, _Refusal, "https://app.example")
+    store.save_device("bob", _device(1))
+    pusher.publish = lambda *args: (_ for _ in ()).throw(_Refusal("Throttled"))  # type: ignore[method-assign]
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "failed"
+
+    assert _push_deliveries(store, made.notificationId) == [("failed", f"device {'1' * 32}: SNS refused: Throttled")]
+    assert [d.id for d in store.devices("bob")] == ["1" * 32] and pusher.removed == []
+
+
+def test_given_a_device_skipped_and_another_refused_then_the_outcome_is_the_last_attempt() -> None:
+    store, queue, _, pusher, channels = _setup()
+    store.save_device("bob", _device(1, arn=False))
+    store.save_device("bob", _device(2))
+    pusher.disabled.add("arn:endpoint/2")
+    create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "failed"
+
+
+def test_given_a_device_refused_and_another_skipped_then_the_outcome_is_the_last_attempt() -> None:
+    store, queue, _, pusher, channels = _setup()
+    store.save_device("bob", _device(1))
+    store.save_device("bob", _device(2, platform="apns"))
+    pusher.disabled.add("arn:endpoint/1")
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "skipped"
+    assert [status for status, _ in _push_deliveries(store, made.notificationId)] == ["failed", "skipped"]
+
+
+def test_given_an_email_without_link_then_it_links_to_the_public_site_and_the_event_address_wins() -> None:
+    store, queue, mailer, _, channels = _setup()
+    draft = Draft("bob", "levelUp", "Level 2!", "You reached a new level.", None, email="other@example.com")
+    store.prefs["bob"] = NotificationPreferences.model_validate({"digest": {"enabled": False}})
+    made = create(store, queue, "E1", draft, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[0], NOON) == "sent"
+
+    [(to, subject, text)] = mailer.sent
+    assert (to, subject) == ("other@example.com", "Level 2!") and "\n\nhttps://deepiri.dev\n" in text
+    note = store.get("bob", made.notificationId)
+    assert note is not None and [(d.status, d.reason, d.at) for d in note.deliveries if d.channel == "email"] == [
+        ("sent", None, "2026-11-30T12:00:00.000Z")]
+
+
+def test_given_no_address_or_a_refusal_then_the_reason_is_recorded() -> None:
+    store, queue, mailer, _, channels = _setup()
+    nobody = create(store, queue, "E1", Draft("nobody", "mention", "t", None, None), "2026-11-30T12:00:00.000Z")
+    deliver(store, channels, queue.sent[0], NOON)
+    mailer.refuse = "MessageRejected"
+    refused = create(store, queue, "E2", MENTION, "2026-11-30T12:00:00.000Z")
+    deliver(store, channels, queue.sent[2], NOON)
+
+    skipped, failed = store.get("nobody", nobody.notificationId), store.get("bob", refused.notificationId)
+    assert skipped is not None and failed is not None
+    assert (skipped.deliveries[-1].status, skipped.deliveries[-1].reason) == (
+        "skipped", "no email address known for this user")
+    assert (failed.deliveries[-1].status, failed.deliveries[-1].reason) == ("failed", "SES refused: MessageRejected")
+    assert failed.channels["email"] == "done"
+
+
+def test_given_quiet_hours_and_a_hold_lost_to_a_concurrent_copy_then_ignored() -> None:
+    prefs = NotificationPreferences(timezone="UTC", quietHours=NIGHT_HOURS)
+    store, queue, mailer, _, channels = _setup(prefs={"bob": prefs})
+    create(store, queue, "E1", MENTION, "2026-11-30T23:00:00.000Z")
+    store.hold = lambda *args: False  # type: ignore[method-assign]
+
+    assert deliver(store, channels, queue.sent[0], NIGHT) == "ignored" and mailer.sent == []
+
+
+def test_given_quiet_hours_that_ended_then_the_email_goes_out() -> None:
+    prefs = NotificationPreferences(timezone="UTC", quietHours=NIGHT_HOURS)
+    store, queue, mailer, _, channels = _setup(prefs={"bob": prefs})
+    create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[0], NOON) == "sent" and len(mailer.sent) == 1
+
+
+def test_given_three_devices_none_sent_then_the_outcome_is_the_last_attempts() -> None:
+    store, queue, _, pusher, channels = _setup()
+    for n, platform in ((1, "fcm"), (2, "fcm"), (3, "apns")):
+        store.save_device("bob", _device(n, platform))
+    pusher.disabled.update({"arn:endpoint/1", "arn:endpoint/2"})
+    made = create(store, queue, "E1", MENTION, "2026-11-30T12:00:00.000Z")
+
+    assert deliver(store, channels, queue.sent[1], NOON) == "skipped"
+    assert [status for status, _ in _push_deliveries(store, made.notificationId)] == ["failed", "failed", "skipped"]

@@ -46,3 +46,28 @@ def test_given_a_digest_hour_then_it_is_due_once_per_local_day_from_that_hour() 
     assert digest_day_due(parse_iso("2026-11-29T23:00:00.000Z"), tokyo, eight, None) == date(2026, 11, 30)
     assert digest_day_due(parse_iso("2026-11-30T03:00:00.000Z"), tokyo, eight, date(2026, 11, 30)) is None
     assert digest_day_due(parse_iso("2026-11-30T23:30:00.000Z"), tokyo, eight, date(2026, 11, 30)) == date(2026, 12, 1)
+
+
+def test_given_the_first_minute_of_quiet_hours_then_quiet_and_their_last_then_not() -> None:
+    lunch = NotificationQuietHours(start="12:00", end="13:30")
+    starts = quiet_until(parse_iso("2026-11-30T12:00:00.000Z"), "UTC", lunch)
+    assert starts is not None and to_iso(starts) == "2026-11-30T13:30:00.000Z"
+    assert quiet_until(parse_iso("2026-11-30T13:29:59.000Z"), "UTC", lunch) is not None
+    assert quiet_until(parse_iso("2026-11-30T13:30:00.000Z"), "UTC", lunch) is None
+    assert quiet_until(parse_iso("2026-11-30T11:59:59.000Z"), "UTC", lunch) is None
+
+
+def test_given_quiet_hours_over_midnight_when_they_begin_then_held_until_the_next_local_morning() -> None:
+    late = NotificationQuietHours(start="22:15", end="06:45")
+    until = quiet_until(parse_iso("2026-11-30T22:15:00.000Z"), "UTC", late)
+    assert until is not None and to_iso(until) == "2026-12-01T06:45:00.000Z"
+    assert quiet_until(parse_iso("2026-11-30T22:14:00.000Z"), "UTC", late) is None
+    just_after_midnight = quiet_until(parse_iso("2026-12-01T00:00:00.000Z"), "UTC", late)
+    assert just_after_midnight is not None and to_iso(just_after_midnight) == "2026-12-01T06:45:00.000Z"
+
+
+def test_given_a_digest_last_sent_days_ago_then_today_is_due_and_a_later_hour_waits() -> None:
+    nine = Digest(enabled=True, hour=9)
+    assert digest_day_due(parse_iso("2026-11-30T09:00:00.000Z"), "UTC", nine, date(2026, 11, 28)) == date(2026, 11, 30)
+    assert digest_day_due(parse_iso("2026-11-30T08:59:59.000Z"), "UTC", nine, date(2026, 11, 28)) is None
+    assert digest_day_due(parse_iso("2026-11-30T23:59:00.000Z"), "UTC", nine, date(2026, 12, 1)) is None

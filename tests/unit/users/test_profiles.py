@@ -37,12 +37,31 @@ def test_given_a_valid_patch_then_changes_name_only_the_sent_fields() -> None:
     assert patch.changes() == {"timezone": "Asia/Tokyo", "bio": None, "avatarUrl": "https://cdn.example/a.png"}
 
 
-def test_given_preferences_with_a_bad_quiet_hour_or_theme_then_refused() -> None:
-    with pytest.raises(ValidationError):
-        Preferences.model_validate({"quietHours": {"start": "7:00", "end": "08:00", "timezone": "UTC"}})
+def test_given_preferences_with_a_bad_theme_then_refused() -> None:
     with pytest.raises(ValidationError):
         Preferences.model_validate({"theme": "neon"})
     assert Preferences().weekStart == "monday"
+
+
+@pytest.mark.parametrize("moved", [{"notifications": {"tasks": {"email": False}}},
+                                   {"quietHours": {"start": "22:00", "end": "07:00", "timezone": "UTC"}},
+                                   {"notifications": None}])
+def test_given_notification_toggles_or_quiet_hours_then_refused_with_where_they_moved(moved: dict) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Preferences.model_validate({"theme": "dark", **moved})
+
+    [error] = refused.value.errors()
+    assert error["loc"] == (next(iter(moved)),) and "PUT /api/notifications/preferences" in error["msg"]
+
+
+def test_given_a_document_stored_with_the_moved_toggles_then_read_without_them() -> None:
+    stored = ('{"notifications": {"tasks": {"email": false, "push": true, "inApp": true}}, '
+              '"quietHours": {"start": "22:00", "end": "07:00", "timezone": "UTC"}, "theme": "dark"}')
+
+    preferences = Preferences.stored(stored)
+
+    assert preferences == Preferences(theme="dark")
+    assert preferences.model_dump() == {"weekStart": "monday", "theme": "dark"}
 
 
 def test_given_messy_emails_then_they_normalise_or_are_refused() -> None:

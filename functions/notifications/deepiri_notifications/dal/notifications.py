@@ -5,7 +5,8 @@
   it carries ``unreadPk = USER#<id>``, the key of the sparse ``unread`` index;
 - ``sk = SOURCE#<eventId>``: the marker that makes one notification per (event, recipient), written in
   the notification's transaction under ``attribute_not_exists``;
-- ``sk = PREFS`` (preferences, the last digest's local date), ``sk = CONTACT`` (email, display name),
+- ``sk = PREFS`` (preferences, the last digest's local date, and the timezone the users service announced
+  with ``timezoneVersion``, its event's ``<occurredAt>#<eventId>``), ``sk = CONTACT`` (email, display name),
   ``sk = DEVICE#<id>`` (push devices).
 
 Two shared partitions point at work the jobs do: ``pk = HELD`` (``sk = <releaseAt>#<user>#<id>#<channel>``,
@@ -96,6 +97,8 @@ class NotificationRepository:
         last = values.get("lastDigestOn")
         document = values.get("document")
         preferences = NotificationPreferences.model_validate_json(document) if document else NotificationPreferences()
+        if values.get("timezone"):  # the users service's setting wins over one a PUT stored before it was learnt
+            preferences = preferences.model_copy(update={"timezone": values["timezone"]})
         return preferences, date.fromisoformat(last) if last else None
 
     def save_preferences(self, user_id: str, preferences: NotificationPreferences, at: str) -> None:
@@ -104,10 +107,19 @@ class NotificationRepository:
             UpdateExpression="SET document = :document, updatedAt = :at",
             ExpressionAttributeValues=_typed({":document": preferences.model_dump_json(), ":at": at}))
 
-    def set_timezone(self, user_id: str, timezone: str, at: str) -> None:
-        """Replace the timezone of the stored preferences (others stay as they are)."""
-        preferences, _ = self.preferences(user_id)
-        self.save_preferences(user_id, preferences.model_copy(update={"timezone": timezone}), at)
+    def set_timezone(self, user_id: str, timezone: str, version: str) -> bool:
+        """Keep ``timezone`` (the users service's setting) unless one of a later ``version`` is kept already;
+        whether it was kept. The other preferences stay as they are."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=_key(user_id, "PREFS"),
+                UpdateExpression="SET #timezone = :timezone, timezoneVersion = :version",
+                ConditionExpression="attribute_not_exists(timezoneVersion) OR timezoneVersion < :version",
+                ExpressionAttributeNames={"#timezone": "timezone"},
+                ExpressionAttributeValues=_typed({":timezone": timezone, ":version": version}))
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def contact(self, user_id: str) -> Contact:
         item = self._get(user_id, "CONTACT")

@@ -1,5 +1,5 @@
 """Domain events that matter to a person → notifications (SQS batch, idempotent per event id); the users
-directory (addresses, names) and account deletion."""
+directory (addresses, names), the account's timezone and account deletion."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_notifications import wiring
-from deepiri_notifications.logic import creation, directory, intake
+from deepiri_notifications.logic import creation, directory, intake, settings
 from deepiri_notifications.models.events import (
     BadgeEarnedData,
     ChallengeExpiredData,
@@ -29,6 +29,7 @@ from deepiri_notifications.models.events import (
     TaskReminderData,
     UserDeletedData,
     UserRegisteredData,
+    UserSettingsChangedData,
 )
 
 # What this consumer reads; the contract tests check each model against its producer's schema, and the
@@ -50,6 +51,7 @@ CONSUMES: Consumes = {
     "PasswordResetRequested": SecurityMailData,
     "EmailVerificationRequested": SecurityMailData,
     "UserRegistered": UserRegisteredData,
+    "UserSettingsChanged": UserSettingsChangedData,
     "UserDeleted": UserDeletedData,
 }
 
@@ -59,6 +61,12 @@ def handle(event: ReceivedEvent, data: BaseModel) -> None:
     extra: dict[str, Any] = {"event": event.detail_type, "eventId": event.detail.id}
     if isinstance(data, UserRegisteredData):
         directory.remember(repository, data.userId, data.email, data.displayName)
+        if data.timezone is not None:
+            extra["timezoneKept"] = settings.timezone_announced(repository, data.userId, data.timezone,
+                                                                event.detail.occurredAt, event.detail.id)
+    elif isinstance(data, UserSettingsChangedData):
+        extra["timezoneKept"] = settings.timezone_announced(repository, data.userId, data.timezone,
+                                                            event.detail.occurredAt, event.detail.id)
     elif isinstance(data, UserDeletedData):
         extra["deleted"] = directory.forget(repository, wiring.pusher(), data.userId)
     else:

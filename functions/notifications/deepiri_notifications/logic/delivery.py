@@ -79,10 +79,11 @@ def deliver(store: Store, channels: Channels, request: DeliveryRequest, now: dat
     else:
         deliveries = _push(store, channels, request.userId, notification, at)
     store.record(request.userId, notification.id, request.channel, deliveries, state="done", expected="pending")
-    return deliveries[-1].status if len(deliveries) == 1 else _overall(deliveries)
+    return _overall(deliveries)
 
 
 def _overall(deliveries: Sequence[Delivery]) -> str:
+    """``sent`` when any device (or the one email) got it, else what the last attempt came to."""
     return "sent" if any(d.status == "sent" for d in deliveries) else deliveries[-1].status
 
 
@@ -116,7 +117,7 @@ def _push(store: Store, channels: Channels, user_id: str, notification: StoredNo
             channels.pusher.publish(device.endpointArn, notification.title, notification.body, data)
         except channels.refused as refused:
             reason = f"device {device.id}: SNS refused: {refused}"
-            if getattr(refused, "disabled", False):
+            if getattr(refused, "disabled", False):  # (a default of None would read the same: falsy)
                 store.delete_device(user_id, device.id)
                 channels.pusher.unregister(device.endpointArn)
                 reason += " (endpoint disabled: device removed)"

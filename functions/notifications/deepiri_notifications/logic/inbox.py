@@ -35,7 +35,7 @@ def mark_read(store: Store, user_id: str, notification_id: str, now: str) -> Not
     notification = store.get(user_id, notification_id)
     if notification is None:  # deleted in between
         raise NotFound("no such notification")
-    return Notification.model_validate(notification.model_dump(include=set(Notification.model_fields)))
+    return Notification.model_validate(notification.model_dump())  # the stored-only fields are left out
 
 
 def mark_all_read(store: Store, user_id: str, now: str) -> ReadAll:

@@ -105,7 +105,7 @@ def _level(event: Event) -> list[Draft]:
 
 def _security(event: Event) -> list[Draft]:
     data: SecurityMailData = event.data
-    token = quote(data.token, safe="")
+    token = quote(data.token, safe="")  # nothing is safe: "/" and "+" are escaped too (letters never are)
     if event.detail_type == "PasswordResetRequested":
         return [Draft(data.userId, "passwordReset", "A password reset was requested",
                       "We emailed a reset link to your address. If it was not you, your password is unchanged.",

@@ -79,6 +79,14 @@ class UserRegisteredData(BaseModel):
     userId: str
     email: str
     displayName: str
+    timezone: str | None = Field(default=None, description="the account's IANA timezone (quiet hours, digest hour)")
+
+
+class UserSettingsChangedData(BaseModel):
+    """The account's timezone changed (or its day start, which this service does not use)."""
+
+    userId: str
+    timezone: str
 
 
 class UserDeletedData(BaseModel):

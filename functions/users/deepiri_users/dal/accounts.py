@@ -105,7 +105,7 @@ class AccountRepository:
             item = PreferencesItem.get(user_pk(user_id), "PREFS")
         except DoesNotExist:
             return None
-        return Preferences.model_validate_json(item.document)
+        return Preferences.stored(item.document)
 
     def get_one_time(self, kind: OneTimeKind, token_hash: str) -> OneTimeToken | None:
         try:

@@ -5,17 +5,18 @@ Every model is built on first use (``defer_build``): a function builds only the 
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, TypeAdapter, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from deepiri_common.clock import is_valid_timezone
 from deepiri_common.text import MultiLine, SingleLine
 from deepiri_users.models.accounts import Account, Privacy, TokenPair
 
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _timezone(value: str) -> str:
@@ -139,30 +140,12 @@ class RegisteredUser(BaseModel):
     tokens: TokenPair
 
 
-class ChannelToggles(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    email: bool = True
-    push: bool = True
-    inApp: bool = True
-
-
-class QuietHours(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-    start: str
-    end: str
-    timezone: Timezone
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hh_mm(cls, value: str) -> str:
-        if not _HHMM.match(value):
-            raise ValueError("must be HH:MM (24 h)")
-        return value
-
-
-NotificationCategory = Annotated[str, Field(pattern=r"^[a-z][a-zA-Z0-9]{0,31}$")]
+# Notification toggles and quiet hours belong to the notifications service, the one that applies them
+# (GET / PUT /api/notifications/preferences). They were stored here too, and nothing read them: a request
+# naming them is refused with a pointer (never dropped in silence), and a document stored before is read
+# without them.
+MOVED_TO_NOTIFICATIONS = ("notifications", "quietHours")
+_MOVED = "moved: notification channels and quiet hours are set with PUT /api/notifications/preferences"
 
 
 class Preferences(BaseModel):
@@ -170,7 +153,19 @@ class Preferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    notifications: dict[NotificationCategory, ChannelToggles] = Field(default_factory=dict, max_length=32)
-    quietHours: QuietHours | None = None
     weekStart: Literal["monday", "sunday"] = "monday"
     theme: Literal["light", "dark", "system"] = "system"
+    notifications: SkipJsonSchema[None] = Field(default=None, exclude=True)
+    quietHours: SkipJsonSchema[None] = Field(default=None, exclude=True)
+
+    @field_validator(*MOVED_TO_NOTIFICATIONS, mode="before")
+    @classmethod
+    def _moved(cls, value: object) -> None:
+        raise ValueError(_MOVED)
+
+    @classmethod
+    def stored(cls, document: str) -> Preferences:
+        """A stored document, less what moved to the notifications service (it was never applied)."""
+        values = json.loads(document)
+        return cls.model_validate({name: value for name, value in values.items()
+                                   if name not in MOVED_TO_NOTIFICATIONS})
