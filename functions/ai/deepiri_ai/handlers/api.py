@@ -1,0 +1,33 @@
+"""AI REST routes under /api/agent: classify a task, parse a line into a task draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepiri_ai import wiring
+from deepiri_ai.logic import agent
+from deepiri_ai.models.agent import Classification, ClassifyRequest, ParseRequest, TaskDraft
+from deepiri_common.api import api_handler, create_resolver
+from deepiri_common.clock import utc_now
+from deepiri_common.identity import current_caller
+from deepiri_common.routes import Routes
+
+app = create_resolver()
+routes = Routes(app)
+
+
+@routes.post("/api/agent/classify")
+def classify(body: ClassifyRequest) -> Classification:
+    """Category, difficulty and estimate of a task from its title and description (title ≤ 500, description ≤ 5,000)."""
+    current_caller(app)
+    return agent.classify(wiring.model(), body)
+
+
+@routes.post("/api/agent/parse")
+def parse(body: ParseRequest) -> TaskDraft:
+    """A task draft from one line of plain language, its due time in the caller's timezone (text ≤ 1,000)."""
+    return agent.parse(wiring.model(), wiring.profile_repository(), current_caller(app).user_id, body.text,
+                       utc_now())
+
+
+handler: Any = api_handler(app)

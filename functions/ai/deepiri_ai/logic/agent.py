@@ -1,0 +1,35 @@
+"""The routes' domain: classify a task and parse a line into a draft with the local engine.
+
+The caller's words are data: they are counted by the classifier and cut into fields by the parser,
+and nothing in them selects what the engine does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from deepiri_ai.dal.profiles import ProfileRepository
+from deepiri_ai.logic import drafts
+from deepiri_ai.logic.classifier import LocalModel
+from deepiri_ai.logic.profiles import timezone_of
+from deepiri_ai.models.agent import Alternative, Classification, ClassifyRequest, TaskDraft
+
+
+def classify(model: LocalModel, request: ClassifyRequest) -> Classification:
+    """The category, difficulty and estimate the local engine reads in the task."""
+    prediction = model.predict(request.title, request.description)
+    return Classification.model_validate({
+        "category": prediction.category, "difficulty": prediction.difficulty,
+        "estimateMinutes": prediction.estimate_minutes, "confidence": prediction.confidence,
+        "alternatives": [Alternative.model_validate({"category": label, "confidence": score})
+                         for label, score in prediction.alternatives]})
+
+
+def parse(model: LocalModel, profiles: ProfileRepository, user_id: str, text: str, now: datetime) -> TaskDraft:
+    """The task draft ``text`` describes, its due time read in the caller's own timezone."""
+    zone = timezone_of(profiles, user_id)
+    draft = drafts.parse(text, now, zone, model)
+    return TaskDraft.model_validate({
+        "title": draft.title, "dueAt": draft.due_at, "timezone": zone, "priority": draft.priority,
+        "category": draft.category, "difficulty": draft.difficulty, "tags": list(draft.tags),
+        "estimateMinutes": draft.estimate_minutes, "recurrence": draft.recurrence})

@@ -1,0 +1,11 @@
+"""The AI functions' configuration, validated at cold start."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from deepiri_common.settings import CommonSettings
+
+
+class AiSettings(CommonSettings):
+    ai_table: str = Field(alias="AI_TABLE")
