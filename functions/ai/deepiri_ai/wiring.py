@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from deepiri_ai.dal.profiles import ProfileRepository
+from deepiri_ai.dal.tasks_api import TasksApi
 from deepiri_ai.logic.classifier import LocalModel, local_model
 from deepiri_ai.settings import AiSettings
 from deepiri_common import aws
@@ -28,6 +29,13 @@ def profile_repository() -> ProfileRepository:
     return ProfileRepository(settings().ai_table, aws.client("dynamodb"))
 
 
+@cache
+def tasks_api() -> TasksApi:
+    """The caller's open tasks, through the tasks service's API function."""
+    return TasksApi(settings().tasks_api_function)
+
+
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
     profile_repository.cache_clear()
+    tasks_api.cache_clear()

@@ -7,6 +7,7 @@ from typing import Any
 from deepiri_ai import wiring
 from deepiri_ai.logic import agent
 from deepiri_ai.models.agent import Classification, ClassifyRequest, ParseRequest, TaskDraft
+from deepiri_ai.models.prioritize import Prioritized
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
@@ -28,6 +29,13 @@ def parse(body: ParseRequest) -> TaskDraft:
     """A task draft from one line of plain language, its due time in the caller's timezone (text ≤ 1,000)."""
     return agent.parse(wiring.model(), wiring.profile_repository(), current_caller(app).user_id, body.text,
                        utc_now())
+
+
+@routes.post("/api/agent/prioritize", problems=(502,))
+def prioritize() -> Prioritized:
+    """Your open tasks in the order to do them, each with its reasons (due date, priority, blockers, estimate)."""
+    return agent.prioritized(wiring.tasks_api(), current_caller(app), utc_now(),
+                             app.current_event.request_context.request_id)
 
 
 handler: Any = api_handler(app)

@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from deepiri_ai.dal.profiles import ProfileRepository
-from deepiri_ai.logic import drafts
+from deepiri_ai.dal.tasks_api import TasksApi
+from deepiri_ai.logic import drafts, prioritize
 from deepiri_ai.logic.classifier import LocalModel
 from deepiri_ai.logic.profiles import timezone_of
 from deepiri_ai.models.agent import Alternative, Classification, ClassifyRequest, TaskDraft
+from deepiri_ai.models.prioritize import Prioritized
+from deepiri_common.identity import Caller
 
 
 def classify(model: LocalModel, request: ClassifyRequest) -> Classification:
@@ -33,3 +36,9 @@ def parse(model: LocalModel, profiles: ProfileRepository, user_id: str, text: st
         "title": draft.title, "dueAt": draft.due_at, "timezone": zone, "priority": draft.priority,
         "category": draft.category, "difficulty": draft.difficulty, "tags": list(draft.tags),
         "estimateMinutes": draft.estimate_minutes, "recurrence": draft.recurrence})
+
+
+def prioritized(tasks: TasksApi, caller: Caller, now: datetime, correlation_id: str | None = None) -> Prioritized:
+    """The caller's own open tasks (read through the tasks API as the caller) in the order to do them."""
+    open_tasks, truncated = tasks.open_tasks(caller, correlation_id)
+    return prioritize.rank(open_tasks, now, truncated)
