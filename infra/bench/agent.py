@@ -33,7 +33,9 @@ def run(target: Target) -> Result:
         gateway = gateway_timings(f"{rest}/api/agent/{name}", WARMUP, REQUESTS, LOOP_SECONDS, headers, body=body)
         output = run_probe("infra.bench.probes.handler_calls",
                            [MODULE, str(event), str(WARMUP), str(REQUESTS), str(LOOP_SECONDS)],
-                           service_env(FUNCTION, target.stage), timeout=LOOP_SECONDS + 60)
+                           # parse reads the caller's timezone from the stack's table, as the function does
+                           {**service_env(FUNCTION, target.stage), "AWS_ENDPOINT_URL": target.endpoint},
+                           timeout=LOOP_SECONDS + 60)
         local: list[float] = json.loads(output)
         figures = {"gateway_ms": {"p50": percentile(gateway, 0.5), "p95": percentile(gateway, 0.95),
                                   "samples": len(gateway)},

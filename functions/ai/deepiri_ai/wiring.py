@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from deepiri_ai.dal.guards import Guards
 from deepiri_ai.dal.profiles import ProfileRepository
 from deepiri_ai.dal.tasks_api import TasksApi
 from deepiri_ai.logic.classifier import LocalModel, local_model
+from deepiri_ai.logic.engine import BedrockSettings, Providers
 from deepiri_ai.settings import AiSettings
 from deepiri_common import aws
 from deepiri_common.settings import load_settings
@@ -35,7 +37,26 @@ def tasks_api() -> TasksApi:
     return TasksApi(settings().tasks_api_function)
 
 
+@cache
+def providers() -> Providers:
+    """The provider the stage's settings choose, with the Bedrock client, breaker and budgets it needs."""
+    config = settings()
+    if config.ai_provider == "local":
+        return Providers(provider="local", model=model())
+    from botocore.config import Config  # noqa: PLC0415 - only the Bedrock provider needs it
+
+    bedrock = aws.client("bedrock-runtime", config=Config(
+        connect_timeout=2, read_timeout=config.bedrock_timeout_seconds, retries={"max_attempts": 1}))
+    return Providers(provider="bedrock", model=model(), bedrock=bedrock,
+                     guards=Guards(config.ai_table, aws.client("dynamodb")),
+                     settings=BedrockSettings(model_id=config.bedrock_model_id,
+                                              daily_tokens=config.daily_token_budget,
+                                              breaker_threshold=config.breaker_threshold,
+                                              cool_off_seconds=config.breaker_cool_off_seconds))
+
+
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
     profile_repository.cache_clear()
     tasks_api.cache_clear()
+    providers.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepiri_ai import wiring
-from deepiri_ai.logic import agent
+from deepiri_ai.logic import agent, engine
 from deepiri_ai.models.agent import Classification, ClassifyRequest, ParseRequest, TaskDraft
 from deepiri_ai.models.prioritize import Prioritized
 from deepiri_common.api import api_handler, create_resolver
@@ -17,11 +17,10 @@ app = create_resolver()
 routes = Routes(app)
 
 
-@routes.post("/api/agent/classify")
+@routes.post("/api/agent/classify", problems=(429,))
 def classify(body: ClassifyRequest) -> Classification:
     """Category, difficulty and estimate of a task from its title and description (title ≤ 500, description ≤ 5,000)."""
-    current_caller(app)
-    return agent.classify(wiring.model(), body)
+    return engine.classify(wiring.providers(), current_caller(app).user_id, body, utc_now())
 
 
 @routes.post("/api/agent/parse")

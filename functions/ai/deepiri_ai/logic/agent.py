@@ -1,4 +1,4 @@
-"""The routes' domain: classify a task and parse a line into a draft with the local engine.
+"""The routes' domain: parse a line into a draft, order the caller's open tasks (classify: ``engine``).
 
 The caller's words are data: they are counted by the classifier and cut into fields by the parser,
 and nothing in them selects what the engine does.
@@ -13,19 +13,9 @@ from deepiri_ai.dal.tasks_api import TasksApi
 from deepiri_ai.logic import drafts, prioritize
 from deepiri_ai.logic.classifier import LocalModel
 from deepiri_ai.logic.profiles import timezone_of
-from deepiri_ai.models.agent import Alternative, Classification, ClassifyRequest, TaskDraft
+from deepiri_ai.models.agent import TaskDraft
 from deepiri_ai.models.prioritize import Prioritized
 from deepiri_common.identity import Caller
-
-
-def classify(model: LocalModel, request: ClassifyRequest) -> Classification:
-    """The category, difficulty and estimate the local engine reads in the task."""
-    prediction = model.predict(request.title, request.description)
-    return Classification.model_validate({
-        "category": prediction.category, "difficulty": prediction.difficulty,
-        "estimateMinutes": prediction.estimate_minutes, "confidence": prediction.confidence,
-        "alternatives": [Alternative.model_validate({"category": label, "confidence": score})
-                         for label, score in prediction.alternatives]})
 
 
 def parse(model: LocalModel, profiles: ProfileRepository, user_id: str, text: str, now: datetime) -> TaskDraft:

@@ -43,6 +43,9 @@ class Classification(BaseModel):
     estimateMinutes: int = Field(ge=1)
     confidence: float = Field(ge=0, le=1, description="the model's probability of the category")
     alternatives: list[Alternative] = Field(description="the next likeliest categories, likeliest first")
+    provider: Literal["local", "bedrock"] = Field(default="local", description="which engine answered")
+    fallbackReason: Literal["breaker-open", "provider-failed", "invalid-answer"] | None = Field(
+        default=None, description="why the local engine answered when Bedrock is configured")
 
 
 class ParseRequest(BaseModel):
