@@ -9,7 +9,7 @@ from functools import cache
 
 from deepiri_ai.dal.guards import Guards
 from deepiri_ai.dal.profiles import ProfileRepository
-from deepiri_ai.dal.tasks_api import TasksApi
+from deepiri_ai.dal.tasks_api import EngagementApi, TasksApi
 from deepiri_ai.logic.classifier import LocalModel, local_model
 from deepiri_ai.logic.engine import BedrockSettings, Providers
 from deepiri_ai.settings import AiSettings
@@ -38,6 +38,12 @@ def tasks_api() -> TasksApi:
 
 
 @cache
+def engagement_api() -> EngagementApi:
+    """The caller's progress, through the engagement service's API function."""
+    return EngagementApi(settings().engagement_api_function)
+
+
+@cache
 def providers() -> Providers:
     """The provider the stage's settings choose, with the Bedrock client, breaker and budgets it needs."""
     config = settings()
@@ -59,4 +65,5 @@ def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
     profile_repository.cache_clear()
     tasks_api.cache_clear()
+    engagement_api.cache_clear()
     providers.cache_clear()

@@ -13,50 +13,10 @@ from deepiri_ai.logic.classifier import local_model
 from deepiri_ai.logic.engine import BedrockSettings, Providers, classify
 from deepiri_ai.models.agent import ClassifyRequest
 from deepiri_common.problems import TooManyRequests
+from tests.unit.ai.fakes import FakeBedrock, FakeGuards
 
 NOW = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 MODEL = "test-model"
-
-
-class FakeGuards:
-    """The breaker and budgets in memory (the DynamoDB ones: tests/integration/ai)."""
-
-    def __init__(self) -> None:
-        self.open_until = 0.0
-        self.failures = 0
-        self.spent: dict[tuple[str, str], int] = {}
-
-    def breaker_open_until(self, model_id: str) -> float:
-        return self.open_until
-
-    def record_failure(self, model_id: str, now: float, threshold: int, cool_off: int) -> None:
-        self.failures += 1
-        if self.failures >= threshold:
-            self.open_until, self.failures = now + cool_off, 0
-
-    def record_success(self, model_id: str) -> None:
-        self.failures = 0
-
-    def tokens_spent(self, user_id: str, day: str) -> int:
-        return self.spent.get((user_id, day), 0)
-
-    def spend(self, user_id: str, day: str, tokens: int, expires_at: int) -> int:
-        self.spent[(user_id, day)] = self.spent.get((user_id, day), 0) + tokens
-        return self.spent[(user_id, day)]
-
-
-class FakeBedrock:
-    """Converse answering from a script: a dict answer, or an exception to raise."""
-
-    def __init__(self, *answers: Any) -> None:
-        self.answers, self.requests = list(answers), []
-
-    def converse(self, **request: Any) -> dict[str, Any]:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def _tool(**tool_input: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The caller's open tasks, read through the tasks service's own API function (never its table).
+"""The caller's tasks and progress, read (and a task created) through the owning services' API functions,
+never their tables.
 
 ``deepiri_common.internal.call_route`` invokes ``deepiri-<stage>-tasks-api`` with the proxy event the
 gateway would send for the same caller, so the tasks service's routes and authorization decide what is
@@ -41,3 +42,28 @@ class TasksApi:
             if not cursor:
                 return found, False
         return found, True
+
+    def create_task(self, caller: Caller, body: dict[str, Any], correlation_id: str | None = None) -> dict[str, Any]:
+        """Create a task as the caller through ``POST /api/tasks``; the created task. A refusal (4xx) raises
+        ``UpstreamFailed`` naming its status: the draft came from this service, so a refusal is its fault."""
+        status, answer = call_route(self._function, "POST", "/api/tasks", caller=caller, body=body,
+                                    correlation_id=correlation_id, invoke=self._invoke)
+        if status != 201 or not isinstance(answer, dict):
+            raise UpstreamFailed(f"tasks answered {status}")
+        return answer
+
+
+class EngagementApi:
+    """Reads the caller's progress from the engagement API function."""
+
+    def __init__(self, function_name: str, invoke: Callable[..., Mapping[str, Any]] | None = None) -> None:
+        self._function, self._invoke = function_name, invoke
+
+    def progress(self, caller: Caller, correlation_id: str | None = None) -> dict[str, Any] | None:
+        """The caller's level, XP and streaks (``GET /api/gamification/me``), or None when unavailable."""
+        try:
+            status, answer = call_route(self._function, "GET", "/api/gamification/me", caller=caller,
+                                        correlation_id=correlation_id, invoke=self._invoke)
+        except UpstreamFailed:
+            return None
+        return answer if status == 200 and isinstance(answer, dict) else None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from deepiri_ai import wiring
-from deepiri_ai.logic import agent, engine
+from deepiri_ai.logic import agent, chat, engine
+from deepiri_ai.logic.profiles import timezone_of
 from deepiri_ai.models.agent import Classification, ClassifyRequest, ParseRequest, TaskDraft
+from deepiri_ai.models.chat import ChatReply, ChatRequest
 from deepiri_ai.models.prioritize import Prioritized
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
@@ -35,6 +37,18 @@ def prioritize() -> Prioritized:
     """Your open tasks in the order to do them, each with its reasons (due date, priority, blockers, estimate)."""
     return agent.prioritized(wiring.tasks_api(), current_caller(app), utc_now(),
                              app.current_event.request_context.request_id)
+
+
+@routes.post("/api/agent/chat", problems=(502,))
+def chat_with_assistant(body: ChatRequest) -> ChatReply:
+    """The assistant (local engine): what is due, what to do next, how you are doing, add a task; your data only."""
+    caller, request_id = current_caller(app), app.current_event.request_context.request_id
+    tools = chat.ChatTools(
+        tasks=wiring.tasks_api(),
+        create_task=lambda draft: wiring.tasks_api().create_task(caller, draft, request_id),
+        progress=lambda: wiring.engagement_api().progress(caller, request_id),
+        model=wiring.model(), zone=timezone_of(wiring.profile_repository(), caller.user_id))
+    return chat.answer(body, tools, caller, utc_now())
 
 
 handler: Any = api_handler(app)
