@@ -30,6 +30,7 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 DEFAULT_DUE = time(17, 0)
+FIRST_YEAR, LAST_YEAR = 1970, 2998  # due times are stored between 1970 and 2999
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -172,8 +173,10 @@ def _explicit(text: str, today: date, spans: list[tuple[int, int]]) -> date | No
             parsed: date = date_parser.parse(phrase, default=datetime(today.year, 1, 1)).date()
         except (ValueError, OverflowError):
             continue
-        _take(match, spans)
         has_year = re.search(r"\d{4}", phrase) is not None or phrase.count("/") == 2
+        if (not has_year and parsed.year != today.year) or not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            continue  # "dec 32" read as December 2032, or a year no task is due in: not a date
+        _take(match, spans)
         if not has_year and parsed < today:
             parsed = date(parsed.year + 1, parsed.month, min(parsed.day, 28) if parsed.month == 2 else parsed.day)
         return parsed
