@@ -78,3 +78,8 @@ def test_given_a_line_carrying_instructions_then_it_becomes_a_draft_and_nothing_
 @pytest.mark.parametrize("text", ["party on dec 5 9999", "meet 0001-01-01", "x 12/31/0001", "dec 32"])
 def test_given_a_date_no_task_can_have_then_there_is_no_due_time(text: str) -> None:
     assert _due(text, "Pacific/Kiritimati") is None
+
+
+def test_given_more_tags_than_a_task_holds_then_the_first_twenty_are_kept() -> None:
+    draft = parse("plan " + " ".join(f"#t{n}" for n in range(30)), MONDAY, "UTC", local_model())
+    assert draft.tags == tuple(f"t{n}" for n in range(20)) and draft.title == "plan"

@@ -33,6 +33,7 @@ _RECURRENCE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:every\s+year|each\s+year|yearly|annually)\b"), "FREQ=YEARLY"),
 ]
 _UNITS = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}
+MAX_TAGS = 20  # as many as a task holds
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def parse(text: str, now: datetime, zone: str, model: LocalModel) -> Draft:
     if found:
         spans.extend(found.spans)
     priority = _priority(_blank(lowered, spans), spans)
-    tags = tuple(dict.fromkeys(match.group(1).lower() for match in _TAG.finditer(text)))
+    tags = tuple(dict.fromkeys(match.group(1).lower() for match in _TAG.finditer(text)))[:MAX_TAGS]
     spans.extend(match.span() for match in _TAG.finditer(text))
     estimate = _estimate(_blank(lowered, spans), spans)
     title = _title(text, spans) or text.strip()[:500]
