@@ -161,7 +161,7 @@ def test_given_the_assistant_then_it_adds_a_task_and_answers_from_the_caller_s_d
     assert [(task["title"], task["priority"], task["tags"]) for task in listed] == [
         ("send the invoice", "high", ["billing"])]
     assert nxt["intent"] == "next" and "send the invoice" in nxt["reply"] and "secret" not in nxt["reply"]
-    assert doing["intent"] == "progress" and doing["reply"].startswith("You have 1 open tasks, 0 overdue.")
+    assert doing["intent"] == "progress" and doing["reply"].startswith("You have 1 open task, 0 overdue.")
     assert challenge["intent"] == "make_challenge" and "cannot" in challenge["reply"]
 
 

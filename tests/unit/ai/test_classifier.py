@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from deepiri_ai.logic.classifier import local_model
@@ -66,3 +68,12 @@ def test_given_a_prediction_then_the_alternatives_are_other_categories_in_fallin
 def test_given_the_training_data_then_make_train_ai_reproduces_the_committed_artefact() -> None:
     pytest.importorskip("sklearn")
     assert train_ai.main(["--check"]) == 0
+
+
+def test_given_an_artefact_with_a_weight_moved_then_the_check_tells_it_apart() -> None:
+    artefact = {"features": ["w:a"], "category": {"weights": [[0.5]]}, "heldOut": {"accuracy": 0.9}}
+    moved = {"features": ["w:a"], "category": {"weights": [[0.6]]}, "heldOut": {"accuracy": 0.9}}
+    assert train_ai.same(artefact, json.loads(json.dumps(artefact)))
+    assert train_ai.same(artefact, {**artefact, "category": {"weights": [[0.5005]]}})
+    assert not train_ai.same(artefact, moved)
+    assert not train_ai.same(artefact, {**artefact, "features": ["w:b"]})

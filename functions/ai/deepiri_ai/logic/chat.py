@@ -115,7 +115,7 @@ def _next(tasks: list[OpenTask], now: datetime) -> ChatReply:
 
 def _progress(tasks: list[OpenTask], progress: dict[str, Any] | None, now: datetime) -> ChatReply:
     overdue = sum(1 for task in tasks if task.dueAt is not None and task.dueAt < now)
-    parts = [f"You have {len(tasks)} open tasks, {overdue} overdue."]
+    parts = [f"You have {len(tasks)} open task{'' if len(tasks) == 1 else 's'}, {overdue} overdue."]
     if progress:
         streak = (progress.get("streaks") or {}).get("days", 0)
         parts.append(f"You are level {progress.get('level')} with {progress.get('xp')} XP and a {streak}-day streak.")
