@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean
+.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean train-ai
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -126,6 +126,9 @@ logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
 
 watch: deps ## push changed handler or layer code to the running emulator on save
 	@$(PY) -m infra.watch
+
+train-ai: deps ## train the AI service's local classifier on functions/ai/data/tasks.jsonl and write its artefact
+	$(call step,train the local classifier (scikit-learn; held-out figures below),PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.train_ai)
 
 bench: deps ## benchmarks, as ratios measured in one run (one or some: make bench ONLY=coldstart)
 	@PYTHONPATH=layers/common/python $(PY) -m infra.bench $(ONLY)

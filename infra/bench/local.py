@@ -37,8 +37,10 @@ def local_rest(target: Target, result: Result) -> str | None:
 
 
 def gateway_timings(url: str, warmup: int, count: int, budget: float,
-                    headers: Mapping[str, str] | None = None, *, expected_status: int = 200) -> list[float]:
-    """Sequential GETs of ``url``: ``warmup`` unmeasured, then up to ``count`` timed (ms), within ``budget``.
+                    headers: Mapping[str, str] | None = None, *, expected_status: int = 200,
+                    body: Mapping[str, Any] | None = None) -> list[float]:
+    """Sequential GETs of ``url`` (POSTs of ``body`` as JSON when given): ``warmup`` unmeasured, then up to
+    ``count`` timed (ms), within ``budget``.
 
     Each answer must have ``expected_status`` (an error status when the route measured is one that refuses).
     """
@@ -48,16 +50,20 @@ def gateway_timings(url: str, warmup: int, count: int, budget: float,
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
-        _get(url, headers, REQUEST_TIMEOUT_SECONDS, expected_status)
+        _get(url, headers, REQUEST_TIMEOUT_SECONDS, expected_status, body)
         elapsed = (time.perf_counter() - started) * 1000
         if index >= warmup:
             timings.append(elapsed)
     return timings
 
 
-def _get(url: str, headers: Mapping[str, str] | None, timeout: float, expected_status: int) -> bytes:
-    """The body of a GET of ``url`` answered with ``expected_status``; anything else raises BenchError."""
-    request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - 127.0.0.1
+def _get(url: str, headers: Mapping[str, str] | None, timeout: float, expected_status: int,
+         json_body: Mapping[str, Any] | None = None) -> bytes:
+    """The body of a GET of ``url`` (a POST of ``json_body`` when given) answered with ``expected_status``;
+    anything else raises BenchError."""
+    data = None if json_body is None else json.dumps(json_body).encode()
+    sent = {**(headers or {}), **({"Content-Type": "application/json"} if data else {})}
+    request = urllib.request.Request(url, data=data, headers=sent)  # noqa: S310 - 127.0.0.1
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             body: bytes = response.read()

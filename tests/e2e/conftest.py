@@ -7,6 +7,7 @@ template.yaml exactly as `make up` does, and stops the emulator afterwards, leav
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from deepiri_common.tokens import KeyStore, issue_access_token
 from infra import deploy, emulator
 from infra.config import LOCAL, REGION, Target, activate
 from infra.urls import StackUrls, discover
+from tests.support.fake_openai import FakeOpenAI
 
 STAGE = "e2e"
 
@@ -47,13 +49,21 @@ def stack() -> Iterator[Stack]:
     port = emulator.free_port()
     state_dir = LOCAL / "e2e" / str(port)
     target = activate(Target(endpoint=f"http://127.0.0.1:{port}", stage=STAGE, state_dir=state_dir))
+    # The emulator forwards Bedrock Converse to a fake OpenAI-compatible server (tests/support/fake_openai.py);
+    # only the AI service calls Bedrock, and only its tests depend on what the server answers.
+    fake_model = FakeOpenAI().start()
+    os.environ["MINISTACK_BEDROCK_PROXY_URL"] = fake_model.url
     try:
         emulator.start(target)
-        # Every e2e client is 127.0.0.1, so the per-IP registration limit is raised for this stage only.
-        deploy.build_and_deploy(target, {"RegistrationsPerIpPerHour": "500"})
+        # Every e2e client is 127.0.0.1, so the per-IP registration limit is raised for this stage only; the AI
+        # service asks Bedrock (the fake model) with a small daily budget, so the 429 is reachable.
+        deploy.build_and_deploy(target, {"RegistrationsPerIpPerHour": "500", "AiProvider": "bedrock",
+                                         "AiDailyTokenBudget": "5000"})
         yield Stack(target=target, urls=discover(target))
     finally:
+        os.environ.pop("MINISTACK_BEDROCK_PROXY_URL", None)
         emulator.stop(target)
+        fake_model.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
 
 

@@ -1,0 +1,117 @@
+"""The two providers behind classify: Bedrock's tool answer validated, the local engine on every failure,
+an open breaker shared through the table, and a spent daily token budget answered 429."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from deepiri_ai.logic.classifier import local_model
+from deepiri_ai.logic.engine import BedrockSettings, Providers, classify
+from deepiri_ai.models.agent import ClassifyRequest
+from deepiri_common.problems import TooManyRequests
+from tests.unit.ai.fakes import FakeBedrock, FakeGuards
+
+NOW = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+MODEL = "test-model"
+
+
+def _tool(**tool_input: Any) -> dict[str, Any]:
+    return {"output": {"message": {"role": "assistant", "content": [
+        {"toolUse": {"toolUseId": "t1", "name": "record_classification", "input": tool_input}}]}},
+        "usage": {"inputTokens": 120, "outputTokens": 30, "totalTokens": 150}, "stopReason": "tool_use"}
+
+
+CANNED = {"output": {"message": {"role": "assistant", "content": [{"text": "This is a mock response."}]}},
+          "usage": {"inputTokens": 10, "outputTokens": 5, "totalTokens": 15}, "stopReason": "end_turn"}
+ESSAY = ClassifyRequest(title="Write essay on capital")
+
+
+def _providers(bedrock: FakeBedrock, guards: FakeGuards, daily: int = 1_000) -> Providers:
+    return Providers(provider="bedrock", model=local_model(), bedrock=bedrock, guards=guards,  # type: ignore[arg-type]
+                     settings=BedrockSettings(model_id=MODEL, daily_tokens=daily))
+
+
+def test_given_a_valid_tool_answer_then_bedrock_answers_and_its_tokens_are_spent() -> None:
+    guards = FakeGuards()
+    bedrock = FakeBedrock(_tool(category="writing", difficulty="hard", estimateMinutes=180, confidence=0.9))
+
+    result = classify(_providers(bedrock, guards), "alice", ESSAY, NOW)
+
+    assert (result.provider, result.category, result.difficulty, result.estimateMinutes) == (
+        "bedrock", "writing", "hard", 180)
+    assert guards.spent == {("alice", "2026-11-30"): 150}
+    request = bedrock.requests[0]
+    assert request["toolConfig"]["toolChoice"] == {"tool": {"name": "record_classification"}}
+    assert "Write essay on capital" in request["messages"][0]["content"][0]["text"]  # data in the user turn
+    assert "Write essay" not in request["system"][0]["text"]
+
+
+def test_given_the_canned_text_answer_then_the_local_engine_answers_and_the_failure_counts() -> None:
+    guards = FakeGuards()
+
+    result = classify(_providers(FakeBedrock(CANNED), guards), "alice", ESSAY, NOW)
+
+    assert (result.provider, result.fallbackReason, result.category) == ("local", "invalid-answer", "writing")
+    assert guards.failures == 1
+
+
+def test_given_a_tool_answer_outside_the_schema_then_it_is_refused_and_local_answers() -> None:
+    bedrock = FakeBedrock(_tool(category="hacking", difficulty="hard", estimateMinutes=5, confidence=1))
+    result = classify(_providers(bedrock, FakeGuards()), "alice", ESSAY, NOW)
+    assert (result.provider, result.category) == ("local", "writing")
+
+
+def test_given_an_open_breaker_then_bedrock_is_not_called() -> None:
+    guards, bedrock = FakeGuards(), FakeBedrock()
+    guards.open_until = NOW.timestamp() + 30
+
+    result = classify(_providers(bedrock, guards), "alice", ESSAY, NOW)
+
+    assert (result.provider, result.fallbackReason) == ("local", "breaker-open") and bedrock.requests == []
+
+
+def test_given_three_failures_in_a_row_then_the_breaker_opens_for_every_instance() -> None:
+    guards = FakeGuards()
+    for _ in range(3):
+        classify(_providers(FakeBedrock(CANNED), guards), "alice", ESSAY, NOW)
+    assert guards.open_until == NOW.timestamp() + 60
+
+
+def test_given_throttling_then_it_is_retried_with_jitter_and_then_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("deepiri_ai.dal.bedrock.time.sleep", waits.append)
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Converse")
+    bedrock = FakeBedrock(throttled, _tool(category="code", difficulty="easy", estimateMinutes=20, confidence=0.8))
+
+    result = classify(_providers(bedrock, FakeGuards()), "alice", ClassifyRequest(title="fix bug"), NOW)
+
+    assert result.provider == "bedrock" and len(bedrock.requests) == 2
+    assert len(waits) == 1 and 0 <= waits[0] <= 0.2
+
+
+def test_given_an_access_error_then_it_is_not_retried_and_local_answers() -> None:
+    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Converse")
+    bedrock, guards = FakeBedrock(denied), FakeGuards()
+    result = classify(_providers(bedrock, guards), "alice", ESSAY, NOW)
+    assert (result.provider, result.fallbackReason, len(bedrock.requests), guards.failures) == (
+        "local", "provider-failed", 1, 1)
+
+
+def test_given_a_spent_budget_then_429_with_retry_after_until_utc_midnight() -> None:
+    guards = FakeGuards()
+    guards.spent[("alice", "2026-11-30")] = 1_000
+
+    with pytest.raises(TooManyRequests) as raised:
+        classify(_providers(FakeBedrock(), guards), "alice", ESSAY, NOW)
+
+    assert raised.value.retry_after == 6 * 3600 + 1
+    assert classify(_providers(FakeBedrock(CANNED), guards), "bob", ESSAY, NOW).provider == "local"  # bob's own
+
+
+def test_given_the_local_provider_then_no_guard_or_client_is_touched() -> None:
+    result = classify(Providers(provider="local", model=local_model()), "alice", ESSAY, NOW)
+    assert (result.provider, result.fallbackReason) == ("local", None)
