@@ -43,6 +43,8 @@ def _send(s, connection_id: str, user_id: str, message: dict[str, Any]) -> list[
     ("https://app.example", [" * "], True),
     ("https://app.example.evil", ["https://app.example"], False),
     ("https://app.example", [], False),
+    ("https://app.exampleX", ["https://app.example"], False),  # another origin, not a trailing character
+    ("https://app.example", ["https://app.exampleX"], False),
 ])
 def test_given_an_allow_list_as_configured_then_origins_are_compared_without_case_spaces_or_slash(
         origin: str, allowed: list[str], ok: bool) -> None:
