@@ -112,16 +112,28 @@ def test_the_proxy_event_is_the_gateways_for_that_caller() -> None:
                                                                  scopes=frozenset({"z:w", "t:r"})),
                         body={"title": "x"}, query={"expand": "all"})
 
-    assert (event["resource"], event["path"], event["httpMethod"]) == ("/api/tasks/t1", "/api/tasks/t1", "PATCH")
-    assert event["requestContext"]["authorizer"] == {"userId": "dan", "roles": "a,b", "scopes": "t:r z:w"}
-    assert (event["requestContext"]["httpMethod"], event["requestContext"]["resourcePath"]) == (
-        "PATCH", "/api/tasks/t1")
-    assert event["requestContext"]["requestId"] == "internal"
-    assert event["headers"] == {"content-type": "application/json", "accept": "application/json"}
-    assert event["multiValueHeaders"] == {"content-type": ["application/json"], "accept": ["application/json"]}
-    assert event["queryStringParameters"] == {"expand": "all"}
-    assert event["multiValueQueryStringParameters"] == {"expand": ["all"]}
-    assert json.loads(event["body"]) == {"title": "x"} and event["isBase64Encoded"] is False
+    assert json.loads(event.pop("body")) == {"title": "x"}
+    assert event == {  # every member of a REST proxy event, as the gateway fills it for a signed-in call
+        "resource": "/api/tasks/t1",
+        "path": "/api/tasks/t1",
+        "httpMethod": "PATCH",
+        "headers": {"content-type": "application/json", "accept": "application/json"},
+        "multiValueHeaders": {"content-type": ["application/json"], "accept": ["application/json"]},
+        "queryStringParameters": {"expand": "all"},
+        "multiValueQueryStringParameters": {"expand": ["all"]},
+        "pathParameters": None,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "authorizer": {"userId": "dan", "roles": "a,b", "scopes": "t:r z:w"},
+            "httpMethod": "PATCH",
+            "path": "/api/tasks/t1",
+            "resourcePath": "/api/tasks/t1",
+            "stage": "internal",
+            "requestId": "internal",
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "stageVariables": None,
+    }
 
 
 def test_the_proxy_event_without_query_body_or_scopes() -> None:
@@ -135,6 +147,7 @@ def test_the_proxy_event_without_query_body_or_scopes() -> None:
 
 @pytest.mark.parametrize(("function_name", "named"), [
     ("deepiri-dev-tasks-api", "tasks"),
+    ("deepiri-dev-tasks", "tasks"),
     ("deepiri-prod-users-api", "users"),
     ("tasks-api", "a service"),
     ("deepiri-dev", "a service"),
