@@ -56,6 +56,19 @@ def test_given_a_model_and_a_declared_status_then_that_status_is_answered_and_do
     assert success["201"]["content"]["application/json"]["schema"] == THING
 
 
+def test_given_a_model_and_several_statuses_then_the_usual_first_one_is_answered() -> None:
+    # It used to answer Powertools' default, 200, whatever the declaration said.
+    app = create_resolver(cors_origins=[])
+    routes = Routes(app)
+
+    @routes.post("/api/things", open=True, status=(202, 200))
+    def add(body: Thing) -> Thing:
+        return body
+
+    assert _call(app, "POST", "/api/things", {"name": "a"})["statusCode"] == 202
+    assert list(_success(_responses(app, "post", "/api/things"))) == ["202"]
+
+
 def test_given_a_model_without_a_status_then_200() -> None:
     app = create_resolver(cors_origins=[])
     routes = Routes(app)
