@@ -556,3 +556,10 @@ def test_given_a_problem_of_exactly_500_then_it_is_logged_as_a_warning(log_lines
     app.resolve(rest_event("GET", "/api/broken"), FakeLambdaContext())
 
     assert [(r["level"], r["status"]) for r in _records(log_lines, "request refused")] == [("WARNING", 500)]
+
+
+def test_given_a_json_type_with_several_parameters_then_it_is_not_refused() -> None:
+    event = rest_event("POST", "/api/tasks", body='{"title": "x"}',
+                       headers={"Content-Type": "application/json; charset=utf-8; profile=tasks"})
+
+    assert refusal(event, 1024) is None
