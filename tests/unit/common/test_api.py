@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from deepiri_common.api import api_handler, create_resolver, refusal
 from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
-from deepiri_common.problems import Conflict, NotFound, ServiceUnavailable, TooManyRequests, ValidationFailed
+from deepiri_common.problems import (
+    Conflict,
+    NotFound,
+    Problem,
+    ServiceUnavailable,
+    TooManyRequests,
+    ValidationFailed,
+)
 from deepiri_common.routes import Routes
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
@@ -506,3 +513,53 @@ def test_given_no_origins_configured_then_any_origin_may_call_and_an_empty_list_
 
     assert _preflight(open_app, "https://anywhere.example")["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in _preflight(closed_app, "https://anywhere.example")
+
+
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "Application/JSON"])
+def test_given_a_json_type_the_resolver_cannot_read_then_415_problem_json(content_type: str) -> None:
+    # The refusal lets any JSON media type through; Powertools reads only a lower-case application/json body.
+    status, headers, body = _odd(rest_event("POST", "/api/tasks", body='{"title": "x"}',
+                                            headers={"Content-Type": content_type}))
+
+    assert (status, headers["Content-Type"]) == (415, "application/problem+json")
+    assert body == {"type": "https://deepiri.dev/problems/unsupported-media-type", "title": "Unsupported Media Type",
+                    "status": 415, "detail": "Unsupported content type", "instance": "/api/tasks"}
+
+
+def test_given_a_long_media_type_then_the_415_names_its_first_100_characters() -> None:
+    media_type = "text/" + "x" * 200
+
+    status, _, body = _odd(rest_event("POST", "/api/tasks", body="a", headers={"Content-Type": media_type + "; q=1"}))
+
+    assert status == 415
+    assert body["detail"] == ("a request body must be application/json (or a form where documented), "
+                              f"not {media_type[:100]}")
+
+
+def test_given_a_body_without_a_content_type_then_it_is_read_as_json() -> None:
+    event = rest_event("POST", "/api/tasks", body='{"title": "x"}')
+    event["headers"].pop("Content-Type", None)
+    event["multiValueHeaders"].pop("Content-Type", None)
+
+    status, _, body = _odd(event)
+
+    assert (status, body) == (200, {"title": "x"})
+
+
+def test_given_a_problem_of_exactly_500_then_it_is_logged_as_a_warning(log_lines: io.StringIO) -> None:
+    app = create_resolver()
+
+    @app.get("/api/broken")
+    def broken() -> dict[str, Any]:
+        raise Problem("the ledger is inconsistent")
+
+    app.resolve(rest_event("GET", "/api/broken"), FakeLambdaContext())
+
+    assert [(r["level"], r["status"]) for r in _records(log_lines, "request refused")] == [("WARNING", 500)]
+
+
+def test_given_a_json_type_with_several_parameters_then_it_is_not_refused() -> None:
+    event = rest_event("POST", "/api/tasks", body='{"title": "x"}',
+                       headers={"Content-Type": "application/json; charset=utf-8; profile=tasks"})
+
+    assert refusal(event, 1024) is None

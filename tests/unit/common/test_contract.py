@@ -115,3 +115,38 @@ def test_given_422_then_its_example_names_an_invalid_field() -> None:
         "type": "https://deepiri.dev/problems/validation", "title": "Unprocessable Content", "status": 422,
         "detail": "invalid fields: body.title", "instance": "/api/tasks",
         "errors": [{"field": "body.title", "message": "Field required"}]}
+
+
+def test_given_each_method_then_only_writes_may_conflict() -> None:
+    app = create_resolver()
+    routes = Routes(app)
+    for method in ("get", "post", "put", "patch", "delete"):
+        getattr(routes, method)(f"/api/{method}")(lambda: {})
+
+    conflicts = {route.method: 409 in error_statuses(route) for route in routes.all()}
+
+    assert conflicts == {"GET": False, "POST": True, "PUT": True, "PATCH": True, "DELETE": True}
+
+
+def test_every_route_and_every_signed_in_route_share_these_errors() -> None:
+    routes = Routes(create_resolver())
+    routes.get("/api/open", open=True)(lambda: {})
+    routes.get("/api/mine")(lambda: {})
+    open_route, signed_in = routes.all()
+
+    assert error_statuses(open_route) == (400, 413, 415, 422, 429)
+    assert error_statuses(signed_in) == (400, 401, 403, 413, 415, 422, 429)
+
+
+def test_given_each_shared_error_then_its_example_has_a_detail_of_its_own() -> None:
+    details = {status: example_problem(status, "/p")["detail"] for status in (400, 401, 403, 409, 413, 415, 429)}
+
+    assert details == {
+        400: "request body is not valid JSON: Expecting value (at character 0)",
+        401: "a valid bearer token is required",
+        403: "requires the tasks:write scope",
+        409: "the change conflicts with the current state",
+        413: "request body has 300000 bytes; the limit is 262144",
+        415: "a request body must be application/json (or a form where documented), not text/plain",
+        429: "rate limit exceeded; retry in 2 s",
+    }

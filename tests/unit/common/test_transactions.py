@@ -91,3 +91,11 @@ def test_given_nothing_to_write_then_nothing_is_sent() -> None:
     client = FlakyBatches(misses=0)
     transactions.batch_delete(client, "t", [], sleep=lambda _: None)
     assert client.calls == []
+
+
+def test_given_unprocessed_deletes_then_they_wait_on_the_pause_given() -> None:
+    client, pauses = FlakyBatches(misses=2), list[float]()
+
+    transactions.batch_delete(client, "t", _deletes(2), sleep=pauses.append)
+
+    assert pauses == [0.05, 0.1] and [len(call) for call in client.calls] == [2, 1, 1]

@@ -18,14 +18,15 @@ from deepiri_realtime.models.rooms import Room
 class MemoryConnections:
     def __init__(self) -> None:
         self.items: dict[str, Connection] = {}
-        self.subs: dict[str, set[str]] = {}
+        # connection → {channel: the user who subscribed}: a push checks that user's rights, as the table's does
+        self.subs: dict[str, dict[str, str]] = {}
         self.counts: dict[str, int] = {}
 
     def add(self, connection_id: str, user_id: str) -> Connection:
         now = to_iso(utc_now())
         self.items[connection_id] = Connection(connectionId=connection_id, userId=user_id, connectedAt=now,
                                                lastSeenAt=now)
-        self.subs[connection_id] = {f"user:{user_id}"}
+        self.subs[connection_id] = {f"user:{user_id}": user_id}
         return self.items[connection_id]
 
     def get(self, connection_id: str) -> Connection | None:
@@ -34,7 +35,7 @@ class MemoryConnections:
     def remove(self, connection_id: str) -> list[str]:
         self.items.pop(connection_id, None)
         self.counts.pop(connection_id, None)
-        return sorted(self.subs.pop(connection_id, set()))
+        return sorted(self.subs.pop(connection_id, {}))
 
     def for_user(self, user_id: str) -> list[Connection]:
         return [c for c in self.items.values() if c.userId == user_id]
@@ -44,16 +45,16 @@ class MemoryConnections:
             self.items[connection_id].lastSeenAt = to_iso(utc_now())
 
     def subscribe(self, connection_id: str, user_id: str, channel: str) -> None:
-        self.subs.setdefault(connection_id, set()).add(channel)
+        self.subs.setdefault(connection_id, {})[channel] = user_id
 
     def unsubscribe(self, connection_id: str, channel: str) -> None:
-        self.subs.get(connection_id, set()).discard(channel)
+        self.subs.get(connection_id, {}).pop(channel, None)
 
     def subscriptions(self, connection_id: str) -> list[str]:
-        return sorted(self.subs.get(connection_id, set()))
+        return sorted(self.subs.get(connection_id, {}))
 
     def subscribers(self, channel: str) -> list[Subscriber]:
-        return [Subscriber(connectionId=cid, userId=self.items[cid].userId)
+        return [Subscriber(connectionId=cid, userId=channels[channel])
                 for cid, channels in sorted(self.subs.items()) if channel in channels and cid in self.items]
 
     def count_message(self, connection_id: str, limit: int) -> bool:
@@ -67,6 +68,7 @@ class MemoryPresence:
     def __init__(self) -> None:
         self.items: dict[str, PresenceState] = {}
         self.events: list[DomainEvent] = []
+        self.changed_at: dict[str, str] = {}  # when each user last went online or offline
 
     def get(self, user_id: str) -> PresenceState | None:
         return self.items.get(user_id)
@@ -81,6 +83,7 @@ class MemoryPresence:
         if state.online == online:
             return False
         self.items[user_id] = state.model_copy(update={"online": online})
+        self.changed_at[user_id] = at
         self.events.append(event)
         return True
 

@@ -8,7 +8,14 @@ import pytest
 
 from deepiri_common.clock import utc_now
 from deepiri_common.problems import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from deepiri_tasks.logic.completion import COMPLETABLE, complete_task, mark_done, reopen_task
+from deepiri_tasks.logic.completion import (
+    COMPLETABLE,
+    GRACE_HOURS,
+    complete_task,
+    grace_checked,
+    mark_done,
+    reopen_task,
+)
 from deepiri_tasks.models.tasks import CompleteRequest, Task
 from tests.unit.tasks.fakes import Blockers, MemoryTasks, services
 
@@ -211,3 +218,15 @@ def test_given_a_completed_at_outside_the_grace_window_then_422_names_it_and_not
 
     assert refused.value.errors == [{"field": "body.completedAt", "message": message}]
     assert store.tasks["T1"].status == "in_progress" and store.writes == 0
+
+
+def test_given_a_completed_at_on_the_edges_of_the_grace_window_then_it_is_accepted() -> None:
+    now = datetime(2030, 1, 2, 12, 0, tzinfo=UTC)
+
+    assert GRACE_HOURS == 6
+    assert grace_checked(now, now) == now  # finished this very instant
+    assert grace_checked(now - timedelta(hours=6), now) == now - timedelta(hours=6)  # exactly 6 hours back
+    assert grace_checked(None, now) is None
+    for outside in (now + timedelta(microseconds=1), now - timedelta(hours=6, microseconds=1)):
+        with pytest.raises(ValidationFailed):
+            grace_checked(outside, now)

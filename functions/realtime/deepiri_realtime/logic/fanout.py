@@ -61,6 +61,8 @@ def frame_for(event: ReceivedEvent, channel: str) -> Frame:
 def push_frame(s: Realtime, frame: Frame, *, exclude: str | None = None) -> int:
     """Push ``frame`` to every connection subscribed to its channel whose user may receive it (except
     ``exclude``), in parallel on the bounded pool; forget connections that are gone. Returns pushes made."""
+    # Every pushed frame names its channel; a frame without one (no caller sends it) names no channel
+    # and is refused by ``parse_channel`` whatever stands in for it here.
     channel = frame.channel or ""
     allowed = allowed_users(s, channel)
     targets = [sub.connectionId for sub in s.connections.subscribers(channel)

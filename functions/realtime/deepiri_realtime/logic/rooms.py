@@ -94,18 +94,24 @@ def leave(s: Realtime, connection_id: str, user_id: str, room_id: str, request_i
 
 
 def announce_left(s: Realtime, channel: str, user_id: str, connection_id: str) -> None:
+    # Both callers have unsubscribed ``connection_id`` already, so leaving it out is only a safeguard.
     push_frame(s, reply("collaborator.left", {"roomId": channel.removeprefix("room:"), "userId": user_id},
                         channel=channel), exclude=connection_id)
 
 
 def merge_patch(state: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """RFC 7396 JSON merge patch: objects merge key by key, ``null`` removes, anything else replaces."""
+    """RFC 7396 JSON merge patch: objects merge key by key, ``null`` removes, anything else replaces.
+
+    An object patched onto what is not an object (or onto nothing) is merged into an empty one, so its
+    own ``null`` members are dropped rather than stored.
+    """
     merged = dict(state)
     for name, value in patch.items():
         if value is None:
             merged.pop(name, None)
-        elif isinstance(value, dict) and isinstance(merged.get(name), dict):
-            merged[name] = merge_patch(merged[name], value)
+        elif isinstance(value, dict):
+            current = merged.get(name)
+            merged[name] = merge_patch(current if isinstance(current, dict) else {}, value)
         else:
             merged[name] = value
     return merged

@@ -117,7 +117,8 @@ def _fields(problem: ValidationError) -> list[str]:
     for item in problem.errors(include_input=False):
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             names.append("action")
-            continue
+            continue  # a tag error is pydantic's only error for that message, so ``break`` would be the same
+        # Every message is flat: after its action, a location has one part at most (the field).
         location = [str(part) for part in item["loc"][1:]]
         names.append(".".join(location) or "(root)")
     return names

@@ -185,13 +185,15 @@ def _success(options: dict[str, Any], returned: Any, statuses: tuple[int, ...], 
     """Powertools' route options with the success responses of the OpenAPI document.
 
     A handler that returns a model gets its status from Powertools (``status_code``), which documents
-    the returned model. A handler that returns ``Response[Model]`` sets its status itself: the model
-    is named here so the document shows it (``Response[None]``: no body).
+    the returned model: the usual (first) status, however many are declared. A handler that returns
+    ``Response[Model]`` sets its status itself: the model is named here so the document shows it
+    (``Response[None]``: no body).
     """
     is_response = get_origin(returned) is Response or returned is Response
     if "responses" in options or not (is_response or returns):
-        return {"status_code": statuses[0], **options} if len(statuses) == 1 else options
+        return {"status_code": statuses[0], **options}
     model = returns or (get_args(returned) or (Any,))[0]
+    # Powertools documents a ``Response[None]`` body as null whether or not the content is named here.
     content = {} if model is type(None) else {"content": {media_type: {"model": model}}}
     return {**options, "responses": {code: {"description": HTTPStatus(code).phrase, **content}
                                      for code in statuses}}
