@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from deepiri_engagement.dal.wallets import AlreadyApplied, VersionConflict
-from deepiri_engagement.models.wallet import Outcome, Wallet
+from deepiri_engagement.models.wallet import Outcome, Reward, TaskAward, Wallet
 
 
 class MarkedWallets:
@@ -17,6 +17,14 @@ class MarkedWallets:
         self.markers: set[tuple[str, str]] = set()
         self.saved: list[tuple[Outcome, str, Sequence[dict[str, Any]]]] = []
         self.rivals, self.rival_coins = rivals, rival_coins
+        self.awards: dict[tuple[str, str], TaskAward] = {}
+        self.rewards_held: dict[str, list[Reward]] = {}
+
+    def task_award(self, user_id: str, task_id: str) -> TaskAward | None:
+        return self.awards.get((user_id, task_id))
+
+    def rewards(self, user_id: str) -> list[Reward]:
+        return list(self.rewards_held.get(user_id, []))
 
     def wallet(self, user_id: str) -> Wallet:
         return self.wallets.get(user_id, Wallet(user_id))
@@ -41,4 +49,7 @@ class MarkedWallets:
         if outcome.marker is not None:
             self.markers.add((previous.userId, outcome.marker))
         self.wallets[previous.userId] = outcome.wallet
+        if outcome.award is not None:
+            self.awards[(previous.userId, outcome.award.taskId)] = outcome.award
+        self.rewards_held.setdefault(previous.userId, []).extend(outcome.rewards)
         self.saved.append((outcome, at, also))

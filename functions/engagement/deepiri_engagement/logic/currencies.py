@@ -9,7 +9,7 @@ wins and the other, decided again on the new balance, is refused. Refusals are 4
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from deepiri_common.problems import Conflict
 from deepiri_engagement.dal.wallets import VersionConflict, WalletRepository
@@ -22,17 +22,25 @@ class InsufficientBalance(Conflict):
     """A spend asked for more than the balance holds."""
 
 
-def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: str) -> Outcome:
-    """The outcome of crediting ``credits`` (XP moves the level and pays its rewards), once per source."""
-    changes = Changes(wallet, source_id)
+def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: str, *, at: str | None = None,
+            counts: Iterable[str] = (), marks: Mapping[str, int] | None = None) -> Outcome:
+    """The outcome of crediting ``credits`` (XP moves the level and pays its rewards, and counts as lifetime XP),
+    once per source; ``counts`` adds one to those badge counters, ``marks`` raises high-water marks. Badges the
+    counters reach are earned with it."""
+    changes = Changes(wallet, source_id, at=at)
     for currency, amount in credits.items():
         if amount > 0:
             changes.credit(currency, amount, reason)
+    changes.count(counts)
+    changes.raise_marks(marks or {})
+    changes.earn_xp(max(credits.get("xp", 0), 0))
     changes.settle_level()
+    changes.settle_badges()
     return changes.outcome(marker=source_id)
 
 
-def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str) -> Outcome:
+def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str, *,
+          at: str | None = None) -> Outcome:
     """The outcome of debiting ``debits``, once per source; :class:`InsufficientBalance` when any balance
     is short (nothing is debited then)."""
     short = {currency: amount for currency, amount in debits.items() if amount > wallet.balances[currency]}
@@ -40,7 +48,7 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
         currency, amount = next(iter(short.items()))
         raise InsufficientBalance(f"{amount} {currency} needed, {wallet.balances[currency]} held",
                                   currency=currency, needed=amount, balance=wallet.balances[currency])
-    changes = Changes(wallet, source_id)
+    changes = Changes(wallet, source_id, at=at)
     for currency, amount in debits.items():
         if amount > 0:
             changes.debit(currency, amount, reason)
@@ -48,9 +56,11 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
 
 
 def grant(repository: WalletRepository, user_id: str, source_id: str, at: str, credits: Mapping[str, int], *,
-          reason: str) -> Outcome | None:
-    """Credit ``credits`` to the user for ``source_id`` (None: that source was granted already)."""
-    return progress.apply(repository, user_id, at, lambda wallet: granted(wallet, source_id, credits, reason))
+          reason: str, counts: Iterable[str] = ()) -> Outcome | None:
+    """Credit ``credits`` to the user for ``source_id`` (None: that source was granted already); ``counts``:
+    the badge counters it adds one to."""
+    return progress.apply(repository, user_id, at, lambda wallet: granted(wallet, source_id, credits, reason, at=at,
+                                                                          counts=counts))
 
 
 def spend(repository: WalletRepository, user_id: str, source_id: str, at: str, debits: Mapping[str, int], *,
@@ -58,7 +68,7 @@ def spend(repository: WalletRepository, user_id: str, source_id: str, at: str, d
     """Debit ``debits`` from the user for ``source_id`` (None: that source was spent already);
     :class:`InsufficientBalance` when the balance is short, :class:`Conflict` when the wallet stays busy."""
     try:
-        return progress.apply(repository, user_id, at, lambda wallet: spent(wallet, source_id, debits, reason))
+        return progress.apply(repository, user_id, at, lambda wallet: spent(wallet, source_id, debits, reason, at=at))
     except InsufficientBalance:
         if repository.applied(user_id, source_id):
             return None  # a retried request whose spend landed: the balance it left is no refusal
