@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -10,8 +10,10 @@ from deepiri_common.events import DomainEvent
 from deepiri_engagement.dal.board_layout import counter_cells, counter_items, order_key
 from deepiri_engagement.dal.boards import AlreadyApplied as AlreadyAppliedBoard
 from deepiri_engagement.dal.boards import StandingConflict
+from deepiri_engagement.dal.streaks import StreakConflict as StreakConflictFake
 from deepiri_engagement.dal.wallets import AlreadyApplied, VersionConflict
 from deepiri_engagement.models.boards import Change, Entry
+from deepiri_engagement.models.streaks import DaySettings, Streak
 from deepiri_engagement.models.wallet import Outcome, Reward, TaskAward, Wallet
 
 
@@ -32,6 +34,16 @@ class MarkedWallets:
     def rewards(self, user_id: str) -> list[Reward]:
         return list(self.rewards_held.get(user_id, []))
 
+    def claim_write(self, user_id: str, reward_id: str, at: str) -> dict[str, Any]:
+        held = self.rewards_held.get(user_id, [])
+
+        def check() -> bool:
+            return any(r.rewardId == reward_id and r.claimedAt is None for r in held)
+
+        def apply() -> None:
+            held[:] = [replace(r, claimedAt=at) if r.rewardId == reward_id else r for r in held]
+        return {"check": check, "apply": apply}
+
     def wallet(self, user_id: str) -> Wallet:
         return self.wallets.get(user_id, Wallet(user_id))
 
@@ -50,7 +62,8 @@ class MarkedWallets:
             self.give(previous.userId, coins=current.balances["coins"] - self.rival_coins)
         if outcome.marker is not None and (previous.userId, outcome.marker) in self.markers:
             raise AlreadyApplied(outcome.marker)
-        if self.wallet(previous.userId).version != previous.version:
+        if self.wallet(previous.userId).version != previous.version or not all(
+                write["check"]() for write in also if "check" in write):
             raise VersionConflict(previous.userId)
         if outcome.marker is not None:
             self.markers.add((previous.userId, outcome.marker))
@@ -58,6 +71,9 @@ class MarkedWallets:
         if outcome.award is not None:
             self.awards[(previous.userId, outcome.award.taskId)] = outcome.award
         self.rewards_held.setdefault(previous.userId, []).extend(outcome.rewards)
+        for write in also:
+            if "apply" in write:
+                write["apply"]()  # another repository's items in the same transaction (fake streaks)
         self.saved.append((outcome, at, also))
 
 
@@ -144,3 +160,63 @@ class Boards:
             self.edges.pop((user_id, other), None)
             self.edges.pop((other, user_id), None)
         return len(mine)
+
+
+class Streaks:
+    """In-memory streaks with the repository's contract: a save conditioned on the version read and on its
+    once-only markers, the due index kept from ``due`` hours, settings kept only when later."""
+
+    def __init__(self) -> None:
+        self.settings: dict[str, DaySettings] = {}
+        self.streaks: dict[str, Streak] = {}
+        self.index: dict[str, tuple[int, int] | None] = {}
+        self.marks: set[tuple[str, str]] = set()
+        self.published: list[DomainEvent] = []
+        self.rivals: list[Streak] = []  # streaks a rival writes just before the next save
+
+    def day_settings(self, user_id: str) -> DaySettings:
+        return self.settings.get(user_id, DaySettings(user_id))
+
+    def save_day_settings(self, settings: DaySettings, also: Sequence[dict[str, Any]] = ()) -> bool:
+        stored = self.settings.get(settings.userId)
+        if stored is not None and (stored.at, stored.eventId) >= (settings.at, settings.eventId):
+            return False
+        if not all(write["check"]() for write in also):
+            raise StreakConflictFake(settings.userId)
+        self.settings[settings.userId] = settings
+        for write in also:
+            write["apply"]()
+        return True
+
+    def streak(self, user_id: str) -> Streak:
+        return self.streaks.get(user_id, Streak(user_id))
+
+    def writes(self, previous: Streak, streak: Streak, due: tuple[int, int] | None,
+               markers: Sequence[str] = ()) -> list[dict[str, Any]]:
+        def check() -> bool:
+            return self.streak(previous.userId).version == previous.version and not any(
+                (previous.userId, marker) in self.marks for marker in markers)
+
+        def apply() -> None:
+            self.streaks[streak.userId] = streak
+            self.index[streak.userId] = due
+            self.marks.update((streak.userId, marker) for marker in markers)
+        return [{"check": check, "apply": apply}]
+
+    def save(self, previous: Streak, streak: Streak, due: tuple[int, int] | None, events: Sequence[DomainEvent],
+             markers: Sequence[str] = ()) -> None:
+        if self.rivals:
+            rival = self.rivals.pop(0)
+            self.streaks[rival.userId] = rival
+        [write] = self.writes(previous, streak, due, markers)
+        if not write["check"]():
+            raise StreakConflictFake(previous.userId)
+        write["apply"]()
+        self.published += events
+
+    def marked(self, user_id: str, marker: str) -> bool:
+        return (user_id, marker) in self.marks
+
+    def due(self, kind: str, hour: int) -> Iterator[str]:
+        slot = 0 if kind == "ROLL" else 1
+        yield from sorted(user for user, due in self.index.items() if due is not None and due[slot] == hour)
