@@ -103,7 +103,8 @@ def test_given_a_deleted_user_then_nothing_of_theirs_is_left_on_the_boards(api, 
     publish(DomainEvent.new("challenges", "DuelFinished", {
         "duelId": new_ulid(), "category": "code", "participantIds": [gone.id, rival.id], "winnerId": None,
         "scores": {}, "reason": "completed"}, actor="system"))
-    wait_for(lambda: _score(api, gone.token, "xp") == 20 and _score(api, gone.token, "elo-code") == 1500,
+    # 20 for the task, 10 for the draw (paid through the wallet, then the XP boards)
+    wait_for(lambda: _score(api, gone.token, "xp") == 30 and _score(api, gone.token, "elo-code") == 1500,
              seconds=60)
 
     publish(DomainEvent.new("users", "UserDeleted", {"userId": gone.id}, actor=gone.id))

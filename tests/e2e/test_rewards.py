@@ -94,7 +94,7 @@ def test_given_challenges_on_the_bus_then_xp_is_credited_and_a_claimed_reward_bu
     publish(_task_completed(user.id, starts - timedelta(minutes=10)))  # before it: 20
     xp = 38 + 490
     wait_for(lambda: _me(api, user.token)["xp"] == xp + 24 + 20, seconds=40)
-    ledger = api("GET", "/api/gamification/ledger", token=user.token, params={"currency": "xp", "limit": 5}).json()
+    ledger = api("GET", "/api/gamification/ledger", token=user.token, params={"currency": "xp", "limit": 50}).json()
     assert sorted(e["amount"] for e in ledger["items"] if e["reason"] == "TaskCompleted") == [20, 24]
     assert [b["kind"] for b in _me(api, user.token)["boosts"]] == ["debug"]
     assert api("POST", "/api/gamification/boosts", token=user.token, json={"kind": "focus"}).status_code == 409
