@@ -68,6 +68,20 @@ def _task_completed(user_id: str, at: datetime) -> DomainEvent:
     return event.model_copy(update={"detail": event.detail.model_copy(update={"occurredAt": to_iso(at)})})
 
 
+def _ledger(api, token: str) -> list[dict[str, Any]]:
+    """Every XP entry of the caller's ledger (newest first, by the source event's time), page by page."""
+    entries: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(20):  # bounded: a few hundred entries at most here
+        params = {"currency": "xp", "limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = api("GET", "/api/gamification/ledger", token=token, params=params).json()
+        entries += page["items"]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    return entries
+
+
 def test_given_challenges_on_the_bus_then_xp_is_credited_and_a_claimed_reward_buys_a_boost_for_its_window(
         api, account, publish) -> None:
     user = account("booster")
@@ -94,8 +108,7 @@ def test_given_challenges_on_the_bus_then_xp_is_credited_and_a_claimed_reward_bu
     publish(_task_completed(user.id, starts - timedelta(minutes=10)))  # before it: 20
     xp = 38 + 490
     wait_for(lambda: _me(api, user.token)["xp"] == xp + 24 + 20, seconds=40)
-    ledger = api("GET", "/api/gamification/ledger", token=user.token, params={"currency": "xp", "limit": 50}).json()
-    assert sorted(e["amount"] for e in ledger["items"] if e["reason"] == "TaskCompleted") == [20, 24]
+    assert sorted(e["amount"] for e in _ledger(api, user.token) if e["reason"] == "TaskCompleted") == [20, 24]
     assert [b["kind"] for b in _me(api, user.token)["boosts"]] == ["debug"]
     assert api("POST", "/api/gamification/boosts", token=user.token, json={"kind": "focus"}).status_code == 409
 

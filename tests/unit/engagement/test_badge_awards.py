@@ -170,3 +170,16 @@ def test_given_a_duel_then_the_winner_is_paid_once_a_draw_pays_both_and_the_lose
     assert (a.balances["xp"], b.balances["xp"]) == (25 + 10, 10)
     assert (a.counters.get("duelsWon"), b.counters.get("duelsWon")) == (1, None)
     assert "duelist#bronze" in a.badges and "duelist#bronze" not in b.badges
+
+
+def test_given_a_challenge_and_a_duel_then_their_entries_name_them_and_carry_the_event_time() -> None:
+    wallets = MarkedWallets()
+
+    contests.challenge_completed(wallets, AT, _challenge(points=100, bonus=1.0))
+    contests.duel_finished(wallets, "2026-11-30T11:00:00.000Z", "d1", "u1", "u1")
+
+    assert [(outcome.marker, at, sorted({e.reason for e, _ in outcome.entries}))
+            for outcome, at, _ in wallets.saved] == [
+        ("Challenge#c1", AT, ["BadgeEarned", "ChallengeCompleted"]),
+        ("Duel#d1", "2026-11-30T11:00:00.000Z", ["BadgeEarned", "DuelFinished"])]
+    assert wallets.wallet("u1").badges == {"challenger#bronze": AT, "duelist#bronze": "2026-11-30T11:00:00.000Z"}
