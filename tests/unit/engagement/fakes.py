@@ -218,5 +218,7 @@ class Streaks:
         return (user_id, marker) in self.marks
 
     def due(self, kind: str, hour: int) -> Iterator[str]:
-        slot = 0 if kind == "ROLL" else 1
+        slot = {"ROLL": 0, "RISK": 1}.get(kind)
+        if slot is None:
+            return
         yield from sorted(user for user, due in self.index.items() if due is not None and due[slot] == hour)

@@ -100,3 +100,14 @@ def test_given_a_score_move_then_counter_deltas_cancel_where_buckets_are_shared(
     moved = counter_deltas(5, 6)  # same top and mid buckets: only the exact-score cells move
     assert sorted(moved.values()) == [-1, 1] and all(item.startswith("LOW#") for item, _ in moved)
     assert len(counter_deltas(5, 100_000)) == 6 and len(counter_deltas(None, 7)) == 3
+
+
+def test_given_a_rating_that_does_not_move_then_it_keeps_the_time_it_was_first_reached() -> None:
+    fresh = ratings.fresh("a", "elo")
+    assert (fresh.achievedAt, fresh.score, fresh.period) == ("", 1500, "all")
+    drawn = ratings.rated(fresh, ratings.fresh("b", "elo"), "draw", "2026-11-30T10:00:00.000Z")
+    assert (drawn.score, drawn.achievedAt) == (1500, "2026-11-30T10:00:00.000Z")  # first time on the board
+    again = ratings.rated(drawn, ratings.fresh("c", "elo"), "draw", "2026-11-30T11:00:00.000Z")
+    assert again.achievedAt == "2026-11-30T10:00:00.000Z"  # the same rating: reached earlier
+    won = ratings.rated(again, ratings.fresh("d", "elo"), "win", "2026-11-30T12:00:00.000Z")
+    assert (won.score, won.achievedAt) == (1516, "2026-11-30T12:00:00.000Z")

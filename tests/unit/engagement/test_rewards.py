@@ -9,6 +9,7 @@ import pytest
 
 from deepiri_common.problems import Conflict, NotFound
 from deepiri_engagement.logic import rewards
+from deepiri_engagement.models.streaks import DaySettings, Streak
 from deepiri_engagement.models.wallet import Boost, Reward, Wallet
 from tests.unit.engagement.fakes import MarkedWallets, Streaks
 
@@ -143,3 +144,64 @@ def test_given_a_wallet_that_keeps_moving_then_buying_a_boost_is_a_409() -> None
     wallets.give("u1", boostCredits=9)
     with pytest.raises(Conflict, match="too fast"):
         rewards.buy_boost(wallets, "u1", "debug", None, NOW)
+
+
+def test_given_a_claim_then_it_is_dated_now_entered_as_a_claim_and_a_lost_race_is_decided_again() -> None:
+    wallets = MarkedWallets(rivals=1)  # a rival write lands before the first save
+    _with_rewards(wallets, Reward("r1", "coinBonus", 50, "x", AT))
+
+    rewards.claim(wallets, Streaks(), "u1", "r1", NOW)
+
+    [(outcome, at, _)] = wallets.saved
+    assert at == "2026-11-30T10:00:00.000Z"
+    assert [(e.reason, e.sourceId, e.amount) for e, _ in outcome.entries] == [("RewardClaimed", "Reward#r1", 50)]
+    with pytest.raises(Conflict) as twice:
+        rewards.claim(wallets, Streaks(), "u1", "r1", NOW)
+    assert twice.value.detail == "the reward was claimed already"
+    assert twice.value.extensions == {"claimedAt": "2026-11-30T10:00:00.000Z"}
+    with pytest.raises(NotFound) as missing:
+        rewards.claim(wallets, Streaks(), "u1", "r9", NOW)
+    assert missing.value.detail == "no such reward"
+
+
+def test_given_a_freeze_claim_then_the_streak_moves_one_version_stays_indexed_and_the_reward_is_marked() -> None:
+    wallets, store = MarkedWallets(), Streaks()
+    store.settings["u1"] = DaySettings("u1", "Asia/Tokyo", 0)
+    store.streaks["u1"] = Streak("u1", current=3, best=3, runId="r", lastDay="2026-11-30", freezes=1, version=4)
+    _with_rewards(wallets, Reward("f1", "streakFreeze", 1, "badge", AT), Reward("f2", "streakFreeze", 1, "b", AT))
+
+    rewards.claim(wallets, store, "u1", "f1", NOW)
+
+    assert (store.streak("u1").freezes, store.streak("u1").version) == (2, 5)
+    assert store.index["u1"] == (21, 11)  # Tokyo's rollover and evening hours, in UTC
+    assert [r.claimedAt for r in wallets.rewards("u1")] == ["2026-11-30T10:00:00.000Z", None]
+    [(outcome, at, _)] = wallets.saved
+    assert (outcome.marker, at) == ("Reward#f1", "2026-11-30T10:00:00.000Z")
+    with pytest.raises(Conflict) as full:
+        rewards.claim(wallets, store, "u1", "f2", NOW)
+    assert full.value.extensions == {"freezes": 2}
+
+
+def test_given_a_freeze_reward_whose_marker_exists_then_it_is_not_claimed_again() -> None:
+    wallets, store = MarkedWallets(), Streaks()
+    _with_rewards(wallets, Reward("f1", "streakFreeze", 1, "badge", AT))
+    wallets.markers.add(("u1", "Reward#f1"))
+
+    with pytest.raises(Conflict, match=r"^the reward was claimed already$"):
+        rewards.claim(wallets, store, "u1", "f1", NOW)
+    assert store.streak("u1").freezes == 0
+
+
+def test_given_a_boost_bought_again_after_it_ended_then_the_purchase_shows_the_new_one() -> None:
+    wallets = MarkedWallets(rivals=1)
+    wallets.give("u1", boostCredits=10)
+    old = Boost("debug", NOW - timedelta(hours=2), NOW - timedelta(hours=2) + timedelta(minutes=20))
+    wallets.wallets["u1"] = replace(wallets.wallet("u1"), boosts=(old,))
+
+    bought = rewards.buy_boost(wallets, "u1", "debug", "k1", NOW)
+    retried = rewards.buy_boost(wallets, "u1", "debug", "k1", NOW)
+
+    assert bought.boost.startsAt == retried.boost.startsAt == "2026-11-30T10:00:00.000Z"
+    [(outcome, at, _)] = wallets.saved
+    assert at == "2026-11-30T10:00:00.000Z"
+    assert [(e.reason, e.amount) for e, _ in outcome.entries] == [("BoostBought", -2)]

@@ -244,3 +244,103 @@ def test_given_a_user_with_no_run_then_the_job_neither_judges_nor_warns() -> Non
 
     assert (_job(store, datetime(2026, 11, 3, 6, 0, tzinfo=UTC)).judged,
             _job(store, datetime(2026, 11, 3, 20, 0, tzinfo=UTC)).warned) == (0, 0)
+
+
+def test_given_several_users_due_then_the_report_counts_each_and_every_judgement_is_marked_once() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    for user in ("a", "b"):
+        _active(store, wallets, _days(2), user=user)  # 1-2 November
+    versions = {user: store.streak(user).version for user in ("a", "b")}
+
+    report = _job(store, datetime(2026, 11, 4, 6, 0, tzinfo=UTC))  # 3 November missed by both
+    evening = _job(store, datetime(2026, 11, 2, 20, 0, tzinfo=UTC))
+
+    assert report.at == "2026-11-04T06:00:00+00:00"
+    assert (report.visited, report.judged, report.broken) == (2, 2, 2)
+    assert all(store.marked(user, "ROLL#2026-11-03") for user in ("a", "b"))
+    assert {user: store.streak(user).version for user in ("a", "b")} == {u: v + 1 for u, v in versions.items()}
+    assert (evening.visited, evening.warned) == (0, 0)  # broken runs left the index
+
+
+def test_given_two_freezes_used_by_two_users_then_the_report_adds_them() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    for user in ("a", "b"):
+        _active(store, wallets, _days(2), user=user)
+        store.streaks[user] = replace(store.streak(user), freezes=1)
+
+    assert _job(store, datetime(2026, 11, 4, 6, 0, tzinfo=UTC)).frozen == 2
+    assert store.streak("a").runStart == "2026-11-01"
+
+
+def test_given_a_broken_run_then_its_start_is_cleared_too() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, _days(1))
+    _job(store, datetime(2026, 11, 3, 6, 0, tzinfo=UTC))
+    assert (store.streak("u1").runId, store.streak("u1").runStart) == (None, None)
+
+
+def test_given_the_users_own_zone_then_the_job_judges_their_previous_local_day() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
+    _active(store, wallets, [datetime(2026, 11, 1, 3, 0, tzinfo=UTC)])  # 12:00 JST, 1 November
+
+    report = _job(store, datetime(2026, 11, 1, 21, 0, tzinfo=UTC))  # 06:00 JST, 2 November: judges 1 November
+
+    assert (report.judged, report.broken, store.streak("u1").rolledThrough) == (1, 0, "2026-11-01")
+
+
+def test_given_a_run_for_an_hour_that_is_not_the_users_rollover_then_the_day_judged_is_before_the_grace() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, _days(2))  # 1-2 November, UTC
+    store.index["u1"] = (20, 20)  # as if the index placed the user at 20:00
+
+    report = _job(store, datetime(2026, 11, 3, 20, 0, tzinfo=UTC))  # 14:00 is the 3rd: the 2nd is judged
+
+    assert (report.judged, report.broken, store.streak("u1").rolledThrough) == (1, 0, "2026-11-02")
+
+
+def test_given_the_date_judged_exactly_then_it_is_not_judged_again() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, _days(1))
+    store.streaks["u1"] = replace(store.streak("u1"), rolledThrough="2026-11-02")
+
+    assert _job(store, datetime(2026, 11, 3, 6, 0, tzinfo=UTC)).judged == 0
+
+
+def test_given_one_rival_write_then_the_job_reads_again_and_judges() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, _days(1))
+    base = store.streak("u1")
+    store.rivals = [replace(base, version=base.version + 1)]
+
+    assert _job(store, datetime(2026, 11, 3, 6, 0, tzinfo=UTC)).broken == 1
+
+
+def test_given_a_warning_then_the_run_stays_indexed_and_moves_one_version() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
+    _active(store, wallets, [datetime(2026, 11, 1, 3, 0, tzinfo=UTC)])  # 1 November, JST
+    version = store.streak("u1").version
+
+    warned = _job(store, datetime(2026, 11, 2, 11, 0, tzinfo=UTC))  # 20:00 JST on 2 November
+
+    assert warned.warned == 1 and store.streak("u1").version == version + 1
+    assert store.index["u1"] == (21, 11)
+
+
+def test_given_two_users_at_risk_then_both_are_warned() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    for user in ("a", "b"):
+        _active(store, wallets, _days(1), user=user)
+    report = _job(store, datetime(2026, 11, 2, 20, 0, tzinfo=UTC))
+    assert (report.visited, report.warned) == (2, 2)
+
+
+def test_given_a_broken_run_left_in_the_evening_index_then_no_warning_goes_out() -> None:
+    store = Streaks()
+    store.streaks["u1"] = Streak("u1", current=0, best=4, lastDay="2026-10-01", version=3)
+    store.index["u1"] = (6, 20)
+
+    assert _job(store, datetime(2026, 11, 3, 20, 0, tzinfo=UTC)).warned == 0

@@ -39,8 +39,7 @@ def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: 
     return changes.outcome(marker=source_id)
 
 
-def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str, *,
-          at: str | None = None) -> Outcome:
+def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str) -> Outcome:
     """The outcome of debiting ``debits``, once per source; :class:`InsufficientBalance` when any balance
     is short (nothing is debited then)."""
     short = {currency: amount for currency, amount in debits.items() if amount > wallet.balances[currency]}
@@ -48,7 +47,7 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
         currency, amount = next(iter(short.items()))
         raise InsufficientBalance(f"{amount} {currency} needed, {wallet.balances[currency]} held",
                                   currency=currency, needed=amount, balance=wallet.balances[currency])
-    changes = Changes(wallet, source_id, at=at)
+    changes = Changes(wallet, source_id)  # a spend earns no badge: nothing of it is dated by its time
     for currency, amount in debits.items():
         if amount > 0:
             changes.debit(currency, amount, reason)
@@ -68,7 +67,7 @@ def spend(repository: WalletRepository, user_id: str, source_id: str, at: str, d
     """Debit ``debits`` from the user for ``source_id`` (None: that source was spent already);
     :class:`InsufficientBalance` when the balance is short, :class:`Conflict` when the wallet stays busy."""
     try:
-        return progress.apply(repository, user_id, at, lambda wallet: spent(wallet, source_id, debits, reason, at=at))
+        return progress.apply(repository, user_id, at, lambda wallet: spent(wallet, source_id, debits, reason))
     except InsufficientBalance:
         if repository.applied(user_id, source_id):
             return None  # a retried request whose spend landed: the balance it left is no refusal

@@ -114,8 +114,7 @@ def bought(wallet: Wallet, kind: BoostKind, source: str, now: datetime) -> Outco
         boost = boosts.start(kind, now, wallet.boosts)
     except boosts.BoostRefused as refused:
         raise Conflict(str(refused), kind=kind) from None
-    outcome = currencies.spent(wallet, source, {"boostCredits": boosts.CATALOGUE[kind].cost}, "BoostBought",
-                               at=to_iso(now))
+    outcome = currencies.spent(wallet, source, {"boostCredits": boosts.CATALOGUE[kind].cost}, "BoostBought")
     outcome.wallet = replace(outcome.wallet, boosts=boosts.kept((*wallet.boosts, boost), now))
     return outcome
 

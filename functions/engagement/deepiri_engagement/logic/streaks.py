@@ -206,8 +206,7 @@ def buy_freeze(streaks: StreakRepository, wallets: WalletRepository, user_id: st
             return FreezePurchase(freezes=streak.freezes, coins=wallet.balances["coins"])
         if streak.freezes >= rules.MAX_FREEZES:
             raise Conflict(f"at most {rules.MAX_FREEZES} freezes may be held", freezes=streak.freezes)
-        outcome = currencies.spent(wallet, source, {"coins": rules.FREEZE_PRICE_COINS}, "StreakFreeze",
-                                   at=to_iso(now))
+        outcome = currencies.spent(wallet, source, {"coins": rules.FREEZE_PRICE_COINS}, "StreakFreeze")
         after = replace(streak, freezes=streak.freezes + 1, version=streak.version + 1)
         outcome.events.append(updated(after, "FreezeBought"))
         due = due_hours(after, streaks.day_settings(user_id), now)
