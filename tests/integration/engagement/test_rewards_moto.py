@@ -94,8 +94,8 @@ def test_given_a_challenge_completed_then_its_xp_is_credited_once_and_counts_for
 
 
 def test_given_a_malformed_challenge_then_it_is_a_permanent_failure_not_a_credit(engagement) -> None:
-    bad = _challenge("c1", bonus=5.0)
-    result = consumers.handler(flows.sqs_of_events(bad), FakeLambdaContext())
+    bad, nobody = _challenge("c1", bonus=5.0), _challenge("c2", user="")
+    result = consumers.handler(flows.sqs_of_events(bad, nobody), FakeLambdaContext())
 
     assert result == {"batchItemFailures": []}  # dead-lettered at once, not retried
     assert _call("GET", "/api/gamification/me")[1]["xp"] == 0

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from deepiri_common.clock import parse_iso
-from deepiri_common.consumers import Consumes, make_event_consumer
+from deepiri_common.consumers import Consumes, PermanentFailure, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_engagement import wiring
@@ -52,6 +52,8 @@ def handle(event: ReceivedEvent, data: BaseModel) -> None:
         extra["streak"] = streaks.activity(wiring.streak_repository(), repository, event.detail.id, data.userId,
                                            done) is not None
     elif isinstance(data, ChallengeCompletedData):
+        if not data.userId or not data.challengeId:
+            raise PermanentFailure("ChallengeCompleted needs a user and a challenge")
         extra["applied"] = contests.challenge_completed(repository, at, data) is not None
     elif isinstance(data, TaskReopenedData):
         outcome = progress.task_reopened(repository, event.detail.id, at, data.userId, data.taskId)

@@ -120,8 +120,8 @@ class TaskReopenedData(BaseModel):
 class ChallengeCompletedData(BaseModel):
     """The challenges service's ChallengeCompleted: XP = pointsReward * bonusMultiplier / 10 (rules.py)."""
 
-    challengeId: str = Field(min_length=1)
-    userId: str = Field(min_length=1)
+    challengeId: str
+    userId: str
     pointsReward: int = Field(ge=0)
     bonusMultiplier: float = Field(ge=1, le=3)
     taskId: str | None = None
