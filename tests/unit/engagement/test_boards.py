@@ -111,3 +111,26 @@ def test_given_a_rating_that_does_not_move_then_it_keeps_the_time_it_was_first_r
     assert again.achievedAt == "2026-11-30T10:00:00.000Z"  # the same rating: reached earlier
     won = ratings.rated(again, ratings.fresh("d", "elo"), "win", "2026-11-30T12:00:00.000Z")
     assert (won.score, won.achievedAt) == (1516, "2026-11-30T12:00:00.000Z")
+
+
+def test_given_each_board_then_its_period_bounds_and_ranking_are_stated() -> None:
+    wednesday = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+    weekly = period_of("weekly", wednesday)
+    assert weekly.model_dump() == {
+        "board": "weekly", "period": "2026-W49", "periodStart": "2026-11-30T00:00:00.000Z",
+        "periodEnd": "2026-12-07T00:00:00.000Z", "timezone": "UTC",
+        "ranking": "score descending; equal scores: earlier achievedAt first, then userId"}
+    for board in ("xp", "friends", "elo-code"):
+        assert period_of(board, wednesday).model_dump() == {
+            "board": board, "period": "all", "periodStart": None, "periodEnd": None, "timezone": "UTC",
+            "ranking": "score descending; equal scores: earlier achievedAt first, then userId"}
+
+
+def test_given_a_readable_board_then_the_stored_board_and_the_xp_periods_follow() -> None:
+    from deepiri_engagement.logic.boards import ELO_BOARDS, stored_board, xp_periods  # noqa: PLC0415
+
+    assert [stored_board(b) for b in ("weekly-previous", "friends", "xp", "weekly", "elo-art")] == [
+        "weekly", "xp", "xp", "weekly", "elo-art"]
+    assert xp_periods("2027-01-03T23:00:00.000Z") == [("xp", "all"), ("weekly", "2026-W53")]
+    assert ELO_BOARDS[0] == "elo" and "elo-meeting" in ELO_BOARDS and len(ELO_BOARDS) == 10
+    assert sort_key(5, None, "a") == (-5, "~", "a")  # never achieved sorts after any time
