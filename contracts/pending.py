@@ -18,13 +18,15 @@ Difficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
 
 
 class ChallengeCompleted(BaseModel):
-    """A user finished a challenge (``taskId`` is null for a daily challenge not tied to a task)."""
+    """A user finished a challenge (``taskId`` is null for a daily challenge not tied to a task); engagement
+    credits pointsReward * bonusMultiplier / 10 XP."""
 
     challengeId: str
     userId: str
+    pointsReward: int = Field(ge=0, description="the challenge's points")
+    bonusMultiplier: float = Field(ge=1, le=3, description="the challenge's bonus, 1 to 3")
     taskId: str | None
     difficulty: Difficulty
-    xp: int = Field(ge=0, description="XP the challenge is worth; engagement decides what it credits")
     completedAt: AwareDatetime
 
 
@@ -61,12 +63,6 @@ class DuelFinished(BaseModel):
     reason: Literal["completed", "expired", "forfeited"]
 
 
-class BadgeEarned(BaseModel):
-    userId: str
-    badgeId: str
-    name: str
-
-
 class ChallengeExpired(BaseModel):
     """A challenge ran out of time unfinished (``taskId`` is null for a daily challenge)."""
 
@@ -89,7 +85,6 @@ class IntegrationItemImported(BaseModel):
 
 
 CHALLENGES = "deepiri_challenges.models.events"
-ENGAGEMENT = "deepiri_engagement.models.events"
 INTEGRATIONS = "deepiri_integrations.models.events"
 
 PENDING: dict[str, tuple[str, type[BaseModel]]] = {
@@ -98,7 +93,6 @@ PENDING: dict[str, tuple[str, type[BaseModel]]] = {
     "DuelStarted": (CHALLENGES, DuelStarted),
     "DuelProgressed": (CHALLENGES, DuelProgressed),
     "DuelFinished": (CHALLENGES, DuelFinished),
-    "BadgeEarned": (ENGAGEMENT, BadgeEarned),
     "ChallengeExpired": (CHALLENGES, ChallengeExpired),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
 }

@@ -4,9 +4,9 @@ in-process.
 
 The job finds the users due through the sparse ``due`` index (a Query per hour), then reads each due user's
 settings and streak and writes the judgement: its reads grow with the users due, not with the table.
-The sizes are 480 and 4,800 users, not 10,000 and 100,000: moto's cost per DynamoDB request grows with the
-table (4,800 users took about 8 minutes on this machine), so the larger sizes do not finish within the
-bench's bounds there; on moto the time column measures moto, the items-read column the job.
+The users are bulk-loaded with batch writes; moto's whole-table copy on every transaction is switched off
+for the run (see the probe), else 4,800 users took 8 minutes. Moto still answers a Query on an index by
+iterating the table, so the time column measures moto too; the items-read column measures the job.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from infra.bench.core import Result, Row, ratio, run_probe, service_env
 from infra.config import Target
 
 STREAK_JOB_FUNCTION = "EngagementStreakJobFunction"
-USERS = (480, 4_800)
+USERS = (10_000, 100_000)
 SEED_SECONDS = 900.0  # seeding 100,000 users (two items each) on moto stops here
 RUN_SECONDS = 900.0
 
@@ -46,8 +46,9 @@ def run(target: Target) -> Result:
     result.rows.append(Row("ratio large / small", [ratio(USERS[1], USERS[0]), ratio(large["due"], small["due"]),
                                                        ratio(large["itemsRead"], small["itemsRead"]),
                                                        ratio(large["seconds"], small["seconds"]), None], ratio=True))
-    result.notes.append("moto in-process; items read = index entries returned + items got; the ratio of items "
-                        "read follows the ratio of users due (the table itself is never scanned); moto's time "
-                        "per request grows with its table, so the time ratio measures moto")
+    result.notes.append("moto in-process (no whole-table copy per transaction); items read = index entries "
+                        "returned + items got; the ratio of items read follows the ratio of users due (the table "
+                        "itself is never scanned); moto's index Query iterates its table, so the time ratio "
+                        "includes moto's own growth")
     result.data = figures
     return result

@@ -35,7 +35,7 @@ def test_given_tasks_completed_reopened_and_completed_again_then_xp_and_levels_c
     for task in (first, second):
         assert api("POST", f"/api/tasks/{task['id']}/complete", token=user.token, json={}).status_code == 200
     me = wait_for(lambda: (body := _me(api, user.token))["xp"] == 120 and body, seconds=40)
-    assert me["level"] == 2 and me["balances"]["coins"] == 8 + 4 + 20
+    assert me["level"] == 2 and me["balances"]["coins"] == 8 + 4 + 20 + 10  # and the first-steps badge
     seen: list[dict[str, Any]] = []
     wait_for(lambda: seen.extend(e for e in level_ups() if e["detail"]["data"]["userId"] == user.id) or seen,
              seconds=30)

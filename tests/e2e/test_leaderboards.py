@@ -4,10 +4,12 @@ service's friendships, and a deleted user leaves nothing on any board."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from tests.e2e.conftest import wait_for
@@ -103,7 +105,8 @@ def test_given_a_deleted_user_then_nothing_of_theirs_is_left_on_the_boards(api, 
     publish(DomainEvent.new("challenges", "DuelFinished", {
         "duelId": new_ulid(), "category": "code", "participantIds": [gone.id, rival.id], "winnerId": None,
         "scores": {}, "reason": "completed"}, actor="system"))
-    wait_for(lambda: _score(api, gone.token, "xp") == 20 and _score(api, gone.token, "elo-code") == 1500,
+    # 20 for the task, 10 for the draw (paid through the wallet, then the XP boards)
+    wait_for(lambda: _score(api, gone.token, "xp") == 30 and _score(api, gone.token, "elo-code") == 1500,
              seconds=60)
 
     publish(DomainEvent.new("users", "UserDeleted", {"userId": gone.id}, actor=gone.id))
@@ -114,3 +117,20 @@ def test_given_a_deleted_user_then_nothing_of_theirs_is_left_on_the_boards(api, 
         rows = api("GET", f"{BOARDS}/{board}", token=rival.token, params={"limit": 100}).json()["items"]
         assert gone.id not in [row["userId"] for row in rows]
     assert _score(api, rival.token, "elo-code") == 1500
+
+
+def test_given_xp_earned_last_week_then_the_weekly_board_has_reset_and_last_week_keeps_its_standings(
+        api, account, publish) -> None:
+    user = account("weekly-reset")
+    now = datetime.now(UTC)
+    last_week = now - timedelta(days=7)
+    awarded = DomainEvent.new("engagement", "XpAwarded", {
+        "userId": user.id, "amount": 45, "totalXp": 45, "reason": "TaskCompleted", "sourceEventId": new_ulid()},
+        actor="system")
+    publish(awarded.model_copy(update={"detail": awarded.detail.model_copy(update={"occurredAt": to_iso(last_week)})}))
+
+    wait_for(lambda: _score(api, user.token, "weekly-previous") == 45, seconds=60)
+    assert _score(api, user.token, "weekly") is None  # Monday 00:00 UTC began a new week: nothing of it yet
+    assert _score(api, user.token, "xp") == 45
+    previous = _mine(api, user.token, "weekly-previous")
+    assert previous["periodEnd"] == api("GET", f"{BOARDS}/weekly", token=user.token).json()["periodStart"]

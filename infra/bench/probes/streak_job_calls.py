@@ -61,6 +61,27 @@ def _items(users: int) -> Any:
                "dueKey": {"S": f"ROLL#{hour:02d}"}}
 
 
+def _without_table_snapshots() -> None:
+    """Stop moto copying whole tables on every transaction (moto 5.2.5, pinned in requirements/dev.txt).
+
+    ``DynamoDBBackend.transact_write_items`` deep-copies each table a transaction names, once per item, so it
+    can roll back on a failed condition: O(table) per transaction, which made the job's time on moto grow
+    with the table rather than with the users due. No transaction of this run fails a condition (each due
+    user is judged once), so nothing needs rolling back. Only the module's ``copy`` name is replaced (there
+    is no public switch), and only for ``Table`` objects: moto's other copies (items) stay as they are.
+    """
+    import copy  # noqa: PLC0415
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from moto.dynamodb import models  # noqa: PLC0415 - the child's moto
+    from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    setattr(models, "copy", SimpleNamespace(deepcopy=deepcopy))  # noqa: B010 - moto does not export its "copy"
+
+
 def _run(users: int) -> dict[str, Any]:
     import boto3  # noqa: PLC0415 - the child's clients, inside moto's mock
 
@@ -73,6 +94,7 @@ def _run(users: int) -> dict[str, Any]:
     client.create_table(TableName=table, **{key: props[key] for key in (
         "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")})
     batch_write(client, table, _items(users), deadline=time.monotonic() + SEED_SECONDS)
+    _without_table_snapshots()
     metered = boto3.client("dynamodb", region_name=REGION)
     meter = ItemMeter()
     meter.attach(metered)

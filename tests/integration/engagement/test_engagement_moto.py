@@ -50,9 +50,11 @@ def test_given_completions_then_progress_shows_xp_level_and_balances(engagement)
     status, me = _get("/api/gamification/me")
 
     assert status == 200
-    streaks = me.pop("streaks")
+    streaks, recent = me.pop("streaks"), me.pop("recentBadges")
     assert me == {"userId": "alice", "level": 2, "xp": 120, "xpIntoLevel": 20, "xpForNextLevel": 150,
-                  "progress": 0.1333, "balances": {"xp": 120, "coins": 32, "gems": 0, "boostCredits": 0}}
+                  "progress": 0.1333, "balances": {"xp": 120, "coins": 32 + 10, "gems": 0, "boostCredits": 0},
+                  "boosts": []}  # 12 coins of XP, 20 of level 2, 10 of the first-steps badge
+    assert [(b["badgeId"], b["tier"]) for b in recent] == [("first-steps", "bronze")]
     assert (streaks["days"], streaks["longest"], streaks["timezone"]) == (1, 1, "UTC")  # two tasks, one day
     published = _outbox(engagement["EngagementTable"])
     assert ("LevelUp", {"userId": "alice", "level": 2, "previousLevel": 1}) in published
@@ -76,7 +78,7 @@ def test_given_complete_reopen_complete_delivered_twice_in_any_order_then_xp_cou
     _consume(second, reopened, first, second, reopened)
 
     me = _get("/api/gamification/me")[1]
-    assert me["xp"] == 40 and me["balances"]["coins"] == 4
+    assert me["xp"] == 40 and me["balances"]["coins"] == 4 + 10  # and the first-steps badge, once
 
 
 def test_given_a_reopened_task_then_the_ledger_shows_the_credits_and_their_reversal(engagement) -> None:
@@ -87,7 +89,8 @@ def test_given_a_reopened_task_then_the_ledger_shows_the_credits_and_their_rever
 
     assert status == 200
     assert [(e["currency"], e["amount"], e["balance"], e["reason"], e["taskId"]) for e in page["items"]] == [
-        ("coins", -4, 0, "TaskReopened", "t1"), ("xp", -40, 0, "TaskReopened", "t1"),
+        ("coins", -4, 10, "TaskReopened", "t1"), ("xp", -40, 0, "TaskReopened", "t1"),
+        ("coins", 10, 14, "BadgeEarned", "t1"),  # first steps: a badge is never taken back
         ("coins", 4, 4, "TaskCompleted", "t1"), ("xp", 40, 40, "TaskCompleted", "t1")]
     assert page["nextCursor"] is None
 
@@ -98,7 +101,8 @@ def test_given_a_long_ledger_then_pages_and_the_currency_filter_follow_each_othe
     status, first = _get("/api/gamification/ledger", query={"limit": "3"})
     assert status == 200 and len(first["items"]) == 3 and first["nextCursor"]
     rest = _get("/api/gamification/ledger", query={"limit": "20", "cursor": first["nextCursor"]})[1]
-    assert len(first["items"]) + len(rest["items"]) == 10
+    # xp and coins of 5 tasks, and the badges first steps (1 task) and coder (5 code tasks)
+    assert len(first["items"]) + len(rest["items"]) == 12
     only_xp = _get("/api/gamification/ledger", query={"currency": "xp"})[1]
     assert [e["currency"] for e in only_xp["items"]] == ["xp"] * 5
 
@@ -129,11 +133,11 @@ def test_given_a_concurrent_write_then_the_event_is_decided_again_on_the_new_sta
     repository = wiring.wallet_repository()
     real_save, calls = repository.save, []
 
-    def save_after_a_rival(previous, outcome, at):
+    def save_after_a_rival(previous, outcome, at, also=()):
         if not calls:  # a rival event lands between this one's read and its write
             calls.append("rival")
             _consume(_completed("rival", difficulty="epic"))
-        return real_save(previous, outcome, at)
+        return real_save(previous, outcome, at, also)
 
     monkeypatch.setattr(repository, "save", save_after_a_rival)
     _consume(_completed("t1", difficulty="hard"))

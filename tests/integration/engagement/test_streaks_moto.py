@@ -114,9 +114,10 @@ def test_given_a_freeze_bought_with_coins_then_it_saves_the_streak_over_a_missed
     retried = _call("POST", "/api/gamification/streaks/freezes", headers={"Idempotency-Key": "k1"})
     refused = _call("POST", "/api/gamification/streaks/freezes", headers={"Idempotency-Key": "k2"})
 
-    assert (status, bought) == (200, {"freezes": 1, "coins": 60 + 3 - 50})  # 3 completions paid a coin each
-    assert retried == (200, {"freezes": 1, "coins": 13})  # the same key buys once
-    assert refused[0] == 409 and refused[1]["needed"] == 50  # 13 coins: too few for another
+    # 3 completions paid a coin each, the first-steps badge 10
+    assert (status, bought) == (200, {"freezes": 1, "coins": 60 + 3 + 10 - 50})
+    assert retried == (200, {"freezes": 1, "coins": 23})  # the same key buys once
+    assert refused[0] == 409 and refused[1]["needed"] == 50  # 23 coins: too few for another
     report = _job("2026-11-05T06:00:00Z")  # 4 November missed
     assert (report["frozen"], report["broken"]) == (1, 0)
     _complete("alice", "2026-11-05T12:00:00.000Z")

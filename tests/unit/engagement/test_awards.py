@@ -7,9 +7,17 @@ from typing import Any
 
 import pytest
 
-from deepiri_engagement.logic import awards
+from deepiri_engagement.logic import awards, badges
 from deepiri_engagement.models.events import TaskCompletedData
 from deepiri_engagement.models.wallet import Outcome, TaskAward, Wallet
+
+# Every badge tier already held: these tests look at task credits alone (badges have their own below).
+ALL_HELD = {badges.tier_key(badge, tier): "2026-01-01T00:00:00.000Z" for badge in badges.CATALOGUE
+            for tier in badge.tiers}
+
+
+def _wallet(**fields: Any) -> Wallet:
+    return Wallet("u1", **{"badges": ALL_HELD, **fields})
 
 
 def _task(task_id: str = "t1", **overrides: Any) -> TaskCompletedData:
@@ -27,7 +35,7 @@ def _detail_types(outcome: Outcome) -> list[str]:
 
 
 def test_given_a_completion_then_xp_and_coins_are_credited_with_their_events() -> None:
-    outcome = awards.complete(Wallet("u1"), None, "e1", _at(1), _task(difficulty="hard"))
+    outcome = awards.complete(_wallet(), None, "e1", _at(1), _task(difficulty="hard"))
 
     assert outcome is not None
     assert outcome.wallet.balances == {"xp": 40, "coins": 4, "gems": 0, "boostCredits": 0}
@@ -40,11 +48,12 @@ def test_given_a_completion_then_xp_and_coins_are_credited_with_their_events() -
     assert xp_event.data == {"userId": "u1", "amount": 40, "totalXp": 40, "reason": "TaskCompleted",
                              "sourceEventId": "e1"}
     assert xp_event.actor == "system"
-    assert outcome.award == TaskAward("t1", "awarded", _at(1), "e1", {"xp": 40, "coins": 4})
+    assert outcome.award == TaskAward("t1", "awarded", _at(1), "e1", {"xp": 40, "coins": 4},
+                                      ("codeTasks", "hardTasks", "tasksCompleted"), 40)
 
 
 def test_given_an_award_crossing_two_levels_then_each_level_up_is_published_and_paid() -> None:
-    wallet = Wallet("u1", level=1, balances={"xp": 95, "coins": 0, "gems": 0, "boostCredits": 0})
+    wallet = _wallet(level=1, balances={"xp": 95, "coins": 0, "gems": 0, "boostCredits": 0})
 
     outcome = awards.complete(wallet, None, "e1", _at(1), _task(difficulty="epic", onTime=True,
                                                                  efficiency=100.0, priority="urgent"))
@@ -52,7 +61,7 @@ def test_given_an_award_crossing_two_levels_then_each_level_up_is_published_and_
     assert outcome is not None
     assert outcome.wallet.balances["xp"] == 205  # 95 + 110
     assert outcome.wallet.level == 2
-    wallet = Wallet("u1", level=1, balances={"xp": 240, "coins": 0, "gems": 0, "boostCredits": 0})
+    wallet = _wallet(level=1, balances={"xp": 240, "coins": 0, "gems": 0, "boostCredits": 0})
     outcome = awards.complete(wallet, None, "e2", _at(2), _task(difficulty="epic", onTime=True,
                                                                  efficiency=100.0, priority="urgent"))
     assert outcome is not None
@@ -65,7 +74,7 @@ def test_given_an_award_crossing_two_levels_then_each_level_up_is_published_and_
 
 
 def test_given_a_reopened_task_then_exactly_its_credits_and_level_rewards_are_taken_back() -> None:
-    wallet = Wallet("u1", level=1, balances={"xp": 90, "coins": 9, "gems": 0, "boostCredits": 0})
+    wallet = _wallet(level=1, balances={"xp": 90, "coins": 9, "gems": 0, "boostCredits": 0})
     done = awards.complete(wallet, None, "e1", _at(1), _task())
     assert done is not None and done.wallet.level == 2
 
@@ -74,7 +83,7 @@ def test_given_a_reopened_task_then_exactly_its_credits_and_level_rewards_are_ta
     assert undone is not None
     assert undone.wallet.balances == wallet.balances
     assert undone.wallet.level == 1
-    assert undone.award == TaskAward("t1", "reversed", _at(2), "e2", {})
+    assert undone.award == TaskAward("t1", "reversed", _at(2), "e2", {}, ("codeTasks", "tasksCompleted"), 20)
     assert [(e.currency, e.amount, e.reason, e.sourceId, e.taskId) for e, _ in undone.entries] == [
         ("xp", -20, "TaskReopened", "e2", "t1"), ("coins", -2, "TaskReopened", "e2", "t1"),
         ("coins", -20, "LevelReward", "e2", "t1")]
@@ -83,7 +92,7 @@ def test_given_a_reopened_task_then_exactly_its_credits_and_level_rewards_are_ta
 
 
 def test_given_complete_reopen_complete_then_the_state_is_that_of_one_completion() -> None:
-    once = awards.complete(Wallet("u1"), None, "e1", _at(1), _task())
+    once = awards.complete(_wallet(), None, "e1", _at(1), _task())
     assert once is not None
     undone = awards.reopen(once.wallet, once.award, "e2", _at(2), "t1")
     assert undone is not None
@@ -95,7 +104,7 @@ def test_given_complete_reopen_complete_then_the_state_is_that_of_one_completion
 
 
 def test_given_an_event_no_later_than_the_standing_one_then_nothing_changes() -> None:
-    done = awards.complete(Wallet("u1"), None, "e5", _at(5), _task())
+    done = awards.complete(_wallet(), None, "e5", _at(5), _task())
     assert done is not None
 
     assert awards.complete(done.wallet, done.award, "e5", _at(5), _task()) is None  # the same event again
@@ -105,15 +114,21 @@ def test_given_an_event_no_later_than_the_standing_one_then_nothing_changes() ->
 
 
 def test_given_a_reopening_before_its_completion_arrives_then_the_late_completion_is_ignored() -> None:
-    undone = awards.reopen(Wallet("u1"), None, "e2", _at(2), "t1")
+    undone = awards.reopen(_wallet(), None, "e2", _at(2), "t1")
     assert undone is not None
     assert undone.entries == [] and undone.events == []
 
-    assert awards.complete(undone.wallet, undone.award, "e1", _at(1), _task()) is None
+    late = awards.complete(undone.wallet, undone.award, "e1", _at(1), _task())
+
+    assert late is not None and late.entries == [] and late.events == []  # no credit...
+    assert late.wallet.balances == undone.wallet.balances
+    assert late.award == TaskAward("t1", "reversed", _at(2), "e2", {}, ("codeTasks", "tasksCompleted"), 20)
+    assert late.wallet.counters == {"tasksCompleted": 1, "codeTasks": 1, "xp": 20, "level": 1}  # ...but it counts
+    assert awards.complete(late.wallet, late.award, "e1", _at(1), _task()) is None  # and only once
 
 
 def test_given_a_later_completion_of_a_standing_award_then_it_replaces_the_credits() -> None:
-    first = awards.complete(Wallet("u1"), None, "e1", _at(1), _task(difficulty="easy"))
+    first = awards.complete(_wallet(), None, "e1", _at(1), _task(difficulty="easy"))
     assert first is not None
 
     second = awards.complete(first.wallet, first.award, "e3", _at(3), _task(difficulty="hard"))
@@ -124,9 +139,9 @@ def test_given_a_later_completion_of_a_standing_award_then_it_replaces_the_credi
 
 
 def test_given_spent_coins_then_a_reversal_leaves_a_debt_not_a_negative_balance() -> None:
-    done = awards.complete(Wallet("u1"), None, "e1", _at(1), _task(difficulty="epic"))
+    done = awards.complete(_wallet(), None, "e1", _at(1), _task(difficulty="epic"))
     assert done is not None
-    spent = Wallet("u1", level=done.wallet.level, balances={**done.wallet.balances, "coins": 3},
+    spent = _wallet(level=done.wallet.level, balances={**done.wallet.balances, "coins": 3},
                    version=done.wallet.version)
 
     undone = awards.reopen(spent, done.award, "e2", _at(2), "t1")
@@ -140,11 +155,11 @@ def test_given_spent_coins_then_a_reversal_leaves_a_debt_not_a_negative_balance(
 
 
 def test_given_a_reopening_that_drops_two_levels_then_both_rewards_are_taken_back() -> None:
-    done = awards.complete(Wallet("u1", level=2, balances={"xp": 240, "coins": 100, "gems": 0, "boostCredits": 0}),
+    done = awards.complete(_wallet(level=2, balances={"xp": 240, "coins": 100, "gems": 0, "boostCredits": 0}),
                            None, "e1", _at(1), _task(difficulty="epic"))
     assert done is not None and done.wallet.level == 3  # 320 XP
 
-    undone = awards.reopen(Wallet("u1", level=3, balances={**done.wallet.balances, "xp": 120}), done.award, "e2",
+    undone = awards.reopen(_wallet(level=3, balances={**done.wallet.balances, "xp": 120}), done.award, "e2",
                            _at(2), "t1")
 
     assert undone is not None
@@ -154,13 +169,13 @@ def test_given_a_reopening_that_drops_two_levels_then_both_rewards_are_taken_bac
 
 
 def test_given_two_reversals_of_spent_coins_then_their_debts_add_up() -> None:
-    wallet = Wallet("u1")
+    wallet = _wallet()
     standing = {}
     for task_id, second in (("t1", 1), ("t2", 2)):
         done = awards.complete(wallet, None, f"c{task_id}", _at(second), _task(task_id, difficulty="epic"))
         assert done is not None
         wallet, standing[task_id] = done.wallet, done.award
-    wallet = Wallet("u1", level=wallet.level, balances={**wallet.balances, "coins": 0}, version=wallet.version)
+    wallet = _wallet(level=wallet.level, balances={**wallet.balances, "coins": 0}, version=wallet.version)
 
     for task_id, second in (("t1", 3), ("t2", 4)):
         undone = awards.reopen(wallet, standing[task_id], f"r{task_id}", _at(second), task_id)
@@ -172,7 +187,7 @@ def test_given_two_reversals_of_spent_coins_then_their_debts_add_up() -> None:
 
 
 def test_given_xp_taken_back_then_it_is_a_debit_event_not_an_award() -> None:
-    done = awards.complete(Wallet("u1"), None, "e1", _at(1), _task(difficulty="trivial"))
+    done = awards.complete(_wallet(), None, "e1", _at(1), _task(difficulty="trivial"))
     assert done is not None
     undone = awards.reopen(done.wallet, done.award, "e2", _at(2), "t1")
     assert undone is not None
@@ -182,7 +197,7 @@ def test_given_xp_taken_back_then_it_is_a_debit_event_not_an_award() -> None:
 
 def _deliver(events: list[tuple[str, str, str, str, TaskCompletedData | None]]) -> Wallet:
     """Apply (kind, task id, event id, time, data) events as the consumer does; the final wallet."""
-    wallet, standing = Wallet("u1"), dict[str, TaskAward]()
+    wallet, standing = _wallet(), dict[str, TaskAward]()
     for kind, task_id, event_id, at, data in events:
         award = standing.get(task_id)
         outcome = (awards.complete(wallet, award, event_id, at, data) if kind == "complete" and data

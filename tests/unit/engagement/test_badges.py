@@ -72,29 +72,28 @@ def test_given_the_local_hour_then_early_bird_and_night_owl_follow_it(hour: int,
     assert (badges.is_early_bird(hour), badges.is_night_owl(hour)) == (early, night)
 
 
-def test_given_a_completion_then_its_deltas_name_the_counters_it_moves() -> None:
-    assert badges.completion_deltas("code", "hard", 6) == {"tasksCompleted": 1, "codeTasks": 1, "hardTasks": 1,
-                                                             "earlyBird": 1}
-    assert badges.completion_deltas("study", "epic", 23) == {"tasksCompleted": 1, "studyTasks": 1,
-                                                              "hardTasks": 1, "nightOwl": 1}
-    assert badges.completion_deltas("writing", "medium", 12) == {"tasksCompleted": 1, "writingTasks": 1}
+def test_given_a_completion_then_its_marks_name_the_task_counters_it_qualifies_for() -> None:
+    assert badges.completion_marks("code", "hard", True, 6) == {"tasksCompleted", "codeTasks", "hardTasks",
+                                                                 "onTimeTasks", "earlyBird"}
+    assert badges.completion_marks("study", "epic", None, 23) == {"tasksCompleted", "studyTasks", "hardTasks",
+                                                                  "nightOwl"}
+    assert badges.completion_marks("writing", "medium", False, 12) == {"tasksCompleted", "writingTasks"}
+    assert badges.completion_marks("admin", "easy", None, 8) == {"tasksCompleted", "adminTasks"}
+    assert badges.completion_marks("meeting", "trivial", None, 22) == {"tasksCompleted", "meetingTasks",
+                                                                       "nightOwl"}
 
 
-def test_given_a_reopening_then_taking_back_the_deltas_restores_the_counters_and_never_goes_below_zero() -> None:
-    deltas = badges.completion_deltas("code", "hard", 6)
-    after = badges.apply_deltas({"tasksCompleted": 3}, deltas)
-    assert after == {"tasksCompleted": 4, "codeTasks": 1, "hardTasks": 1, "earlyBird": 1}
-    assert badges.apply_deltas(after, deltas, sign=-1) == {"tasksCompleted": 3, "codeTasks": 0, "hardTasks": 0,
-                                                           "earlyBird": 0}
-    assert badges.apply_deltas({}, {"tasksCompleted": 1}, sign=-1) == {"tasksCompleted": 0}
-    assert badges.apply_deltas({"xp": 5}, {"xp": 2}) == {"xp": 7}
-    assert badges.apply_deltas({"xp": 5}, {"xp": 2}, sign=-1) == {"xp": 3}
-
-
-@pytest.mark.parametrize(("run", "on_time", "after"), [(4, True, 5), (4, False, 0), (4, None, 4), (0, True, 1)])
-def test_given_a_completion_then_the_on_time_run_grows_resets_or_stays(run: int, on_time: bool | None,
-                                                                       after: int) -> None:
-    assert badges.on_time_run(run, on_time) == after
+def test_given_counters_then_progress_is_the_share_of_the_next_tier_and_one_when_all_are_held() -> None:
+    badge = badges.BY_ID["task-master"]
+    assert badges.progress(badge, {"tasksCompleted": 3}, []) == 0.3
+    assert badges.progress(badge, {"tasksCompleted": 20}, ["task-master#bronze"]) == 0.4
+    assert badges.progress(badge, {"tasksCompleted": 2}, ["task-master#bronze"]) == 0.04
+    assert badges.progress(badge, {}, []) == 0.0
+    assert badges.progress(badge, {"tasksCompleted": 1}, ["task-master#bronze", "task-master#silver"]) == 0.004
+    assert badges.progress(badges.BY_ID["first-steps"], {"tasksCompleted": 9}, []) == 1.0  # capped
+    assert badges.progress(badges.BY_ID["first-steps"], {}, ["first-steps#bronze"]) == 1.0
+    assert badges.progress(badges.BY_ID["experienced"], {"xp": 1}, []) == 0.001
+    assert badges.progress(badges.BY_ID["experienced"], {"xp": 1}, ["experienced#bronze"]) == 0.0001
 
 
 def test_given_high_water_marks_then_they_only_rise() -> None:

@@ -100,3 +100,37 @@ def test_given_a_score_move_then_counter_deltas_cancel_where_buckets_are_shared(
     moved = counter_deltas(5, 6)  # same top and mid buckets: only the exact-score cells move
     assert sorted(moved.values()) == [-1, 1] and all(item.startswith("LOW#") for item, _ in moved)
     assert len(counter_deltas(5, 100_000)) == 6 and len(counter_deltas(None, 7)) == 3
+
+
+def test_given_a_rating_that_does_not_move_then_it_keeps_the_time_it_was_first_reached() -> None:
+    fresh = ratings.fresh("a", "elo")
+    assert (fresh.achievedAt, fresh.score, fresh.period) == ("", 1500, "all")
+    drawn = ratings.rated(fresh, ratings.fresh("b", "elo"), "draw", "2026-11-30T10:00:00.000Z")
+    assert (drawn.score, drawn.achievedAt) == (1500, "2026-11-30T10:00:00.000Z")  # first time on the board
+    again = ratings.rated(drawn, ratings.fresh("c", "elo"), "draw", "2026-11-30T11:00:00.000Z")
+    assert again.achievedAt == "2026-11-30T10:00:00.000Z"  # the same rating: reached earlier
+    won = ratings.rated(again, ratings.fresh("d", "elo"), "win", "2026-11-30T12:00:00.000Z")
+    assert (won.score, won.achievedAt) == (1516, "2026-11-30T12:00:00.000Z")
+
+
+def test_given_each_board_then_its_period_bounds_and_ranking_are_stated() -> None:
+    wednesday = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+    weekly = period_of("weekly", wednesday)
+    assert weekly.model_dump() == {
+        "board": "weekly", "period": "2026-W49", "periodStart": "2026-11-30T00:00:00.000Z",
+        "periodEnd": "2026-12-07T00:00:00.000Z", "timezone": "UTC",
+        "ranking": "score descending; equal scores: earlier achievedAt first, then userId"}
+    for board in ("xp", "friends", "elo-code"):
+        assert period_of(board, wednesday).model_dump() == {
+            "board": board, "period": "all", "periodStart": None, "periodEnd": None, "timezone": "UTC",
+            "ranking": "score descending; equal scores: earlier achievedAt first, then userId"}
+
+
+def test_given_a_readable_board_then_the_stored_board_and_the_xp_periods_follow() -> None:
+    from deepiri_engagement.logic.boards import ELO_BOARDS, stored_board, xp_periods  # noqa: PLC0415
+
+    assert [stored_board(b) for b in ("weekly-previous", "friends", "xp", "weekly", "elo-art")] == [
+        "weekly", "xp", "xp", "weekly", "elo-art"]
+    assert xp_periods("2027-01-03T23:00:00.000Z") == [("xp", "all"), ("weekly", "2026-W53")]
+    assert ELO_BOARDS[0] == "elo" and "elo-meeting" in ELO_BOARDS and len(ELO_BOARDS) == 10
+    assert sort_key(5, None, "a") == (-5, "~", "a")  # never achieved sorts after any time

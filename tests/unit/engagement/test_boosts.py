@@ -55,3 +55,12 @@ def test_given_three_active_boosts_then_a_fourth_is_refused_and_an_ended_one_fre
     with pytest.raises(boosts.BoostRefused, match="at most 3"):
         boosts.start("focus", NOW, held)
     assert boosts.start("focus", NOW + timedelta(minutes=20), held).kind == "focus"  # debug ended
+
+
+def test_given_boosts_then_those_ended_a_week_ago_or_earlier_are_dropped_and_later_ones_kept() -> None:
+    week_ago = NOW - timedelta(days=7)
+    ended_at_horizon = boosts.Boost("focus", week_ago - timedelta(minutes=60), week_ago)
+    ended_after = boosts.Boost("debug", week_ago - timedelta(minutes=19), week_ago + timedelta(seconds=1))
+    active = boosts.start("cleanup", NOW, [])
+
+    assert boosts.kept([ended_at_horizon, ended_after, active], NOW) == (ended_after, active)

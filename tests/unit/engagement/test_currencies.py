@@ -93,3 +93,34 @@ def test_given_a_retried_spend_that_landed_then_it_answers_as_done_though_the_co
     assert currencies.spend(wallets, "u1", "key-1", AT, {"coins": 30}, reason="StreakFreeze") is None
     with pytest.raises(currencies.InsufficientBalance):
         currencies.spend(wallets, "u1", "key-2", AT, {"coins": 30}, reason="StreakFreeze")
+
+
+def test_given_zero_or_one_of_a_currency_then_only_what_moves_is_entered_and_lifetime_xp_counts_only_xp() -> None:
+    from deepiri_engagement.models.wallet import Wallet as FreshWallet  # noqa: PLC0415
+
+    credited = currencies.granted(FreshWallet("u1"), "g1", {"coins": 0, "gems": 1}, "Test", at=AT)
+    rich = FreshWallet("u1", balances={"xp": 0, "coins": 5, "gems": 0, "boostCredits": 0})
+    debited = currencies.spent(rich, "s1", {"coins": 1, "gems": 0}, "Test")
+
+    assert [(e.currency, e.amount) for e, _ in credited.entries] == [("gems", 1)]
+    assert credited.wallet.counters == {"xp": 0, "level": 1}  # no XP: lifetime XP stays 0
+    assert [(e.currency, e.amount) for e, _ in debited.entries] == [("coins", -1)]
+
+
+def test_given_a_spend_then_its_entries_are_dated_by_the_request_and_a_short_one_says_what_is_missing() -> None:
+    wallets = MarkedWallets()
+    wallets.give("u1", coins=10)
+
+    currencies.spend(wallets, "u1", "s1", AT, {"coins": 4}, reason="StreakFreeze")
+
+    assert [at for _, at, _ in wallets.saved] == [AT]
+    with pytest.raises(currencies.InsufficientBalance) as short:
+        currencies.spend(wallets, "u1", "s2", AT, {"coins": 7}, reason="StreakFreeze")
+    assert short.value.detail == "7 coins needed, 6 held"
+
+
+def test_given_a_wallet_that_keeps_moving_then_a_spend_says_so() -> None:
+    wallets = MarkedWallets(rivals=progress.WRITE_ATTEMPTS, rival_coins=0)
+    wallets.give("u1", coins=100)
+    with pytest.raises(Conflict, match=r"^the wallet is changing too fast; try again$"):
+        currencies.spend(wallets, "u1", "s1", AT, {"coins": 1}, reason="Test")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from deepiri_engagement.logic.days import day_start, iso_week, local_day
+from deepiri_engagement.logic.days import day_start, iso_week, local_day, local_hour
 from deepiri_engagement.models.streaks import DaySettings
 
 NEW_YORK = DaySettings("u1", "America/New_York", 0)
@@ -78,3 +78,15 @@ def test_given_a_trip_from_tokyo_to_los_angeles_and_back_then_dates_follow_the_z
 ])
 def test_given_dates_around_new_year_then_iso_weeks_cross_the_year_boundary(day: date, week: tuple[int, int]) -> None:
     assert iso_week(day) == week
+
+
+def test_given_an_instant_then_the_local_hour_is_the_wall_clock_hour_in_the_users_zone() -> None:
+    at = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)
+    assert local_hour(at, DaySettings("u", "UTC", 5)) == 22  # the day start hour plays no part
+    assert local_hour(at, DaySettings("u", "Asia/Tokyo", 0)) == 7
+    assert local_hour(at, DaySettings("u", "America/Los_Angeles", 0)) == 14
+
+
+def test_given_a_day_then_its_start_is_expressed_in_utc() -> None:
+    start = day_start(date(2026, 11, 30), DaySettings("u", "Asia/Tokyo", 4))
+    assert (start.tzinfo, start.isoformat()) == (UTC, "2026-11-29T19:00:00+00:00")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from deepiri_engagement.dal.wallets import VersionConflict
 from deepiri_engagement.logic import progress, rules
+from deepiri_engagement.logic.badges import BY_ID
 from deepiri_engagement.models.events import TaskCompletedData
-from deepiri_engagement.models.wallet import Outcome, TaskAward, Wallet
+from deepiri_engagement.models.wallet import Boost, Outcome, TaskAward, Wallet
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 class FakeWallets:
@@ -114,28 +118,37 @@ def test_given_a_stale_event_then_nothing_is_written() -> None:
 
 def test_given_a_wallet_then_its_description_shows_progress_into_the_level() -> None:
     wallets = FakeWallets()
+    ids = ["first-steps", "coder", "scholar", "artist", "maker", "designer", "duelist"]
+    held = {f"{badge_id}#bronze": f"2026-11-2{n}T00:00:00.000Z" for n, badge_id in enumerate(ids)}
+    focus = Boost("focus", NOW - timedelta(minutes=10), NOW + timedelta(minutes=50))
+    ended = Boost("debug", NOW - timedelta(minutes=30), NOW - timedelta(minutes=10))
     wallets.wallets["u1"] = Wallet("u1", level=2, balances={"xp": 175, "coins": 3, "gems": 1, "boostCredits": 2},
-                                   version=4)
+                                   version=4, badges=held, boosts=(ended, focus))
 
-    me = progress.describe(wallets, "u1")
+    me = progress.describe(wallets, "u1", NOW)
 
-    assert me.model_dump() == {"userId": "u1", "level": 2, "xp": 175, "xpIntoLevel": 75, "xpForNextLevel": 150,
-                               "progress": 0.5, "balances": {"xp": 175, "coins": 3, "gems": 1, "boostCredits": 2},
-                               "streaks": None}
+    assert me.model_dump() == {
+        "userId": "u1", "level": 2, "xp": 175, "xpIntoLevel": 75, "xpForNextLevel": 150, "progress": 0.5,
+        "balances": {"xp": 175, "coins": 3, "gems": 1, "boostCredits": 2}, "streaks": None,
+        "boosts": [{"kind": "focus", "multiplier": 1.5, "startsAt": "2026-11-30T09:50:00.000Z",
+                    "endsAt": "2026-11-30T10:50:00.000Z"}],
+        "recentBadges": [{"badgeId": badge_id, "name": BY_ID[badge_id].name, "tier": "bronze",
+                          "earnedAt": f"2026-11-2{n}T00:00:00.000Z"} for n, badge_id in
+                         reversed(list(enumerate(ids))[2:])]}
 
 
 def test_given_a_fraction_then_progress_keeps_four_decimals_and_never_passes_one() -> None:
     wallets = FakeWallets()
     wallets.wallets["u1"] = Wallet("u1", level=2, balances={"xp": 120, "coins": 0, "gems": 0, "boostCredits": 0})
-    assert progress.describe(wallets, "u1").progress == 0.1333
+    assert progress.describe(wallets, "u1", NOW).progress == 0.1333
     capped = 10 * rules.level_start(rules.MAX_LEVEL)
     wallets.wallets["u1"] = Wallet("u1", level=rules.MAX_LEVEL,
                                    balances={"xp": capped, "coins": 0, "gems": 0, "boostCredits": 0})
-    assert progress.describe(wallets, "u1").progress == 1.0
+    assert progress.describe(wallets, "u1", NOW).progress == 1.0
 
 
 def test_given_a_new_user_then_the_description_is_level_one_at_zero() -> None:
-    me = progress.describe(FakeWallets(), "nobody")
+    me = progress.describe(FakeWallets(), "nobody", NOW)
     assert (me.level, me.xp, me.xpIntoLevel, me.xpForNextLevel, me.progress) == (1, 0, 0, 100, 0.0)
 
 

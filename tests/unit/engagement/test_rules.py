@@ -71,3 +71,26 @@ def test_given_a_level_then_its_reward_is_coins_and_gems_every_tenth() -> None:
     assert rules.level_reward(9) == {"coins": 90}
     assert rules.level_reward(10) == {"coins": 100, "gems": 5}
     assert rules.level_reward(20) == {"coins": 200, "gems": 5}
+
+
+@pytest.mark.parametrize(("points", "bonus", "boost", "xp"), [
+    (250, 1.0, Decimal(1), 25), (250, 1.5, Decimal(1), 38),  # 37.5 half up: about two hard tasks
+    (0, 3.0, Decimal(1), 0), (100, 3.0, Decimal(1), 30), (15, 1.0, Decimal(1), 2),  # 1.5 half up
+    (14, 1.0, Decimal(1), 1), (250, 1.5, Decimal("1.5"), 56),  # 37.5 * 1.5 = 56.25, rounded once
+    (33, 1.1, Decimal(1), 4),  # 3.63: the multiplier is read as written, not as a binary float
+])
+def test_given_a_challenge_then_its_xp_is_points_times_bonus_over_ten_times_boosts(
+        points: int, bonus: float, boost: Decimal, xp: int) -> None:
+    assert rules.challenge_xp(points, bonus, boost) == xp
+
+
+def test_given_a_duel_then_the_winner_gets_25_a_draw_10_each_and_the_loser_nothing() -> None:
+    assert (rules.duel_xp("a", "a"), rules.duel_xp("b", "a"), rules.duel_xp("a", None)) == (25, 0, 10)
+
+
+def test_given_the_boost_and_badge_constants_then_they_are_the_documented_ones() -> None:
+    assert {kind: (minutes, cost) for kind, (minutes, cost, _) in rules.BOOSTS.items()} == {
+        "focus": (60, 5), "velocity": (30, 3), "clarity": (45, 4), "debug": (20, 2), "cleanup": (30, 3)}
+    assert (rules.MAX_ACTIVE_BOOSTS, rules.BOOST_KEEP_DAYS, rules.LEVEL_CLAIMABLE_EVERY) == (3, 7, 5)
+    assert rules.CLAIMABLE_AMOUNTS == {"boostCredits": 5, "coinBonus": 50, "streakFreeze": 1}
+    assert (rules.EARLY_BIRD_BEFORE_HOUR, rules.NIGHT_OWL_FROM_HOUR) == (8, 22)

@@ -4,7 +4,13 @@
 - ``sk = TASK#<taskId>``: the task's standing award (:class:`TaskAward`);
 - ``sk = LEDGER#<at>#<sourceId>#<n>``: the append-only ledger, newest last in key order;
 - ``sk = SOURCE#<sourceId>``: the marker of a grant or spend (an event id or a request's idempotency key),
-  written only if absent, so each source changes the wallet once.
+  written only if absent, so each source changes the wallet once;
+- ``sk = BADGE#<badgeId>#<tier>``: an earned badge tier, written only if absent (each tier once); the wallet
+  item's ``badges`` map holds the same, which is what the rules read;
+- ``sk = REWARD#<rewardId>``: a claimable reward (a badge's or a level milestone's), written only if absent;
+  claiming sets ``claimedAt`` only if unset, in the claim's transaction.
+
+The wallet item also holds the badges' ``counters`` and the user's bought ``boosts``.
 
 An outcome is written in one transaction with its outbox items, conditioned on the wallet's version,
 so two events for one user can never both apply to the same state (the loser reads again and retries).
@@ -16,16 +22,18 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
-from deepiri_common.clock import to_iso, utc_now
+from deepiri_common.clock import parse_iso, to_iso, utc_now
 from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import Page, decode_cursor, encode_cursor
 from deepiri_common.problems import BadRequest
 from deepiri_common.transactions import CONDITION_FAILED, batch_delete, write_transaction
 from deepiri_engagement.models.progress import LedgerEntry
-from deepiri_engagement.models.wallet import CURRENCIES, Outcome, TaskAward, Wallet
+from deepiri_engagement.models.wallet import CURRENCIES, Boost, Outcome, Reward, TaskAward, Wallet
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 SOURCE_PREFIX = "SOURCE#"  # a grant's or spend's marker: sk = SOURCE#<source id>, written once
+BADGE_PREFIX, REWARD_PREFIX = "BADGE#", "REWARD#"
+_ABSENT = {"ConditionExpression": "attribute_not_exists(pk)"}
 
 
 class VersionConflict(Exception):
@@ -62,7 +70,11 @@ class WalletRepository:
         values = _plain(item)
         return Wallet(userId=user_id, level=int(values["level"]), version=int(values["version"]),
                       balances={c: int(values.get(c, 0)) for c in CURRENCIES},
-                      debts={c: int(values.get(f"debt_{c}", 0)) for c in CURRENCIES})
+                      debts={c: int(values.get(f"debt_{c}", 0)) for c in CURRENCIES},
+                      counters={name: int(n) for name, n in values.get("counters", {}).items()},
+                      badges=dict(values.get("badges", {})),
+                      boosts=tuple(Boost(b["kind"], parse_iso(b["startsAt"]), parse_iso(b["endsAt"]))
+                                   for b in values.get("boosts", [])))
 
     def task_award(self, user_id: str, task_id: str) -> TaskAward | None:
         item = self._client.get_item(TableName=self._table, Key=_key(user_id, f"TASK#{task_id}"),
@@ -71,7 +83,8 @@ class WalletRepository:
             return None
         values = _plain(item)
         return TaskAward(taskId=task_id, state=values["state"], at=values["at"], eventId=values["eventId"],
-                         credits={name: int(amount) for name, amount in values.get("credits", {}).items()})
+                         credits={name: int(amount) for name, amount in values.get("credits", {}).items()},
+                         marks=tuple(values.get("marks", [])), bestXp=int(values.get("bestXp", 0)))
 
     def applied(self, user_id: str, source_id: str) -> bool:
         """Whether a grant or spend of ``source_id`` was written for the user."""
@@ -86,6 +99,9 @@ class WalletRepository:
         wallet_item = {**_key(wallet.userId, "WALLET"), **_typed({
             "level": wallet.level, "version": wallet.version, "updatedAt": now,
             **wallet.balances, **{f"debt_{c}": amount for c, amount in wallet.debts.items()},
+            "counters": wallet.counters, "badges": wallet.badges,
+            "boosts": [{"kind": b.kind, "startsAt": to_iso(b.startsAt), "endsAt": to_iso(b.endsAt)}
+                       for b in wallet.boosts],
         })}
         condition = ({"ConditionExpression": "attribute_not_exists(pk)"} if previous.version == 0 else
                      {"ConditionExpression": "version = :seen",
@@ -98,7 +114,15 @@ class WalletRepository:
         if award is not None:
             items.append({"Put": {"TableName": self._table, "Item": {
                 **_key(wallet.userId, f"TASK#{award.taskId}"), **_typed({
-                    "state": award.state, "at": award.at, "eventId": award.eventId, "credits": award.credits})}}})
+                    "state": award.state, "at": award.at, "eventId": award.eventId, "credits": award.credits,
+                    "marks": list(award.marks), "bestXp": award.bestXp})}}})
+        items += [{"Put": {"TableName": self._table, **_ABSENT, "Item": {
+            **_key(wallet.userId, f"{BADGE_PREFIX}{key}"), **_typed({"earnedAt": wallet.badges[key]})}}}
+            for key in outcome.badges]
+        items += [{"Put": {"TableName": self._table, **_ABSENT, "Item": {
+            **_key(wallet.userId, f"{REWARD_PREFIX}{reward.rewardId}"), **_typed({
+                "kind": reward.kind, "amount": reward.amount, "source": reward.source,
+                "grantedAt": reward.grantedAt})}}} for reward in outcome.rewards]
         for n, (entry, balance) in enumerate(outcome.entries):
             sk = f"LEDGER#{at}#{entry.sourceId}#{n:03d}"
             items.append({"Put": {"TableName": self._table, "Item": {**_key(wallet.userId, sk), **_typed({
@@ -113,6 +137,33 @@ class WalletRepository:
         if outcome.marker is not None and reasons[1:2] == [CONDITION_FAILED]:
             raise AlreadyApplied(outcome.marker)
         raise VersionConflict(wallet.userId)
+
+    def rewards(self, user_id: str) -> list[Reward]:
+        """The user's claimable rewards, claimed or not, in id order (a user holds a few dozen at most)."""
+        args: dict[str, Any] = {
+            "TableName": self._table, "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :reward)",
+            "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":reward": {"S": REWARD_PREFIX}},
+        }
+        found: list[Reward] = []
+        while True:
+            page = self._client.query(**args)
+            for item in page.get("Items", []):
+                values = _plain(item)
+                found.append(Reward(rewardId=values["sk"].removeprefix(REWARD_PREFIX), kind=values["kind"],
+                                    amount=int(values["amount"]), source=values["source"],
+                                    grantedAt=values["grantedAt"], claimedAt=values.get("claimedAt")))
+            if "LastEvaluatedKey" not in page:
+                return found
+            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def claim_write(self, user_id: str, reward_id: str, at: str) -> dict[str, Any]:
+        """The transaction item that marks a reward claimed (it fails when the reward is gone or claimed)."""
+        return {"Update": {
+            "TableName": self._table, "Key": _key(user_id, f"{REWARD_PREFIX}{reward_id}"),
+            "UpdateExpression": "SET claimedAt = :at",
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(claimedAt)",
+            "ExpressionAttributeValues": {":at": {"S": at}}}}
 
     def ledger(self, user_id: str, currency: str | None, limit: int, cursor: str | None) -> Page[LedgerEntry]:
         """The user's ledger, newest first; ``currency`` filters (a page may then hold fewer than ``limit``)."""

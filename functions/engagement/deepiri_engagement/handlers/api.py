@@ -1,4 +1,5 @@
-"""Engagement REST routes under /api/gamification: the caller's progress and ledger, and the leaderboards."""
+"""Engagement REST routes under /api/gamification: the caller's progress and ledger, streaks, badges, rewards,
+boosts and the leaderboards."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from deepiri_common.pagination import Page
 from deepiri_common.params import Cursor, Limit
 from deepiri_common.routes import Routes
 from deepiri_engagement import wiring
-from deepiri_engagement.logic import progress, standings, streaks
+from deepiri_engagement.logic import progress, rewards, standings, streaks
 from deepiri_engagement.models.boards import BoardName, BoardPage, MyStanding
 from deepiri_engagement.models.events import Currency
 from deepiri_engagement.models.progress import LedgerEntry, Progress
+from deepiri_engagement.models.rewards import BadgeList, BoostOrder, BoostPurchase, RewardList, RewardView
 from deepiri_engagement.models.streaks import CashIn, FreezePurchase
 
 app = create_resolver()
@@ -27,8 +29,9 @@ routes = Routes(app)
 def get_me() -> Progress:
     """The caller's level, XP, progress to the next level, balances and streaks."""
     user_id = current_caller(app).user_id
-    me = progress.describe(wiring.wallet_repository(), user_id)
-    return me.model_copy(update={"streaks": streaks.view(wiring.streak_repository(), user_id, utc_now())})
+    now = utc_now()
+    me = progress.describe(wiring.wallet_repository(), user_id, now)
+    return me.model_copy(update={"streaks": streaks.view(wiring.streak_repository(), user_id, now)})
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="idempotency-key", max_length=64, pattern=r"^[A-Za-z0-9._~:-]+$",
@@ -57,6 +60,35 @@ def get_ledger(
 ) -> Page[LedgerEntry]:
     """The caller's ledger, newest first: every credit and debit with the balance after it."""
     return progress.ledger(wiring.wallet_repository(), current_caller(app).user_id, currency, limit, cursor)
+
+
+@routes.get("/api/gamification/badges")
+def get_badges() -> BadgeList:
+    """The badge catalogue with the caller's earned tiers (and when), counters and progress to the next tier."""
+    return rewards.badge_list(wiring.wallet_repository(), current_caller(app).user_id)
+
+
+@routes.get("/api/gamification/rewards")
+def get_rewards() -> RewardList:
+    """The caller's claimable rewards (from badges and level milestones), unclaimed first."""
+    return rewards.reward_list(wiring.wallet_repository(), current_caller(app).user_id)
+
+
+RewardId = Annotated[str, Path(max_length=80, pattern=r"^[a-z0-9-]+$", description="a reward's id")]
+
+
+@routes.post("/api/gamification/rewards/<reward_id>/claim")
+def claim_reward(reward_id: RewardId) -> RewardView:
+    """Claim a reward once: boost credits, a coin bonus or a streak freeze (409 when claimed already)."""
+    return rewards.claim(wiring.wallet_repository(), wiring.streak_repository(), current_caller(app).user_id,
+                         reward_id, utc_now())
+
+
+@routes.post("/api/gamification/boosts")
+def buy_boost(order: BoostOrder, idempotency_key: IdempotencyKey = None) -> BoostPurchase:
+    """Buy a boost with boost credits; it multiplies XP earned while it lasts (409: too few credits, 3 active)."""
+    return rewards.buy_boost(wiring.wallet_repository(), current_caller(app).user_id, order.kind, idempotency_key,
+                             utc_now())
 
 
 Board = Annotated[BoardName, Path(description="xp, weekly, weekly-previous, friends, elo or elo-<category>")]

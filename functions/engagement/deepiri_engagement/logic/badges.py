@@ -1,41 +1,47 @@
 """Badges: a seeded catalogue of rules over a user's counters, each tier earned once.
 
-A user's counters (:data:`COUNTERS`) move with their events: a completed task adds to ``tasksCompleted``, to
-its category's counter and, by the local hour it was finished at, to ``earlyBird`` or ``nightOwl``; a
-reopened task takes the same back, so completing and reopening a task again and again earns nothing.
-Run counters (``onTimeRun``) and high-water marks (``bestStreak``, ``level``, ``xp``) are set, not added.
+The counters (:data:`COUNTERS`) only ever rise, so the tiers a user holds depend on which events arrived,
+never on their order or on duplicates (the exactly-once test delivers 1,000 shuffled events with duplicates):
 
-A tier is earned the first time its counter reaches the tier's threshold, and stays earned when the
-counter falls again (a badge is never taken back). Earning it pays its reward once: coins by tier, gems
-only for the top tier (platinum), and a claimable reward (boost credits, a coin bonus or a streak freeze) for
-the tiers that carry one. :func:`newly_earned` depends only on the counters and the tiers already held,
-so evaluating it again after a duplicate event earns nothing twice.
+- task counters count *tasks*: a task adds one to ``tasksCompleted``, to its category's counter, to
+  ``hardTasks`` (hard or epic), ``onTimeTasks`` (finished by its due date), ``earlyBird`` (finished before
+  08:00 in the user's timezone) or ``nightOwl`` (from 22:00) the first time any completion of it qualifies
+  (:func:`completion_marks`; the task remembers its marks). Completing, reopening and completing it again
+  counts nothing more, and a reopening takes nothing back, so no sequence of events farms a badge;
+- ``challengesCompleted`` and ``duelsWon`` count each challenge and duel once (their grants are keyed);
+- ``xp`` is lifetime XP earned (each task counted at the most any of its completions was worth, each
+  other award once) and ``level`` the level that reaches; a reversal lowers the wallet, not these;
+- ``bestStreak`` and ``bestWeeklyStreak`` are the longest daily and weekly streaks, high-water marks.
+
+A tier is earned the first time its counter reaches the tier's threshold. Earning it pays its reward once:
+coins by tier, gems only for the top tier (platinum), and a claimable reward (boost credits, or a streak
+freeze) for the tiers that carry one (``rules``). :func:`newly_earned` depends only on the counters and the
+tiers already held, so evaluating it again after a duplicate event earns nothing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
+from deepiri_engagement.logic import rules
 from deepiri_engagement.models.events import TaskCategory
+from deepiri_engagement.models.wallet import Claimable
 
-Claimable = Literal["boostCredits", "coinBonus", "streakFreeze"]
 TIER_NAMES: tuple[str, ...] = ("bronze", "silver", "gold", "platinum")
-TIER_COINS: dict[str, int] = {"bronze": 10, "silver": 25, "gold": 50, "platinum": 100}
-TOP_TIER_GEMS = 5  # gems come only from the top tier
-CLAIMABLE_BY_TIER: dict[str, Claimable] = {"gold": "boostCredits", "platinum": "streakFreeze"}
-CLAIMABLE_AMOUNTS: dict[Claimable, int] = {"boostCredits": 5, "coinBonus": 50, "streakFreeze": 1}
-
-EARLY_BIRD_BEFORE_HOUR = 8  # a completion before 08:00 local time
-NIGHT_OWL_FROM_HOUR = 22  # ... or from 22:00 to the day's end, local time
+TIER_COINS = rules.TIER_COINS
+TOP_TIER_GEMS = rules.TOP_TIER_GEMS
+CLAIMABLE_BY_TIER = rules.CLAIMABLE_BY_TIER
+CLAIMABLE_AMOUNTS = rules.CLAIMABLE_AMOUNTS
+EARLY_BIRD_BEFORE_HOUR = rules.EARLY_BIRD_BEFORE_HOUR
+NIGHT_OWL_FROM_HOUR = rules.NIGHT_OWL_FROM_HOUR
 
 CATEGORY_COUNTERS: dict[TaskCategory, str] = {
     category: f"{category}Tasks"
     for category in ("manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting")
 }
 COUNTERS: tuple[str, ...] = (
-    "tasksCompleted", "hardTasks", "earlyBird", "nightOwl", "onTimeRun", "challengesCompleted", "duelsWon",
+    "tasksCompleted", "hardTasks", "earlyBird", "nightOwl", "onTimeTasks", "challengesCompleted", "duelsWon",
     "bestStreak", "bestWeeklyStreak", "level", "xp", *CATEGORY_COUNTERS.values(),
 )
 
@@ -84,7 +90,7 @@ CATALOGUE: tuple[Badge, ...] = (
            "earlyBird", 1, 10, 50),
     _badge("night-owl", "Night owl", f"Complete tasks after {NIGHT_OWL_FROM_HOUR:02d}:00 your time",
            "nightOwl", 1, 10, 50),
-    _badge("punctual", "Punctual", "Finish tasks on time, one after another", "onTimeRun", 5, 20, 50),
+    _badge("punctual", "Punctual", "Finish tasks by their due date", "onTimeTasks", 5, 25, 100),
     _badge("challenger", "Challenger", "Complete challenges", "challengesCompleted", 1, 10, 50, 200),
     _badge("duelist", "Duelist", "Win duels", "duelsWon", 1, 10, 50),
     _badge("on-fire", "On fire", "Keep a daily streak", "bestStreak", 7, 30, 100, 365),
@@ -115,31 +121,26 @@ def is_night_owl(local_hour: int) -> bool:
     return local_hour >= NIGHT_OWL_FROM_HOUR
 
 
-def completion_deltas(category: TaskCategory, difficulty: str, local_hour: int) -> dict[str, int]:
-    """What one standing completion adds to the counters (a reopening subtracts the same)."""
-    deltas = {"tasksCompleted": 1, CATEGORY_COUNTERS[category]: 1}
+def completion_marks(category: TaskCategory, difficulty: str, on_time: bool | None, local_hour: int) -> set[str]:
+    """The task counters one completion qualifies a task for (each counts a task once, ever)."""
+    marks = {"tasksCompleted", CATEGORY_COUNTERS[category]}
     if difficulty in ("hard", "epic"):
-        deltas["hardTasks"] = 1
+        marks.add("hardTasks")
+    if on_time:
+        marks.add("onTimeTasks")
     if is_early_bird(local_hour):
-        deltas["earlyBird"] = 1
+        marks.add("earlyBird")
     elif is_night_owl(local_hour):
-        deltas["nightOwl"] = 1
-    return deltas
+        marks.add("nightOwl")
+    return marks
 
 
-def apply_deltas(counters: Mapping[str, int], deltas: Mapping[str, int], sign: int = 1) -> dict[str, int]:
-    """The counters after adding (``sign`` 1) or taking back (``sign`` -1) ``deltas``, never below zero."""
-    moved = dict(counters)
-    for name, amount in deltas.items():
-        moved[name] = max(moved.get(name, 0) + sign * amount, 0)
-    return moved
-
-
-def on_time_run(run: int, on_time: bool | None) -> int:
-    """The run of on-time completions after one more completion (one without a due date leaves it)."""
-    if on_time is None:
-        return run
-    return run + 1 if on_time else 0
+def progress(badge: Badge, counters: Mapping[str, int], held: Iterable[str]) -> float:
+    """How far the badge's counter is towards its next tier not held (1.0 when every tier is held)."""
+    tier = next_tier(badge, held)
+    if tier is None:
+        return 1.0
+    return round(min(counters.get(badge.counter, 0) / tier.threshold, 1.0), 4)
 
 
 def raise_to(counters: Mapping[str, int], **marks: int) -> dict[str, int]:

@@ -1,9 +1,10 @@
 """Boosts: bought with boost credits, each multiplies the XP of awards inside its window.
 
 A boost starts when it is bought and lasts its kind's minutes; an award counts as inside it when the
-award's event time is at or after the start and before the end. Active boosts stack additively (their
-extra parts add up: focus and velocity together give 1 + 0.5 + 0.3 = 1.8), so three boosts, the most a
-user may hold at once, give at most 2.05. A kind already active cannot be bought again until it ends.
+award's event time (``occurredAt``) is at or after the start and before the end. Active boosts stack
+additively (their extra parts add up: focus and velocity together give 1 + 0.5 + 0.3 = 1.8), so three
+boosts, the most a user may hold at once, give at most 2.05. A kind already active cannot be bought again
+until it ends. Durations, costs and multipliers are ``rules.BOOSTS``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Literal
 
-BoostKind = Literal["focus", "velocity", "clarity", "debug", "cleanup"]
-MAX_ACTIVE = 3
+from deepiri_engagement.logic import rules
+from deepiri_engagement.models.wallet import Boost, BoostKind
+
+MAX_ACTIVE = rules.MAX_ACTIVE_BOOSTS
+__all__ = ["CATALOGUE", "MAX_ACTIVE", "Boost", "BoostRefused", "BoostType", "kept", "multiplier_at", "start"]
 
 
 @dataclass(frozen=True)
@@ -27,22 +30,8 @@ class BoostType:
 
 
 CATALOGUE: dict[BoostKind, BoostType] = {
-    "focus": BoostType("focus", 60, 5, Decimal("1.5")),
-    "velocity": BoostType("velocity", 30, 3, Decimal("1.3")),
-    "clarity": BoostType("clarity", 45, 4, Decimal("1.25")),
-    "debug": BoostType("debug", 20, 2, Decimal("1.2")),
-    "cleanup": BoostType("cleanup", 30, 3, Decimal("1.15")),
+    kind: BoostType(kind, minutes, cost, multiplier) for kind, (minutes, cost, multiplier) in rules.BOOSTS.items()
 }
-
-
-@dataclass(frozen=True)
-class Boost:
-    kind: BoostKind
-    startsAt: datetime
-    endsAt: datetime
-
-    def covers(self, at: datetime) -> bool:
-        return self.startsAt <= at < self.endsAt
 
 
 class BoostRefused(Exception):
@@ -62,3 +51,10 @@ def start(kind: BoostKind, now: datetime, held: Iterable[Boost]) -> Boost:
 def multiplier_at(boosts: Iterable[Boost], at: datetime) -> Decimal:
     """The XP multiplier of the boosts covering ``at`` (1 when none does)."""
     return Decimal(1) + sum(CATALOGUE[boost.kind].multiplier - 1 for boost in boosts if boost.covers(at))
+
+
+def kept(boosts: Iterable[Boost], now: datetime) -> tuple[Boost, ...]:
+    """The boosts worth keeping at ``now``: those that ended less than ``rules.BOOST_KEEP_DAYS`` ago (an award
+    delivered late still finds the boost its time fell in)."""
+    horizon = now - timedelta(days=rules.BOOST_KEEP_DAYS)
+    return tuple(boost for boost in boosts if boost.endsAt > horizon)

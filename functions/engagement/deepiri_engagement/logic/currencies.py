@@ -9,7 +9,7 @@ wins and the other, decided again on the new balance, is refused. Refusals are 4
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from deepiri_common.problems import Conflict
 from deepiri_engagement.dal.wallets import VersionConflict, WalletRepository
@@ -22,13 +22,20 @@ class InsufficientBalance(Conflict):
     """A spend asked for more than the balance holds."""
 
 
-def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: str) -> Outcome:
-    """The outcome of crediting ``credits`` (XP moves the level and pays its rewards), once per source."""
-    changes = Changes(wallet, source_id)
+def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: str, *, at: str | None = None,
+            counts: Iterable[str] = (), marks: Mapping[str, int] | None = None) -> Outcome:
+    """The outcome of crediting ``credits`` (XP moves the level and pays its rewards, and counts as lifetime XP),
+    once per source; ``counts`` adds one to those badge counters, ``marks`` raises high-water marks. Badges the
+    counters reach are earned with it."""
+    changes = Changes(wallet, source_id, at=at)
     for currency, amount in credits.items():
         if amount > 0:
             changes.credit(currency, amount, reason)
+    changes.count(counts)
+    changes.raise_marks(marks or {})
+    changes.earn_xp(max(credits.get("xp", 0), 0))
     changes.settle_level()
+    changes.settle_badges()
     return changes.outcome(marker=source_id)
 
 
@@ -40,7 +47,7 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
         currency, amount = next(iter(short.items()))
         raise InsufficientBalance(f"{amount} {currency} needed, {wallet.balances[currency]} held",
                                   currency=currency, needed=amount, balance=wallet.balances[currency])
-    changes = Changes(wallet, source_id)
+    changes = Changes(wallet, source_id)  # a spend earns no badge: nothing of it is dated by its time
     for currency, amount in debits.items():
         if amount > 0:
             changes.debit(currency, amount, reason)
@@ -48,9 +55,11 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
 
 
 def grant(repository: WalletRepository, user_id: str, source_id: str, at: str, credits: Mapping[str, int], *,
-          reason: str) -> Outcome | None:
-    """Credit ``credits`` to the user for ``source_id`` (None: that source was granted already)."""
-    return progress.apply(repository, user_id, at, lambda wallet: granted(wallet, source_id, credits, reason))
+          reason: str, counts: Iterable[str] = ()) -> Outcome | None:
+    """Credit ``credits`` to the user for ``source_id`` (None: that source was granted already); ``counts``:
+    the badge counters it adds one to."""
+    return progress.apply(repository, user_id, at, lambda wallet: granted(wallet, source_id, credits, reason, at=at,
+                                                                          counts=counts))
 
 
 def spend(repository: WalletRepository, user_id: str, source_id: str, at: str, debits: Mapping[str, int], *,

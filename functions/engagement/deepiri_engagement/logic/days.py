@@ -32,3 +32,8 @@ def iso_week(day: date) -> tuple[int, int]:
     """The ISO (year, week) a date belongs to: 2026-12-31 is in 2026-W53, 2027-01-01 too."""
     year, week, _ = day.isocalendar()
     return year, week
+
+
+def local_hour(at: datetime, settings: DaySettings) -> int:
+    """The wall-clock hour at instant ``at`` in the user's timezone (the day start hour plays no part)."""
+    return at.astimezone(ZoneInfo(settings.timezone)).hour

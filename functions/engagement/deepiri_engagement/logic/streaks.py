@@ -7,8 +7,9 @@
   completion on the day after the run's last day extends it; on a later day it extends it if freezes cover
   every missed day (each freeze covers one), else it starts a new run; on a day the run covers already it
   changes nothing. The weekly streak counts consecutive ISO weeks with activity.
-- Reaching 7, 30, 100 and 365 days pays XP (``rules.STREAK_MILESTONE_XP``) through the wallet's grant,
-  keyed by the run and the length, so a run pays each milestone once.
+- Reaching 7, 30, 100 and 365 days pays XP (``rules.STREAK_MILESTONE_XP``) and its coins through the
+  wallet's grant, keyed by the run and the length, so a run pays each milestone once. A new longest daily or
+  weekly streak raises the badges' counters in the same transaction (the on-fire and week-warrior badges).
 - A freeze costs ``rules.FREEZE_PRICE_COINS`` coins (a spend keyed by the request), at most
   ``rules.MAX_FREEZES`` held. A run of at least ``rules.CASH_IN_MIN_DAYS`` days can be cashed in for as many
   boost credits as its length (a grant keyed by the run), which ends it.
@@ -30,6 +31,7 @@ from deepiri_common.problems import Conflict
 from deepiri_engagement.dal.streaks import StreakConflict, StreakRepository
 from deepiri_engagement.dal.wallets import AlreadyApplied, VersionConflict, WalletRepository
 from deepiri_engagement.logic import currencies, rules
+from deepiri_engagement.logic.awards import Changes
 from deepiri_engagement.logic.days import day_start, iso_week, local_day
 from deepiri_engagement.models.events import SERVICE
 from deepiri_engagement.models.streaks import (
@@ -139,9 +141,7 @@ def activity(streaks: StreakRepository, wallets: WalletRepository, event_id: str
         after = replace(after, version=streak.version + 1)
         due = due_hours(after, settings, at)
         try:
-            if milestones:
-                _save_with_milestones(streaks, wallets, streak, after, due=due, milestones=milestones, at=to_iso(at))
-            else:
+            if not _save_with_wallet(streaks, wallets, streak, after, due=due, milestones=milestones, at=to_iso(at)):
                 streaks.save(streak, after, due, [updated(after, "Activity")])
         except (StreakConflict, VersionConflict):
             continue
@@ -149,19 +149,36 @@ def activity(streaks: StreakRepository, wallets: WalletRepository, event_id: str
     raise StreakConflict(user_id)  # transient: the queue delivers the event again
 
 
-def _save_with_milestones(streaks: StreakRepository, wallets: WalletRepository, streak: Streak, after: Streak, *,
-                          due: tuple[int, int] | None, milestones: list[int], at: str) -> None:
-    """The streak, its event and the milestones' XP in one transaction (each milestone's grant keyed once)."""
-    run_id = after.runId or ""
+def _records(streak: Streak) -> dict[str, int]:
+    """The badges' high-water marks a streak sets."""
+    return {"bestStreak": streak.best, "bestWeeklyStreak": streak.bestWeekly}
+
+
+def _save_with_wallet(streaks: StreakRepository, wallets: WalletRepository, streak: Streak, after: Streak, *,
+                      due: tuple[int, int] | None, milestones: list[int], at: str) -> bool:
+    """When the streak reaches a milestone or a new record, write it with the wallet in one transaction: the
+    milestones' XP and coins (keyed by the run and length, so once), the records raised on the badges'
+    counters and any badge they earn. False when nothing of that is due (the caller saves the streak alone)."""
     wallet = wallets.wallet(after.userId)
-    xp = sum(rules.STREAK_MILESTONE_XP[m] for m in milestones)
-    outcome = currencies.granted(wallet, milestone_source(after.userId, run_id, max(milestones)), {"xp": xp},
-                                 "StreakMilestone")
+    records = _records(after)
+    if not milestones and all(records[name] <= wallet.counters.get(name, 0) for name in records):
+        return False
+    if milestones:
+        xp = sum(rules.STREAK_MILESTONE_XP[m] for m in milestones)
+        outcome = currencies.granted(wallet, milestone_source(after.userId, after.runId or "", max(milestones)),
+                                     {"xp": xp, "coins": rules.coins_for(xp)}, "StreakMilestone", at=at,
+                                     marks=records)
+    else:
+        changes = Changes(wallet, f"StreakRecord#{after.runId}#{after.current}", at=at)
+        changes.raise_marks(records)
+        changes.settle_badges()
+        outcome = changes.outcome()
     outcome.events.append(updated(after, "Activity"))
     try:
         wallets.save(wallet, outcome, at, also=streaks.writes(streak, after, due))
     except AlreadyApplied:
         streaks.save(streak, after, due, [updated(after, "Activity")])
+    return True
 
 
 def view(streaks: StreakRepository, user_id: str, now: datetime) -> StreakView:
@@ -209,7 +226,8 @@ def cash_in(streaks: StreakRepository, wallets: WalletRepository, user_id: str, 
         length = view(streaks, user_id, now).days
         if length < rules.CASH_IN_MIN_DAYS:
             raise Conflict(f"a streak of at least {rules.CASH_IN_MIN_DAYS} days can be cashed in", days=length)
-        outcome = currencies.granted(wallet, f"StreakCashIn#{streak.runId}", {"boostCredits": length}, "StreakCashIn")
+        outcome = currencies.granted(wallet, f"StreakCashIn#{streak.runId}", {"boostCredits": length}, "StreakCashIn",
+                                     at=to_iso(now))
         after = replace(streak, current=0, runId=None, runStart=None, version=streak.version + 1)
         outcome.events.append(updated(after, "CashIn"))
         try:

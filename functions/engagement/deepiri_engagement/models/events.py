@@ -54,6 +54,18 @@ class CurrencyChanged(BaseModel):
     sourceId: str = Field(description="the event or request the entry is keyed by")
 
 
+class BadgeEarned(BaseModel):
+    """A user earned a badge's tier (each tier once); its coins and gems are credited with it."""
+
+    userId: str
+    badgeId: str
+    name: str
+    tier: str = Field(description="bronze, silver, gold or platinum")
+    coins: int = Field(ge=0, description="coins credited with it")
+    gems: int = Field(ge=0, description="gems credited with it (top tier only)")
+    rewardId: str | None = Field(default=None, description="the claimable reward it granted, if any")
+
+
 class RatingMove(BaseModel):
     board: str = Field(description="elo or elo-<category>")
     rating: int
@@ -77,6 +89,7 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "XpAwarded": XpAwarded,
     "LevelUp": LevelUp,
     "LevelDown": LevelDown,
+    "BadgeEarned": BadgeEarned,
     "CurrencyCredited": CurrencyChanged,
     "CurrencyDebited": CurrencyChanged,
     "RatingChanged": RatingChanged,
@@ -102,6 +115,18 @@ class TaskCompletedData(BaseModel):
 class TaskReopenedData(BaseModel):
     taskId: str
     userId: str = Field(description="the task's owner, whose completion credits are taken back")
+
+
+class ChallengeCompletedData(BaseModel):
+    """The challenges service's ChallengeCompleted: XP = pointsReward * bonusMultiplier / 10 (rules.py)."""
+
+    challengeId: str
+    userId: str
+    pointsReward: int = Field(ge=0)
+    bonusMultiplier: float = Field(ge=1, le=3)
+    taskId: str | None = None
+    difficulty: TaskDifficulty
+    completedAt: str
 
 
 class UserDeletedData(BaseModel):

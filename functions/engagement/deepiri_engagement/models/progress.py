@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from deepiri_engagement.models.events import Currency
+from deepiri_engagement.models.rewards import ActiveBoost, EarnedBadge
 from deepiri_engagement.models.streaks import StreakView
 
 
@@ -26,6 +27,8 @@ class Progress(BaseModel):
     progress: float = Field(ge=0, le=1, description="0..1 of the way to the next level")
     balances: Balances
     streaks: StreakView | None = None
+    boosts: list[ActiveBoost] = Field(default_factory=list, description="boosts active now")
+    recentBadges: list[EarnedBadge] = Field(default_factory=list, description="the latest badge tiers earned")
 
 
 class LedgerEntry(BaseModel):
