@@ -14,65 +14,11 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-Difficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
-
-
-class ChallengeCompleted(BaseModel):
-    """A user finished a challenge (``taskId`` is null for a daily challenge not tied to a task)."""
-
-    challengeId: str
-    userId: str
-    taskId: str | None
-    difficulty: Difficulty
-    xp: int = Field(ge=0, description="XP the challenge is worth; engagement decides what it credits")
-    completedAt: AwareDatetime
-
-
-class DuelInvited(BaseModel):
-    duelId: str
-    challengerId: str
-    opponentId: str
-    participantIds: list[str] = Field(min_length=2, max_length=2)
-    expiresAt: AwareDatetime
-
-
-class DuelStarted(BaseModel):
-    duelId: str
-    participantIds: list[str] = Field(min_length=2, max_length=2)
-    startedAt: AwareDatetime
-    endsAt: AwareDatetime
-
-
-class DuelProgressed(BaseModel):
-    duelId: str
-    participantIds: list[str] = Field(min_length=2, max_length=2)
-    userId: str = Field(description="the participant who made progress")
-    scores: dict[str, int] = Field(description="score per participant id")
-
-
-class DuelFinished(BaseModel):
-    """A duel ended: engagement rates both participants overall and in ``category`` (ELO)."""
-
-    duelId: str
-    category: Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
-    participantIds: list[str] = Field(min_length=2, max_length=2)
-    winnerId: str | None = Field(description="null for a draw")
-    scores: dict[str, int] = Field(description="final score per participant id")
-    reason: Literal["completed", "expired", "forfeited"]
-
 
 class BadgeEarned(BaseModel):
     userId: str
     badgeId: str
     name: str
-
-
-class ChallengeExpired(BaseModel):
-    """A challenge ran out of time unfinished (``taskId`` is null for a daily challenge)."""
-
-    challengeId: str
-    userId: str
-    taskId: str | None
 
 
 class IntegrationItemImported(BaseModel):
@@ -88,18 +34,11 @@ class IntegrationItemImported(BaseModel):
     url: str | None = None
 
 
-CHALLENGES = "deepiri_challenges.models.events"
 ENGAGEMENT = "deepiri_engagement.models.events"
 INTEGRATIONS = "deepiri_integrations.models.events"
 
 PENDING: dict[str, tuple[str, type[BaseModel]]] = {
-    "ChallengeCompleted": (CHALLENGES, ChallengeCompleted),
-    "DuelInvited": (CHALLENGES, DuelInvited),
-    "DuelStarted": (CHALLENGES, DuelStarted),
-    "DuelProgressed": (CHALLENGES, DuelProgressed),
-    "DuelFinished": (CHALLENGES, DuelFinished),
     "BadgeEarned": (ENGAGEMENT, BadgeEarned),
-    "ChallengeExpired": (CHALLENGES, ChallengeExpired),
     "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
 }
 """detail-type → (the module that will publish it, the model of its ``data`` until then)."""
