@@ -42,3 +42,27 @@ def test_given_outcomes_then_record_counts_successes_and_failures_apart() -> Non
     arms = bandit.record(bandit.record(bandit.record({}, "quiz", True), "quiz", False), "quiz", True)
     assert arms == {"quiz": (2, 1)}
     assert bandit.record(arms, "streak", False) == {"quiz": (2, 1), "streak": (0, 1)}
+
+
+class _Draws:
+    """A random source whose Beta draws are given in advance; it records the parameters asked for."""
+
+    def __init__(self, *values: float) -> None:
+        self.values, self.asked = list(values), []  # type: ignore[var-annotated]
+
+    def betavariate(self, alpha: float, beta: float) -> float:
+        self.asked.append((alpha, beta))
+        return self.values.pop(0)
+
+
+def test_given_arms_then_each_eligible_type_is_drawn_from_beta_of_wins_plus_1_and_losses_plus_1() -> None:
+    draws = _Draws(0.2, 0.7, 0.4)
+    kinds = ["timed_completion", "streak", "quiz"]
+    chosen = bandit.choose({"streak": (2, 1), "quiz": (0, 4)}, kinds, draws)  # type: ignore[arg-type]
+    assert chosen == "streak"
+    assert draws.asked == [(1, 1), (3, 2), (1, 5)]
+
+
+def test_given_equal_draws_then_the_first_eligible_type_is_chosen() -> None:
+    assert bandit.choose({}, ["checklist", "streak"], _Draws(0.5, 0.5)) == "checklist"  # type: ignore[arg-type]
+    assert bandit.choose({}, ["checklist", "streak"], _Draws(0.5, 0.6)) == "streak"  # type: ignore[arg-type]

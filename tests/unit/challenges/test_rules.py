@@ -139,9 +139,12 @@ def test_given_exactly_half_the_points_then_the_quiz_is_passed() -> None:
     assert rules.quiz_result(questions, [0, 3]).passed is True
     assert rules.quiz_result(questions, [3, 3]).passed is False
     assert rules.quiz_result([], []).passed is False
+    single = [StoredQuestion(question="q", options=["a", "b", "c", "d"], correctAnswer=1, points=1)]
+    assert rules.quiz_result(single, [1]).passed is True
 
 
 @pytest.mark.parametrize(("scores", "expected"), [
-    ({"a": 3, "b": 1}, "a"), ({"a": 1, "b": 3}, "b"), ({"b": 5, "a": 4}, "b"), ({"a": 2, "b": 2}, None)])
+    ({"a": 3, "b": 1}, "a"), ({"a": 1, "b": 3}, "b"), ({"b": 5, "a": 4}, "b"), ({"a": 2, "b": 2}, None),
+    ({"a": 0, "b": 0}, None)])
 def test_given_scores_then_the_higher_wins_and_a_tie_is_a_draw(scores: dict[str, int], expected: str | None) -> None:
     assert rules.winner(scores) == expected

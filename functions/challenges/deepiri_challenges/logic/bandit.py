@@ -18,15 +18,10 @@ Arms = Mapping[str, tuple[int, int]]
 
 
 def choose(arms: Arms, eligible: Sequence[ChallengeType], rng: random.Random) -> ChallengeType:
-    """The type whose posterior draw is highest among ``eligible`` (never empty)."""
-    best: ChallengeType = eligible[0]
-    best_draw = -1.0
-    for kind in eligible:
-        wins, losses = arms.get(kind, (0, 0))
-        draw = rng.betavariate(wins + 1, losses + 1)
-        if draw > best_draw:
-            best, best_draw = kind, draw
-    return best
+    """The type whose posterior draw is highest among ``eligible`` (never empty), drawn in their order."""
+    draws = {kind: rng.betavariate(wins + 1, losses + 1)
+             for kind, (wins, losses) in ((kind, arms.get(kind, (0, 0))) for kind in eligible)}
+    return max(eligible, key=draws.__getitem__)  # the first of equal draws
 
 
 def record(arms: Arms, kind: str, success: bool) -> dict[str, tuple[int, int]]:

@@ -113,7 +113,7 @@ def score(used_minutes: float, limit_minutes: int, done: int, total: int, quiz_s
 def quiz_result(questions: Sequence[StoredQuestion], answers: Sequence[int]) -> QuizResult:
     """Each answer checked against its question (a missing answer is wrong); passed at half the points."""
     correct = [index < len(answers) and answers[index] == q.correctAnswer for index, q in enumerate(questions)]
-    points = sum(q.points for q, right in zip(questions, correct, strict=True) if right)
+    points = sum(q.points for index, q in enumerate(questions) if correct[index])
     most = sum(q.points for q in questions)
     return QuizResult(correct=correct, correctAnswers=[q.correctAnswer for q in questions], points=points,
                       maxPoints=most, passed=most > 0 and points >= most * PASS_SHARE)
@@ -121,7 +121,6 @@ def quiz_result(questions: Sequence[StoredQuestion], answers: Sequence[int]) -> 
 
 def winner(scores: dict[str, int]) -> str | None:
     """The participant with the higher score; None for a tie."""
-    (first, a), (second, b) = sorted(scores.items())
-    if a == b:
+    if len(set(scores.values())) == 1:
         return None
-    return first if a > b else second
+    return max(scores, key=scores.__getitem__)
