@@ -198,3 +198,19 @@ def test_given_a_stranger_then_no_duel_and_decline_cancel_abandon_behave(friends
     conceded = api("POST", f"/api/challenges/duels/{abandoned['id']}/abandon", token=ann.token).json()
     assert (conceded["winnerId"], conceded["reason"]) == (ben.id, "forfeited")
     assert api("GET", f"/api/challenges/duels/{abandoned['id']}", token=stranger.token).status_code == 404
+
+
+def test_given_a_registered_user_then_the_daily_challenge_is_offered_once_per_local_morning(stack, account,
+                                                                                          api) -> None:
+    user = account("earlybird")  # registered in UTC: the morning is 08:00 to noon UTC
+    dynamodb = stack.client("dynamodb")
+    wait_for(lambda: "Item" in dynamodb.get_item(TableName="deepiri-e2e-challenges", ConsistentRead=True, Key={
+        "pk": {"S": f"USER#{user.id}"}, "sk": {"S": "SETTINGS"}}), seconds=30)
+    morning = datetime.now(UTC).replace(hour=8, minute=30, second=0, microsecond=0)
+    job = stack.client("lambda")
+    for at in (morning, morning + timedelta(hours=1)):
+        result = job.invoke(FunctionName="deepiri-e2e-challenges-daily-job",
+                            Payload=json.dumps({"at": to_iso(at)}).encode())
+        assert "FunctionError" not in result, result["Payload"].read()
+    listed = api("GET", "/api/challenges", token=user.token, params={"status": "generated"}).json()["items"]
+    assert [(c["daily"], c["taskId"], c["type"]) for c in listed] == [(True, None, "focus_sprint")]

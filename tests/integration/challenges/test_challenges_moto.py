@@ -6,11 +6,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import boto3
+
 from deepiri_challenges import wiring
 from deepiri_challenges.dal.tasks import TasksApi
-from deepiri_challenges.handlers import jobs
+from deepiri_challenges.handlers import consumers, jobs
 from deepiri_common.events import DomainEvent
 from tests.integration.challenges.conftest import Stack, invoke_tasks
+from tests.support import flows, template
 from tests.support.lambda_context import FakeLambdaContext
 
 
@@ -210,3 +213,29 @@ def test_given_a_daily_job_run_twice_in_the_morning_then_one_daily_challenge_per
                               FakeLambdaContext())["offered"] == 0
     _, listed = stack.call("GET", "/api/challenges", user="carol")
     assert [(c["daily"], c["taskId"]) for c in listed["items"]] == [(True, None)]
+
+
+def test_given_bad_requests_then_each_is_a_4xx_problem_naming_the_field(stack: Stack) -> None:
+    task = stack.task()
+    status, body = stack.call("POST", "/api/challenges/generate", {"taskId": task["id"], "type": "multiplayer"})
+    assert status == 422 and body["errors"][0]["field"] == "body.type"
+    assert stack.call("POST", "/api/challenges/generate", {"taskId": task["id"], "extra": 1})[0] == 422
+    quiz = stack.generate(task["id"], type="quiz")
+    stack.call("POST", f"/api/challenges/{quiz['id']}/start", {})
+    status, body = stack.call("POST", f"/api/challenges/{quiz['id']}/complete", {})
+    assert status == 422 and body["errors"][0]["field"] == "body.answers"
+    assert stack.call("POST", f"/api/challenges/{quiz['id']}/start", {"version": 1})[0] == 412
+    assert stack.call("POST", f"/api/challenges/{quiz['id']}/milestones/5", {})[0] == 404
+    assert stack.call("POST", f"/api/challenges/{quiz['id']}/complete", {"version": True})[0] == 422
+    assert stack.call("GET", "/api/challenges/unknown-id")[0] == 404
+
+
+def test_given_a_malformed_friendship_then_it_is_dead_lettered_not_retried(stack: Stack) -> None:
+    event = DomainEvent.new("users", "FriendshipAccepted", {"requesterId": "a", "addresseeId": "a",
+                                                             "userIds": ["a", "a"]}, actor="a")
+    assert consumers.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    messages = sqs.receive_message(QueueUrl=stack.created["ChallengesEvents.DeadLetterQueue"],
+                                   MessageAttributeNames=["All"]).get("Messages", [])
+    assert len(messages) == 1
+    assert "two different users" in messages[0]["MessageAttributes"]["deadLetterReason"]["StringValue"]
