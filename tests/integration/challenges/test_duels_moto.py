@@ -127,3 +127,44 @@ def test_given_oneself_as_opponent_then_422(stack: Stack) -> None:
     status, body = stack.call("POST", "/api/challenges/duels", {"opponentId": "alice", "category": "code",
                                                                 "durationMinutes": 30})
     assert status == 422 and body["status"] == 422
+
+
+def test_given_duels_then_each_side_lists_its_own_by_status_a_page_at_a_time(stack: Stack) -> None:
+    stack.befriend("alice", "bob")
+    stack.befriend("alice", "carol")
+    first = _invite(stack)
+    second = _invite(stack, opponent="carol")
+    third = _invite(stack)
+    assert stack.call("POST", f"/api/challenges/duels/{first['id']}/accept", user="bob")[0] == 200
+    status, page = stack.call("GET", "/api/challenges/duels", query={"limit": "2"})
+    assert status == 200 and [d["id"] for d in page["items"]] == [third["id"], second["id"]]
+    status, rest = stack.call("GET", "/api/challenges/duels", query={"limit": "2", "cursor": page["nextCursor"]})
+    assert status == 200 and [(d["id"], d["status"]) for d in rest["items"]] == [(first["id"], "active")]
+    assert [d["id"] for d in stack.call("GET", "/api/challenges/duels", user="bob")[1]["items"]] == [third["id"],
+                                                                                                    first["id"]]
+    active = stack.call("GET", "/api/challenges/duels", query={"status": "active"}, user="bob")[1]
+    assert [(d["id"], d["status"]) for d in active["items"]] == [(first["id"], "active")]
+    invited = stack.call("GET", "/api/challenges/duels", query={"status": "invited"}, user="bob")[1]
+    assert [d["id"] for d in invited["items"]] == [third["id"]]
+    assert stack.call("GET", "/api/challenges/duels", user="mallory")[1]["items"] == []
+    # Another user's cursor, an unknown status, a limit over 100: 400 / 422, never someone else's page.
+    assert stack.call("GET", "/api/challenges/duels", query={"limit": "2", "cursor": page["nextCursor"]},
+                      user="mallory")[0] == 400
+    assert stack.call("GET", "/api/challenges/duels", query={"status": "won"})[0] == 422
+    assert stack.call("GET", "/api/challenges/duels", query={"limit": "101"})[0] == 422
+
+
+def test_given_a_deleted_user_then_their_duels_are_purged_for_both_sides(stack: Stack) -> None:
+    duel = _started(stack)
+    stack.befriend("bob", "carol")
+    status, kept = stack.call("POST", "/api/challenges/duels", {"opponentId": "carol", "category": "code",
+                                                                "durationMinutes": 30}, user="bob")
+    assert status == 201
+    stack.consume(DomainEvent.new("users", "UserDeleted", {"userId": "alice"}, actor="alice"))
+    assert stack.call("GET", f"/api/challenges/duels/{duel['id']}", user="bob")[0] == 404
+    assert [d["id"] for d in stack.call("GET", "/api/challenges/duels", user="bob")[1]["items"]] == [kept["id"]]
+    assert stack.call("GET", "/api/challenges/duels", user="alice")[1]["items"] == []
+    # The expiry job no longer finds the purged duel: nothing is published in the deleted user's name.
+    at = datetime.fromisoformat(duel["endsAt"]) + timedelta(minutes=1)
+    jobs.expiry_handler({"at": at.isoformat()}, FakeLambdaContext())
+    assert stack.events("DuelFinished") == []

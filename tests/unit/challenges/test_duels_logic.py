@@ -181,3 +181,25 @@ def test_given_the_expiry_then_an_unanswered_invitation_lapses(repository: Recor
     lapsed = repository.duel(duel.id)
     assert lapsed is not None and (lapsed.status, lapsed.version) == ("lapsed", 2)
     assert repository.kinds() == ["DuelInvited"]
+
+
+def test_given_duels_then_each_side_lists_its_own_newest_first(repository: RecordingRepository) -> None:
+    first = _active(repository)
+    second = _invite(repository)
+    assert [d.id for d in duels.listing(repository, "bob", None, 10, None).items] == [second.id, first.id]
+    page = duels.listing(repository, "alice", None, 1, None)
+    assert [d.id for d in page.items] == [second.id] and page.next_cursor is not None
+    assert [d.id for d in duels.listing(repository, "alice", None, 1, page.next_cursor).items] == [first.id]
+    active = duels.listing(repository, "alice", "active", 10, None).items
+    assert active == [repository.duel(first.id)]
+    assert duels.listing(repository, "carol", None, 10, None).items == []
+
+
+def test_given_a_deleted_participant_then_the_duel_is_gone_for_both(repository: RecordingRepository) -> None:
+    duel = _active(repository)
+    repository.set_friends(["bob", "carol"], True, "t")
+    kept = duels.invite(repository, "bob", DuelCreate(opponentId="carol", category="code", durationMinutes=60), NOW)
+    repository.purge_user("alice")
+    assert repository.duel(duel.id) is None and repository.duel(kept.id) == kept
+    assert [d.id for d in duels.listing(repository, "bob", None, 10, None).items] == [kept.id]
+    assert list(repository.due(duel.endsAt[:13] if duel.endsAt else "", "9999")) == []

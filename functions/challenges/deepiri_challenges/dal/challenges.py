@@ -13,8 +13,12 @@
 - ``sk = DAILY#<local date>``: written only if absent with that day's daily challenge (once per morning).
 
 A duel lives in its own partition (``pk = DUEL#<id>``, ``sk = DUEL``) and, while it can run out, in the
-``due`` index too. Every change of a challenge or duel is conditioned on its version and written with
-its events' outbox items in one transaction.
+``due`` index too. Each participant's partition holds a copy (``sk = DUEL#<duelId>``, written in the same
+transaction as the duel, never in ``due``) with ``statusKey = DUELS#<userId>#<status>``: the caller's duels
+are a Query of their partition, or of ``byStatus`` for one status (the prefix keeps them apart from
+challenges). A deleted user's duels are purged whole: the duel and both sides' copies. Every change of a
+challenge or duel is conditioned on its version and written with its events' outbox items in one
+transaction.
 """
 
 from __future__ import annotations
@@ -91,6 +95,11 @@ def _duel_item(duel: Duel, due_at: str | None) -> dict[str, Any]:
     return item
 
 
+def _duel_copy(duel: Duel, user_id: str) -> dict[str, Any]:
+    return {**_user_key(user_id, f"DUEL#{duel.id}"), "doc": _s(duel.model_dump_json()),
+            "statusKey": _s(f"DUELS#{user_id}#{duel.status}"), "version": {"N": str(duel.version)}}
+
+
 def _challenge(item: dict[str, Any]) -> StoredChallenge:
     return StoredChallenge.model_validate_json(item["doc"]["S"])
 
@@ -157,6 +166,11 @@ class ChallengeRepository:
         return self._page(args, user_id, cursor)
 
     def _page(self, args: dict[str, Any], user_id: str, cursor: str | None) -> Page[StoredChallenge]:
+        items, next_cursor = self._query_page(args, user_id, cursor)
+        return Page(items=[_challenge(item) for item in items], nextCursor=next_cursor)
+
+    def _query_page(self, args: dict[str, Any], user_id: str, cursor: str | None
+                    ) -> tuple[list[dict[str, Any]], str | None]:
         if cursor:
             start = decode_cursor(cursor)
             # The cursor is opaque, not secret: it may only move within the caller's own partition.
@@ -165,8 +179,7 @@ class ChallengeRepository:
             args["ExclusiveStartKey"] = start
         page = self._client.query(**args)
         last = page.get("LastEvaluatedKey")
-        return Page(items=[_challenge(item) for item in page.get("Items", [])],
-                    nextCursor=encode_cursor(last) if last else None)
+        return page.get("Items", []), encode_cursor(last) if last else None
 
     def recent_outcomes(self, user_id: str, count: int) -> list[bool]:
         """Success (True) or not of the user's last ``count`` decided challenges, oldest first."""
@@ -232,7 +245,22 @@ class ChallengeRepository:
         return None if item is None else Duel.model_validate_json(item["doc"]["S"])
 
     def duel_writes(self, previous_version: int, duel: Duel, due_at: str | None) -> list[dict[str, Any]]:
-        return [{"Put": {"TableName": self._table, "Item": _duel_item(duel, due_at), **_condition(previous_version)}}]
+        """The duel, if its stored version is still ``previous_version``, and each participant's copy."""
+        return [{"Put": {"TableName": self._table, "Item": _duel_item(duel, due_at), **_condition(previous_version)}},
+                *({"Put": {"TableName": self._table, "Item": _duel_copy(duel, user_id)}}
+                  for user_id in duel.participantIds)]
+
+    def duels(self, user_id: str, status: str | None, limit: int, cursor: str | None) -> Page[Duel]:
+        """The duels the user takes part in, newest first, of one status or all (their copies)."""
+        args: dict[str, Any] = {"TableName": self._table, "Limit": limit, "ScanIndexForward": False}
+        if status is None:
+            args |= {"KeyConditionExpression": "pk = :pk AND begins_with(sk, :duel)",
+                     "ExpressionAttributeValues": {":pk": _s(f"USER#{user_id}"), ":duel": _s("DUEL#")}}
+        else:
+            args |= {"IndexName": BY_STATUS, "KeyConditionExpression": "statusKey = :key",
+                     "ExpressionAttributeValues": {":key": _s(f"DUELS#{user_id}#{status}")}}
+        items, next_cursor = self._query_page(args, user_id, cursor)
+        return Page(items=[Duel.model_validate_json(item["doc"]["S"]) for item in items], nextCursor=next_cursor)
 
     # ------------------------------------------------------------------ friendships
     def are_friends(self, user_id: str, other_id: str) -> bool:
@@ -285,9 +313,17 @@ class ChallengeRepository:
 
     # ------------------------------------------------------------------ deletion
     def purge_user(self, user_id: str) -> int:
-        """Delete everything in the user's partition; how many items."""
+        """Delete everything in the user's partition, and every duel they took part in (the duel and the
+        other side's copy: nothing keeps their id); how many items."""
+        others: list[dict[str, Any]] = []
+        for item in query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk AND "
+                              "begins_with(sk, :duel)", ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"),
+                                                                                  ":duel": _s("DUEL#")}):
+            duel = Duel.model_validate_json(item["doc"]["S"])
+            others += [_duel_key(duel.id), *(_user_key(other, f"DUEL#{duel.id}") for other in duel.participantIds
+                                             if other != user_id)]
         keys = [{"pk": item["pk"], "sk": item["sk"]} for item in query_all(
             self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": _s(f"USER#{user_id}")}, ProjectionExpression="pk, sk")]
-        batch_delete(self._client, self._table, keys)
-        return len(keys)
+        batch_delete(self._client, self._table, others + keys)
+        return len(others) + len(keys)

@@ -17,7 +17,7 @@ from deepiri_challenges.models.challenges import (
     Stats,
     Status,
 )
-from deepiri_challenges.models.duels import Duel, DuelCreate, DuelProgressReport
+from deepiri_challenges.models.duels import Duel, DuelCreate, DuelProgressReport, DuelStatus
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
 from deepiri_common.identity import current_caller
@@ -61,6 +61,16 @@ def challenge_history(limit: Limit = 20, cursor: Cursor = None) -> Page[Challeng
 def challenge_stats() -> Stats:
     """The caller's challenges counted by type and outcome, with the points earned."""
     return lifecycle.stats(wiring.challenge_repository(), _user())
+
+
+@routes.get("/api/challenges/duels")
+def list_duels(
+    status: Annotated[DuelStatus | None, Query(description="only duels in this state")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[Duel]:
+    """The duels the caller takes part in, newest first."""
+    return duels.listing(wiring.challenge_repository(), _user(), status, limit, cursor)
 
 
 @routes.get("/api/challenges/<id>")

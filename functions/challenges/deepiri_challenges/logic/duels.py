@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from deepiri_challenges.dal.challenges import ChallengeRepository, VersionConflict
 from deepiri_challenges.logic import rules
-from deepiri_challenges.models.duels import Duel, DuelCreate, FinishReason
+from deepiri_challenges.models.duels import Duel, DuelCreate, DuelStatus, FinishReason
 from deepiri_challenges.models.events import SERVICE, DuelFinished, DuelInvited, DuelProgressed, DuelStarted
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
+from deepiri_common.pagination import Page
 from deepiri_common.problems import Conflict, NotFound, ValidationFailed
 
 INVITE_HOURS = 24
@@ -42,6 +43,12 @@ def _save(repository: ChallengeRepository, previous: Duel, updated: Duel, due_at
 
 def view(repository: ChallengeRepository, user_id: str, duel_id: str) -> Duel:
     return _duel(repository, user_id, duel_id)
+
+
+def listing(repository: ChallengeRepository, user_id: str, status: DuelStatus | None, limit: int,
+            cursor: str | None) -> Page[Duel]:
+    """The duels the user takes part in, newest first."""
+    return repository.duels(user_id, status, limit, cursor)
 
 
 def invite(repository: ChallengeRepository, user_id: str, request: DuelCreate, now: datetime) -> Duel:
