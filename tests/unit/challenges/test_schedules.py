@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -30,3 +31,13 @@ def test_given_an_instant_then_the_expiry_job_reads_the_24_hours_before_and_its_
     hours = expiry.hours(datetime(2026, 11, 30, 9, 5, tzinfo=UTC))
     assert len(hours) == 25
     assert (hours[0], hours[-2], hours[-1]) == ("2026-11-29T09", "2026-11-30T08", "2026-11-30T09")
+
+
+def test_given_a_machine_not_on_utc_then_the_morning_hour_is_still_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert daily.morning_hour("Europe/Paris", datetime(2026, 11, 30, 12, tzinfo=UTC)) == 7
+    finally:
+        monkeypatch.undo()  # the machine's own zone again, for every later test
+        time.tzset()
