@@ -39,10 +39,12 @@ def test_given_a_friend_then_the_invitation_is_stored_and_published(repository: 
 
 
 def test_given_oneself_or_a_stranger_then_no_duel(repository: RecordingRepository) -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         duels.invite(repository, "alice", DuelCreate(opponentId="alice", category="code", durationMinutes=60), NOW)
-    with pytest.raises(NotFound, match="no such friend"):
+    assert refused.value.errors == [{"field": "body.opponentId", "message": "must be someone else"}]
+    with pytest.raises(NotFound, match="no such friend") as unknown:
         duels.invite(repository, "alice", DuelCreate(opponentId="carol", category="code", durationMinutes=60), NOW)
+    assert unknown.value.extensions == {"field": "opponentId"}
     assert repository.published == []
 
 

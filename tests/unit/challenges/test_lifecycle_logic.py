@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from deepiri_challenges.logic import daily, expiry, generation, intake, lifecycle
+from deepiri_challenges.logic import daily, duels, expiry, generation, intake, lifecycle
 from deepiri_challenges.models.challenges import (
     ChallengeSubmission,
     ChallengeVersionCheck,
@@ -17,6 +17,7 @@ from deepiri_challenges.models.challenges import (
     MilestoneCheck,
     StoredChallenge,
 )
+from deepiri_challenges.models.duels import DuelCreate
 from deepiri_challenges.models.events import (
     DuelProgressReportedData,
     FriendshipAcceptedData,
@@ -70,8 +71,10 @@ def test_given_another_users_task_or_a_multiplayer_type_then_no_challenge(reposi
     task = tasks.add("bob")
     with pytest.raises(NotFound, match="no such task"):
         generation.generate(_tools(repository, tasks), ALICE, GenerateRequest(taskId=task.id), NOW)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         generation.generate(_tools(repository, tasks), ALICE, GenerateRequest(taskId=task.id, type="multiplayer"), NOW)
+    assert refused.value.errors == [{"field": "body.type", "message": "a multiplayer challenge is a duel: "
+                                                                      "POST /api/challenges/duels with a friend"}]
     assert repository.published == []
 
 
@@ -103,8 +106,11 @@ def test_given_a_quiz_then_its_questions_come_from_the_drafts(repository: Record
     assert (user, kind, count) == ("alice", "quiz", 5)
     assert (draft.title, draft.description, draft.category, draft.difficulty, draft.estimateMinutes) == (
         "Learn SQL", "joins", "study", "hard", 20)
+    puzzle = generation.generate(_tools(repository, tasks, drafts), ALICE,
+                                 GenerateRequest(taskId=task.id, type="puzzle"), NOW)
+    assert puzzle.description == "Answer 5 questions within 15 minutes." and puzzle.answers == [0, 1, 2, 3, 0]
     drafts.able = False
-    with pytest.raises(Conflict, match="a puzzle cannot be made"):
+    with pytest.raises(Conflict, match="a puzzle cannot be made for this task now; choose another type"):
         generation.generate(_tools(repository, tasks, drafts), ALICE, GenerateRequest(taskId=task.id, type="puzzle"),
                             NOW)
 
@@ -239,8 +245,9 @@ def _quiz(repository: RecordingRepository) -> tuple[StoredChallenge, MemoryTasks
 
 def test_given_a_quiz_then_it_is_completed_by_its_answers(repository: RecordingRepository) -> None:
     challenge, tasks = _quiz(repository)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         lifecycle.complete(repository, tasks, ALICE, challenge.id, request=ChallengeSubmission(), now=NOW)  # type: ignore[arg-type]
+    assert refused.value.errors == [{"field": "body.answers", "message": "a quiz is completed with its answers"}]
     done = lifecycle.complete(repository, tasks, ALICE, challenge.id,  # type: ignore[arg-type]
                               request=ChallengeSubmission(answers=[0, 1, 2, 0, 0]), now=NOW)
     assert done.status == "completed" and done.attemptsUsed == 1 and done.quizResult is not None
@@ -312,8 +319,15 @@ def test_given_the_expiry_job_then_it_ends_what_is_due(repository: RecordingRepo
     lifecycle.start(repository, "alice", challenge.id, ChallengeVersionCheck(), NOW)
     report = expiry.run(repository, NOW + timedelta(minutes=30))
     assert (report.visited, report.expired, report.duelsEnded) == (0, 0, 0)
+    repository.set_friends(["alice", "bob"], True, "t")
+    duel = duels.invite(repository, "alice", DuelCreate(opponentId="bob", category="code", durationMinutes=60), NOW)
+    duels.accept(repository, "bob", duel.id, NOW)
     report = expiry.run(repository, NOW + timedelta(minutes=40))
     assert (report.visited, report.expired, report.duelsEnded) == (1, 1, 0)
+    report = expiry.run(repository, NOW + timedelta(minutes=60))
+    assert (report.visited, report.expired, report.duelsEnded) == (1, 0, 1)
+    ended = repository.duel(duel.id)
+    assert ended is not None and (ended.status, ended.reason) == ("finished", "expired")
     assert expiry.run(repository, NOW + timedelta(minutes=40)).visited == 0
 
 
@@ -321,15 +335,27 @@ def test_given_the_daily_job_then_each_morning_user_gets_one_a_day(repository: R
     at = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
     repository.set_timezone("alice", "Europe/Paris", daily.morning_hour("Europe/Paris", at), "t")
     repository.set_timezone("bob", "America/New_York", daily.morning_hour("America/New_York", at), "t")
+    repository.set_timezone("carol", "UTC", daily.morning_hour("UTC", at), "t")  # the hour itself
+    repository.set_timezone("dave", "Atlantic/Azores", daily.morning_hour("Atlantic/Azores", at), "t")  # 07:30
     report = daily.run(repository, at)
-    assert (report.visited, report.offered) == (1, 1)
-    assert (daily.run(repository, at).offered, daily.run(repository, at + timedelta(hours=1)).offered) == (0, 0)
+    assert (report.visited, report.offered) == (3, 2)
+    assert len(lifecycle.listing(repository, "carol", "generated", 10, None).items) == 1
+    assert lifecycle.listing(repository, "dave", None, 10, None).items == []
+    assert lifecycle.stats(repository, "carol").total == 1
+    assert daily.run(repository, at).offered == 0
+    assert daily.run(repository, at + timedelta(hours=1)).offered == 1  # dave's 08:30
+    assert daily.run(repository, at + timedelta(hours=1)).offered == 0
     [challenge] = lifecycle.listing(repository, "alice", "generated", 10, None).items
     assert (challenge.type, challenge.difficulty, challenge.daily, challenge.taskId) == ("focus_sprint", "easy",
                                                                                         True, None)
     assert challenge.title == "Daily focus, 2026-11-30" and challenge.expiresAt == "2026-11-30T23:00:00.000Z"
-    event = repository.published[-1]
+    [event] = [e for e in repository.published if e.detail.data["userId"] == "alice"]
     assert event.detail.actor == "system" and event.detail.data["daily"] is True
+    assert event.detail_type == "ChallengeGenerated" and event.detail.data["challengeId"] == challenge.id
+    assert (event.detail.data["taskId"], event.detail.data["type"], event.detail.data["difficulty"]) == (
+        None, "focus_sprint", "easy")
+    assert (event.detail.data["pointsReward"], event.detail.data["bonusMultiplier"]) == (challenge.pointsReward, 1)
+    assert event.detail.data["expiresAt"].startswith("2026-11-30T23:00:00")
     assert daily.offer(repository, "bob", "America/New_York", at) is False  # 03:30 there
 
 
