@@ -1,0 +1,1 @@
+"""Challenges: a task becomes a challenge (timed, checklist, streak, quiz...), duels, daily challenges."""
