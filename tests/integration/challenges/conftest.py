@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
 from deepiri_challenges import wiring
 from deepiri_challenges.dal.drafts import DraftTask
 from deepiri_challenges.dal.tasks import TasksApi
 from deepiri_challenges.handlers import api as challenges_api
 from deepiri_challenges.handlers import consumers
 from deepiri_challenges.models.challenges import StoredQuestion
-
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
 from deepiri_tasks import wiring as tasks_wiring

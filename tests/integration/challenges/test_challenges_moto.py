@@ -7,10 +7,10 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import boto3
+
 from deepiri_challenges import wiring
 from deepiri_challenges.dal.tasks import TasksApi
 from deepiri_challenges.handlers import consumers, jobs
-
 from deepiri_common.events import DomainEvent
 from tests.integration.challenges.conftest import Stack, invoke_tasks
 from tests.support import flows, template

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deepiri_challenges.handlers import jobs
-
 from deepiri_common.events import DomainEvent
 from tests.integration.challenges.conftest import Stack
 from tests.support.lambda_context import FakeLambdaContext

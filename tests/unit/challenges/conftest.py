@@ -9,12 +9,12 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from deepiri_challenges.dal.challenges import ChallengeRepository
 from deepiri_challenges.dal.drafts import DraftTask
 from deepiri_challenges.dal.tasks import TaskView
 from deepiri_challenges.models.challenges import StoredQuestion
-from moto import mock_aws
-
 from deepiri_common.events import DomainEvent
 from deepiri_common.identity import Caller
 from tests.support import template

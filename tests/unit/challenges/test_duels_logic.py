@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from deepiri_challenges.logic import duels
 from deepiri_challenges.models.duels import Duel, DuelCreate, DuelSpec
-
 from deepiri_common.problems import Conflict, NotFound, ValidationFailed
 from tests.unit.challenges.conftest import RecordingRepository
 

@@ -8,6 +8,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from deepiri_challenges.logic import daily, duels, expiry, generation, intake, lifecycle
 from deepiri_challenges.models.challenges import (
     ChallengeSubmission,
@@ -25,7 +26,6 @@ from deepiri_challenges.models.events import (
     UserDeletedData,
     UserSettingsData,
 )
-
 from deepiri_common.consumers import PermanentFailure
 from deepiri_common.identity import Caller
 from deepiri_common.problems import Conflict, NotFound, PreconditionFailed, ValidationFailed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from deepiri_challenges.logic import rules
 from deepiri_challenges.models.challenges import StoredQuestion
 

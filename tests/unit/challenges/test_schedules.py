@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+
 from deepiri_challenges.logic import daily, expiry
 
 
