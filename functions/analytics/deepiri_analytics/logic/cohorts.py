@@ -1,10 +1,12 @@
 """Weekly retention by registration cohort, an Athena query over the archive.
 
 The SQL keeps to what DuckDB (the emulator's Athena) and Trino (Athena) both accept, and dedupes by
-event id because the archive is written at least once. A week is counted from Monday 1970-01-05 (week
-0): a user's cohort is the week of their UserRegistered, and they are retained in week ``k`` when any
-other event about them happened ``k`` weeks after. The answer lists each cohort of the last ``weeks``
-weeks with its size and, for k = 0.., the share of it active in week k.
+event id because the archive is written at least once. A day is the ``dt`` partition (the UTC date the
+event happened), which both engines read as text whatever type they inferred for ``occurred_at``. A
+week is counted from Monday 1970-01-05 (week 0): a user's cohort is the week of their UserRegistered,
+and they are retained in week ``k`` when any other event about them happened ``k`` weeks after. The
+answer lists each cohort of the last ``weeks`` weeks with its size and, for k = 0.., the share of it
+active in week k.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def week_index(day: date) -> int:
 _WEEK = "CAST(floor(date_diff('day', DATE '1970-01-05', CAST(day AS DATE)) / 7.0) AS INTEGER)"
 _COHORT_SQL = """
 WITH ev AS (
-  SELECT DISTINCT event_id, detail_type, user_id, substr(occurred_at, 1, 10) AS day FROM {table}
+  SELECT DISTINCT event_id, detail_type, user_id, CAST(dt AS VARCHAR) AS day FROM {table}
 ),
 reg AS (
   SELECT user_id, min({week}) AS cohort FROM ev WHERE detail_type = 'UserRegistered' GROUP BY user_id
