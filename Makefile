@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job analytics-rebuild admin rotate-keys logs watch bench load dlq redrive deploy clean
+.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job analytics-rebuild analytics-backtest admin rotate-keys logs watch bench load dlq redrive deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -115,6 +115,9 @@ streak-job: deps ## run the deployed streak job for a chosen instant: make strea
 
 analytics-rebuild: deps ## rebuild every analytics read model from the S3 event archive alone (deployed stack)
 	@echo '{}' | $(PY) -m infra.invoke AnalyticsRebuildFunction -
+
+analytics-backtest: deps ## the analytics forecast's backtest (MASE vs the seasonal naive baseline), as in the README
+	@PYTHONPATH=$(SERVICE_PATH) $(PY) -m infra.forecast_backtest
 
 admin: deps ## make a registered user the first admin: make admin EMAIL=you@example.com
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=<registered email>"; exit 2; }

@@ -17,6 +17,7 @@ from deepiri_analytics import wiring
 from deepiri_analytics.handlers import api, consumers, jobs
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
+from deepiri_common.outbox import outbox_events
 from tests.support import flows, template
 from tests.support.apigw import rest_event
 from tests.support.lambda_context import FakeLambdaContext
@@ -184,3 +185,31 @@ def test_given_a_non_admin_then_admin_views_are_403_and_an_admin_sees_active_use
     assert _get("/api/analytics/admin/cohorts", "ada")[0] == 403
     status, body, _ = _get("/api/analytics/admin/active-users", "root", roles="user,admin")
     assert status == 200 and body["dau"] == 0
+
+
+def test_given_ada_active_last_week_when_the_weekly_job_runs_twice_then_one_insight_event_is_published(
+        analytics, monkeypatch: pytest.MonkeyPatch) -> None:
+    _deliver(_stream())
+    now = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)  # the Monday after ada's week
+    monkeypatch.setattr(api, "utc_now", lambda: now)
+
+    status, found, _ = _get("/api/analytics/me/insights", "ada")
+    assert status == 200 and found["asOf"] == "2026-03-09" and found["windowDays"] == 28
+    assert [i["kind"] for i in found["items"]] == []  # one completion is too little to say anything
+
+    first = jobs.weekly_insights({"at": "2026-03-09T06:00:00Z"}, FakeLambdaContext())
+    assert first == {"users": 2, "published": 0}  # nothing worth saying yet: nothing published
+
+    more = [_event("tasks", "TaskOverdue", {"taskId": TASK, "userId": "ada", "dueAt": "2026-03-05T09:00:00.000Z",
+                                            "title": "t"}, "2026-03-05T09:00:00.000Z")]
+    _deliver(more)
+    assert jobs.weekly_insights({"at": "2026-03-09T06:00:00Z"}, FakeLambdaContext()) == {"users": 2, "published": 1}
+    assert jobs.weekly_insights({"at": "2026-03-09T06:00:00Z"}, FakeLambdaContext()) == {"users": 2, "published": 0}
+    published = outbox_events(flows.stream_event(analytics["AnalyticsTable"])["Records"])
+    assert [(e.detail_type, e.detail.data["userId"], [i["kind"] for i in e.detail.data["insights"]])
+            for e in published] == [("InsightGenerated", "ada", ["overdue"])]
+
+    status, ahead, _ = _get("/api/analytics/me/forecast", "ada", {"metric": "focusMinutes", "days": "3"})
+    assert status == 200 and [p["day"] for p in ahead["points"]] == ["2026-03-09", "2026-03-10", "2026-03-11"]
+    assert all(p["lower"] <= p["value"] <= p["upper"] for p in ahead["points"])
+    assert _get("/api/analytics/me/forecast", "ada", {"days": "15"})[0] == 422

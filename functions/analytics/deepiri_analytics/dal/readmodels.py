@@ -15,6 +15,8 @@ from botocore.exceptions import ClientError
 
 from deepiri_analytics.models.rows import Add, DayRow, DaySettings, Effect, Forget, Latest
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
+from deepiri_common.events import DomainEvent
+from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import query_all
 
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
@@ -89,6 +91,30 @@ class ReadModels:
             self._client.delete_item(TableName=self._table, Key={k: item[k] for k in _KEYS})
         return len(items)
 
+    def save_insights(self, user_id: str, as_of: str, insights: str, event: DomainEvent) -> bool:
+        """Keep the user's insights of ``as_of`` and put ``event`` in the outbox, in one transaction; False
+        when that day's insights were kept already (a rerun of the job publishes nothing twice)."""
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table,
+                         "Item": {**_key(f"USER#{user_id}", "INSIGHTS"), "asOf": {"S": as_of},
+                                  "insights": {"S": insights}},
+                         "ConditionExpression": "attribute_not_exists(pk) OR asOf <> :asOf",
+                         "ExpressionAttributeValues": {":asOf": {"S": as_of}}}},
+                outbox_put(self._table, event),
+            ])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def active_in(self, period: str) -> list[str]:
+        """The users active in a period (``WEEK#2026-W10``...): for the weekly job, never a route."""
+        items = query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": f"ACTIVE#{period}"}}, ProjectionExpression="sk")
+        return [item["sk"]["S"] for item in items]
+
     # ------------------------------------------------------------------ reads
 
     def day_settings(self, user_id: str) -> DaySettings:
@@ -148,7 +174,7 @@ class ReadModels:
                 args["ExclusiveStartKey"] = start
             page = self._client.scan(**args)
             for item in page.get("Items", []):
-                if item["sk"]["S"] != MARKER_SK:
+                if item["sk"]["S"] != MARKER_SK and not item["pk"]["S"].startswith("OUTBOX#"):
                     yield _plain(item)
             start = page.get("LastEvaluatedKey")
             if not start:

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from deepiri_analytics import wiring
 from deepiri_analytics.logic import cohorts, reading
+from deepiri_analytics.models.insights import Forecast, Insights
 from deepiri_analytics.models.reports import (
     ActiveUsers,
     Bucket,
@@ -54,6 +55,19 @@ def get_timeseries(metric: Annotated[Metric, Query()] = "completed",
 def get_heatmap() -> Heatmap:
     """Completions and focus minutes per local weekday and hour."""
     return reading.heatmap(wiring.read_models(), caller_id(app))
+
+
+@routes.get("/api/analytics/me/insights")
+def get_insights() -> Insights:
+    """Findings about how the caller works, each with its figures and a confidence."""
+    return reading.user_insights(wiring.read_models(), caller_id(app), utc_now())
+
+
+@routes.get("/api/analytics/me/forecast", problems=(422,))
+def get_forecast(metric: Annotated[Literal["completed", "focusMinutes"], Query()] = "completed",
+                 days: Annotated[int, Query(ge=1, le=14)] = 7) -> Forecast:
+    """Completions or focus minutes for the next 1-14 days with an 80 % band (Holt-Winters)."""
+    return reading.user_forecast(wiring.read_models(), caller_id(app), metric, days, utc_now())
 
 
 @routes.get("/api/analytics/me/export", returns=Export)

@@ -1,5 +1,6 @@
-"""On-demand jobs: ``rebuild`` (make analytics-rebuild) empties the read models and builds them again from
-the S3 archive alone."""
+"""Jobs: ``weekly_insights`` (scheduled, Monday morning UTC; ``{"at": ISO instant}`` to run it for another
+moment) and ``rebuild`` (make analytics-rebuild: empties the read models and builds them again from the
+S3 archive alone)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from deepiri_analytics import wiring
 from deepiri_analytics.handlers.consumers import CONSUMES
-from deepiri_analytics.logic import ingest
+from deepiri_analytics.logic import ingest, weekly
+from deepiri_common.clock import parse_iso, utc_now
 from deepiri_common.observability import logger
 
 
@@ -17,3 +19,11 @@ def rebuild(event: dict[str, Any], context: Any) -> dict[str, int]:
     answer = {"events": done.events, "applied": done.applied, "skipped": done.skipped}
     logger.info("rebuilt", extra=answer)
     return answer
+
+
+def weekly_insights(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Insights for last week's active users, each kept with its InsightGenerated in the outbox."""
+    at = event.get("at")
+    done = weekly.run(wiring.read_models(), parse_iso(at) if isinstance(at, str) else utc_now())
+    logger.info("weekly insights", extra=done)
+    return done

@@ -11,7 +11,8 @@ import io
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from deepiri_analytics.logic import projection, reports
+from deepiri_analytics.logic import forecast, insights, projection, reports
+from deepiri_analytics.models.insights import Forecast, ForecastPoint, Insights
 from deepiri_analytics.models.reports import (
     ActiveUsers,
     Export,
@@ -85,3 +86,26 @@ def active_users(rows: Rows, now: datetime) -> ActiveUsers:
     periods = [projection.active_key(period) for period in projection.periods(now)]
     dau, wau, mau = (rows.count(owner) for owner in periods)
     return ActiveUsers(day=now.date().isoformat(), dau=dau, wau=wau, mau=mau)
+
+
+def user_insights(rows: Rows, user_id: str, now: datetime) -> Insights:
+    """The caller's insights from their last 28 days and their heatmap (one Query, two reads)."""
+    today = projection.local_day(now, rows.day_settings(user_id))
+    first = today - timedelta(days=insights.WINDOW_DAYS - 1)
+    days = rows.days(projection.user_key(user_id), first, today)
+    found = insights.insights(days, rows.counters(projection.user_key(user_id), "HEATMAP"), rows.streak(user_id),
+                              today)
+    return Insights(userId=user_id, asOf=today.isoformat(), windowDays=insights.WINDOW_DAYS, items=found)
+
+
+def user_forecast(rows: Rows, user_id: str, metric: str, days: int, now: datetime) -> Forecast:
+    """The next ``days`` local days of ``metric``, from the last 56 days up to yesterday (today is not over)."""
+    today = projection.local_day(now, rows.day_settings(user_id))
+    first = today - timedelta(days=forecast.HISTORY_DAYS)
+    last = today - timedelta(days=1)
+    series = reports.timeseries(rows.days(projection.user_key(user_id), first, last), metric, "day", first, last)
+    bands = forecast.holt_winters([float(p.value) for p in series.points], days)
+    points = [ForecastPoint(day=(today + timedelta(days=n)).isoformat(), value=b.value, lower=b.lower, upper=b.upper)
+              for n, b in enumerate(bands)]
+    return Forecast.model_validate({"metric": metric, "method": "Holt-Winters (additive, weekly season, damped trend)",
+                                    "historyDays": forecast.HISTORY_DAYS, "points": points})
