@@ -175,9 +175,18 @@ def test_given_a_deleted_user_then_their_read_models_go_and_a_tombstone_marks_th
 
     assert [r for r in _rows() if r["pk"] == "USER#ada"] == []
     assert any(r["pk"] == "USER#bob" for r in _rows())
-    body = boto3.client("s3", region_name=template.REGION).get_object(
-        Bucket=analytics["AnalyticsArchiveBucket"], Key="deletions/ada.json")["Body"].read()
+    s3 = boto3.client("s3", region_name=template.REGION)
+    bucket = analytics["AnalyticsArchiveBucket"]
+    body = s3.get_object(Bucket=bucket, Key="deletions/ada.json")["Body"].read()
     assert json.loads(body)["userId"] == "ada"
+
+    # When the compaction job runs, then every archived event about ada goes, bob's stay, and so does the
+    # tombstone: a second run finds nothing to do
+    assert jobs.compaction({}, FakeLambdaContext()) == {"users": 1, "deleted": len(stream)}
+    left = [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())["user_id"]
+            for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert left == ["bob"]
+    assert jobs.compaction({}, FakeLambdaContext()) == {"users": 0, "deleted": 0}
 
 
 def test_given_a_non_admin_then_admin_views_are_403_and_an_admin_sees_active_users(analytics) -> None:

@@ -1,6 +1,6 @@
-"""Jobs: ``weekly_insights`` (scheduled, Monday morning UTC; ``{"at": ISO instant}`` to run it for another
-moment) and ``rebuild`` (make analytics-rebuild: empties the read models and builds them again from the
-S3 archive alone)."""
+"""Jobs: ``compaction`` (daily: removes deleted users' archived events), ``weekly_insights`` (scheduled,
+Monday morning UTC; ``{"at": ISO instant}`` runs it for another moment) and ``rebuild`` (make
+analytics-rebuild: empties the read models and builds them again from the S3 archive alone)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ def weekly_insights(event: dict[str, Any], context: Any) -> dict[str, int]:
     done = weekly.run(wiring.read_models(), parse_iso(at) if isinstance(at, str) else utc_now())
     logger.info("weekly insights", extra=done)
     return done
+
+
+def compaction(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Remove the archived events of deleted users (their tombstones), then the tombstones."""
+    done = ingest.compact(wiring.archive())
+    answer = {"users": done.users, "deleted": done.deleted}
+    logger.info("compacted", extra=answer)
+    return answer

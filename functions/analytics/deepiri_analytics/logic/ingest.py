@@ -33,6 +33,7 @@ class ArchiveStore(Protocol):
     def put(self, key: str, text: str) -> None: ...
     def keys(self, prefix: str) -> Iterator[str]: ...
     def read(self, key: str) -> str: ...
+    def delete(self, key: str) -> None: ...
 
 
 def keep(store: ArchiveStore, event: ReceivedEvent, body: str) -> str:
@@ -90,3 +91,37 @@ def rebuild(store: ReadModelStore, archive_store: ArchiveStore, consumes: Mappin
             continue
         applied += project(store, event, data)
     return Rebuilt(events=len(events), applied=applied, skipped=skipped)
+
+
+@dataclass(frozen=True)
+class Compacted:
+    users: int
+    deleted: int
+
+
+def compact(store: ArchiveStore) -> Compacted:
+    """Remove the archived events of every user with a tombstone, then the tombstones.
+
+    One pass over the archive for all pending deletions (a batch job, never a request): an object goes
+    when the user it is about (``user_id``) or who caused it is deleted. A tombstone goes last, so a job
+    that stops half-way is simply run again.
+    """
+    tombstones = list(store.keys(archive.DELETIONS_PREFIX))
+    users = {json.loads(store.read(key))["userId"] for key in tombstones}
+    deleted = 0
+    if users:
+        for key in list(store.keys(archive.EVENTS_PREFIX)):
+            lines = [json.loads(line) for line in store.read(key).splitlines() if line.strip()]
+            if any(_mentions(line, users) for line in lines):
+                store.delete(key)
+                deleted += 1
+    for key in tombstones:
+        store.delete(key)
+    return Compacted(users=len(users), deleted=deleted)
+
+
+def _mentions(line: dict[str, object], users: set[str]) -> bool:
+    if line.get("user_id") in users:
+        return True
+    event = parse_bus_event(json.loads(str(line["body"])))
+    return event.detail.actor in users
