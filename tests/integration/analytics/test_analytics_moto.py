@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 
 from deepiri_analytics import wiring
+from deepiri_analytics.dal.readmodels import ReadModels
 from deepiri_analytics.handlers import api, consumers, jobs
+from deepiri_analytics.logic import reading
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from deepiri_common.outbox import outbox_events
@@ -222,3 +224,25 @@ def test_given_ada_active_last_week_when_the_weekly_job_runs_twice_then_one_insi
     assert status == 200 and [p["day"] for p in ahead["points"]] == ["2026-03-09", "2026-03-10", "2026-03-11"]
     assert all(p["lower"] <= p["value"] <= p["upper"] for p in ahead["points"])
     assert _get("/api/analytics/me/forecast", "ada", {"days": "15"})[0] == 422
+
+
+def _scanned_by_summary(days_of_history: int) -> int:
+    """Items DynamoDB read to answer a 30-day summary for a user with ``days_of_history`` days of rows."""
+    table = template.physical_name("AnalyticsTable")
+    client = boto3.client("dynamodb", region_name=template.REGION)
+    user, last = f"u{days_of_history}", date(2026, 3, 31)
+    for n in range(days_of_history):
+        client.put_item(TableName=table, Item={"pk": {"S": f"USER#{user}"}, "sk": {"S": f"DAY#{last - timedelta(n)}"},
+                                               "completed": {"N": "1"}})
+    scanned: list[int] = []
+    client.meta.events.register("after-call.dynamodb.Query",
+                                lambda parsed, **_: scanned.append(int(parsed.get("ScannedCount", 0))))
+    summary = reading.summary(ReadModels(table, client), user, date(2026, 3, 2), last,
+                              datetime(2026, 3, 31, 12, tzinfo=UTC))
+    assert summary.completed == 30
+    return sum(scanned)
+
+
+def test_given_thirty_days_or_two_years_of_history_then_a_thirty_day_summary_reads_the_same_thirty_rows(
+        analytics) -> None:
+    assert _scanned_by_summary(30) == _scanned_by_summary(730) == 30
