@@ -7,7 +7,7 @@ from typing import Any
 from infra.template import Intrinsics, load_template
 
 CONSUMING = {"UsersEvents": "users", "TasksEvents": "tasks", "RealtimeEvents": "realtime",
-             "EngagementEvents": "engagement"}
+             "EngagementEvents": "engagement", "AnalyticsEvents": "analytics"}
 
 
 def _templates() -> dict[str, Intrinsics]:
@@ -42,7 +42,8 @@ def test_given_each_dead_letter_queue_then_one_alarm_watches_its_visible_message
 
     assert queues == {"EventsDeadLetterQueue", "UsersEvents.DeadLetterQueue", "TasksEvents.DeadLetterQueue",
                       "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue",
-                      "NotificationsEvents.DeadLetterQueue", "NotificationsDeliveryDeadLetterQueue"}
+                      "NotificationsEvents.DeadLetterQueue", "NotificationsDeliveryDeadLetterQueue",
+                      "AnalyticsEvents.DeadLetterQueue"}
 
 
 def test_given_each_consuming_service_then_its_queues_and_alarm_are_named_after_it() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
 
 from deepiri_analytics import wiring
 from deepiri_analytics.logic import cohorts, reading
@@ -31,8 +32,10 @@ from deepiri_common.routes import Routes
 app = create_resolver()
 routes = Routes(app)
 
-From = Annotated[date | None, Query(alias="from", description="first local day (default: 29 days before `to`)")]
-To = Annotated[date | None, Query(description="last local day, included (default: today)")]
+# A day this service can hold: from the Unix epoch to year 2999 (windows and buckets never leave the calendar).
+Day = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2999, 12, 31))]
+From = Annotated[Day | None, Query(alias="from", description="first local day (default: 29 days before `to`)")]
+To = Annotated[Day | None, Query(description="last local day, included (default: today)")]
 ProjectId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
 QueryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,128}$")]
 
