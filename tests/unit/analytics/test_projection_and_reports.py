@@ -149,3 +149,83 @@ def test_given_cohort_result_rows_then_retention_is_a_share_of_each_cohort() -> 
     assert [(c.week, c.users, c.retention) for c in got] == [("2026-02-23", 4, [1.0, 0.0, 0.25]),
                                                              ("2026-03-02", 2, [])]
     assert cohorts.week_index(date(2026, 2, 23)) == 2929 and cohorts.week_index(date(2026, 3, 1)) == 2929
+
+
+def test_given_events_of_a_user_then_activity_names_them_once_per_period() -> None:
+    moment = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    expected = [Add("ACTIVE#DAY#2026-03-02", "ada", {"events": 1}), Add("ACTIVE#WEEK#2026-W10", "ada", {"events": 1}),
+                Add("ACTIVE#MONTH#2026-03", "ada", {"events": 1})]
+    assert projection.activity("ada", moment) == expected
+    created = projection.effects("TaskCreated", feed.TaskCreatedData(taskId="T", userId="ada", projectId="P"), AT,
+                                 EID, DaySettings())
+    assert created == [Add("USER#ada", "DAY#2026-03-02", {"created": 1}),
+                       Add("PROJECT#P", "DAY#2026-03-02", {"created": 1}), *expected]
+    overdue = projection.effects("TaskOverdue", feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
+    assert overdue[1:] == expected
+    completed = projection.effects("TaskCompleted", _completed(completedAt=AT), AT, EID, DaySettings())
+    assert completed[2:] == expected
+    timer = feed.TimerStoppedData(taskId="T", userId="ada", minutes=5, startedAt=AT, stoppedAt=AT)
+    assert projection.effects("TimerStopped", timer, AT, EID, DaySettings())[2:] == expected
+
+
+def test_given_a_task_completed_the_minute_it_was_created_or_before_then_its_cycle_is_zero() -> None:
+    created = datetime(2026, 3, 2, 10, 0, 40, tzinfo=UTC)
+    task_id = new_ulid(int(created.timestamp() * 1000))
+    for completed_at in ("2026-03-02T10:00:50.000Z", "2026-03-02T09:00:00.000Z"):
+        data = _completed(taskId=task_id, projectId="P", completedAt=completed_at)
+        changes = projection.effects("TaskCompleted", data, AT, EID, DaySettings())
+        (project,) = [c for c in changes if c.owner == "PROJECT#P"]
+        assert project.counts == {"completed": 1, "cycleMinutes": 0, "cycles": 1}
+
+
+def test_given_newest_wins_events_then_each_row_and_values_are_exact() -> None:
+    order = f"{AT}#{EID}"
+    streak = projection.effects("StreakUpdated", feed.StreakUpdatedData(userId="ada", days=3, longest=9), AT, EID,
+                                PARIS)
+    assert streak == [Latest("USER#ada", "STREAK", {"days": 3, "longest": 9}, order)]
+    owner = projection.effects("ProjectCreated", feed.ProjectCreatedData(projectId="P", ownerId="ada"), AT, EID, PARIS)
+    assert owner == [Latest("PROJECT#P", "MEMBER#ada", {"member": True}, order)]
+    added = projection.effects("MemberAdded", feed.MemberAddedData(projectId="P", userId="bob"), AT, EID, PARIS)
+    assert added == [Latest("PROJECT#P", "MEMBER#bob", {"member": True}, order)]
+
+
+def test_given_rates_then_they_are_rounded_as_documented() -> None:
+    assert reports.efficiency(2, 3) == 66.7 and reports.efficiency(0, 10) == 0.0
+    assert reports.on_time_rate(1, 2) == 0.3333
+    rows = [DayRow("2026-03-02", {"completed": 1, "cycleMinutes": 100, "cycles": 1, "created": 2}),
+            DayRow("2026-03-03", {"completed": 0, "created": 1})]
+    got = reports.project_summary("P1", rows, date(2026, 3, 1), date(2026, 3, 3))
+    assert (got.throughputPerDay, got.meanCycleHours) == (0.33, 1.67)
+    assert [(d.day, d.created, d.completed) for d in got.days] == [("2026-03-02", 2, 1), ("2026-03-03", 1, 0)]
+
+
+def test_given_rows_then_every_summary_field_reads_its_own_counter() -> None:
+    rows = [DayRow("2026-03-02", {"completed": 1, "challengesCompleted": 2}), DayRow("2026-03-03", {"focusMinutes": 5}),
+            DayRow("2026-03-04", {"created": 1})]
+    got = reports.summary(rows, date(2026, 3, 1), date(2026, 3, 4), {"days": 4, "longest": 6})
+    assert (got.challengesCompleted, got.activeDays, got.streak.days, got.streak.longest) == (2, 2, 4, 6)
+    empty = reports.summary([], date(2026, 3, 1), date(2026, 3, 1), {})
+    assert (empty.streak.days, empty.streak.longest, empty.efficiency, empty.onTimeRate) == (0, 0, None, None)
+
+
+def test_given_rows_at_and_beyond_the_window_edges_then_only_those_inside_count() -> None:
+    rows = [DayRow("2026-02-28", {"completed": 7}), DayRow("2026-03-01", {"completed": 1}),
+            DayRow("2026-03-03", {"completed": 2}), DayRow("2026-03-04", {"completed": 9})]
+    series = reports.timeseries(rows, "completed", "day", date(2026, 3, 1), date(2026, 3, 3))
+    assert [p.value for p in series.points] == [1, 0, 2]
+    assert reports.window(date(2026, 3, 3), date(2026, 3, 3), date(2026, 3, 9)) == (date(2026, 3, 3), date(2026, 3, 3))
+
+
+def test_given_a_bad_window_then_the_422_names_from_and_says_why() -> None:
+    with pytest.raises(ValidationFailed) as reversed_window:
+        reports.window(date(2026, 3, 4), date(2026, 3, 3), date(2026, 3, 9))
+    assert reversed_window.value.errors == [{"field": "query.from", "message": "must not be after to"}]
+    with pytest.raises(ValidationFailed) as long_window:
+        reports.window(date(2025, 1, 1), date(2026, 3, 3), date(2026, 3, 9))
+    assert long_window.value.errors == [{"field": "query.from", "message": "a window is at most 366 days"}]
+
+
+def test_given_a_heatmap_then_each_weekday_has_exactly_24_hours() -> None:
+    grid = reports.heatmap({"c24": 3})
+    assert [len(row) for row in grid.completions] == [24] * 7 and grid.completions[1][0] == 3
+    assert grid.completions[0] == [0] * 24
