@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
 
 from deepiri_analytics.logic import forecast, insights
+from deepiri_analytics.models.insights import Insight
 from deepiri_analytics.models.rows import DayRow
 
 TODAY = date(2026, 3, 28)
@@ -86,3 +88,130 @@ def test_given_errors_then_mase_scales_by_the_seasonal_naive_in_sample_error() -
     assert forecast.mase([3.0, 1.0], [2.0, 2.0], history) == 0.5
     assert forecast.mase([1.0], [1.0], [1.0] * 14) is None
     assert forecast.seasonal_naive([1.0, 2.0], 2) == [1.5, 1.5]
+
+
+# ---------------------------------------------------------------- exact findings at their thresholds
+
+
+def test_given_exactly_five_completions_at_23h_then_the_peak_wraps_to_midnight_and_figures_are_exact() -> None:
+    heat = {"c23": 3, "c47": 2, "c168": 50}  # Monday and Tuesday 23h; c168 is no hour of the week
+    found = insights.peak_hours(heat)
+    assert found == Insight(kind="peak_hours",
+                            message="You finish most between 23:00 and 00:00 (100% of completions) and on Mondays "
+                                    "(60%).",
+                            figures={"hour": 23, "hourShare": 1.0, "weekday": 0, "weekdayShare": 0.6,
+                                     "completions": 5},
+                            confidence=0.1)
+    shares = insights.peak_hours({"c0": 1, "c1": 1, "c6": 1, "c25": 1, "c50": 3, "c100": 1, "c150": 19})
+    assert shares is not None and (shares.figures["hour"], shares.figures["weekday"]) == (6, 6)
+    assert shares.figures["hourShare"] == 0.7407  # 20 / 27: Monday and Sunday at 06h
+    assert shares.figures["weekdayShare"] == 0.7037 and shares.confidence == 0.54  # 19 / 27, 27 / 50
+
+
+def test_given_estimates_at_the_threshold_then_the_figures_and_message_are_exact() -> None:
+    rows = [DayRow("2026-03-20", {"estimated": 3, "estimateMinutes": 1, "actualMinutes": 3})]
+    assert insights.estimate_accuracy(rows) == Insight(
+        kind="estimate_accuracy", message="Your estimated tasks took 200% longer than you estimated.",
+        figures={"ratio": 3.0, "estimateMinutes": 1, "actualMinutes": 3, "tasks": 3}, confidence=0.2)
+    exact = insights.estimate_accuracy([DayRow("d", {"estimated": 5, "estimateMinutes": 60, "actualMinutes": 60})])
+    assert exact is not None and exact.message == "Your estimated tasks took 0% less than you estimated."
+    faster = insights.estimate_accuracy([DayRow("d", {"estimated": 4, "estimateMinutes": 3, "actualMinutes": 2})])
+    assert faster is not None and faster.message == "Your estimated tasks took 33% less than you estimated."
+    assert faster.figures["ratio"] == 0.6667 and faster.confidence == 0.27
+
+
+def test_given_the_trend_split_then_day_13_back_is_recent_and_day_14_back_is_earlier() -> None:
+    rows = [DayRow("2026-03-15", {"onTime": 3}), DayRow("2026-03-14", {"onTime": 1, "late": 2})]
+    found = insights.on_time_trend(rows, TODAY)
+    assert found == Insight(
+        kind="on_time_trend", message="On-time completions are up: 100% in the last 14 days, 33% in the 14 before.",
+        figures={"recentRate": 1.0, "earlierRate": 0.3333, "change": 0.6667, "recentTasks": 3, "earlierTasks": 3},
+        confidence=0.3)
+    down = insights.on_time_trend([DayRow("2026-03-20", {"onTime": 1, "late": 6}),
+                                   DayRow("2026-03-01", {"onTime": 6, "late": 1})], TODAY)
+    assert down is not None and down.message.startswith("On-time completions are down: 14%")
+    assert down.figures["recentRate"] == 0.1429 and down.figures["change"] == -0.7143
+    same = insights.on_time_trend([DayRow("2026-03-20", {"onTime": 3}), DayRow("2026-03-01", {"onTime": 3})], TODAY)
+    assert same is not None and same.message.startswith("On-time completions are unchanged")
+    for thin in ([DayRow("2026-03-20", {"onTime": 2}), DayRow("2026-03-01", {"onTime": 3})],
+                 [DayRow("2026-03-20", {"onTime": 3}), DayRow("2026-03-01", {"onTime": 2})]):
+        assert insights.on_time_trend(thin, TODAY) is None
+
+
+def test_given_sixty_focus_minutes_then_late_night_figures_are_exact() -> None:
+    assert insights.late_night({"f23": 20, "f10": 40}) == Insight(
+        kind="late_night", message="33% of your focus time starts between 22:00 and 05:00.",
+        figures={"share": 0.3333, "lateMinutes": 20, "focusMinutes": 60}, confidence=0.1)
+    half = insights.late_night({"f10": 300})
+    assert half is not None and half.confidence == 0.5
+
+
+def test_given_a_one_day_streak_then_it_is_at_risk_with_exact_figures() -> None:
+    assert insights.streak_at_risk([], {"days": 1}, TODAY) == Insight(
+        kind="streak_at_risk", message="Your 1-day streak ends unless you finish something today.",
+        figures={"days": 1, "completedToday": 0}, confidence=1.0)
+    assert insights.streak_at_risk([], {}, TODAY) is None
+
+
+def test_given_overdue_tasks_then_the_figures_are_exact() -> None:
+    assert insights.overdue([DayRow("d", {"overdue": 1, "completed": 2})]) == Insight(
+        kind="overdue", message="1 of your tasks went overdue in the last 28 days.",
+        figures={"overdue": 1, "completed": 2, "overdueShare": 0.3333}, confidence=0.15)
+    assert insights.confidence(30, 20) == 1.0 and insights.confidence(1, 3) == 0.33
+
+
+# ---------------------------------------------------------------- the forecast against a transcription of its method
+
+
+def _reference(history: list[float], days: int) -> list[tuple[float, float, float]]:
+    """The module docstring's method written out again, loop by loop: the oracle the module must agree with."""
+    h = history[-56:]
+    best: tuple[float, float, float, float, list[float]] | None = None
+    for a in (0.05, 0.1, 0.2, 0.3, 0.5):
+        for b in (0.0, 0.05, 0.1):
+            for g in (0.05, 0.1, 0.2, 0.3):
+                level = sum(h[:7]) / 7
+                trend = (sum(h[7:14]) / 7 - level) / 7
+                season = [h[i] - level for i in range(7)]
+                sse = 0.0
+                for t in range(7, len(h)):
+                    i = t % 7
+                    sse += (h[t] - (level + 0.9 * trend + season[i])) ** 2
+                    new_level = a * (h[t] - season[i]) + (1 - a) * (level + 0.9 * trend)
+                    trend = b * (new_level - level) + (1 - b) * 0.9 * trend
+                    season[i] = g * (h[t] - new_level) + (1 - g) * season[i]
+                    level = new_level
+                if best is None or sse < best[0]:
+                    best = (sse, a, level, trend, season)
+    assert best is not None
+    sse, a, level, trend, season = best
+    sigma = (sse / max(1, len(h) - 7 - 1)) ** 0.5
+    out, damped = [], 0.0
+    for k in range(1, days + 1):
+        damped += 0.9 ** k
+        value = max(0.0, level + damped * trend + season[(len(h) + k - 1) % 7])
+        spread = 1.2816 * sigma * (1 + (k - 1) * a * a) ** 0.5
+        out.append((round(value, 2), round(max(0.0, value - spread), 2), round(value + spread, 2)))
+    return out
+
+
+@pytest.mark.parametrize("length", [14, 15, 21, 40, 70])
+def test_given_irregular_histories_then_the_forecast_equals_the_method_written_out(length: int) -> None:
+    rng = random.Random(length)
+    history = [float(rng.choice([0, 1, 2, 3, 5, 8]) + (t // 10)) for t in range(length)]
+    got = forecast.holt_winters(history, 14)
+    assert [(b.value, b.lower, b.upper) for b in got] == _reference(history, 14)
+
+
+def test_given_no_history_then_the_forecast_is_zero_with_no_band() -> None:
+    assert [(b.value, b.lower, b.upper) for b in forecast.holt_winters([], 2)] == [(0.0, 0.0, 0.0)] * 2
+    assert [(b.value, b.upper) for b in forecast.holt_winters([1.234, 1.0], 1)] == [(1.12, 1.27)]
+
+
+def test_given_mase_then_it_uses_every_seasonal_difference_and_refuses_unequal_lengths() -> None:
+    history = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 9.0]  # naive errors 1,0,0,0,0,0,2
+    assert forecast.mase([4.0], [1.0], history) == pytest.approx(3 / (3 / 7))
+    with pytest.raises(ValueError, match="zip"):
+        forecast.mase([1.0, 2.0], [1.0], history)
+    assert forecast.seasonal_naive(history, 8) == [2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 9.0, 2.0]
+    assert forecast.seasonal_naive([1.0] * 7, 1) == [1.0]

@@ -190,7 +190,7 @@ def test_given_newest_wins_events_then_each_row_and_values_are_exact() -> None:
 
 
 def test_given_rates_then_they_are_rounded_as_documented() -> None:
-    assert reports.efficiency(2, 3) == 66.7 and reports.efficiency(0, 10) == 0.0
+    assert reports.efficiency(2, 3) == 66.7 and reports.efficiency(0, 10) == 0.0 and reports.efficiency(1, 1) == 100.0
     assert reports.on_time_rate(1, 2) == 0.3333
     rows = [DayRow("2026-03-02", {"completed": 1, "cycleMinutes": 100, "cycles": 1, "created": 2}),
             DayRow("2026-03-03", {"completed": 0, "created": 1})]
