@@ -215,3 +215,16 @@ def test_given_mase_then_it_uses_every_seasonal_difference_and_refuses_unequal_l
         forecast.mase([1.0, 2.0], [1.0], history)
     assert forecast.seasonal_naive(history, 8) == [2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 9.0, 2.0]
     assert forecast.seasonal_naive([1.0] * 7, 1) == [1.0]
+
+
+def test_given_edge_histories_then_the_baseline_and_the_scale_use_exactly_their_weeks() -> None:
+    assert forecast.seasonal_naive([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], 2) == [1.0, 2.0]  # a full week is enough
+    history = [0.0] * 7 + [2.0] * 7 + [4.0] * 7  # every day differs from the same weekday before by 2
+    assert forecast.mase([5.0], [1.0], history) == 2.0
+
+
+def test_given_uneven_shares_then_they_keep_four_decimals_and_confidence_its_denominator() -> None:
+    found = insights.peak_hours({"c9": 3, "c40": 2, "c70": 2})  # Monday 3 of 7
+    assert found is not None and found.figures["weekdayShare"] == 0.4286
+    late = insights.late_night({"f10": 387})
+    assert late is not None and late.confidence == 0.65
