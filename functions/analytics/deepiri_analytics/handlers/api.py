@@ -73,7 +73,13 @@ def get_forecast(metric: Annotated[Literal["completed", "focusMinutes"], Query()
     return reading.user_forecast(wiring.read_models(), caller_id(app), metric, days, utc_now())
 
 
-@routes.get("/api/analytics/me/export", returns=Export)
+# Both answers are documented: JSON by default, CSV for format=csv (a contract fuzzer checks the media type).
+_EXPORT_RESPONSES = {200: {"description": "OK", "content": {
+    "application/json": {"model": Export},
+    "text/csv": {"schema": {"type": "string", "description": "a header line, then one line per day"}}}}}
+
+
+@routes.get("/api/analytics/me/export", responses=_EXPORT_RESPONSES)
 def get_export(format: Annotated[Literal["json", "csv"], Query()] = "json") -> Response[Any]:
     """The caller's daily rows of the last year, as JSON or CSV."""
     data = reading.export(wiring.read_models(), caller_id(app), utc_now())
