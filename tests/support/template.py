@@ -1,7 +1,7 @@
 """Build moto resources from template.yaml's own definitions, so integration tests follow the template.
 
 Only the resource types a test needs in-process are supported: DynamoDB tables, SQS queues, the
-EventBridge bus and Secrets Manager secrets. Intrinsics are resolved by the project's one resolver,
+EventBridge bus, Secrets Manager secrets and S3 buckets. Intrinsics are resolved by the project's one resolver,
 :class:`infra.template.Intrinsics`, for Stage=test.
 """
 
@@ -135,7 +135,13 @@ def _create_secret(props: dict[str, Any]) -> str:
     return str(props["Name"])
 
 
+def _create_bucket(props: dict[str, Any]) -> str:
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket=props["BucketName"])
+    return str(props["BucketName"])
+
+
 _CREATORS = {
+    "AWS::S3::Bucket": _create_bucket,
     "AWS::DynamoDB::Table": _create_table,
     "AWS::SQS::Queue": _create_queue,
     "AWS::Events::EventBus": _create_bus,

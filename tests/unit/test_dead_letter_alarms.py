@@ -8,7 +8,8 @@ from infra.template import Intrinsics, load_template
 
 CONSUMING = {"UsersEvents": "users", "TasksEvents": "tasks", "RealtimeEvents": "realtime",
              "EngagementEvents": "engagement", "AiEvents": "ai",
-             "ChallengesEvents": "challenges"}
+             "ChallengesEvents": "challenges",
+             "AnalyticsEvents": "analytics"}
 
 
 def _templates() -> dict[str, Intrinsics]:
@@ -44,7 +45,8 @@ def test_given_each_dead_letter_queue_then_one_alarm_watches_its_visible_message
     assert queues == {"EventsDeadLetterQueue", "UsersEvents.DeadLetterQueue", "TasksEvents.DeadLetterQueue",
                       "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue",
                       "NotificationsEvents.DeadLetterQueue", "NotificationsDeliveryDeadLetterQueue",
-                      "AiEvents.DeadLetterQueue", "ChallengesEvents.DeadLetterQueue"}
+                      "AiEvents.DeadLetterQueue", "ChallengesEvents.DeadLetterQueue",
+                      "AnalyticsEvents.DeadLetterQueue"}
 
 
 def test_given_each_consuming_service_then_its_queues_and_alarm_are_named_after_it() -> None:

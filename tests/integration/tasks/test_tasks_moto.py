@@ -34,8 +34,8 @@ def test_given_a_task_when_patched_with_a_stale_version_then_412_and_nothing_cha
     after = api.call("GET", f"/api/tasks/{task['id']}").body
     assert after["title"] == "Write the DESIGN doc" and after["version"] == 2
     assert api.events("TaskUpdated") == [{
-        "taskId": task["id"], "changed": ["title"], "ownerId": "alice", "projectId": None,
-        "assigneeIds": [], "userId": "alice",
+        "taskId": task["id"], "changed": ["title"], "values": {"title": "Write the DESIGN doc"}, "ownerId": "alice",
+        "projectId": None, "assigneeIds": [], "userId": "alice",
     }]
 
 

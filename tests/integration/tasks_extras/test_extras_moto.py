@@ -190,7 +190,11 @@ def test_given_a_running_timer_when_starting_another_and_stopping_then_minutes_a
     repo = wiring.task_repository()
     assert (repo.get(first).actualMinutes, repo.get(second).actualMinutes) == (25, 41)
     updates = [data for kind, data in published(table) if kind == "TaskUpdated"]
-    assert [u["taskId"] for u in updates] == [first, second]
+    assert sorted((u["taskId"], u["values"]["actualMinutes"]) for u in updates) == sorted([(first, 25), (second, 41)])
+    stops = [data for kind, data in published(table) if kind == "TimerStopped"]
+    assert sorted((s["taskId"], s["userId"], s["minutes"], s["startedAt"], s["stoppedAt"]) for s in stops) == sorted([
+        (first, "alice", 25, "2026-03-01T09:00:00.000Z", "2026-03-01T09:25:00.000Z"),
+        (second, "alice", 41, "2026-03-01T09:25:00.000Z", "2026-03-01T10:05:31.000Z")])
 
 
 def test_given_due_tasks_when_the_job_runs_twice_then_each_reminder_is_sent_once(table, monkeypatch) -> None:

@@ -38,8 +38,11 @@ def test_given_a_created_task_then_the_event_describes_it_whole() -> None:
 
 def test_given_an_update_a_status_change_a_reopening_and_a_deletion_then_their_data_is_exact() -> None:
     assert events.updated(TASK, ["title", "dueAt"], "bob").detail.data == {
-        "taskId": "T1", "changed": ["title", "dueAt"], "ownerId": "alice", "projectId": "P1",
-        "assigneeIds": ["bob"], "userId": "alice"}
+        "taskId": "T1", "changed": ["title", "dueAt"], "values": {"title": "ship", "dueAt": "2030-01-02T10:00:00.000Z"},
+        "ownerId": "alice", "projectId": "P1", "assigneeIds": ["bob"], "userId": "alice"}
+    # A cleared field is there with null, so a reader tells "cleared" from "not changed"
+    cleared = events.updated(TASK.model_copy(update={"dueAt": None}), ["dueAt"], "bob").detail.data
+    assert (cleared["changed"], cleared["values"]) == (["dueAt"], {"dueAt": None})
     assert events.status_changed(TASK, "in_progress", "bob").detail.data == {
         "taskId": "T1", "from": "in_progress", "to": "review", "ownerId": "alice", "projectId": "P1",
         "userId": "alice"}

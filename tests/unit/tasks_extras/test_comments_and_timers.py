@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -180,6 +181,7 @@ class Timers:
     def __init__(self) -> None:
         self.runs: dict[str, RunningTimer] = {}
         self.booked: list[TimeInterval] = []
+        self.announced: list[DomainEvent] = []
         self.refuse = False
 
     def running(self, user_id: str) -> RunningTimer | None:
@@ -191,10 +193,12 @@ class Timers:
         self.runs[timer.userId] = timer
         return True
 
-    def book(self, stopped: RunningTimer, interval: TimeInterval, then_start: RunningTimer | None = None) -> bool:
+    def book(self, stopped: RunningTimer, interval: TimeInterval, announce: DomainEvent,
+             then_start: RunningTimer | None = None) -> bool:
         if self.refuse:
             return False
         self.booked.append(interval)
+        self.announced.append(announce)
         self.runs.pop(stopped.userId)
         if then_start is not None:
             self.runs[then_start.userId] = then_start
@@ -205,11 +209,15 @@ class Timers:
 
 
 class Book:
-    def __init__(self) -> None:
+    """Tasks whose actualMinutes start at ``totals`` (0 by default); keeps each addition and its event."""
+
+    def __init__(self, totals: dict[str, int] | None = None) -> None:
+        self.totals = dict(totals or {})
         self.added: list[tuple[str, int, DomainEvent]] = []
 
-    def add_actual_minutes(self, task_id: str, minutes: int, event: DomainEvent) -> object:
-        self.added.append((task_id, minutes, event))
+    def add_actual_minutes(self, task_id: str, minutes: int, announce: Callable[[int], DomainEvent]) -> object:
+        self.totals[task_id] = self.totals.get(task_id, 0) + minutes
+        self.added.append((task_id, minutes, announce(self.totals[task_id])))
         return None
 
 
@@ -220,7 +228,7 @@ def test_given_a_duration_then_booked_minutes_round_half_up_and_never_go_negativ
 
 
 def test_given_a_started_timer_when_stopped_then_the_interval_is_booked_and_the_task_gets_its_minutes() -> None:
-    store, book = Timers(), Book()
+    store, book = Timers(), Book({"T1": 5})
 
     started = t.start_timer(TASKS, PROJECTS, store, book, user_id="bob", task_id="T1", now=NOW)
     again = t.start_timer(TASKS, PROJECTS, store, book, user_id="bob", task_id="T1", now=NOW + timedelta(hours=1))
@@ -235,8 +243,12 @@ def test_given_a_started_timer_when_stopped_then_the_interval_is_booked_and_the_
                                                                    "2026-03-01T12:25:00.000Z")
     task_id, minutes, event = book.added[0]
     assert (task_id, minutes, event.detail_type, event.detail.actor) == ("T1", 25, "TaskUpdated", "bob")
-    assert event.detail.data == {"taskId": "T1", "changed": ["actualMinutes"], "ownerId": "ada", "projectId": None,
-                                 "assigneeIds": ["bob"], "userId": "ada"}
+    assert event.detail.data == {"taskId": "T1", "changed": ["actualMinutes"], "values": {"actualMinutes": 30},
+                                 "ownerId": "ada", "projectId": None, "assigneeIds": ["bob"], "userId": "ada"}
+    (stopped,) = store.announced
+    assert (stopped.detail_type, stopped.source, stopped.detail.actor) == ("TimerStopped", "deepiri.tasks", "bob")
+    assert stopped.detail.data == {"taskId": "T1", "userId": "bob", "minutes": 25,
+                                   "startedAt": "2026-03-01T12:00:00.000Z", "stoppedAt": "2026-03-01T12:25:00.000Z"}
     report = t.time_report(TASKS, PROJECTS, store, user_id="ada", task_id="T1")
     assert (report.totalMinutes, report.running, [i.minutes for i in report.intervals]) == (25, None, [25])
 
@@ -250,8 +262,11 @@ def test_given_a_timer_on_another_task_when_starting_then_it_is_stopped_and_book
     assert moved.stopped is not None and (moved.stopped.taskId, moved.stopped.minutes) == ("T2", 10)
     assert store2.running("mia") == moved.timer and moved.timer.taskId == "T3"
     assert [(x[0], x[1]) for x in book2.added] == [("T2", 10)]
-    assert book2.added[0][2].detail.data == {"taskId": "T2", "changed": ["actualMinutes"], "ownerId": "mia",
+    assert book2.added[0][2].detail.data == {"taskId": "T2", "changed": ["actualMinutes"],
+                                             "values": {"actualMinutes": 10}, "ownerId": "mia",
                                              "projectId": "P1", "assigneeIds": [], "userId": "mia"}
+    assert [e.detail.data["minutes"] for e in store2.announced] == [10]
+    assert store2.announced[0].detail.data["taskId"] == "T2"
     report = t.time_report(tasks, PROJECTS, store2, user_id="mia", task_id="T3")
     assert report.running == moved.timer and report.totalMinutes == 0
     # The task left behind shows its booked minutes and no running timer: the running one is on T3.

@@ -12,7 +12,7 @@ pointer, the version and at most 3 events = 86. ``change_items`` refuses anythin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,8 +210,8 @@ class TaskRepository:
                 raise Conflict("the task is being changed by another request; try again") from None
             raise
 
-    def add_actual_minutes(self, task_id: str, minutes: int, event: DomainEvent) -> Task:
-        """Add tracked minutes to a live task, with a history entry and ``event`` (a TaskUpdated).
+    def add_actual_minutes(self, task_id: str, minutes: int, announce: Callable[[int], DomainEvent]) -> Task:
+        """Add tracked minutes to a live task, with a history entry and ``announce(new total)`` (a TaskUpdated).
 
         Read-then-conditional-write, retried a few times when another change gets in between, so the
         addition is atomic and every change still has its version item.
@@ -223,6 +223,7 @@ class TaskRepository:
             now = utc_now()
             after = before.model_copy(update={"actualMinutes": before.actualMinutes + minutes,
                                               "updatedAt": now, "version": before.version + 1})
+            event = announce(after.actualMinutes)
             record = TaskVersion(
                 version=after.version, actor=event.detail.actor, at=now, reason="time tracked",
                 changes={"actualMinutes": FieldChange(old=before.actualMinutes, new=after.actualMinutes)},

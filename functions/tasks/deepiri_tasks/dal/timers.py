@@ -4,14 +4,17 @@
     TASK#<taskId> / TIME#<ulid>    a booked interval ({userId, startedAt, stoppedAt, minutes})
 
 Booking an interval deletes (or replaces) the running timer on the condition that it is still the
-one read and stores the interval, in one transaction; the minutes go to the task through the core's
-``TaskRepository.add_actual_minutes`` (history entry and TaskUpdated with it).
+one read, stores the interval and puts its ``TimerStopped`` event in the outbox, in one transaction;
+the minutes go to the task through the core's ``TaskRepository.add_actual_minutes`` (history entry and
+TaskUpdated with it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from deepiri_common.events import DomainEvent
+from deepiri_common.outbox import outbox_put
 from deepiri_common.pagination import query_all
 from deepiri_tasks.dal.graph import plain, task_key, transact
 from deepiri_tasks.models.timers import RunningTimer, TimeInterval
@@ -39,7 +42,8 @@ class TimerRepository:
             "ConditionExpression": "attribute_not_exists(pk)",
         }}]) is None
 
-    def book(self, stopped: RunningTimer, interval: TimeInterval, then_start: RunningTimer | None = None) -> bool:
+    def book(self, stopped: RunningTimer, interval: TimeInterval, announce: DomainEvent,
+             then_start: RunningTimer | None = None) -> bool:
         still_running = {
             "ConditionExpression": "intervalId = :interval",
             "ExpressionAttributeValues": {":interval": {"S": stopped.intervalId}},
@@ -51,7 +55,7 @@ class TimerRepository:
         items: list[dict[str, Any]] = [timer_write, {"Put": {
             "TableName": self._table, "Item": self._interval_item(interval),
             "ConditionExpression": "attribute_not_exists(pk)",
-        }}]
+        }}, outbox_put(self._table, announce)]
         return transact(self._client, items) is None
 
     def intervals(self, task_id: str) -> list[TimeInterval]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_tasks.models import events as models
@@ -17,9 +20,16 @@ def created(task: Task, actor: str) -> DomainEvent:
     return DomainEvent.new(models.SERVICE, "TaskCreated", data, actor)
 
 
+def changed_values(task: Task, changed: list[str]) -> dict[str, Any]:
+    """The new values of the ``changed`` fields of ``task``, as JSON (times as UTC ISO-8601, as elsewhere)."""
+    values = task.model_dump(include=set(changed))
+    return {name: to_iso(value) if isinstance(value, datetime) else value for name, value in values.items()}
+
+
 def updated(task: Task, changed: list[str], actor: str) -> DomainEvent:
-    data = models.TaskUpdated(taskId=task.id, changed=changed, ownerId=task.ownerId, projectId=task.projectId,
-                              assigneeIds=task.assigneeIds, userId=task.ownerId)
+    data = models.TaskUpdated(taskId=task.id, changed=changed, values=changed_values(task, changed),
+                              ownerId=task.ownerId, projectId=task.projectId, assigneeIds=task.assigneeIds,
+                              userId=task.ownerId)
     return DomainEvent.new(models.SERVICE, "TaskUpdated", data, actor)
 
 

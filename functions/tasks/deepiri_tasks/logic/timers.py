@@ -4,14 +4,16 @@
   Starting it again on the same task answers the running timer; starting on another task stops the
   running one first and books its minutes, in the same transaction as the new start.
 - Stopping books the interval (whole minutes, half a minute rounds up): one transaction removes the
-  running timer (on the condition that it is still the one read, so an interval is booked once) and
-  stores the interval; then the core's ``add_actual_minutes`` adds it to the task's actualMinutes with
-  its history entry and ``TaskUpdated``. 409 when no timer of the caller runs on the task.
+  running timer (on the condition that it is still the one read, so an interval is booked once),
+  stores the interval and puts ``TimerStopped`` in the outbox; then the core's ``add_actual_minutes``
+  adds it to the task's actualMinutes with its history entry and ``TaskUpdated`` (whose values carry the
+  new total). 409 when no timer of the caller runs on the task.
 - The report lists the task's intervals (everyone's) with the total, and the caller's running timer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -22,7 +24,7 @@ from deepiri_common.problems import Conflict
 from deepiri_tasks.logic.access import ProjectAccess
 from deepiri_tasks.logic.graph import TaskLookup
 from deepiri_tasks.logic.tasks_access import find_visible, find_writable
-from deepiri_tasks.models.events import TaskUpdated
+from deepiri_tasks.models.events import TaskUpdated, TimerStopped
 from deepiri_tasks.models.graph import TaskFacts
 from deepiri_tasks.models.timers import (
     RunningTimer,
@@ -37,14 +39,18 @@ SERVICE = "tasks"
 class TimerStore(Protocol):
     def running(self, user_id: str) -> RunningTimer | None: ...
     def start(self, timer: RunningTimer) -> bool: ...
-    def book(self, stopped: RunningTimer, interval: TimeInterval, then_start: RunningTimer | None = None) -> bool: ...
+    def book(self, stopped: RunningTimer, interval: TimeInterval, announce: DomainEvent,
+             then_start: RunningTimer | None = None) -> bool: ...
     def intervals(self, task_id: str) -> list[TimeInterval]: ...
 
 
 class MinutesBook(Protocol):
-    """The core's task repository: adds minutes with a history entry and the event, atomically."""
+    """The core's task repository: adds minutes with a history entry and the event, atomically.
 
-    def add_actual_minutes(self, task_id: str, minutes: int, event: DomainEvent) -> object: ...
+    ``announce`` builds the event from the task's new total of actual minutes.
+    """
+
+    def add_actual_minutes(self, task_id: str, minutes: int, announce: Callable[[int], DomainEvent]) -> object: ...
 
 
 def booked_minutes(started_at: str, stopped_at: str) -> int:
@@ -59,12 +65,24 @@ def interval_of(timer: RunningTimer, now: datetime) -> TimeInterval:
                         stoppedAt=stopped_at, minutes=booked_minutes(timer.startedAt, stopped_at))
 
 
+def timer_stopped(interval: TimeInterval, actor: str) -> DomainEvent:
+    """The ``TimerStopped`` event of a booked interval (published even for 0 minutes: the timer did stop)."""
+    data = TimerStopped(taskId=interval.taskId, userId=interval.userId, minutes=interval.minutes,
+                        startedAt=interval.startedAt, stoppedAt=interval.stoppedAt)
+    return DomainEvent.new(SERVICE, "TimerStopped", data, actor=actor)
+
+
 def _add_minutes(book: MinutesBook, task: TaskFacts | None, interval: TimeInterval, actor: str) -> None:
     if task is None or interval.minutes == 0:
         return  # nothing to add, or the task is gone: the interval is still kept
-    data = TaskUpdated(taskId=task.id, changed=["actualMinutes"], ownerId=task.ownerId, projectId=task.projectId,
-                       assigneeIds=sorted(task.assigneeIds), userId=task.ownerId)
-    book.add_actual_minutes(task.id, interval.minutes, DomainEvent.new(SERVICE, "TaskUpdated", data, actor=actor))
+
+    def announce(total: int) -> DomainEvent:
+        data = TaskUpdated(taskId=task.id, changed=["actualMinutes"], values={"actualMinutes": total},
+                           ownerId=task.ownerId, projectId=task.projectId, assigneeIds=sorted(task.assigneeIds),
+                           userId=task.ownerId)
+        return DomainEvent.new(SERVICE, "TaskUpdated", data, actor=actor)
+
+    book.add_actual_minutes(task.id, interval.minutes, announce)
 
 
 def start_timer(tasks: TaskLookup, projects: ProjectAccess, store: TimerStore, book: MinutesBook, *, user_id: str,
@@ -80,7 +98,7 @@ def start_timer(tasks: TaskLookup, projects: ProjectAccess, store: TimerStore, b
             raise Conflict("a timer was started concurrently; retry")
         return TimerStarted(timer=timer)
     interval = interval_of(running, now)
-    if not store.book(running, interval, then_start=timer):
+    if not store.book(running, interval, timer_stopped(interval, user_id), then_start=timer):
         raise Conflict("the running timer changed concurrently; retry")
     _add_minutes(book, tasks.facts(running.taskId), interval, user_id)
     return TimerStarted(timer=timer, stopped=interval)
@@ -93,7 +111,7 @@ def stop_timer(tasks: TaskLookup, projects: ProjectAccess, store: TimerStore, bo
     if running is None or running.taskId != task_id:
         raise Conflict(f"no timer of yours is running on task {task_id}")
     interval = interval_of(running, now)
-    if not store.book(running, interval):
+    if not store.book(running, interval, timer_stopped(interval, user_id)):
         raise Conflict("the running timer changed concurrently; retry")
     _add_minutes(book, task, interval, user_id)
     return interval

@@ -10,6 +10,8 @@ service can push the event to them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepiri_tasks.models.comments import TaskCommentedData
@@ -49,7 +51,11 @@ class TaskUpdated(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     taskId: str
-    changed: list[str]
+    changed: list[str] = Field(description="the names of the fields this change set")
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description="each changed field's new value as the task returns it (null for a cleared one), so a reader "
+                    "never needs the tasks table; its keys are `changed`'s names")
     ownerId: str
     projectId: str | None
     assigneeIds: list[str]
@@ -86,6 +92,18 @@ class TaskCompleted(BaseModel):
                                          "at most 6 hours back, or the time of the request")
 
 
+class TimerStopped(BaseModel):
+    """A timer was stopped (or replaced by one on another task) and its interval booked."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    taskId: str
+    userId: str = Field(description="whose timer it was")
+    minutes: int = Field(ge=0, description="the booked whole minutes (half a minute rounds up)")
+    startedAt: str
+    stoppedAt: str
+
+
 class TaskReopened(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -110,6 +128,7 @@ PUBLISHES: dict[str, type[BaseModel]] = {
     "TaskCompleted": TaskCompleted,
     "TaskReopened": TaskReopened,
     "TaskDeleted": TaskDeleted,
+    "TimerStopped": TimerStopped,
     "TaskCommented": TaskCommentedData,
     "TaskDueSoon": TaskReminderData,
     "TaskOverdue": TaskReminderData,

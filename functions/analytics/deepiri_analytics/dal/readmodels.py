@@ -1,0 +1,196 @@
+"""The read-model table (layout: ``models/rows.py``): applies an event's changes once, reads rows back.
+
+An event's changes and its applied marker ``EVENT#<id>`` are one ``TransactWriteItems``: a delivery of an
+event already applied fails the marker's condition and changes nothing, so counters never count twice.
+A newest-wins value is written only when the row holds no later event's (its ``order``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from deepiri_analytics.models.rows import Add, DayRow, DaySettings, Effect, Forget, Latest
+from deepiri_common.attributes import TypeDeserializer, TypeSerializer
+from deepiri_common.events import DomainEvent
+from deepiri_common.outbox import outbox_put
+from deepiri_common.pagination import query_all
+
+_serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+MARKER_SK = "EVENT"
+_KEYS = ("pk", "sk")
+
+
+def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _key(owner: str, row: str) -> dict[str, Any]:
+    return {"pk": {"S": owner}, "sk": {"S": row}}
+
+
+class ReadModels:
+    def __init__(self, table: str, client: Any) -> None:
+        self._table, self._client = table, client
+
+    # ------------------------------------------------------------------ writes
+
+    def apply(self, event_id: str, effects: list[Effect]) -> bool:
+        """Apply ``effects`` of event ``event_id`` once; False when it was applied before."""
+        writes: list[dict[str, Any]] = [{"Put": {
+            "TableName": self._table, "Item": _key(f"EVENT#{event_id}", MARKER_SK),
+            "ConditionExpression": "attribute_not_exists(pk)"}}]
+        forgets = [effect for effect in effects if isinstance(effect, Forget)]
+        for effect in effects:
+            if isinstance(effect, Add) and effect.counts:
+                writes.append({"Update": self._add(effect)})
+        latest = [effect for effect in effects if isinstance(effect, Latest)]
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            raise
+        for effect in latest:  # newest-wins values are idempotent by themselves
+            self._set_latest(effect)
+        for forget in forgets:
+            self.forget(forget.user_id)
+        return True
+
+    def _add(self, effect: Add) -> dict[str, Any]:
+        names = {f"#c{n}": name for n, name in enumerate(effect.counts)}
+        values = {f":c{n}": {"N": str(amount)} for n, amount in enumerate(effect.counts.values())}
+        return {"TableName": self._table, "Key": _key(effect.owner, effect.row),
+                "UpdateExpression": "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(names))),
+                "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+
+    def _set_latest(self, effect: Latest) -> None:
+        item = {**_key(effect.owner, effect.row), "order": {"S": effect.order},
+                **{name: _serializer.serialize(value) for name, value in effect.values.items()}}
+        try:
+            self._client.put_item(TableName=self._table, Item=item,
+                                  ConditionExpression="attribute_not_exists(pk) OR #order < :order",
+                                  ExpressionAttributeNames={"#order": "order"},
+                                  ExpressionAttributeValues={":order": {"S": effect.order}})
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def forget(self, user_id: str) -> int:
+        """Delete every row of the user (their partition); the number deleted."""
+        items = query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": f"USER#{user_id}"}},
+                          ProjectionExpression="pk, sk")
+        for item in items:
+            self._client.delete_item(TableName=self._table, Key={k: item[k] for k in _KEYS})
+        return len(items)
+
+    def save_insights(self, user_id: str, as_of: str, insights: str, event: DomainEvent) -> bool:
+        """Keep the user's insights of ``as_of`` and put ``event`` in the outbox, in one transaction; False
+        when that day's insights were kept already (a rerun of the job publishes nothing twice)."""
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table,
+                         "Item": {**_key(f"USER#{user_id}", "INSIGHTS"), "asOf": {"S": as_of},
+                                  "insights": {"S": insights}},
+                         "ConditionExpression": "attribute_not_exists(pk) OR asOf <> :asOf",
+                         "ExpressionAttributeValues": {":asOf": {"S": as_of}}}},
+                outbox_put(self._table, event),
+            ])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def active_in(self, period: str) -> list[str]:
+        """The users active in a period (``WEEK#2026-W10``...): for the weekly job, never a route."""
+        items = query_all(self._client, TableName=self._table, KeyConditionExpression="pk = :pk",
+                          ExpressionAttributeValues={":pk": {"S": f"ACTIVE#{period}"}}, ProjectionExpression="sk")
+        return [item["sk"]["S"] for item in items]
+
+    # ------------------------------------------------------------------ reads
+
+    def day_settings(self, user_id: str) -> DaySettings:
+        item = self._get(f"USER#{user_id}", "PROFILE")
+        if item is None:
+            return DaySettings()
+        return DaySettings(timezone=str(item["timezone"]), dayStartHour=int(item["dayStartHour"]))
+
+    def streak(self, user_id: str) -> dict[str, int]:
+        item = self._get(f"USER#{user_id}", "STREAK") or {}
+        return {"days": int(item.get("days", 0)), "longest": int(item.get("longest", 0))}
+
+    def counters(self, owner: str, row: str) -> dict[str, int]:
+        item = self._get(owner, row) or {}
+        return {name: int(value) for name, value in item.items() if name not in _KEYS}
+
+    def days(self, owner: str, first: date, last: date) -> list[DayRow]:
+        """The day rows of ``owner`` from ``first`` to ``last``: one Query (at most a year of rows)."""
+        items = query_all(self._client, TableName=self._table,
+                          KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+                          ExpressionAttributeValues={":pk": {"S": owner}, ":first": {"S": f"DAY#{first}"},
+                                                     ":last": {"S": f"DAY#{last}"}})
+        return [DayRow(day=str(plain["sk"]).removeprefix("DAY#"),
+                       counts={k: int(v) for k, v in plain.items() if k not in _KEYS})
+                for plain in map(_plain, items)]
+
+    def is_member(self, project_id: str, user_id: str) -> bool:
+        item = self._get(f"PROJECT#{project_id}", f"MEMBER#{user_id}")
+        return bool(item and item.get("member"))
+
+    def count(self, owner: str) -> int:
+        """How many rows ``owner`` has (a counted Query)."""
+        total, start = 0, None
+        while True:
+            args: dict[str, Any] = {"TableName": self._table, "KeyConditionExpression": "pk = :pk",
+                                    "ExpressionAttributeValues": {":pk": {"S": owner}}, "Select": "COUNT"}
+            if start:
+                args["ExclusiveStartKey"] = start
+            page = self._client.query(**args)
+            total += int(page.get("Count", 0))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return total
+
+    def _get(self, owner: str, row: str) -> dict[str, Any] | None:
+        item = self._client.get_item(TableName=self._table, Key=_key(owner, row), ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+    # ------------------------------------------------------------------ rebuild
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every read-model row (no applied markers), plain: for the rebuild and its check, never a route."""
+        start = None
+        while True:
+            args: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True}
+            if start:
+                args["ExclusiveStartKey"] = start
+            page = self._client.scan(**args)
+            for item in page.get("Items", []):
+                if item["sk"]["S"] != MARKER_SK and not item["pk"]["S"].startswith("OUTBOX#"):
+                    yield _plain(item)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def clear(self) -> int:
+        """Delete every item, markers included (the rebuild starts from nothing)."""
+        deleted, start = 0, None
+        while True:
+            args: dict[str, Any] = {"TableName": self._table, "ProjectionExpression": "pk, sk"}
+            if start:
+                args["ExclusiveStartKey"] = start
+            page = self._client.scan(**args)
+            for item in page.get("Items", []):
+                self._client.delete_item(TableName=self._table, Key={k: item[k] for k in _KEYS})
+                deleted += 1
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return deleted

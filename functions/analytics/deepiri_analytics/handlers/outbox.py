@@ -1,0 +1,17 @@
+"""The analytics table's stream → the bus: publishes the outbox items the weekly insights job writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepiri_analytics import wiring
+from deepiri_common import aws
+from deepiri_common.events import EventBridgePublisher
+from deepiri_common.outbox import make_outbox_forwarder
+
+
+def _publisher() -> EventBridgePublisher:
+    return EventBridgePublisher(wiring.settings().event_bus_name, aws.client("events"))
+
+
+handler: Any = make_outbox_forwarder(_publisher)

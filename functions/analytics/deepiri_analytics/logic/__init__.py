@@ -1,0 +1,1 @@
+"""Analytics domain rules: pure functions over events and read-model rows."""

@@ -1,0 +1,111 @@
+"""The caller's reports: each reads one window of day rows (one Query) and shapes it with ``reports``.
+
+Every read is the caller's own partition, or a project's after checking the caller is its member (404
+otherwise, so a project's existence never leaks).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from deepiri_analytics.logic import forecast, insights, projection, reports
+from deepiri_analytics.models.insights import Forecast, ForecastPoint, Insights
+from deepiri_analytics.models.reports import (
+    ActiveUsers,
+    Export,
+    ExportRow,
+    Heatmap,
+    ProjectSummary,
+    Summary,
+    TimeSeries,
+)
+from deepiri_analytics.models.rows import DAY_COUNTERS, DayRow, DaySettings
+from deepiri_common.problems import NotFound
+
+
+class Rows(Protocol):
+    def day_settings(self, user_id: str) -> DaySettings: ...
+    def streak(self, user_id: str) -> dict[str, int]: ...
+    def counters(self, owner: str, row: str) -> dict[str, int]: ...
+    def days(self, owner: str, first: date, last: date) -> list[DayRow]: ...
+    def is_member(self, project_id: str, user_id: str) -> bool: ...
+    def count(self, owner: str) -> int: ...
+
+
+def _window(rows: Rows, user_id: str, start: date | None, end: date | None, now: datetime) -> tuple[date, date]:
+    return reports.window(start, end, projection.local_day(now, rows.day_settings(user_id)))
+
+
+def summary(rows: Rows, user_id: str, start: date | None, end: date | None, now: datetime) -> Summary:
+    first, last = _window(rows, user_id, start, end, now)
+    days = rows.days(projection.user_key(user_id), first, last)
+    return reports.summary(days, first, last, rows.streak(user_id))
+
+
+def timeseries(rows: Rows, user_id: str, *, metric: str, bucket: str, start: date | None, end: date | None,
+               now: datetime) -> TimeSeries:
+    first, last = _window(rows, user_id, start, end, now)
+    return reports.timeseries(rows.days(projection.user_key(user_id), first, last), metric, bucket, first, last)
+
+
+def heatmap(rows: Rows, user_id: str) -> Heatmap:
+    return reports.heatmap(rows.counters(projection.user_key(user_id), "HEATMAP"))
+
+
+def project_summary(rows: Rows, user_id: str, project_id: str, *, start: date | None, end: date | None,
+                    now: datetime) -> ProjectSummary:
+    if not rows.is_member(project_id, user_id):
+        raise NotFound("project not found")
+    first, last = reports.window(start, end, now.date())
+    return reports.project_summary(project_id, rows.days(projection.project_key(project_id), first, last), first, last)
+
+
+def export(rows: Rows, user_id: str, now: datetime) -> Export:
+    """The caller's daily rows of the last year (``MAX_DAYS``), oldest first."""
+    last = projection.local_day(now, rows.day_settings(user_id))
+    first = last - timedelta(days=reports.MAX_DAYS - 1)
+    days = rows.days(projection.user_key(user_id), first, last)
+    return Export(userId=user_id, days=[ExportRow(day=row.day, counts=dict(row.counts)) for row in days])
+
+
+def export_csv(export_data: Export) -> str:
+    """One line per day: ``day`` then every day counter."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["day", *DAY_COUNTERS])
+    for row in export_data.days:
+        writer.writerow([row.day, *(row.counts.get(name, 0) for name in DAY_COUNTERS)])
+    return out.getvalue()
+
+
+def active_users(rows: Rows, now: datetime) -> ActiveUsers:
+    """DAU, WAU and MAU of the UTC day, ISO week and month of ``now`` (one counted Query each)."""
+    periods = [projection.active_key(period) for period in projection.periods(now)]
+    dau, wau, mau = (rows.count(owner) for owner in periods)
+    return ActiveUsers(day=now.date().isoformat(), dau=dau, wau=wau, mau=mau)
+
+
+def user_insights(rows: Rows, user_id: str, now: datetime) -> Insights:
+    """The caller's insights from their last 28 days and their heatmap (one Query, two reads)."""
+    today = projection.local_day(now, rows.day_settings(user_id))
+    first = today - timedelta(days=insights.WINDOW_DAYS - 1)
+    days = rows.days(projection.user_key(user_id), first, today)
+    found = insights.insights(days, rows.counters(projection.user_key(user_id), "HEATMAP"), rows.streak(user_id),
+                              today)
+    return Insights(userId=user_id, asOf=today.isoformat(), windowDays=insights.WINDOW_DAYS, items=found)
+
+
+def user_forecast(rows: Rows, user_id: str, metric: str, days: int, now: datetime) -> Forecast:
+    """The next ``days`` local days of ``metric``, from the last 56 days up to yesterday (today is not over)."""
+    today = projection.local_day(now, rows.day_settings(user_id))
+    first = today - timedelta(days=forecast.HISTORY_DAYS)
+    last = today - timedelta(days=1)
+    series = reports.timeseries(rows.days(projection.user_key(user_id), first, last), metric, "day", first, last)
+    bands = forecast.holt_winters([float(p.value) for p in series.points], days)
+    points = [ForecastPoint(day=(today + timedelta(days=n)).isoformat(), value=b.value, lower=b.lower, upper=b.upper)
+              for n, b in enumerate(bands)]
+    return Forecast.model_validate({"metric": metric, "method": "Holt-Winters (additive, weekly season, damped trend)",
+                                    "historyDays": forecast.HISTORY_DAYS, "points": points})

@@ -1,0 +1,1 @@
+"""Analytics models: the events read, the read-model rows and the reports."""

@@ -1,0 +1,79 @@
+"""The parts of other services' events the read models are built from (each checked against its producer's
+contract by the contract tests)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class DaySettingsData(BaseModel):
+    """UserRegistered and UserSettingsChanged: where the user's days begin."""
+
+    userId: str
+    timezone: str = Field(max_length=64)
+    dayStartHour: int = Field(ge=0, le=23)
+
+
+class UserDeletedData(BaseModel):
+    userId: str
+
+
+class TaskCreatedData(BaseModel):
+    taskId: str
+    userId: str
+    projectId: str | None
+
+
+class TaskCompletedData(BaseModel):
+    taskId: str
+    userId: str
+    projectId: str | None
+    category: str
+    onTime: bool | None
+    estimateMinutes: int | None
+    actualMinutes: int
+    firstCompletion: bool
+    completedAt: str
+
+
+class TaskOverdueData(BaseModel):
+    taskId: str
+    userId: str
+
+
+class TimerStoppedData(BaseModel):
+    taskId: str
+    userId: str
+    minutes: int = Field(ge=0)
+    startedAt: str
+    stoppedAt: str
+
+
+class XpAwardedData(BaseModel):
+    userId: str
+    amount: int
+
+
+class ChallengeCompletedData(BaseModel):
+    userId: str
+
+
+class StreakUpdatedData(BaseModel):
+    userId: str
+    days: int
+    longest: int
+
+
+class ProjectCreatedData(BaseModel):
+    projectId: str
+    ownerId: str
+
+
+class MemberAddedData(BaseModel):
+    projectId: str
+    userId: str
+
+
+class MemberRemovedData(BaseModel):
+    projectId: str
+    userId: str
