@@ -322,3 +322,39 @@ def test_given_activity_then_its_event_reports_the_streaks_as_they_stand() -> No
     assert event.detail.data == {"userId": "u1", "days": 3, "longest": 5, "weeks": 1, "longestWeeks": 3,
                                  "freezes": 1, "lastDay": "2026-11-01", "reason": "Activity"}
     assert event.detail.actor == "system"
+
+
+def test_given_activity_before_the_clocks_go_back_then_the_run_is_indexed_at_the_next_days_hours() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="America/New_York", dayStartHour=0))
+
+    streaks.activity(store, wallets, "e1", "u1", datetime(2026, 10, 31, 16, 0, tzinfo=UTC))  # Saturday, EDT
+
+    # 31 Oct is judged on 1 Nov 06:00 EDT (10:00 UTC); 1 Nov's evening is 20:00 EST (01:00 UTC); 2 Nov would be 11
+    assert store.index["u1"] == (10, 1)
+
+
+def test_given_freezes_then_the_view_keeps_a_run_over_as_many_missed_days_and_shows_the_users_day() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Europe/Paris", dayStartHour=3))
+    _active(store, wallets, 2)  # 1-2 November, Paris days
+    store.streaks["u1"] = replace(store.streak("u1"), freezes=1)
+
+    kept = streaks.view(store, "u1", DAY1 + timedelta(days=3))  # 3 Nov missed, covered by the freeze
+    lost = streaks.view(store, "u1", DAY1 + timedelta(days=4))  # 3 and 4 Nov missed, one freeze
+
+    assert (kept.days, kept.freezes, kept.lastDay, kept.timezone, kept.dayStartHour) == (
+        2, 1, "2026-11-02", "Europe/Paris", 3)
+    assert (lost.days, lost.longest, lost.weeks, lost.longestWeeks) == (0, 2, 2, 2)
+
+
+def test_given_a_weekly_streak_whose_last_week_is_two_weeks_back_then_the_view_shows_none() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 1)  # Sunday 1 November: week 44
+
+    next_monday = streaks.view(store, "u1", datetime(2026, 11, 2, 8, 0, tzinfo=UTC))  # week 45: last week counts
+    monday_after = streaks.view(store, "u1", datetime(2026, 11, 9, 8, 0, tzinfo=UTC))  # week 46: it does not
+
+    assert (next_monday.weeks, monday_after.weeks, monday_after.longestWeeks) == (1, 0, 1)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
@@ -88,8 +89,10 @@ def rollover_hours(settings: DaySettings, day: date) -> tuple[int, int]:
     judged = judged.replace(minute=0, second=0, microsecond=0) + (timedelta(hours=1) if judged.minute or
                                                                    judged.second or judged.microsecond else
                                                                    timedelta(0))
-    evening = day_start(day, settings) + timedelta(hours=(rules.AT_RISK_HOUR - settings.dayStartHour) % 24)
-    return judged.hour, evening.astimezone(UTC).hour
+    # the evening is a wall-clock time: on a day the clocks change, 20:00 is 19 or 21 hours after a midnight start
+    start = datetime(day.year, day.month, day.day, settings.dayStartHour)
+    evening = start + timedelta(hours=(rules.AT_RISK_HOUR - settings.dayStartHour) % 24)
+    return judged.hour, evening.replace(tzinfo=ZoneInfo(settings.timezone)).astimezone(UTC).hour
 
 
 def due_hours(streak: Streak, settings: DaySettings, now: datetime) -> tuple[int, int] | None:
