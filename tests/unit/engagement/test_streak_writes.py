@@ -226,6 +226,7 @@ def test_given_a_new_weekly_record_then_its_badge_is_dated_by_the_activity() -> 
     assert after is not None and (after.weekly, after.current) == (4, 1)  # 1 Nov missed: a new daily run
     assert at == to_iso(monday) and _reasons(outcome) == [("StreakUpdated", "Activity")]
     assert wallets.wallet("u1").badges["week-warrior#bronze"] == to_iso(monday)
+    assert {(reason, source) for _, _, reason, source in _ledger(outcome)} == {("BadgeEarned", "StreakRecord#e1#1")}
     assert wallets.wallet("u1").counters["bestWeeklyStreak"] == 4
     assert store.streak("u1").version == 3
 
@@ -358,3 +359,15 @@ def test_given_a_weekly_streak_whose_last_week_is_two_weeks_back_then_the_view_s
     monday_after = streaks.view(store, "u1", datetime(2026, 11, 9, 8, 0, tzinfo=UTC))  # week 46: it does not
 
     assert (next_monday.weeks, monday_after.weeks, monday_after.longestWeeks) == (1, 0, 1)
+
+
+def test_given_a_run_cashed_in_then_new_settings_leave_the_ended_streak_as_it_is() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 7)
+    streaks.cash_in(store, wallets, "u1", DAY1 + timedelta(days=6))
+    ended = store.streak("u1")
+
+    streaks.settings_changed(store, "s1", "2026-11-08T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
+
+    assert store.streak("u1") == ended and store.index["u1"] is None
