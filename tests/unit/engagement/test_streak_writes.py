@@ -258,7 +258,7 @@ def test_given_a_milestone_paid_already_then_the_streak_alone_carries_the_event(
 
     [event] = store.published
     assert (event.detail.data["reason"], event.detail.data["days"]) == ("Activity", 7)
-    assert store.streak("u1").version == 7
+    assert store.streak("u1").version == 7 and store.index["u1"] == (6, 20)  # still due at its hours
 
 
 def test_given_settings_that_move_the_users_day_then_the_run_is_indexed_at_the_new_hours() -> None:
@@ -305,9 +305,10 @@ def test_given_a_streak_that_keeps_moving_then_settings_give_up_after_their_atte
         return real_writes(previous, streak, due, markers)
 
     store.writes = writes_after_a_rival  # type: ignore[method-assign]
-    with pytest.raises(StreakConflict):
+    with pytest.raises(StreakConflict) as raised:
         streaks.settings_changed(store, "s1", "2026-11-02T00:00:00.000Z",
                                  DaySettingsData(userId="u1", timezone="Europe/Paris", dayStartHour=4))
+    assert raised.value.args == ("u1",)
     assert store.day_settings("u1").timezone == "UTC"
 
 
@@ -371,3 +372,96 @@ def test_given_a_run_cashed_in_then_new_settings_leave_the_ended_streak_as_it_is
                              DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
 
     assert store.streak("u1") == ended and store.index["u1"] is None
+
+
+def test_given_a_streak_that_keeps_moving_then_activity_gives_up_naming_the_user() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    store.rivals = [Streak("u1", version=n + 1) for n in range(streaks.WRITE_ATTEMPTS)]
+    wallets.wallets["u1"] = replace(wallets.wallet("u1"), counters={"bestStreak": 9, "bestWeeklyStreak": 9})
+
+    with pytest.raises(StreakConflict) as raised:
+        streaks.activity(store, wallets, "e1", "u1", DAY1)
+    assert raised.value.args == ("u1",)
+
+
+def test_given_a_wallet_that_keeps_moving_then_the_409_says_to_try_again() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 7)
+    wallets.rivals = 2 * streaks.WRITE_ATTEMPTS
+    wallets.give("u1", coins=100)
+
+    with pytest.raises(Conflict) as freeze:
+        streaks.buy_freeze(store, wallets, "u1", "k1", DAY1 + timedelta(days=6))
+    with pytest.raises(Conflict) as cash:
+        streaks.cash_in(store, wallets, "u1", DAY1 + timedelta(days=6))
+    assert freeze.value.detail == cash.value.detail == "the wallet is changing too fast; try again"
+
+
+def test_given_a_user_in_tokyo_then_a_freeze_keeps_the_run_due_at_tokyos_hours() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
+    _active(store, wallets, 1)
+    wallets.give("u1", coins=50)
+
+    streaks.buy_freeze(store, wallets, "u1", "k1", DAY1)
+
+    assert store.index["u1"] == (21, 11)
+
+
+def test_given_a_badge_reachable_but_not_held_then_a_cash_in_earns_it_dated_by_the_cash_in() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 7)
+    wallet = wallets.wallet("u1")
+    wallets.wallets["u1"] = replace(wallet, badges={}, counters={**wallet.counters, "bestStreak": 7})
+    cashed_at = DAY1 + timedelta(days=6, hours=1)
+
+    streaks.cash_in(store, wallets, "u1", cashed_at)
+
+    assert wallets.wallet("u1").badges["on-fire#bronze"] == to_iso(cashed_at)
+
+
+def test_given_a_gap_without_freezes_then_the_new_run_starts_and_ends_on_the_day_of_the_activity() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 2)
+
+    after = streaks.activity(store, wallets, "e9", "u1", DAY1 + timedelta(days=4))
+
+    assert after is not None and (after.current, after.runId, after.runStart, after.lastDay) == (
+        1, "e9", "2026-11-05", "2026-11-05")
+
+
+def test_given_two_settings_events_at_the_same_time_then_the_later_id_stands() -> None:
+    store = Streaks()
+    at = "2026-11-01T00:00:00.000Z"
+    tokyo = DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0)
+    paris = DaySettingsData(userId="u1", timezone="Europe/Paris", dayStartHour=0)
+
+    assert streaks.settings_changed(store, "s1", at, tokyo) is True
+    assert streaks.settings_changed(store, "s2", at, paris) is True
+    assert streaks.settings_changed(store, "s1", at, tokyo) is False
+
+    assert (store.day_settings("u1").timezone, store.day_settings("u1").eventId) == ("Europe/Paris", "s2")
+
+
+def test_given_a_run_in_tokyo_then_moving_to_kolkata_ends_it_where_tokyos_day_ended() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    streaks.settings_changed(store, "s1", "2026-10-01T00:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Tokyo", dayStartHour=0))
+    streaks.activity(store, wallets, "e1", "u1", datetime(2026, 11, 1, 20, 0, tzinfo=UTC))  # 2 Nov 05:00 JST
+
+    streaks.settings_changed(store, "s2", "2026-11-02T01:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="Asia/Kolkata", dayStartHour=0))
+
+    # Tokyo's 2 Nov ended at 2 Nov 15:00 UTC, 20:30 in Kolkata: still 2 Nov there (UTC's would be 3 Nov)
+    assert store.streak("u1").lastDay == "2026-11-02"
+
+
+def test_given_the_same_settings_announced_again_then_the_run_keeps_its_last_day() -> None:
+    store, wallets = Streaks(), MarkedWallets()
+    _active(store, wallets, 1)
+
+    streaks.settings_changed(store, "s1", "2026-11-01T13:00:00.000Z",
+                             DaySettingsData(userId="u1", timezone="UTC", dayStartHour=0))
+
+    assert (store.streak("u1").lastDay, store.streak("u1").current) == ("2026-11-01", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -99,3 +100,14 @@ def test_given_a_long_absence_then_more_missed_days_than_freezes_break_it_once()
 def test_given_settings_then_the_rollover_and_evening_hours_are_utc_hours(settings: DaySettings, day: date,
                                                                            hours: tuple[int, int]) -> None:
     assert rollover_hours(settings, day) == hours
+
+
+def test_given_a_server_in_another_zone_then_the_hours_are_still_utc_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        hours = rollover_hours(DaySettings("u", "Europe/Paris", 0), date(2026, 11, 30))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert hours == (5, 19)  # starts 23:00 UTC: judged 05:00 UTC, 20:00 CET is 19:00 UTC
