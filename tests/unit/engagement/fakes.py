@@ -193,9 +193,11 @@ class Streaks:
 
     def writes(self, previous: Streak, streak: Streak, due: tuple[int, int] | None,
                markers: Sequence[str] = ()) -> list[dict[str, Any]]:
-        def check() -> bool:
-            return self.streak(previous.userId).version == previous.version and not any(
-                (previous.userId, marker) in self.marks for marker in markers)
+        def check() -> bool:  # as the table's condition: version 0 is "no streak stored yet"
+            stored = self.streaks.get(previous.userId)
+            seen = stored is None if previous.version == 0 else (
+                stored is not None and stored.version == previous.version)
+            return seen and not any((previous.userId, marker) in self.marks for marker in markers)
 
         def apply() -> None:
             self.streaks[streak.userId] = streak

@@ -4,6 +4,8 @@ boundary, and ranks from score counters against counting by hand."""
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -134,3 +136,20 @@ def test_given_a_readable_board_then_the_stored_board_and_the_xp_periods_follow(
     assert xp_periods("2027-01-03T23:00:00.000Z") == [("xp", "all"), ("weekly", "2026-W53")]
     assert ELO_BOARDS[0] == "elo" and "elo-meeting" in ELO_BOARDS and len(ELO_BOARDS) == 10
     assert sort_key(5, None, "a") == (-5, "~", "a")  # never achieved sorts after any time
+
+
+@pytest.fixture
+def server_in_tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The function's local zone set to Asia/Tokyo (UTC+9) for one test, then put back."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_given_a_server_in_another_zone_then_a_week_is_still_the_utc_week(server_in_tokyo: None) -> None:
+    sunday_evening = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)  # already Monday 05:00 in Tokyo
+
+    assert week_of(sunday_evening) == "2026-W44"
+    assert week_start(sunday_evening) == datetime(2026, 10, 26, tzinfo=UTC)

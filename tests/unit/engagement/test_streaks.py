@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -91,7 +92,22 @@ def test_given_a_long_absence_then_more_missed_days_than_freezes_break_it_once()
     (DaySettings("u", "America/New_York", 0), date(2026, 7, 1), (10, 0)),     # EDT: 04:00 UTC
     (DaySettings("u", "Asia/Kolkata", 0), D, (1, 14)),   # starts 18:30 UTC: judged 00:30, rounded up to 01
     (DaySettings("u", "Asia/Tokyo", 4), D, (1, 11)),     # starts 04:00 JST = 19:00 UTC
+    (DaySettings("u", "America/New_York", 0), date(2026, 3, 8), (11, 0)),    # clocks go forward: 20:00 EDT
+    (DaySettings("u", "America/New_York", 0), date(2026, 11, 1), (10, 1)),    # clocks go back: 20:00 EST
+    (DaySettings("u", "UTC", 22), D, (4, 20)),           # starts at 22:00 the evening before: 20:00 is 22 h in
+    (DaySettings("u", "America/St_Johns", 0), date(2026, 11, 30), (10, 23)),  # NST, -03:30: 09:30 rounded up
 ])
 def test_given_settings_then_the_rollover_and_evening_hours_are_utc_hours(settings: DaySettings, day: date,
                                                                            hours: tuple[int, int]) -> None:
     assert rollover_hours(settings, day) == hours
+
+
+def test_given_a_server_in_another_zone_then_the_hours_are_still_utc_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        hours = rollover_hours(DaySettings("u", "Europe/Paris", 0), date(2026, 11, 30))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert hours == (5, 19)  # starts 23:00 UTC: judged 05:00 UTC, 20:00 CET is 19:00 UTC

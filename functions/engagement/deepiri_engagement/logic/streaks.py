@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
@@ -77,6 +78,7 @@ def extend(streak: Streak, day: date, run_id: str) -> tuple[Streak, list[int]]:
         else:
             after = replace(after, current=1, runId=run_id, runStart=day.isoformat(), lastDay=day.isoformat())
     after = replace(after, best=max(after.best, after.current))
+    # a new run is 1 day long and the first milestone is 7: for it, any ``before`` names none (mutants equivalent)
     before = streak.current if after.runId == streak.runId else 0
     return after, [m for m in sorted(rules.STREAK_MILESTONE_XP) if before < m <= after.current]
 
@@ -85,11 +87,15 @@ def rollover_hours(settings: DaySettings, day: date) -> tuple[int, int]:
     """The UTC hours in which the job judges the day before ``day`` (``rules.ROLLOVER_GRACE_HOURS`` after
     ``day`` begins, rounded up to the hour) and warns on ``day``'s evening (``rules.AT_RISK_HOUR`` local)."""
     judged = day_start(day, settings) + timedelta(hours=rules.ROLLOVER_GRACE_HOURS)
+    # only the hour is returned: what ``replace`` sets below the hour, a day added, and the seconds of an offset
+    # (whole minutes in every zone since 1972) change nothing (their mutants are equivalent)
     judged = judged.replace(minute=0, second=0, microsecond=0) + (timedelta(hours=1) if judged.minute or
                                                                    judged.second or judged.microsecond else
                                                                    timedelta(0))
-    evening = day_start(day, settings) + timedelta(hours=(rules.AT_RISK_HOUR - settings.dayStartHour) % 24)
-    return judged.hour, evening.astimezone(UTC).hour
+    # the evening is a wall-clock time: on a day the clocks change, 20:00 is 19 or 21 hours after a midnight start
+    start = datetime(day.year, day.month, day.day, settings.dayStartHour)
+    evening = start + timedelta(hours=(rules.AT_RISK_HOUR - settings.dayStartHour) % 24)
+    return judged.hour, evening.replace(tzinfo=ZoneInfo(settings.timezone)).astimezone(UTC).hour
 
 
 def due_hours(streak: Streak, settings: DaySettings, now: datetime) -> tuple[int, int] | None:
@@ -120,6 +126,7 @@ def settings_changed(repository: StreakRepository, event_id: str, at: str, data:
         old, streak = repository.day_settings(data.userId), repository.streak(data.userId)
         also = []
         if streak.current and streak.lastDay:
+            # the last instant of the old last day (1 or 2 µs before the next begins: the same local date)
             ended = day_start(date.fromisoformat(streak.lastDay) + timedelta(days=1), old) - timedelta(microseconds=1)
             moved = replace(streak, lastDay=local_day(ended, new).isoformat(), version=streak.version + 1)
             also = repository.writes(streak, moved, due_hours(moved, new, parse_iso(at)))
@@ -163,7 +170,9 @@ def _save_with_wallet(streaks: StreakRepository, wallets: WalletRepository, stre
     records = _records(after)
     if not milestones and all(records[name] <= wallet.counters.get(name, 0) for name in records):
         return False
-    if milestones:
+    if milestones:  # at most one per activity (a run grows a day at a time), so max() is min() here; a run
+        # reaching one always has its id, and the marker is in the user's partition (milestone_source does not
+        # use the user id): the mutants of those three arguments are equivalent
         xp = sum(rules.STREAK_MILESTONE_XP[m] for m in milestones)
         outcome = currencies.granted(wallet, milestone_source(after.userId, after.runId or "", max(milestones)),
                                      {"xp": xp, "coins": rules.coins_for(xp)}, "StreakMilestone", at=at,
