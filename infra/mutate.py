@@ -40,7 +40,8 @@ from infra.config import LOCAL, ROOT
 MUTMUT_HOME = LOCAL / "mutmut"
 STAGE = LOCAL / "mutation"
 # Repository files the unit tests read besides the packages and tests/ (mutmut copies tests/ itself).
-ALSO_COPY = ("infra", "contracts", "events", "template.yaml")
+# functions/ai: the AI unit tests read the classifier's dataset and artefact there.
+ALSO_COPY = ("infra", "contracts", "events", "template.yaml", "functions/ai")
 MAIN_REFS = ("origin/main", "main")
 
 # mutmut's exit codes per mutant (mutmut/stats.py), grouped as this report counts them.
@@ -235,6 +236,7 @@ def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str]) -> 
     # The tests as they are now: editing them during a run must not change the verdicts half-way.
     shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ALSO_COPY:
+        (STAGE / name).parent.mkdir(parents=True, exist_ok=True)
         (STAGE / name).symlink_to(ROOT / name)
     (STAGE / "pyproject.toml").write_text(staged_pyproject(pyproject_text, packages, modules, roots))
 
