@@ -116,9 +116,30 @@ def test_given_another_users_task_or_challenge_then_404(account, api) -> None:
     assert api("GET", f"/api/challenges/{challenge['id']}", token=owner.token).status_code == 200
 
 
+def test_given_the_bedrock_provider_then_a_quiz_is_made_and_its_answers_are_shown_only_after_submission(
+        account, api) -> None:
+    user = account("quizzer")
+    task = _task(api, user.token)
+    made = _generate(api, user.token, task["id"], type="quiz")  # the e2e stack's AI uses Bedrock (a fake model)
+    assert made["type"] == "quiz" and len(made["questions"]) >= 3
+    for shown in (api("POST", "/api/challenges/generate", token=user.token,
+                      json={"taskId": task["id"], "type": "quiz"}).text,
+                  api("GET", f"/api/challenges/{made['id']}", token=user.token).text,
+                  api("GET", "/api/challenges", token=user.token).text):
+        assert "correctAnswer" not in shown and '"answers"' not in shown
+    started = api("POST", f"/api/challenges/{made['id']}/start", token=user.token, json={})
+    assert started.status_code == 200, started.text
+    answers = [n % 4 for n in range(len(made["questions"]))]  # the fake model's right answers
+    done = api("POST", f"/api/challenges/{made['id']}/complete", token=user.token,
+               json={"version": started.json()["version"], "answers": answers})
+    assert done.status_code == 200, done.text
+    result = done.json()["quizResult"]
+    assert result["correct"] == [True] * len(answers) and result["correctAnswers"] == answers
+
+
 def test_given_no_quiz_provider_then_an_explicit_quiz_is_409_and_no_answers_are_ever_shown(account, api) -> None:
     user = account("challenger")
-    task = _task(api, user.token)
+    task = _task(api, user.token, title="Write the quarterly report [canned]")  # the model fails: canned text
     asked = api("POST", "/api/challenges/generate", token=user.token, json={"taskId": task["id"], "type": "quiz"})
     assert asked.status_code == 409 and asked.headers["content-type"].startswith("application/problem+json")
     chosen = _generate(api, user.token, task["id"])  # the bandit falls back to a type it can make

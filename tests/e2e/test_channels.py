@@ -150,9 +150,21 @@ def test_given_two_members_of_a_room_when_editing_with_versions_then_a_stale_edi
 
 def test_given_a_flood_of_messages_then_an_error_frame_and_the_connection_is_closed(stack, account) -> None:
     with _socket(stack, account("ch-flood").token) as socket:
-        for n in range(101):
-            socket.send(json.dumps({"action": "ping", "requestId": str(n)}))
-        flood = next_frame(socket, "error", seconds=120, where=lambda f: f["data"]["status"] == 429)
+        # ten at a time, each ten answered before the next: a message the emulator's burst queue throttles
+        # (it never reaches the handler) would not count, and the flood would not be seen
+        flood: dict | None = None
+        for first in range(0, 120, 10):
+            for n in range(first, first + 10):
+                socket.send(json.dumps({"action": "ping", "requestId": str(n)}))
+            pongs = 0
+            while pongs < 10 and flood is None:
+                frame = json.loads(socket.recv(timeout=60))
+                pongs += frame["type"] == "pong"
+                if frame["type"] == "error" and frame["data"]["status"] == 429:
+                    flood = frame
+            if flood is not None:
+                break
+        assert flood is not None and first >= 90  # refused at the limit (100 a minute), not before it
         assert "messages a minute" in flood["data"]["detail"]
         assert closed_within(socket, 30)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from infra import dlq
@@ -87,7 +88,7 @@ def test_given_a_consumer_rejecting_an_event_then_it_is_dead_lettered_listed_and
     user = account("dead-letter")
     data = {"taskId": new_ulid(), "userId": user.id, "actorId": user.id, "projectId": None, "category": "code",
             "difficulty": "hard", "priority": "high", "efficiency": None, "onTime": None, "estimateMinutes": None,
-            "actualMinutes": 0, "firstCompletion": True}
+            "actualMinutes": 0, "firstCompletion": True, "completedAt": to_iso(utc_now())}
     event = DomainEvent.new("tasks", "TaskCompleted", data, actor=user.id)
     fixed = _code(lambda_client)
     # Given the consumer as it was before the fix (onTime modelled as a plain boolean)

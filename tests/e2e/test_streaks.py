@@ -146,3 +146,61 @@ def test_given_parallel_spends_then_the_balance_never_goes_negative(stack, api, 
     assert set(statuses) <= {200, 409} and statuses.count(200) == coins // 50
     balance = _me(api, user.token)["balances"]["coins"]
     assert balance == coins - 50 * statuses.count(200) >= 0
+
+
+# The two tests below place a user's days in 2027, after the settings their registration announced (a day
+# setting older than the kept one is ignored), and judge them with the job at chosen 2027 instants.
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _settings(user_id: str, timezone: str, at: str) -> DomainEvent:
+    event = DomainEvent.new("users", "UserSettingsChanged",
+                            {"userId": user_id, "timezone": timezone, "dayStartHour": 0}, actor=user_id)
+    return event.model_copy(update={"detail": event.detail.model_copy(update={"occurredAt": at})})
+
+
+def _move(api, publish, user, timezone: str, at: str) -> None:
+    publish(_settings(user.id, timezone, at))
+    wait_for(lambda: _me(api, user.token)["streaks"]["timezone"] == timezone, seconds=40)
+
+
+def _complete_at(api, publish, user, at: str, longest: int) -> None:
+    publish(_completed(user.id, _at(at), difficulty="easy"))
+    wait_for(lambda: _me(api, user.token)["streaks"]["longest"] >= longest, seconds=40)
+
+
+def test_given_new_york_across_the_autumn_clock_change_then_no_day_is_broken_or_doubled(
+        stack, api, account, publish) -> None:
+    user = account("streak-dst")
+    _move(api, publish, user, "America/New_York", "2027-10-01T00:00:00.000Z")
+    _complete_at(api, publish, user, "2027-11-06T16:00:00.000Z", 1)  # Sat 6 Nov 12:00 EDT
+    _complete_at(api, publish, user, "2027-11-07T17:00:00.000Z", 2)  # Sun 7 Nov 12:00 EST (a 25-hour day)
+    _complete_at(api, publish, user, "2027-11-08T17:00:00.000Z", 3)  # Mon 8 Nov 12:00 EST
+    hour = _at("2027-11-06T00:00:00Z")
+    while hour <= _at("2027-11-09T12:00:00Z"):  # the job every hour, as its schedule runs it
+        _job(stack, hour)
+        hour += timedelta(hours=1)
+    assert _me(api, user.token)["streaks"]["longest"] == 3
+    # the run is still standing: one more day makes it 4 (a broken run would start again at 1)
+    _complete_at(api, publish, user, "2027-11-09T17:00:00.000Z", 4)
+    assert _me(api, user.token)["streaks"]["longest"] == 4
+
+
+def test_given_a_trip_from_tokyo_to_los_angeles_and_back_then_no_day_is_broken_or_doubled(
+        stack, api, account, publish) -> None:
+    user = account("streak-traveller")
+    _move(api, publish, user, "Asia/Tokyo", "2027-06-01T00:00:00.000Z")
+    for day in ("10", "11", "12"):  # 12:00 JST on 10, 11 and 12 June
+        _complete_at(api, publish, user, f"2027-06-{day}T03:00:00.000Z", int(day) - 9)
+    _job(stack, _at("2027-06-12T21:00:00Z"))  # Tokyo judges 12 June at 06:00 JST on 13 June
+    _move(api, publish, user, "America/Los_Angeles", "2027-06-12T20:00:00.000Z")  # lands on 12 June, LA time
+    publish(_completed(user.id, _at("2027-06-12T22:00:00.000Z"), difficulty="easy"))  # 12 June 15:00 PDT: same date
+    _complete_at(api, publish, user, "2027-06-13T20:00:00.000Z", 4)  # 13 June PDT
+    assert _me(api, user.token)["streaks"]["longest"] == 4
+    _job(stack, _at("2027-06-14T13:00:00Z"))  # LA judges 13 June at 06:00 PDT on 14 June
+    _move(api, publish, user, "Asia/Tokyo", "2027-06-14T18:00:00.000Z")  # back: 15 June 03:00 JST
+    _job(stack, _at("2027-06-14T21:00:00Z"))  # Tokyo judges 14 June: 13 June PDT ended in it
+    # still standing: 15 June JST makes it 5 (a break on the way would have started it again at 1)
+    _complete_at(api, publish, user, "2027-06-15T03:00:00.000Z", 5)
+    assert _me(api, user.token)["streaks"]["longest"] == 5
