@@ -28,6 +28,11 @@ from infra.cli import run, write_or_check
 from infra.config import ROOT
 from infra.routes import declared, route_tables
 
+# The statuses a route's own error model may answer besides problems (OAuth's token errors).
+OWN_ERROR_STATUSES = (400, 401, 429)
+# The ``instance`` of the shared error examples: one route's path stands for all.
+EXAMPLE_INSTANCE = "/api/tasks"
+
 DOCUMENT = ROOT / "functions" / "gateway" / "deepiri_gateway" / "openapi.json"
 
 
@@ -70,15 +75,16 @@ def build() -> dict[str, Any]:
             operation["security"] = security(item.route)
             function = getattr(importlib.import_module(item.module), item.route.handler)
             describe_parameters(operation, function, schemas)
-            complete(operation, item.route, schemas)
+            complete(operation, item.route, schemas, merged["components"].setdefault("responses", {}))
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return merged
 
 
-def complete(operation: dict[str, Any], route: Route, schemas: dict[str, Any]) -> None:
+def complete(operation: dict[str, Any], route: Route, schemas: dict[str, Any], shared: dict[str, Any]) -> None:
     """Add to ``operation`` what its handler's signature cannot tell: its form body, every error it
-    may answer (``deepiri_common.contract``), and no body for a 204."""
+    may answer (``deepiri_common.contract``, as references into ``shared``, the document's
+    ``components/responses``), and no body for a 204."""
     responses = operation.setdefault("responses", {})
     if route.summary:
         operation["summary"] = route.summary
@@ -92,7 +98,22 @@ def complete(operation: dict[str, Any], route: Route, schemas: dict[str, Any]) -
     own_errors = add_schema(schemas, route.error_model) if route.error_model else None
     fields = frozenset(p["name"] for p in operation.get("parameters", []) if p.get("in") == "query")
     for code in error_statuses(route, headers, fields | body_fields(operation, schemas)):
-        responses[str(code)] = error_response(code, route, own_errors)
+        responses[str(code)] = share(shared, code, own_errors if code in OWN_ERROR_STATUSES else None,
+                                     error_response(code, own_errors))
+
+
+def share(shared: dict[str, Any], code: int, own_errors: str | None, response: dict[str, Any]) -> dict[str, str]:
+    """A reference to ``response`` among the document's shared responses, added there under a name
+    made of its status phrase and the route's own error model.
+
+    Every operation answers the same few errors: written once each, they keep the document small.
+    """
+    name = HTTPStatus(code).phrase.title().replace(" ", "").replace("-", "")
+    if own_errors:
+        name += own_errors.rsplit("/", 1)[-1]
+    if shared.setdefault(name, response) != response:
+        raise ValueError(f"two different {code} answers would share the name {name} in the OpenAPI document")
+    return {"$ref": f"#/components/responses/{name}"}
 
 
 def describe_parameters(operation: dict[str, Any], function: Any, schemas: dict[str, Any]) -> None:
@@ -134,12 +155,13 @@ def body_fields(operation: dict[str, Any], schemas: dict[str, Any]) -> frozenset
     return frozenset(schemas.get(reference.rsplit("/", 1)[-1], {}).get("properties", {}) if reference else ())
 
 
-def error_response(code: int, route: Route, own_errors: str | None) -> dict[str, Any]:
-    """The documented answer of ``route`` for the error status ``code``."""
+def error_response(code: int, own_errors: str | None) -> dict[str, Any]:
+    """The documented answer for the error status ``code`` of a route whose own error model (its
+    ``application/json`` answers besides problems, as OAuth's) is ``own_errors``."""
     content: dict[str, Any] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"},
-                                              "example": example_problem(code, route.path)}}
+                                              "example": example_problem(code, EXAMPLE_INSTANCE)}}
     json_schemas = []
-    if own_errors and code in (400, 401, 429):
+    if own_errors and code in OWN_ERROR_STATUSES:
         json_schemas.append({"$ref": own_errors})
     if code in FROM_THE_GATEWAY:
         json_schemas.append({"$ref": "#/components/schemas/GatewayMessage"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from infra import openapi
 
 
@@ -19,6 +21,16 @@ def test_given_the_document_then_only_public_routes_skip_the_bearer_requirement(
 DOCUMENT = openapi.build()
 
 
+def _answer(operation: dict, code: str) -> dict:
+    """The operation's documented answer for ``code``, its shared response when it refers to one."""
+    response = operation["responses"][code]
+    reference = response.get("$ref", "")
+    prefix = "#/components/responses/"
+    if not reference.startswith(prefix):
+        return response
+    return DOCUMENT["components"]["responses"][reference.removeprefix(prefix)]
+
+
 def _operations() -> list[tuple[str, str, dict]]:
     return [(path, method, operation) for path, item in DOCUMENT["paths"].items() for method, operation in item.items()]
 
@@ -26,16 +38,16 @@ def _operations() -> list[tuple[str, str, dict]]:
 def test_given_every_operation_then_the_errors_every_route_answers_are_problems_with_an_example() -> None:
     for path, method, operation in _operations():
         for code in ("400", "413", "415", "422", "429"):
-            content = operation["responses"][code]["content"]["application/problem+json"]
+            content = _answer(operation, code)["content"]["application/problem+json"]
             assert content["schema"] == {"$ref": "#/components/schemas/Problem"}, (method, path, code)
             assert content["example"]["status"] == int(code)
-        assert "HTTPValidationError" not in str(operation["responses"])
+        assert "HTTPValidationError" not in str([_answer(operation, code) for code in operation["responses"]])
 
 
 def test_given_signed_in_and_open_routes_then_only_signed_in_ones_document_401_and_403() -> None:
-    tasks = DOCUMENT["paths"]["/api/tasks"]["get"]["responses"]
-    assert {"401", "403"} <= set(tasks)
-    assert "application/json" in tasks["401"]["content"]  # API Gateway's own {"message": ...}
+    tasks = DOCUMENT["paths"]["/api/tasks"]["get"]
+    assert {"401", "403"} <= set(tasks["responses"])
+    assert "application/json" in _answer(tasks, "401")["content"]  # API Gateway's own {"message": ...}
     assert "401" not in DOCUMENT["paths"]["/health"]["get"]["responses"]
 
 
@@ -62,7 +74,7 @@ def test_given_the_oauth_endpoints_then_forms_errors_and_authorize_parameters_ar
     form = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert form == {"$ref": "#/components/schemas/OAuthTokenForm"}
     assert DOCUMENT["components"]["schemas"]["OAuthTokenForm"]["required"] == ["grant_type"]
-    assert "OAuthErrorAnswer" in str(token["responses"]["400"]["content"]["application/json"])
+    assert "OAuthErrorAnswer" in str(_answer(token, "400")["content"]["application/json"])
     authorize = DOCUMENT["paths"]["/api/oauth/authorize"]["get"]["parameters"]
     required = {parameter["name"] for parameter in authorize if parameter["required"]}
     assert required == {"response_type", "client_id", "redirect_uri"}
@@ -74,3 +86,13 @@ def test_given_path_parameters_then_each_states_the_pattern_the_common_layer_enf
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
                 assert "pattern" in parameter["schema"], (method, path, parameter["name"])
+
+
+def test_given_every_operation_then_its_error_answers_are_shared_references_that_resolve() -> None:
+    shared = DOCUMENT["components"]["responses"]
+    for path, method, operation in _operations():
+        for code, response in operation["responses"].items():
+            if int(code) >= 400:
+                name = response["$ref"].removeprefix("#/components/responses/")
+                assert shared[name]["description"] == HTTPStatus(int(code)).phrase, (method, path, code)
+    assert len(shared) < 40  # a few answers written once, not one per operation
