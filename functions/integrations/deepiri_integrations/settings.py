@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from deepiri_common.consumers import ConsumerSettings
+from deepiri_common.settings import CommonSettings
 
 
-class IntegrationsSettings(ConsumerSettings):
+class IntegrationsSettings(CommonSettings):
     integrations_table: str = Field(alias="INTEGRATIONS_TABLE")
     # The KMS key that seals every provider token (EncryptionContext: the user and the provider).
     tokens_key_id: str = Field(alias="TOKENS_KEY_ID")

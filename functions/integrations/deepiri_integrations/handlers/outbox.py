@@ -7,11 +7,12 @@ from typing import Any
 from deepiri_common import aws
 from deepiri_common.events import EventBridgePublisher
 from deepiri_common.outbox import make_outbox_forwarder
-from deepiri_integrations import wiring
+from deepiri_common.settings import CommonSettings, load_settings
 
 
 def _publisher() -> EventBridgePublisher:
-    return EventBridgePublisher(wiring.settings().event_bus_name, aws.client("events"))
+    # The forwarder needs only the bus: the service's own settings (its key, its secret) are not its business.
+    return EventBridgePublisher(load_settings(CommonSettings).event_bus_name, aws.client("events"))
 
 
 handler: Any = make_outbox_forwarder(_publisher)
