@@ -137,13 +137,13 @@ def account(stack: Stack) -> Callable[[str], Account]:
 
 @pytest.fixture
 def api(stack: Stack) -> Callable[..., requests.Response]:
-    """Call the REST API: api("GET", "/health", token=..., json=...)."""
+    """Call the REST API: api("GET", "/health", token=..., json=...) (30 s unless ``timeout=`` says otherwise)."""
 
     def _call(method: str, path: str, *, token: str | None = None, **kwargs: Any) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return requests.request(method, f"{stack.urls.rest}{path}", headers=headers, timeout=30, **kwargs)
+        return requests.request(method, f"{stack.urls.rest}{path}", headers=headers, **{"timeout": 30, **kwargs})
 
     return _call
 

@@ -108,15 +108,17 @@ def test_given_a_connected_user_when_syncing_twice_then_each_assigned_issue_is_i
     stack.control("issues", {"issues": [
         issue("ada/engine", 1, "Fix the boiler", assignee="ada-gh", labels=("Bug", "p1"),
               due_on="2026-12-24T08:00:00Z"),
-        issue("ada/engine", 2, "Review the PR", assignee="ada-gh", pull_request=True),
+        issue("ada/engine", 2, "Review the PR", assignee="ada-gh", pull_request=True,
+              updated_at="2026-11-20T10:00:00Z"),
         issue("ada/engine", 3, "Not mine", assignee="someone-else")]})
 
     connection = stack.connect("ada-gh")
-    first, second = stack.sync(), stack.sync()
+    first, second, third = stack.sync(), stack.sync(), stack.sync()
 
     assert connection["account"] == "ada-gh" and connection["status"] == "connected"
     assert (first["outcome"], first["imported"]) == ("synced", 2)
-    assert (second["outcome"], second["imported"]) == ("unchanged", 0)  # the ETag answered 304
+    assert second["imported"] == 0  # asked from the newest change seen: nothing imported twice
+    assert (third["outcome"], third["imported"]) == ("unchanged", 0)  # the same URL's ETag answered 304
     imported = {item["externalRef"]: item for item in stack.imports()}
     assert set(imported) == {"ada/engine#1", "ada/engine#2"}
     assert imported["ada/engine#1"]["tags"] == ["bug", "p1"]
