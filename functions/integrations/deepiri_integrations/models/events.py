@@ -61,4 +61,3 @@ class TaskCompletedData(BaseModel):
     userId: str
     source: str = "manual"
     externalRef: str | None = None
-    completedAt: str
