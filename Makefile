@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest
+.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest integrations-sync
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -116,6 +116,9 @@ streak-job: deps ## run the deployed streak job for a chosen instant: make strea
 challenge-job: deps ## run a deployed challenges job for a chosen instant: make challenge-job JOB=expiry|daily AT=2026-11-30T07:05:00Z
 	@test -n "$(AT)" -a \( "$(JOB)" = expiry -o "$(JOB)" = daily \) || { echo "usage: make challenge-job JOB=<expiry|daily> AT=<ISO instant with offset, e.g. 2026-11-30T07:05:00Z>"; exit 2; }
 	@printf '{"at": "%s"}' "$(AT)" | $(PY) -m infra.invoke $(if $(filter expiry,$(JOB)),ChallengesExpiryJobFunction,ChallengesDailyJobFunction) -
+
+integrations-sync: deps ## run the deployed integrations sync job now (every connection that is not waiting)
+	@printf '{}' | $(PY) -m infra.invoke IntegrationsSyncJobFunction -
 
 analytics-rebuild: deps ## rebuild every analytics read model from the S3 event archive alone (deployed stack)
 	@echo '{}' | $(PY) -m infra.invoke AnalyticsRebuildFunction -

@@ -10,27 +10,7 @@ producer adopts them as written, or changes them together with the consumers' mo
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel
 
-from pydantic import AwareDatetime, BaseModel, Field
-
-
-class IntegrationItemImported(BaseModel):
-    """An item pulled from a provider, to become (or update) a task; ``externalRef`` is its stable key."""
-
-    userId: str = Field(min_length=1)
-    provider: Literal["github", "notion", "trello"]
-    externalRef: str = Field(min_length=1, max_length=500)
-    title: str = Field(min_length=1, max_length=500)
-    description: str | None = None
-    dueAt: AwareDatetime | None = None
-    status: str | None = None
-    url: str | None = None
-
-
-INTEGRATIONS = "deepiri_integrations.models.events"
-
-PENDING: dict[str, tuple[str, type[BaseModel]]] = {
-    "IntegrationItemImported": (INTEGRATIONS, IntegrationItemImported),
-}
+PENDING: dict[str, tuple[str, type[BaseModel]]] = {}
 """detail-type → (the module that will publish it, the model of its ``data`` until then)."""

@@ -25,7 +25,9 @@ from deepiri_common.tokens import KeyStore, issue_access_token
 from infra import deploy, emulator
 from infra.config import LOCAL, REGION, Target, activate
 from infra.urls import StackUrls, discover
+from tests.support import fake_providers
 from tests.support.fake_openai import FakeOpenAI
+from tests.support.fake_providers import FakeProviders
 
 STAGE = "e2e"
 
@@ -39,6 +41,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class Stack:
     target: Target
     urls: StackUrls
+    providers_url: str = ""  # the fake GitHub (tests/support/fake_providers.py) the integrations call
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.target.endpoint, region_name=REGION)
@@ -52,19 +55,29 @@ def stack() -> Iterator[Stack]:
     # The emulator forwards Bedrock Converse to a fake OpenAI-compatible server (tests/support/fake_openai.py);
     # only the AI service calls Bedrock, and only its tests depend on what the server answers.
     fake_model = FakeOpenAI().start()
+    # The integrations service reaches its providers at their configured base URLs: here, a fake GitHub.
+    providers = FakeProviders().start()
     os.environ["MINISTACK_BEDROCK_PROXY_URL"] = fake_model.url
     try:
         emulator.start(target)
         # Every e2e client is 127.0.0.1, so the per-IP registration limit is raised for this stage only; the AI
         # service asks Bedrock (the fake model) with a small daily budget, so the 429 is reachable.
         deploy.build_and_deploy(target, {"RegistrationsPerIpPerHour": "500", "AiProvider": "bedrock",
-                                         "AiDailyTokenBudget": "5000"})
-        yield Stack(target=target, urls=discover(target))
+                                         "AiDailyTokenBudget": "5000", **_provider_parameters(providers.url)})
+        yield Stack(target=target, urls=discover(target), providers_url=providers.url)
     finally:
         os.environ.pop("MINISTACK_BEDROCK_PROXY_URL", None)
         emulator.stop(target)
         fake_model.stop()
+        providers.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _provider_parameters(url: str) -> dict[str, str]:
+    """The template parameters that point the integrations at the fake providers, with a short breaker."""
+    return {"GithubWebUrl": url, "GithubApiUrl": url, "GithubClientId": fake_providers.CLIENT_ID,
+            "GithubClientSecret": fake_providers.CLIENT_SECRET, "GithubWebhookSecret": fake_providers.WEBHOOK_SECRET,
+            "IntegrationsBreakerSeconds": "3"}
 
 
 @pytest.fixture(scope="session")
@@ -124,13 +137,13 @@ def account(stack: Stack) -> Callable[[str], Account]:
 
 @pytest.fixture
 def api(stack: Stack) -> Callable[..., requests.Response]:
-    """Call the REST API: api("GET", "/health", token=..., json=...)."""
+    """Call the REST API: api("GET", "/health", token=..., json=...) (30 s unless ``timeout=`` says otherwise)."""
 
     def _call(method: str, path: str, *, token: str | None = None, **kwargs: Any) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return requests.request(method, f"{stack.urls.rest}{path}", headers=headers, timeout=30, **kwargs)
+        return requests.request(method, f"{stack.urls.rest}{path}", headers=headers, **{"timeout": 30, **kwargs})
 
     return _call
 

@@ -67,6 +67,7 @@ def test_given_a_task_when_it_moves_through_the_machine_and_completes_then_one_f
         "difficulty": "hard", "priority": "medium", "efficiency": 50.0, "onTime": True, "estimateMinutes": 30,
         "actualMinutes": 60, "firstCompletion": True,
         "completedAt": done.body["task"]["completedAt"][:23] + "Z",  # milliseconds on the bus
+        "source": "manual", "externalRef": None,  # an imported task names its provider and key (write-back)
     }
     # Completing a done task → 409
     assert api.call("POST", f"{path}/complete", {}).status == 409

@@ -55,4 +55,6 @@ def test_given_a_completion_then_the_event_carries_the_figures_engagement_awards
     assert events.completed(TASK, "bob", 66.7, True, False).detail.data == {
         "taskId": "T1", "userId": "alice", "actorId": "bob", "projectId": "P1", "category": "code",
         "difficulty": "hard", "priority": "high", "efficiency": 66.7, "onTime": True, "estimateMinutes": 30,
-        "actualMinutes": 45, "firstCompletion": False, "completedAt": "2030-01-01T00:00:00.000Z"}
+        "actualMinutes": 45, "firstCompletion": False, "completedAt": "2030-01-01T00:00:00.000Z",
+        # an imported task names its provider and key, so the integration writes the completion back
+        "source": "github", "externalRef": None}

@@ -221,3 +221,17 @@ def test_given_a_create_refused_with_no_task_to_show_then_the_queue_retries() ->
     with pytest.raises(Conflict) as retry:
         consumers.integration_item_imported(cast(TaskMaintenance, tasks), _item())
     assert retry.value.detail == "the imported task could not be created; retry"
+
+
+def test_given_labels_as_tags_and_a_google_item_then_the_task_carries_them_and_a_changed_label_updates_it() -> None:
+    tasks = Maintenance()
+    m = cast(TaskMaintenance, tasks)
+
+    consumers.integration_item_imported(m, _item(tags=["Bug", "p1"]))
+    assert consumers.integration_item_imported(m, _item(tags=["bug", "p1"])) == "unchanged"
+    assert consumers.integration_item_imported(m, _item(tags=["bug"])) == "updated"
+
+    task = next(iter(tasks.tasks.values()))
+    assert task.tags == ["bug"]
+    assert tasks.writes[-1][2][0].detail.data["changed"] == ["tags"]
+    assert consumers.imported_task(_item(provider="google", externalRef="cal#ev1"), "T2").source == "google"

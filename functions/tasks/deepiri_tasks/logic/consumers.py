@@ -7,7 +7,7 @@
 - UserRegistered, UserBlocked, UserUnblocked: kept in the directory (``logic.directory``).
 - IntegrationItemImported: one task per (provider, externalRef), written as the core writes any task
   (indexes, search tokens, due pointer, history, TaskCreated / TaskUpdated in the outbox): created with
-  its pointer in one transaction, updated (title, description, dueAt) on a later import that changes
+  its pointer in one transaction, updated (title, description, dueAt, tags) on a later import that changes
   them. A status is applied on creation only: later status changes go through the status machine and
   its events. The user whose integration imported the item is the actor.
 - ProjectDeleted: the project's tasks become personal tasks of their owners.
@@ -101,7 +101,8 @@ def imported_task(data: IntegrationItemImportedData, task_id: str) -> Task:
     status = data.status if data.status in get_args(Status) else "todo"
     return Task.model_validate({
         "id": task_id, "ownerId": data.userId, "title": data.title, "description": data.description or "",
-        "status": status, "dueAt": data.dueAt, "source": data.provider, "externalRef": data.externalRef,
+        "status": status, "dueAt": data.dueAt, "tags": data.tags, "source": data.provider,
+        "externalRef": data.externalRef,
         "createdAt": now, "updatedAt": now})
 
 
@@ -119,7 +120,7 @@ def integration_item_imported(tasks: TaskMaintenance, data: IntegrationItemImpor
     current = tasks.task(task_id)
     if current is None:
         return "unchanged"  # the task was deleted by its owner; an import does not resurrect it
-    changes = {"title": data.title, "description": data.description or "", "dueAt": data.dueAt}
+    changes = {"title": data.title, "description": data.description or "", "dueAt": data.dueAt, "tags": data.tags}
     # Validated as a task first, so a due date compares at the precision the task stores.
     incoming = Task.model_validate({**current.model_dump(), **changes})
     changed = [name for name in changes if getattr(current, name) != getattr(incoming, name)]

@@ -44,7 +44,7 @@ def completed(task: Task, actor: str, efficiency: float | None, on_time: bool | 
         taskId=task.id, userId=task.ownerId, actorId=actor, projectId=task.projectId, category=task.category,
         difficulty=task.difficulty, priority=task.priority, efficiency=efficiency, onTime=on_time,
         estimateMinutes=task.estimateMinutes, actualMinutes=task.actualMinutes, firstCompletion=first,
-        completedAt=to_iso(task.completedAt or task.updatedAt),
+        completedAt=to_iso(task.completedAt or task.updatedAt), source=task.source, externalRef=task.externalRef,
     )
     return DomainEvent.new(models.SERVICE, "TaskCompleted", data, actor)
 

@@ -18,13 +18,14 @@ class IntegrationItemImportedData(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     userId: str = Field(min_length=1)
-    provider: Literal["github", "notion", "trello"]
+    provider: Literal["github", "notion", "trello", "google"]
     externalRef: str = Field(min_length=1, max_length=500)
     title: str = Field(min_length=1, max_length=500)
     description: str | None = None
     dueAt: AwareDatetime | None = None
     status: str | None = None
     url: str | None = None
+    tags: list[str] = Field(default_factory=list, max_length=20)
 
 
 class ProjectDeletedRef(BaseModel):

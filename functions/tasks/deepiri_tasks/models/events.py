@@ -90,6 +90,9 @@ class TaskCompleted(BaseModel):
     firstCompletion: bool
     completedAt: str = Field(description="when the work was finished (UTC ISO-8601): the request's completedAt, "
                                          "at most 6 hours back, or the time of the request")
+    source: str = Field(default="manual", description="where the task came from (manual, ai, or the integration "
+                                                       "that imported it); integrations write a completion back")
+    externalRef: str | None = Field(default=None, description="the imported item's key at its provider, else null")
 
 
 class TimerStopped(BaseModel):

@@ -20,7 +20,7 @@ Status = Literal["todo", "in_progress", "review", "done", "blocked", "cancelled"
 Priority = Literal["low", "medium", "high", "urgent"]
 Difficulty = Literal["trivial", "easy", "medium", "hard", "epic"]
 Category = Literal["manual", "code", "study", "creative", "research", "writing", "design", "admin", "meeting"]
-Source = Literal["manual", "github", "notion", "trello", "ai"]
+Source = Literal["manual", "github", "notion", "trello", "google", "ai"]
 SortKey = Literal["due", "priority", "created"]
 SortOrder = Literal["asc", "desc"]
 

@@ -1,0 +1,27 @@
+"""TaskCompleted (SQS batch): an imported task's completion is written back to its provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepiri_common.clock import utc_now
+from deepiri_common.consumers import Consumes, make_event_consumer
+from deepiri_common.events import ReceivedEvent
+from deepiri_common.observability import logger
+from deepiri_integrations import wiring
+from deepiri_integrations.logic import writeback
+from deepiri_integrations.models.events import TaskCompletedData
+
+# What this consumer reads; the contract tests check each model against its producer's schema, and the
+# IntegrationsEvents application's detail-types against these keys.
+CONSUMES: Consumes = {"TaskCompleted": TaskCompletedData}
+
+
+def handle(event: ReceivedEvent, data: TaskCompletedData) -> None:
+    outcome = writeback.task_completed(wiring.integrations(), data, utc_now())
+    logger.info("handled", extra={"event": event.detail_type, "eventId": event.detail.id, "outcome": outcome})
+
+
+handler: Any = make_event_consumer(
+    handle, consumes=CONSUMES,
+    idempotency_table=lambda: wiring.settings().idempotency_table, service="integrations")

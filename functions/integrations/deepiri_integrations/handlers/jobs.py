@@ -1,0 +1,20 @@
+"""The scheduled sync: every connection of every provider, each on its own (``make integrations-sync``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from deepiri_common.clock import utc_now
+from deepiri_common.observability import logger
+from deepiri_integrations import wiring
+from deepiri_integrations.logic import sync
+
+
+@logger.inject_lambda_context(clear_state=True)
+def sync_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Sync every GitHub connection that is not waiting; answers how many ended each way."""
+    report = {"github": sync.sync_everyone(wiring.integrations(), "github", utc_now())}
+    logger.info("sync job", extra=report)
+    return report

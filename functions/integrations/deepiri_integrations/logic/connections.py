@@ -1,0 +1,165 @@
+"""Connecting a provider and living with the connection: the authorization with a signed, single-use
+``state`` bound to the user and PKCE (S256), the callback's code exchange, tokens sealed at rest and
+refreshed before they expire, the list a user sees, the sources they choose, and disconnecting (revoked
+at the provider, then forgotten).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from deepiri_common.events import DomainEvent
+from deepiri_common.observability import logger
+from deepiri_common.problems import BadRequest, NotFound, ServiceUnavailable
+from deepiri_integrations.dal.github import SCOPES, GitHub
+from deepiri_integrations.dal.http import ProviderError, RateLimited, Refused, Unavailable
+from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.secrets import ProviderSecrets
+from deepiri_integrations.dal.vault import TokenVault
+from deepiri_integrations.models.connections import (
+    Integration,
+    IntegrationAuthorization,
+    IntegrationList,
+    IntegrationSources,
+    PendingAuthorization,
+    Provider,
+    StoredConnection,
+    Tokens,
+)
+from deepiri_integrations.models.events import SERVICE, IntegrationConnected
+
+STATE_LIFETIME = timedelta(minutes=10)
+REFRESH_MARGIN = timedelta(minutes=5)  # refresh an access token that expires sooner than this
+
+
+@dataclass(frozen=True)
+class Integrations:
+    """Everything the integration logic works with."""
+
+    repository: IntegrationsRepository
+    github: GitHub
+    vault: TokenVault
+    secrets: ProviderSecrets
+    breaker_seconds: int = 60
+
+
+# ---------------------------------------------------------------- state and PKCE
+def sign_state(key: str, provider: str, nonce: str) -> str:
+    mac = hmac.new(key.encode(), f"{provider}.{nonce}".encode(), hashlib.sha256).digest()
+    return f"{nonce}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def state_nonce(key: str, provider: str, state: str) -> str | None:
+    """The nonce of a ``state`` this service signed for ``provider``; None for anything else."""
+    nonce, _, _ = state.partition(".")
+    return nonce if hmac.compare_digest(sign_state(key, provider, nonce), state) else None
+
+
+def pkce_challenge(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+def start(ctx: Integrations, user_id: str, provider: Provider, redirect_uri: str,
+          now: datetime) -> IntegrationAuthorization:
+    """An authorize URL for ``user_id``; its state is accepted once, for ten minutes."""
+    if not ctx.secrets.githubClientId:
+        raise ServiceUnavailable("GitHub is not configured on this deployment (no client id)")
+    nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=verifier,
+                                   redirectUri=redirect_uri, expiresAt=now + STATE_LIFETIME)
+    ctx.repository.save_state(pending)
+    state = sign_state(ctx.secrets.stateKey, provider, nonce)
+    url = ctx.github.authorize_url(redirect_uri, state, pkce_challenge(verifier))
+    return IntegrationAuthorization(authorizeUrl=url, expiresAt=pending.expiresAt)
+
+
+def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: datetime) -> Integration:
+    """The callback: a state this service signed, not used before and not expired, whose code the
+    provider exchanges for tokens; the connection is stored with the tokens sealed."""
+    nonce = state_nonce(ctx.secrets.stateKey, provider, state)
+    pending = ctx.repository.take_state(nonce) if nonce else None
+    if pending is None or pending.provider != provider or pending.expiresAt <= now:
+        raise BadRequest("the authorization state is unknown, used or expired; connect again")
+    try:
+        tokens = ctx.github.exchange(code, pending.verifier, pending.redirectUri)
+        account = ctx.github.login(tokens.accessToken)
+    except Refused:
+        raise BadRequest("GitHub refused the authorization code; connect again") from None
+    except ProviderError:
+        raise ServiceUnavailable("GitHub could not be reached; connect again later") from None
+    previous = ctx.repository.connection(pending.userId, provider)
+    connection = StoredConnection(
+        userId=pending.userId, provider=provider, status="connected", account=account,
+        scopes=tokens.scopes or list(SCOPES), connectedAt=now,
+        sealedTokens=ctx.vault.seal(tokens, pending.userId, provider), accessExpiresAt=_expiry(tokens, now),
+        sources=previous.sources if previous else IntegrationSources(), version=previous.version if previous else 0)
+    event = DomainEvent.new(SERVICE, "IntegrationConnected", IntegrationConnected(
+        userId=pending.userId, provider=provider, account=account, scopes=connection.scopes), actor=pending.userId)
+    ctx.repository.connect(connection, event)
+    logger.info("connected", extra={"provider": provider, "userId": pending.userId})
+    return connection.public()
+
+
+def _expiry(tokens: Tokens, now: datetime) -> datetime | None:
+    return now + timedelta(seconds=tokens.expiresIn) if tokens.expiresIn else None
+
+
+def fresh_access(ctx: Integrations, connection: StoredConnection, now: datetime) -> tuple[StoredConnection, str]:
+    """The connection's access token, refreshed first when it expires within five minutes (the new
+    tokens are sealed and saved). ``Refused`` when the provider will not refresh it: reconnect."""
+    tokens = ctx.vault.open(connection.sealedTokens, connection.userId, connection.provider)
+    expires = connection.accessExpiresAt
+    if expires is None or expires - now > REFRESH_MARGIN:
+        return connection, tokens.accessToken
+    if not tokens.refreshToken:
+        raise Refused(401, "the access token expired and there is no refresh token")
+    renewed = ctx.github.refresh(tokens.refreshToken)
+    if renewed.refreshToken is None:
+        renewed = renewed.model_copy(update={"refreshToken": tokens.refreshToken})
+    saved = ctx.repository.save(connection.model_copy(update={
+        "sealedTokens": ctx.vault.seal(renewed, connection.userId, connection.provider),
+        "accessExpiresAt": _expiry(renewed, now), "scopes": renewed.scopes or connection.scopes}))
+    logger.info("token refreshed", extra={"provider": connection.provider, "userId": connection.userId})
+    return saved, renewed.accessToken
+
+
+# ---------------------------------------------------------------- what the user sees and chooses
+def listing(ctx: Integrations, user_id: str) -> IntegrationList:
+    return IntegrationList(items=[c.public() for c in ctx.repository.connections(user_id)])
+
+
+def own(ctx: Integrations, user_id: str, provider: Provider) -> StoredConnection:
+    connection = ctx.repository.connection(user_id, provider)
+    if connection is None:
+        raise NotFound(f"{provider} is not connected")
+    return connection
+
+
+def sources(ctx: Integrations, user_id: str, provider: Provider) -> IntegrationSources:
+    return own(ctx, user_id, provider).sources
+
+
+def choose_sources(ctx: Integrations, user_id: str, provider: Provider,
+                   chosen: IntegrationSources) -> IntegrationSources:
+    """Replace what is imported; a changed choice re-reads from the start (items already imported stay once)."""
+    connection = own(ctx, user_id, provider)
+    ctx.repository.save(connection.model_copy(update={"sources": chosen, "since": None, "etag": None}))
+    return chosen
+
+
+def disconnect(ctx: Integrations, user_id: str, provider: Provider, now: datetime) -> None:
+    """Revoke the grant at the provider (best effort: a provider that is down or already forgot it does
+    not keep the user connected), then forget the tokens, the account link and the imported records."""
+    connection = own(ctx, user_id, provider)
+    try:
+        _, access = fresh_access(ctx, connection, now)
+        ctx.github.revoke(access)
+    except (Refused, RateLimited, Unavailable) as error:
+        logger.warning("revocation at the provider failed",
+                       extra={"provider": provider, "reason": type(error).__name__})
+    ctx.repository.forget(connection)

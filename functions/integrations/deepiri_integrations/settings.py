@@ -1,0 +1,24 @@
+"""The integrations functions' configuration, validated at cold start."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from deepiri_common.settings import CommonSettings
+
+
+class IntegrationsSettings(CommonSettings):
+    integrations_table: str = Field(alias="INTEGRATIONS_TABLE")
+    # The KMS key that seals every provider token (EncryptionContext: the user and the provider).
+    tokens_key_id: str = Field(alias="TOKENS_KEY_ID")
+    # The secret holding each provider's client id and secret, its webhook secret and the state-signing key.
+    providers_secret: str = Field(alias="PROVIDERS_SECRET")
+    # Where GitHub is: its web host (authorize, token) and its REST API; a fake server in the e2e suite.
+    github_web_url: str = Field(default="https://github.com", alias="GITHUB_WEB_URL")
+    github_api_url: str = Field(default="https://api.github.com", alias="GITHUB_API_URL")
+    # The public base URL of this API (``https://<id>.execute-api.<region>.amazonaws.com/<stage>``); empty:
+    # derived from each request (the callback's redirect_uri must be identical at authorize and exchange).
+    callback_base_url: str = Field(default="", alias="CALLBACK_BASE_URL")
+    provider_timeout_seconds: float = Field(default=5.0, alias="PROVIDER_TIMEOUT_SECONDS")
+    # How long a provider's circuit breaker stays open after three consecutive failures.
+    breaker_open_seconds: int = Field(default=60, ge=1, le=3600, alias="BREAKER_OPEN_SECONDS")

@@ -1,0 +1,54 @@
+"""Every collaborator the integrations functions use, built once per process on first use (never at import).
+
+Each factory is named for what it returns. Tests switch environments between cases with :func:`reset`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from deepiri_common import aws
+from deepiri_common.settings import load_settings
+from deepiri_integrations.dal.github import GitHub
+from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.secrets import ProviderSecrets, load_provider_secrets
+from deepiri_integrations.dal.vault import TokenVault
+from deepiri_integrations.logic.connections import Integrations
+from deepiri_integrations.settings import IntegrationsSettings
+
+
+def settings() -> IntegrationsSettings:
+    return load_settings(IntegrationsSettings)
+
+
+@cache
+def repository() -> IntegrationsRepository:
+    return IntegrationsRepository(settings().integrations_table, aws.client("dynamodb"))
+
+
+@cache
+def provider_secrets() -> ProviderSecrets:
+    return load_provider_secrets(settings().providers_secret, aws.client("secretsmanager"))
+
+
+@cache
+def github() -> GitHub:
+    config, keys = settings(), provider_secrets()
+    return GitHub(config.github_web_url, config.github_api_url, keys.githubClientId, keys.githubClientSecret,
+                  config.provider_timeout_seconds)
+
+
+@cache
+def vault() -> TokenVault:
+    return TokenVault(settings().tokens_key_id, aws.client("kms"))
+
+
+def integrations() -> Integrations:
+    return Integrations(repository=repository(), github=github(), vault=vault(), secrets=provider_secrets(),
+                        breaker_seconds=settings().breaker_open_seconds)
+
+
+def reset() -> None:
+    """Forget every collaborator (tests switch environments between cases)."""
+    for factory in (repository, provider_secrets, github, vault):
+        factory.cache_clear()
