@@ -330,14 +330,13 @@ def summary(demo: Demo, me: Person) -> dict[str, Any]:
 
     _, body = _retry(profile, lambda s: s == 200)
     status, badges = demo.call("GET", "/api/gamification/badges", me)
-    earned = [b for b in (badges or {}).get("items", badges if isinstance(badges, list) else []) if b.get("earned")]
-    return {"xp": body.get("xp"), "level": body.get("level"), "streak": _streak(body), "badges": len(earned)}
+    tiers = [tier for badge in _expect(status, badges, 200, doing="reading badges")["items"]
+             for tier in badge["tiers"] if tier.get("earnedAt")]
+    return {"xp": body.get("xp"), "level": body.get("level"), "streak": _streak(body), "badges": len(tiers)}
 
 
 def _streak(profile: dict[str, Any]) -> int:
-    streaks = profile.get("streaks") or {}
-    daily = streaks.get("daily", streaks.get("current", 0))
-    return int(daily.get("current", 0) if isinstance(daily, dict) else daily)
+    return int((profile.get("streaks") or {}).get("days", 0))
 
 
 def seed(target: Target) -> tuple[Demo, dict[str, Any]]:
