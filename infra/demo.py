@@ -33,7 +33,7 @@ from infra.urls import StackUrls, discover
 DEMO_EMAIL = "demo@example.com"
 FRIEND_EMAIL = "friend@example.com"
 # A local demo account's password, documented in the README: it protects nothing but seeded data.
-DEMO_PASSWORD = "deepiri-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "deepiri-demo-2026"
 PROJECT_NAME = "Website relaunch"
 TAG = "demo"
 DAYS = 30
@@ -247,6 +247,13 @@ def xp_of(demo: Demo, person: Person) -> int:
     return int(_expect(status, body, 200, doing="reading XP")["xp"])
 
 
+def wait_for_xp_above(demo: Demo, person: Person, xp: int) -> None:
+    """Wait (bounded) until engagement has counted an award beyond ``xp``."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while xp_of(demo, person) <= xp and time.monotonic() < deadline:
+        time.sleep(0.3)
+
+
 def month(demo: Demo, people: dict[str, Person], project_id: str) -> None:
     """Every planned task, in time order; after each of the demo user's completions, wait until engagement
     has counted it, so the streak sees the days in the order they happened."""
@@ -262,7 +269,7 @@ def month(demo: Demo, people: dict[str, Person], project_id: str) -> None:
             status, made = demo.as_of(person, when.created, "POST", "/api/tasks", body)
             found = _expect(status, made, 201, doing=f"creating {task.title!r}")
             demo.count("tasks")
-        if found["status"] == "done" or not task.done and (found.get("actualMinutes") or not task.worked):
+        if found["status"] == "done" or (not task.done and (found.get("actualMinutes") or not task.worked)):
             continue
         if task.worked and not found.get("actualMinutes"):
             path = f"/api/tasks/{found['id']}/timer"
@@ -275,8 +282,7 @@ def month(demo: Demo, people: dict[str, Person], project_id: str) -> None:
             _expect(status, body, 200, doing=f"completing {task.title!r}")
             demo.count("completions")
             if task.owner == "demo":
-                _retry(lambda p=person, b=before: (200, None) if xp_of(demo, p) > b else (0, None),  # type: ignore[misc]
-                       lambda s: s == 200)
+                wait_for_xp_above(demo, person, before)
 
 
 def challenges(demo: Demo, me: Person) -> None:

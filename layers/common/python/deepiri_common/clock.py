@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, AwareDatetime
 
-
 # Set only by :func:`clock_at`, which only the tasks service's invoke-only seeding function calls.
 _as_of: ContextVar[datetime | None] = ContextVar("deepiri_clock_as_of", default=None)
 

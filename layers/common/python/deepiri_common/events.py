@@ -81,6 +81,7 @@ class DomainEvent(BaseModel):
         data: BaseModel | Mapping[str, Any],
         actor: str,
         version: int = 1,
+        *,
         occurred_at: str | None = None,
     ) -> Self:
         """Build a new event of ``service``, giving it a fresh ULID and the current UTC time.
