@@ -25,6 +25,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config
 
 from infra.cli import ToolError, run
 from infra.config import REGION, Target, activate, default_target
@@ -40,6 +41,8 @@ DAYS = 30
 # Days (back from today) with no activity, so the month shows a broken streak before the running one.
 RESTS = frozenset({25, 21, 16, 12})
 WAIT_SECONDS = 45
+HTTP_TIMEOUT = 120
+ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,19 @@ class Demo:
     def call(self, method: str, path: str, person: Person | None = None, body: Any = None,
              query: dict[str, str] | None = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {person.token}"} if person else {}
-        response = requests.request(method, f"{self.urls.rest}{path}", headers=headers, json=body, params=query,
-                                    timeout=60)
+        # Reads and sign-ins are safe to repeat: on a loaded machine a cold function may time out once.
+        attempts = ATTEMPTS if method == "GET" or path.startswith("/api/auth/") else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = requests.request(method, f"{self.urls.rest}{path}", headers=headers, json=body,
+                                            params=query, timeout=HTTP_TIMEOUT)
+            except requests.Timeout:
+                if attempt == attempts:
+                    raise
+                continue
+            if response.status_code not in (502, 503, 504) or attempt == attempts:
+                break
+            time.sleep(attempt)
         return response.status_code, (response.json() if response.content else None)
 
     def as_of(self, person: Person, at: datetime, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -175,16 +189,20 @@ def _retry(attempt: Callable[[], tuple[int, Any]], done: Callable[[int], bool], 
 
 def sign_in(demo: Demo, person: Person) -> None:
     """Log in, or register first when the account does not exist yet."""
-    status, body = demo.call("POST", "/api/auth/login", body={"email": person.email, "password": DEMO_PASSWORD})
+    credentials = {"email": person.email, "password": DEMO_PASSWORD}
+    status, body = demo.call("POST", "/api/auth/login", body=credentials)
     if status == 401:
-        status, body = demo.call("POST", "/api/auth/register", body={
-            "email": person.email, "password": DEMO_PASSWORD, "displayName": person.name})
-        _expect(status, body, 201, doing=f"registering {person.email}")
-        demo.count("users")
-        person.user_id, person.token = body["user"]["userId"], body["tokens"]["accessToken"]
-        return
-    _expect(status, body, 200, doing=f"signing in {person.email}")
-    person.token = body["tokens"]["accessToken"] if "tokens" in body else body["accessToken"]
+        status, body = demo.call("POST", "/api/auth/register", body={**credentials, "displayName": person.name})
+        if status == 201:
+            demo.count("users")
+            person.user_id, person.token = body["user"]["userId"], body["tokens"]["accessToken"]
+            return
+        if status != 409:  # 409: registered by an earlier attempt whose answer timed out
+            _expect(status, body, 201, doing=f"registering {person.email}")
+        status, body = demo.call("POST", "/api/auth/login", body=credentials)
+    _expect(status, body, 200, doing=f"signing in {person.email} (an account of that email with another "
+                                     "password is not the demo's)")
+    person.token = body["accessToken"]
     status, me = demo.call("GET", "/api/users/me", person)
     person.user_id = _expect(status, me, 200, doing="reading the profile")["userId"]
 
@@ -228,17 +246,19 @@ def shared_project(demo: Demo, owner: Person, member: Person) -> str:
     return project_id
 
 
-def tagged_tasks(demo: Demo, person: Person) -> dict[str, dict[str, Any]]:
-    """The person's tasks tagged ``demo``, by title."""
+def tagged_tasks(demo: Demo, person: Person, project_id: str | None = None) -> dict[str, dict[str, Any]]:
+    """The person's tasks tagged ``demo``, by title: their own, and theirs in the project (a list is either)."""
     found: dict[str, dict[str, Any]] = {}
-    query = {"tag": TAG, "limit": "100"}
-    for _ in range(20):  # at most 2,000 tasks: far more than the plan makes
-        status, body = demo.call("GET", "/api/tasks", person, query=query)
-        page = _expect(status, body, 200, doing="listing tasks")
-        found.update({item["title"]: item for item in page["items"]})
-        if not page.get("nextCursor"):
-            break
-        query = {**query, "cursor": page["nextCursor"]}
+    scopes: list[dict[str, str]] = [{}, *([{"projectId": project_id}] if project_id else [])]
+    for scope in scopes:
+        query = {"tag": TAG, "limit": "100", **scope}
+        for _ in range(20):  # at most 2,000 tasks: far more than the plan makes
+            status, body = demo.call("GET", "/api/tasks", person, query=query)
+            page = _expect(status, body, 200, doing="listing tasks")
+            found.update({item["title"]: item for item in page["items"] if item["ownerId"] == person.user_id})
+            if not page.get("nextCursor"):
+                break
+            query = {**query, "cursor": page["nextCursor"]}
     return found
 
 
@@ -257,7 +277,7 @@ def wait_for_xp_above(demo: Demo, person: Person, xp: int) -> None:
 def month(demo: Demo, people: dict[str, Person], project_id: str) -> None:
     """Every planned task, in time order; after each of the demo user's completions, wait until engagement
     has counted it, so the streak sees the days in the order they happened."""
-    existing = {owner: tagged_tasks(demo, person) for owner, person in people.items()}
+    existing = {owner: tagged_tasks(demo, person, project_id) for owner, person in people.items()}
     for task in sorted(plan(), key=lambda t: moments(t, demo.now).created):
         person, when = people[task.owner], moments(task, demo.now)
         found = existing[task.owner].get(task.title)
@@ -348,7 +368,8 @@ def _streak(profile: dict[str, Any]) -> int:
 def seed(target: Target) -> tuple[Demo, dict[str, Any]]:
     """Seed the workspace on ``target`` (idempotent) and answer the run with what the demo user sees."""
     urls = discover(target)
-    client = boto3.client("lambda", endpoint_url=target.endpoint or None, region_name=REGION)
+    client = boto3.client("lambda", endpoint_url=target.endpoint or None, region_name=REGION,
+                          config=Config(read_timeout=HTTP_TIMEOUT, retries={"max_attempts": 1}))
     demo = Demo(urls=urls, seed_function=f"deepiri-{target.stage}-tasks-seed", invoke=client.invoke)
     me, friend = Person(DEMO_EMAIL, "Demo"), Person(FRIEND_EMAIL, "Friend")
     for person in (me, friend):
