@@ -324,8 +324,10 @@ def challenges(demo: Demo, me: Person) -> None:
         for index, _ in enumerate(challenge.get("milestones") or []):
             _expect(*demo.call("POST", f"/api/challenges/{challenge['id']}/milestones/{index}", me, {}), 200,
                     doing="checking a milestone")
+        before = xp_of(demo, me)
         _expect(*demo.call("POST", f"/api/challenges/{challenge['id']}/complete", me, {}), 200,
                 doing="completing the challenge")
+        wait_for_xp_above(demo, me, before)
         demo.count("challenges")
 
 
@@ -342,8 +344,10 @@ def duel(demo: Demo, me: Person, friend: Person) -> None:
     _expect(*demo.call("POST", f"/api/challenges/duels/{made['id']}/accept", friend), 200, doing="accepting the duel")
     _expect(*demo.call("POST", f"/api/challenges/duels/{made['id']}/progress", friend, {"progress": 1}), 200,
             doing="the friend's progress")
+    before = xp_of(demo, me)
     status, body = demo.call("POST", f"/api/challenges/duels/{made['id']}/progress", me, {"progress": 3})
     _expect(status, body, 200, doing="winning the duel")
+    wait_for_xp_above(demo, me, before)  # so the figures printed are the final ones
     demo.count("duels")
 
 
