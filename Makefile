@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest integrations-sync
+.PHONY: help python-check up down demo deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest integrations-sync
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ chromium: ## install Debian's chromium for the /docs browser test when it is mis
 
 up: deps ## start the emulator, build and deploy template.yaml, print the URLs
 	$(call step,make up,$(PY) -m infra.deploy --up)
+
+demo: deps ## seed a demo workspace on the running stack (make up first) and print its sign-in; twice changes nothing
+	$(call step,make demo,$(PY) -m infra.demo)
 
 down: ## stop the local stack (its state stays in .local/state)
 	@if [ -x $(PY) ]; then $(PY) -m infra.emulator stop; else echo "    nothing to stop: make up has not run here"; fi

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from deepiri_common.clock import (
+    clock_at,
     epoch_seconds,
     is_valid_timezone,
     local_date,
@@ -132,3 +133,24 @@ def test_given_a_host_in_another_timezone_then_iso_text_and_parsing_stay_utc(mon
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_given_clock_at_an_instant_then_utc_now_answers_it_inside_and_the_real_time_after() -> None:
+    with clock_at(MOMENT.astimezone(timezone(timedelta(hours=2)))):
+        inside = utc_now()
+    after = utc_now()
+
+    assert inside == MOMENT and inside.tzinfo == UTC
+    assert abs(after - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_given_clock_at_when_the_block_raises_then_the_real_clock_is_back() -> None:
+    with pytest.raises(RuntimeError), clock_at(MOMENT):
+        raise RuntimeError("boom")
+
+    assert utc_now() > MOMENT + timedelta(days=30)
+
+
+def test_given_a_naive_instant_then_clock_at_refuses_it() -> None:
+    with pytest.raises(ValueError, match="naive"), clock_at(datetime(2026, 3, 1, 12)):
+        pass

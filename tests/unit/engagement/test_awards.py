@@ -52,6 +52,14 @@ def test_given_a_completion_then_xp_and_coins_are_credited_with_their_events() -
                                       ("codeTasks", "hardTasks", "tasksCompleted"), 40)
 
 
+def test_given_a_completion_processed_later_then_its_award_events_carry_the_completion_time() -> None:
+    # the analytics XP chart and the boards put an award on the day of the activity that earned it
+    outcome = awards.complete(_wallet(), None, "e1", "2026-10-02T08:15:00.000Z", _task())
+
+    assert outcome is not None and outcome.events
+    assert {event.detail.occurredAt for event in outcome.events} == {"2026-10-02T08:15:00.000Z"}
+
+
 def test_given_an_award_crossing_two_levels_then_each_level_up_is_published_and_paid() -> None:
     wallet = _wallet(level=1, balances={"xp": 95, "coins": 0, "gems": 0, "boostCredits": 0})
 

@@ -124,7 +124,9 @@ class Changes:
 
     def _publish(self, detail_type: str,
                  data: XpAwarded | LevelUp | LevelDown | CurrencyChanged | BadgeEarned) -> None:
-        self.events.append(DomainEvent.new(SERVICE, detail_type, data, SYSTEM))
+        # Dated with the activity that caused it (``at``), as the ledger and the badges are: the XP of a
+        # completion lands on the completion's day in every read model, however late it is processed.
+        self.events.append(DomainEvent.new(SERVICE, detail_type, data, SYSTEM, occurred_at=self.at))
 
     def outcome(self, award: TaskAward | None = None, marker: str | None = None) -> Outcome:
         wallet = replace(self.wallet, level=self.level, balances=self.balances, debts=self.debts,

@@ -3,16 +3,40 @@ only decides where their days begin and end (streaks, digests, reminders)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, AwareDatetime
 
+# Set only by :func:`clock_at`, which only the tasks service's invoke-only seeding function calls.
+_as_of: ContextVar[datetime | None] = ContextVar("deepiri_clock_as_of", default=None)
+
 
 def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware, in UTC (the instant :func:`clock_at` names, inside it)."""
+    fixed = _as_of.get()
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Within the block, :func:`utc_now` answers ``moment``: the domain logic runs "as of" that instant and
+    the events it writes carry it as ``occurredAt``.
+
+    For seeding history through a service's own logic from a function no route reaches; never on a
+    request path. The previous clock is restored on exit, also when the block raises.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not accepted; attach a timezone")
+    token = _as_of.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 def to_iso(moment: datetime) -> str:

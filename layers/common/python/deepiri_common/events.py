@@ -81,11 +81,17 @@ class DomainEvent(BaseModel):
         data: BaseModel | Mapping[str, Any],
         actor: str,
         version: int = 1,
+        *,
+        occurred_at: str | None = None,
     ) -> Self:
-        """Build a new event of ``service``, giving it a fresh ULID and the current UTC time."""
+        """Build a new event of ``service``, giving it a fresh ULID and the current UTC time.
+
+        ``occurred_at``: when what it tells happened, if not now (an award made for an earlier activity
+        carries that activity's time, so the read models built from it put it on that day).
+        """
         payload = data.model_dump(mode="json", by_alias=True) if isinstance(data, BaseModel) else dict(data)
         envelope = EventEnvelope(
-            id=new_ulid(), occurredAt=to_iso(utc_now()), actor=actor, version=version, data=payload
+            id=new_ulid(), occurredAt=occurred_at or to_iso(utc_now()), actor=actor, version=version, data=payload
         )
         return cls(source=f"{SOURCE_PREFIX}{service}", detail_type=detail_type, detail=envelope)
 
