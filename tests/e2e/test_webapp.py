@@ -26,7 +26,8 @@ SCREENSHOTS = LOCAL / "screenshots" / "web"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_SCAN = Path(__file__).with_name("axe_scan.js")
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
-SCREENS = {"today": "Today", "progress": "Progress", "leaderboards": "Leaderboards", "challenges": "Challenges"}
+SCREENS = {"today": "Today", "progress": "Progress", "leaderboards": "Leaderboards", "challenges": "Challenges",
+           "insights": "Insights"}
 LIVE_SECONDS = 45_000  # the XP frame crosses bus → engagement → bus → realtime → socket on a loaded machine
 
 
@@ -54,6 +55,18 @@ def visit_every_screen(page: Page, size: str) -> dict[str, list[dict[str, Any]]]
         violations[route] = axe_violations(page)
         page.screenshot(path=str(SCREENSHOTS / f"{route}-{size}.png"), full_page=True)
     return violations
+
+
+def completion_counted(page: Page, attempts: int = 10) -> bool:
+    """Reload Insights (bounded) until its Completed figure is at least one."""
+    completed = page.locator(".stat").filter(has=page.get_by_role("heading", name="Completed")).locator("p")
+    for _ in range(attempts):
+        expect(completed).to_be_visible()
+        if int(completed.inner_text()) >= 1:
+            return True
+        page.wait_for_timeout(2_000)
+        page.reload()
+    return False
 
 
 def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_xp_arrives_live(
@@ -119,6 +132,10 @@ def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_
             assert int(bar.get_attribute("aria-valuenow") or "0") > 0 or int(bar.get_attribute("data-xp") or "0") > 0
 
             desktop = visit_every_screen(page, "desktop")
+            # And Insights (the last screen visited) draws its charts and, once analytics has read the
+            # event, counts the completion
+            expect(page.locator(".chart canvas").first).to_be_visible()
+            assert completion_counted(page), "Insights never showed the completed task"
             page.set_viewport_size(SIZES["phone"])
             phone = visit_every_screen(page, "phone")
 

@@ -5,6 +5,7 @@ import { type Frame, Live, type LiveState } from "./live";
 import { useRoute } from "./router";
 import { AuthScreen } from "./screens/auth";
 import { ChallengesScreen } from "./screens/challenges";
+import { InsightsScreen } from "./screens/insights";
 import { LeaderboardsScreen } from "./screens/leaderboards";
 import { ProgressScreen } from "./screens/progress";
 import { TodayScreen } from "./screens/today";
@@ -15,6 +16,7 @@ const SCREENS = [
   { path: "/progress", label: "Progress" },
   { path: "/leaderboards", label: "Leaderboards" },
   { path: "/challenges", label: "Challenges" },
+  { path: "/insights", label: "Insights" },
 ] as const;
 
 export function App({ config }: { config: AppConfig }) {
@@ -97,6 +99,7 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/progress" && <ProgressScreen />}
         {screen.path === "/leaderboards" && <LeaderboardsScreen />}
         {screen.path === "/challenges" && <ChallengesScreen />}
+        {screen.path === "/insights" && <InsightsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}
