@@ -1,7 +1,8 @@
 """The web app in a real headless Chromium (Debian's, driven by Playwright), against the shared e2e stack.
 
 A new user signs up, adds a task by typing a sentence (the parsed draft is shown and confirmed), completes
-it with one click, sees the XP toast arrive over the WebSocket and the level bar move; every screen is
+it with one click, sees the XP toast arrive over the WebSocket and the level bar move; the connection is
+dropped and held down while XP is earned elsewhere, and the reconnected app catches up; every screen is
 scanned with axe-core (no serious or critical violation) and photographed at phone and desktop sizes into
 ``.local/screenshots/web`` (SCREENSHOTS). The page runs under its own Content-Security-Policy; a violation
 fails the test. Every request off this machine is refused.
@@ -9,6 +10,7 @@ fails the test. Every request off this machine is refused.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Request, Route, WebSocketRoute, expect, sync_playwright
 
 from deepiri_common.ids import new_ulid
 from infra.config import LOCAL, ROOT
-from tests.e2e.conftest import PASSWORD, Stack
+from tests.e2e.conftest import PASSWORD, Stack, wait_for
 
 SCREENSHOTS = LOCAL / "screenshots" / "web"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -55,6 +57,48 @@ def visit_every_screen(page: Page, size: str) -> dict[str, list[dict[str, Any]]]
         violations[route] = axe_violations(page)
         page.screenshot(path=str(SCREENSHOTS / f"{route}-{size}.png"), full_page=True)
     return violations
+
+
+class SocketSwitch:
+    """Passes the page's WebSockets through to the stack, until told to drop the open one and refuse
+    new ones (the page sees a lost connection and retries with backoff)."""
+
+    def __init__(self) -> None:
+        self.blocked = False
+        self.open: list[WebSocketRoute] = []
+
+    def route(self, socket: WebSocketRoute) -> None:
+        if self.blocked:
+            socket.close(code=1011, reason="blocked by the test")
+            return
+        socket.connect_to_server()
+        self.open.append(socket)
+
+    def drop_and_block(self) -> None:
+        self.blocked = True
+        for socket in self.open:
+            socket.close(code=1006, reason="dropped by the test")
+        self.open.clear()
+
+    def unblock(self) -> None:
+        self.blocked = False
+
+
+def complete_elsewhere(stack: Stack, email: str) -> int:
+    """Sign in through the API (another session), add and complete a task; wait until the XP is awarded and
+    return the user's total XP."""
+    rest = stack.urls.rest
+    login = requests.post(f"{rest}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+    before = requests.get(f"{rest}/api/gamification/me", headers=headers, timeout=30).json()["xp"]
+    task = requests.post(f"{rest}/api/tasks", json={"title": "done while offline"}, headers=headers, timeout=30)
+    assert task.status_code == 201, task.text
+    done = requests.post(f"{rest}/api/tasks/{task.json()['id']}/complete", json={}, headers=headers, timeout=30)
+    assert done.status_code == 200, done.text
+    total: int = wait_for(lambda: (xp := requests.get(f"{rest}/api/gamification/me", headers=headers,
+                                                      timeout=30).json()["xp"]) > before and xp, seconds=45)
+    return total
 
 
 def completion_counted(page: Page, attempts: int = 10) -> bool:
@@ -97,6 +141,8 @@ def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_
             context.add_init_script(path=str(AXE))  # through the browser, not the page: the page's CSP stays on
             page = context.new_page()
             page.route("**/*", only_this_machine)
+            socket = SocketSwitch()
+            page.route_web_socket(re.compile(r"/_aws/execute-api/"), socket.route)
             page.on("console", console)
 
             # Given a new user who signs up
@@ -129,7 +175,18 @@ def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_
             # Then the XP toast arrives over the WebSocket and the level bar moves
             expect(page.get_by_test_id("toasts")).to_contain_text("XP", timeout=LIVE_SECONDS)
             expect(bar).not_to_have_attribute("data-xp", "0")
-            assert int(bar.get_attribute("aria-valuenow") or "0") > 0 or int(bar.get_attribute("data-xp") or "0") > 0
+            earned = int(bar.get_attribute("data-xp") or "0")
+            assert earned > 0
+
+            # When the connection drops and stays down while a task is completed elsewhere (its XP frame
+            # is lost), then the app reconnects with backoff and catches up: the bar shows the new XP
+            socket.drop_and_block()
+            expect(page.get_by_test_id("live-state")).not_to_have_text("live")
+            total = complete_elsewhere(stack, email)
+            assert total > earned
+            socket.unblock()
+            expect(page.get_by_test_id("live-state")).to_have_text("live", timeout=LIVE_SECONDS)
+            expect(bar).to_have_attribute("data-xp", str(total))
 
             desktop = visit_every_screen(page, "desktop")
             # And Insights (the last screen visited) draws its charts and, once analytics has read the
