@@ -375,7 +375,7 @@ def push_once(pusher: Pusher, path: Path, specs: list[FunctionSpec], layers: lis
 
 def web_sources(paths: set[Path]) -> set[Path]:
     """The web app's own sources among ``paths`` (its generated API types are the build's output, not input)."""
-    return {path for path in paths if path.is_relative_to(webapp.WEB) and path.name != "schema.d.ts"}
+    return {path for path in paths if path.is_relative_to(webapp.WEB) and path != webapp.GENERATED}
 
 
 def publish_web(target: Target, reason: str) -> None:

@@ -31,6 +31,7 @@ OPENAPI = ROOT / "functions" / "gateway" / "deepiri_gateway" / "openapi.json"
 BUILD_STAMP = LOCAL / "web-build.sha256"
 INSTALL_STAMP = WEB / "node_modules" / ".installed.sha256"
 SKIPPED = {"node_modules", "dist"}
+GENERATED = WEB / "src" / "api" / "schema.d.ts"  # the build's own output (from OPENAPI), not an input
 CSP_PLACEHOLDER = "__CONNECT_SRC__"
 # Hashed assets never change under their name; the page and its config are read fresh every time.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -40,7 +41,8 @@ FRESH = "no-cache"
 def inputs_digest() -> str:
     """A digest of everything the build reads: web/'s own files and the OpenAPI document."""
     digest = hashlib.sha256()
-    files = sorted(p for p in WEB.rglob("*") if p.is_file() and not SKIPPED & set(p.relative_to(WEB).parts))
+    files = sorted(p for p in WEB.rglob("*")
+                   if p.is_file() and p != GENERATED and not SKIPPED & set(p.relative_to(WEB).parts))
     for path in [*files, OPENAPI]:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
