@@ -13,12 +13,13 @@ export type LiveState = "connecting" | "open" | "closed";
 
 const PING_MS = 60_000; // the server closes a connection silent for 120 s
 const MAX_BACKOFF_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 10_000; // a handshake stuck this long is abandoned and retried
+const CONNECT_TIMEOUT_MS = 15_000; // a handshake stuck this long is abandoned and retried
 const SEEN_LIMIT = 500;
 
 /**
  * One WebSocket per signed-in tab. Frames are dropped when their event id was seen already; a lost
- * connection (or a handshake that hangs for 10 s) is reopened with exponential backoff (1 s, 2 s, 4 s … 30 s, with jitter), and each reopening
+ * connection (or a handshake that hangs for 15 s) is reopened with exponential backoff (1 s, 2 s, 4 s …
+ * 30 s, with jitter), and each reopening
  * after the first tells the listeners to catch up on what they may have missed (through the REST API).
  */
 export class Live {
