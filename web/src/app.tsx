@@ -43,9 +43,13 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
     window.setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), 8000);
   }, []);
 
+  // A failed read (a cold or busy stack) is tried again a few times, spaced out, before giving up.
   const reloadProgress = useCallback(async () => {
-    const { data } = await api.GET("/api/gamification/me");
-    if (data) setProgress(data);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const { data } = await api.GET("/api/gamification/me").catch(() => ({ data: undefined }));
+      if (data) return setProgress(data);
+      await new Promise((resolve) => window.setTimeout(resolve, 1000 * 2 ** attempt));
+    }
   }, [api]);
 
   const reloadUnread = useCallback(async () => {
