@@ -11,7 +11,8 @@ import pytest
 from infra import webapp
 from infra.watch import web_sources
 
-PAGE = '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; connect-src \'self\' __CONNECT_SRC__">'
+PAGE = ('<meta http-equiv="Content-Security-Policy" '
+        'content="default-src \'self\'; connect-src \'self\' __CONNECT_SRC__">')
 
 
 def test_given_the_stack_urls_when_the_page_is_published_then_its_policy_names_exactly_their_origins() -> None:

@@ -9,7 +9,7 @@ import { InsightsScreen } from "./screens/insights";
 import { LeaderboardsScreen } from "./screens/leaderboards";
 import { ProgressScreen } from "./screens/progress";
 import { TodayScreen } from "./screens/today";
-import { apiClient, Session } from "./session";
+import { apiClient, retried, Session } from "./session";
 
 const SCREENS = [
   { path: "/today", label: "Today" },
@@ -43,13 +43,9 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
     window.setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), 8000);
   }, []);
 
-  // A failed read (a cold or busy stack) is tried again a few times, spaced out, before giving up.
   const reloadProgress = useCallback(async () => {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const { data } = await api.GET("/api/gamification/me").catch(() => ({ data: undefined }));
-      if (data) return setProgress(data);
-      await new Promise((resolve) => window.setTimeout(resolve, 1000 * 2 ** attempt));
-    }
+    const { data } = await retried(() => api.GET("/api/gamification/me"));
+    if (data) setProgress(data);
   }, [api]);
 
   const reloadUnread = useCallback(async () => {

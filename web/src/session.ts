@@ -125,3 +125,22 @@ export function problemText(error: unknown, fallback = "Something went wrong"): 
   }
   return fallback;
 }
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response?: Response;
+}
+
+/** A read tried again (up to ``attempts`` times, 1 s, 2 s, 4 s apart) while the stack answers 5xx or cannot
+ * be reached: a cold or busy function should not leave a screen empty. Other answers are returned as they are. */
+export async function retried<T>(read: () => Promise<Answer<T>>, attempts = 4): Promise<Answer<T>> {
+  let answer: Answer<T> = {};
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    answer = await read().catch((error: unknown) => ({ error }));
+    const status = answer.response?.status ?? 0;
+    if (answer.data !== undefined || (status > 0 && status < 500)) return answer;
+    if (attempt < attempts - 1) await new Promise((resolve) => window.setTimeout(resolve, 1000 * 2 ** attempt));
+  }
+  return answer;
+}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { components } from "../api/schema";
 import { useServices } from "../context";
-import { problemText } from "../session";
+import { problemText, retried } from "../session";
 
 type Draft = components["schemas"]["TaskDraft"];
 type Ranked = components["schemas"]["RankedTask"];
@@ -17,7 +17,7 @@ export function TodayScreen() {
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
-    const { data, error: problem } = await api.POST("/api/agent/prioritize");
+    const { data, error: problem } = await retried(() => api.POST("/api/agent/prioritize"));
     if (data) setRanked(data.tasks.filter((task) => task.status !== "done"));
     else setError(problemText(problem, "Your tasks could not be loaded"));
   }, [api]);
