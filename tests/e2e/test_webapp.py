@@ -124,7 +124,8 @@ FIRST_READS = [("GET", "/api/gamification/me"), ("GET", "/api/notifications/unre
 
 def warm_up(stack: Stack, token: str) -> None:
     """Open and close one WebSocket and make each of the first reads once, as another user."""
-    connect(f"{stack.urls.websocket}?token={token}", open_timeout=120).close()
+    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=120):
+        pass
     headers = {"Authorization": f"Bearer {token}"}
     for method, path in FIRST_READS:
         # A cold start may outlast the function's own timeout (502) once; the next call finds it warm.
