@@ -22,7 +22,7 @@ define step
 	@printf '==> %s\n' "$(1)"; started=$$(date +%s); $(2) && printf '<== %s: %ss\n' "$(1)" "$$(( $$(date +%s) - started ))"
 endef
 
-.PHONY: help python-check up down demo deps chromium test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest integrations-sync
+.PHONY: help python-check up down demo deps chromium web test unit integration commands e2e mutate lint openapi routes contracts invoke streak-job admin rotate-keys logs watch bench load dlq redrive deploy clean challenge-job train-ai analytics-rebuild analytics-backtest integrations-sync
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ deps: $(VENV)/.installed $(EMULATOR_VENV)/.installed $(RUNTIME_VENV)/.installed 
 
 # The /docs test drives Debian's chromium through Playwright (no browser download). Installed once, when
 # missing and apt-get can (as root); where it cannot, the browser test skips and says why.
-chromium: ## install Debian's chromium for the /docs browser test when it is missing
+chromium: ## install Debian's chromium for the browser tests (/docs, the web app) when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			printf '==> installing Debian chromium for the /docs browser test\n'; \
@@ -65,6 +65,9 @@ up: deps ## start the emulator, build and deploy template.yaml, print the URLs
 
 demo: deps ## seed a demo workspace on the running stack (make up first) and print its sign-in; twice changes nothing
 	$(call step,make demo,$(PY) -m infra.demo)
+
+web: deps ## build the web app (npm ci, typed API client, tsc, vite; cached) and publish it to the running stack
+	$(call step,web app,$(PY) -m infra.webapp)
 
 down: ## stop the local stack (its state stays in .local/state)
 	@if [ -x $(PY) ]; then $(PY) -m infra.emulator stop; else echo "    nothing to stop: make up has not run here"; fi
@@ -140,7 +143,7 @@ logs: deps ## recent logs of a deployed function: make logs FN=GatewayFunction
 	@test -n "$(FN)" || { echo "usage: make logs FN=<LogicalId>"; exit 2; }
 	@$(PY) -m infra.logs $(FN)
 
-watch: deps ## push changed handler or layer code to the running emulator on save
+watch: deps ## push changed handler or layer code, or the rebuilt web app, to the running emulator on save
 	@$(PY) -m infra.watch
 
 train-ai: deps ## train the AI service's local classifier on functions/ai/data/tasks.jsonl and write its artefact

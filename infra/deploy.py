@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from infra import emulator, urls
+from infra import emulator, urls, webapp
 from infra.cli import run as run_tool
 from infra.cli import unreachable
 from infra.config import (
@@ -116,6 +116,12 @@ def build_and_deploy(target: Target, parameters: Mapping[str, str] | None = None
         ensure_bucket(target)
     with step(f"sam deploy stack {target.stack_name}"):
         print(f"    {deploy(target, parameters)}", flush=True)
+    with step("web app: npm ci, typed client, tsc, vite build (cached)"):
+        print(f"    {webapp.build()}", flush=True)
+    with step("web app: publish with its config.json"):
+        found = urls.discover(target)
+        print(f"    {webapp.publish(target, found.web_bucket, found.rest, found.websocket)} files to "
+              f"{found.web_bucket}", flush=True)
 
 
 def _sam() -> str:

@@ -76,7 +76,8 @@ def build() -> dict[str, Any]:
             function = getattr(importlib.import_module(item.module), item.route.handler)
             describe_parameters(operation, function, schemas)
             complete(operation, item.route, schemas, merged["components"].setdefault("responses", {}))
-    for unused in ("HTTPValidationError", "ValidationError"):
+    # Powertools adds these for its own validation answers; the gateway answers problem+json instead.
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(unused, None)
     return merged
 

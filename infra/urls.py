@@ -23,6 +23,8 @@ class StackUrls:
     docs: str
     endpoint: str
     stage: str
+    app: str
+    web_bucket: str
 
 
 def discover(target: Target) -> StackUrls:
@@ -36,8 +38,10 @@ def discover(target: Target) -> StackUrls:
         websocket = f"{ws_endpoint}/_aws/execute-api/{outputs['WebSocketApiId']}/{target.stage}"
     else:
         rest, websocket = outputs["RestApiUrl"], outputs["WebSocketUrl"]
+    # Locally the emulator serves the web bucket's objects path-style (it has no CloudFront); the
+    # template's output says so, from the LocalEndpoint it was given.
     return StackUrls(rest=rest, websocket=websocket, docs=f"{rest}/docs", endpoint=target.endpoint,
-                     stage=target.stage)
+                     stage=target.stage, app=outputs["WebAppUrl"], web_bucket=outputs["WebAppBucketName"])
 
 
 def show(target: Target) -> StackUrls:
@@ -46,6 +50,7 @@ def show(target: Target) -> StackUrls:
     LOCAL.mkdir(exist_ok=True)
     (LOCAL / f"urls-{target.stage}.json").write_text(json.dumps(asdict(found), indent=2))
     print(f"""
+  Web app    {found.app}
   REST API   {found.rest}
   WebSocket  {found.websocket}?token=<access token>
   API docs   {found.docs}

@@ -4,7 +4,8 @@
     python -m infra.watch --once PATH   push the functions (or the layer) PATH belongs to, then exit
 
 A file under a function's ``CodeUri`` (``functions/<service>/``) updates the code of every function of
-template.yaml built from that folder. A file under the layer's ``ContentUri`` (``layers/common/python/``)
+template.yaml built from that folder. A file under ``web/src`` rebuilds the web app and publishes it to
+the stack's web bucket (reload the page to see it). A file under the layer's ``ContentUri`` (``layers/common/python/``)
 publishes a new version of the deployed layer, built on ``sam build``'s output so its installed
 dependencies stay, and switches every function that used the layer to it. A changed
 ``requirements.txt`` is not installed here: that takes ``make up``.
@@ -26,11 +27,12 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra import emulator
-from infra.cli import run
+from infra import emulator, webapp
+from infra.cli import ToolError, run
 from infra.config import BUILD_DIR, REGION, ROOT, Target, activate, default_target
 from infra.stack import functions as deployed_functions
 from infra.template import Intrinsics, Unresolvable, load_template
+from infra.urls import discover
 
 POLL_SECONDS = 1.0
 UPDATE_TIMEOUT_SECONDS = 30.0
@@ -371,9 +373,23 @@ def push_once(pusher: Pusher, path: Path, specs: list[FunctionSpec], layers: lis
         raise SystemExit(str(error)) from error
 
 
+def web_sources(paths: set[Path]) -> set[Path]:
+    """The web app's own sources among ``paths`` (its generated API types are the build's output, not input)."""
+    return {path for path in paths if path.is_relative_to(webapp.WEB) and path != webapp.GENERATED}
+
+
+def publish_web(target: Target, reason: str) -> None:
+    started = time.monotonic()
+    built = webapp.build()
+    found = discover(target)
+    webapp.publish(target, found.web_bucket, found.rest, found.websocket)
+    print(f"web     {reason}: {built}; published in {_ms(started)} ms → {found.app}", flush=True)
+
+
 def watch_forever(pusher: Pusher, specs: list[FunctionSpec], layers: list[LayerSpec]) -> None:
     """Push every saved change until interrupted; a failed push is reported and the next save retries."""
-    folders = sorted({spec.code_dir for spec in specs} | {layer.content_dir for layer in layers})
+    folders = sorted({spec.code_dir for spec in specs} | {layer.content_dir for layer in layers}
+                     | {webapp.WEB / "src"})
     for layer in layers:
         try:
             layer_zip(layer)  # compress the layer's dependencies now, not on the first save
@@ -384,10 +400,15 @@ def watch_forever(pusher: Pusher, specs: list[FunctionSpec], layers: list[LayerS
     print(f"watching {shown} → {target.stack_name} on {target.endpoint} (ctrl-C stops)", flush=True)
 
     def on_change(paths: set[Path]) -> None:
+        web = web_sources(paths)
+        code = {path for path in paths if not path.is_relative_to(webapp.WEB)}
         try:
-            push(pusher, plan(paths, specs, layers), _describe(paths))
-        except (ClientError, BotoCoreError, WatchError, OSError) as error:
-            print(f"failed  {_describe(paths)}: {error}", flush=True)
+            if web:
+                publish_web(target, _describe(web))
+            if code:
+                push(pusher, plan(code, specs, layers), _describe(code))
+        except (ClientError, BotoCoreError, WatchError, OSError, ToolError) as error:
+            print(f"failed  {_describe(web | code)}: {error}", flush=True)
 
     watch(folders, on_change)
 

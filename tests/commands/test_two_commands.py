@@ -22,6 +22,7 @@ from tests.commands.conftest import clean_environment, plain_failure
 
 STAGE = "newcomer"
 REST_URL = re.compile(r"REST API\s+(http://\S+)")
+APP_URL = re.compile(r"Web app\s+(http://\S+)")
 Make = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -58,12 +59,17 @@ def test_given_nothing_running_when_a_newcomer_runs_make_up_twice_down_and_up_th
     # Then: it started the emulator itself and its printed REST URL answers
     assert "emulator pid" in first.stdout
     assert requests.get(f"{rest_url(first)}/health", timeout=30).status_code == 200
+    # And the web app's URL comes first among the URLs and serves the page
+    app = APP_URL.search(first.stdout)
+    assert app and app.start() < first.stdout.index("REST API"), first.stdout
+    assert "<title>Deepiri</title>" in requests.get(app.group(1), timeout=30).text
 
     # When: `make up` again with nothing changed
     second = succeeded(make("up", env=newcomer_env))
     # Then: the tools' own output says nothing was started, rebuilt or redeployed
     assert "emulator already running" in second.stdout
     assert "nothing rebuilt" in second.stdout
+    assert second.stdout.count("nothing rebuilt") == 2  # the functions' sam build and the web app's vite build
     assert "no changes: the stack is up to date" in second.stdout
     assert requests.get(f"{rest_url(second)}/health", timeout=30).status_code == 200
 

@@ -1,0 +1,30 @@
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import type { components } from "./api/schema";
+import type { Live } from "./live";
+import type { Api, Session } from "./session";
+
+export type Progress = components["schemas"]["Progress"];
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: "xp" | "level" | "badge" | "notification" | "info" | "error";
+}
+
+export interface AppServices {
+  api: Api;
+  session: Session;
+  live: Live;
+  progress: Progress | null;
+  reloadProgress: () => Promise<void>;
+  toast: (text: string, kind?: Toast["kind"]) => void;
+}
+
+export const Services = createContext<AppServices | null>(null);
+
+export function useServices(): AppServices {
+  const services = useContext(Services);
+  if (!services) throw new Error("useServices outside the signed-in shell");
+  return services;
+}
