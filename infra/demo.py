@@ -387,11 +387,11 @@ def seed(target: Target) -> tuple[Demo, dict[str, Any]]:
 
 
 def _lines(demo: Demo, seen: dict[str, Any]) -> Iterator[str]:
-    app = getattr(demo.urls, "app", None)
     made = ", ".join(f"{n} {what}" for what, n in sorted(demo.made.items())) or "nothing: it was there already"
     yield ""
     yield f"  Demo workspace ready ({made})."
-    yield f"  {'App' if app else 'REST API'}   {app or demo.urls.rest}"
+    yield f"  App        {demo.urls.app}"
+    yield f"  REST API   {demo.urls.rest}"
     yield f"  Sign in    {DEMO_EMAIL} / {DEMO_PASSWORD}   (friend: {FRIEND_EMAIL}, same password)"
     yield f"  Now        level {seen['level']}, {seen['xp']} XP, a {seen['streak']}-day streak, {seen['badges']} badges"
     yield ""
