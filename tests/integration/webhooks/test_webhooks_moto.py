@@ -13,6 +13,7 @@ import pytest
 
 from deepiri_common.events import DomainEvent
 from deepiri_webhooks import wiring
+from deepiri_webhooks.dal import http
 from deepiri_webhooks.handlers import api, consumers, deliveries
 from deepiri_webhooks.logic.verifier import verify_signature
 from tests.support import flows, template
@@ -146,3 +147,8 @@ def test_given_an_oauth_client_then_it_needs_the_webhooks_manage_scope(webhooks,
 
     assert _call("POST", path, body=body, scopes="tasks:read", resource=path)[0] == 403
     assert _call("POST", path, body=body, scopes="webhooks:manage", resource=path)[0] == 201
+
+
+def test_given_hosts_then_the_resolver_answers_their_addresses_or_nothing() -> None:
+    assert http.resolve("127.0.0.1", 80) == ["127.0.0.1"]
+    assert http.resolve("no-such-host.invalid", 443) == []  # RFC 6761: .invalid never resolves

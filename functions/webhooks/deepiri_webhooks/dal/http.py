@@ -10,19 +10,36 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
+from functools import cache
 
 from deepiri_webhooks.models.targets import Target
 
 MAX_ANSWER_BYTES = 4096  # read of the receiver's answer (only its status matters)
+LOOKUP_SECONDS = 3.0  # a host that takes longer to resolve counts as not resolving (the function has 10 s)
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """The addresses ``host`` resolves to (empty when it does not)."""
+@cache
+def _lookups() -> ThreadPoolExecutor:
+    # getaddrinfo has no timeout of its own: it runs here, and a slow answer is given up on.
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
+
+
+def _addresses(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return []
     return [str(info[4][0]) for info in infos]
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (empty when it does not, or not within ``LOOKUP_SECONDS``)."""
+    try:
+        return _lookups().submit(_addresses, host, port).result(timeout=LOOKUP_SECONDS)
+    except LookupTimeout:
+        return []
 
 
 class _PinnedHttps(http.client.HTTPSConnection):
