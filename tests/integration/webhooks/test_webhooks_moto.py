@@ -152,3 +152,15 @@ def test_given_an_oauth_client_then_it_needs_the_webhooks_manage_scope(webhooks,
 def test_given_hosts_then_the_resolver_answers_their_addresses_or_nothing() -> None:
     assert http.resolve("127.0.0.1", 80) == ["127.0.0.1"]
     assert http.resolve("no-such-host.invalid", 443) == []  # RFC 6761: .invalid never resolves
+
+
+def test_given_a_message_that_is_not_a_delivery_request_then_it_goes_to_the_dead_letter_queue_with_its_reason(
+        webhooks) -> None:
+    answer = deliveries.handler(flows.sqs_event({"subscriptionId": "not-a-ulid"}), FakeLambdaContext())
+
+    assert answer == {"batchItemFailures": []}
+    sqs = boto3.client("sqs", region_name=template.REGION)
+    [letter] = sqs.receive_message(QueueUrl=webhooks["WebhooksEvents.DeadLetterQueue"],
+                                   MessageAttributeNames=["All"])["Messages"]
+    reason = letter["MessageAttributes"]["deadLetterReason"]["StringValue"]
+    assert reason.startswith("not a DeliveryRequest:") and "subscriptionId" in reason and "not-a-ulid" not in reason
