@@ -164,3 +164,16 @@ def test_given_a_message_that_is_not_a_delivery_request_then_it_goes_to_the_dead
                                    MessageAttributeNames=["All"])["Messages"]
     reason = letter["MessageAttributes"]["deadLetterReason"]["StringValue"]
     assert reason.startswith("not a DeliveryRequest:") and "subscriptionId" in reason and "not-a-ulid" not in reason
+
+
+def test_given_a_subscription_made_rotated_and_delivered_then_no_log_line_holds_its_secret(
+        webhooks, receiver, log_output) -> None:
+    _, created = _call("POST", "/api/webhooks/subscriptions",
+                       body={"url": receiver.url("/ok/logs"), "eventTypes": ["LevelUp"]})
+    _, rotated = _call("POST", f"/api/webhooks/subscriptions/{created['id']}/rotate-secret")
+    _consume(_level_up())
+    _deliver_queued(webhooks["WebhooksDeliveryQueue"])
+
+    logged = log_output.getvalue()
+    assert '"outcome":"delivered"' in logged.replace(" ", "")  # the delivery was logged...
+    assert created["secret"] not in logged and rotated["secret"] not in logged  # ...and no secret
