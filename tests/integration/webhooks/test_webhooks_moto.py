@@ -87,9 +87,10 @@ def test_given_a_subscription_then_an_event_reaches_the_receiver_signed_and_the_
     [got] = receiver.received("/ok/a")
     assert verify_signature(created["secret"], got.body, got.headers["deepiri-signature"])
     assert json.loads(got.body)["data"] == {"userId": ADA, "level": 4, "previousLevel": 3}
+    assert got.headers["deepiri-event"] == "LevelUp" and got.headers["content-type"] == "application/json"
     status, page = _call("GET", f"/api/webhooks/subscriptions/{created['id']}/deliveries")
-    assert status == 200 and [(d["status"], d["attempts"][0]["outcome"]) for d in page["items"]] == [("delivered",
-                                                                                                     "204")]
+    assert status == 200 and [(d["id"], d["status"], d["attempts"][0]["outcome"]) for d in page["items"]] == [
+        (got.headers["deepiri-delivery"], "delivered", "204")]
     items = boto3.client("dynamodb", region_name=template.REGION).scan(TableName=webhooks["WebhooksTable"])["Items"]
     assert created["secret"] not in json.dumps(items)
     assert "secret" not in _call("GET", f"/api/webhooks/subscriptions/{created['id']}")[1]

@@ -52,7 +52,7 @@ def test_given_a_malformed_or_moved_timestamp_then_the_verifier_refuses() -> Non
 def test_given_an_attempt_then_its_headers_name_the_event_and_delivery_and_carry_the_signature() -> None:
     headers = delivery_headers(SECRET, NOW, BODY, "LevelUp", "01JD0000000000000000000D01")
 
-    assert headers["Deepiri-Event"] == "LevelUp" and headers["Deepiri-WebhookDelivery"] == "01JD0000000000000000000D01"
+    assert headers["Deepiri-Event"] == "LevelUp" and headers["Deepiri-Delivery"] == "01JD0000000000000000000D01"
     assert headers["Content-Type"] == "application/json"
     assert verify_signature(SECRET, BODY, headers[SIGNATURE_HEADER], now=NOW)
 

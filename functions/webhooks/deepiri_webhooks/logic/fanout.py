@@ -3,7 +3,7 @@
 The consumer is idempotent on the event id; beyond that a delivery is written with a per-(subscription,
 event) marker in one transaction, so a fan-out interrupted half-way and run again makes no delivery twice
 (it queues again only a delivery never tried, whose message may have been lost). Deliveries are
-at-least-once: a receiver deduplicates on the ``Deepiri-WebhookDelivery`` header.
+at-least-once: a receiver deduplicates on the ``Deepiri-Delivery`` header.
 """
 
 from __future__ import annotations

@@ -29,6 +29,6 @@ def delivery_headers(secret: str, timestamp: int, body: bytes, event_type: str, 
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Deepiri-Event": event_type,
-        "Deepiri-WebhookDelivery": delivery_id,
+        "Deepiri-Delivery": delivery_id,
         SIGNATURE_HEADER: signature_header(secret, timestamp, body),
     }
