@@ -61,9 +61,12 @@ def stack() -> Iterator[Stack]:
     try:
         emulator.start(target)
         # Every e2e client is 127.0.0.1, so the per-IP registration limit is raised for this stage only; the AI
-        # service asks Bedrock (the fake model) with a small daily budget, so the 429 is reachable.
+        # service asks Bedrock (the fake model) with a small daily budget, so the 429 is reachable; outgoing
+        # webhooks may reach the tests' receiver on 127.0.0.1 and retry within seconds instead of a day.
         deploy.build_and_deploy(target, {"RegistrationsPerIpPerHour": "500", "AiProvider": "bedrock",
-                                         "AiDailyTokenBudget": "5000", **_provider_parameters(providers.url)})
+                                         "AiDailyTokenBudget": "5000", "WebhookAllowedTargets": "127.0.0.1",
+                                         "WebhookRetryBaseSeconds": "1", "WebhookRetryMaxDelaySeconds": "3",
+                                         "WebhookRetryWindowSeconds": "20", **_provider_parameters(providers.url)})
         yield Stack(target=target, urls=discover(target), providers_url=providers.url)
     finally:
         os.environ.pop("MINISTACK_BEDROCK_PROXY_URL", None)

@@ -9,7 +9,8 @@ from infra.template import Intrinsics, load_template
 CONSUMING = {"UsersEvents": "users", "TasksEvents": "tasks", "RealtimeEvents": "realtime",
              "EngagementEvents": "engagement", "AiEvents": "ai",
              "ChallengesEvents": "challenges",
-             "AnalyticsEvents": "analytics", "IntegrationsEvents": "integrations"}
+             "AnalyticsEvents": "analytics", "IntegrationsEvents": "integrations",
+             "WebhooksEvents": "webhooks"}
 
 
 def _templates() -> dict[str, Intrinsics]:
@@ -46,7 +47,9 @@ def test_given_each_dead_letter_queue_then_one_alarm_watches_its_visible_message
                       "RealtimeEvents.DeadLetterQueue", "EngagementEvents.DeadLetterQueue",
                       "NotificationsEvents.DeadLetterQueue", "NotificationsDeliveryDeadLetterQueue",
                       "AiEvents.DeadLetterQueue", "ChallengesEvents.DeadLetterQueue",
-                      "AnalyticsEvents.DeadLetterQueue", "IntegrationsEvents.DeadLetterQueue"}
+                      "AnalyticsEvents.DeadLetterQueue", "IntegrationsEvents.DeadLetterQueue",
+                      "WebhooksEvents.DeadLetterQueue",
+                      "WebhooksDeliveryDeadLetterQueue"}
 
 
 def test_given_each_consuming_service_then_its_queues_and_alarm_are_named_after_it() -> None:

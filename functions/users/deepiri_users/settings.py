@@ -11,6 +11,8 @@ class UsersSettings(CommonSettings):
     """Everything the users functions read from their environment."""
 
     users_table: str = Field(alias="USERS_TABLE")
+    # The emulator's base URL (template parameter LocalEndpoint); empty on AWS. Builds the OAuth metadata's URLs.
+    local_endpoint: str = Field(default="", alias="LOCAL_ENDPOINT")
     access_token_ttl_seconds: int = Field(default=900, alias="ACCESS_TOKEN_TTL_SECONDS")
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, alias="REFRESH_TOKEN_TTL_SECONDS")
     reset_token_ttl_seconds: int = Field(default=30 * 60, alias="RESET_TOKEN_TTL_SECONDS")

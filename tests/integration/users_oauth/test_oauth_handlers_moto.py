@@ -307,3 +307,21 @@ def test_given_an_oauth_access_token_when_the_gateway_checks_it_then_revocation_
     assert _call("DELETE", f"/api/oauth/consents/{client['clientId']}")[0] == 204
     with pytest.raises(Unauthorized):
         check(claims)
+
+
+def test_given_the_metadata_route_then_anyone_reads_endpoints_scopes_and_methods_on_the_emulators_base_url(
+        users, monkeypatch) -> None:
+    monkeypatch.setenv("LOCAL_ENDPOINT", "http://127.0.0.1:4566/")
+    reset_settings_cache()
+    event = rest_event("GET", "/.well-known/oauth-authorization-server")
+
+    response = oauth.handler(event, FakeLambdaContext())
+
+    assert response["statusCode"] == 200
+    document = json.loads(response["body"])
+    base = "http://127.0.0.1:4566/_aws/execute-api/abc123/test"  # the event's apiId and stage
+    assert document["issuer"] == ISSUER
+    assert (document["authorization_endpoint"], document["token_endpoint"], document["jwks_uri"]) == (
+        f"{base}/api/oauth/authorize", f"{base}/api/oauth/token", f"{base}/.well-known/jwks.json")
+    assert "webhooks:manage" in document["scopes_supported"]
+    assert document["code_challenge_methods_supported"] == ["S256"]

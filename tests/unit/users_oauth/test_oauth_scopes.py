@@ -15,10 +15,11 @@ from deepiri_users.logic.oauth_scopes import (
 )
 
 
-def test_given_the_published_scope_list_then_it_is_exactly_these_nine() -> None:
+def test_given_the_published_scope_list_then_it_is_exactly_these_ten() -> None:
     # A scope added or dropped here changes what every consent screen offers: the list is a contract.
     assert set(SCOPES) == {"profile:read", "profile:write", "tasks:read", "tasks:write", "challenges:read",
-                           "gamification:read", "analytics:read", "notifications:read", "offline_access"}
+                           "gamification:read", "analytics:read", "notifications:read", "webhooks:manage",
+                           "offline_access"}
     assert all(description.strip() for description in SCOPES.values())
 
 

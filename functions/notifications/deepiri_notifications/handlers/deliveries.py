@@ -8,13 +8,10 @@ from typing import Any, cast
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import ValidationError
 
-from deepiri_common import aws
 from deepiri_common.clock import utc_now
-from deepiri_common.consumers import ConsumerSettings, SqsDeadLetters, describe_validation_error
+from deepiri_common.consumers import parse_request
 from deepiri_common.observability import logger
-from deepiri_common.settings import load_settings
 from deepiri_notifications import wiring
 from deepiri_notifications.logic.delivery import deliver
 from deepiri_notifications.models.notifications import DeliveryRequest
@@ -23,16 +20,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
                            logger=cast(logging.Logger, logger))
 
 
-def _dead_letter(record: SQSRecord, reason: str) -> None:
-    SqsDeadLetters(load_settings(ConsumerSettings).dead_letter_queue_url, aws.client("sqs")).send(record, reason, None)
-    logger.error("delivery request dead-lettered", extra={"reason": reason, "messageId": record.message_id})
-
-
 def deliver_record(record: SQSRecord) -> None:
-    try:
-        request = DeliveryRequest.model_validate_json(record.body)
-    except ValidationError as exc:
-        _dead_letter(record, f"not a delivery request: {describe_validation_error(exc)}")
+    request = parse_request(record, DeliveryRequest)
+    if request is None:
         return
     outcome = deliver(wiring.notification_repository(), wiring.channels(), request, utc_now())
     logger.info("delivery", extra={"notificationId": request.notificationId, "channel": request.channel,

@@ -29,9 +29,10 @@ from deepiri_common.problems import Forbidden, TooManyRequests
 from deepiri_common.ratelimit import TokenBucket
 from deepiri_common.routes import Routes
 from deepiri_users import wiring
-from deepiri_users.logic import oauth_authorize, oauth_clients, oauth_flow, oauth_introspection
+from deepiri_users.logic import oauth_authorize, oauth_clients, oauth_flow, oauth_introspection, oauth_metadata
 from deepiri_users.logic.oauth_errors import InvalidClient, InvalidRequest, OAuthError, RateLimited
 from deepiri_users.models.oauth import (
+    AuthorizationServerMetadata,
     OAuthAuthorizeDecision,
     OAuthAuthorizeRequest,
     OAuthClient,
@@ -164,6 +165,18 @@ def introspect() -> Response[Any]:
     answer = oauth_introspection.introspect(wiring.oauth_repository(), wiring.access_verifier(), client,
                                             form.get("token"), utc_now())
     return _oauth_json(answer.model_dump(mode="json", exclude_none=True))
+
+
+@routes.get(oauth_metadata.METADATA_PATH, open=True)
+def authorization_server_metadata() -> AuthorizationServerMetadata:
+    """OAuth 2.0 authorization server metadata (RFC 8414): endpoints, scopes and supported methods."""
+    context = app.current_event.request_context
+    base = oauth_metadata.public_base_url(wiring.settings().local_endpoint, context.api_id or "", context.stage or "",
+                                          context.domain_name or "")
+    declared = {route.handler: route.path for route in routes.all()}
+    paths = {"authorize": declared[authorize_screen.__name__], "token": declared[token.__name__],
+             "revoke": declared[revoke.__name__], "introspect": declared[introspect.__name__]}
+    return oauth_metadata.metadata(wiring.settings().jwt_issuer, base, paths)
 
 
 def _authenticated_client(form: Mapping[str, str]) -> OAuthClient:

@@ -22,7 +22,7 @@ from deepiri_common.pagination import Page
 from deepiri_common.problems import BadRequest, NotFound
 from deepiri_users.logic.oauth_clients import ClientStore, redirect_uri_registered
 from deepiri_users.logic.oauth_errors import OAuthError
-from deepiri_users.logic.oauth_flow import CodeWriter, is_valid_challenge, issue_code
+from deepiri_users.logic.oauth_flow import CODE_CHALLENGE_METHODS, CodeWriter, is_valid_challenge, issue_code
 from deepiri_users.logic.oauth_scopes import SCOPES, parse_scope, require_within
 from deepiri_users.models.oauth import (
     OAuthAuthorizeDecision,
@@ -33,6 +33,8 @@ from deepiri_users.models.oauth import (
     OAuthRedirect,
     OAuthScopeView,
 )
+
+RESPONSE_TYPES = ("code",)  # the authorization code flow only (no implicit grant)
 
 
 class ConsentStore(ClientStore, CodeWriter, Protocol):
@@ -58,7 +60,7 @@ def check_request(store: ClientStore, request: OAuthAuthorizeRequest) -> tuple[O
         raise BadRequest("unknown client", error="invalid_client")
     if not redirect_uri_registered(request.redirect_uri, client):
         raise BadRequest("redirect_uri is not registered for this client", error="invalid_request")
-    if request.response_type != "code":
+    if request.response_type not in RESPONSE_TYPES:
         raise BadRequest("response_type must be code", error="unsupported_response_type")
     try:
         scopes = parse_scope(request.scope)
@@ -78,7 +80,7 @@ def _check_challenge(client: OAuthClient, request: OAuthAuthorizeRequest) -> Non
         if not client.is_confidential:
             raise BadRequest("public clients must use PKCE (code_challenge with S256)", error="invalid_request")
         return
-    if request.code_challenge_method != "S256":
+    if request.code_challenge_method not in CODE_CHALLENGE_METHODS:
         raise BadRequest("code_challenge_method must be S256", error="invalid_request")
     if not is_valid_challenge(request.code_challenge):
         raise BadRequest("code_challenge is not an S256 challenge", error="invalid_request")

@@ -54,6 +54,11 @@ class ClientStore(Protocol):
     def clients_of(self, owner_id: str, limit: int, cursor: str | None) -> Page[OAuthClient]: ...
 
 
+# How a client proves itself at the token, revocation and introspection endpoints (credentials_from_request):
+# HTTP Basic, the form's client_id/client_secret, or (a public client) its client_id alone.
+TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
+
+
 @dataclass(frozen=True)
 class ClientCredentials:
     """What a request presented to authenticate a client; ``basic`` tells where it came from."""

@@ -46,6 +46,7 @@ from deepiri_users.models.oauth import (
 )
 
 CODE_TTL_SECONDS = 300
+CODE_CHALLENGE_METHODS = ("S256",)  # PKCE (RFC 7636): S256 only
 DELEGABLE_ROLES = frozenset({"user"})
 _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _S256_CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")

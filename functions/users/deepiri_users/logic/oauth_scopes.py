@@ -22,6 +22,7 @@ SCOPES: dict[str, str] = {
     "gamification:read": "Read your XP, levels, badges and streaks",
     "analytics:read": "Read your productivity analytics",
     "notifications:read": "Read your notifications",
+    "webhooks:manage": "Subscribe URLs to your events (outgoing webhooks), list their deliveries",
     OFFLINE_ACCESS: "Stay connected when you are away (refresh tokens)",
 }
 

@@ -247,3 +247,30 @@ class OAuthRevoked(BaseModel):
     """RFC 7009 §2.2: an empty object, whether or not the token was known."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class AuthorizationServerMetadata(BaseModel):
+    """RFC 8414 §2: where the OAuth provider's endpoints are and what it supports."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "issuer": "https://deepiri.dev", "authorization_endpoint": "https://api.deepiri.dev/api/oauth/authorize",
+        "token_endpoint": "https://api.deepiri.dev/api/oauth/token",
+        "jwks_uri": "https://api.deepiri.dev/.well-known/jwks.json", "scopes_supported": ["tasks:read"],
+        "response_types_supported": ["code"], "grant_types_supported": ["authorization_code"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"]}]})
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    revocation_endpoint: str
+    introspection_endpoint: str
+    scopes_supported: list[str]
+    response_types_supported: list[str]
+    response_modes_supported: list[str]
+    grant_types_supported: list[str]
+    code_challenge_methods_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_methods_supported: list[str]

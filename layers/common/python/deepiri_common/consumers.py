@@ -32,7 +32,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
@@ -58,6 +58,8 @@ REASON_LIMIT = 1000  # characters of reason kept in an attribute and a log line
 IN_PROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
 # The function name in an idempotency key when the handler is called without a Lambda context.
 DEFAULT_FUNCTION_NAME = "test-func"
+
+R = TypeVar("R", bound=BaseModel)
 
 Consumes = Mapping[str, type[BaseModel]]
 """What a consumer reads: detail-type → the model of the event's ``data`` it relies on."""
@@ -143,6 +145,19 @@ def dead_letter_attributes(record: QueueRecord, reason: str, event: ReceivedEven
     if event is not None:
         values |= {EVENT_TYPE_ATTRIBUTE: event.detail_type, EVENT_ID_ATTRIBUTE: event.detail.id}
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items() if value}
+
+
+def parse_request(record: QueueRecord, model: type[R]) -> R | None:
+    """A work queue's record (not a bus event: a service's own request, e.g. one delivery) as ``model``, or
+    None once a record that is not one has been sent to ``DEAD_LETTER_QUEUE_URL`` with its reason (retrying
+    a malformed request cannot help)."""
+    try:
+        return model.model_validate_json(record.body)
+    except ValidationError as exc:
+        reason = f"not a {model.__name__}: {describe_validation_error(exc)}"
+    _default_dead_letters().send(record, reason, None)
+    logger.error("request dead-lettered", extra={"reason": reason[:REASON_LIMIT], "messageId": record.message_id})
+    return None
 
 
 def _bus_event(record: QueueRecord) -> ReceivedEvent:

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: third-party apps subscribe a URL to a user's domain events and receive signed deliveries."""
