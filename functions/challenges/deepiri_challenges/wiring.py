@@ -12,6 +12,7 @@ from typing import Any
 
 from deepiri_challenges.dal.challenges import ChallengeRepository
 from deepiri_challenges.dal.drafts import Drafts, LambdaDrafts
+from deepiri_challenges.dal.schedules import ExpirySchedules, SchedulerExpirySchedules
 from deepiri_challenges.dal.tasks import TasksApi
 from deepiri_challenges.logic.generation import Generation
 from deepiri_challenges.settings import ChallengesSettings
@@ -49,6 +50,20 @@ def drafts() -> Drafts:
 
 
 @cache
+def _expiry_schedules() -> SchedulerExpirySchedules | None:
+    config = settings()
+    if not config.expiry_schedule_group:
+        return None
+    return SchedulerExpirySchedules(aws.client("scheduler"), group=config.expiry_schedule_group,
+                                    target_arn=config.expiry_job_arn, role_arn=config.expiry_scheduler_role_arn)
+
+
+def expiry_schedules() -> ExpirySchedules | None:
+    """The one-off schedules that expire a started challenge at its deadline (None: the job alone)."""
+    return _overrides.get("schedules") or _expiry_schedules()
+
+
+@cache
 def _rng() -> random.Random:
     return random.Random()  # noqa: S311 - choosing a challenge type, not a secret
 
@@ -58,14 +73,15 @@ def generation() -> Generation:
                       rng=_overrides.get("rng") or _rng())
 
 
-def use(*, tasks: TasksApi | None = None, drafts: Drafts | None = None, rng: random.Random | None = None) -> None:
-    """Replace the tasks API, the drafts or the random source (tests)."""
-    _overrides.update({name: value for name, value in {"tasks": tasks, "drafts": drafts, "rng": rng}.items()
-                       if value is not None})
+def use(*, tasks: TasksApi | None = None, drafts: Drafts | None = None, rng: random.Random | None = None,
+        schedules: ExpirySchedules | None = None) -> None:
+    """Replace the tasks API, the drafts, the random source or the expiry schedules (tests)."""
+    replacements = {"tasks": tasks, "drafts": drafts, "rng": rng, "schedules": schedules}
+    _overrides.update({name: value for name, value in replacements.items() if value is not None})
 
 
 def reset() -> None:
     """Forget every collaborator and replacement (tests switch environments between cases)."""
-    for factory in (challenge_repository, _tasks_api, _drafts, _rng):
+    for factory in (challenge_repository, _tasks_api, _drafts, _expiry_schedules, _rng):
         factory.cache_clear()
     _overrides.clear()
