@@ -7,16 +7,18 @@ and may replace the tasks API, the drafts and the random source with :func:`use`
 from __future__ import annotations
 
 import random
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 from deepiri_challenges.dal.challenges import ChallengeRepository
 from deepiri_challenges.dal.drafts import Drafts, LambdaDrafts
 from deepiri_challenges.dal.schedules import ExpirySchedules, SchedulerExpirySchedules
-from deepiri_challenges.dal.tasks import TasksApi
+from deepiri_challenges.dal.tasks import TasksApi, TaskView
 from deepiri_challenges.logic.generation import Generation
 from deepiri_challenges.settings import ChallengesSettings
 from deepiri_common import aws
+from deepiri_common.identity import Caller
 from deepiri_common.settings import load_settings
 
 _overrides: dict[str, Any] = {}
@@ -38,6 +40,11 @@ def _tasks_api() -> TasksApi:
 
 def tasks_api() -> TasksApi:
     return _overrides.get("tasks") or _tasks_api()
+
+
+def task_reader(caller: Caller) -> Callable[[str], TaskView | None]:
+    """Reads one of ``caller``'s tasks through the tasks API, as the caller (another user's: None)."""
+    return partial(tasks_api().task, caller)
 
 
 @cache

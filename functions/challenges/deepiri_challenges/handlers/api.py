@@ -109,8 +109,10 @@ def abandon_challenge(id: str, body: ChallengeVersionCheck) -> Challenge:
 
 @routes.post("/api/challenges/duels", status=201, problems=(404,))
 def create_duel(body: DuelCreate) -> Duel:
-    """Invite a friend to a duel (anyone who is not the caller's friend: 404)."""
-    return duels.invite(wiring.challenge_repository(), _user(), body, utc_now())
+    """Invite a friend to a duel (anyone who is not the caller's friend: 404); its challenge is a template's,
+    or made from one of the caller's tasks (the friend gets a copy of it, never the task)."""
+    return duels.invite(wiring.challenge_repository(), _user(), body, utc_now(),
+                        read_task=wiring.task_reader(current_caller(app)))
 
 
 @routes.get("/api/challenges/duels/<id>")
