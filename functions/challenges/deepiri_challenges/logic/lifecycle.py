@@ -141,6 +141,7 @@ def complete(repository: ChallengeRepository, tasks: TasksApi, caller: Caller, c
 
 
 def _stored(challenge: StoredChallenge) -> list[StoredQuestion]:
+    # A quiz is generated with one answer per question, so ``strict`` never fires (strict=False is equivalent).
     return [StoredQuestion(**q.model_dump(), correctAnswer=a) for q, a in zip(challenge.questions, challenge.answers,
                                                                              strict=True)]
 
