@@ -201,6 +201,34 @@ def test_given_two_friends_when_they_duel_then_the_higher_score_wins_once(friend
     assert ends[second["id"]]["winnerId"] == ben.id and ends[second["id"]]["category"] == "writing"
 
 
+def test_given_two_friends_when_they_duel_from_a_task_then_both_get_its_challenge_and_one_wins(
+        friends, api, bus_tap) -> None:
+    received = bus_tap("DuelFinished")
+    ann, ben = friends
+    task = _task(api, ann.token, title="Write the launch post", description="- outline\n- draft\n- edit",
+                 estimateMinutes=40)
+    made = api("POST", "/api/challenges/duels", token=ann.token, json={
+        "opponentId": ben.id, "category": "writing", "spec": {"template": "first_to_finish", "taskId": task["id"]}})
+    assert made.status_code == 201, made.text
+    duel = made.json()
+    assert (duel["spec"]["title"], duel["spec"]["target"]) == ("Duel: Write the launch post", 3)
+    assert duel["spec"]["milestones"] == ["outline", "draft", "edit"]
+    assert duel["durationMinutes"] == duel["spec"]["timeLimitMinutes"]
+    # Ben gets the copy of the challenge, not Ann's task: reading it or making a challenge of it is 404.
+    seen = api("GET", f"/api/challenges/duels/{duel['id']}", token=ben.token).json()
+    assert seen["spec"] == duel["spec"] and task["id"] not in json.dumps(seen)
+    assert api("GET", f"/api/tasks/{task['id']}", token=ben.token).status_code == 404
+    assert api("POST", "/api/challenges/generate", token=ben.token, json={"taskId": task["id"]}).status_code == 404
+    assert api("POST", f"/api/challenges/duels/{duel['id']}/accept", token=ben.token).json()["status"] == "active"
+    assert api("POST", f"/api/challenges/duels/{duel['id']}/progress", token=ben.token,
+               json={"progress": 2}).status_code == 200
+    won = api("POST", f"/api/challenges/duels/{duel['id']}/progress", token=ann.token, json={"progress": 3}).json()
+    assert (won["status"], won["winnerId"], won["scores"]) == ("finished", ann.id, {ann.id: 3, ben.id: 2})
+    ended = wait_for(lambda: [e["detail"]["data"] for e in received() if e["detail"]["data"]["duelId"] == duel["id"]],
+                     seconds=30)
+    assert [e["winnerId"] for e in ended] == [ann.id]
+
+
 def test_given_a_stranger_then_no_duel_and_decline_cancel_abandon_behave(friends, account, api) -> None:
     ann, ben = friends
     stranger = account("stranger")

@@ -183,6 +183,24 @@ def test_given_an_overdue_challenge_when_the_expiry_job_runs_then_it_expires_onc
     assert [e["challengeId"] for e in stack.events("ChallengeExpired")] == [challenge["id"]]
 
 
+def test_given_a_challenges_own_schedule_when_it_fires_then_that_challenge_expires(stack: Stack) -> None:
+    challenge = stack.generate(stack.task(estimateMinutes=30)["id"], type="timed_completion")
+    _, started = stack.call("POST", f"/api/challenges/{challenge['id']}/start", {})
+    expires = datetime.fromisoformat(started["expiresAt"])
+    # What the one-off schedule sends (dal/schedules.py), with an instant so the test needs no clock.
+    named = {"userId": "alice", "challengeId": challenge["id"]}
+    early = jobs.expiry_handler({**named, "at": (expires - timedelta(seconds=1)).isoformat()}, FakeLambdaContext())
+    assert (early["visited"], early["expired"]) == (1, 0)
+    fired = jobs.expiry_handler({**named, "at": expires.isoformat()}, FakeLambdaContext())
+    assert (fired["visited"], fired["expired"]) == (1, 1)
+    assert stack.call("GET", f"/api/challenges/{challenge['id']}")[1]["status"] == "expired"
+    assert [e["challengeId"] for e in stack.events("ChallengeExpired")] == [challenge["id"]]
+    # Fired without an instant (as the Scheduler does): now, long before this one's deadline.
+    other = stack.generate(stack.task(estimateMinutes=30)["id"], type="timed_completion")
+    stack.call("POST", f"/api/challenges/{other['id']}/start", {})
+    assert jobs.expiry_handler({"userId": "alice", "challengeId": other["id"]}, FakeLambdaContext())["expired"] == 0
+
+
 def test_given_a_deleted_task_then_its_open_challenges_are_cancelled(stack: Stack) -> None:
     task, other = stack.task(), stack.task()
     linked = stack.generate(task["id"], type="custom")

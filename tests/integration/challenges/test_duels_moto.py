@@ -168,3 +168,28 @@ def test_given_a_deleted_user_then_their_duels_are_purged_for_both_sides(stack: 
     at = datetime.fromisoformat(duel["endsAt"]) + timedelta(minutes=1)
     jobs.expiry_handler({"at": at.isoformat()}, FakeLambdaContext())
     assert stack.events("DuelFinished") == []
+
+
+def test_given_a_task_when_a_friend_is_invited_then_they_duel_on_a_copy_of_its_challenge(stack: Stack) -> None:
+    stack.befriend("alice", "bob")
+    task = stack.task(description="- outline\n- draft\n- edit", estimateMinutes=40)
+    status, duel = stack.call("POST", "/api/challenges/duels", {
+        "opponentId": "bob", "category": "writing", "spec": {"template": "first_to_finish", "taskId": task["id"]}})
+    assert status == 201, duel
+    assert (duel["spec"]["target"], duel["spec"]["milestones"]) == (3, ["outline", "draft", "edit"])
+    assert duel["durationMinutes"] == duel["spec"]["timeLimitMinutes"] == 40  # medium: the estimate
+    # Bob sees the challenge, not the task: the task is still Alice's alone.
+    _, seen = stack.call("GET", f"/api/challenges/duels/{duel['id']}", user="bob")
+    assert seen["spec"] == duel["spec"] and task["id"] not in str(seen)
+    read = stack.call("POST", "/api/challenges/generate", {"taskId": task["id"]}, user="bob")
+    assert read[0] == 404
+    # Someone else's task cannot be made into a duel either.
+    bobs = stack.task(user="bob")
+    refused = stack.call("POST", "/api/challenges/duels", {"opponentId": "bob", "category": "writing",
+                                                           "spec": {"taskId": bobs["id"]}})
+    assert refused[0] == 404 and refused[1]["detail"] == "no such task"
+    stack.call("POST", f"/api/challenges/duels/{duel['id']}/accept", user="bob")
+    _progress(stack, duel, "bob", 1)
+    _, finished = _progress(stack, duel, "alice", 3)
+    assert (finished["status"], finished["winnerId"]) == ("finished", "alice")
+    assert [e["winnerId"] for e in stack.events("DuelFinished")] == ["alice"]

@@ -82,7 +82,8 @@ def get_challenge(id: str) -> Challenge:
 @routes.post("/api/challenges/<id>/start", problems=(409, 412))
 def start_challenge(id: str, body: ChallengeVersionCheck) -> Challenge:
     """Start a generated challenge: its time limit runs from now."""
-    return lifecycle.start(wiring.challenge_repository(), _user(), id, body, utc_now())
+    return lifecycle.start(wiring.challenge_repository(), _user(), id, body, utc_now(),
+                           schedules=wiring.expiry_schedules())
 
 
 @routes.post("/api/challenges/<id>/milestones/<milestone>", problems=(409, 412))
@@ -96,19 +97,22 @@ def check_milestone(id: str, milestone: MilestoneIndex, body: MilestoneCheck) ->
 def complete_challenge(id: str, body: ChallengeSubmission) -> Challenge:
     """Finish an active challenge (a quiz: with its answers); paid once, a second time is 409."""
     return lifecycle.complete(wiring.challenge_repository(), wiring.tasks_api(), current_caller(app), id,
-                              request=body, now=utc_now())
+                              request=body, now=utc_now(), schedules=wiring.expiry_schedules())
 
 
 @routes.post("/api/challenges/<id>/abandon", problems=(409, 412))
 def abandon_challenge(id: str, body: ChallengeVersionCheck) -> Challenge:
     """Give up a generated or active challenge."""
-    return lifecycle.abandon(wiring.challenge_repository(), _user(), id, body, utc_now())
+    return lifecycle.abandon(wiring.challenge_repository(), _user(), id, body, utc_now(),
+                             schedules=wiring.expiry_schedules())
 
 
 @routes.post("/api/challenges/duels", status=201, problems=(404,))
 def create_duel(body: DuelCreate) -> Duel:
-    """Invite a friend to a duel (anyone who is not the caller's friend: 404)."""
-    return duels.invite(wiring.challenge_repository(), _user(), body, utc_now())
+    """Invite a friend to a duel (anyone who is not the caller's friend: 404); its challenge is a template's,
+    or made from one of the caller's tasks (the friend gets a copy of it, never the task)."""
+    return duels.invite(wiring.challenge_repository(), _user(), body, utc_now(),
+                        read_task=wiring.task_reader(current_caller(app)))
 
 
 @routes.get("/api/challenges/duels/<id>")

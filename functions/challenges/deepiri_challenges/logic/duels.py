@@ -6,15 +6,23 @@ its progress toward the spec's target, which never goes back. A duel finishes wh
 the target (or, for ``first_to_finish``, when the first does), when its time runs out (the expiry job),
 or when a side abandons (the other wins, ``forfeited``); the winner has the higher score, a tie is a
 draw. Every move is conditioned on the version read, so a duel finishes, and is won, once.
+
+A spec naming a task of the challenger's (read through the tasks API as the challenger) becomes a copy of
+the challenge made from it: its title, its checklist's milestones (the target) and its time limit (the
+duel's duration unless one is asked). The duel keeps that copy and not the task's id, so the opponent
+sees the same challenge and never the task.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from deepiri_challenges.dal.challenges import ChallengeRepository, VersionConflict
+from deepiri_challenges.dal.tasks import TaskView
 from deepiri_challenges.logic import rules
-from deepiri_challenges.models.duels import Duel, DuelCreate, DuelStatus, FinishReason
+from deepiri_challenges.models.challenges import Difficulty
+from deepiri_challenges.models.duels import Duel, DuelCreate, DuelDefinition, DuelStatus, FinishReason, Template
 from deepiri_challenges.models.events import SERVICE, DuelFinished, DuelInvited, DuelProgressed, DuelStarted
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_common.events import DomainEvent
@@ -51,15 +59,53 @@ def listing(repository: ChallengeRepository, user_id: str, status: DuelStatus | 
     return repository.duels(user_id, status, limit, cursor)
 
 
-def invite(repository: ChallengeRepository, user_id: str, request: DuelCreate, now: datetime) -> Duel:
+TaskReader = Callable[[str], TaskView | None]
+
+
+def _no_tasks(task_id: str) -> TaskView | None:
+    return None
+
+
+def from_task(task: TaskView, template: Template) -> DuelDefinition:
+    """The challenge both sides get from a task: its checklist (the target) and time limit, by the rules."""
+    difficulty: Difficulty = task.difficulty if task.difficulty in rules.BASE_POINTS else "medium"  # type: ignore[assignment]
+    steps = rules.milestones_for("checklist", task.description, difficulty, task.estimateMinutes)
+    return DuelDefinition(template=template, title=f"Duel: {task.title}"[:200], target=len(steps),
+                          milestones=steps, difficulty=difficulty,
+                          timeLimitMinutes=rules.time_limit_minutes("checklist", difficulty, task.estimateMinutes))
+
+
+def _definition(request: DuelCreate, read_task: TaskReader) -> tuple[DuelDefinition, int]:
+    """The duel's challenge and duration: the template asked for, or a copy of one made from the task."""
+    spec = request.spec
+    if spec.taskId is None:
+        if request.durationMinutes is None:
+            raise ValidationFailed([{"field": "body.durationMinutes",
+                                     "message": "required unless the spec is made from a task"}])
+        return DuelDefinition(template=spec.template, title=spec.title, target=spec.target), request.durationMinutes
+    if spec.template == "best_quiz_score":
+        raise ValidationFailed([{"field": "body.spec.template",
+                                 "message": "a challenge from a task is its checklist: most_milestones or "
+                                            "first_to_finish"}])
+    task = read_task(spec.taskId)
+    if task is None:
+        raise NotFound("no such task", field="spec.taskId")
+    definition = from_task(task, spec.template)
+    return definition, request.durationMinutes or int(definition.timeLimitMinutes or 0)
+
+
+def invite(repository: ChallengeRepository, user_id: str, request: DuelCreate, now: datetime, *,
+           read_task: TaskReader = _no_tasks) -> Duel:
+    """Invite a friend; a spec naming a task is made from the caller's task (``read_task``, as the caller)."""
     if request.opponentId == user_id:
         raise ValidationFailed([{"field": "body.opponentId", "message": "must be someone else"}])
     if not repository.are_friends(user_id, request.opponentId):
         raise NotFound("no such friend", field="opponentId")
+    definition, minutes = _definition(request, read_task)
     expires = now + timedelta(hours=INVITE_HOURS)
     duel = Duel(id=new_ulid(), challengerId=user_id, opponentId=request.opponentId,
-                participantIds=[user_id, request.opponentId], category=request.category, spec=request.spec,
-                durationMinutes=request.durationMinutes, status="invited", createdAt=to_iso(now),
+                participantIds=[user_id, request.opponentId], category=request.category, spec=definition,
+                durationMinutes=minutes, status="invited", createdAt=to_iso(now),
                 inviteExpiresAt=to_iso(expires), version=0)
     created = duel.model_copy(update={"version": 1})
     event = DomainEvent.new(SERVICE, "DuelInvited", DuelInvited(

@@ -5,6 +5,9 @@ can run out, and loses them when it ends. A run for instant ``at`` queries the h
 ``LOOKBACK_HOURS`` before ``at`` through ``at``'s own, each for the items due at or before ``at``: its
 cost is those few Queries plus the items actually due, never a scan. Overdue challenges fail with
 ChallengeExpired; duels finish by score (``expired``); unanswered invitations lapse.
+
+A started challenge also has its own one-off schedule (``dal/schedules.py``) that runs
+:func:`run_one` for it at its deadline; this five-minute run is the safety net behind it.
 """
 
 from __future__ import annotations
@@ -44,3 +47,10 @@ def run(repository: ChallengeRepository, at: datetime) -> ExpiryReport:
             elif item is not None:
                 report.expired += lifecycle.expire(repository, item, at)
     return report
+
+
+def run_one(repository: ChallengeRepository, user_id: str, challenge_id: str, at: datetime) -> ExpiryReport:
+    """One challenge's schedule fired: expire it if it is still open and due at ``at`` (else nothing)."""
+    challenge = repository.challenge(user_id, challenge_id)
+    expired = challenge is not None and lifecycle.expire(repository, challenge, at)
+    return ExpiryReport(visited=int(challenge is not None), expired=int(expired))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deepiri_challenges.dal.challenges import ChallengeRepository, VersionConflict
+from deepiri_challenges.dal.schedules import ExpirySchedules
 from deepiri_challenges.dal.tasks import TasksApi
 from deepiri_challenges.logic import rules
 from deepiri_challenges.models.challenges import (
@@ -67,7 +68,8 @@ def _save(repository: ChallengeRepository, previous: StoredChallenge, updated: S
 
 
 def start(repository: ChallengeRepository, user_id: str, challenge_id: str, request: ChallengeVersionCheck,
-          now: datetime) -> Challenge:
+          now: datetime, *, schedules: ExpirySchedules | None = None) -> Challenge:
+    """Start a generated challenge; with ``schedules``, a one-off schedule expires it at its deadline."""
     challenge = own(repository, user_id, challenge_id)
     _check(challenge, request, "generated")
     expires = to_iso(now + timedelta(minutes=challenge.timeLimitMinutes))
@@ -76,7 +78,16 @@ def start(repository: ChallengeRepository, user_id: str, challenge_id: str, requ
     event = DomainEvent.new(SERVICE, "ChallengeStarted", ChallengeStarted(
         challengeId=challenge.id, userId=user_id, taskId=challenge.taskId, type=challenge.type,
         startedAt=now, expiresAt=parse_iso(expires)), actor=user_id)
-    return _save(repository, challenge, updated, expires, [event]).public()
+    started = _save(repository, challenge, updated, expires, [event]).public()
+    if schedules is not None:
+        schedules.arm(user_id, challenge_id, parse_iso(expires))
+    return started
+
+
+def _disarm(schedules: ExpirySchedules | None, challenge: StoredChallenge) -> None:
+    """An active challenge that ended before its deadline no longer needs its schedule."""
+    if schedules is not None and challenge.status == "active":
+        schedules.disarm(challenge.id)
 
 
 def check_milestone(repository: ChallengeRepository, user_id: str, challenge_id: str, *, milestone: int,
@@ -92,7 +103,7 @@ def check_milestone(repository: ChallengeRepository, user_id: str, challenge_id:
 
 
 def complete(repository: ChallengeRepository, tasks: TasksApi, caller: Caller, challenge_id: str, *,
-             request: ChallengeSubmission, now: datetime) -> Challenge:
+             request: ChallengeSubmission, now: datetime, schedules: ExpirySchedules | None = None) -> Challenge:
     """Finish an active challenge: its score, ChallengeCompleted once, and its task when asked at generation."""
     user_id = caller.user_id
     challenge = own(repository, user_id, challenge_id)
@@ -105,7 +116,10 @@ def complete(repository: ChallengeRepository, tasks: TasksApi, caller: Caller, c
             raise ValidationFailed([{"field": "body.answers", "message": "a quiz is completed with its answers"}])
         quiz = rules.quiz_result(_stored(challenge), request.answers)
         if not quiz.passed:
-            return _failed_attempt(repository, challenge, quiz, now)
+            failed = _failed_attempt(repository, challenge, quiz, now)
+            if failed.status != "active":
+                _disarm(schedules, challenge)
+            return failed
     started = parse_iso(challenge.startedAt or challenge.createdAt)
     used = (now - started).total_seconds() / 60
     done = sum(m.done for m in challenge.milestones)
@@ -120,12 +134,14 @@ def complete(repository: ChallengeRepository, tasks: TasksApi, caller: Caller, c
         completedAt=now, type=challenge.type, score=score), actor=user_id)
     _save(repository, challenge, updated, None, [event],
           extra=repository.outcome_writes(challenge, "completed", challenge.pointsReward))
+    _disarm(schedules, challenge)
     if challenge.completesTask and challenge.taskId:
         updated = updated.model_copy(update={"taskCompleted": _complete_task(tasks, caller, challenge.taskId)})
     return updated.public()
 
 
 def _stored(challenge: StoredChallenge) -> list[StoredQuestion]:
+    # A quiz is generated with one answer per question, so ``strict`` never fires (strict=False is equivalent).
     return [StoredQuestion(**q.model_dump(), correctAnswer=a) for q, a in zip(challenge.questions, challenge.answers,
                                                                              strict=True)]
 
@@ -164,12 +180,14 @@ def _complete_task(tasks: TasksApi, caller: Caller, task_id: str) -> bool:
 
 
 def abandon(repository: ChallengeRepository, user_id: str, challenge_id: str, request: ChallengeVersionCheck,
-            now: datetime) -> Challenge:
+            now: datetime, *, schedules: ExpirySchedules | None = None) -> Challenge:
     challenge = own(repository, user_id, challenge_id)
     _check(challenge, request, "generated", "active")
     updated = challenge.model_copy(update={"status": "abandoned", "endedAt": to_iso(now), "score": 0,
                                            "version": challenge.version + 1})
-    return _end(repository, challenge, updated, outcome="abandoned", reason="abandoned", now=now).public()
+    abandoned = _end(repository, challenge, updated, outcome="abandoned", reason="abandoned", now=now).public()
+    _disarm(schedules, challenge)
+    return abandoned
 
 
 def expire(repository: ChallengeRepository, challenge: StoredChallenge, at: datetime) -> bool:
