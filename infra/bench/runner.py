@@ -10,7 +10,19 @@ import argparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.bench import agent, authorizer, boards, challenges, coldstart, health, login, realtime, streaks, tasks, webapp
+from infra.bench import (
+    agent,
+    authorizer,
+    boards,
+    challenges,
+    coldstart,
+    health,
+    login,
+    realtime,
+    streaks,
+    tasks,
+    webapp,
+)
 from infra.bench.core import BenchError, Benchmark, Result
 from infra.bench.report import RESULTS, render, write_json
 from infra.config import ROOT, Target, activate, default_target
