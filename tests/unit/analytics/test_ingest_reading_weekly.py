@@ -1,0 +1,259 @@
+"""Keeping events (archive, per-user log, projection, rebuild, compaction), the caller's reports and the
+weekly insights job, over in-memory stores (no network): the orchestration the handlers call."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from deepiri_analytics.handlers.consumers import CONSUMES
+from deepiri_analytics.logic import archive, ingest, reading, weekly
+from deepiri_analytics.models import feed
+from deepiri_analytics.models.rows import DayRow
+from deepiri_common.events import DomainEvent, ReceivedEvent, parse_bus_event
+from deepiri_common.ids import new_ulid
+from deepiri_common.pagination import encode_cursor
+from deepiri_common.problems import BadRequest, NotFound, ValidationFailed
+from tests.support import flows
+from tests.unit.analytics.fakes import FakeArchive, FakeReadModels
+
+ADA, BOB = new_ulid(), new_ulid()
+TASK, OTHER = new_ulid(), new_ulid()
+
+
+def _event(kind: str, data: dict[str, Any], at: str, actor: str = ADA) -> tuple[ReceivedEvent, str]:
+    event = DomainEvent.new("tasks", kind, data, actor=actor)
+    event = event.model_copy(update={"detail": event.detail.model_copy(update={"occurredAt": at})})
+    body = json.dumps(flows.bus_body(event))
+    return parse_bus_event(json.loads(body)), body
+
+
+def _created(task: str, user: str, at: str, category: str = "code", due: str | None = None) -> tuple[
+        ReceivedEvent, str]:
+    return _event("TaskCreated", {"taskId": task, "userId": user, "ownerId": user, "projectId": None, "title": "t",
+                                  "status": "todo", "priority": "medium", "difficulty": "easy", "category": category,
+                                  "assigneeIds": [], "dueAt": due, "source": "manual"}, at, actor=user)
+
+
+def _completed(task: str, user: str, at: str) -> tuple[ReceivedEvent, str]:
+    return _event("TaskCompleted", {"taskId": task, "userId": user, "actorId": user, "projectId": None,
+                                    "category": "code", "difficulty": "easy", "priority": "medium",
+                                    "efficiency": None, "onTime": True, "estimateMinutes": 30, "actualMinutes": 40,
+                                    "firstCompletion": True, "completedAt": at}, at, actor=user)
+
+
+def _stream() -> list[tuple[ReceivedEvent, str]]:
+    return [
+        _event("UserRegistered", {"userId": ADA, "email": "a@x.io", "displayName": "A", "timezone": "Asia/Tokyo",
+                                  "dayStartHour": 0}, "2026-03-01T00:00:00.000Z"),
+        _created(TASK, ADA, "2026-03-01T20:00:00.000Z", due="2026-03-02T09:00:00.000Z"),  # 05:00 on the 2nd, Tokyo
+        _created(OTHER, ADA, "2026-03-02T01:00:00.000Z", category="study"),
+        _event("TaskUpdated", {"taskId": OTHER, "changed": ["estimateMinutes"], "values": {"estimateMinutes": 25},
+                               "ownerId": ADA, "projectId": None, "assigneeIds": [], "userId": ADA},
+               "2026-03-02T02:00:00.000Z"),
+        _completed(TASK, ADA, "2026-03-02T03:00:00.000Z"),
+        _event("ChatPosted", {"userId": ADA}, "2026-03-02T03:30:00.000Z"),  # archived and logged, not projected
+        _created(new_ulid(), BOB, "2026-03-02T04:00:00.000Z"),
+        _event("XpAwarded", {"userId": ADA, "amount": 15, "totalXp": 15, "reason": "task"},
+               "2026-03-02T03:00:01.000Z", actor="engagement"),
+    ]
+
+
+def _live(events: list[tuple[ReceivedEvent, str]]) -> tuple[FakeReadModels, FakeArchive]:
+    rows, store = FakeReadModels(), FakeArchive()
+    for event, body in events:
+        ingest.keep(store, rows, event, body)
+        model = CONSUMES.get(event.detail_type)
+        if model is not None:
+            ingest.project(rows, event, model.model_validate(event.detail.data))
+    return rows, store
+
+
+def test_given_an_event_kept_then_it_is_archived_under_its_day_and_type_and_logged_for_its_owners() -> None:
+    rows, store = FakeReadModels(), FakeArchive()
+    event, body = _event("FriendRequested", {"userId": BOB}, "2026-03-02T10:00:00.000Z", actor=ADA)
+
+    key = ingest.keep(store, rows, event, body)
+
+    assert key == f"events/dt=2026-03-02/type=FriendRequested/{event.detail.id}.json"
+    line = json.loads(store.read(key))
+    assert (line["event_id"], line["user_id"], line["body"]) == (event.detail.id, BOB, body)
+    log_key = f"LOG#2026-03-02T10:00:00.000Z#{event.detail.id}"
+    assert set(rows.items) == {(f"USER#{BOB}", log_key), (f"USER#{ADA}", log_key)}  # the subject and the actor
+    assert rows.items[(f"USER#{ADA}", log_key)]["logged"].body == body
+    # A service as the actor is nobody's export; the subject alone keeps it
+    xp, _ = _event("XpAwarded", {"userId": ADA}, "2026-03-02T10:00:00.000Z", actor="engagement")
+    assert archive.owners(xp) == [ADA]
+    assert archive.owners(_event("ProfileViewed", {}, "2026-03-02T10:00:00.000Z", actor=ADA)[0]) == [ADA]
+
+
+def test_given_a_user_settings_then_their_events_land_on_their_local_day_once() -> None:
+    stream = _stream()
+    rows, _ = _live(stream)
+    event, _ = stream[1]
+
+    assert ingest.project(rows, event, feed.TaskCreatedData.model_validate(event.detail.data)) is False  # same id
+    assert rows.days(f"USER#{ADA}", date(2026, 3, 1), date(2026, 3, 3)) == [
+        DayRow("2026-03-02", {"created": 2, "created@code": 1, "created@study": 1, "completed": 1,
+                                      "completed@code": 1, "onTime": 1, "estimated": 1, "estimateMinutes": 30,
+                                      "actualMinutes": 40, "xp": 15})]
+    assert [(t.task_id, t.category, t.estimateMinutes) for t in rows.open_tasks(ADA)] == [(OTHER, "study", 25)]
+
+
+def test_given_a_deleted_user_then_a_tombstone_names_them_and_compaction_removes_what_they_did() -> None:
+    _, store = _live(_stream())
+    ingest.forget(store, feed.UserDeletedData(userId=ADA), "2026-03-03T00:00:00.000Z")
+    assert json.loads(store.read(f"deletions/{ADA}.json")) == {"userId": ADA, "deletedAt": "2026-03-03T00:00:00.000Z"}
+
+    done = ingest.compact(store)
+
+    assert (done.users, done.deleted) == (1, 7)  # every event about ada or by her; bob's stays
+    assert [json.loads(store.read(k))["user_id"] for k in store.keys("events/")] == [BOB]
+    assert list(store.keys("deletions/")) == []
+    assert ingest.compact(store) == ingest.Compacted(users=0, deleted=0)
+
+
+def test_given_an_event_by_a_deleted_user_about_someone_else_then_compaction_removes_it_too() -> None:
+    store = FakeArchive()
+    event, body = _event("FriendRequested", {"userId": BOB}, "2026-03-02T10:00:00.000Z", actor=ADA)
+    ingest.keep(store, FakeReadModels(), event, body)
+    ingest.keep(store, FakeReadModels(), *_created(TASK, BOB, "2026-03-02T11:00:00.000Z"))
+    ingest.forget(store, feed.UserDeletedData(userId=ADA), "2026-03-03T00:00:00.000Z")
+
+    assert ingest.compact(store) == ingest.Compacted(users=1, deleted=1)
+    assert [json.loads(store.read(k))["detail_type"] for k in store.keys("events/")] == ["TaskCreated"]
+
+
+def test_given_a_shuffled_duplicated_archive_then_the_rebuild_equals_the_live_models() -> None:
+    stream = _stream()
+    live, store = _live(stream)
+    for event, body in stream[3:]:  # delivered twice: the same objects again, and a copy under another key
+        store.put(archive.archive_key(event) + ".copy", archive.archive_line(event, body) + "\n")
+    bad, bad_body = _event("TaskCreated", {"taskId": "x"}, "2026-03-02T05:00:00.000Z")  # dead-lettered live
+    store.put(archive.archive_key(bad), archive.archive_line(bad, bad_body))
+    rebuilt = FakeReadModels()
+    rebuilt.items[("USER#stale", "DAY#2020-01-01")] = {"created": 9}
+
+    done = ingest.rebuild(rebuilt, store, CONSUMES)
+
+    assert done == ingest.Rebuilt(events=len(stream) + 1, applied=len(stream) - 1, skipped=1)
+    bad_log = (f"USER#{ADA}", f"LOG#2026-03-02T05:00:00.000Z#{bad.detail.id}")
+    assert {k: v for k, v in rebuilt.items.items() if k != bad_log} == live.items
+
+
+def test_given_settings_archived_after_activity_then_the_rebuild_applies_settings_first() -> None:
+    stream = _stream()
+    store = FakeArchive()
+    for event, body in [stream[1], stream[0]]:
+        store.put(archive.archive_key(event), archive.archive_line(event, body))
+    assert [e.detail_type for e, _ in ingest.archived_events(store)] == ["UserRegistered", "TaskCreated"]
+    rebuilt = FakeReadModels()
+    ingest.rebuild(rebuilt, store, CONSUMES)
+    assert [d.day for d in rebuilt.days(f"USER#{ADA}", date(2026, 3, 1), date(2026, 3, 3))] == ["2026-03-02"]
+
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo: ada's day is the 2nd
+
+
+def test_given_ada_then_her_summary_series_heatmap_and_insights_read_her_local_days() -> None:
+    rows, _ = _live(_stream())
+
+    got = reading.summary(rows, ADA, None, None, NOW)
+    assert (got.from_, got.to, got.created, got.completed, got.xp) == ("2026-02-01", "2026-03-02", 2, 1, 15)
+    series = reading.timeseries(rows, ADA, metric="created", bucket="day", start=date(2026, 3, 1), end=None, now=NOW)
+    assert [(p.start, p.value) for p in series.points] == [("2026-03-01", 0), ("2026-03-02", 2)]
+    assert reading.heatmap(rows, ADA).completions[0][12] == 1  # Monday 12:00 in Tokyo
+    found = reading.user_insights(rows, ADA, NOW)
+    assert (found.userId, found.asOf, found.windowDays, found.items) == (ADA, "2026-03-02", 28, [])
+    ahead = reading.user_forecast(rows, ADA, "completed", 2, NOW)
+    assert [p.day for p in ahead.points] == ["2026-03-02", "2026-03-03"] and ahead.historyDays == 56
+    # 56 days up to yesterday, all empty (today's completion is not over): zero, with no band
+    assert (ahead.points[0].value, ahead.points[0].upper) == (0.0, 0.0)
+    with pytest.raises(ValidationFailed):
+        reading.summary(rows, ADA, date(2026, 3, 3), date(2026, 3, 2), NOW)
+
+
+def test_given_a_project_then_only_a_member_reads_it() -> None:
+    rows = FakeReadModels()
+    project = new_ulid()
+    created, _ = _event("ProjectCreated", {"projectId": project, "name": "P", "ownerId": ADA},
+                        "2026-03-01T00:00:00.000Z")
+    ingest.project(rows, created, feed.ProjectCreatedData.model_validate(created.detail.data))
+    got = reading.project_summary(rows, ADA, project, start=None, end=None, now=NOW)
+    assert (got.projectId, got.from_, got.to) == (project, "2026-02-01", "2026-03-02")
+    with pytest.raises(NotFound):
+        reading.project_summary(rows, BOB, project, start=None, end=None, now=NOW)
+
+
+def test_given_activity_today_then_active_users_count_each_period() -> None:
+    rows, _ = _live(_stream())
+    got = reading.active_users(rows, NOW)
+    assert (got.day, got.dau, got.wau, got.mau) == ("2026-03-02", 2, 2, 2)
+
+
+def test_given_ada_then_her_export_holds_her_day_rows_and_her_events_only() -> None:
+    stream = _stream()
+    rows, _ = _live(stream)
+
+    got = reading.export(rows, ADA, NOW)
+
+    assert got.userId == ADA and [d.day for d in got.days] == ["2026-03-02"]
+    mine = sorted((e for e, _ in stream if ADA in archive.owners(e)), key=lambda e: e.detail.occurredAt)
+    assert [e.eventId for e in got.events] == [e.detail.id for e in mine] and got.nextCursor is None
+    assert got.events[0].event["detail"]["data"]["timezone"] == "Asia/Tokyo"
+    text = reading.export_csv(got)
+    days, events = text.split("\n\n")
+    assert list(csv.reader(io.StringIO(days)))[1][:3] == ["2026-03-02", "2", "1"]
+    table = list(csv.reader(io.StringIO(events)))
+    assert table[0] == ["event_id", "detail_type", "occurred_at", "event"]
+    assert [(r[0], r[1], r[2]) for r in table[1:]] == [(e.eventId, e.detailType, e.occurredAt) for e in got.events]
+    assert json.loads(table[1][3]) == got.events[0].event
+
+
+def test_given_more_events_than_a_page_then_the_cursor_continues_and_refuses_another_users(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rows, _ = _live(_stream())
+    monkeypatch.setattr(reading, "EXPORT_EVENTS", 4)
+    first = reading.export(rows, ADA, NOW)
+    assert len(first.events) == 4 and first.nextCursor is not None and first.days
+    second = reading.export(rows, ADA, NOW, first.nextCursor)
+    assert second.days == [] and second.nextCursor is None
+    assert [e.eventId for e in first.events + second.events] == [e.eventId for e in reading.export(
+        rows, ADA, NOW).events] + [e.eventId for e in second.events]
+    for key in ({"pk": {"S": f"USER#{BOB}"}, "sk": {"S": "LOG#2026"}},
+                {"pk": {"S": f"USER#{ADA}"}, "sk": {"S": "DAY#1"}},
+                {"pk": {"S": f"USER#{ADA}"}, "sk": "LOG#2026"},
+                {"pk": {"S": f"USER#{ADA}"}, "sk": {"S": "LOG#2026"}, "x": {"S": "1"}}):
+        with pytest.raises(BadRequest):
+            reading.export(rows, ADA, NOW, encode_cursor(key))
+
+
+def test_given_last_weeks_active_users_when_the_job_runs_twice_then_each_gets_insights_once() -> None:
+    rows, _ = _live(_stream())
+    for day in range(3, 9):  # ada completes five more tasks over the week: enough to say something
+        for n in range(2):
+            task = new_ulid()
+            ingest.project(rows, *_projected(_created(task, ADA, f"2026-03-0{day}T01:0{n}:00.000Z")))
+            ingest.project(rows, *_projected(_completed(task, ADA, f"2026-03-0{day}T02:0{n}:00.000Z")))
+    monday = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+    assert weekly.last_week(monday) == "WEEK#2026-W10"
+
+    assert weekly.run(rows, monday) == {"users": 2, "published": 1}  # bob has nothing to be told
+    assert weekly.run(rows, monday) == {"users": 2, "published": 0}
+    (event,) = rows.published
+    assert (event.detail_type, event.detail.data["userId"], event.detail.data["asOf"]) == (
+        "InsightGenerated", ADA, "2026-03-09")
+    kinds = [i["kind"] for i in event.detail.data["insights"]]
+    assert "peak_hours" in kinds and "category_balance" in kinds
+    kept = json.loads(rows.items[(f"USER#{ADA}", "INSIGHTS")]["insights"])
+    assert [i["kind"] for i in kept["items"]] == kinds
+
+
+def _projected(pair: tuple[ReceivedEvent, str]) -> tuple[ReceivedEvent, Any]:
+    event = pair[0]
+    return event, CONSUMES[event.detail_type].model_validate(event.detail.data)
