@@ -257,3 +257,19 @@ def test_given_last_weeks_active_users_when_the_job_runs_twice_then_each_gets_in
 def _projected(pair: tuple[ReceivedEvent, str]) -> tuple[ReceivedEvent, Any]:
     event = pair[0]
     return event, CONSUMES[event.detail_type].model_validate(event.detail.data)
+
+
+def test_given_an_event_then_its_archive_line_is_exactly_the_glue_columns_and_the_body_as_delivered() -> None:
+    event, _ = _event("FriendRequested", {"userId": BOB, "note": "café"}, "2026-03-02T10:00:00.000Z", actor=ADA)
+    body = json.dumps(flows.bus_body(event), ensure_ascii=False)  # as delivered: UTF-8, not escaped
+
+    line = archive.archive_line(event, body)
+
+    assert line == ('{"event_id":"' + event.detail.id + '","detail_type":"FriendRequested","source":"deepiri.tasks",'
+                    '"occurred_at":"2026-03-02T10:00:00.000Z","user_id":"' + BOB + '","body":'
+                    + json.dumps(body, ensure_ascii=False) + "}\n")
+    assert archive.tombstone_key(ADA) == f"deletions/{ADA}.json"
+    assert archive.log_key(event) == f"LOG#2026-03-02T10:00:00.000Z#{event.detail.id}"
+    nobody, _ = _event("ProfileViewed", {"userId": ""}, "2026-03-02T10:00:00.000Z", actor=ADA)
+    assert archive.subject(nobody) == ADA  # an empty userId is nobody: the actor is the subject
+    assert archive.subject(_event("ProfileViewed", {"userId": 7}, "2026-03-02T10:00:00.000Z", actor=ADA)[0]) == ADA
