@@ -1,7 +1,8 @@
 """Runs the benchmarks in order (all, or the ones named) and prints and saves what they measured.
 
     python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks, boards, streaks,
-                                         realtime, agent
+                                         realtime, agent,
+                                         analytics
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.bench import agent, authorizer, boards, coldstart, health, login, realtime, streaks, tasks
+from infra.bench import agent, analytics, authorizer, boards, coldstart, health, login, realtime, streaks, tasks
 from infra.bench.core import BenchError, Benchmark, Result
 from infra.bench.report import RESULTS, render, write_json
 from infra.config import ROOT, Target, activate, default_target
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "streaks": streaks.run,
     "realtime": realtime.run,
     "agent": agent.run,
+    "analytics": analytics.run,
 }
 
 
