@@ -273,3 +273,54 @@ def test_given_an_event_then_its_archive_line_is_exactly_the_glue_columns_and_th
     nobody, _ = _event("ProfileViewed", {"userId": ""}, "2026-03-02T10:00:00.000Z", actor=ADA)
     assert archive.subject(nobody) == ADA  # an empty userId is nobody: the actor is the subject
     assert archive.subject(_event("ProfileViewed", {"userId": 7}, "2026-03-02T10:00:00.000Z", actor=ADA)[0]) == ADA
+
+
+def _rows_with(days: dict[str, dict[str, int]], user: str = ADA) -> FakeReadModels:
+    rows = FakeReadModels()
+    for day, counts in days.items():
+        rows.items[(f"USER#{user}", f"DAY#{day}")] = dict(counts)
+    return rows
+
+
+def test_given_explicit_windows_then_series_by_week_and_project_days_follow_them() -> None:
+    rows = _rows_with({"2026-02-23": {"created": 1}, "2026-03-01": {"created": 2}, "2026-03-02": {"created": 4}})
+    weeks = reading.timeseries(rows, ADA, metric="created", bucket="week", start=date(2026, 2, 24),
+                               end=date(2026, 3, 2), now=NOW)
+    assert (weeks.metric, weeks.bucket) == ("created", "week")
+    assert [(p.start, p.value) for p in weeks.points] == [("2026-02-23", 2), ("2026-03-02", 4)]
+    project = new_ulid()
+    rows.items[(f"PROJECT#{project}", f"MEMBER#{ADA}")] = {"member": True}
+    rows.items[(f"PROJECT#{project}", "DAY#2026-02-27")] = {"completed": 3}
+    got = reading.project_summary(rows, ADA, project, start=date(2026, 2, 27), end=date(2026, 2, 28), now=NOW)
+    assert (got.from_, got.to, got.completed, got.throughputPerDay) == ("2026-02-27", "2026-02-28", 3, 1.5)
+
+
+def test_given_days_at_the_edges_then_insights_read_28_and_the_forecast_56_days_up_to_yesterday() -> None:
+    # Tokyo's day at NOW is 2026-03-02: the insight window is 02-03..03-02, the forecast's 01-05..03-01
+    rows = _rows_with({"2026-02-02": {"overdue": 5}, "2026-02-03": {"overdue": 1, "completed": 1}})
+    rows.items[(f"USER#{ADA}", "PROFILE")] = {"order": "0", "timezone": "Asia/Tokyo", "dayStartHour": 0}
+    (found,) = reading.user_insights(rows, ADA, NOW).items
+    assert found.kind == "overdue" and found.figures["overdue"] == 1
+    history = {f"2026-01-{d:02d}": {"completed": 7} for d in range(5, 32)}
+    history |= {f"2026-02-{d:02d}": {"completed": 7} for d in range(1, 29)} | {"2026-03-01": {"completed": 7}}
+    history |= {"2026-01-04": {"completed": 700}, "2026-03-02": {"completed": 700}}  # outside: left out
+    rows = _rows_with(history)
+    rows.items[(f"USER#{ADA}", "PROFILE")] = {"order": "0", "timezone": "Asia/Tokyo", "dayStartHour": 0}
+    ahead = reading.user_forecast(rows, ADA, "completed", 3, NOW)
+    assert ahead.method == "Holt-Winters (additive, weekly season, damped trend)" and ahead.metric == "completed"
+    assert [(p.day, p.value, p.lower, p.upper) for p in ahead.points] == [
+        ("2026-03-02", 7.0, 7.0, 7.0), ("2026-03-03", 7.0, 7.0, 7.0), ("2026-03-04", 7.0, 7.0, 7.0)]
+
+
+def test_given_logged_events_around_the_years_edge_then_the_export_keeps_those_of_the_year() -> None:
+    rows = FakeReadModels()
+    for at in ("2025-02-28T23:59:59.000Z", "2025-03-01T00:00:00.000Z", "2026-03-02T11:00:00.000Z"):
+        event, body = _event("ProfileViewed", {"userId": ADA}, at)
+        ingest.log(rows, event, body)
+    # The year's first local day is 2025-03-02 (366 days to 2026-03-02); the log is read from the UTC day
+    # before it, so that it holds that day in every timezone
+    got = reading.export(rows, ADA, NOW)
+    assert [e.occurredAt for e in got.events] == ["2025-03-01T00:00:00.000Z", "2026-03-02T11:00:00.000Z"]
+    assert reading.export_csv(got).splitlines()[:3] == [
+        "day,created,completed,onTime,late,overdue,focusMinutes,timers,estimated,estimateMinutes,actualMinutes,xp,"
+        "challengesStarted,challengesCompleted", "", "event_id,detail_type,occurred_at,event"]
