@@ -113,3 +113,34 @@ def test_given_no_estimate_history_then_slip_is_one_and_nothing_at_risk_is_no_in
     assert insights.overdue_risk(rows, [], NOW) is None
     only_late = insights.overdue_risk([], [OpenTask("c", status="blocked", dueAt=_due(-0.01))], NOW)
     assert only_late is not None and only_late.confidence == 1.0 and only_late.figures["overdueNow"] == 1
+
+
+def test_given_tasks_at_every_edge_then_late_soon_and_at_risk_follow_the_hour_exactly() -> None:
+    rows = [DayRow("2026-03-20", {"focusMinutes": 280})]  # 10 focus minutes a day; no estimates: slip 1
+    open_tasks = [
+        OpenTask("late1", status="in_progress", dueAt=_due(-1)),
+        OpenTask("late2", status="in_progress", dueAt=_due(-2)),
+        OpenTask("now", status="in_progress", dueAt=_due(0)),                           # due this instant: not late
+        OpenTask("half", status="in_progress", dueAt=_due(0.5)),
+        OpenTask("even", status="in_progress", dueAt=_due(24), estimateMinutes=10),     # 10 needed, 10 there
+        OpenTask("beyond", status="todo", dueAt=to_iso(NOW + timedelta(hours=48, seconds=30)), estimateMinutes=999),
+    ]
+    found = insights.overdue_risk(rows, open_tasks, NOW)
+    assert found is not None and found.figures == {
+        "openWithDue": 6, "overdueNow": 2, "dueSoon": 3, "atRisk": 0, "neededMinutes": 0.0, "slip": 1.0,
+        "dailyFocusMinutes": 10.0}
+    one_each = [OpenTask("late", status="todo", dueAt=_due(-1)), OpenTask("soon", status="todo", dueAt=_due(1))]
+    both = insights.overdue_risk([], one_each, NOW)
+    assert both is not None and (both.figures["overdueNow"], both.figures["atRisk"]) == (1, 1)
+
+
+def test_given_uneven_numbers_then_slip_focus_and_minutes_keep_their_decimals() -> None:
+    rows = [DayRow("2026-03-20", {"estimated": 3, "estimateMinutes": 81, "actualMinutes": 100, "focusMinutes": 100})]
+    found = insights.overdue_risk(rows, [OpenTask("a", status="todo", dueAt=_due(1), estimateMinutes=7)], NOW)
+    assert found is not None
+    assert (found.figures["slip"], found.figures["dailyFocusMinutes"], found.figures["neededMinutes"]) == (
+        1.2346, 3.57, 8.6)
+    tiny = [DayRow("d", {"estimated": 3, "estimateMinutes": 1, "actualMinutes": 2})]
+    doubled = insights.overdue_risk(tiny, [OpenTask("b", status="todo", dueAt=_due(1), estimateMinutes=5)], NOW)
+    assert doubled is not None and doubled.figures["slip"] == 2.0
+    assert insights.evenness([4, 0]) == 0.0

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from deepiri_analytics.handlers.consumers import CONSUMES
-from deepiri_analytics.logic import archive, ingest, reading, weekly
+from deepiri_analytics.logic import archive, forecast, ingest, reading, weekly
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import DayRow
+from deepiri_analytics.models.rows import DayRow, OpenTask
 from deepiri_common.events import DomainEvent, ReceivedEvent, parse_bus_event
 from deepiri_common.ids import new_ulid
 from deepiri_common.pagination import encode_cursor
@@ -324,3 +324,94 @@ def test_given_logged_events_around_the_years_edge_then_the_export_keeps_those_o
     assert reading.export_csv(got).splitlines()[:3] == [
         "day,created,completed,onTime,late,overdue,focusMinutes,timers,estimated,estimateMinutes,actualMinutes,xp,"
         "challengesStarted,challengesCompleted", "", "event_id,detail_type,occurred_at,event"]
+
+
+LATE_UTC = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # 03:00 on the 3rd in Tokyo, still the 2nd in UTC
+
+
+def _tokyo(days: dict[str, dict[str, int]]) -> FakeReadModels:
+    rows = _rows_with(days)
+    rows.items[(f"USER#{ADA}", "PROFILE")] = {"order": "0", "timezone": "Asia/Tokyo", "dayStartHour": 0}
+    rows.items[(f"USER#{ADA}", "STREAK")] = {"order": "0", "days": 4, "longest": 9}
+    return rows
+
+
+def test_given_a_user_ahead_of_utc_then_every_report_ends_on_their_day_not_after() -> None:
+    rows = _tokyo({"2026-03-03": {"created": 1, "completed": 1}, "2026-03-04": {"created": 50, "overdue": 50}})
+    got = reading.summary(rows, ADA, None, None, LATE_UTC)
+    assert (got.to, got.created, got.streak.days, got.streak.longest) == ("2026-03-03", 1, 4, 9)
+    series = reading.timeseries(rows, ADA, metric="created", bucket="day", start=date(2026, 3, 3), end=None,
+                                now=LATE_UTC)
+    assert [(p.start, p.value) for p in series.points] == [("2026-03-03", 1)]
+    late = OpenTask("T", status="todo", dueAt="2026-03-02T17:00:00.000Z")
+    rows.items[(f"USER#{ADA}", "OPEN#T")] = {"status": "todo", "dueAt": late.dueAt}
+    found = reading.user_insights(rows, ADA, LATE_UTC)
+    assert found.asOf == "2026-03-03"
+    assert [(i.kind, i.figures.get("overdueNow")) for i in found.items] == [("overdue_risk", 1)]
+    export = reading.export(rows, ADA, LATE_UTC)
+    assert [d.day for d in export.days] == ["2026-03-03"]
+
+
+def test_given_days_outside_a_projects_window_then_its_summary_leaves_them_out() -> None:
+    rows, project = FakeReadModels(), new_ulid()
+    rows.items[(f"PROJECT#{project}", f"MEMBER#{ADA}")] = {"member": True}
+    for day, done in (("2026-02-26", 100), ("2026-02-27", 3), ("2026-03-01", 100)):
+        rows.items[(f"PROJECT#{project}", f"DAY#{day}")] = {"completed": done}
+    got = reading.project_summary(rows, ADA, project, start=date(2026, 2, 27), end=date(2026, 2, 28), now=NOW)
+    assert got.completed == 3
+    with pytest.raises(NotFound, match=r"^project not found$"):
+        reading.project_summary(rows, BOB, project, start=None, end=None, now=NOW)
+    with pytest.raises(BadRequest, match=r"^invalid cursor$"):
+        reading.export(rows, ADA, NOW, encode_cursor({"pk": {"S": f"USER#{BOB}"}, "sk": {"S": "LOG#1"}}))
+
+
+def test_given_yesterday_differs_then_the_forecast_reads_it_and_nothing_later() -> None:
+    history = {f"2026-01-{d:02d}": {"completed": 3} for d in range(5, 32)}
+    history |= {f"2026-02-{d:02d}": {"completed": 3} for d in range(1, 29)} | {"2026-03-01": {"completed": 9}}
+    history |= {"2026-01-04": {"completed": 90}, "2026-03-02": {"completed": 90}}
+    rows = _tokyo(history)
+    ahead = reading.user_forecast(rows, ADA, "completed", 2, NOW)
+    expected = forecast.holt_winters([3.0] * 55 + [9.0], 2)
+    assert [(p.value, p.lower, p.upper) for p in ahead.points] == [(b.value, b.lower, b.upper) for b in expected]
+
+
+def test_given_missing_counters_and_unicode_then_the_csv_has_zeros_and_the_event_verbatim() -> None:
+    rows = _rows_with({"2026-03-02": {"xp": 5}})
+    event, _ = _event("ProfileViewed", {"userId": ADA, "note": "café"}, "2026-03-02T10:00:00.000Z")
+    ingest.log(rows, event, json.dumps(flows.bus_body(event), ensure_ascii=False))
+    table = list(csv.reader(io.StringIO(reading.export_csv(reading.export(rows, ADA, NOW)))))
+    assert table[1] == ["2026-03-02", *["0"] * 10, "5", "0", "0"]
+    assert table[4][3] == json.dumps(flows.bus_body(event), separators=(",", ":"), ensure_ascii=False)
+
+
+def test_given_settings_at_the_same_instant_then_the_larger_event_id_wins_whatever_the_order() -> None:
+    rows = FakeReadModels()
+    at = "2026-03-02T10:00:00.000Z"
+    first, second = sorted((_event("UserSettingsChanged", {"userId": ADA, "timezone": zone, "dayStartHour": 0}, at)[0]
+                            for zone in ("Asia/Tokyo", "Europe/Paris")), key=lambda e: e.detail.id)
+    for event in (first, second):  # the smaller id first: the larger must still win
+        ingest.project(rows, event, feed.DaySettingsData.model_validate(event.detail.data))
+    assert rows.day_settings(ADA).timezone == second.detail.data["timezone"]
+
+
+def test_given_malformed_events_early_in_the_archive_then_the_rebuild_skips_each_and_goes_on() -> None:
+    stream = _stream()
+    _, store = _live(stream)
+    for n in range(2):
+        bad, bad_body = _event("TaskCreated", {"taskId": f"x{n}"}, f"2026-03-01T00:00:0{n + 1}.000Z")
+        store.put(archive.archive_key(bad), archive.archive_line(bad, bad_body))
+    rebuilt = FakeReadModels()
+    assert ingest.rebuild(rebuilt, store, CONSUMES) == ingest.Rebuilt(events=len(stream) + 2,
+                                                                      applied=len(stream) - 1, skipped=2)
+
+
+def test_given_two_users_with_something_to_say_then_the_job_counts_both_and_signs_as_analytics() -> None:
+    rows = FakeReadModels()
+    for user in (ADA, BOB):
+        for day in range(2, 9):
+            task = new_ulid()
+            ingest.project(rows, *_projected(_created(task, user, f"2026-03-0{day}T01:00:00.000Z")))
+            ingest.project(rows, *_projected(_completed(task, user, f"2026-03-0{day}T02:00:00.000Z")))
+    assert weekly.run(rows, datetime(2026, 3, 9, 6, 0, tzinfo=UTC)) == {"users": 2, "published": 2}
+    assert {e.detail.actor for e in rows.published} == {"analytics"}
+    assert rows.items[(f"USER#{BOB}", "INSIGHTS")]["asOf"] == "2026-03-09"
