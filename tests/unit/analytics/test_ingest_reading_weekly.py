@@ -415,3 +415,10 @@ def test_given_two_users_with_something_to_say_then_the_job_counts_both_and_sign
     assert weekly.run(rows, datetime(2026, 3, 9, 6, 0, tzinfo=UTC)) == {"users": 2, "published": 2}
     assert {e.detail.actor for e in rows.published} == {"analytics"}
     assert rows.items[(f"USER#{BOB}", "INSIGHTS")]["asOf"] == "2026-03-09"
+
+
+def test_given_a_user_ahead_of_utc_with_a_streak_then_insights_and_forecast_use_their_own_day_and_streak() -> None:
+    rows = _tokyo({"2026-03-02": {"completed": 1}})  # done yesterday in Tokyo, nothing yet on the 3rd
+    (risk,) = reading.user_insights(rows, ADA, LATE_UTC).items
+    assert (risk.kind, risk.figures) == ("streak_at_risk", {"days": 4, "completedToday": 0})
+    assert [p.day for p in reading.user_forecast(rows, ADA, "completed", 1, LATE_UTC).points] == ["2026-03-03"]
