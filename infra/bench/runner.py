@@ -1,7 +1,7 @@
 """Runs the benchmarks in order (all, or the ones named) and prints and saves what they measured.
 
     python -m infra.bench [NAME ...]     NAME: health, coldstart, authorizer, login, tasks, boards, streaks,
-                                         realtime, agent, challenges, webapp
+                                         realtime, agent, challenges, webapp, analytics
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.bench import (
     agent,
+    analytics,
     authorizer,
     boards,
     challenges,
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "agent": agent.run,
     "challenges": challenges.run,
     "webapp": webapp.run,
+    "analytics": analytics.run,
 }
 
 

@@ -82,7 +82,10 @@ def test_given_a_project_then_its_summary_is_for_members_only_and_export_is_the_
     assert mine["userId"] == owner.id and sum(d["counts"].get("completed", 0) for d in mine["days"]) == 1
     theirs = api("GET", "/api/analytics/me/export", token=stranger.token, params={"format": "csv"})
     assert theirs.status_code == 200 and theirs.headers["Content-Type"].startswith("text/csv")
-    assert theirs.text.splitlines()[1:] == []  # the stranger did nothing: no row of anyone else's
+    days, events = theirs.text.split("\n\n")
+    assert days.splitlines()[1:] == []  # the stranger did nothing: no row of anyone else's
+    # and their only events are their own registration's
+    assert [line.split(",")[1] for line in events.splitlines()[1:]] == ["UserRegistered"]
 
 
 def test_given_registered_users_then_the_cohort_query_runs_on_the_emulators_athena(api, account, stack) -> None:
@@ -111,3 +114,61 @@ def test_given_registered_users_then_the_cohort_query_runs_on_the_emulators_athe
     (cohort,) = [c for c in result["cohorts"] if c["week"] == this_week]
     # Everyone registered in this session's week, at least these two; the one who acted is retained in week 0
     assert cohort["users"] >= 2 and 0 < cohort["retention"][0] <= 1
+
+
+def _insight(api, token: str, kind: str) -> dict[str, Any] | None:
+    found = api("GET", "/api/analytics/me/insights", token=token).json()["items"]
+    return next((item for item in found if item["kind"] == kind), None)
+
+
+def test_given_tasks_in_categories_a_challenge_and_an_open_task_due_soon_then_insights_and_export_are_exact(
+        api, account, publish) -> None:
+    user, other = account("analytics-balance"), account("analytics-balance-other")
+    api("POST", "/api/tasks", token=other.token, json={"title": "Someone else's", "category": "code"})
+    for title, category in (("Fix the parser", "code"), ("Review the API", "code"), ("Read the paper", "study")):
+        task = api("POST", "/api/tasks", token=user.token, json={"title": title, "category": category}).json()
+        done = api("POST", f"/api/tasks/{task['id']}/complete", token=user.token, json={})
+        assert done.status_code == 200, done.text
+    due = to_iso(datetime.now(UTC) + timedelta(hours=3))
+    open_task = api("POST", "/api/tasks", token=user.token,
+                    json={"title": "Draft the essay", "category": "writing", "dueAt": due}).json()
+    # TaskCreated carries no estimate: the TaskUpdated of this edit does
+    edited = api("PATCH", f"/api/tasks/{open_task['id']}", token=user.token,
+                 headers={"If-Match": f'"{open_task["version"]}"'}, json={"estimateMinutes": 120})
+    assert edited.status_code == 200, edited.text
+    started_at = datetime.now(UTC)
+    publish(DomainEvent.new("challenges", "ChallengeStarted", {
+        "challengeId": "01JCHALLENGE0000000000000A", "userId": user.id, "taskId": open_task["id"],
+        "type": "focus_sprint", "startedAt": to_iso(started_at),
+        "expiresAt": to_iso(started_at + timedelta(hours=2))}, actor=user.id))
+
+    # Until the edit's TaskUpdated is read, the task counts as unestimated (at risk while todo, no minutes)
+    risk = wait_for(lambda: (found := _insight(api, user.token, "overdue_risk")) and found["figures"][
+        "neededMinutes"] == 120.0 and found, seconds=60)
+    # One open task with a due date, due in 3 hours with 120 minutes estimated, no focus time and no estimated
+    # completions yet (slip 1): at risk, with no history to trust the estimate by
+    assert risk["figures"] == {"openWithDue": 1, "overdueNow": 0, "dueSoon": 1, "atRisk": 1, "neededMinutes": 120.0,
+                               "slip": 1.0, "dailyFocusMinutes": 0.0}
+    assert risk["confidence"] == 0.0
+    # The completions may be read after the open task (SQS does not keep order): wait for all three
+    balance = wait_for(lambda: (found := _insight(api, user.token, "category_balance")) and found["figures"][
+        "completed"] == 3 and found, seconds=60)
+    assert balance["figures"] == {
+        "completed": 3, "topShare": 0.6667, "evenness": 0.9183, "categories": 2, "completed.code": 2,
+        "completed.study": 1, "open.writing": 1}
+    assert balance["confidence"] == 0.1
+
+    today = started_at.date().isoformat()  # the user's timezone is UTC (registration's default)
+    summary = wait_for(lambda: (body := _summary(api, user.token, today))["challengesStarted"] == 1 and body,
+                       seconds=60)
+    assert (summary["created"], summary["completed"], summary["challengesStarted"]) == (4, 3, 1)
+
+    # When the open task is completed, then it is no longer at risk
+    assert api("POST", f"/api/tasks/{open_task['id']}/complete", token=user.token, json={}).status_code == 200
+    wait_for(lambda: _insight(api, user.token, "overdue_risk") is None, seconds=60)
+
+    export = api("GET", "/api/analytics/me/export", token=user.token, params={"format": "json"}).json()
+    kinds = [event["detailType"] for event in export["events"]]
+    assert kinds.count("TaskCreated") == 4 and kinds.count("TaskCompleted") == 4 and "ChallengeStarted" in kinds
+    assert {event["event"]["detail"]["data"].get("userId") for event in export["events"]} == {user.id}
+    assert all(event["event"]["detail-type"] == event["detailType"] for event in export["events"])

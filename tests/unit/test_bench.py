@@ -225,7 +225,8 @@ def test_given_a_result_with_a_verdict_and_a_part_then_both_are_rendered_and_sav
 
 def test_given_no_names_then_every_benchmark_runs_in_order() -> None:
     assert list(runner.selected([])) == ["health", "coldstart", "authorizer", "login", "tasks", "boards",
-                                         "streaks", "realtime", "agent", "challenges", "webapp"]
+                                         "streaks", "realtime", "agent", "challenges", "webapp",
+                                         "analytics"]
 
 
 def test_given_names_then_only_those_run_and_an_unknown_one_is_refused() -> None:

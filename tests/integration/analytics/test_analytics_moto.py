@@ -17,6 +17,7 @@ from deepiri_analytics import wiring
 from deepiri_analytics.dal.readmodels import ReadModels
 from deepiri_analytics.handlers import api, consumers, jobs
 from deepiri_analytics.logic import reading
+from deepiri_analytics.models.rows import OpenTask
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from deepiri_common.outbox import outbox_events
@@ -26,6 +27,7 @@ from tests.support.lambda_context import FakeLambdaContext
 
 PROJECT = new_ulid(int(datetime(2026, 3, 1, 9, 0, tzinfo=UTC).timestamp() * 1000))
 TASK = new_ulid(int(datetime(2026, 3, 1, 9, 30, tzinfo=UTC).timestamp() * 1000))
+OPEN_TASK = new_ulid(int(datetime(2026, 3, 1, 23, 30, tzinfo=UTC).timestamp() * 1000))
 
 
 @pytest.fixture
@@ -53,10 +55,25 @@ def _stream() -> list[DomainEvent]:
                                         "title": "t", "status": "todo", "priority": "medium", "difficulty": "easy",
                                         "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual"},
                "2026-03-01T09:30:00.000Z"),
-        _event("tasks", "TaskCreated", {"taskId": new_ulid(), "userId": "ada", "ownerId": "ada", "projectId": None,
+        _event("tasks", "TaskCreated", {"taskId": OPEN_TASK, "userId": "ada", "ownerId": "ada", "projectId": None,
                                         "title": "u", "status": "todo", "priority": "medium", "difficulty": "easy",
                                         "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual"},
                "2026-03-01T23:30:00.000Z"),  # 00:30 on the 2nd in Paris
+        _event("tasks", "TaskUpdated", {"taskId": OPEN_TASK, "changed": ["estimateMinutes", "category"],
+                                        "values": {"estimateMinutes": 40, "category": "study"}, "ownerId": "ada",
+                                        "projectId": None, "assigneeIds": [], "userId": "ada"},
+               "2026-03-02T08:00:00.000Z"),
+        _event("tasks", "TaskUpdated", {"taskId": TASK, "changed": ["dueAt"],
+                                        "values": {"dueAt": "2026-03-09T00:00:00Z"}, "ownerId": "ada",
+                                        "projectId": PROJECT, "assigneeIds": [], "userId": "ada"},
+               "2026-03-02T08:30:00.000Z"),  # before the completion: the completion closes the task all the same
+        _event("challenges", "ChallengeStarted", {"challengeId": "C1", "userId": "ada", "taskId": TASK,
+                                                  "type": "focus_sprint", "startedAt": "2026-03-02T08:45:00.000Z",
+                                                  "expiresAt": "2026-03-02T10:45:00.000Z"}, "2026-03-02T08:45:00.000Z"),
+        _event("challenges", "ChallengeCompleted", {"challengeId": "C1", "userId": "ada", "pointsReward": 10,
+                                                    "bonusMultiplier": 1, "taskId": TASK, "difficulty": "easy",
+                                                    "completedAt": "2026-03-02T09:31:00.000Z", "type": "focus_sprint",
+                                                    "score": 100}, "2026-03-02T09:31:00.000Z"),
         _event("tasks", "TimerStopped", {"taskId": TASK, "userId": "ada", "minutes": 25,
                                          "startedAt": "2026-03-02T09:00:00.000Z",
                                          "stoppedAt": "2026-03-02T09:25:00.000Z"}, "2026-03-02T09:25:00.000Z"),
@@ -125,9 +142,14 @@ def test_given_ada_and_bob_then_each_sees_exact_figures_of_their_own_only(analyt
     status, summary, _ = _get("/api/analytics/me/summary", "ada", {"from": "2026-03-01", "to": "2026-03-07"})
     assert status == 200
     assert {k: summary[k] for k in ("created", "completed", "onTime", "late", "onTimeRate", "focusMinutes",
-                                    "estimateMinutes", "actualMinutes", "efficiency", "xp", "activeDays")} == {
+                                    "estimateMinutes", "actualMinutes", "efficiency", "xp", "activeDays",
+                                    "challengesStarted", "challengesCompleted")} == {
         "created": 2, "completed": 1, "onTime": 1, "late": 0, "onTimeRate": 1.0, "focusMinutes": 25,
-        "estimateMinutes": 30, "actualMinutes": 25, "efficiency": 100.0, "xp": 20, "activeDays": 1}
+        "estimateMinutes": 30, "actualMinutes": 25, "efficiency": 100.0, "xp": 20, "activeDays": 1,
+        "challengesStarted": 1, "challengesCompleted": 1}
+    # The completed task's row is gone; the open one has its category and estimate from TaskUpdated
+    assert wiring.read_models().open_tasks("ada") == [OpenTask(OPEN_TASK, status="todo", category="study",
+                                                               estimateMinutes=40)]
 
     status, series, _ = _get("/api/analytics/me/timeseries", "ada",
                              {"metric": "created", "bucket": "day", "from": "2026-03-01", "to": "2026-03-03"})
@@ -149,10 +171,17 @@ def test_given_ada_and_bob_then_each_sees_exact_figures_of_their_own_only(analyt
     assert _get(path, "bob", window, resource, {"id": PROJECT})[0] == 404
 
     status, export, _ = _get("/api/analytics/me/export", "bob", {"format": "json"})
-    assert status == 200 and export["userId"] == "bob" and [d["counts"] for d in export["days"]] == [{"created": 1}]
+    assert status == 200 and export["userId"] == "bob"
+    assert [d["counts"] for d in export["days"]] == [{"created": 1, "created@code": 1}]
+    bobs = [e for e in stream if e.detail.actor == "bob"]
+    assert [(e["eventId"], e["event"]["detail"]["data"]) for e in export["events"]] == [
+        (e.id, e.detail.data) for e in bobs] and export["nextCursor"] is None
     status, text, kind = _get("/api/analytics/me/export", "ada", {"format": "csv"})
     assert status == 200 and kind.startswith("text/csv")
-    assert text.splitlines()[0].startswith("day,created,completed") and len(text.splitlines()) == 3
+    days, events = text.split("\n\n")
+    assert days.splitlines()[0].startswith("day,created,completed") and len(days.splitlines()) == 3
+    adas = sorted((e for e in stream if e.detail.actor == "ada"), key=lambda e: e.detail.occurredAt)
+    assert [line.split(",")[:2] for line in events.splitlines()[1:]] == [[e.id, e.detail_type] for e in adas]
 
 
 def test_given_live_read_models_then_a_rebuild_from_the_archive_alone_equals_them(analytics) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from deepiri_analytics.logic import forecast, insights
 from deepiri_analytics.models.insights import Insight
-from deepiri_analytics.models.rows import DayRow
+from deepiri_analytics.models.rows import DayRow, OpenTask
 
 TODAY = date(2026, 3, 28)
+NOON = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 
 
 def test_given_completions_in_the_heatmap_then_peak_hour_and_weekday_are_named_with_their_share() -> None:
@@ -58,8 +59,13 @@ def test_given_overdue_tasks_then_their_share_is_reported() -> None:
     found = insights.overdue([DayRow("d", {"overdue": 1, "completed": 3})])
     assert found is not None and found.figures["overdueShare"] == 0.25 and found.confidence == 0.2
     assert insights.overdue([DayRow("d", {"completed": 3})]) is None
-    kinds = [i.kind for i in insights.insights([DayRow("2026-03-27", {"overdue": 1})], {}, {"days": 2}, TODAY)]
+    kinds = [i.kind for i in insights.insights([DayRow("2026-03-27", {"overdue": 1})], {}, {"days": 2}, TODAY,
+                                                open_tasks=[], now=NOON)]
     assert kinds == ["streak_at_risk", "overdue"]
+    rows = [DayRow("2026-03-27", {"overdue": 1, "completed@code": 3})]
+    late = [OpenTask("T", status="todo", dueAt="2026-03-28T11:00:00.000Z")]
+    assert [i.kind for i in insights.insights(rows, {}, {}, TODAY, open_tasks=late, now=NOON)] == [
+        "overdue", "category_balance", "overdue_risk"]
 
 
 def test_given_a_clean_weekly_pattern_then_holt_winters_repeats_it_and_beats_the_naive_error() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from deepiri_analytics.logic import cohorts, projection, reports
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import Add, DayRow, DaySettings, Forget, Latest
+from deepiri_analytics.models.rows import Add, Close, DayRow, DaySettings, Forget, Latest, Track
 from deepiri_common.ids import new_ulid
 from deepiri_common.problems import ValidationFailed
 
@@ -37,8 +37,8 @@ def test_given_a_day_that_starts_at_four_then_half_past_two_local_belongs_to_the
 
 def test_given_a_first_completion_then_the_day_heatmap_and_activity_count_it() -> None:
     changes = projection.effects("TaskCompleted", _completed(), "2026-03-02T01:31:00.000Z", EID, PARIS)
-    assert changes[0] == Add("USER#ada", "DAY#2026-03-01", {"completed": 1, "onTime": 1, "estimated": 1,
-                                                            "estimateMinutes": 30, "actualMinutes": 45})
+    assert changes[0] == Add("USER#ada", "DAY#2026-03-01", {"completed": 1, "completed@code": 1, "onTime": 1,
+                                                            "estimated": 1, "estimateMinutes": 30, "actualMinutes": 45})
     assert changes[1] == Add("USER#ada", "HEATMAP", {"c2": 1})
     assert {c.owner for c in changes[2:] if isinstance(c, Add)} == {
         "ACTIVE#DAY#2026-03-02", "ACTIVE#WEEK#2026-W10", "ACTIVE#MONTH#2026-03"}
@@ -46,10 +46,11 @@ def test_given_a_first_completion_then_the_day_heatmap_and_activity_count_it() -
 
 def test_given_a_late_unestimated_completion_or_a_second_one_then_only_what_applies_counts() -> None:
     late = projection.effects("TaskCompleted", _completed(onTime=False, estimateMinutes=None), AT, EID, DaySettings())
-    assert late[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "late": 1})
+    assert late[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@code": 1, "late": 1})
     undated = projection.effects("TaskCompleted", _completed(onTime=None, estimateMinutes=0), AT, EID, DaySettings())
-    assert undated[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1})
-    assert projection.effects("TaskCompleted", _completed(firstCompletion=False), AT, EID, DaySettings()) == []
+    assert undated[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@code": 1})
+    assert projection.effects("TaskCompleted", _completed(firstCompletion=False), AT, EID, DaySettings()) == [
+        Close("ada", "T1")]  # counted once, but closed whenever completed
 
 
 def test_given_a_project_task_completed_then_its_cycle_time_runs_from_the_ulid_to_completion() -> None:
@@ -57,6 +58,7 @@ def test_given_a_project_task_completed_then_its_cycle_time_runs_from_the_ulid_t
     task_id = new_ulid(int(created.timestamp() * 1000))
     changes = projection.effects("TaskCompleted", _completed(taskId=task_id, projectId="P1"), AT, EID, DaySettings())
     assert Add("PROJECT#P1", "DAY#2026-03-02", {"completed": 1, "cycleMinutes": 810, "cycles": 1}) in changes
+    assert len(changes) == 7  # day, heatmap, project, three activity periods, the task's closing
     plain = projection.effects("TaskCompleted", _completed(taskId="not-a-ulid", projectId="P1"), AT, EID,
                                DaySettings())
     assert Add("PROJECT#P1", "DAY#2026-03-02", {"completed": 1}) in plain
@@ -75,13 +77,24 @@ def test_given_a_timer_then_focus_lands_on_the_stop_day_and_the_start_hour() -> 
 @pytest.mark.parametrize(("kind", "data", "counts"), [
     ("TaskOverdue", feed.TaskOverdueData(taskId="T", userId="ada"), {"overdue": 1}),
     ("XpAwarded", feed.XpAwardedData(userId="ada", amount=35), {"xp": 35}),
-    ("ChallengeCompleted", feed.ChallengeCompletedData(userId="ada"), {"challengesCompleted": 1}),
-    ("TaskCreated", feed.TaskCreatedData(taskId="T", userId="ada", projectId=None), {"created": 1}),
 ])
 def test_given_a_counted_event_then_the_day_it_happened_gets_it(kind: str, data: object, counts: dict) -> None:
     changes = projection.effects(kind, data, AT, EID, DaySettings())  # type: ignore[arg-type]
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", counts)
     assert len(changes) == 4  # and the three activity periods
+
+
+def test_given_a_challenge_started_and_completed_then_each_lands_on_the_local_day_it_happened() -> None:
+    # Published a day later than it happened: the day is the challenge's own time, in the user's zone
+    late = "2026-03-04T10:00:00.000Z"
+    started = projection.effects("ChallengeStarted", feed.ChallengeStartedData(
+        userId="ada", startedAt="2026-03-02T02:00:00.000Z"), late, EID, PARIS)  # 03:00 Paris: Sunday's day
+    assert started[0] == Add("USER#ada", "DAY#2026-03-01", {"challengesStarted": 1})
+    assert {c.owner for c in started[1:]} == {"ACTIVE#DAY#2026-03-02", "ACTIVE#WEEK#2026-W10", "ACTIVE#MONTH#2026-03"}
+    completed = projection.effects("ChallengeCompleted", feed.ChallengeCompletedData(
+        userId="ada", completedAt="2026-03-02T10:00:00.000Z"), late, EID, PARIS)
+    assert completed[0] == Add("USER#ada", "DAY#2026-03-02", {"challengesCompleted": 1})
+    assert len(completed) == 4
 
 
 def test_given_newest_wins_events_then_they_carry_their_order() -> None:
@@ -156,14 +169,15 @@ def test_given_events_of_a_user_then_activity_names_them_once_per_period() -> No
     expected = [Add("ACTIVE#DAY#2026-03-02", "ada", {"events": 1}), Add("ACTIVE#WEEK#2026-W10", "ada", {"events": 1}),
                 Add("ACTIVE#MONTH#2026-03", "ada", {"events": 1})]
     assert projection.activity("ada", moment) == expected
-    created = projection.effects("TaskCreated", feed.TaskCreatedData(taskId="T", userId="ada", projectId="P"), AT,
-                                 EID, DaySettings())
-    assert created == [Add("USER#ada", "DAY#2026-03-02", {"created": 1}),
-                       Add("PROJECT#P", "DAY#2026-03-02", {"created": 1}), *expected]
+    created = projection.effects("TaskCreated", feed.TaskCreatedData(
+        taskId="T", userId="ada", projectId="P", status="todo", category="code", dueAt=None), AT, EID, DaySettings())
+    assert created == [Add("USER#ada", "DAY#2026-03-02", {"created": 1, "created@code": 1}),
+                       Add("PROJECT#P", "DAY#2026-03-02", {"created": 1}), *expected,
+                       Track("ada", "T", {"status": "todo", "category": "code", "dueAt": None}, f"{AT}#{EID}")]
     overdue = projection.effects("TaskOverdue", feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
     assert overdue[1:] == expected
     completed = projection.effects("TaskCompleted", _completed(completedAt=AT), AT, EID, DaySettings())
-    assert completed[2:] == expected
+    assert completed[2:] == [*expected, Close("ada", "T1")]
     timer = feed.TimerStoppedData(taskId="T", userId="ada", minutes=5, startedAt=AT, stoppedAt=AT)
     assert projection.effects("TimerStopped", timer, AT, EID, DaySettings())[2:] == expected
 
@@ -174,7 +188,7 @@ def test_given_a_task_completed_the_minute_it_was_created_or_before_then_its_cyc
     for completed_at in ("2026-03-02T10:00:50.000Z", "2026-03-02T09:00:00.000Z"):
         data = _completed(taskId=task_id, projectId="P", completedAt=completed_at)
         changes = projection.effects("TaskCompleted", data, AT, EID, DaySettings())
-        (project,) = [c for c in changes if c.owner == "PROJECT#P"]
+        (project,) = [c for c in changes if isinstance(c, Add) and c.owner == "PROJECT#P"]
         assert project.counts == {"completed": 1, "cycleMinutes": 0, "cycles": 1}
 
 
@@ -200,9 +214,11 @@ def test_given_rates_then_they_are_rounded_as_documented() -> None:
 
 
 def test_given_rows_then_every_summary_field_reads_its_own_counter() -> None:
-    rows = [DayRow("2026-03-02", {"completed": 1, "challengesCompleted": 2}), DayRow("2026-03-03", {"focusMinutes": 5}),
+    rows = [DayRow("2026-03-02", {"completed": 1, "challengesStarted": 3, "challengesCompleted": 2}),
+            DayRow("2026-03-03", {"focusMinutes": 5}),
             DayRow("2026-03-04", {"created": 1})]
     got = reports.summary(rows, date(2026, 3, 1), date(2026, 3, 4), {"days": 4, "longest": 6})
+    assert got.challengesStarted == 3
     assert (got.challengesCompleted, got.activeDays, got.streak.days, got.streak.longest) == (2, 2, 4, 6)
     empty = reports.summary([], date(2026, 3, 1), date(2026, 3, 1), {})
     assert (empty.streak.days, empty.streak.longest, empty.efficiency, empty.onTimeRate) == (0, 0, None, None)

@@ -2,7 +2,10 @@
 
 An event's changes and its applied marker ``EVENT#<id>`` are one ``TransactWriteItems``: a delivery of an
 event already applied fails the marker's condition and changes nothing, so counters never count twice.
-A newest-wins value is written only when the row holds no later event's (its ``order``).
+A newest-wins value is written only when the row holds no later event's (its ``order``). An open task's
+fields are newest-wins one by one (``o_<name>`` holds each one's order), and only while the task has no
+``CLOSED#`` row: closing writes that row, then deletes the open one, so a change delivered after (or
+before, and applied first) never leaves an open row behind.
 """
 
 from __future__ import annotations
@@ -13,7 +16,19 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from deepiri_analytics.models.rows import Add, DayRow, DaySettings, Effect, Forget, Latest
+from deepiri_analytics.models.rows import (
+    TRACKED,
+    Add,
+    Close,
+    DayRow,
+    DaySettings,
+    Effect,
+    Forget,
+    Latest,
+    LoggedEvent,
+    OpenTask,
+    Track,
+)
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
@@ -22,6 +37,7 @@ from deepiri_common.pagination import query_all
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 MARKER_SK = "EVENT"
 _KEYS = ("pk", "sk")
+OPEN_TASKS_READ = 200  # open tasks an insight reads at most (one Query page): never a growing history
 
 
 def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,6 +64,7 @@ class ReadModels:
             if isinstance(effect, Add) and effect.counts:
                 writes.append({"Update": self._add(effect)})
         latest = [effect for effect in effects if isinstance(effect, Latest)]
+        tasks = [effect for effect in effects if isinstance(effect, Track | Close)]
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as error:
@@ -59,6 +76,11 @@ class ReadModels:
             raise
         for effect in latest:  # newest-wins values are idempotent by themselves
             self._set_latest(effect)
+        for task in tasks:  # so are an open task's fields and its closing
+            if isinstance(task, Track):
+                self._track(task)
+            else:
+                self._close(task)
         for forget in forgets:
             self.forget(forget.user_id)
         return True
@@ -81,6 +103,47 @@ class ReadModels:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+
+    def log(self, user_id: str, key: str, event: LoggedEvent) -> None:
+        """Keep ``event`` in the user's log under ``key`` (a redelivery puts the same item again)."""
+        self._client.put_item(TableName=self._table, Item={
+            **_key(f"USER#{user_id}", key), "eventId": {"S": event.event_id}, "detailType": {"S": event.detail_type},
+            "occurredAt": {"S": event.occurred_at}, "body": {"S": event.body}})
+
+    def logged(self, user_id: str, first: str, last: str, limit: int,
+               start: dict[str, Any] | None) -> tuple[list[LoggedEvent], dict[str, Any] | None]:
+        """One page of the user's logged events with keys from ``first`` to ``last``, and where the next starts."""
+        args: dict[str, Any] = {"TableName": self._table, "Limit": limit,
+                                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+                                "ExpressionAttributeValues": {":pk": {"S": f"USER#{user_id}"}, ":first": {"S": first},
+                                                              ":last": {"S": last}}}
+        if start:
+            args["ExclusiveStartKey"] = start
+        page = self._client.query(**args)
+        events = [LoggedEvent(str(p["eventId"]), str(p["detailType"]), str(p["occurredAt"]), str(p["body"]))
+                  for p in map(_plain, page.get("Items", []))]
+        return events, page.get("LastEvaluatedKey")
+
+    def _track(self, effect: Track) -> None:
+        owner = f"USER#{effect.user_id}"
+        for name, value in effect.values.items():
+            update = {"TableName": self._table, "Key": _key(owner, f"OPEN#{effect.task_id}"),
+                      "UpdateExpression": "SET #v = :v, #o = :o",
+                      "ConditionExpression": "attribute_not_exists(#o) OR #o < :o",
+                      "ExpressionAttributeNames": {"#v": name, "#o": f"o_{name}"},
+                      "ExpressionAttributeValues": {":v": _serializer.serialize(value), ":o": {"S": effect.order}}}
+            closed = {"TableName": self._table, "Key": _key(owner, f"CLOSED#{effect.task_id}"),
+                      "ConditionExpression": "attribute_not_exists(pk)"}
+            try:
+                self._client.transact_write_items(TransactItems=[{"ConditionCheck": closed}, {"Update": update}])
+            except ClientError as error:  # closed, or a later value is there: nothing to change
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+
+    def _close(self, effect: Close) -> None:
+        owner = f"USER#{effect.user_id}"
+        self._client.put_item(TableName=self._table, Item=_key(owner, f"CLOSED#{effect.task_id}"))
+        self._client.delete_item(TableName=self._table, Key=_key(owner, f"OPEN#{effect.task_id}"))
 
     def forget(self, user_id: str) -> int:
         """Delete every row of the user (their partition); the number deleted."""
@@ -140,6 +203,20 @@ class ReadModels:
         return [DayRow(day=str(plain["sk"]).removeprefix("DAY#"),
                        counts={k: int(v) for k, v in plain.items() if k not in _KEYS})
                 for plain in map(_plain, items)]
+
+    def open_tasks(self, user_id: str) -> list[OpenTask]:
+        """The user's open tasks (at most ``OPEN_TASKS_READ``, oldest first): one Query page."""
+        page = self._client.query(TableName=self._table, Limit=OPEN_TASKS_READ,
+                                  KeyConditionExpression="pk = :pk AND begins_with(sk, :open)",
+                                  ExpressionAttributeValues={":pk": {"S": f"USER#{user_id}"}, ":open": {"S": "OPEN#"}})
+        found = []
+        for plain in map(_plain, page.get("Items", [])):
+            fields = {name: plain.get(name) for name in TRACKED}
+            estimate = fields["estimateMinutes"]
+            found.append(OpenTask(task_id=str(plain["sk"]).removeprefix("OPEN#"), status=fields["status"],
+                                  category=fields["category"], dueAt=fields["dueAt"],
+                                  estimateMinutes=int(estimate) if estimate is not None else None))
+        return found
 
     def is_member(self, project_id: str, user_id: str) -> bool:
         item = self._get(f"PROJECT#{project_id}", f"MEMBER#{user_id}")

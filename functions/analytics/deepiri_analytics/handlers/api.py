@@ -76,13 +76,15 @@ def get_forecast(metric: Annotated[Literal["completed", "focusMinutes"], Query()
 # Both answers are documented: JSON by default, CSV for format=csv (a contract fuzzer checks the media type).
 _EXPORT_RESPONSES = {200: {"description": "OK", "content": {
     "application/json": {"model": Export},
-    "text/csv": {"schema": {"type": "string", "description": "a header line, then one line per day"}}}}}
+    "text/csv": {"schema": {"type": "string", "description": "a header line and one line per day, a blank line, "
+                                                             "then a header line and one line per event"}}}}}
 
 
-@routes.get("/api/analytics/me/export", responses=_EXPORT_RESPONSES)
-def get_export(format: Annotated[Literal["json", "csv"], Query()] = "json") -> Response[Any]:
-    """The caller's daily rows of the last year, as JSON or CSV."""
-    data = reading.export(wiring.read_models(), caller_id(app), utc_now())
+@routes.get("/api/analytics/me/export", responses=_EXPORT_RESPONSES, problems=(400,))
+def get_export(format: Annotated[Literal["json", "csv"], Query()] = "json",
+               cursor: Annotated[str | None, Query(max_length=1024)] = None) -> Response[Any]:
+    """The caller's daily rows and own events of the last year, as JSON or CSV (events a page at a time)."""
+    data = reading.export(wiring.read_models(), caller_id(app), utc_now(), cursor)
     if format == "csv":
         return Response(status_code=HTTPStatus.OK, content_type="text/csv", body=reading.export_csv(data))
     return Response(status_code=HTTPStatus.OK, content_type="application/json", body=data.model_dump_json())

@@ -1,5 +1,5 @@
-"""Every domain event → the archive (unchanged, once per id); the events read models are built from → the
-read models, once per event id (SQS batch)."""
+"""Every domain event → the archive (unchanged, once per id) and its users' own event logs; the events read
+models are built from → the read models, once per event id (SQS batch)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,13 @@ CONSUMES: Consumes = {
     "UserSettingsChanged": feed.DaySettingsData,
     "UserDeleted": feed.UserDeletedData,
     "TaskCreated": feed.TaskCreatedData,
+    "TaskUpdated": feed.TaskUpdatedData,
+    "TaskDeleted": feed.TaskDeletedData,
     "TaskCompleted": feed.TaskCompletedData,
     "TaskOverdue": feed.TaskOverdueData,
     "TimerStopped": feed.TimerStoppedData,
     "XpAwarded": feed.XpAwardedData,
+    "ChallengeStarted": feed.ChallengeStartedData,
     "ChallengeCompleted": feed.ChallengeCompletedData,
     "StreakUpdated": feed.StreakUpdatedData,
     "ProjectCreated": feed.ProjectCreatedData,
@@ -57,7 +60,7 @@ def _archived(raw: dict[str, Any]) -> bool:
     except (ValueError, ValidationError):
         return True
     try:
-        ingest.keep(wiring.archive(), event, record.body)
+        ingest.keep(wiring.archive(), wiring.read_models(), event, record.body)
     except Exception as exc:  # noqa: BLE001 - any failure to keep it is transient: SQS delivers it again
         logger.warning("not archived; retried", extra={"eventId": event.detail.id}, exc_info=exc)
         return False

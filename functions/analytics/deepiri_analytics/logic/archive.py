@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from deepiri_common.events import ReceivedEvent
+from deepiri_common.ids import is_ulid
 
 EVENTS_PREFIX = "events/"
 DELETIONS_PREFIX = "deletions/"
@@ -30,6 +31,18 @@ def subject(event: ReceivedEvent) -> str:
     """Whom the event is about: its data's ``userId`` when it has one, else whoever caused it."""
     user = event.detail.data.get("userId")
     return user if isinstance(user, str) and user else event.detail.actor
+
+
+def owners(event: ReceivedEvent) -> list[str]:
+    """Whose export holds the event: its subject, and whoever caused it when that is another user (a ULID;
+    a service's or the system's name is nobody's)."""
+    about, actor = subject(event), event.detail.actor
+    return [about, actor] if actor != about and is_ulid(actor) else [about]
+
+
+def log_key(event: ReceivedEvent) -> str:
+    """The sort key of the event in a user's log: time first, so a window is one key range."""
+    return f"LOG#{event.detail.occurredAt}#{event.detail.id}"
 
 
 def archive_line(event: ReceivedEvent, body: str) -> str:

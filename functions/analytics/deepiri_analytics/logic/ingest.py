@@ -1,5 +1,5 @@
-"""Keeping events: the archive (every event) and the read models (the events they are built from), live
-and rebuilt from the archive alone.
+"""Keeping events: the archive (every event), each user's own event log (for their export) and the read
+models (the events they are built from), live and rebuilt from the archive alone.
 
 A rebuild reads every archived event, keeps one per id, applies the users' day settings first (so every
 activity lands on the day it did for a user whose settings arrived first, as they do live: a user
@@ -17,13 +17,17 @@ from pydantic import BaseModel, ValidationError
 
 from deepiri_analytics.logic import archive, projection
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import DaySettings, Effect
+from deepiri_analytics.models.rows import DaySettings, Effect, LoggedEvent
 from deepiri_common.events import ReceivedEvent, parse_bus_event
 
 SETTINGS_TYPES = ("UserRegistered", "UserSettingsChanged")
 
 
-class ReadModelStore(Protocol):
+class EventLog(Protocol):
+    def log(self, user_id: str, key: str, event: LoggedEvent) -> None: ...
+
+
+class ReadModelStore(EventLog, Protocol):
     def apply(self, event_id: str, effects: list[Effect]) -> bool: ...
     def day_settings(self, user_id: str) -> DaySettings: ...
     def clear(self) -> int: ...
@@ -36,11 +40,20 @@ class ArchiveStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
-def keep(store: ArchiveStore, event: ReceivedEvent, body: str) -> str:
-    """Archive ``event`` as delivered (``body``); the key it is kept under."""
+def keep(store: ArchiveStore, event_log: EventLog, event: ReceivedEvent, body: str) -> str:
+    """Archive ``event`` as delivered (``body``) and log it for its owners; the archive key. Both writes put
+    the same item again on a redelivery, so an event is kept once."""
     key = archive.archive_key(event)
     store.put(key, archive.archive_line(event, body))
+    log(event_log, event, body)
     return key
+
+
+def log(event_log: EventLog, event: ReceivedEvent, body: str) -> None:
+    """Keep ``event`` in the log of each user it belongs to (``archive.owners``)."""
+    logged = LoggedEvent(event.detail.id, event.detail_type, event.detail.occurredAt, body)
+    for user_id in archive.owners(event):
+        event_log.log(user_id, archive.log_key(event), logged)
 
 
 def project(store: ReadModelStore, event: ReceivedEvent, data: BaseModel) -> bool:
@@ -56,16 +69,17 @@ def forget(archive_store: ArchiveStore, data: feed.UserDeletedData, at: str) -> 
     archive_store.put(archive.tombstone_key(data.userId), json.dumps({"userId": data.userId, "deletedAt": at}))
 
 
-def archived_events(store: ArchiveStore) -> list[ReceivedEvent]:
-    """Every archived event once, settings first, then by when it happened (then id)."""
-    found: dict[str, ReceivedEvent] = {}
+def archived_events(store: ArchiveStore) -> list[tuple[ReceivedEvent, str]]:
+    """Every archived event once with its delivered body, settings first, then by when it happened (then id)."""
+    found: dict[str, tuple[ReceivedEvent, str]] = {}
     for key in store.keys(archive.EVENTS_PREFIX):
         for line in store.read(key).splitlines():
             if line.strip():
-                event = parse_bus_event(json.loads(json.loads(line)["body"]))
-                found.setdefault(event.detail.id, event)
-    return sorted(found.values(), key=lambda e: (e.detail_type not in SETTINGS_TYPES, e.detail.occurredAt,
-                                                 e.detail.id))
+                body = str(json.loads(line)["body"])
+                event = parse_bus_event(json.loads(body))
+                found.setdefault(event.detail.id, (event, body))
+    return sorted(found.values(), key=lambda pair: (pair[0].detail_type not in SETTINGS_TYPES,
+                                                    pair[0].detail.occurredAt, pair[0].detail.id))
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,8 @@ def rebuild(store: ReadModelStore, archive_store: ArchiveStore, consumes: Mappin
     events = archived_events(archive_store)
     store.clear()
     applied = skipped = 0
-    for event in events:
+    for event, body in events:
+        log(store, event, body)
         model = consumes.get(event.detail_type)
         if model is None:
             continue

@@ -9,19 +9,32 @@ finding from three completions says so. A finding needs a minimum of data to be 
 - late_night: the share of focus minutes started between 22:00 and 05:00 local (heatmap).
 - streak_at_risk: a standing daily streak and nothing completed yet today.
 - overdue: tasks that went overdue in the window, against those completed.
+- category_balance: completions per task category in the window (the day rows' ``completed@<category>``),
+  the top category's share and the evenness of the spread (Shannon entropy over the categories done,
+  divided by its largest value ln k; 0 when all is one category), with the open tasks per category.
+- overdue_risk: of the open tasks with a due date, those already past it, and those due within 48 hours
+  whose expected work (the estimate times the user's slip, actual / estimated minutes of the window's
+  estimated completions, 1 with fewer than 3 of them) exceeds the focus minutes the user averages
+  (window focus / 28 days) in the hours left; an unestimated task due that soon is at risk while still
+  ``todo``. Confidence: 1 for a task already overdue, the slip's confidence (``n / 15``) for the others,
+  averaged over the tasks flagged.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from deepiri_analytics.models.insights import Insight
-from deepiri_analytics.models.rows import DayRow
+from deepiri_analytics.models.rows import DayRow, OpenTask
+from deepiri_common.clock import parse_iso
 
 WINDOW_DAYS = 28
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LATE_HOURS = frozenset((22, 23, 0, 1, 2, 3, 4))
+RISK_HOURS = 48
+CLOSED_STATUSES = frozenset(("done", "cancelled"))
 
 
 def confidence(samples: float, enough: float) -> float:
@@ -116,9 +129,94 @@ def overdue(rows: Sequence[DayRow]) -> Insight | None:
                    confidence=confidence(late + completed, 20))
 
 
-def insights(rows: Sequence[DayRow], heatmap: Mapping[str, int], streak: Mapping[str, int],
-             today: date) -> list[Insight]:
+def _per_category(rows: Sequence[DayRow], prefix: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        for name, value in row.counts.items():
+            if name.startswith(prefix) and value:
+                category = name.removeprefix(prefix)
+                counts[category] = counts.get(category, 0) + int(value)
+    return counts
+
+
+def evenness(counts: Sequence[int]) -> float:
+    """Shannon entropy of the shares over ln k (k categories with a count): 1 when even, 0 for one category."""
+    present = [c for c in counts if c > 0]
+    if len(present) < 2:
+        return 0.0
+    total = sum(present)
+    entropy = -sum(c / total * math.log(c / total) for c in present)
+    return entropy / math.log(len(present))
+
+
+def category_balance(rows: Sequence[DayRow], open_tasks: Sequence[OpenTask]) -> Insight | None:
+    done = _per_category(rows, "completed@")
+    total = sum(done.values())
+    if total < 3:
+        return None
+    top = min(done, key=lambda category: (-done[category], category))
+    share, even = done[top] / total, evenness(list(done.values()))
+    still_open: dict[str, int] = {}
+    for task in open_tasks:
+        if task.category is not None and task.status not in CLOSED_STATUSES:
+            still_open[task.category] = still_open.get(task.category, 0) + 1
+    figures: dict[str, float] = {"completed": total, "topShare": round(share, 4), "evenness": round(even, 4),
+                                 "categories": len(done)}
+    figures |= {f"completed.{c}": n for c, n in sorted(done.items())}
+    figures |= {f"open.{c}": n for c, n in sorted(still_open.items())}
+    return Insight(kind="category_balance",
+                   message=f"{share:.0%} of your {total} completions in the last {WINDOW_DAYS} days were {top} "
+                           f"({len(done)} categories, evenness {even:.2f}).",
+                   figures=figures, confidence=confidence(total, 30))
+
+
+def _slip(rows: Sequence[DayRow]) -> tuple[float, int]:
+    """Actual over estimated minutes of the window's estimated completions (1.0 with fewer than 3), and their count."""
+    estimated, estimate, actual = _sum(rows, "estimated"), _sum(rows, "estimateMinutes"), _sum(rows, "actualMinutes")
+    if estimated < 3 or estimate == 0:
+        return 1.0, estimated
+    return actual / estimate, estimated
+
+
+def overdue_risk(rows: Sequence[DayRow], open_tasks: Sequence[OpenTask], now: datetime) -> Insight | None:
+    slip, estimated = _slip(rows)
+    daily_focus = _sum(rows, "focusMinutes") / WINDOW_DAYS
+    dated = [t for t in open_tasks if t.dueAt and t.status not in CLOSED_STATUSES]
+    late = at_risk = due_soon = 0
+    needed_total = 0.0
+    for task in dated:
+        hours_left = (parse_iso(str(task.dueAt)) - now).total_seconds() / 3600
+        if hours_left < 0:
+            late += 1
+            continue
+        if hours_left > RISK_HOURS:
+            continue
+        due_soon += 1
+        if task.estimateMinutes:
+            needed = task.estimateMinutes * slip
+            risky = needed > daily_focus * hours_left / 24
+        else:
+            needed, risky = 0.0, task.status == "todo"
+        if risky:
+            at_risk += 1
+            needed_total += needed
+    if late + at_risk == 0:
+        return None
+    trust = (late + at_risk * confidence(estimated, 15)) / (late + at_risk)
+    return Insight(kind="overdue_risk",
+                   message=f"{late + at_risk} of your {len(dated)} open tasks with a due date are at risk: {late} "
+                           f"past due, {at_risk} due within {RISK_HOURS} hours with more work left than your usual "
+                           f"focus time before then.",
+                   figures={"openWithDue": len(dated), "overdueNow": late, "dueSoon": due_soon, "atRisk": at_risk,
+                            "neededMinutes": round(needed_total, 1), "slip": round(slip, 4),
+                            "dailyFocusMinutes": round(daily_focus, 2)},
+                   confidence=round(trust, 2))
+
+
+def insights(rows: Sequence[DayRow], heatmap: Mapping[str, int], streak: Mapping[str, int], today: date, *,
+             open_tasks: Sequence[OpenTask], now: datetime) -> list[Insight]:
     """Every finding the data supports, in a fixed order."""
     found = [peak_hours(heatmap), estimate_accuracy(rows), on_time_trend(rows, today), late_night(heatmap),
-             streak_at_risk(rows, streak, today), overdue(rows)]
+             streak_at_risk(rows, streak, today), overdue(rows), category_balance(rows, open_tasks),
+             overdue_risk(rows, open_tasks, now)]
     return [insight for insight in found if insight is not None]

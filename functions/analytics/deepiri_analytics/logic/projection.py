@@ -6,13 +6,19 @@ order can change is the day an activity lands on when it is handled before the u
 (it is placed with UTC then). A user's local day is shifted by their ``dayStartHour`` (a day that
 starts at 04:00 keeps 01:30 on the day before), as engagement's streaks count it.
 
-- TaskCreated: ``created`` on the local day it happened; the project's ``created`` on the UTC day.
+- TaskCreated: ``created`` and ``created@<category>`` on the local day it happened; the project's ``created``
+  on the UTC day; the task's open row (status, category, due date).
+- TaskUpdated: the open row's status, category, due date and estimate, from the event's values, each field
+  newest wins (TaskCreated carries no estimate: it is known from the first TaskUpdated that sets it).
+- TaskCompleted (any) and TaskDeleted: the open row goes for good (``Close``).
 - TaskCompleted (first completions only, so a reopened and completed-again task counts once): ``completed``,
+  ``completed@<category>``,
   ``onTime`` / ``late`` when the task had a due date, estimate and actual minutes when it had an estimate,
   one completion in the heatmap's local hour of week; the project's ``completed`` and cycle time (the
   time from the task's creation, read from its ULID, to its completion).
 - TaskOverdue: ``overdue``. TimerStopped: ``focusMinutes`` and ``timers`` on the day it stopped, minutes
-  in the heatmap's hour the timer started. XpAwarded: ``xp``. ChallengeCompleted: ``challengesCompleted``.
+  in the heatmap's hour the timer started. XpAwarded: ``xp``. ChallengeStarted: ``challengesStarted`` on
+  the local day of its ``startedAt``; ChallengeCompleted: ``challengesCompleted`` on that of its ``completedAt``.
 - StreakUpdated: the user's streak. UserRegistered / UserSettingsChanged: the user's day settings.
 - ProjectCreated / MemberAdded / MemberRemoved: who may read a project's summary.
 - UserDeleted: every row of the user goes.
@@ -26,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import Add, DaySettings, Effect, Forget, Latest
+from deepiri_analytics.models.rows import TRACKED, Add, Close, DaySettings, Effect, Forget, Latest, Track
 from deepiri_common.clock import parse_iso
 from deepiri_common.ids import is_ulid, ulid_time
 
@@ -85,16 +91,30 @@ def effects(detail_type: str, data: BaseModel, occurred_at: str, event_id: str,
             settings: DaySettings) -> list[Effect]:
     """What one event changes in the read models (``settings``: the user's day settings as known now)."""
     at = parse_iso(occurred_at)
-    if isinstance(data, feed.TaskCreatedData):
-        return _created(data, at, settings)
-    if isinstance(data, feed.TaskCompletedData):
-        return _completed(data, settings)
+    order = order_of(occurred_at, event_id)
+    if isinstance(data, feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedData | feed.TaskCompletedData):
+        return _task(data, at, order, settings)
     if isinstance(data, feed.TimerStoppedData):
         return _timer(data, settings)
     if isinstance(data, feed.UserDeletedData):
         return [Forget(data.userId)]
-    latest = _latest(data, order_of(occurred_at, event_id))
+    latest = _latest(data, order)
     return [latest] if latest is not None else _counted(data, at, settings)
+
+
+def _task(data: feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedData | feed.TaskCompletedData,
+          at: datetime, order: str, settings: DaySettings) -> list[Effect]:
+    """A task's lifecycle: its counters, and its open row kept (created, updated) or closed (completed, deleted)."""
+    if isinstance(data, feed.TaskCreatedData):
+        tracked = Track(data.userId, data.taskId, {"status": data.status, "category": data.category,
+                                                   "dueAt": data.dueAt}, order)
+        return [*_created(data, at, settings), tracked]
+    if isinstance(data, feed.TaskUpdatedData):
+        values = {name: data.values[name] for name in TRACKED if name in data.values}
+        return [Track(data.userId, data.taskId, values, order)] if values else []
+    if isinstance(data, feed.TaskDeletedData):
+        return [Close(data.ownerId, data.taskId)]
+    return [*_completed(data, settings), Close(data.userId, data.taskId)]
 
 
 def _latest(data: BaseModel, order: str) -> Latest | None:
@@ -113,13 +133,15 @@ def _latest(data: BaseModel, order: str) -> Latest | None:
 
 
 def _counted(data: BaseModel, at: datetime, settings: DaySettings) -> list[Effect]:
-    """Events that add one counter to the user's day of ``at``."""
+    """Events that add one counter to the user's day of ``at`` (a challenge's: the day it started or ended)."""
     if isinstance(data, feed.TaskOverdueData):
         counts = {"overdue": 1}
     elif isinstance(data, feed.XpAwardedData):
         counts = {"xp": data.amount}
+    elif isinstance(data, feed.ChallengeStartedData):
+        counts, at = {"challengesStarted": 1}, parse_iso(data.startedAt)
     elif isinstance(data, feed.ChallengeCompletedData):
-        counts = {"challengesCompleted": 1}
+        counts, at = {"challengesCompleted": 1}, parse_iso(data.completedAt)
     else:
         return []
     user_id: str = data.userId
@@ -127,7 +149,8 @@ def _counted(data: BaseModel, at: datetime, settings: DaySettings) -> list[Effec
 
 
 def _created(data: feed.TaskCreatedData, at: datetime, settings: DaySettings) -> list[Effect]:
-    changes: list[Effect] = [Add(user_key(data.userId), day_row(local_day(at, settings)), {"created": 1})]
+    counts = {"created": 1, f"created@{data.category}": 1}
+    changes: list[Effect] = [Add(user_key(data.userId), day_row(local_day(at, settings)), counts)]
     if data.projectId:
         changes.append(Add(project_key(data.projectId), day_row(at.date()), {"created": 1}))
     return [*changes, *activity(data.userId, at)]
@@ -137,7 +160,7 @@ def _completed(data: feed.TaskCompletedData, settings: DaySettings) -> list[Effe
     if not data.firstCompletion:
         return []
     at = parse_iso(data.completedAt)
-    counts = {"completed": 1}
+    counts = {"completed": 1, f"completed@{data.category}": 1}
     if data.onTime is not None:
         counts["onTime" if data.onTime else "late"] = 1
     if data.estimateMinutes:

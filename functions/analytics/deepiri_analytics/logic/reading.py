@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from deepiri_analytics.logic import forecast, insights, projection, reports
 from deepiri_analytics.models.insights import Forecast, ForecastPoint, Insights
 from deepiri_analytics.models.reports import (
     ActiveUsers,
     Export,
+    ExportEvent,
     ExportRow,
     Heatmap,
     ProjectSummary,
     Summary,
     TimeSeries,
 )
-from deepiri_analytics.models.rows import DAY_COUNTERS, DayRow, DaySettings
-from deepiri_common.problems import NotFound
+from deepiri_analytics.models.rows import DAY_COUNTERS, DayRow, DaySettings, LoggedEvent, OpenTask
+from deepiri_common.pagination import decode_cursor, encode_cursor
+from deepiri_common.problems import BadRequest, NotFound
+
+EXPORT_EVENTS = 1000  # events per export page (a bounded Query; the cursor continues)
 
 
 class Rows(Protocol):
@@ -32,6 +37,9 @@ class Rows(Protocol):
     def counters(self, owner: str, row: str) -> dict[str, int]: ...
     def days(self, owner: str, first: date, last: date) -> list[DayRow]: ...
     def is_member(self, project_id: str, user_id: str) -> bool: ...
+    def open_tasks(self, user_id: str) -> list[OpenTask]: ...
+    def logged(self, user_id: str, first: str, last: str, limit: int,
+               start: dict[str, Any] | None) -> tuple[list[LoggedEvent], dict[str, Any] | None]: ...
     def count(self, owner: str) -> int: ...
 
 
@@ -63,21 +71,47 @@ def project_summary(rows: Rows, user_id: str, project_id: str, *, start: date | 
     return reports.project_summary(project_id, rows.days(projection.project_key(project_id), first, last), first, last)
 
 
-def export(rows: Rows, user_id: str, now: datetime) -> Export:
-    """The caller's daily rows of the last year (``MAX_DAYS``), oldest first."""
+def _start_key(user_id: str, cursor: str | None) -> dict[str, Any] | None:
+    """The cursor as the Query's start key, refused unless it points into the caller's own event log."""
+    if cursor is None:
+        return None
+    key = decode_cursor(cursor)
+    pk, sk = key.get("pk"), key.get("sk")
+    if set(key) != {"pk", "sk"} or pk != {"S": projection.user_key(user_id)} or not (
+            isinstance(sk, dict) and str(sk.get("S", "")).startswith("LOG#")):
+        raise BadRequest("invalid cursor")
+    return key
+
+
+def export(rows: Rows, user_id: str, now: datetime, cursor: str | None = None) -> Export:
+    """The caller's daily rows and logged events of the last year (``MAX_DAYS``), oldest first; the events a
+    page (``EXPORT_EVENTS``) at a time, the day rows on the first page."""
+    start = _start_key(user_id, cursor)
     last = projection.local_day(now, rows.day_settings(user_id))
     first = last - timedelta(days=reports.MAX_DAYS - 1)
-    days = rows.days(projection.user_key(user_id), first, last)
-    return Export(userId=user_id, days=[ExportRow(day=row.day, counts=dict(row.counts)) for row in days])
+    days = [] if start else rows.days(projection.user_key(user_id), first, last)
+    # From the UTC day before the window's first local day (every zone's first day is inside) to the newest
+    since = (first - timedelta(days=1)).isoformat()
+    logged, following = rows.logged(user_id, f"LOG#{since}", "LOG#~", EXPORT_EVENTS, start)
+    events = [ExportEvent(eventId=e.event_id, detailType=e.detail_type, occurredAt=e.occurred_at,
+                          event=json.loads(e.body)) for e in logged]
+    return Export(userId=user_id, days=[ExportRow(day=row.day, counts=dict(row.counts)) for row in days],
+                  events=events, nextCursor=encode_cursor(following) if following else None)
 
 
 def export_csv(export_data: Export) -> str:
-    """One line per day: ``day`` then every day counter."""
+    """Two tables: one line per day (``day`` then every day counter), a blank line, then one line per event
+    (``event_id, detail_type, occurred_at, event`` as delivered, JSON)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["day", *DAY_COUNTERS])
     for row in export_data.days:
         writer.writerow([row.day, *(row.counts.get(name, 0) for name in DAY_COUNTERS)])
+    writer.writerow([])
+    writer.writerow(["event_id", "detail_type", "occurred_at", "event"])
+    for event in export_data.events:
+        writer.writerow([event.eventId, event.detailType, event.occurredAt,
+                         json.dumps(event.event, separators=(",", ":"), ensure_ascii=False)])
     return out.getvalue()
 
 
@@ -89,12 +123,12 @@ def active_users(rows: Rows, now: datetime) -> ActiveUsers:
 
 
 def user_insights(rows: Rows, user_id: str, now: datetime) -> Insights:
-    """The caller's insights from their last 28 days and their heatmap (one Query, two reads)."""
+    """The caller's insights from their last 28 days, their heatmap and open tasks (two Queries, two reads)."""
     today = projection.local_day(now, rows.day_settings(user_id))
     first = today - timedelta(days=insights.WINDOW_DAYS - 1)
     days = rows.days(projection.user_key(user_id), first, today)
     found = insights.insights(days, rows.counters(projection.user_key(user_id), "HEATMAP"), rows.streak(user_id),
-                              today)
+                              today, open_tasks=rows.open_tasks(user_id), now=now)
     return Insights(userId=user_id, asOf=today.isoformat(), windowDays=insights.WINDOW_DAYS, items=found)
 
 

@@ -62,7 +62,8 @@ def summary(rows: list[DayRow], first: date, last: date, streak: Mapping[str, in
         "completed": _total(rows, "completed"), "onTime": on_time, "late": late, "overdue": _total(rows, "overdue"),
         "onTimeRate": on_time_rate(on_time, late), "focusMinutes": _total(rows, "focusMinutes"),
         "estimateMinutes": estimate, "actualMinutes": actual, "efficiency": efficiency(estimate, actual),
-        "xp": _total(rows, "xp"), "challengesCompleted": _total(rows, "challengesCompleted"), "activeDays": active,
+        "xp": _total(rows, "xp"), "challengesStarted": _total(rows, "challengesStarted"),
+        "challengesCompleted": _total(rows, "challengesCompleted"), "activeDays": active,
         "streak": Streak(days=streak.get("days", 0), longest=streak.get("longest", 0)),
     })
 

@@ -3,6 +3,8 @@ contract by the contract tests)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 
@@ -22,6 +24,23 @@ class TaskCreatedData(BaseModel):
     taskId: str
     userId: str
     projectId: str | None
+    status: str
+    category: str
+    dueAt: str | None
+
+
+class TaskUpdatedData(BaseModel):
+    """The changed fields' new values; the open-task row keeps ``status``, ``category``, ``dueAt`` and
+    ``estimateMinutes`` from them."""
+
+    taskId: str
+    userId: str
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskDeletedData(BaseModel):
+    taskId: str
+    ownerId: str
 
 
 class TaskCompletedData(BaseModel):
@@ -54,8 +73,14 @@ class XpAwardedData(BaseModel):
     amount: int
 
 
+class ChallengeStartedData(BaseModel):
+    userId: str
+    startedAt: str
+
+
 class ChallengeCompletedData(BaseModel):
     userId: str
+    completedAt: str
 
 
 class StreakUpdatedData(BaseModel):

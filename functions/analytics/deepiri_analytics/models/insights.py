@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 InsightKind = Literal["peak_hours", "estimate_accuracy", "on_time_trend", "late_night", "streak_at_risk",
-                      "overdue"]
+                      "overdue", "category_balance", "overdue_risk"]
 
 
 class Insight(BaseModel):

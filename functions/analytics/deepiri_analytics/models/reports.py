@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Metric = Literal["created", "completed", "onTime", "late", "overdue", "focusMinutes", "timers", "xp",
-                 "challengesCompleted"]
+                 "challengesStarted", "challengesCompleted"]
 Bucket = Literal["day", "week"]
 
 
@@ -35,6 +35,7 @@ class Summary(BaseModel):
     efficiency: float | None = Field(description="clamp(estimate / actual x 100, 0, 100), 1 decimal; null "
                                                  "when no estimated task took time")
     xp: int
+    challengesStarted: int
     challengesCompleted: int
     activeDays: int = Field(description="days with a completion or focus time")
     streak: Streak
@@ -95,8 +96,19 @@ class ExportRow(BaseModel):
     counts: dict[str, int]
 
 
+class ExportEvent(BaseModel):
+    eventId: str
+    detailType: str
+    occurredAt: str
+    event: dict[str, Any] = Field(description="the event exactly as the bus delivered it")
+
+
 class Export(BaseModel):
+    """The caller's daily rows and their own events (subject or actor) of the last year, oldest first."""
+
     model_config = ConfigDict(defer_build=True)
 
     userId: str
-    days: list[ExportRow]
+    days: list[ExportRow] = Field(description="every daily row of the window (on the first page only)")
+    events: list[ExportEvent] = Field(description="the caller's events, at most 1000 per page")
+    nextCursor: str | None = Field(default=None, description="pass as `cursor` for the next page of events")

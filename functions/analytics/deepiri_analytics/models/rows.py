@@ -4,7 +4,13 @@ Layout of the analytics table (``pk`` / ``sk``):
 
     USER#<userId>     / PROFILE            timezone and dayStartHour (the users service's values), newest wins
     USER#<userId>     / STREAK             streak days and best, newest StreakUpdated wins
-    USER#<userId>     / DAY#<local date>   counters of one local day (see DAY_COUNTERS)
+    USER#<userId>     / DAY#<local date>   counters of one local day (see DAY_COUNTERS), and per task category
+                                           ``created@<category>`` and ``completed@<category>``
+    USER#<userId>     / OPEN#<taskId>      an open task: status, category, dueAt, estimateMinutes, each with the
+                                           order ``o_<name>`` of the event that set it (newest wins per field)
+    USER#<userId>     / CLOSED#<taskId>    the task was completed or deleted: its OPEN row is gone for good
+    USER#<userId>     / LOG#<occurredAt>#<eventId>  an event the user is the subject or (a user) the actor of:
+                                           detailType and the delivered body, for their export
     USER#<userId>     / HEATMAP            c<h> completions and f<h> focus minutes per local hour of week
     USER#<userId>     / INSIGHTS           the last insights the weekly job wrote
     PROJECT#<id>      / DAY#<UTC date>     created, completed, cycle minutes and cycles of the project's tasks
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DAY_COUNTERS = ("created", "completed", "onTime", "late", "overdue", "focusMinutes", "timers", "estimated",
-                "estimateMinutes", "actualMinutes", "xp", "challengesCompleted")
+                "estimateMinutes", "actualMinutes", "xp", "challengesStarted", "challengesCompleted")
 PROJECT_COUNTERS = ("created", "completed", "cycleMinutes", "cycles")
 
 
@@ -50,7 +56,49 @@ class Forget:
     user_id: str
 
 
-Effect = Add | Latest | Forget
+@dataclass(frozen=True)
+class Track:
+    """Set ``values`` on the user's open-task row of ``task_id``, each one unless the row holds a value of it
+    from a later event (``order``); nothing once the task is closed."""
+
+    user_id: str
+    task_id: str
+    values: Mapping[str, Any]
+    order: str
+
+
+@dataclass(frozen=True)
+class Close:
+    """The task was completed or deleted: its open-task row goes, and no change delivered later brings it back."""
+
+    user_id: str
+    task_id: str
+
+
+Effect = Add | Latest | Forget | Track | Close
+
+TRACKED = ("status", "category", "dueAt", "estimateMinutes")
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as delivered (``body``), kept in a user's own event log for their export."""
+
+    event_id: str
+    detail_type: str
+    occurred_at: str
+    body: str
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """One open task as its events described it (a field no event has given yet is None)."""
+
+    task_id: str
+    status: str | None = None
+    category: str | None = None
+    dueAt: str | None = None
+    estimateMinutes: int | None = None
 
 
 @dataclass(frozen=True)
