@@ -403,6 +403,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--all", action="store_true", help="every logic module, not only those changed")
     parser.add_argument("--service", action="append", default=[], metavar="NAME",
                         help="the logic modules of a service (common: the layer); repeatable")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="each module's time limit instead of module_timeout_seconds (more on a loaded machine)")
     parser.add_argument("--resume", action="store_true",
                         help="reuse the results kept for modules already scored on this very tree")
     parser.add_argument("modules", nargs="*", help="repository paths of logic modules")
@@ -414,6 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = (ROOT / "pyproject.toml").read_text()
     pyproject = tomllib.loads(text)
     settings, roots = load_settings(pyproject), package_roots(pyproject)
+    if args.timeout:
+        settings = dataclasses.replace(settings, module_timeout_seconds=args.timeout)
     everything = [str(p.relative_to(ROOT)) for pattern in settings.logic for p in ROOT.glob(pattern)]
     if args.service:
         modules = of_services(select_modules(everything, settings.logic), args.service)
