@@ -53,6 +53,7 @@ RESULTS = LOCAL / "mutation-results"
 FINGERPRINTED = ("functions", "layers", "tests", "contracts", "events", "infra", "pyproject.toml",
                  "template.yaml", "requirements")
 COMMON = "common"  # the --service name of the common layer
+NO_FUNCTION = "no function to mutate"  # a module of constants and protocols: a finished run all the same
 # Repository files the unit tests read besides the packages and tests/ (mutmut copies tests/ itself).
 # functions/ai: the AI unit tests read the classifier's dataset and artefact there.
 ALSO_COPY = ("infra", "contracts", "events", "template.yaml", "functions/ai")
@@ -250,11 +251,11 @@ def to_record(result: ModuleResult, tree: str) -> dict[str, Any]:
 
 def from_record(record: Mapping[str, Any], tree: str) -> ModuleResult | None:
     """A kept result, if it was measured on this tree and finished (a partial or failed run is run again)."""
-    if record.get("tree") != tree or record.get("note"):
+    if record.get("tree") != tree or record.get("note") not in ("", NO_FUNCTION):
         return None
     return ModuleResult(
         path=record["path"], score=Score(**record["score"]), survivors=tuple(record["survivors"]),
-        unreached=tuple(record["unreached"]), seconds=float(record["seconds"]), note="",
+        unreached=tuple(record["unreached"]), seconds=float(record["seconds"]), note=record["note"],
         described=tuple(record["described"]),
     )
 
@@ -354,7 +355,7 @@ def run_module(path: str, roots: Sequence[str], settings: Settings) -> ModuleRes
         note = "mutmut failed"
         print(f"mutmut failed on {path} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
     elif not codes:
-        note = note or "no function to mutate"
+        note = note or NO_FUNCTION
     result = ModuleResult(
         path=path, score=score_of(codes), survivors=undetected(codes),
         unreached=with_codes(codes, NO_TESTS_CODES), seconds=time.monotonic() - started, note=note,

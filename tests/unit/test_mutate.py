@@ -192,6 +192,13 @@ def test_given_a_kept_result_of_the_same_tree_when_resuming_then_it_is_read_back
 def test_given_a_kept_result_of_another_tree_or_a_partial_run_when_resuming_then_the_module_runs_again() -> None:
     assert mutate.from_record(mutate.to_record(_result(), "tree-1"), "tree-2") is None
     assert mutate.from_record(mutate.to_record(_result("stopped after 900s: partial"), "tree-1"), "tree-1") is None
+    assert mutate.from_record(mutate.to_record(_result("mutmut failed"), "tree-1"), "tree-1") is None
+
+
+def test_given_a_kept_module_with_nothing_to_mutate_when_resuming_then_it_is_not_run_again() -> None:
+    nothing = mutate.ModuleResult(MODULES[0], mutate.Score(), (), (), 20.0, mutate.NO_FUNCTION)
+
+    assert mutate.from_record(mutate.to_record(nothing, "tree-1"), "tree-1") == nothing
 
 
 def test_given_a_module_path_then_its_kept_result_has_a_flat_file_name_of_its_own() -> None:
