@@ -3,6 +3,8 @@
     python -m infra.mutate                 the logic modules changed since main's merge base (make mutate)
     python -m infra.mutate --all           every logic module (make mutate ALL=1)
     python -m infra.mutate PATH...         the named modules
+    python -m infra.mutate --service tasks the logic modules of one service (``common``: the layer); repeatable
+    python -m infra.mutate --all --resume  skip the modules already scored on this very tree (make mutate RESUME=1)
 
 The domain logic is what ``[tool.deepiri-mutate] logic`` in pyproject.toml names: ``logic/`` of every
 service and the common layer. mutmut names a mutant after the file's path (``functions/tasks/...``) while
@@ -11,14 +13,21 @@ the tests import ``deepiri_tasks...``, so the packages are staged at the root of
 Each module is a run of its own, bounded by a timeout, against the unit tests only. The score of a module
 is the mutants its tests kill over the mutants its tests reach; the survivors are printed with the line
 they change, so each can be killed by a test or explained as equivalent.
+
+Every finished module's result is kept in ``.local/mutation-results`` with a fingerprint of the files the
+verdicts depend on (the packages, the tests, the settings). ``--resume`` reuses a kept result whose
+fingerprint is the current one, so a long run (``--all`` takes hours on 2 cores) that was stopped goes on
+where it stopped, and a run split by service can be reported as a whole.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import difflib
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -28,7 +37,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatch
 from typing import Any
 
@@ -39,6 +48,12 @@ from infra.config import LOCAL, ROOT
 
 MUTMUT_HOME = LOCAL / "mutmut"
 STAGE = LOCAL / "mutation"
+RESULTS = LOCAL / "mutation-results"
+# What a module's verdicts depend on: the code under test, the tests, the settings and the data they read.
+FINGERPRINTED = ("functions", "layers", "tests", "contracts", "events", "infra", "pyproject.toml",
+                 "template.yaml", "requirements")
+COMMON = "common"  # the --service name of the common layer
+NO_FUNCTION = "no function to mutate"  # a module of constants and protocols: a finished run all the same
 # Repository files the unit tests read besides the packages and tests/ (mutmut copies tests/ itself).
 # functions/ai: the AI unit tests read the classifier's dataset and artefact there.
 ALSO_COPY = ("infra", "contracts", "events", "template.yaml", "functions/ai")
@@ -95,6 +110,7 @@ class ModuleResult:
     unreached: tuple[str, ...]
     seconds: float
     note: str = ""
+    described: tuple[str, ...] = field(default=(), compare=False)
 
 
 def load_settings(pyproject: Mapping[str, Any]) -> Settings:
@@ -191,6 +207,69 @@ def _function_sources(source: str) -> dict[str, str]:
     }
 
 
+def service_of(path: str) -> str:
+    """The service a logic module belongs to: ``functions/<service>/…``, or ``common`` for the layer."""
+    parts = path.split("/")
+    return parts[1] if parts[0] == "functions" and len(parts) > 1 else COMMON
+
+
+def of_services(modules: Iterable[str], services: Iterable[str]) -> list[str]:
+    """The modules of the named services; an unknown name is refused rather than selecting nothing."""
+    modules, wanted = list(modules), set(services)
+    unknown = wanted - {service_of(m) for m in modules}
+    if unknown:
+        known = sorted({service_of(m) for m in modules})
+        raise SystemExit(f"no logic module in service(s) {sorted(unknown)}; the services are {known}")
+    return [m for m in modules if service_of(m) in wanted]
+
+
+def fingerprint(files: Iterable[tuple[str, bytes]]) -> str:
+    """One digest of (path, content) pairs, in path order: what a kept result was measured on."""
+    digest = hashlib.sha256()
+    for path, content in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def tree_fingerprint() -> str:
+    """The fingerprint of the repository's files that the verdicts depend on, committed or not."""
+    listed = _git("ls-files", "--cached", "--others", "--exclude-standard", "--", *FINGERPRINTED).stdout.split("\n")
+    return fingerprint((p, (ROOT / p).read_bytes()) for p in dict.fromkeys(listed) if p and (ROOT / p).is_file())
+
+
+def result_file(path: str) -> str:
+    """The name a module's kept result is stored under."""
+    return path.replace("/", "__") + ".json"
+
+
+def to_record(result: ModuleResult, tree: str) -> dict[str, Any]:
+    """A module's result as kept on disk, with the fingerprint of the tree it was measured on."""
+    record = asdict(result)
+    record["tree"] = tree
+    return record
+
+
+def from_record(record: Mapping[str, Any], tree: str) -> ModuleResult | None:
+    """A kept result, if it was measured on this tree and finished (a partial or failed run is run again)."""
+    if record.get("tree") != tree or record.get("note") not in ("", NO_FUNCTION):
+        return None
+    return ModuleResult(
+        path=record["path"], score=Score(**record["score"]), survivors=tuple(record["survivors"]),
+        unreached=tuple(record["unreached"]), seconds=float(record["seconds"]), note=record["note"],
+        described=tuple(record["described"]),
+    )
+
+
+def kept(path: str, tree: str) -> ModuleResult | None:
+    file = RESULTS / result_file(path)
+    return from_record(json.loads(file.read_text()), tree) if file.exists() else None
+
+
+def keep(result: ModuleResult, tree: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / result_file(result.path)).write_text(json.dumps(to_record(result, tree), indent=1))
+
+
 def render(results: Sequence[ModuleResult]) -> str:
     """The score table, then each module's survivors and unreached mutants."""
     lines = ["", f"{'module':<60} {'killed/reached':>15} {'score':>7} {'no test':>8} {'time':>6}"]
@@ -276,11 +355,12 @@ def run_module(path: str, roots: Sequence[str], settings: Settings) -> ModuleRes
         note = "mutmut failed"
         print(f"mutmut failed on {path} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
     elif not codes:
-        note = note or "no function to mutate"
-    return ModuleResult(
+        note = note or NO_FUNCTION
+    result = ModuleResult(
         path=path, score=score_of(codes), survivors=undetected(codes),
         unreached=with_codes(codes, NO_TESTS_CODES), seconds=time.monotonic() - started, note=note,
     )
+    return dataclasses.replace(result, described=tuple(describe_survivors(result, roots)))
 
 
 def _exit_codes(staged: str) -> dict[str, int | None] | None:
@@ -322,6 +402,12 @@ def describe_survivors(result: ModuleResult, roots: Sequence[str]) -> list[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra.mutate", description=__doc__.split("\n")[0])
     parser.add_argument("--all", action="store_true", help="every logic module, not only those changed")
+    parser.add_argument("--service", action="append", default=[], metavar="NAME",
+                        help="the logic modules of a service (common: the layer); repeatable")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="each module's time limit instead of module_timeout_seconds (more on a loaded machine)")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the results kept for modules already scored on this very tree")
     parser.add_argument("modules", nargs="*", help="repository paths of logic modules")
     return parser.parse_args(argv)
 
@@ -331,8 +417,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = (ROOT / "pyproject.toml").read_text()
     pyproject = tomllib.loads(text)
     settings, roots = load_settings(pyproject), package_roots(pyproject)
+    if args.timeout:
+        settings = dataclasses.replace(settings, module_timeout_seconds=args.timeout)
     everything = [str(p.relative_to(ROOT)) for pattern in settings.logic for p in ROOT.glob(pattern)]
-    if args.all:
+    if args.service:
+        modules = of_services(select_modules(everything, settings.logic), args.service)
+        scope = f"the logic modules of {', '.join(sorted(set(args.service)))}"
+    elif args.all:
         modules, scope = select_modules(everything, settings.logic), "every logic module"
     elif args.modules:
         modules, scope = select_modules(args.modules, settings.logic), "the modules named"
@@ -346,17 +437,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not (MUTMUT_HOME / "bin" / "mutmut").exists():
         raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
-    stage(text, roots, modules)
+    tree = tree_fingerprint()
+    done = {path: r for path in modules if args.resume and (r := kept(path, tree)) is not None}
+    if done:
+        print(f"  {len(done)} module(s) already scored on this tree, kept in {RESULTS.relative_to(ROOT)} (--resume)")
+    if len(done) < len(modules):
+        stage(text, roots, modules)
     results: list[ModuleResult] = []
     for path in modules:
-        result = run_module(path, roots, settings)
+        result = done.get(path) or run_module(path, roots, settings)
+        if path not in done:
+            keep(result, tree)
         pct = "-" if result.score.percent is None else f"{result.score.percent:.1f} %"
         print(f"  {path}: {result.score.detected}/{result.score.reached} ({pct}) in {result.seconds:.0f}s "
-              f"{result.note}".rstrip(), flush=True)
+              f"{'(kept) ' if path in done else ''}{result.note}".rstrip(), flush=True)
         results.append(result)
     print(render(results))
+    print(f"total: {sum(r.seconds for r in results) / 60:.1f} min of module runs")
     for result in results:
-        print("\n".join(describe_survivors(result, roots)))
+        print("\n".join(result.described))
     return 1 if any(r.note == "mutmut failed" for r in results) else 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import pytest
@@ -146,3 +147,60 @@ def test_given_the_repository_pyproject_when_staged_then_mutmut_sees_packages_at
     # The repository's own settings are carried over unchanged
     assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"][0] == "tests/unit"
     assert staged["tool"]["deepiri-mutate"] == tomllib.loads(text)["tool"]["deepiri-mutate"]
+
+
+MODULES = (
+    "functions/gateway/deepiri_gateway/logic/readiness.py",
+    "functions/tasks/deepiri_tasks/logic/status.py",
+    "layers/common/python/deepiri_common/ids.py",
+)
+
+
+def test_given_a_service_when_selecting_then_only_its_logic_modules_run_and_common_is_the_layer() -> None:
+    assert mutate.of_services(MODULES, ["tasks"]) == ["functions/tasks/deepiri_tasks/logic/status.py"]
+    assert mutate.of_services(MODULES, ["common", "gateway"]) == [MODULES[0], MODULES[2]]
+
+
+def test_given_an_unknown_service_when_selecting_then_it_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(SystemExit, match=r"\['taks'\].*\['common', 'gateway', 'tasks'\]"):
+        mutate.of_services(MODULES, ["taks"])
+
+
+def test_given_two_trees_then_their_fingerprints_differ_by_any_content_or_path_and_not_by_order() -> None:
+    tree = [("a.py", b"x = 1"), ("tests/t.py", b"assert True")]
+
+    assert mutate.fingerprint(tree) == mutate.fingerprint(list(reversed(tree)))
+    assert mutate.fingerprint(tree) != mutate.fingerprint([("a.py", b"x = 2"), ("tests/t.py", b"assert True")])
+    assert mutate.fingerprint(tree) != mutate.fingerprint([("b.py", b"x = 1"), ("tests/t.py", b"assert True")])
+
+
+def _result(note: str = "") -> mutate.ModuleResult:
+    return mutate.ModuleResult(MODULES[1], mutate.Score(killed=40, survived=2, no_tests=3),
+                               ("m.x__mutmut_1", "m.x__mutmut_2"), ("m.y__mutmut_1",), 61.5, note,
+                               ("status.py", "  survived  x__mutmut_1"))
+
+
+def test_given_a_kept_result_of_the_same_tree_when_resuming_then_it_is_read_back_whole() -> None:
+    record = json.loads(json.dumps(mutate.to_record(_result(), "tree-1")))
+
+    back = mutate.from_record(record, "tree-1")
+
+    assert back == _result()
+    assert back is not None and back.described == _result().described and back.seconds == 61.5
+
+
+def test_given_a_kept_result_of_another_tree_or_a_partial_run_when_resuming_then_the_module_runs_again() -> None:
+    assert mutate.from_record(mutate.to_record(_result(), "tree-1"), "tree-2") is None
+    assert mutate.from_record(mutate.to_record(_result("stopped after 900s: partial"), "tree-1"), "tree-1") is None
+    assert mutate.from_record(mutate.to_record(_result("mutmut failed"), "tree-1"), "tree-1") is None
+
+
+def test_given_a_kept_module_with_nothing_to_mutate_when_resuming_then_it_is_not_run_again() -> None:
+    nothing = mutate.ModuleResult(MODULES[0], mutate.Score(), (), (), 20.0, mutate.NO_FUNCTION)
+
+    assert mutate.from_record(mutate.to_record(nothing, "tree-1"), "tree-1") == nothing
+
+
+def test_given_a_module_path_then_its_kept_result_has_a_flat_file_name_of_its_own() -> None:
+    assert mutate.result_file(MODULES[1]) == "functions__tasks__deepiri_tasks__logic__status.py.json"
+    assert len({mutate.result_file(m) for m in MODULES}) == len(MODULES)
