@@ -30,12 +30,27 @@ def _task(title: str, **fields: Any) -> OpenTask:
     return OpenTask.model_validate({"id": title, "title": title, "status": "todo", **fields})
 
 
-def _tools(tasks: FakeTasks, created: list[dict[str, Any]] | None = None) -> ChatTools:
+class FakeChallenges:
+    """The challenges service's generate route: records what it was asked, answers from a script."""
+
+    def __init__(self, status: int = 201, body: dict[str, Any] | None = None) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+        self.status, self.body = status, body
+
+    def __call__(self, task_id: str, kind: str | None) -> tuple[int, dict[str, Any]]:
+        self.asked.append((task_id, kind))
+        body = self.body or {"id": "c1", "taskId": task_id, "type": kind or "checklist", "title": "Beat the clock",
+                             "pointsReward": 250, "timeLimitMinutes": 45}
+        return self.status, body
+
+
+def _tools(tasks: FakeTasks, created: list[dict[str, Any]] | None = None,
+           challenges: FakeChallenges | None = None) -> ChatTools:
     def create(body: dict[str, Any]) -> dict[str, Any]:
         (created if created is not None else []).append(body)
         return {"id": "new", **body}
     return ChatTools(tasks=tasks, create_task=create, progress=lambda: {"level": 3, "xp": 420, "streaks": {"days": 5}},
-                     model=local_model(), zone="Europe/Paris")
+                     make_challenge=challenges or FakeChallenges(), model=local_model(), zone="Europe/Paris")
 
 
 def _say(text: str, tools: ChatTools, caller: str = "alice") -> Any:
@@ -84,9 +99,60 @@ def test_given_how_am_i_doing_then_progress_and_counts_answer() -> None:
     assert reply.reply == "You have 2 open tasks, 1 overdue. You are level 3 with 420 XP and a 5-day streak."
 
 
-def test_given_a_challenge_or_another_question_then_it_says_plainly_what_it_cannot_do() -> None:
+def test_given_another_question_then_it_says_plainly_what_it_cannot_do() -> None:
     tasks = FakeTasks({})
-    assert "cannot make challenges" in _say("challenge me", _tools(tasks)).reply
     unknown = _say("write me a poem about the sea", _tools(tasks))
     assert unknown.intent == "unknown" and "I cannot answer other questions" in unknown.reply
     assert tasks.asked == []
+
+
+def test_given_make_a_challenge_from_a_named_task_then_that_task_is_generated_as_the_caller() -> None:
+    tasks = FakeTasks({"alice": [_task("pay the water bill", priority="urgent", dueAt=NOW),
+                                 _task("write the quarterly report", priority="low")],
+                       "bob": [_task("bob's report", priority="urgent")]})
+    challenges = FakeChallenges()
+
+    reply = _say("make a quiz challenge from my quarterly report", _tools(tasks, challenges=challenges))
+
+    assert challenges.asked == [("write the quarterly report", "quiz")]
+    assert tasks.asked == ["alice"]
+    assert reply.intent == "make_challenge" and reply.data["challenge"]["id"] == "c1"
+    assert reply.reply == ('Made a quiz challenge from "write the quarterly report": Beat the clock, 250 points, '
+                           "45 min. Start it when you are ready.")
+
+
+def test_given_challenge_me_without_a_task_named_then_the_top_priority_task_and_the_bandit_s_type() -> None:
+    tasks = FakeTasks({"alice": [_task("someday maybe", priority="low"),
+                                 _task("send the contract", priority="high", dueAt=NOW + timedelta(hours=2))]})
+    challenges = FakeChallenges()
+
+    _say("challenge me", _tools(tasks, challenges=challenges))
+
+    assert challenges.asked == [("send the contract", None)]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("make a puzzle challenge", "puzzle"), ("create a pomodoro challenge", "focus_sprint"),
+    ("make a focus sprint challenge", "focus_sprint"), ("generate a checklist challenge", "checklist"),
+    ("start a streak challenge", "streak"), ("make a timed challenge", "timed_completion"),
+    ("make a challenge", None),
+])
+def test_given_a_type_named_in_the_request_then_it_is_asked_for(text: str, kind: str | None) -> None:
+    challenges = FakeChallenges()
+    _say(text, _tools(FakeTasks({"alice": [_task("report")]}), challenges=challenges))
+    assert challenges.asked == [("report", kind)]
+
+
+def test_given_the_challenges_service_refuses_then_the_reply_says_why() -> None:
+    challenges = FakeChallenges(409, {"title": "Conflict", "detail": "quiz questions need the Bedrock provider"})
+
+    reply = _say("make a quiz challenge", _tools(FakeTasks({"alice": [_task("report")]}), challenges=challenges))
+
+    assert reply.reply == 'I could not make a challenge from "report": quiz questions need the Bedrock provider.'
+    assert reply.data == {"taskId": "report", "status": 409}
+
+
+def test_given_no_open_tasks_then_no_challenge_is_asked_for() -> None:
+    challenges = FakeChallenges()
+    reply = _say("challenge me", _tools(FakeTasks({}), challenges=challenges))
+    assert challenges.asked == [] and reply.reply.startswith("You have no open tasks")

@@ -6,12 +6,16 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
-from deepiri_ai.dal.tasks_api import TasksApi
-from deepiri_ai.logic.prioritize import rank
+import pytest
+
+from deepiri_ai.dal.tasks_api import TaskGraphApi, TasksApi
+from deepiri_ai.logic.prioritize import rank, waiting_on
 from deepiri_ai.models.prioritize import OpenTask
 from deepiri_common.identity import Caller
+from deepiri_common.internal import UpstreamFailed
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -59,3 +63,72 @@ def test_given_the_tasks_api_then_it_is_invoked_as_the_caller_for_their_open_tas
     assert calls[0]["requestContext"]["authorizer"]["userId"] == "alice"
     assert calls[0]["queryStringParameters"]["status"] == "todo,in_progress,review,blocked"
     assert calls[1]["queryStringParameters"]["cursor"] == "c2"
+
+
+def test_given_a_task_waiting_on_an_open_one_then_its_blocker_comes_first_and_the_reasons_say_so() -> None:
+    tasks = [_task("launch", priority="urgent", dueAt=NOW + timedelta(hours=2)), _task("sign off", priority="low")]
+    blockers = waiting_on([("launch", "sign off", "blocks")], ["launch", "sign off"])
+
+    ranked = rank(tasks, NOW, blockers=blockers)
+
+    assert [task.title for task in ranked.tasks] == ["sign off", "launch"]
+    assert ranked.tasks[0].reasons[-1] == "unblocks 1 task"
+    assert 'waits on 1 open task: "sign off"' in ranked.tasks[1].reasons
+    assert ranked.tasks[1].score == round(0.55 * 0.9 + 0.45 * 1.0 - 0.5, 4)
+    assert ranked.tasks[0].score == round(0.55 * 0.1 + 0.45 * 0.25 + 0.1, 4)
+
+
+def test_given_a_task_many_wait_on_then_it_rises_by_the_number_it_unblocks_up_to_three() -> None:
+    # design <- build <- test <- release <- announce: design unblocks four (counted through the chain)
+    chain = ["design", "build", "test", "release", "announce"]
+    edges = [(later, earlier, "precedes") for earlier, later in pairwise(chain)]
+    tasks = [_task(title) for title in chain] + [_task("other", priority="high")]
+
+    ranked = rank(tasks, NOW, blockers=waiting_on(edges, [task.id for task in tasks]))
+
+    by_title = {task.title: task for task in ranked.tasks}
+    assert "unblocks 4 tasks" in by_title["design"].reasons and "unblocks 1 task" in by_title["release"].reasons
+    assert by_title["design"].score == round(0.55 * 0.1 + 0.45 * 0.5 + 0.3, 4)  # capped at three
+    assert by_title["test"].score == round(0.55 * 0.1 + 0.45 * 0.5 - 0.5 + 0.2, 4)
+    assert [task.title for task in ranked.tasks] == ["design", "other", "build", "test", "release", "announce"]
+
+
+def test_given_edges_that_do_not_hold_a_task_back_then_they_are_not_weighed() -> None:
+    edges = [("a", "b", "related"), ("a", "done-task", "blocks"), ("a", "a", "blocks"), ("a", "b", "subtask"),
+             ("a", "b", "blocks"), ("c", "d", "blocks")]
+    assert waiting_on(edges, ["a", "b", "c"]) == {"a": ["b"]}
+
+
+def test_given_a_blocker_outside_the_weighed_list_then_the_task_is_still_placed() -> None:
+    ranked = rank([_task("a")], NOW, blockers={"a": ["elsewhere"]})
+    assert [task.title for task in ranked.tasks] == ["a"]
+    assert ranked.tasks[0].reasons[-1] == 'waits on 1 open task: "elsewhere"'
+
+
+def test_given_a_cycle_then_every_task_is_still_placed_once() -> None:
+    ranked = rank([_task("a", priority="high"), _task("b")], NOW, blockers={"a": ["b"], "b": ["a"]})
+    assert [task.title for task in ranked.tasks] == ["a", "b"]
+
+
+def test_given_the_graph_route_then_it_is_invoked_as_the_caller_and_its_edges_read() -> None:
+    calls: list[dict[str, Any]] = []
+    graph = {"nodes": [], "edges": [{"from": "t1", "to": "t2", "type": "blocks"}, {"from": "t3"}],
+             "topologicalOrder": [], "criticalPath": [], "criticalPathMinutes": 0}
+
+    def invoke(**kwargs: Any) -> dict[str, Any]:
+        calls.append(json.loads(kwargs["Payload"]))
+        body = json.dumps(graph)
+        return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps({"statusCode": 200, "body": body}).encode())}
+
+    edges = TaskGraphApi("deepiri-test-tasks-dependencies", invoke).edges(Caller(user_id="alice", roles=("user",)))
+
+    assert edges == [("t1", "t2", "blocks")]
+    assert (calls[0]["path"], calls[0]["requestContext"]["authorizer"]["userId"]) == ("/api/tasks/graph", "alice")
+
+
+def test_given_the_graph_route_fails_then_a_502_problem() -> None:
+    def invoke(**kwargs: Any) -> dict[str, Any]:
+        return {"StatusCode": 200, "Payload": io.BytesIO(json.dumps({"statusCode": 403, "body": "{}"}).encode())}
+
+    with pytest.raises(UpstreamFailed):
+        TaskGraphApi("f", invoke).edges(Caller(user_id="alice", roles=("user",)))

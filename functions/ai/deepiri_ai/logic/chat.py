@@ -8,7 +8,11 @@ Intents (the last user message decides; the words are matched, never followed):
   engagement service and the open and overdue task counts;
 - ``add_task``: "add a task ...", "remind me to ...", "new task: ...": the rest of the message is parsed into
   a draft (classifier and date grammar) and created through the tasks API as the caller;
-- ``make_challenge``: "make/create a challenge", "challenge me": said plainly that it cannot yet;
+- ``make_challenge``: "make/create a challenge (from ...)", "challenge me (with a quiz)": the open task the
+  message names (most title words in common), else the first of the prioritised list, is made into a
+  challenge through the challenges service's ``POST /api/challenges/generate`` as the caller; a type
+  named in the message (quiz, puzzle, pomodoro or focus sprint, checklist, streak, timed) is asked for,
+  otherwise the caller's bandit chooses;
 - anything else: what it can do, and that it cannot answer other questions.
 
 Every read and write goes through the owning service's API function as the caller, so nothing another
@@ -40,8 +44,21 @@ _INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ("due", re.compile(r"\bdue\b|\bdeadlines?\b|\boverdue\b", re.IGNORECASE)),
 ]
 HELP = ("I can tell you what is due, what to do next, how you are doing, add a task (\"add a task: call the "
-        "bank tomorrow 9am\") and, later, make a challenge. I cannot answer other questions, and I only ever "
-        "read your own tasks and progress.")
+        "bank tomorrow 9am\") and make a challenge from one of your tasks (\"make a quiz challenge from the "
+        "report\"). I cannot answer other questions, and I only ever read your own tasks and progress.")
+_CHALLENGE_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("quiz", re.compile(r"\bquiz\b", re.IGNORECASE)),
+    ("puzzle", re.compile(r"\bpuzzle\b", re.IGNORECASE)),
+    ("focus_sprint", re.compile(r"\bpomodoro|\bfocus\s+sprint\b|\bsprint\b", re.IGNORECASE)),
+    ("checklist", re.compile(r"\bchecklist\b|\bmilestones?\b", re.IGNORECASE)),
+    ("streak", re.compile(r"\bstreak\b", re.IGNORECASE)),
+    ("timed_completion", re.compile(r"\btimed\b|\bagainst\s+the\s+clock\b", re.IGNORECASE)),
+]
+# Words of a request that say nothing about which task is meant.
+_FILLER = frozenset({
+    "a", "an", "the", "my", "me", "from", "for", "of", "on", "to", "with", "please", "make", "create", "generate",
+    "start", "challenge", "challenges", "quiz", "puzzle", "pomodoro", "focus", "sprint", "checklist", "streak",
+    "timed", "task", "it", "this", "that", "and", "i", "can", "you"})
 
 
 class TaskReader(Protocol):
@@ -54,6 +71,8 @@ class ChatTools:
 
     tasks: TaskReader
     create_task: Callable[[dict[str, Any]], dict[str, Any]]
+    # (taskId, type or None) -> the challenges service's status and body (201 challenge, 404, 409 problem)
+    make_challenge: Callable[[str, str | None], tuple[int, dict[str, Any]]]
     progress: Callable[[], dict[str, Any] | None]
     model: LocalModel
     zone: str
@@ -74,12 +93,11 @@ def answer(request: ChatRequest, tools: ChatTools, caller: Any, now: datetime) -
     intent, rest = intent_of(last)
     if intent == "add_task":
         return _add_task(rest, tools, now)
-    if intent == "make_challenge":
-        return ChatReply(reply="I cannot make challenges yet: the challenges service is not available to me. "
-                               "You can still ask what is due or what to do next.", intent=intent)
     if intent == "unknown":
         return ChatReply(reply=HELP, intent=intent)
     tasks, _ = tools.tasks.open_tasks(caller)
+    if intent == "make_challenge":
+        return _make_challenge(last, tasks, tools, now)
     if intent == "due":
         return _due(tasks, now)
     if intent == "next":
@@ -138,3 +156,41 @@ def _add_task(rest: str, tools: ChatTools, now: datetime) -> ChatReply:
     due = f", due {draft.due_at:%a %d %b %H:%M} UTC" if draft.due_at else ""
     return ChatReply(reply=f"Added \"{draft.title}\" ({draft.category}, {draft.priority} priority{due}).",
                      intent="add_task", data={"task": created})
+
+
+def challenge_type_of(text: str) -> str | None:
+    """The challenge type a request names, or None (the caller's bandit then chooses)."""
+    return next((kind for kind, pattern in _CHALLENGE_TYPES if pattern.search(text)), None)
+
+
+def task_named(text: str, tasks: list[OpenTask], now: datetime) -> OpenTask | None:
+    """The open task whose title shares the most words with ``text`` (ties: the earlier in priority order);
+    the first of the prioritised list when none shares a word; None without open tasks."""
+    ranked = prioritize.rank(tasks, now).tasks
+    if not ranked:
+        return None
+    by_id = {task.id: task for task in tasks}
+    words = _words(text) - _FILLER
+    best = max(ranked, key=lambda task: (len(words & _words(task.title)), -task.rank))
+    return by_id[best.id]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _make_challenge(text: str, tasks: list[OpenTask], tools: ChatTools, now: datetime) -> ChatReply:
+    task = task_named(text, tasks, now)
+    if task is None:
+        return ChatReply(reply="You have no open tasks to make a challenge from: add one first.",
+                         intent="make_challenge")
+    status, body = tools.make_challenge(task.id, challenge_type_of(text))
+    if status != 201:
+        detail = body.get("detail") or body.get("title") or "it was refused"
+        return ChatReply(reply=f"I could not make a challenge from \"{task.title}\": {detail}.",
+                         intent="make_challenge", data={"taskId": task.id, "status": status})
+    kind = str(body.get("type", "")).replace("_", " ")
+    return ChatReply(reply=(f"Made a {kind} challenge from \"{task.title}\": {body.get('title')}, "
+                            f"{body.get('pointsReward')} points, {body.get('timeLimitMinutes')} min. "
+                            "Start it when you are ready."),
+                     intent="make_challenge", data={"challenge": body})
