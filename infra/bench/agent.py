@@ -72,7 +72,7 @@ def cold_import(target: Target) -> Result:
     """Median import of ``import boto3``, the AI handler, and the handler plus its classifier's first load, on
     the runtime interpreter with the built function and layer folders, as Lambda imports them."""
     result = Result(title=f"AI function cold import on the Lambda runtime interpreter (median of {IMPORT_RUNS} "
-                          "fresh processes)", columns=["median ms", "x import boto3"])
+                          "fresh processes)", columns=["median ms", "x boto3"])
     built, layer = BUILD_DIR / FUNCTION, BUILD_DIR / "CommonLayer" / "python"
     if not built.is_dir() or not layer.is_dir() or not RUNTIME_PYTHON.exists():
         result.notes.append("skipped: the sam build folders or .local/runtime are missing; run `make up` first")

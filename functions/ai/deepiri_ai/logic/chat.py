@@ -189,7 +189,7 @@ def _make_challenge(text: str, tasks: list[OpenTask], tools: ChatTools, now: dat
         detail = body.get("detail") or body.get("title") or "it was refused"
         return ChatReply(reply=f"I could not make a challenge from \"{task.title}\": {detail}.",
                          intent="make_challenge", data={"taskId": task.id, "status": status})
-    kind = str(body.get("type", "")).replace("_", " ")
+    kind = str(body.get("type") or "new").replace("_", " ")
     return ChatReply(reply=(f"Made a {kind} challenge from \"{task.title}\": {body.get('title')}, "
                             f"{body.get('pointsReward')} points, {body.get('timeLimitMinutes')} min. "
                             "Start it when you are ready."),
