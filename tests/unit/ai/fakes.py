@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 
@@ -39,7 +40,7 @@ class FakeBedrock:
         self.answers, self.requests = list(answers), []
 
     def converse(self, **request: Any) -> dict[str, Any]:
-        self.requests.append(request)
+        self.requests.append(copy.deepcopy(request))  # as sent: the caller may extend its lists afterwards
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from deepiri_ai.logic.assistant import SYSTEM, answer, conversation
+from deepiri_ai.logic.assistant import SYSTEM, TOOLS, answer, conversation
 from deepiri_ai.logic.classifier import local_model
 from deepiri_ai.logic.engine import BedrockSettings, Providers
 from deepiri_ai.models.chat import ChatRequest
@@ -218,6 +218,22 @@ def test_given_a_conversation_then_turns_start_with_the_user_and_alternate() -> 
         {"role": "assistant", "content": [{"text": "c"}]}, {"role": "user", "content": [{"text": "d"}]}]
 
 
+def test_given_no_user_message_then_bedrock_is_not_asked_and_nothing_counts_against_the_breaker() -> None:
+    guards, bedrock = FakeGuards(), FakeBedrock()
+    request = ChatRequest.model_validate({"messages": [{"role": "assistant", "content": "what is due"}]})
+
+    reply = answer(_providers(bedrock, guards), request, _tools(FakeTasks({})), ALICE, NOW)
+
+    assert (reply.intent, reply.provider, reply.fallbackReason) == ("unknown", "local", None)
+    assert bedrock.requests == [] and guards.failures == 0
+
+
+def test_given_trailing_assistant_messages_then_the_conversation_ends_with_the_user() -> None:
+    request = ChatRequest.model_validate({"messages": [
+        {"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]})
+    assert conversation(request) == [{"role": "user", "content": [{"text": "a"}]}]
+
+
 def test_given_the_tool_specs_then_each_schema_is_its_input_model_s() -> None:
     bedrock = FakeBedrock(_text("hi"))
     _ask(_providers(bedrock), "hello", _tools(FakeTasks({})))
@@ -225,3 +241,127 @@ def test_given_the_tool_specs_then_each_schema_is_its_input_model_s() -> None:
              for tool in bedrock.requests[0]["toolConfig"]["tools"]}
     assert specs["make_challenge"]["required"] == ["taskId"]
     assert json.dumps(specs["list_tasks"]["properties"]["view"]["enum"]) == '["due", "next", "all"]'
+
+
+def test_given_a_question_then_the_converse_request_is_exactly_the_tools_the_system_text_and_the_user_turn() -> None:
+    bedrock = FakeBedrock(_text("hi"))
+
+    _ask(_providers(bedrock), "hello", _tools(FakeTasks({})))
+
+    request = dict(bedrock.requests[0])
+    tools = request.pop("toolConfig")
+    assert request == {"modelId": "m", "system": [{"text": SYSTEM}],
+                       "messages": [{"role": "user", "content": [{"text": "hello"}]}],
+                       "inferenceConfig": {"maxTokens": 1_000, "temperature": 0}}
+    assert tools == {"tools": TOOLS, "toolChoice": {"auto": {}}}
+
+
+def test_given_tool_rounds_then_each_assistant_turn_and_its_results_are_sent_back_in_order() -> None:
+    tasks = FakeTasks({"alice": [_task("report", dueAt=NOW + timedelta(hours=3), priority="high",
+                                       estimateMinutes=45)]})
+    first = _use("list_tasks", {"view": "next"}, use_id="u1")
+    bedrock = FakeBedrock(first, _text("Do the report."))
+
+    reply = _ask(_providers(bedrock), "what next", _tools(tasks))
+
+    assert bedrock.requests[1]["messages"][1:] == [
+        {"role": "assistant", "content": first["output"]["message"]["content"]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "u1", "content": [{"json": {
+            "tasks": [{"id": "report", "title": "report", "status": "todo", "priority": "high",
+                       "dueAt": "2026-11-30T12:00:00+00:00", "reasons": ["due in 3 h", "high priority"]}],
+            "openTasks": 1}}]}}]}]
+    assert (reply.intent, reply.data) == ("next", {"tasks": ["report"], "tools": ["list_tasks"]})
+
+
+def test_given_list_views_then_next_holds_five_all_twenty_and_due_only_the_week_soonest_first() -> None:
+    many = [_task(f"t{n:02}", dueAt=NOW + timedelta(days=n)) for n in range(25)]
+    bedrock = FakeBedrock(_use("list_tasks", {"view": "next"}), _use("list_tasks", {"view": "all"}),
+                          _use("list_tasks", {}), _use("list_tasks", {"view": "due"}))
+    _ask(_providers(bedrock), "list", _tools(FakeTasks({"alice": many})))
+    bedrock.requests.append(bedrock.requests[-1])  # the fourth result is in the request after it, if any
+
+    sizes = [len(_tool_results(request)[0]["tasks"]) for request in bedrock.requests[1:4]]
+    assert sizes == [5, 20, 20]
+    assert _tool_results(bedrock.requests[2])[0]["openTasks"] == 25
+
+
+def test_given_due_view_then_only_tasks_due_within_seven_days_or_overdue_soonest_first() -> None:
+    tasks = [_task("week", dueAt=NOW + timedelta(days=7)), _task("later", dueAt=NOW + timedelta(days=7, hours=1)),
+             _task("undated", priority="urgent"), _task("late", dueAt=NOW - timedelta(days=1), priority="low"),
+             _task("soon", dueAt=NOW + timedelta(hours=1), priority="low")]
+    bedrock = FakeBedrock(_use("list_tasks", {"view": "due"}), _text("ok"))
+
+    reply = _ask(_providers(bedrock), "what is due", _tools(FakeTasks({"alice": tasks})))
+
+    listed = [task["title"] for task in _tool_results(bedrock.requests[1])[0]["tasks"]]
+    assert listed == ["late", "soon", "week"] and reply.data["tasks"] == ["late", "soon", "week"]
+    assert _tool_results(bedrock.requests[1])[0]["tasks"][0]["dueAt"] == "2026-11-29T09:00:00+00:00"
+
+
+def test_given_an_undated_task_listed_then_its_due_is_null() -> None:
+    bedrock = FakeBedrock(_use("list_tasks", {"view": "all"}), _text("ok"))
+    _ask(_providers(bedrock), "list", _tools(FakeTasks({"alice": [_task("undated")]})))
+    assert _tool_results(bedrock.requests[1])[0]["tasks"][0]["dueAt"] is None
+
+
+def test_given_create_and_challenge_then_their_results_and_the_done_summary() -> None:
+    created: list[dict[str, Any]] = []
+    challenges = FakeChallenges(body={"id": "c9", "type": "focus_sprint", "title": "Sprint", "difficulty": "easy",
+                                      "pointsReward": 100, "timeLimitMinutes": 25, "taskId": "new", "secret": 1})
+    bedrock = FakeBedrock(_use("create_task", {"title": "plan the trip", "category": "admin", "estimateMinutes": 40}),
+                          _use("make_challenge", {"taskId": "new"}), _use("nope", {}))
+
+    reply = _ask(_providers(bedrock), "add a task and challenge me", _tools(FakeTasks({}), created,
+                                                                          challenges=challenges))
+
+    assert created[0]["category"] == "admin" and created[0]["estimateMinutes"] == 40 and "dueAt" not in created[0]
+    assert _tool_results(bedrock.requests[1]) == [{"created": {"id": "new", "title": "plan the trip", "dueAt": None,
+                                                               "priority": "medium", "category": "admin"}}]
+    assert _tool_results(bedrock.requests[2]) == [{"challenge": {
+        "id": "c9", "type": "focus_sprint", "title": "Sprint", "difficulty": "easy", "pointsReward": 100,
+        "timeLimitMinutes": 25, "taskId": "new"}}]
+    assert (reply.reply, reply.intent, reply.provider, reply.fallbackReason) == (
+        'Done: added "plan the trip"; made a focus sprint challenge: Sprint.', "make_challenge", "bedrock",
+        "invalid-answer")
+    assert reply.data["tools"] == ["create_task", "make_challenge"] and reply.data["challenge"]["id"] == "c9"
+
+
+def test_given_a_refused_challenge_after_a_read_then_the_fallback_is_local_as_nothing_was_written() -> None:
+    challenges = FakeChallenges(409, {"title": "Conflict"})
+    bedrock = FakeBedrock(_use("make_challenge", {"taskId": "x"}), _use("nope", {}))
+    reply = _ask(_providers(bedrock), "challenge me", _tools(FakeTasks({}), challenges=challenges))
+    assert (reply.provider, reply.fallbackReason) == ("local", "invalid-answer")
+
+
+def test_given_two_tool_calls_in_one_turn_then_both_run_and_the_tasks_are_read_once() -> None:
+    tasks = FakeTasks({"alice": [_task("a")]})
+    two = {"output": {"message": {"role": "assistant", "content": [
+        {"toolUse": {"toolUseId": "1", "name": "list_tasks", "input": {"view": "due"}}},
+        {"toolUse": {"toolUseId": "2", "name": "get_progress", "input": {}}}]}},
+        "usage": {"inputTokens": 7, "outputTokens": 3}, "stopReason": "tool_use"}
+    guards = FakeGuards()
+    bedrock = FakeBedrock(two, _text("ok"))
+
+    reply = _ask(_providers(bedrock, guards), "how am I doing and what is due", _tools(tasks))
+
+    assert [block["toolResult"]["toolUseId"] for block in bedrock.requests[1]["messages"][-1]["content"]] == ["1", "2"]
+    assert tasks.asked == ["alice"] and reply.intent == "progress"
+    assert guards.spent == {("alice", "2026-11-30"): 10 + 50}
+    assert reply.data["progress"] == {"level": 3, "xp": 420, "streaks": {"days": 5}}
+
+
+def test_given_a_tool_input_that_is_not_an_object_then_the_local_engine_answers() -> None:
+    reply = _ask(_providers(FakeBedrock(_use("list_tasks", ["due"]))), "what is due", _tools(FakeTasks({})))
+    assert (reply.provider, reply.fallbackReason) == ("local", "invalid-answer")
+
+
+def test_given_a_success_then_the_breaker_s_count_is_reset() -> None:
+    guards = FakeGuards()
+    guards.failures = 2
+    _ask(_providers(FakeBedrock(_text("hi")), guards), "hello", _tools(FakeTasks({})))
+    assert guards.failures == 0
+
+
+def test_given_a_reply_over_4000_characters_then_it_does_not_validate() -> None:
+    reply = _ask(_providers(FakeBedrock(_text("x" * 4_001))), "hello", _tools(FakeTasks({})))
+    assert (reply.provider, reply.fallbackReason) == ("local", "invalid-answer")

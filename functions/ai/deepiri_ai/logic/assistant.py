@@ -61,7 +61,6 @@ TOOLS: list[dict[str, Any]] = [
 ]
 INPUTS: dict[str, type[BaseModel]] = {"list_tasks": ListTasksInput, "create_task": CreateTaskInput,
                                       "make_challenge": MakeChallengeInput, "get_progress": ProgressInput}
-WRITES = frozenset({"create_task", "make_challenge"})
 
 
 class _Invalid(Exception):
@@ -86,7 +85,8 @@ class _Session:
 
     @property
     def wrote(self) -> bool:
-        return any(name in WRITES for name in self.done)
+        """Whether a tool changed something (a task or a challenge was made; a refusal changes nothing)."""
+        return bool(self.summaries)
 
     def run(self, name: str, tool_input: BaseModel) -> dict[str, Any]:
         runner: dict[str, Callable[[Any], dict[str, Any]]] = {
@@ -151,8 +151,8 @@ class _Session:
 
 
 def conversation(request: ChatRequest) -> list[dict[str, Any]]:
-    """The request's messages as Converse turns: starting with the user's, alternating (a run of messages of
-    one role becomes one turn)."""
+    """The request's messages as Converse turns: from the first user message to the last, alternating (a run of
+    messages of one role becomes one turn); empty when the caller said nothing."""
     turns: list[dict[str, Any]] = []
     for message in request.messages:
         if not turns and message.role != "user":
@@ -161,6 +161,8 @@ def conversation(request: ChatRequest) -> list[dict[str, Any]]:
             turns[-1]["content"].append({"text": message.content})
         else:
             turns.append({"role": message.role, "content": [{"text": message.content}]})
+    while turns and turns[-1]["role"] != "user":
+        turns.pop()
     return turns
 
 
@@ -172,8 +174,10 @@ def answer(providers: Providers, request: ChatRequest, tools: chat.ChatTools, ca
     check_budget(guards, settings, caller.user_id, now)
     if guards.breaker_open_until(settings.model_id) > now.timestamp():
         return _local(request, tools, caller, now, "breaker-open")
-    session = _Session(tools, caller, now)
     messages = conversation(request)
+    if not messages:  # nothing of the caller's to answer: the local engine's help, and no call to count
+        return chat.answer(request, tools, caller, now)
+    session = _Session(tools, caller, now)
     for _ in range(MAX_ROUNDS):
         try:
             turn = converse(providers.bedrock, {
