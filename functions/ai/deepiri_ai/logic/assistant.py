@@ -24,8 +24,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from deepiri_ai.dal.bedrock import ProviderFailed, converse
+from deepiri_ai.dal.guards import Guards
 from deepiri_ai.logic import chat, prioritize
-from deepiri_ai.logic.engine import FallbackReason, Providers, check_budget, failed, spend, uses_bedrock
+from deepiri_ai.logic.engine import (
+    BedrockSettings,
+    FallbackReason,
+    Providers,
+    check_budget,
+    failed,
+    spend,
+    uses_bedrock,
+)
 from deepiri_ai.models.chat import (
     AssistantText,
     ChatReply,
@@ -172,35 +181,42 @@ def answer(providers: Providers, request: ChatRequest, tools: chat.ChatTools, ca
         return chat.answer(request, tools, caller, now)
     guards, settings = providers.guards, providers.settings
     check_budget(guards, settings, caller.user_id, now)
-    if guards.breaker_open_until(settings.model_id) > now.timestamp():
-        return _local(request, tools, caller, now, "breaker-open")
     messages = conversation(request)
     if not messages:  # nothing of the caller's to answer: the local engine's help, and no call to count
         return chat.answer(request, tools, caller, now)
+    if guards.breaker_open_until(settings.model_id) > now.timestamp():
+        return _local(request, tools, caller, now, "breaker-open")
     session = _Session(tools, caller, now)
+    reply, reason = _converse_with_tools(providers.bedrock, guards, settings, session, messages)
+    if reply is not None:
+        guards.record_success(settings.model_id)
+        return reply
+    failed(providers, now)
+    return _fallback(session, request, caller, reason)
+
+
+def _converse_with_tools(bedrock: Any, guards: Guards, settings: BedrockSettings, session: _Session,
+                         messages: list[dict[str, Any]]) -> tuple[ChatReply | None, FallbackReason]:
+    """Bedrock's validated answer after the tool rounds it asks for, or None and why it is not one."""
     for _ in range(MAX_ROUNDS):
         try:
-            turn = converse(providers.bedrock, {
+            turn = converse(bedrock, {
                 "modelId": settings.model_id, "system": [{"text": SYSTEM}], "messages": messages,
                 "toolConfig": {"tools": TOOLS, "toolChoice": {"auto": {}}},
                 "inferenceConfig": {"maxTokens": 1_000, "temperature": 0}})
         except ProviderFailed:
-            failed(providers, now)
-            return _fallback(session, request, caller, "provider-failed")
-        spend(guards, caller.user_id, turn.tokens, now)
+            return None, "provider-failed"
+        spend(guards, session.caller.user_id, turn.tokens, session.now)
         try:
             results = _tool_results(session, turn.tool_uses(), turn.stop_reason)
             if results is None:
-                reply = AssistantText(text=turn.text().strip())
-                guards.record_success(settings.model_id)
-                return ChatReply(reply=reply.text, intent=session.intent(), provider="bedrock",
-                                 data={**session.data, "tools": session.done})
+                text = AssistantText(text=turn.text().strip()).text
+                return ChatReply(reply=text, intent=session.intent(), provider="bedrock",
+                                 data={**session.data, "tools": session.done}), "invalid-answer"
         except (_Invalid, ValidationError):
-            failed(providers, now)
-            return _fallback(session, request, caller, "invalid-answer")
-        messages += [{"role": "assistant", "content": turn.content}, {"role": "user", "content": results}]
-    failed(providers, now)
-    return _fallback(session, request, caller, "invalid-answer")
+            return None, "invalid-answer"
+        messages = [*messages, {"role": "assistant", "content": turn.content}, {"role": "user", "content": results}]
+    return None, "invalid-answer"
 
 
 def _tool_results(session: _Session, uses: list[dict[str, Any]], stop_reason: str) -> list[dict[str, Any]] | None:
