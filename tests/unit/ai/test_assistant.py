@@ -390,3 +390,29 @@ def test_given_a_success_then_the_breaker_s_count_is_reset() -> None:
 def test_given_a_reply_over_4000_characters_then_it_does_not_validate() -> None:
     reply = _ask(_providers(FakeBedrock(_text("x" * 4_001))), "hello", _tools(FakeTasks({})))
     assert (reply.provider, reply.fallbackReason) == ("local", "invalid-answer")
+
+
+def test_given_create_task_without_category_or_estimate_then_the_classifier_s_are_sent() -> None:
+    created: list[dict[str, Any]] = []
+    prediction = local_model().predict("Write essay on capital")
+    bedrock = FakeBedrock(_use("create_task", {"title": "Write essay on capital"}), _text("Added."))
+
+    reply = _ask(_providers(bedrock), "add a task: Write essay on capital", _tools(FakeTasks({}), created))
+
+    assert (created[0]["category"], created[0]["estimateMinutes"]) == ("writing", prediction.estimate_minutes)
+    assert created[0]["difficulty"] == prediction.difficulty and created[0]["tags"] == []
+    assert (reply.provider, reply.intent) == ("bedrock", "add_task")
+
+
+def test_given_a_plain_answer_without_tools_then_bedrock_s_text_and_intent_unknown() -> None:
+    reply = _ask(_providers(FakeBedrock(_text("  Hello there.  "))), "hello", _tools(FakeTasks({})))
+    assert (reply.provider, reply.intent, reply.reply, reply.data) == ("bedrock", "unknown", "Hello there.",
+                                                                       {"tools": []})
+
+
+def test_given_the_progress_tool_then_a_task_due_this_minute_is_not_overdue() -> None:
+    tasks = FakeTasks({"alice": [_task("now", dueAt=NOW), _task("late", dueAt=NOW - timedelta(minutes=1))]})
+    bedrock = FakeBedrock(_use("get_progress", {}), _text("ok"))
+    reply = _ask(_providers(bedrock), "how am I doing", _tools(tasks))
+    assert _tool_results(bedrock.requests[1])[0]["overdue"] == 1
+    assert (reply.provider, reply.intent) == ("bedrock", "progress")

@@ -209,12 +209,12 @@ def _converse_with_tools(bedrock: Any, guards: Guards, settings: BedrockSettings
         spend(guards, session.caller.user_id, turn.tokens, session.now)
         try:
             results = _tool_results(session, turn.tool_uses(), turn.stop_reason)
-            if results is None:
-                text = AssistantText(text=turn.text().strip()).text
-                return ChatReply(reply=text, intent=session.intent(), provider="bedrock",
-                                 data={**session.data, "tools": session.done}), "invalid-answer"
+            text = AssistantText(text=turn.text().strip()).text if results is None else ""
         except (_Invalid, ValidationError):
             return None, "invalid-answer"
+        if results is None:
+            return ChatReply(reply=text, intent=session.intent(), provider="bedrock",
+                             data={**session.data, "tools": session.done}), "invalid-answer"
         messages = [*messages, {"role": "assistant", "content": turn.content}, {"role": "user", "content": results}]
     return None, "invalid-answer"
 
