@@ -4,6 +4,7 @@ validate or the breaker is open."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -140,3 +141,74 @@ def test_given_no_open_tasks_then_bedrock_is_not_asked() -> None:
     bedrock = FakeBedrock()
     ranked = agent.prioritized(_providers(bedrock), Tasks([]), None, Caller(), NOW)  # type: ignore[arg-type]
     assert ranked.tasks == [] and bedrock.requests == [] and ranked.provider == "local"
+
+
+class Graph:
+    def __init__(self, edges: list[tuple[str, str, str]]) -> None:
+        self.edges_given, self.asked = edges, 0
+
+    def edges(self, caller: Any, correlation_id: str | None = None) -> list[tuple[str, str, str]]:
+        self.asked += 1
+        return self.edges_given
+
+
+def test_given_bedrock_then_parse_asks_with_the_draft_tool_spends_its_tokens_and_cleans_the_tags() -> None:
+    guards = FakeGuards()
+    bedrock = FakeBedrock(_tool("record_task_draft", {**DRAFT, "dueLocal": None, "tags": ["work", "q3", "work"],
+                                                      "recurrence": "FREQ=WEEKLY;BYDAY=MO,FR"}))
+
+    draft = agent.parse(_providers(bedrock, guards), Profiles(), "alice", LINE, NOW)  # type: ignore[arg-type]
+
+    request = bedrock.requests[0]
+    assert request["toolConfig"]["toolChoice"] == {"tool": {"name": "record_task_draft"}}
+    assert request["inferenceConfig"]["maxTokens"] == 512 and request["system"][0]["text"] == agent.PARSE_SYSTEM
+    assert (draft.dueAt, draft.tags, draft.recurrence, draft.estimateMinutes, draft.difficulty) == (
+        None, ["work", "q3"], "FREQ=WEEKLY;BYDAY=MO,FR", 120, "medium")
+    assert guards.spent == {("alice", "2026-11-30"): 80} and guards.successes == 1 and guards.models == {"m"}
+
+
+def test_given_the_local_provider_then_parse_is_local_without_a_reason() -> None:
+    providers = Providers(provider="local", model=local_model())
+    draft = agent.parse(providers, Profiles(), "alice", LINE, NOW)  # type: ignore[arg-type]
+    assert (draft.provider, draft.fallbackReason, draft.timezone) == ("local", None, "Asia/Tokyo")
+    assert (draft.tags, draft.recurrence, draft.category) == (["work"], None, "writing")
+
+
+def test_given_bedrock_then_prioritize_sends_each_task_s_facts_as_json_and_weighs_the_graph() -> None:
+    tasks = [_open("contract", priority="high", dueAt=NOW + timedelta(hours=3), estimateMinutes=45),
+             _open("sign", priority="low")]
+    graph = Graph([("contract", "sign", "blocks")])
+    bedrock = FakeBedrock(_tool("record_reasons", {"tasks": [{"id": "sign", "reasons": ["a"]},
+                                                             {"id": "contract", "reasons": ["b"]}]}))
+
+    ranked = agent.prioritized(_providers(bedrock), Tasks(tasks), graph, Caller(), NOW)  # type: ignore[arg-type]
+
+    assert [task.id for task in ranked.tasks] == ["sign", "contract"] and graph.asked == 1
+    request = bedrock.requests[0]
+    prompt = request["messages"][0]["content"][0]["text"]
+    head, data = prompt.split("\n", 1)
+    assert head == "Now: 2026-11-30T09:00:00+00:00"
+    assert json.loads(data.split(":\n", 1)[1])[1] == {
+        "id": "contract", "title": "contract", "rank": 2, "status": "todo", "priority": "high",
+        "dueAt": "2026-11-30T12:00:00+00:00", "estimateMinutes": 45,
+        "facts": ["due in 3 h", "high priority", 'waits on 1 open task: "sign"']}
+    assert json.loads(data.split(":\n", 1)[1])[0]["dueAt"] is None
+    assert request["inferenceConfig"]["maxTokens"] == 2_000
+    assert request["toolConfig"]["toolChoice"] == {"tool": {"name": "record_reasons"}}
+    assert request["system"][0]["text"] == agent.PRIORITIZE_SYSTEM
+
+
+def test_given_an_open_breaker_then_prioritize_keeps_the_local_reasons_and_says_why() -> None:
+    guards = FakeGuards()
+    guards.open_until = NOW.timestamp() + 5
+    ranked = agent.prioritized(_providers(FakeBedrock(), guards), Tasks(TASKS), None, Caller(), NOW)  # type: ignore[arg-type]
+    assert (ranked.provider, ranked.fallbackReason) == ("local", "breaker-open")
+
+
+def test_given_the_local_provider_or_no_tasks_then_prioritize_does_not_read_the_graph_needlessly() -> None:
+    graph = Graph([])
+    local = Providers(provider="local", model=local_model())
+    ranked = agent.prioritized(local, Tasks(TASKS), graph, Caller(), NOW)  # type: ignore[arg-type]
+    assert (ranked.provider, ranked.fallbackReason, graph.asked) == ("local", None, 1)
+    agent.prioritized(local, Tasks([]), graph, Caller(), NOW)  # type: ignore[arg-type]
+    assert graph.asked == 1
