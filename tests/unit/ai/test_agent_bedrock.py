@@ -23,14 +23,15 @@ LINE = "write the Q3 report by friday 5pm, high priority #work"
 
 class Profiles:
     def profile(self, user_id: str) -> Profile:
-        return Profile(userId=user_id, timezone="Asia/Tokyo")
+        return Profile(userId=user_id, timezone="Asia/Tokyo" if user_id == "alice" else "UTC")
 
 
 class Tasks:
     def __init__(self, tasks: list[OpenTask]) -> None:
-        self.tasks = tasks
+        self.tasks, self.asked = tasks, []
 
     def open_tasks(self, caller: Any, correlation_id: str | None = None) -> tuple[list[OpenTask], bool]:
+        self.asked.append((caller.user_id, correlation_id))
         return self.tasks, False
 
 
@@ -146,9 +147,11 @@ def test_given_no_open_tasks_then_bedrock_is_not_asked() -> None:
 class Graph:
     def __init__(self, edges: list[tuple[str, str, str]]) -> None:
         self.edges_given, self.asked = edges, 0
+        self.calls: list[tuple[str, str | None]] = []
 
     def edges(self, caller: Any, correlation_id: str | None = None) -> list[tuple[str, str, str]]:
         self.asked += 1
+        self.calls.append((caller.user_id, correlation_id))
         return self.edges_given
 
 
@@ -181,9 +184,12 @@ def test_given_bedrock_then_prioritize_sends_each_task_s_facts_as_json_and_weigh
     bedrock = FakeBedrock(_tool("record_reasons", {"tasks": [{"id": "sign", "reasons": ["a"]},
                                                              {"id": "contract", "reasons": ["b"]}]}))
 
-    ranked = agent.prioritized(_providers(bedrock), Tasks(tasks), graph, Caller(), NOW)  # type: ignore[arg-type]
+    reader, guards = Tasks(tasks), FakeGuards()
+    ranked = agent.prioritized(_providers(bedrock, guards), reader, graph, Caller(), NOW,  # type: ignore[arg-type]
+                               correlation_id="req-1")
 
     assert [task.id for task in ranked.tasks] == ["sign", "contract"] and graph.asked == 1
+    assert reader.asked == graph.calls == [("alice", "req-1")] and ("alice", "2026-11-30") in guards.spent
     request = bedrock.requests[0]
     prompt = request["messages"][0]["content"][0]["text"]
     head, data = prompt.split("\n", 1)

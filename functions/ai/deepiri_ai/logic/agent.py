@@ -123,5 +123,5 @@ def _reasons(answer: ReasonsToolInput, wanted: set[str]) -> dict[str, list[str]]
     """Each task's reasons, when the answer has one entry for every task asked about and no other."""
     given = [entry.id for entry in answer.tasks]
     if len(given) != len(set(given)) or set(given) != wanted:
-        raise ValueError("the reasons are not for exactly the tasks given")
+        raise ValueError  # not for exactly the tasks given
     return {entry.id: list(entry.reasons) for entry in answer.tasks}
