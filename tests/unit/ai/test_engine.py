@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from deepiri_ai.logic.classifier import local_model
-from deepiri_ai.logic.engine import BedrockSettings, Providers, classify
+from deepiri_ai.logic.engine import CLASSIFY_TOOL, BedrockSettings, Providers, ask_tool, classify, failed
 from deepiri_ai.models.agent import ClassifyRequest
 from deepiri_common.problems import TooManyRequests
 from tests.unit.ai.fakes import FakeBedrock, FakeGuards
@@ -115,3 +115,60 @@ def test_given_a_spent_budget_then_429_with_retry_after_until_utc_midnight() -> 
 def test_given_the_local_provider_then_no_guard_or_client_is_touched() -> None:
     result = classify(Providers(provider="local", model=local_model()), "alice", ESSAY, NOW)
     assert (result.provider, result.fallbackReason) == ("local", None)
+
+
+def test_given_a_bedrock_answer_then_the_request_is_exact_and_the_breaker_is_reset() -> None:
+    guards = FakeGuards()
+    guards.failures = 2
+    bedrock = FakeBedrock(_tool(category="code", difficulty="easy", estimateMinutes=30, confidence=0.6))
+
+    result = classify(_providers(bedrock, guards), "alice", ClassifyRequest(title="fix bug", description="in api"), NOW)
+
+    assert result.alternatives == [] and result.fallbackReason is None and result.confidence == 0.6
+    assert bedrock.requests[0]["messages"][0]["content"][0]["text"] == "Title: fix bug\nDescription: in api"
+    assert bedrock.requests[0]["inferenceConfig"] == {"maxTokens": 512, "temperature": 0}
+    assert bedrock.requests[0]["modelId"] == MODEL and guards.failures == 0 and guards.successes == 1
+    assert guards.models == {MODEL}
+
+
+def test_given_no_description_then_it_is_said_to_be_none() -> None:
+    bedrock = FakeBedrock(_tool(category="code", difficulty="easy", estimateMinutes=30, confidence=0.6))
+    classify(_providers(bedrock, FakeGuards()), "alice", ClassifyRequest(title="fix bug"), NOW)
+    assert bedrock.requests[0]["messages"][0]["content"][0]["text"] == "Title: fix bug\nDescription: (none)"
+
+
+def test_given_the_local_engine_then_its_alternatives_are_the_next_three_likeliest() -> None:
+    result = classify(Providers(provider="local", model=local_model()), "alice", ESSAY, NOW)
+    prediction = local_model().predict("Write essay on capital")
+    assert [(alt.category, alt.confidence) for alt in result.alternatives] == list(prediction.alternatives)
+    assert (result.difficulty, result.estimateMinutes, result.confidence) == (
+        prediction.difficulty, prediction.estimate_minutes, prediction.confidence)
+
+
+def test_given_spent_tokens_then_they_expire_two_days_later_and_a_budget_just_under_is_not_spent() -> None:
+    recorded: list[tuple[str, str, int, int]] = []
+
+    class Recording(FakeGuards):
+        def spend(self, user_id: str, day: str, tokens: int, expires_at: int) -> int:
+            recorded.append((user_id, day, tokens, expires_at))
+            return super().spend(user_id, day, tokens, expires_at)
+
+    guards = Recording()
+    guards.spent[("alice", "2026-11-30")] = 999
+    classify(_providers(FakeBedrock(_tool(category="code", difficulty="easy", estimateMinutes=30, confidence=0.6)),
+                        guards, daily=1_000), "alice", ESSAY, NOW)
+    assert recorded == [("alice", "2026-11-30", 150, int(NOW.timestamp()) + 2 * 86_400)]
+
+
+def test_given_bedrock_without_guards_then_ask_tool_gives_no_answer_and_no_reason() -> None:
+    providers = Providers(provider="bedrock", model=local_model(), bedrock=FakeBedrock())
+    assert ask_tool(providers, "alice", NOW, ("s", "u"), CLASSIFY_TOOL, validate=dict) == (None, None)
+    failed(providers, NOW)  # nothing to count against: no error either
+    assert classify(providers, "alice", ESSAY, NOW).provider == "local"
+
+
+def test_given_a_breaker_open_until_exactly_now_then_bedrock_is_asked_again() -> None:
+    guards = FakeGuards()
+    guards.open_until = NOW.timestamp()
+    bedrock = FakeBedrock(_tool(category="code", difficulty="easy", estimateMinutes=30, confidence=0.6))
+    assert classify(_providers(bedrock, guards), "alice", ESSAY, NOW).provider == "bedrock"
