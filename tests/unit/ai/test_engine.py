@@ -109,6 +109,7 @@ def test_given_a_spent_budget_then_429_with_retry_after_until_utc_midnight() -> 
         classify(_providers(FakeBedrock(), guards), "alice", ESSAY, NOW)
 
     assert raised.value.retry_after == 6 * 3600 + 1
+    assert str(raised.value) == "today's AI token budget is spent; it renews at midnight UTC"
     assert classify(_providers(FakeBedrock(CANNED), guards), "bob", ESSAY, NOW).provider == "local"  # bob's own
 
 
@@ -172,3 +173,29 @@ def test_given_a_breaker_open_until_exactly_now_then_bedrock_is_asked_again() ->
     guards.open_until = NOW.timestamp()
     bedrock = FakeBedrock(_tool(category="code", difficulty="easy", estimateMinutes=30, confidence=0.6))
     assert classify(_providers(bedrock, guards), "alice", ESSAY, NOW).provider == "bedrock"
+
+
+def test_given_a_description_then_the_local_engine_reads_it_too() -> None:
+    request = ClassifyRequest(title="Task", description="fix the memory leak in the websocket server in python")
+    result = classify(Providers(provider="local", model=local_model()), "alice", request, NOW)
+    assert result.category == "code" != local_model().predict("Task").category
+
+
+def test_given_the_local_provider_with_bedrock_parts_then_they_are_not_used() -> None:
+    guards, bedrock = FakeGuards(), FakeBedrock()
+    providers = Providers(provider="local", model=local_model(), bedrock=bedrock, guards=guards,  # type: ignore[arg-type]
+                          settings=BedrockSettings(model_id=MODEL, daily_tokens=1))
+    assert classify(providers, "alice", ESSAY, NOW).provider == "local"
+    assert bedrock.requests == [] and guards.models == set()
+
+
+def test_given_bedrock_with_only_one_of_its_parts_then_nothing_is_asked_or_counted() -> None:
+    guards_only = Providers(provider="bedrock", model=local_model(), bedrock=FakeBedrock(),
+                            guards=FakeGuards())  # type: ignore[arg-type]
+    settings_only = Providers(provider="bedrock", model=local_model(), bedrock=FakeBedrock(),
+                              settings=BedrockSettings(model_id=MODEL, daily_tokens=1))
+    assert ask_tool(guards_only, "alice", NOW, ("s", "u"), CLASSIFY_TOOL, validate=dict) == (None, None)
+    assert ask_tool(settings_only, "alice", NOW, ("s", "u"), CLASSIFY_TOOL, validate=dict) == (None, None)
+    failed(settings_only, NOW)
+    failed(guards_only, NOW)
+    assert guards_only.guards.failures == 0  # type: ignore[union-attr]

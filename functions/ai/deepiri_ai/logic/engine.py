@@ -72,7 +72,7 @@ def _local(model: LocalModel, request: ClassifyRequest, reason: str | None) -> C
         "category": prediction.category, "difficulty": prediction.difficulty,
         "estimateMinutes": prediction.estimate_minutes, "confidence": prediction.confidence,
         "alternatives": [{"category": label, "confidence": score} for label, score in prediction.alternatives],
-        "provider": "local", "fallbackReason": reason})
+        "fallbackReason": reason})
 
 
 def check_budget(guards: Guards, settings: BedrockSettings, user_id: str, now: datetime) -> None:
@@ -119,7 +119,7 @@ def ask_tool(providers: Providers, user_id: str, now: datetime, prompt: tuple[st
     spend(guards, user_id, answer.tokens, now)
     try:
         if answer.tool_input is None:
-            raise ValueError("no tool call")
+            raise ValueError  # text instead of a tool call
         result = validate(answer.tool_input)
     except (ValidationError, ValueError):
         failed(providers, now)
