@@ -287,3 +287,15 @@ def test_given_a_challenge_type_with_an_underscore_or_none_then_the_reply_reads_
     untyped = FakeChallenges(body={"title": "Mystery", "pointsReward": 100, "timeLimitMinutes": 25})
     assert _say("challenge me", _tools(tasks, challenges=sprint)).reply.startswith('Made a focus sprint challenge')
     assert _say("challenge me", _tools(tasks, challenges=untyped)).reply.startswith('Made a new challenge')
+
+
+def test_given_a_task_due_this_minute_then_it_is_due_not_overdue() -> None:
+    reply = _say("what is due", _tools(FakeTasks({"alice": [_task("now", dueAt=NOW)]})))
+    assert reply.reply.endswith("- now (due Mon 30 Nov 09:00 UTC)")
+
+
+def test_given_a_task_added_with_a_due_time_then_the_reply_says_it_in_utc() -> None:
+    created: list[dict[str, Any]] = []
+    reply = _say("add a task: call the bank tomorrow 9am, urgent", _tools(FakeTasks({}), created))
+    category = created[0]["category"]
+    assert reply.reply == f'Added "call the bank" ({category}, urgent priority, due Tue 01 Dec 08:00 UTC).'

@@ -89,7 +89,10 @@ def intent_of(text: str) -> tuple[Intent, str]:
 
 def answer(request: ChatRequest, tools: ChatTools, caller: Any, now: datetime) -> ChatReply:
     """The reply to the last user message of ``request``."""
-    last = next((message.content for message in reversed(request.messages) if message.role == "user"), "")
+    said = [message.content for message in request.messages if message.role == "user"]
+    if not said:
+        return ChatReply(reply=HELP, intent="unknown")
+    last = said[-1]
     intent, rest = intent_of(last)
     if intent == "add_task":
         return _add_task(rest, tools, now)
@@ -98,28 +101,24 @@ def answer(request: ChatRequest, tools: ChatTools, caller: Any, now: datetime) -
     tasks, _ = tools.tasks.open_tasks(caller)
     if intent == "make_challenge":
         return _make_challenge(last, tasks, tools, now)
-    if intent == "due":
-        return _due(tasks, now)
-    if intent == "next":
-        return _next(tasks, now)
-    return _progress(tasks, tools.progress(), now)
+    return _due(tasks, now) if intent == "due" else _next(tasks, now) if intent == "next" else _progress(
+        tasks, tools.progress(), now)
 
 
-def _when(task: OpenTask, now: datetime) -> str:
-    if task.dueAt is None:
-        return "no due date"
-    moment = f"{task.dueAt:%a %d %b %H:%M} UTC"
-    return f"overdue since {moment}" if task.dueAt < now else f"due {moment}"
+def _when(due: datetime, now: datetime) -> str:
+    moment = f"{due:%a %d %b %H:%M} UTC"
+    return f"overdue since {moment}" if due < now else f"due {moment}"
 
 
 def _due(tasks: list[OpenTask], now: datetime) -> ChatReply:
-    soon = sorted((task for task in tasks if task.dueAt is not None and task.dueAt <= now + timedelta(days=7)),
-                  key=lambda task: task.dueAt or now)
+    horizon = now + timedelta(days=7)
+    soon = sorted(((task, task.dueAt) for task in tasks if task.dueAt is not None and task.dueAt <= horizon),
+                  key=lambda pair: pair[1])
     if not soon:
         return ChatReply(reply="Nothing of yours is due in the next 7 days.", intent="due", data={"tasks": []})
-    lines = [f"- {task.title} ({_when(task, now)})" for task in soon[:10]]
+    lines = [f"- {task.title} ({_when(due, now)})" for task, due in soon[:10]]
     return ChatReply(reply=f"{len(soon)} of your tasks are due within 7 days or overdue:\n" + "\n".join(lines),
-                     intent="due", data={"tasks": [task.id for task in soon]})
+                     intent="due", data={"tasks": [task.id for task, _ in soon]})
 
 
 def _next(tasks: list[OpenTask], now: datetime) -> ChatReply:
