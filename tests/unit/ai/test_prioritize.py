@@ -136,6 +136,7 @@ def test_given_blockers_with_titles_then_up_to_three_are_named_by_title() -> Non
     (timedelta(0), 0.9, "due in 1 min"),
     (timedelta(seconds=30), 0.9, "due in 1 min"),
     (timedelta(minutes=59, seconds=59), 0.9, "due in 59 min"),
+    (timedelta(minutes=30), 0.9, "due in 30 min"),
     (timedelta(minutes=90), 0.9, "due in 1 h"),
     (timedelta(days=1), 0.9, "due in 24 h"),
     (timedelta(days=1, minutes=1), 0.7, "due in 24 h"),
