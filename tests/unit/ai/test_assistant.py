@@ -416,3 +416,22 @@ def test_given_the_progress_tool_then_a_task_due_this_minute_is_not_overdue() ->
     reply = _ask(_providers(bedrock), "how am I doing", _tools(tasks))
     assert _tool_results(bedrock.requests[1])[0]["overdue"] == 1
     assert (reply.provider, reply.intent) == ("bedrock", "progress")
+
+
+def test_given_the_due_view_then_it_is_ordered_by_due_time_not_by_priority() -> None:
+    tasks = [_task("important", dueAt=NOW + timedelta(days=6), priority="urgent"),
+             _task("soon", dueAt=NOW + timedelta(hours=1), priority="low")]
+    bedrock = FakeBedrock(_use("list_tasks", {"view": "due"}), _text("ok"))
+    _ask(_providers(bedrock), "what is due", _tools(FakeTasks({"alice": tasks})))
+    assert [task["title"] for task in _tool_results(bedrock.requests[1])[0]["tasks"]] == ["soon", "important"]
+
+
+def test_given_a_refusal_with_only_a_title_or_a_challenge_without_type_then_they_read_plainly() -> None:
+    refused = FakeBedrock(_use("make_challenge", {"taskId": "x"}), _text("ok"))
+    _ask(_providers(refused), "challenge me", _tools(FakeTasks({}), challenges=FakeChallenges(404, {"title": "Gone"})))
+    assert _tool_results(refused.requests[1]) == [{"refused": 404, "detail": "Gone"}]
+
+    untyped = FakeChallenges(body={"id": "c1", "title": "Mystery"})
+    made = _ask(_providers(FakeBedrock(_use("make_challenge", {"taskId": "x"}), _use("nope", {}))), "challenge me",
+                _tools(FakeTasks({}), challenges=untyped))
+    assert made.reply == "Done: made a new challenge: Mystery."

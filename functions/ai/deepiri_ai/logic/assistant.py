@@ -137,7 +137,8 @@ class _Session:
         if status != 201:
             return {"refused": status, "detail": body.get("detail") or body.get("title")}
         self.data["challenge"] = body
-        self.summaries.append(f"made a {str(body.get('type', '')).replace('_', ' ')} challenge: {body.get('title')}")
+        kind = str(body.get("type") or "new").replace("_", " ")
+        self.summaries.append(f"made a {kind} challenge: {body.get('title')}")
         return {"challenge": {key: body.get(key) for key in ("id", "type", "title", "difficulty", "pointsReward",
                                                                "timeLimitMinutes", "taskId")}}
 
