@@ -81,7 +81,7 @@ def run(target: Target) -> Result:
 # ---------------------------------------------------------------- cold imports
 
 
-def _import_env(logical_id: str | None, path: list[Path], stage: str) -> dict[str, str]:
+def import_env(logical_id: str | None, path: list[Path], stage: str) -> dict[str, str]:
     """What a Lambda process of ``logical_id`` starts with: its variables, the region, its code on the path."""
     keep = ("PATH", "HOME", "LANG", "TMPDIR")
     return {
@@ -100,8 +100,8 @@ def _import_env(logical_id: str | None, path: list[Path], stage: str) -> dict[st
 def _cold_imports(target: Target, layer: Path, result: Result) -> None:
     """Median import time of boto3, the floor and every handler module, round-robin over fresh processes."""
     cases: dict[str, tuple[str, dict[str, str]]] = {
-        "import boto3": ("boto3", _import_env(None, [], target.stage)),
-        FLOOR_LABEL: (FLOOR_MODULE, _import_env(None, [FLOOR_DIR, layer], target.stage)),
+        "import boto3": ("boto3", import_env(None, [], target.stage)),
+        FLOOR_LABEL: (FLOOR_MODULE, import_env(None, [FLOOR_DIR, layer], target.stage)),
     }
     missing: list[str] = []
     for spec in function_specs():
@@ -109,9 +109,9 @@ def _cold_imports(target: Target, layer: Path, result: Result) -> None:
         if not built.is_dir():
             missing.append(spec.logical_id)
             continue
-        cases.setdefault(spec.module, (spec.module, _import_env(spec.logical_id, [built, layer], target.stage)))
+        cases.setdefault(spec.module, (spec.module, import_env(spec.logical_id, [built, layer], target.stage)))
         if spec.logical_id == TRACED_FUNCTION:
-            env = _import_env(spec.logical_id, [built, layer], target.stage)
+            env = import_env(spec.logical_id, [built, layer], target.stage)
             cases[f"{spec.module} with Tracing=Full"] = (spec.module, {**env, "POWERTOOLS_TRACE_DISABLED": "false"})
     samples: dict[str, list[float]] = {label: [] for label in cases}
     failures: dict[str, str] = {}

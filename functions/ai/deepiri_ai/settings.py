@@ -13,7 +13,9 @@ class AiSettings(CommonSettings):
     ai_table: str = Field(alias="AI_TABLE")
     # the tasks service's API function, invoked with the caller's proxy event (deepiri_common.internal)
     tasks_api_function: str = Field(default="", alias="TASKS_API_FUNCTION")
+    tasks_dependencies_function: str = Field(default="", alias="TASKS_DEPENDENCIES_FUNCTION")
     engagement_api_function: str = Field(default="", alias="ENGAGEMENT_API_FUNCTION")
+    challenges_api_function: str = Field(default="", alias="CHALLENGES_API_FUNCTION")
     # Which engine answers (per stage): the local engine (default) or Amazon Bedrock, falling back to local.
     ai_provider: Literal["local", "bedrock"] = Field(default="local", alias="AI_PROVIDER")
     bedrock_model_id: str = Field(default="anthropic.claude-3-haiku-20240307-v1:0", alias="BEDROCK_MODEL_ID")

@@ -9,7 +9,7 @@ from functools import cache
 
 from deepiri_ai.dal.guards import Guards
 from deepiri_ai.dal.profiles import ProfileRepository
-from deepiri_ai.dal.tasks_api import EngagementApi, TasksApi
+from deepiri_ai.dal.tasks_api import ChallengesApi, EngagementApi, TaskGraphApi, TasksApi
 from deepiri_ai.logic.classifier import LocalModel, local_model
 from deepiri_ai.logic.engine import BedrockSettings, Providers
 from deepiri_ai.settings import AiSettings
@@ -38,9 +38,21 @@ def tasks_api() -> TasksApi:
 
 
 @cache
+def task_graph_api() -> TaskGraphApi:
+    """The dependency graph of the caller's tasks, through the tasks service's dependencies function."""
+    return TaskGraphApi(settings().tasks_dependencies_function)
+
+
+@cache
 def engagement_api() -> EngagementApi:
     """The caller's progress, through the engagement service's API function."""
     return EngagementApi(settings().engagement_api_function)
+
+
+@cache
+def challenges_api() -> ChallengesApi:
+    """Challenges made from the caller's tasks, through the challenges service's API function."""
+    return ChallengesApi(settings().challenges_api_function)
 
 
 @cache
@@ -65,5 +77,7 @@ def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
     profile_repository.cache_clear()
     tasks_api.cache_clear()
+    task_graph_api.cache_clear()
     engagement_api.cache_clear()
+    challenges_api.cache_clear()
     providers.cache_clear()

@@ -31,18 +31,27 @@ class ToolAnswer:
     tokens: int
 
 
-def converse_tool(client: Any, model_id: str, system: str, user_text: str, tool: dict[str, Any], *,
-                  attempts: int = 3, base_delay: float = 0.2, max_tokens: int = 512,
-                  sleep: Callable[[float], None] | None = None) -> ToolAnswer:
-    """Ask ``model_id`` to call ``tool`` about ``user_text`` (sent as data in a user turn, never as system
-    text); retries retryable errors with exponential backoff and full jitter."""
-    request = {
-        "modelId": model_id,
-        "system": [{"text": system}],
-        "messages": [{"role": "user", "content": [{"text": user_text}]}],
-        "toolConfig": {"tools": [{"toolSpec": tool}], "toolChoice": {"tool": {"name": tool["name"]}}},
-        "inferenceConfig": {"maxTokens": max_tokens, "temperature": 0},
-    }
+@dataclass(frozen=True)
+class Turn:
+    """One assistant turn: its content blocks as Bedrock wrote them, why it stopped, and its tokens."""
+
+    content: list[dict[str, Any]]
+    stop_reason: str
+    tokens: int
+
+    def tool_uses(self) -> list[dict[str, Any]]:
+        """The turn's tool calls (``{"toolUseId", "name", "input"}``), in order."""
+        return [block["toolUse"] for block in self.content
+                if isinstance(block, dict) and isinstance(block.get("toolUse"), dict)]
+
+    def text(self) -> str:
+        return "".join(str(block["text"]) for block in self.content if isinstance(block, dict) and "text" in block)
+
+
+def converse(client: Any, request: dict[str, Any], *, attempts: int = 3, base_delay: float = 0.2,
+             sleep: Callable[[float], None] | None = None) -> Turn:
+    """One Converse call; retries retryable errors with exponential backoff and full jitter, and raises
+    ``ProviderFailed`` for the rest (and when retries run out)."""
     for attempt in range(attempts):
         try:
             answer = client.converse(**request)
@@ -58,8 +67,24 @@ def converse_tool(client: Any, model_id: str, system: str, user_text: str, tool:
     usage = answer.get("usage") or {}
     tokens = int(usage.get("totalTokens") or (usage.get("inputTokens", 0) + usage.get("outputTokens", 0)))
     blocks = (((answer.get("output") or {}).get("message") or {}).get("content")) or []
-    for block in blocks:
-        use = block.get("toolUse") if isinstance(block, dict) else None
-        if use and use.get("name") == tool["name"] and isinstance(use.get("input"), dict):
-            return ToolAnswer(tool_input=use["input"], tokens=tokens)
-    return ToolAnswer(tool_input=None, tokens=tokens)
+    return Turn(content=[block for block in blocks if isinstance(block, dict)],
+                stop_reason=str(answer.get("stopReason") or ""), tokens=tokens)
+
+
+def converse_tool(client: Any, model_id: str, system: str, user_text: str, tool: dict[str, Any], *,
+                  attempts: int = 3, base_delay: float = 0.2, max_tokens: int = 512,
+                  sleep: Callable[[float], None] | None = None) -> ToolAnswer:
+    """Ask ``model_id`` to call ``tool`` about ``user_text`` (sent as data in a user turn, never as system
+    text); retries retryable errors with exponential backoff and full jitter."""
+    request = {
+        "modelId": model_id,
+        "system": [{"text": system}],
+        "messages": [{"role": "user", "content": [{"text": user_text}]}],
+        "toolConfig": {"tools": [{"toolSpec": tool}], "toolChoice": {"tool": {"name": tool["name"]}}},
+        "inferenceConfig": {"maxTokens": max_tokens, "temperature": 0},
+    }
+    turn = converse(client, request, attempts=attempts, base_delay=base_delay, sleep=sleep)
+    for use in turn.tool_uses():
+        if use.get("name") == tool["name"] and isinstance(use.get("input"), dict):
+            return ToolAnswer(tool_input=use["input"], tokens=turn.tokens)
+    return ToolAnswer(tool_input=None, tokens=turn.tokens)

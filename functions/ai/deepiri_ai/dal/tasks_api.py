@@ -1,4 +1,4 @@
-"""The caller's tasks and progress, read (and a task created) through the owning services' API functions,
+"""The caller's tasks and progress, read (and a task or a challenge created) through the owning services' API functions,
 never their tables.
 
 ``deepiri_common.internal.call_route`` invokes ``deepiri-<stage>-tasks-api`` with the proxy event the
@@ -53,6 +53,23 @@ class TasksApi:
         return answer
 
 
+class TaskGraphApi:
+    """Reads the dependency graph of the caller's own tasks (``GET /api/tasks/graph``, the tasks service's
+    dependencies function)."""
+
+    def __init__(self, function_name: str, invoke: Callable[..., Mapping[str, Any]] | None = None) -> None:
+        self._function, self._invoke = function_name, invoke
+
+    def edges(self, caller: Caller, correlation_id: str | None = None) -> list[tuple[str, str, str]]:
+        """Every edge ``(task, dependsOn, type)`` between the caller's personal tasks."""
+        status, body = call_route(self._function, "GET", "/api/tasks/graph", caller=caller,
+                                  correlation_id=correlation_id, invoke=self._invoke)
+        if status != 200 or not isinstance(body, dict):
+            raise UpstreamFailed(f"tasks answered {status}")
+        return [(str(edge["from"]), str(edge["to"]), str(edge["type"])) for edge in body.get("edges", [])
+                if isinstance(edge, dict) and {"from", "to", "type"} <= edge.keys()]
+
+
 class EngagementApi:
     """Reads the caller's progress from the engagement API function."""
 
@@ -67,3 +84,24 @@ class EngagementApi:
         except UpstreamFailed:
             return None
         return answer if status == 200 and isinstance(answer, dict) else None
+
+
+class ChallengesApi:
+    """Makes a challenge from one of the caller's tasks through the challenges API function."""
+
+    def __init__(self, function_name: str, invoke: Callable[..., Mapping[str, Any]] | None = None) -> None:
+        self._function, self._invoke = function_name, invoke
+
+    def generate(self, caller: Caller, task_id: str, challenge_type: str | None = None,
+                 correlation_id: str | None = None) -> tuple[int, dict[str, Any]]:
+        """``POST /api/challenges/generate`` as the caller: its status and body (201 and the challenge, or a
+        problem: 404 for a task that is gone, 409 for a type that cannot be made now). Anything else raises
+        ``UpstreamFailed``."""
+        body: dict[str, Any] = {"taskId": task_id}
+        if challenge_type:
+            body["type"] = challenge_type
+        status, answer = call_route(self._function, "POST", "/api/challenges/generate", caller=caller, body=body,
+                                    correlation_id=correlation_id, invoke=self._invoke)
+        if status not in (201, 404, 409) or not isinstance(answer, dict):
+            raise UpstreamFailed(f"challenges answered {status}")
+        return status, answer

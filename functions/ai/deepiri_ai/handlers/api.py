@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepiri_ai import wiring
-from deepiri_ai.logic import agent, chat, engine
+from deepiri_ai.logic import agent, assistant, chat, engine
 from deepiri_ai.logic.profiles import timezone_of
 from deepiri_ai.models.agent import Classification, ClassifyRequest, ParseRequest, TaskDraft
 from deepiri_ai.models.chat import ChatReply, ChatRequest
@@ -25,30 +25,31 @@ def classify(body: ClassifyRequest) -> Classification:
     return engine.classify(wiring.providers(), current_caller(app).user_id, body, utc_now())
 
 
-@routes.post("/api/agent/parse")
+@routes.post("/api/agent/parse", problems=(429,))
 def parse(body: ParseRequest) -> TaskDraft:
     """A task draft from one line of plain language, its due time in the caller's timezone (text ≤ 1,000)."""
-    return agent.parse(wiring.model(), wiring.profile_repository(), current_caller(app).user_id, body.text,
+    return agent.parse(wiring.providers(), wiring.profile_repository(), current_caller(app).user_id, body.text,
                        utc_now())
 
 
-@routes.post("/api/agent/prioritize", problems=(502,))
+@routes.post("/api/agent/prioritize", problems=(429, 502))
 def prioritize() -> Prioritized:
     """Your open tasks in the order to do them, each with its reasons (due date, priority, blockers, estimate)."""
-    return agent.prioritized(wiring.tasks_api(), current_caller(app), utc_now(),
-                             app.current_event.request_context.request_id)
+    return agent.prioritized(wiring.providers(), wiring.tasks_api(), wiring.task_graph_api(), current_caller(app),
+                             utc_now(), correlation_id=app.current_event.request_context.request_id)
 
 
-@routes.post("/api/agent/chat", problems=(502,))
+@routes.post("/api/agent/chat", problems=(429, 502))
 def chat_with_assistant(body: ChatRequest) -> ChatReply:
-    """The assistant (local engine): what is due, what to do next, how you are doing, add a task; your data only."""
+    """The assistant: what is due, what to do next, how you are doing, add a task, make a challenge; your data only."""
     caller, request_id = current_caller(app), app.current_event.request_context.request_id
     tools = chat.ChatTools(
         tasks=wiring.tasks_api(),
         create_task=lambda draft: wiring.tasks_api().create_task(caller, draft, request_id),
         progress=lambda: wiring.engagement_api().progress(caller, request_id),
+        make_challenge=lambda task_id, kind: wiring.challenges_api().generate(caller, task_id, kind, request_id),
         model=wiring.model(), zone=timezone_of(wiring.profile_repository(), caller.user_id))
-    return chat.answer(body, tools, caller, utc_now())
+    return assistant.answer(wiring.providers(), body, tools, caller, utc_now())
 
 
 handler: Any = api_handler(app)

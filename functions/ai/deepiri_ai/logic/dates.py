@@ -95,6 +95,16 @@ def find_due(text: str, now: datetime, zone: str) -> Found | None:
     return Found(datetime.combine(day, at, tz).astimezone(UTC), tuple(spans))
 
 
+def local_to_utc(wall: datetime, zone: str) -> datetime:
+    """The UTC instant of the wall time ``wall`` (naive) in ``zone`` (UTC when the zone is unknown)."""
+    return wall.replace(tzinfo=_zone(zone)).astimezone(UTC)
+
+
+def local_time(now: datetime, zone: str) -> datetime:
+    """``now`` (aware) as the wall time of ``zone``."""
+    return now.astimezone(_zone(zone))
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

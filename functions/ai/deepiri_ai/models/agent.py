@@ -7,9 +7,10 @@ gateway's byte limit answers 413 before it is read).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deepiri_common.clock import Instant
 from deepiri_common.text import MultiLine, SingleLine
@@ -69,3 +70,34 @@ class TaskDraft(BaseModel):
     tags: list[str]
     estimateMinutes: int = Field(ge=1)
     recurrence: str | None = Field(description="an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO), or null")
+    provider: Literal["local", "bedrock"] = Field(default="local", description="which engine answered")
+    fallbackReason: Literal["breaker-open", "provider-failed", "invalid-answer"] | None = Field(
+        default=None, description="why the local engine answered when Bedrock is configured")
+
+
+_DAY = "(MO|TU|WE|TH|FR|SA|SU)"
+RRULE_PATTERN = rf"^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;(INTERVAL=[1-9][0-9]?|BYDAY={_DAY}(,{_DAY}){{0,6}}))*$"
+Tag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,49}$")]
+
+
+class DraftToolInput(BaseModel):
+    """The draft as Bedrock's ``record_task_draft`` tool must give it (validated before anything is answered):
+    the due time is a wall time in the caller's timezone, placed in UTC by this service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[SingleLine, Field(min_length=1, max_length=MAX_TITLE)]
+    dueLocal: datetime | None = None
+    priority: Priority = "medium"
+    category: Category
+    difficulty: Difficulty
+    tags: Annotated[list[Tag], Field(max_length=20)] = []
+    estimateMinutes: int = Field(ge=1, le=1_000_000)
+    recurrence: Annotated[str, Field(pattern=RRULE_PATTERN)] | None = None
+
+    @field_validator("dueLocal")
+    @classmethod
+    def _wall_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("dueLocal is a wall time without an offset")
+        return value

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from deepiri_common.text import MultiLine
+from deepiri_ai.models.agent import Category, Priority, Tag
+from deepiri_common.text import MultiLine, SingleLine
 
 Intent = Literal["due", "next", "progress", "add_task", "make_challenge", "unknown"]
 
@@ -31,5 +32,47 @@ class ChatReply(BaseModel):
     reply: str
     intent: Intent = Field(description="what the assistant understood: due, next, progress, add_task, "
                                        "make_challenge, or unknown")
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "bedrock"] = Field(default="local", description="which engine answered")
+    fallbackReason: Literal["breaker-open", "provider-failed", "invalid-answer"] | None = Field(
+        default=None, description="why the local engine answered when Bedrock is configured")
     data: dict[str, Any] = Field(default_factory=dict, description="what the reply was made from (the caller's own)")
+
+
+# Bedrock's tool inputs, validated before a tool runs (an input that does not validate: the local engine answers).
+ChallengeType = Literal["timed_completion", "focus_sprint", "checklist", "streak", "quiz", "puzzle", "multiplayer",
+                        "custom"]
+
+
+class ListTasksInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    view: Literal["due", "next", "all"] = "all"
+
+
+class CreateTaskInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[SingleLine, Field(min_length=1, max_length=500)]
+    dueAt: AwareDatetime | None = None
+    priority: Priority = "medium"
+    category: Category | None = None
+    tags: Annotated[list[Tag], Field(max_length=20)] = []
+    estimateMinutes: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class MakeChallengeInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    taskId: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    type: ChallengeType | None = None
+
+
+class ProgressInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AssistantText(BaseModel):
+    """The model's final answer to the caller."""
+
+    text: Annotated[str, Field(min_length=1, max_length=4_000)]
+

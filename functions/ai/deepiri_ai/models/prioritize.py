@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,3 +41,24 @@ class Prioritized(BaseModel):
     tasks: list[RankedTask]
     considered: int = Field(description="how many open tasks were weighed")
     truncated: bool = Field(description="true when the caller has more open tasks than were weighed (500)")
+    provider: Literal["local", "bedrock"] = Field(default="local", description="who wrote the reasons (the order "
+                                                                              "is always the local engine's)")
+    fallbackReason: Literal["breaker-open", "provider-failed", "invalid-answer"] | None = None
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TaskReasons(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    reasons: Annotated[list[Reason], Field(min_length=1, max_length=5)]
+
+
+class ReasonsToolInput(BaseModel):
+    """Bedrock's ``record_reasons`` tool input: reasons for exactly the tasks it was given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: Annotated[list[TaskReasons], Field(min_length=1, max_length=20)]
