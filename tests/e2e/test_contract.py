@@ -3,7 +3,7 @@
 - schemathesis fuzzes every operation of the OpenAPI document the stack serves, signed in as a
   registered user, with every check on but the two ``tests/e2e/schemathesis.toml`` turns off (each with
   its reason there), and must report no failure. Its seed and settings live in that file; the run is
-  bounded in time (``DEEPIRI_FUZZ_SECONDS``, default 480) and in examples per operation
+  bounded in time (``DEEPIRI_FUZZ_SECONDS``, default 600) and in examples per operation
   (``DEEPIRI_FUZZ_EXAMPLES``, default 3): ``make e2e FUZZ_SECONDS=1200 FUZZ_EXAMPLES=100`` runs it longer.
 - ``/docs`` opened in a real headless Chromium, with every request off this machine refused, shows
   every operation of the document.
@@ -25,7 +25,7 @@ from playwright.sync_api import Request, Route, sync_playwright
 
 from tests.e2e.conftest import PASSWORD
 
-FUZZ_SECONDS = int(os.environ.get("DEEPIRI_FUZZ_SECONDS", "480"))
+FUZZ_SECONDS = int(os.environ.get("DEEPIRI_FUZZ_SECONDS", "600"))
 FUZZ_EXAMPLES = int(os.environ.get("DEEPIRI_FUZZ_EXAMPLES", "3"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 FUZZER_SOURCE_IP = "198.51.100.77"  # TEST-NET-2: documentation addresses, never a real client
