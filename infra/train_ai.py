@@ -3,7 +3,7 @@
 Development-time only (scikit-learn is in requirements/dev.txt, never in a function): the features are
 the function's own (``deepiri_ai.logic.features``), weighted by sublinear tf-idf; category and
 difficulty are multinomial logistic regressions and the estimate a ridge regression of log minutes.
-The artefact (``deepiri_ai/logic/classifier.json``) holds the vocabulary with its idf and the linear
+The artefact (``deepiri_ai/logic/classifier.json.gz``, gzipped JSON,) holds the vocabulary with its idf and the linear
 weights, rounded, and the held-out figures, so the function answers with dot products at cold start.
 
 The held-out split is fixed by a stable hash of the title (one in five), so adding examples never moves
@@ -13,6 +13,7 @@ an old one between the sets.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import math
@@ -24,7 +25,7 @@ from typing import Any
 from infra.config import ROOT
 
 DATA = ROOT / "functions" / "ai" / "data" / "tasks.jsonl"
-ARTEFACT = ROOT / "functions" / "ai" / "deepiri_ai" / "logic" / "classifier.json"
+ARTEFACT = ROOT / "functions" / "ai" / "deepiri_ai" / "logic" / "classifier.json.gz"
 DIGITS = 4  # weights rounded: the artefact stays small and its figures do not move
 MIN_DOCUMENTS = 1  # every feature of the training split (pruning rare ones cost 1.5 points of accuracy)
 
@@ -145,12 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     artefact["heldOut"] = evaluate(artefact, examples)
     text = json.dumps(artefact, separators=(",", ":"), sort_keys=True) + "\n"
     if args.check:
-        current = json.loads(ARTEFACT.read_text(encoding="utf-8")) if ARTEFACT.exists() else {}
+        current = json.loads(gzip.decompress(ARTEFACT.read_bytes())) if ARTEFACT.exists() else {}
         if not same(current, json.loads(text)):
             print(f"{ARTEFACT.relative_to(ROOT)} is not what `make train-ai` produces: run it", file=sys.stderr)
             return 1
         return 0
-    ARTEFACT.write_text(text, encoding="utf-8")
+    # mtime=0: the same model gives the same bytes, so retraining without a change leaves git clean
+    ARTEFACT.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     print(json.dumps(artefact["heldOut"], indent=2))
     print(f"wrote {ARTEFACT.relative_to(ROOT)} ({len(text) // 1024} KiB, {len(artefact['features'])} features)")
     return 0

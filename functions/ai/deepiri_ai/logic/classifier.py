@@ -1,7 +1,7 @@
 """The local engine's classifier: category, difficulty and estimate of a task from its words.
 
 A linear model over :mod:`deepiri_ai.logic.features`, trained by ``make train-ai`` (infra/train_ai.py)
-and shipped as ``classifier.json`` beside this module: vocabulary, idf and weights. Scoring is a sparse
+and shipped as ``classifier.json.gz`` beside this module: vocabulary, idf and weights. Scoring is a sparse
 dot product per class and a softmax, in pure Python, so the function loads no training stack.
 
 The text is only ever counted: whatever it says ("ignore previous instructions ...") moves weights like
@@ -10,6 +10,7 @@ any other words and can never change what the engine does.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from deepiri_ai.logic.features import features, weighted
 
-ARTEFACT = Path(__file__).with_name("classifier.json")
+ARTEFACT = Path(__file__).with_name("classifier.json.gz")  # gzip: a quarter of the size, ~20 ms to open
 ALTERNATIVES = 3
 MIN_MINUTES, MAX_MINUTES = 5, 2_400
 
@@ -86,5 +87,5 @@ class LocalModel:
 @cache
 def local_model() -> LocalModel:
     """The shipped model, loaded once per process (on first use, not at import)."""
-    with ARTEFACT.open(encoding="utf-8") as handle:
+    with gzip.open(ARTEFACT, "rt", encoding="utf-8") as handle:
         return LocalModel(json.load(handle))
