@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from deepiri_common.pagination import MAX_CURSOR_LENGTH, Page, PageQuery, decode_cursor, encode_cursor, query_all
+from deepiri_common.pagination import (
+    MAX_CURSOR_LENGTH,
+    Page,
+    PageQuery,
+    decode_cursor,
+    encode_cursor,
+    query_all,
+    query_items,
+)
 from deepiri_common.problems import BadRequest
 
 
@@ -100,6 +108,22 @@ def test_given_a_query_spanning_three_pages_when_read_whole_then_every_item_once
     assert [i["n"] for i in items] == [10, 11, 20, 21, 30, 31]
     assert [c.get("ExclusiveStartKey") for c in client.calls] == [None, {"k": 1}, {"k": 2}]
     assert "ExclusiveStartKey" not in args
+
+
+def test_given_a_query_read_item_by_item_then_a_page_is_read_only_when_the_one_before_is_used_up() -> None:
+    class Pages:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def query(self, **args: object) -> dict[str, object]:
+            self.calls += 1
+            return {"Items": [{"n": self.calls}], "LastEvaluatedKey": {"k": self.calls}}  # never ends
+
+    client = Pages()
+    items = query_items(client, TableName="t")
+    assert client.calls == 0  # nothing read before the first item is asked for
+    assert [next(items)["n"], next(items)["n"]] == [1, 2]
+    assert client.calls == 2
 
 
 @pytest.mark.parametrize("length", [1, 2, 3, 4, 5, 6])

@@ -20,6 +20,7 @@ from typing import Any
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
+from deepiri_common.pagination import query_items
 from deepiri_common.transactions import write_transaction
 from deepiri_engagement.models.streaks import DaySettings, Streak
 
@@ -128,10 +129,5 @@ class StreakRepository:
         args: dict[str, Any] = {"TableName": self._table, "IndexName": DUE_INDEX,
                                 "KeyConditionExpression": "dueKey = :due", "ProjectionExpression": "pk",
                                 "ExpressionAttributeValues": {":due": {"S": f"{kind}#{hour:02d}"}}}
-        while True:
-            page = self._client.query(**args)
-            for item in page.get("Items", []):
-                yield item["pk"]["S"].removeprefix("USER#")
-            if "LastEvaluatedKey" not in page:
-                return
-            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_items(self._client, **args):
+            yield item["pk"]["S"].removeprefix("USER#")

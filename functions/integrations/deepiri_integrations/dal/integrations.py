@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 from deepiri_common.clock import epoch_seconds, parse_iso, to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_put
-from deepiri_common.pagination import query_all
+from deepiri_common.pagination import query_all, query_items
 from deepiri_common.problems import Conflict
 from deepiri_common.transactions import CONDITION_FAILED, batch_delete, write_transaction
 from deepiri_integrations.models.connections import ImportedItem, PendingAuthorization, StoredConnection
@@ -100,13 +100,8 @@ class IntegrationsRepository:
         args: dict[str, Any] = {"TableName": self._table, "IndexName": CONNECTIONS,
                                 "KeyConditionExpression": "syncKey = :k",
                                 "ExpressionAttributeValues": {":k": _s(f"CONN#{provider}")}}
-        while True:
-            page = self._client.query(**args)
-            for item in page.get("Items", []):
-                yield item["pk"]["S"].removeprefix("USER#")
-            if "LastEvaluatedKey" not in page:
-                return
-            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_items(self._client, **args):
+            yield item["pk"]["S"].removeprefix("USER#")
 
     def save(self, connection: StoredConnection, events: list[DomainEvent] | None = None) -> StoredConnection:
         """Write ``connection`` if it is still at the version it was read at; returns it one version on."""

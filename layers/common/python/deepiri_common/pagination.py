@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -77,10 +78,15 @@ def query_all(client: Any, **args: Any) -> list[dict[str, Any]]:
     For bounded, internal reads (a user's friends, a project's members); a client-facing list pages with
     ``encode_cursor`` instead.
     """
-    items: list[dict[str, Any]] = []
+    return list(query_items(client, **args))
+
+
+def query_items(client: Any, **args: Any) -> Iterator[dict[str, Any]]:
+    """The items of a DynamoDB Query (low-level client) one by one, a page read only when the one before is
+    used up: for jobs that walk an index of unbounded length (the users due in an hour, every connection)."""
     while True:
         response = client.query(**args)
-        items += response.get("Items", [])
+        yield from response.get("Items", [])
         if "LastEvaluatedKey" not in response:
-            return items
+            return
         args = {**args, "ExclusiveStartKey": response["LastEvaluatedKey"]}
