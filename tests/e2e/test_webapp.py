@@ -11,42 +11,28 @@ fails the test. Every request off this machine is refused.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import requests
-from playwright.sync_api import ConsoleMessage, Page, Request, Route, WebSocketRoute, expect, sync_playwright
-from websockets.sync.client import connect
+from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect, sync_playwright
 
 from deepiri_common.ids import new_ulid
-from infra.config import LOCAL, ROOT
 from tests.e2e.conftest import PASSWORD, Account, Stack, wait_for
+from tests.e2e.webapp_support import (
+    AXE,
+    LIVE_SECONDS,
+    SCREENSHOTS,
+    SIZES,
+    SocketSwitch,
+    axe_violations,
+    chromium_path,
+    warm_up,
+)
 
-SCREENSHOTS = LOCAL / "screenshots" / "web"
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_SCAN = Path(__file__).with_name("axe_scan.js")
-SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 390, "height": 844}}
 SCREENS = {"today": "Today", "progress": "Progress", "leaderboards": "Leaderboards", "challenges": "Challenges",
            "insights": "Insights"}
-LIVE_SECONDS = 60_000  # the XP frame crosses bus → engagement → bus → realtime → socket on a loaded machine
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("Debian's chromium is not installed and apt-get was unavailable to install it "
-                    "(make e2e installs it: `make chromium`)")
-    return path
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations of the page as it is now (WCAG 2.1 A and AA rules)."""
-    found: list[dict[str, Any]] = page.evaluate(AXE_SCAN.read_text())
-    return found
 
 
 def visit_every_screen(page: Page, size: str) -> dict[str, list[dict[str, Any]]]:
@@ -59,31 +45,6 @@ def visit_every_screen(page: Page, size: str) -> dict[str, list[dict[str, Any]]]
         violations[route] = axe_violations(page)
         page.screenshot(path=str(SCREENSHOTS / f"{route}-{size}.png"), full_page=True)
     return violations
-
-
-class SocketSwitch:
-    """Passes the page's WebSockets through to the stack, until told to drop the open one and refuse
-    new ones (the page sees a lost connection and retries with backoff)."""
-
-    def __init__(self) -> None:
-        self.blocked = False
-        self.open: list[WebSocketRoute] = []
-
-    def route(self, socket: WebSocketRoute) -> None:
-        if self.blocked:
-            socket.close(code=1011, reason="blocked by the test")
-            return
-        socket.connect_to_server()
-        self.open.append(socket)
-
-    def drop_and_block(self) -> None:
-        self.blocked = True
-        for socket in self.open:
-            socket.close(code=1006, reason="dropped by the test")
-        self.open.clear()
-
-    def unblock(self) -> None:
-        self.blocked = False
 
 
 def complete_elsewhere(stack: Stack, email: str) -> int:
@@ -115,25 +76,6 @@ def completion_counted(page: Page, attempts: int = 10) -> bool:
     return False
 
 
-# What the browser reads first: called once beforehand, so the test meets warm functions rather than their
-# first cold starts (tens of seconds each on a shared machine when this file runs alone).
-FIRST_READS = [("GET", "/api/gamification/me"), ("GET", "/api/notifications/unread-count"),
-               ("POST", "/api/agent/prioritize"), ("GET", "/api/analytics/me/summary"),
-               ("GET", "/api/challenges"), ("GET", "/api/gamification/leaderboards/weekly")]
-
-
-def warm_up(stack: Stack, token: str) -> None:
-    """Open and close one WebSocket and make each of the first reads once, as another user."""
-    with connect(f"{stack.urls.websocket}?token={token}", open_timeout=120):
-        pass
-    headers = {"Authorization": f"Bearer {token}"}
-    for method, path in FIRST_READS:
-        # A cold start may outlast the function's own timeout (502) once; the next call finds it warm.
-        wait_for(lambda method=method, path=path: requests.request(
-            method, f"{stack.urls.rest}{path}", headers=headers, timeout=120).status_code == 200,
-            seconds=180, every=1)
-
-
 def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_xp_arrives_live(
     stack: Stack, account: Callable[[str], Account]
 ) -> None:
@@ -157,7 +99,7 @@ def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_
 
     email = f"web-{new_ulid().lower()}@example.com"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=["--no-sandbox"])
         try:
             context = browser.new_context(viewport=SIZES["desktop"])
             context.add_init_script(path=str(AXE))  # through the browser, not the page: the page's CSP stays on
