@@ -3,13 +3,18 @@ import type { AppConfig } from "./config";
 import { type AppServices, type Progress, Services, type Toast, useServices } from "./context";
 import { type Frame, Live, type LiveState } from "./live";
 import { useRoute } from "./router";
+import { lazyScreen } from "./lazy";
 import { AuthScreen } from "./screens/auth";
-import { ChallengesScreen } from "./screens/challenges";
-import { InsightsScreen } from "./screens/insights";
-import { LeaderboardsScreen } from "./screens/leaderboards";
-import { ProgressScreen } from "./screens/progress";
 import { TodayScreen } from "./screens/today";
 import { apiClient, retried, Session } from "./session";
+
+// Only Today (the first screen) is in the initial JavaScript; every other screen is a chunk fetched when opened.
+const ProgressScreen = lazyScreen(() => import("./screens/progress").then((m) => m.ProgressScreen));
+const LeaderboardsScreen = lazyScreen(() => import("./screens/leaderboards").then((m) => m.LeaderboardsScreen));
+const ChallengesScreen = lazyScreen(() => import("./screens/challenges").then((m) => m.ChallengesScreen));
+const InsightsScreen = lazyScreen(() => import("./screens/insights").then((m) => m.InsightsScreen));
+const NotificationsScreen = lazyScreen(() => import("./screens/notifications").then((m) => m.NotificationsScreen));
+const ChatScreen = lazyScreen(() => import("./screens/chat").then((m) => m.ChatScreen));
 
 const SCREENS = [
   { path: "/today", label: "Today" },
@@ -17,7 +22,10 @@ const SCREENS = [
   { path: "/leaderboards", label: "Leaderboards" },
   { path: "/challenges", label: "Challenges" },
   { path: "/insights", label: "Insights" },
+  { path: "/chat", label: "Assistant" },
 ] as const;
+// Routes reached from elsewhere than the nav (the bell opens the notifications).
+const ROUTES = [...SCREENS, { path: "/notifications", label: "Notifications" }] as const;
 
 export function App({ config }: { config: AppConfig }) {
   const session = useMemo(() => new Session(config.apiUrl), [config.apiUrl]);
@@ -71,8 +79,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
     };
   }, [live, reloadProgress, reloadUnread, toast]);
 
-  const services: AppServices = { api, session, live, progress, reloadProgress, toast };
-  const screen = SCREENS.find((s) => s.path === route) ?? SCREENS[0];
+  const services: AppServices = { api, session, live, progress, reloadProgress, reloadUnread, toast };
+  const screen = ROUTES.find((s) => s.path === route) ?? SCREENS[0];
 
   return (
     <Services.Provider value={services}>
@@ -85,7 +93,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
           ))}
         </nav>
         <LevelBar progress={progress} />
-        <a class="bell" href="#/progress" aria-label={`Notifications: ${unread} unread`} data-testid="bell">
+        <a class="bell" href="#/notifications" aria-label={`Notifications: ${unread} unread`} data-testid="bell"
+          aria-current={screen.path === "/notifications" ? "page" : undefined}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
             <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
           </svg>
@@ -100,6 +109,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/leaderboards" && <LeaderboardsScreen />}
         {screen.path === "/challenges" && <ChallengesScreen />}
         {screen.path === "/insights" && <InsightsScreen />}
+        {screen.path === "/chat" && <ChatScreen />}
+        {screen.path === "/notifications" && <NotificationsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}

@@ -18,6 +18,8 @@ export interface AppServices {
   live: Live;
   progress: Progress | null;
   reloadProgress: () => Promise<void>;
+  /** Read the notification bell's unread count again (after marking notifications read). */
+  reloadUnread: () => Promise<void>;
   toast: (text: string, kind?: Toast["kind"]) => void;
 }
 
