@@ -2,13 +2,17 @@
 
 Time to interactive here is from navigation start to the moment the first screen can be used: for a
 signed-out visitor, the sign-in form's submit button enabled; for a signed-in user (a fresh login whose
-refresh token the tab holds, as after a reload), the Today screen with its prioritized tasks listed.
+refresh token the tab holds, as after a reload), the Today screen with its prioritized tasks listed. The
+moment is noted in the page by a mutation observer (first_screen.js), in the page's own clock: reading
+``performance.now()`` after the driver's wait returned added its polling and round trip (100 to 500 ms on
+a loaded machine) to every figure.
 Each run opens a new browser context (no cache), against the local stack only.
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
@@ -21,6 +25,7 @@ RUNS = 5
 BUDGET_KB = 200
 TTI_BUDGET_MS = 1500
 REFRESH_KEY = "deepiri.refresh"  # web/src/session.ts keeps the refresh token under this key
+FIRST_SCREEN = Path(__file__).with_name("first_screen.js")
 
 
 def run(target: Target) -> core.Result:
@@ -54,6 +59,8 @@ def run(target: Target) -> core.Result:
         f"{'PASS' if kilobytes <= BUDGET_KB else 'FAIL'} initial JavaScript {kilobytes:.1f} KB ≤ {BUDGET_KB} KB",
         f"{'PASS' if core.percentile(signed_out, 0.5) <= TTI_BUDGET_MS else 'FAIL'} sign-in screen p50 "
         f"{core.percentile(signed_out, 0.5):.0f} ms ≤ {TTI_BUDGET_MS} ms",
+        f"{'PASS' if core.percentile(signed_in, 0.5) <= TTI_BUDGET_MS else 'FAIL'} Today (signed in) p50 "
+        f"{core.percentile(signed_in, 0.5):.0f} ms ≤ {TTI_BUDGET_MS} ms",
     ]
     result.data = {"app": app, "initial_js_gzip_kb": round(kilobytes, 1), "runs": RUNS,
                    "signed_out_ms": signed_out, "signed_in_ms": signed_in}
@@ -69,16 +76,17 @@ def fresh_refresh_token(rest: str, user: local.BenchUser) -> str:
 def load_once(browser: Browser, app: str, refresh_token: str | None) -> float:
     """Milliseconds from navigation start until the first screen is usable, in a new context."""
     context = browser.new_context()
+    context.add_init_script(path=str(FIRST_SCREEN))
     try:
         page = context.new_page()
         if refresh_token is None:
             page.goto(app, wait_until="commit")
             page.locator("form button[type=submit]:enabled").wait_for(timeout=30_000)
-        else:
-            # The tab holds the refresh token as after a reload; the access token is only ever in memory.
-            context.add_init_script(f"sessionStorage.setItem({REFRESH_KEY!r}, {refresh_token!r})")
-            page.goto(app, wait_until="commit")
-            page.locator("[data-testid=task], .tasks .muted").first.wait_for(timeout=30_000)
-        return float(page.evaluate("performance.now()"))
+            return float(page.evaluate("window.__signInReadyMs"))
+        # The tab holds the refresh token as after a reload; the access token is only ever in memory.
+        context.add_init_script(f"sessionStorage.setItem({REFRESH_KEY!r}, {refresh_token!r})")
+        page.goto(app, wait_until="commit")
+        page.locator("[data-testid=task], .tasks .muted").first.wait_for(timeout=30_000)
+        return float(page.evaluate("window.__todayReadyMs"))
     finally:
         context.close()

@@ -25,6 +25,7 @@ const SCREENS = [
   { path: "/chat", label: "Assistant" },
 ] as const;
 // Routes reached from elsewhere than the nav (the bell opens the notifications).
+const FIRST_READ_GRACE_MS = 2000;
 const ROUTES = [...SCREENS, { path: "/notifications", label: "Notifications" }] as const;
 
 export function App({ config }: { config: AppConfig }) {
@@ -61,25 +62,42 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
     if (data) setUnread(data.unread);
   }, [api]);
 
+  // The first screen's own read reaches the stack alone: the level bar, the unread count and the WebSocket
+  // start once Today has its tasks (firstScreenShown), or after FIRST_READ_GRACE_MS, or at once when the first
+  // screen is another; on a busy stack they would otherwise compete with it for the same functions.
+  const [firstShown, firstScreenShown] = useMemo(() => {
+    let resolve = () => {};
+    const shown = new Promise<void>((done) => (resolve = done));
+    return [shown, () => resolve()] as const;
+  }, []);
+  const firstRoute = useRef(route);
+
   useEffect(() => {
-    void reloadProgress();
-    void reloadUnread();
+    let stopped = false;
+    const grace = window.setTimeout(firstScreenShown, firstRoute.current === "/today" ? FIRST_READ_GRACE_MS : 0);
+    void firstShown.then(() => {
+      if (stopped) return;
+      void reloadProgress();
+      void reloadUnread();
+      live.start();
+    });
     const offFrame = live.onFrame((frame) => onFrame(frame, { toast, reloadProgress, reloadUnread }));
     const offState = live.onState(setLiveState);
     const offCatchUp = live.onCatchUp(() => {
       void reloadProgress();
       void reloadUnread();
     });
-    live.start();
     return () => {
+      stopped = true;
+      window.clearTimeout(grace);
       offFrame();
       offState();
       offCatchUp();
       live.stop();
     };
-  }, [live, reloadProgress, reloadUnread, toast]);
+  }, [live, reloadProgress, reloadUnread, toast, firstShown, firstScreenShown]);
 
-  const services: AppServices = { api, session, live, progress, reloadProgress, reloadUnread, toast };
+  const services: AppServices = { api, session, live, progress, reloadProgress, reloadUnread, toast, firstScreenShown };
   const screen = ROUTES.find((s) => s.path === route) ?? SCREENS[0];
 
   return (

@@ -7,7 +7,9 @@ export interface AppConfig {
 }
 
 export async function loadConfig(): Promise<AppConfig> {
-  const response = await fetch("./config.json", { cache: "no-store" });
+  // The default cache mode, so the page's preload of config.json is used; it is served with no-cache, so a
+  // cached copy is revalidated, never trusted stale.
+  const response = await fetch("./config.json");
   if (!response.ok) throw new Error(`config.json could not be read (${response.status})`);
   const body: unknown = await response.json();
   if (!isConfig(body)) throw new Error("config.json lacks apiUrl, websocketUrl or stage");

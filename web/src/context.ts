@@ -21,6 +21,8 @@ export interface AppServices {
   /** Read the notification bell's unread count again (after marking notifications read). */
   reloadUnread: () => Promise<void>;
   toast: (text: string, kind?: Toast["kind"]) => void;
+  /** The first screen has what it first read: the shell's own reads and the WebSocket may start. */
+  firstScreenShown: () => void;
 }
 
 export const Services = createContext<AppServices | null>(null);

@@ -9,7 +9,7 @@ type Ranked = components["schemas"]["RankedTask"];
 /** Add a task by a sentence (parsed, shown for confirmation), then today's and overdue tasks in the order
  * the prioritizer gives, each with its reasons; complete one with one click. */
 export function TodayScreen() {
-  const { api, toast } = useServices();
+  const { api, toast, firstScreenShown } = useServices();
   const [text, setText] = useState("");
   const [draft, setDraft] = useState<Draft | null>(null);
   const [ranked, setRanked] = useState<Ranked[] | null>(null);
@@ -20,7 +20,8 @@ export function TodayScreen() {
     const { data, error: problem } = await retried(() => api.POST("/api/agent/prioritize"));
     if (data) setRanked(data.tasks.filter((task) => task.status !== "done"));
     else setError(problemText(problem, "Your tasks could not be loaded"));
-  }, [api]);
+    firstScreenShown();
+  }, [api, firstScreenShown]);
 
   useEffect(() => void load(), [load]);
 
