@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { components } from "./api/schema";
 import { useServices } from "./context";
+import { retried } from "./session";
 
 type Friend = components["schemas"]["SocialUser"];
 type Status = components["schemas"]["Presence"]["status"];
@@ -22,13 +23,13 @@ export function useFriends(): Friends {
   useEffect(() => {
     let gone = false;
     void (async () => {
-      const { data } = await api.GET("/api/users/me/friends", { params: { query: { limit: 100 } } });
+      const { data } = await retried(() => api.GET("/api/users/me/friends", { params: { query: { limit: 100 } } }));
       if (gone || !data) return;
       setList(data.items);
       const ids = data.items.map((friend) => friend.userId);
       for (let start = 0; start < ids.length; start += PRESENCE_BATCH) {
         const userIds = ids.slice(start, start + PRESENCE_BATCH).join(",");
-        const answer = await api.GET("/api/realtime/presence", { params: { query: { userIds } } });
+        const answer = await retried(() => api.GET("/api/realtime/presence", { params: { query: { userIds } } }));
         if (gone || !answer.data) return;
         const read = answer.data.items;
         // A frame that arrived while this read was in flight is newer: keep it.

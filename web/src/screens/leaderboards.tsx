@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { components } from "../api/schema";
 import { useServices } from "../context";
 import { FriendsPresence, useFriends } from "../presence";
-import { problemText } from "../session";
+import { problemText, retried } from "../session";
 
 type Board = components["schemas"]["BoardPage"]["board"];
 type Page = components["schemas"]["BoardPage"];
@@ -37,8 +37,8 @@ export function LeaderboardsScreen() {
     setError(null);
     const path = { board };
     void Promise.all([
-      api.GET("/api/gamification/leaderboards/{board}", { params: { path, query: { limit: 50 } } }),
-      api.GET("/api/gamification/leaderboards/{board}/me", { params: { path } }),
+      retried(() => api.GET("/api/gamification/leaderboards/{board}", { params: { path, query: { limit: 50 } } })),
+      retried(() => api.GET("/api/gamification/leaderboards/{board}/me", { params: { path } })),
     ]).then(([top, mine]) => {
       if (top.data) setPage(top.data);
       else setError(problemText(top.error, "This leaderboard could not be loaded"));

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { components } from "../api/schema";
 import { useServices } from "../context";
-import { problemText } from "../session";
+import { problemText, retried } from "../session";
 
 type Notification = components["schemas"]["Notification"];
 
@@ -15,7 +15,7 @@ export function NotificationsScreen() {
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
-    const { data, error: problem } = await api.GET("/api/notifications", { params: { query: { limit: 30 } } });
+    const { data, error: problem } = await retried(() => api.GET("/api/notifications", { params: { query: { limit: 30 } } }));
     if (data) {
       setItems(data.items);
       setNext(data.nextCursor ?? null);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { components } from "../api/schema";
 import { LevelBar } from "../app";
 import { useServices } from "../context";
-import { problemText } from "../session";
+import { problemText, retried } from "../session";
 
 type BadgeList = components["schemas"]["BadgeList"];
 type Badge = BadgeList["items"][number];
@@ -35,10 +35,12 @@ export function ProgressScreen() {
   const [ledgerVersion, setLedgerVersion] = useState(0);
 
   const loadBadges = useCallback(async () => {
-    const [badgeAnswer, rewardAnswer] = await Promise.all([
-      api.GET("/api/gamification/badges"), api.GET("/api/gamification/rewards")]);
+    // One after the other: the screen's reads go to one function, and concurrent calls to a function on a
+    // busy stack may each wait for a cold start of their own.
+    const badgeAnswer = await retried(() => api.GET("/api/gamification/badges"));
     if (badgeAnswer.data) setBadges(badgeAnswer.data);
     else setError(problemText(badgeAnswer.error, "Your badges could not be loaded"));
+    const rewardAnswer = await retried(() => api.GET("/api/gamification/rewards"));
     if (rewardAnswer.data) setRewards(rewardAnswer.data.items);
   }, [api]);
 
@@ -187,7 +189,7 @@ function LedgerList({ version }: { version: number }) {
   const load = useCallback(async (cursor?: string) => {
     setMore(Boolean(cursor));
     const query = { limit: 10, ...(currency ? { currency } : {}), ...(cursor ? { cursor } : {}) };
-    const { data } = await api.GET("/api/gamification/ledger", { params: { query } });
+    const { data } = await retried(() => api.GET("/api/gamification/ledger", { params: { query } }));
     setMore(false);
     if (data) setLedger((current) => (cursor && current ? { ...data, items: [...current.items, ...data.items] } : data));
   }, [api, currency]);
