@@ -38,6 +38,7 @@ SCREENS = {"progress": "Progress", "leaderboards": "Leaderboards", "notification
            "chat": "Assistant"}
 OPEN_TASK = "Draft the release notes for the mobile app"
 FREEZE_PRICE = 50
+TOTAL_XP = 3 * (80 + 5) + 25  # three urgent epic tasks and a duel won
 
 
 def call(stack: Stack, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
@@ -119,8 +120,10 @@ def test_given_a_user_with_xp_then_progress_boards_notifications_presence_and_th
     publish(DomainEvent.new("challenges", "DuelFinished", {
         "duelId": new_ulid(), "category": "writing", "participantIds": [user.id, friend.id],
         "winnerId": user.id, "scores": {user.id: 3, friend.id: 1}, "reason": "completed"}, actor="system"))
-    earned = wait_for(lambda: (w := wallet(stack, user))["balances"]["coins"] >= FREEZE_PRICE and w["streaks"] and w,
-                      seconds=90)
+    # Every award is in (its badges' and levels' coins are written in the award's own transaction)
+    wait_for(lambda: wallet(stack, user)["xp"] == TOTAL_XP, seconds=120)
+    earned = wallet(stack, user)
+    assert earned["balances"]["coins"] >= FREEZE_PRICE and earned["streaks"]["days"] == 1
     wait_for(lambda: call(stack, "GET", "/api/gamification/leaderboards/elo/me", user.token).json()["me"], seconds=90)
     wait_for(lambda: call(stack, "GET", "/api/notifications/unread-count", user.token).json()["unread"] >= 2,
              seconds=90)

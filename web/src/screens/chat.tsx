@@ -44,15 +44,17 @@ export function ChatScreen() {
     <section aria-labelledby="chat-title" class="chat">
       <h1 id="chat-title">Assistant</h1>
       <p class="muted">Ask about your own tasks, deadlines and progress, or ask it to add a task or make a challenge.</p>
-      <ol class="plain conversation" role="log" aria-live="polite" aria-label="Conversation" data-testid="conversation">
-        {messages.map((message, index) => (
-          <li class={`message message-${message.role}`} key={index} data-testid={`message-${message.role}`}>
-            <span class="visually-hidden">{message.role === "user" ? "You said:" : "Assistant:"} </span>{message.content}
-          </li>
-        ))}
-        {busy && <li class="message message-assistant muted">Thinking…</li>}
-        <li ref={end} aria-hidden="true" class="end" />
-      </ol>
+      <div role="log" aria-live="polite" aria-label="Conversation">
+        <ol class="plain conversation" data-testid="conversation">
+          {messages.map((message, index) => (
+            <li class={`message message-${message.role}`} key={index} data-testid={`message-${message.role}`}>
+              <span class="visually-hidden">{message.role === "user" ? "You said:" : "Assistant:"} </span>{message.content}
+            </li>
+          ))}
+          {busy && <li class="message message-assistant muted">Thinking…</li>}
+          <li ref={end} aria-hidden="true" class="end" />
+        </ol>
+      </div>
       {error && <p role="alert" class="error">{error}</p>}
       {messages.length === 0 && (
         <div class="actions" role="group" aria-label="Suggestions">

@@ -207,7 +207,7 @@ function LedgerList({ version }: { version: number }) {
         </select>
       </label>
       {!ledger ? <p>Loading the ledger…</p> : ledger.items.length === 0 ? <p class="muted">Nothing yet.</p> : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label="Ledger entries">
           <table class="board" data-testid="ledger">
             <caption class="visually-hidden">Credits and debits, newest first</caption>
             <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Amount</th><th scope="col">Balance</th></tr></thead>
