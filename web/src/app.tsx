@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { AppConfig } from "./config";
 import { type AppServices, type Progress, Services, type Toast, useServices } from "./context";
+import { lazyScreen } from "./lazy";
 import { type Frame, Live, type LiveState } from "./live";
 import { useRoute } from "./router";
-import { lazyScreen } from "./lazy";
 import { AuthScreen } from "./screens/auth";
 import { TodayScreen } from "./screens/today";
 import { apiClient, retried, Session } from "./session";
@@ -24,8 +24,8 @@ const SCREENS = [
   { path: "/insights", label: "Insights" },
   { path: "/chat", label: "Assistant" },
 ] as const;
-// Routes reached from elsewhere than the nav (the bell opens the notifications).
 const FIRST_READ_GRACE_MS = 2000;
+// Routes reached from elsewhere than the nav (the bell opens the notifications).
 const ROUTES = [...SCREENS, { path: "/notifications", label: "Notifications" }] as const;
 
 export function App({ config }: { config: AppConfig }) {
