@@ -6,6 +6,7 @@ against 0.3 s for ``dateutil.parser``), and it brings regex, pytz and tzlocal; d
 Lambda runtime beside botocore. The phrases people write in a task line are few and are handled here:
 
 - days: today, tonight, tomorrow (tmrw), the day after tomorrow, in N minutes/hours/days/weeks/months
+  (N in digits or a word: "two", "an", "a couple of", "a few")
 - weekdays: "friday" / "this friday" / "on fri" is the next one after today; "next friday" is the
   Friday of next week (weeks start on Monday)
 - weeks and months: next week (its Monday), end of week / eow (Friday), end of month / eom, next month
@@ -47,16 +48,17 @@ _DAY_PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_LEAD}next\s+week\b"), "next-week"),
     (re.compile(rf"\b{_LEAD}next\s+month\b"), "next-month"),
 ]
-_IN = re.compile(rf"\b{_LEAD}in\s+(\d{{1,3}}|a|an|one|two|three|four|five|six|seven|ten|couple of|few)\s+"
+_IN = re.compile(rf"\b{_LEAD}in\s+(?:a\s+(?=couple|few))?"
+                 r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|ten|couple of|few)\s+"
                  r"(minute|min|hour|hr|day|week|month)s?\b")
 _WEEKDAY_PHRASE = re.compile(rf"\b{_LEAD}(next|this|coming)?\s*{_WEEKDAY}\b")
 _ISO = re.compile(rf"\b{_LEAD}(\d{{4}}-\d{{2}}-\d{{2}})\b")
 _MONTH_DAY = re.compile(rf"\b{_LEAD}(?:the\s+)?({_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
                         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b")
 _SLASH = re.compile(rf"\b{_LEAD}(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)\b")
-_CLOCK = re.compile(r"\b(?:at\s+|@\s*)?(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?=\W|$)")
-_CLOCK_24 = re.compile(r"\b(?:at\s+|@\s*)?([01]?\d|2[0-3]):([0-5]\d)\b")
-_AT_HOUR = re.compile(r"\b(?:at|@)\s*(\d{1,2})\b(?!\s*(?:%|minutes?|mins?|hours?|hrs?|days?|/|-))")
+_CLOCK = re.compile(r"(?:\bat\s+|@\s*)?\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?=\W|$)")
+_CLOCK_24 = re.compile(r"(?:\bat\s+|@\s*)?\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_AT_HOUR = re.compile(r"(?:\bat|@)\s*(\d{1,2})\b(?!\s*(?:%|minutes?|mins?|hours?|hrs?|days?|/|-))")
 _NAMED_TIMES = [
     (re.compile(r"\b(?:at\s+)?noon\b"), time(12, 0)),
     (re.compile(r"\b(?:at\s+)?midnight\b"), time(23, 59)),

@@ -26,7 +26,7 @@ _ESTIMATE = re.compile(r"\(?\b(?:for|takes?|~|about|approx\.?)?\s*~?(\d{1,3}(?:\
 _RECURRENCE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:every\s+weekday|each\s+weekday|on\s+weekdays)\b"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
     (re.compile(r"\b(?:every\s+day|each\s+day|daily)\b"), "FREQ=DAILY"),
-    (re.compile(r"\bevery\s+(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"), "FREQ=WEEKLY;BYDAY={day}"),
+    (re.compile(r"\bevery\s+(mon|tue|wed|thu|fri|sat|sun)(?!th)[a-z]*\b"), "FREQ=WEEKLY;BYDAY={day}"),  # not "month"
     (re.compile(r"\bevery\s+(\d{1,2})\s+(day|week|month)s\b"), "FREQ={unit};INTERVAL={n}"),
     (re.compile(r"\b(?:every\s+week|each\s+week|weekly)\b"), "FREQ=WEEKLY"),
     (re.compile(r"\b(?:every\s+month|each\s+month|monthly)\b"), "FREQ=MONTHLY"),
