@@ -36,3 +36,5 @@ def test_given_field_errors_then_the_422_problem_names_every_field() -> None:
     problem = ValidationFailed(field_errors(_errors({"tags": ["x"]}), "query"))
 
     assert problem.detail == "invalid fields: query.title, query.tags.0"
+    assert [error["field"] for error in problem.errors] == ["query.title", "query.tags.0"]
+    assert problem.extensions == {"errors": problem.errors}  # the 422 body carries them

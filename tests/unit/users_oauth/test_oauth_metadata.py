@@ -70,3 +70,6 @@ def test_given_the_provider_then_every_endpoint_and_method_list_is_the_one_it_ru
 def test_given_a_local_endpoint_without_a_slash_then_the_base_url_has_exactly_one() -> None:
     assert oauth_metadata.public_base_url("http://127.0.0.1:4566", "a", "dev", "") == (
         "http://127.0.0.1:4566/_aws/execute-api/a/dev")
+    # only slashes are trimmed: a host written in capitals keeps its last letter
+    assert oauth_metadata.public_base_url("http://EMULATOR-BOX/", "a", "dev", "") == (
+        "http://EMULATOR-BOX/_aws/execute-api/a/dev")
