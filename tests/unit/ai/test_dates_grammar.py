@@ -5,6 +5,9 @@ Now is Monday 2026-11-30 09:00 UTC unless a test says otherwise; a date without 
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -200,3 +203,37 @@ def test_given_a_time_written_with_an_at_sign_then_the_sign_is_part_of_the_phras
         found = find_due(text, MONDAY, "UTC")
         assert found is not None and found.spans == ((5, len(text)),)
     assert find_due("cat 5", MONDAY, "UTC") is None  # "at" inside a word is not "at"
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("ship 2026-13-45 or dec 5", "2026-12-05T17:00:00+00:00"),  # not a date: the next pattern is tried
+    ("ship 2999-01-01 or dec 5", "2026-12-05T17:00:00+00:00"),  # a year no task is due in: likewise
+    ("party dec 32 then 12/5", "2026-12-05T17:00:00+00:00"),  # "dec 32" would be December 2032
+    ("ship 12/5/27", "2027-12-05T17:00:00+00:00"),  # two slashes: the year is given, in two digits
+    ("ship 1/5/26", "2026-01-05T17:00:00+00:00"),  # given, so kept even when passed
+    ("ship dec. 5", "2026-12-05T17:00:00+00:00"),
+    ("ship on the 3rd of jan", "2027-01-03T17:00:00+00:00"),
+])
+def test_given_a_phrase_that_is_no_date_then_the_next_pattern_is_read(text: str, due: str) -> None:
+    assert _due(text) == due
+
+
+@pytest.fixture
+def server_in_sao_paulo() -> Iterator[None]:
+    """The process's local zone set away from UTC, as a Lambda's is not but a developer's machine may be."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Sao_Paulo"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_sao_paulo")
+def test_given_a_server_whose_local_zone_is_not_utc_then_due_times_are_still_utc() -> None:
+    assert _due("call tomorrow at 6pm", zone="Europe/Paris") == "2026-12-01T17:00:00+00:00"
+    assert _due("gym in 2 hours") == "2026-11-30T11:00:00+00:00"
+    assert local_to_utc(datetime(2026, 7, 1, 9, 0), "Europe/Paris").isoformat() == "2026-07-01T07:00:00+00:00"

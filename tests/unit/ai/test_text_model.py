@@ -140,3 +140,27 @@ def test_given_settings_events_then_the_latest_timezone_is_kept_and_read() -> No
 
     profiles.forget(repository, "u1")  # type: ignore[arg-type]
     assert profiles.timezone_of(repository, "u1") == "UTC" and repository.items == {}  # type: ignore[arg-type]
+
+
+def test_given_a_confident_prediction_then_the_confidence_has_four_decimals() -> None:
+    prediction = LocalModel(_artefact(math.log(60))).predict("beta")
+    assert prediction.confidence == 0.8334  # 0.833350... : five decimals would be 0.83335
+    assert prediction.alternatives[0] == ("writing", 0.0684)
+
+
+def test_given_scores_far_beyond_what_exp_can_hold_then_the_softmax_still_answers() -> None:
+    artefact = _artefact(math.log(60))
+    artefact["category"]["intercept"] = [800.0, 799.0, 0.0, 0.0, 0.0]  # exp(800) overflows a float
+    prediction = LocalModel(artefact).predict("zzz")
+    assert prediction.category == "code" and prediction.confidence == round(1 / (1 + math.exp(-1)), 4)
+
+
+@pytest.mark.parametrize(("part", "cut"), [("idf", None), ("estimate", "weights"), ("category", "labels")])
+def test_given_an_artefact_whose_lists_do_not_match_its_features_then_it_is_refused(part: str, cut: str | None) -> None:
+    artefact = _artefact(math.log(60))
+    if cut is None:
+        artefact[part] = artefact[part][:1]
+    else:
+        artefact[part][cut] = artefact[part][cut][:-1]
+    with pytest.raises(ValueError, match="zip"):
+        LocalModel(artefact).predict("alpha")

@@ -31,6 +31,7 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 DEFAULT_DUE = time(17, 0)
+TONIGHT = time(19, 0)
 FIRST_YEAR, LAST_YEAR = 1970, 2998  # due times are stored between 1970 and 2999
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?"
@@ -93,7 +94,7 @@ def find_due(text: str, now: datetime, zone: str) -> Found | None:
         if at is not None and datetime.combine(day, at, tz) <= local_now:
             day += timedelta(days=1)
     if at is None:
-        at = time(19, 0) if "tonight" in lowered else DEFAULT_DUE
+        at = TONIGHT if "tonight" in lowered else DEFAULT_DUE
     return Found(datetime.combine(day, at, tz).astimezone(UTC), tuple(spans))
 
 
@@ -152,8 +153,8 @@ def _named_day(name: str, today: date) -> date:
         "today": today,
         "tomorrow": today + timedelta(days=1),
         "after-tomorrow": today + timedelta(days=2),
-        "end-of-week": monday + timedelta(days=4) if today.weekday() <= 4 else today,
-        "end-of-month": today + relativedelta(day=31),
+        "end-of-week": max(today, monday + timedelta(days=4)),  # Friday, or the weekend day it is
+        "end-of-month": today + relativedelta(day=1, months=1, days=-1),
         "next-week": monday + timedelta(days=7),
         "next-month": today + relativedelta(months=1, day=1),
     }
@@ -165,7 +166,7 @@ def _weekday(text: str, today: date, spans: list[tuple[int, int]]) -> date | Non
     if not match:
         return None
     _take(match, spans)
-    target = next(index for index, name in enumerate(WEEKDAYS) if name.startswith(match.group(2)[:3]))
+    target = next(index for index, name in enumerate(WEEKDAYS) if name.startswith(match.group(2)))  # a stem
     if match.group(1) == "next":
         next_monday = today + timedelta(days=7 - today.weekday())
         return next_monday + timedelta(days=target)
@@ -180,8 +181,9 @@ def _explicit(text: str, today: date, spans: list[tuple[int, int]]) -> date | No
         match = pattern.search(text)
         if not match:
             continue
-        phrase = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(1)).replace(" of ", " ")
+        phrase = match.group(1)  # dateutil reads "5th", "of" and "dec." itself
         try:
+            # every phrase these patterns match names its month and day: only the year comes from the default
             parsed: date = date_parser.parse(phrase, default=datetime(today.year, 1, 1)).date()
         except (ValueError, OverflowError):
             continue
@@ -202,7 +204,7 @@ def _find_time(text: str, spans: list[tuple[int, int]]) -> time | None:
         hour, minute = int(match.group(1)) % 12, int(match.group(2) or 0)
         if match.group(3).startswith("p"):
             hour += 12
-        if hour < 24 and minute < 60:
+        if minute < 60:  # the hour is at most 11 + 12
             _take(match, spans)
             return time(hour, minute)
     match = _CLOCK_24.search(text)
@@ -218,5 +220,5 @@ def _find_time(text: str, spans: list[tuple[int, int]]) -> time | None:
     if match and 0 < int(match.group(1)) <= 23:
         _take(match, spans)
         hour = int(match.group(1))
-        return time(hour + 12 if hour < 7 else hour, 0)  # "at 3": afternoon, as people mean it
+        return time(hour + 12 if hour < 7 else hour)  # "at 3": afternoon, as people mean it
     return None
