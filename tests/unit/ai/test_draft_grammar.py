@@ -122,6 +122,10 @@ def test_given_no_estimate_then_the_classifier_s_estimate_category_and_difficult
     ("- buy milk -", "buy milk"),
     ("send it ; due friday", "send it"),
     ("  tomorrow 5pm  ", "tomorrow 5pm"),  # nothing but phrases: the line itself
+    ("Pay rent AND tomorrow", "Pay rent"),  # a dangling word in capitals goes too
+    ("Email Bob, BY tomorrow", "Email Bob"),
+    ("launch Project X tomorrow", "launch Project X"),  # only spaces and punctuation are trimmed
+    ("X marks the spot tomorrow", "X marks the spot"),
 ])
 def test_given_phrases_taken_out_then_the_title_is_the_rest_tidied(text: str, title: str) -> None:
     assert _parse(text).title == title
@@ -130,6 +134,9 @@ def test_given_phrases_taken_out_then_the_title_is_the_rest_tidied(text: str, ti
 def test_given_a_long_line_then_the_title_is_cut_at_500_characters() -> None:
     assert _parse("word " * 200).title == ("word " * 100)[:500]
     assert _parse("tomorrow " + "x" * 600).title == "x" * 500
+    only_tags = " ".join(f"#t{n}" for n in range(200))  # nothing but phrases: the line itself, cut
+    assert _parse(only_tags).title == only_tags[:500]
+    assert _parse("write 999.9 hours").estimate_minutes == 59_994
 
 
 def test_given_tags_then_they_are_lower_cased_once_each_and_not_in_the_title() -> None:

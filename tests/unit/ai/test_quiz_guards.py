@@ -95,6 +95,7 @@ def test_given_the_provider_failing_then_a_failure_is_recorded_and_the_breaker_o
     first = draft(_providers(bedrock, guards), _request(), NOW)
     assert (first.provider, first.reason) == (None, "the AI provider failed")
     assert guards.failures == 1 and guards.open_until == 0.0 and guards.spent == {}
+    assert guards.models == {"model-q"}  # the failure is the model's
 
     draft(_providers(bedrock, guards), _request(), NOW)
     assert guards.open_until == NOW.timestamp() + 90  # threshold 2, cool-off 90 s, from the settings
@@ -109,6 +110,7 @@ def test_given_answers_that_do_not_validate_then_each_is_a_failure_toward_the_br
         answer = draft(_providers(bedrock, guards), _request(), NOW)
         assert (answer.provider, answer.reason) == (None, "the AI provider's answer did not validate")
     assert guards.spent == {("alice", "2026-11-30"): 40 + 250} and guards.successes == 0
+    assert guards.models == {"model-q"}
     assert guards.open_until == NOW.timestamp() + 90
 
 
@@ -117,4 +119,12 @@ def test_given_bedrock_chosen_without_guards_or_settings_then_the_local_reason()
     for providers in (Providers(provider="bedrock", model=local_model(), bedrock=bedrock, settings=SETTINGS),
                       Providers(provider="bedrock", model=local_model(), bedrock=bedrock, guards=FakeGuards())):  # type: ignore[arg-type]
         assert draft(providers, _request(), NOW).reason == "the local engine cannot write quiz or puzzle questions"
+    assert bedrock.requests == []
+
+
+def test_given_the_local_provider_chosen_with_guards_and_settings_wired_then_bedrock_is_not_called() -> None:
+    bedrock = FakeBedrock(_questions(3))
+    providers = Providers(provider="local", model=local_model(), bedrock=bedrock, guards=FakeGuards(),  # type: ignore[arg-type]
+                          settings=SETTINGS)
+    assert draft(providers, _request(), NOW).reason == "the local engine cannot write quiz or puzzle questions"
     assert bedrock.requests == []

@@ -105,7 +105,7 @@ def _estimate(text: str, spans: list[tuple[int, int]]) -> int | None:
     spans.append(match.span())
     amount = float(match.group(1))
     minutes = amount * 60 if match.group(2).startswith("h") else amount
-    return max(1, min(1_000_000, round(minutes)))
+    return max(1, round(minutes))  # at most 999.9 hours (59,994 minutes): well under a task's 1,000,000
 
 
 def _title(text: str, spans: list[tuple[int, int]]) -> str:
