@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepiri_common.pagination import Page
+import pytest
+
+from deepiri_common.pagination import Page, encode_cursor
+from deepiri_common.problems import BadRequest
 from deepiri_engagement.logic import standings
 from deepiri_engagement.models.boards import (
     CurrencyDebitedData,
@@ -15,7 +18,7 @@ from deepiri_engagement.models.boards import (
 )
 from deepiri_engagement.models.progress import LedgerEntry
 from tests.unit.engagement.fakes import Boards
-from tests.unit.engagement.test_standings import AT, _duel, _received, _xp
+from tests.unit.engagement.test_standings import AT, NOW, _duel, _received, _seed, _xp
 
 
 def test_given_a_friendship_event_then_both_directions_keep_its_state_time_and_event_id() -> None:
@@ -76,3 +79,51 @@ def test_given_two_debits_of_xp_then_each_event_moves_the_boards_once() -> None:
         assert standings.on_event(boards, _received(kind, data), data) == {"boardsMoved": True}  # a new event id each
 
     assert boards.stored[("u1", "xp", "all")].score == 100 - 15 - 15 + 5 + 5
+
+
+def test_given_pages_of_three_with_tied_scores_then_each_follows_from_the_last_row_of_the_one_before() -> None:
+    boards = Boards()
+    _seed(boards, {"a": 50, "b": 50, "c": 50, "d": 50, "e": 50, "f": 10, "g": 50})
+
+    rows = []
+    cursor = None
+    for _ in range(3):
+        page = standings.board_page(boards, "xp", "a", 3, cursor, now=NOW)
+        rows += page.items
+        cursor = page.nextCursor
+    assert cursor is None
+    assert [(s.rank, s.userId, s.achievedAt) for s in rows] == [
+        (n, user, f"2026-12-02T10:00:0{index}.000Z") for n, (index, user) in
+        enumerate([(0, "a"), (1, "b"), (2, "c"), (3, "d"), (4, "e"), (6, "g"), (5, "f")], start=1)]
+
+
+def test_given_cursors_at_their_limits_then_they_are_accepted() -> None:
+    boards = Boards()
+    _seed(boards, {"a": 50, "b": 40})
+    start = standings.board_page(boards, "xp", "a", 10, encode_cursor({"after": "x" * 512, "rank": 0}), now=NOW)
+    assert start.items == []  # after everything: nothing, and no error
+    friends = standings.board_page(boards, "friends", "a", 10, encode_cursor({"offset": 0}), now=NOW)
+    assert [s.userId for s in friends.items] == ["a"]
+
+
+def test_given_a_bad_cursor_then_the_400_says_so() -> None:
+    bad = (("xp", encode_cursor({"after": "x", "rank": -1})), ("friends", encode_cursor({"offset": -1})))
+    for board, cursor in bad:
+        with pytest.raises(BadRequest) as refused:
+            standings.board_page(Boards(), board, "a", 10, cursor, now=NOW)
+        assert refused.value.detail == "invalid cursor"
+
+
+def test_given_a_weekly_board_and_many_friends_then_my_standing_has_its_week_and_two_neighbours_each_side() -> None:
+    boards = Boards()
+    _seed(boards, {"f1": 90, "f2": 80, "me": 70, "f3": 60, "f4": 50, "f5": 40})
+    for friend in ("f1", "f2", "f3", "f4", "f5"):
+        boards.set_friendship("me", friend, "active", AT, f"x{friend}")
+
+    weekly = standings.my_standing(boards, "weekly", "me", NOW)
+    friends = standings.my_standing(boards, "friends", "me", NOW)
+
+    assert weekly.period == "2026-W49" and weekly.me is not None and weekly.me.rank == 3
+    assert weekly.me.achievedAt == "2026-12-02T10:00:02.000Z"
+    assert [s.userId for s in friends.above] == ["f1", "f2"] and [s.userId for s in friends.below] == ["f3", "f4"]
+    assert [s.achievedAt for s in friends.below] == ["2026-12-02T10:00:03.000Z", "2026-12-02T10:00:04.000Z"]
