@@ -113,5 +113,6 @@ def _title(text: str, spans: list[tuple[int, int]]) -> str:
     left = _blank(text, spans)
     left = re.sub(r"\s+", " ", left)
     left = re.sub(r"\s+([,.;:!?])", r"\1", left)
+    # a dangling connector in any case ("BY"); the words written in capitals would match alike (equivalent)
     left = re.sub(r"(?:[\s,;:-]+(?:by|due|on|at|before|and|,))+\s*$", "", left.strip(), flags=re.IGNORECASE)
     return left.strip(" ,;:-")[:500]
