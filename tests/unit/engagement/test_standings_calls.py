@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from deepiri_common.consumers import PermanentFailure
 from deepiri_common.pagination import Page, encode_cursor
 from deepiri_common.problems import BadRequest
+from deepiri_engagement.dal.boards import StandingConflict
 from deepiri_engagement.logic import standings
 from deepiri_engagement.models.boards import (
     CurrencyDebitedData,
@@ -127,3 +129,35 @@ def test_given_a_weekly_board_and_many_friends_then_my_standing_has_its_week_and
     assert weekly.me.achievedAt == "2026-12-02T10:00:02.000Z"
     assert [s.userId for s in friends.above] == ["f1", "f2"] and [s.userId for s in friends.below] == ["f3", "f4"]
     assert [s.achievedAt for s in friends.below] == ["2026-12-02T10:00:03.000Z", "2026-12-02T10:00:04.000Z"]
+
+
+def test_given_a_failure_then_its_message_says_what_went_wrong() -> None:
+    with pytest.raises(StandingConflict) as moving:
+        _xp(Boards(conflicts=standings.WRITE_ATTEMPTS), "u1", 10, "e1")
+    assert str(moving.value) == "entries kept moving"
+    boards = Boards()
+    _xp(boards, "gone", 10, "e1")
+    boards.conflicts = 100
+    with pytest.raises(StandingConflict) as forgetting:
+        standings.forget(boards, "gone")
+    assert str(forgetting.value) == "entries of gone kept moving"
+    duel = _duel("c")
+    with pytest.raises(PermanentFailure) as bad_duel:
+        standings.on_event(Boards(), _received("DuelFinished", duel), duel)
+    assert str(bad_duel.value) == "DuelFinished needs two different participants and a winner among them"
+    pair = FriendshipAcceptedData(userIds=["a", "a"])
+    with pytest.raises(PermanentFailure) as bad_pair:
+        standings.on_event(Boards(), _received("FriendshipAccepted", pair), pair)
+    assert str(bad_pair.value) == "a friendship needs two different users"
+
+
+def test_given_my_standing_on_a_board_then_my_neighbours_carry_when_they_reached_their_score() -> None:
+    boards = Boards()
+    _seed(boards, {"a": 500, "b": 400, "me": 300, "c": 200, "d": 100})
+
+    mine = standings.my_standing(boards, "xp", "me", NOW)
+
+    assert [(s.userId, s.achievedAt) for s in mine.above] == [
+        ("a", "2026-12-02T10:00:00.000Z"), ("b", "2026-12-02T10:00:01.000Z")]
+    assert [(s.userId, s.achievedAt) for s in mine.below] == [
+        ("c", "2026-12-02T10:00:03.000Z"), ("d", "2026-12-02T10:00:04.000Z")]
