@@ -22,8 +22,10 @@ def _errors(data: object) -> list[dict[str, object]]:
 def test_given_a_prefix_then_each_field_is_dotted_under_it() -> None:
     fields = field_errors(_errors({"title": "", "tags": [1, "x"]}), "body")
 
-    assert [f["field"] for f in fields] == ["body.title", "body.tags.1"]
-    assert all(f["message"] for f in fields)
+    assert fields == [
+        {"field": "body.title", "message": "String should have at least 1 character"},
+        {"field": "body.tags.1", "message": "Input should be a valid integer, unable to parse string as an integer"},
+    ]
 
 
 def test_given_no_prefix_and_an_error_of_the_whole_input_then_the_field_is_named_root() -> None:
@@ -34,3 +36,5 @@ def test_given_field_errors_then_the_422_problem_names_every_field() -> None:
     problem = ValidationFailed(field_errors(_errors({"tags": ["x"]}), "query"))
 
     assert problem.detail == "invalid fields: query.title, query.tags.0"
+    assert [error["field"] for error in problem.errors] == ["query.title", "query.tags.0"]
+    assert problem.extensions == {"errors": problem.errors}  # the 422 body carries them

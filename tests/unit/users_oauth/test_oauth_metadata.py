@@ -44,3 +44,32 @@ def test_given_a_local_endpoint_or_aws_then_the_base_url_is_the_one_clients_call
         "http://127.0.0.1:4566/_aws/execute-api/api1/dev")
     assert oauth_metadata.public_base_url("", "api1", "prod", "api1.execute-api.eu-west-1.amazonaws.com") == (
         "https://api1.execute-api.eu-west-1.amazonaws.com/prod")
+
+
+def test_given_the_provider_then_every_endpoint_and_method_list_is_the_one_it_runs() -> None:
+    document = oauth_metadata.metadata("https://deepiri.prod", BASE, PATHS).model_dump(exclude_none=True)
+
+    assert document == {
+        "issuer": "https://deepiri.prod",
+        "authorization_endpoint": f"{BASE}/api/oauth/authorize",
+        "token_endpoint": f"{BASE}/api/oauth/token",
+        "jwks_uri": f"{BASE}/.well-known/jwks.json",
+        "revocation_endpoint": f"{BASE}/api/oauth/revoke",
+        "introspection_endpoint": f"{BASE}/api/oauth/introspect",
+        "scopes_supported": sorted(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+    }
+
+
+def test_given_a_local_endpoint_without_a_slash_then_the_base_url_has_exactly_one() -> None:
+    assert oauth_metadata.public_base_url("http://127.0.0.1:4566", "a", "dev", "") == (
+        "http://127.0.0.1:4566/_aws/execute-api/a/dev")
+    # only slashes are trimmed: a host written in capitals keeps its last letter
+    assert oauth_metadata.public_base_url("http://EMULATOR-BOX/", "a", "dev", "") == (
+        "http://EMULATOR-BOX/_aws/execute-api/a/dev")

@@ -69,7 +69,7 @@ class LocalModel:
 
     def predict(self, title: str, description: str | None = None) -> Prediction:
         """Classify a task by its title and optional description (data only, never instructions)."""
-        vector = weighted(features(f"{title}\n{description or ''}"), self.idf)
+        vector = weighted(features(f"{title}\n{description}" if description else title), self.idf)
         categories = self.category.probabilities(vector)
         difficulty = self.difficulty.probabilities(vector)[0][0]
         log_minutes = self.estimate_intercept + sum(self.estimate_weights[name] * value

@@ -6,6 +6,7 @@ against 0.3 s for ``dateutil.parser``), and it brings regex, pytz and tzlocal; d
 Lambda runtime beside botocore. The phrases people write in a task line are few and are handled here:
 
 - days: today, tonight, tomorrow (tmrw), the day after tomorrow, in N minutes/hours/days/weeks/months
+  (N in digits or a word: "two", "an", "a couple of", "a few")
 - weekdays: "friday" / "this friday" / "on fri" is the next one after today; "next friday" is the
   Friday of next week (weeks start on Monday)
 - weeks and months: next week (its Monday), end of week / eow (Friday), end of month / eom, next month
@@ -30,6 +31,7 @@ from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 DEFAULT_DUE = time(17, 0)
+TONIGHT = time(19, 0)
 FIRST_YEAR, LAST_YEAR = 1970, 2998  # due times are stored between 1970 and 2999
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?"
@@ -47,16 +49,17 @@ _DAY_PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b{_LEAD}next\s+week\b"), "next-week"),
     (re.compile(rf"\b{_LEAD}next\s+month\b"), "next-month"),
 ]
-_IN = re.compile(rf"\b{_LEAD}in\s+(\d{{1,3}}|a|an|one|two|three|four|five|six|seven|ten|couple of|few)\s+"
+_IN = re.compile(rf"\b{_LEAD}in\s+(?:a\s+(?=couple|few))?"
+                 r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|ten|couple of|few)\s+"
                  r"(minute|min|hour|hr|day|week|month)s?\b")
 _WEEKDAY_PHRASE = re.compile(rf"\b{_LEAD}(next|this|coming)?\s*{_WEEKDAY}\b")
 _ISO = re.compile(rf"\b{_LEAD}(\d{{4}}-\d{{2}}-\d{{2}})\b")
 _MONTH_DAY = re.compile(rf"\b{_LEAD}(?:the\s+)?({_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
                         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b")
 _SLASH = re.compile(rf"\b{_LEAD}(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?)\b")
-_CLOCK = re.compile(r"\b(?:at\s+|@\s*)?(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?=\W|$)")
-_CLOCK_24 = re.compile(r"\b(?:at\s+|@\s*)?([01]?\d|2[0-3]):([0-5]\d)\b")
-_AT_HOUR = re.compile(r"\b(?:at|@)\s*(\d{1,2})\b(?!\s*(?:%|minutes?|mins?|hours?|hrs?|days?|/|-))")
+_CLOCK = re.compile(r"(?:\bat\s+|@\s*)?\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)(?=\W|$)")
+_CLOCK_24 = re.compile(r"(?:\bat\s+|@\s*)?\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_AT_HOUR = re.compile(r"(?:\bat|@)\s*(\d{1,2})\b(?!\s*(?:%|minutes?|mins?|hours?|hrs?|days?|/|-))")
 _NAMED_TIMES = [
     (re.compile(r"\b(?:at\s+)?noon\b"), time(12, 0)),
     (re.compile(r"\b(?:at\s+)?midnight\b"), time(23, 59)),
@@ -91,7 +94,7 @@ def find_due(text: str, now: datetime, zone: str) -> Found | None:
         if at is not None and datetime.combine(day, at, tz) <= local_now:
             day += timedelta(days=1)
     if at is None:
-        at = time(19, 0) if "tonight" in lowered else DEFAULT_DUE
+        at = TONIGHT if "tonight" in lowered else DEFAULT_DUE
     return Found(datetime.combine(day, at, tz).astimezone(UTC), tuple(spans))
 
 
@@ -150,8 +153,8 @@ def _named_day(name: str, today: date) -> date:
         "today": today,
         "tomorrow": today + timedelta(days=1),
         "after-tomorrow": today + timedelta(days=2),
-        "end-of-week": monday + timedelta(days=4) if today.weekday() <= 4 else today,
-        "end-of-month": today + relativedelta(day=31),
+        "end-of-week": max(today, monday + timedelta(days=4)),  # Friday, or the weekend day it is
+        "end-of-month": today + relativedelta(day=1, months=1, days=-1),
         "next-week": monday + timedelta(days=7),
         "next-month": today + relativedelta(months=1, day=1),
     }
@@ -163,7 +166,7 @@ def _weekday(text: str, today: date, spans: list[tuple[int, int]]) -> date | Non
     if not match:
         return None
     _take(match, spans)
-    target = next(index for index, name in enumerate(WEEKDAYS) if name.startswith(match.group(2)[:3]))
+    target = next(index for index, name in enumerate(WEEKDAYS) if name.startswith(match.group(2)))  # a stem
     if match.group(1) == "next":
         next_monday = today + timedelta(days=7 - today.weekday())
         return next_monday + timedelta(days=target)
@@ -178,8 +181,9 @@ def _explicit(text: str, today: date, spans: list[tuple[int, int]]) -> date | No
         match = pattern.search(text)
         if not match:
             continue
-        phrase = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(1)).replace(" of ", " ")
+        phrase = match.group(1)  # dateutil reads "5th", "of" and "dec." itself
         try:
+            # every phrase these patterns match names its month and day: only the year comes from the default
             parsed: date = date_parser.parse(phrase, default=datetime(today.year, 1, 1)).date()
         except (ValueError, OverflowError):
             continue
@@ -200,7 +204,7 @@ def _find_time(text: str, spans: list[tuple[int, int]]) -> time | None:
         hour, minute = int(match.group(1)) % 12, int(match.group(2) or 0)
         if match.group(3).startswith("p"):
             hour += 12
-        if hour < 24 and minute < 60:
+        if minute < 60:  # the hour is at most 11 + 12
             _take(match, spans)
             return time(hour, minute)
     match = _CLOCK_24.search(text)
@@ -216,5 +220,5 @@ def _find_time(text: str, spans: list[tuple[int, int]]) -> time | None:
     if match and 0 < int(match.group(1)) <= 23:
         _take(match, spans)
         hour = int(match.group(1))
-        return time(hour + 12 if hour < 7 else hour, 0)  # "at 3": afternoon, as people mean it
+        return time(hour + 12 if hour < 7 else hour)  # "at 3": afternoon, as people mean it
     return None

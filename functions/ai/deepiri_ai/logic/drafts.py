@@ -26,7 +26,7 @@ _ESTIMATE = re.compile(r"\(?\b(?:for|takes?|~|about|approx\.?)?\s*~?(\d{1,3}(?:\
 _RECURRENCE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:every\s+weekday|each\s+weekday|on\s+weekdays)\b"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
     (re.compile(r"\b(?:every\s+day|each\s+day|daily)\b"), "FREQ=DAILY"),
-    (re.compile(r"\bevery\s+(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"), "FREQ=WEEKLY;BYDAY={day}"),
+    (re.compile(r"\bevery\s+(mon|tue|wed|thu|fri|sat|sun)(?!th)[a-z]*\b"), "FREQ=WEEKLY;BYDAY={day}"),  # not "month"
     (re.compile(r"\bevery\s+(\d{1,2})\s+(day|week|month)s\b"), "FREQ={unit};INTERVAL={n}"),
     (re.compile(r"\b(?:every\s+week|each\s+week|weekly)\b"), "FREQ=WEEKLY"),
     (re.compile(r"\b(?:every\s+month|each\s+month|monthly)\b"), "FREQ=MONTHLY"),
@@ -105,7 +105,7 @@ def _estimate(text: str, spans: list[tuple[int, int]]) -> int | None:
     spans.append(match.span())
     amount = float(match.group(1))
     minutes = amount * 60 if match.group(2).startswith("h") else amount
-    return max(1, min(1_000_000, round(minutes)))
+    return max(1, round(minutes))  # at most 999.9 hours (59,994 minutes): well under a task's 1,000,000
 
 
 def _title(text: str, spans: list[tuple[int, int]]) -> str:
@@ -113,5 +113,6 @@ def _title(text: str, spans: list[tuple[int, int]]) -> str:
     left = _blank(text, spans)
     left = re.sub(r"\s+", " ", left)
     left = re.sub(r"\s+([,.;:!?])", r"\1", left)
+    # a dangling connector in any case ("BY"); the words written in capitals would match alike (equivalent)
     left = re.sub(r"(?:[\s,;:-]+(?:by|due|on|at|before|and|,))+\s*$", "", left.strip(), flags=re.IGNORECASE)
     return left.strip(" ,;:-")[:500]

@@ -56,10 +56,10 @@ def draft(providers: Providers, request: DraftRequest, now: datetime) -> DraftAn
         return DraftAnswer(provider=None, reason="the AI provider failed")
     spend(guards, request.userId, answer.tokens, now)
     try:
-        quiz = QuizDraft.model_validate(answer.tool_input or {})
-        if len(quiz.questions) != request.questions:
-            raise ValueError("wrong number of questions")
-    except (ValidationError, ValueError):
+        quiz: QuizDraft | None = QuizDraft.model_validate(answer.tool_input or {})
+    except ValidationError:
+        quiz = None
+    if quiz is None or len(quiz.questions) != request.questions:
         guards.record_failure(settings.model_id, now.timestamp(), settings.breaker_threshold, settings.cool_off_seconds)
         return DraftAnswer(provider=None, reason="the AI provider's answer did not validate")
     guards.record_success(settings.model_id)

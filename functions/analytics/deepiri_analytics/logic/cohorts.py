@@ -81,7 +81,7 @@ def cohorts_from_rows(rows: Sequence[Sequence[str]]) -> list[Cohort]:
     cohorts = []
     for cohort, size in sorted(sizes.items()):
         weeks = active.get(cohort, {})
-        span = max(weeks, default=-1) + 1
+        span = max(weeks, default=-1) + 1  # none active: 0 weeks (a default of -2 is equivalent: range(-1) is empty)
         cohorts.append(Cohort(week=(EPOCH_MONDAY + timedelta(weeks=cohort)).isoformat(), users=size,
                               retention=[round(weeks.get(k, 0) / size, 4) for k in range(span)]))
     return cohorts

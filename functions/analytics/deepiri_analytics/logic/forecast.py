@@ -77,7 +77,7 @@ def holt_winters(history: Sequence[float], days: int) -> list[Band]:
     if len(history) < 2 * SEASON:
         return _flat(history, days)
     fit = min((_fit(history, a, b, g) for a, b, g in product(ALPHAS, BETAS, GAMMAS)), key=lambda f: f.sse)
-    sigma = math.sqrt(fit.sse / max(1, fit.errors - 1))
+    sigma = math.sqrt(fit.sse / (fit.errors - 1))  # at least 7 one-step errors: two weeks or more of history
     bands = []
     damped = 0.0
     for h in range(1, days + 1):
@@ -90,7 +90,7 @@ def holt_winters(history: Sequence[float], days: int) -> list[Band]:
 
 def _flat(history: Sequence[float], days: int) -> list[Band]:
     mean = _mean(history)
-    sigma = math.sqrt(_mean([(y - mean) ** 2 for y in history])) if history else 0.0
+    sigma = math.sqrt(_mean([(y - mean) ** 2 for y in history]))  # no history: the mean of nothing, 0
     spread = Z80 * sigma
     return [Band(round(mean, 2), round(max(0.0, mean - spread), 2), round(mean + spread, 2))] * days
 

@@ -81,6 +81,8 @@ def claim(wallets: WalletRepository, streak_repository: StreakRepository, user_i
         reward = _reward(wallets, user_id, reward_id)
         wallet, source = wallets.wallet(user_id), f"Reward#{reward_id}"
         also = [wallets.claim_write(user_id, reward_id, at)]
+        # A claim credits no XP, so it earns no badge or level reward: the time (and, for a freeze, which
+        # moves no balance, the source) given to the changes never reaches the outcome.
         if reward.kind == "streakFreeze":
             outcome = Changes(wallet, source, at=at).outcome(marker=source)
             also += _freeze_writes(streak_repository, user_id, reward.amount, now, outcome)
