@@ -61,3 +61,5 @@ class TaskCompletedData(BaseModel):
     userId: str
     source: str = "manual"
     externalRef: str | None = None
+    completedAt: str | None = Field(default=None, description="when the work was finished (the conflict rule's "
+                                                               "timestamp)")
