@@ -100,10 +100,10 @@ def disconnect_integration(provider: ProviderName) -> Response[None]:
     return no_content()
 
 
-@routes.post("/api/integrations/google/focus-blocks", status=201, problems=(503,))
-def create_focus_block(body: FocusBlockRequest) -> FocusBlock:
-    """Block time on the caller's Google calendar for one of their challenges (one block per challenge)."""
-    return focus.create(wiring.integrations(), current_caller(app), body, utc_now())
+@routes.post("/api/integrations/<provider>/focus-blocks", status=201, problems=(503,))
+def create_focus_block(provider: ProviderName, body: FocusBlockRequest) -> FocusBlock:
+    """Block time on the caller's calendar (provider google) for one of their challenges; one block per challenge."""
+    return focus.create(wiring.integrations(), current_caller(app), provider, body, utc_now())
 
 
 @routes.post("/webhooks/<provider>", open=True, status=202, problems=(401,))

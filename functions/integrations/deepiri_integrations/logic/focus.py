@@ -1,5 +1,5 @@
 """Focus blocks: time reserved on the user's Google calendar for one of their challenges, on request
-(``POST /api/integrations/google/focus-blocks``).
+(``POST /api/integrations/google/focus-blocks``; the same path under another provider is 404).
 
 The challenge is read through the challenges service's own API as the caller, so only the caller's own
 challenge counts (another user's, or one that does not exist, is 404 here as there). The block starts at
@@ -19,6 +19,7 @@ from deepiri_integrations.dal.http import ProviderError, Refused
 from deepiri_integrations.logic import backoff, calendar, calendar_sync
 from deepiri_integrations.logic.connections import Integrations, fresh_access, own
 from deepiri_integrations.models.calendar import FocusBlock, FocusBlockRequest
+from deepiri_integrations.models.connections import Provider
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
 
@@ -28,8 +29,12 @@ def block_minutes(requested: int | None, time_limit: int) -> int:
     return max(MIN_MINUTES, min(requested if requested is not None else time_limit, MAX_MINUTES))
 
 
-def create(ctx: Integrations, caller: Caller, request: FocusBlockRequest, now: datetime) -> FocusBlock:
-    """The focus block of the caller's challenge (``created`` false: it existed already)."""
+def create(ctx: Integrations, caller: Caller, provider: Provider, request: FocusBlockRequest,
+           now: datetime) -> FocusBlock:
+    """The focus block of the caller's challenge (``created`` false: it existed already); only a calendar
+    provider has them (any other: 404)."""
+    if provider != "google":
+        raise NotFound(f"{provider} has no focus blocks; they go on Google Calendar")
     connection = own(ctx, caller.user_id, "google")
     if ctx.challenges is None:
         raise ServiceUnavailable("challenges cannot be read on this deployment")
