@@ -53,7 +53,7 @@ def _sync(api: Api, user: Account, provider: str) -> dict[str, Any]:
 
 
 def _imported(api: Api, user: Account, provider: str) -> dict[str, dict[str, Any]]:
-    tasks = api("GET", "/api/tasks", token=user.token, params={"limit": 100}).json()["items"]
+    tasks = api("GET", "/api/tasks", token=user.token, params={"limit": 100}, timeout=COLD).json()["items"]
     return {task["externalRef"]: task for task in tasks if task.get("source") == provider}
 
 
@@ -63,8 +63,8 @@ def _instant(value: str) -> datetime:
 
 def _set_timezone(stack: Stack, api: Api, user: Account, timezone: str) -> None:
     """The user's timezone, changed at the users service, reaches the integrations service by its event."""
-    profile = api("GET", "/api/users/me", token=user.token).json()
-    patched = api("PATCH", "/api/users/me", token=user.token,
+    profile = api("GET", "/api/users/me", token=user.token, timeout=COLD).json()
+    patched = api("PATCH", "/api/users/me", token=user.token, timeout=COLD,
                   json={"version": profile["version"], "timezone": timezone})
     assert patched.status_code == 200, patched.text
     dynamodb = stack.client("dynamodb")
@@ -101,7 +101,8 @@ def test_given_google_connected_then_events_become_tasks_due_locally_completion_
     assert standup["title"] == "Team stand-up" and "calendar" in standup["tags"]
 
     # Completing the task marks the event at Google (the fake): a private property and a ✓ in its summary.
-    assert api("POST", f"/api/tasks/{standup['id']}/complete", token=user.token, json={}).status_code == 200
+    assert api("POST", f"/api/tasks/{standup['id']}/complete", token=user.token, json={},
+               timeout=COLD).status_code == 200
 
     def marked() -> dict[str, Any] | None:
         found = _google(stack)["calendars"][login][login]["standup1"]
@@ -122,7 +123,7 @@ def test_given_google_connected_then_events_become_tasks_due_locally_completion_
     assert (reset["outcome"], reset["imported"]) == ("synced", 0) and _google(stack)["gone"] >= 1
 
     # A focus block for the caller's own challenge, once; another user's challenge is 404.
-    task = api("POST", "/api/tasks", token=user.token, json={"title": "Draft the launch post"}).json()
+    task = api("POST", "/api/tasks", token=user.token, json={"title": "Draft the launch post"}, timeout=COLD).json()
     challenge = api("POST", "/api/challenges/generate", token=user.token, json={"taskId": task["id"]}, timeout=COLD)
     assert challenge.status_code == 201, challenge.text
     ask = {"challengeId": challenge.json()["id"], "startAt": "2026-12-07T14:00:00Z", "minutes": 50}
@@ -152,7 +153,7 @@ def test_given_githubs_secondary_rate_limit_then_the_sync_waits_and_loses_nothin
         "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}})
 
     limited = _sync(api, user, "github")
-    listed = api("GET", "/api/integrations", token=user.token).json()["items"][0]
+    listed = api("GET", "/api/integrations", token=user.token, timeout=COLD).json()["items"][0]
     time.sleep(max(0.0, reset - time.time()) + 1.2)
     resumed = _sync(api, user, "github")
 

@@ -193,27 +193,27 @@ def _connection(cursors: dict[str, str]) -> StoredConnection:
 def test_given_an_expired_sync_token_then_the_calendar_is_read_in_full_and_the_new_token_kept() -> None:
     google = _Google([SyncTokenGone("410"), EventPage(events=[_raw()], cursor="sync:fresh")])
 
-    fetched = calendar_sync.fetch(_ctx(google), _connection({"primary": "sync:stale"}), "token", NOW)
+    fetched = calendar_sync.fetch(_ctx(google), _connection({"ada@example.com": "sync:stale"}), "token", NOW)
 
     assert google.asked == ["sync:stale", None]
-    assert fetched.cursor == {"cursors": {"primary": "sync:fresh"}}
-    assert [item.externalRef for item in fetched.items if item] == ["primary/ev1"]
+    assert fetched.cursor == {"cursors": {"ada@example.com": "sync:fresh"}}
+    assert [item.externalRef for item in fetched.items if item] == ["ada@example.com/ev1"]
     assert fetched.notModified is False  # a full read is never "unchanged"
     assert fetched.items[0] is not None and fetched.items[0].dueAt == _utc(2026, 12, 5, 4, 59, 59)  # New York
 
 
 def test_given_an_incremental_read_with_no_change_then_the_run_is_unchanged() -> None:
     google = _Google([EventPage(events=[], cursor="sync:next")])
-    fetched = calendar_sync.fetch(_ctx(google), _connection({"primary": "sync:last"}), "token", NOW)
-    assert (fetched.notModified, fetched.cursor) == (True, {"cursors": {"primary": "sync:next"}})
+    fetched = calendar_sync.fetch(_ctx(google), _connection({"ada@example.com": "sync:last"}), "token", NOW)
+    assert (fetched.notModified, fetched.cursor) == (True, {"cursors": {"ada@example.com": "sync:next"}})
 
 
 def test_given_cancelled_events_then_only_one_imported_before_is_closed_and_none_creates_a_task() -> None:
-    repository = _Repository({"primary/old"})
+    repository = _Repository({"ada@example.com/old"})
     google = _Google([EventPage(events=[{"id": "old", "status": "cancelled"}, {"id": "new", "status": "cancelled"}],
                                 cursor="sync:next")])
 
-    fetched = calendar_sync.fetch(_ctx(google, repository), _connection({"primary": "sync:last"}), "token", NOW)
+    fetched = calendar_sync.fetch(_ctx(google, repository), _connection({"ada@example.com": "sync:last"}), "token", NOW)
 
-    assert repository.closed == ["primary/old"]
+    assert repository.closed == ["ada@example.com/old"]
     assert fetched.items == [None, None]

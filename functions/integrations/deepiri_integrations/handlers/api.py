@@ -30,7 +30,7 @@ app = create_resolver()
 routes = Routes(app)
 
 ProviderName = Annotated[Provider, Path(description="the provider: github, google (Google Calendar)")]
-Code = Annotated[str, Query(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._~-]+$",
+Code = Annotated[str, Query(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._~/-]+$",
                             description="the authorization code the provider returned")]
 State = Annotated[str, Query(min_length=20, max_length=128, pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
                              description="the signed state of POST .../connect, returned by the provider")]

@@ -1,7 +1,7 @@
 """Google Calendar in and out: reading each chosen calendar incrementally, and marking the event of a
 completed task.
 
-Reading: each calendar (the sources' ``calendars``; none chosen: ``primary``) is read with the
+Reading: each calendar (the sources' ``calendars``; none chosen: the primary one) is read with the
 ``nextSyncToken`` its last read ended with, so a run asks only for what changed. The first read, or one
 whose token Google no longer accepts (410 Gone), reads the calendar in full again (from a week ago);
 items already imported are not published twice (the import record keeps the provider's ``updated``).
@@ -29,7 +29,10 @@ from deepiri_integrations.logic.connections import Integrations, fresh_access, o
 from deepiri_integrations.models.connections import FetchedChanges, ImportedItem, StoredConnection
 from deepiri_integrations.models.events import TaskCompletedData
 
-PRIMARY = "primary"
+def calendars_of(connection: StoredConnection) -> list[str]:
+    """The calendars to read: those chosen, else the primary one, named by its id (the account's address) so an
+    imported item's key is the same whichever way the calendar was chosen."""
+    return list(connection.sources.calendars) or [connection.account]
 
 
 def client(ctx: Integrations) -> GoogleCalendar:
@@ -47,7 +50,7 @@ def fetch(ctx: Integrations, connection: StoredConnection, access: str, now: dat
     google, timezone = client(ctx), user_timezone(ctx, connection.userId)
     items: list[ImportedItem | None] = []
     cursors: dict[str, str] = {}
-    calendars = connection.sources.calendars or [PRIMARY]
+    calendars = calendars_of(connection)
     incremental = all(connection.cursors.get(c, "").startswith("sync:") for c in calendars)
     for calendar_id in calendars:
         try:

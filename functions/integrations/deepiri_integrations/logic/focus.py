@@ -4,7 +4,7 @@
 The challenge is read through the challenges service's own API as the caller, so only the caller's own
 challenge counts (another user's, or one that does not exist, is 404 here as there). The block starts at
 the requested time (default: now), lasts the requested minutes (default: the challenge's time limit,
-within 15 to 480), sits on the first calendar the user imports from (default: ``primary``) in the user's
+within 15 to 480), sits on the first calendar the user imports from (default: the primary one) in the user's
 timezone, and is one per challenge: its event id is derived from the challenge, so asking again answers
 the block that exists (Google's 409 for a second insert) instead of making another.
 """
@@ -42,7 +42,7 @@ def create(ctx: Integrations, caller: Caller, provider: Provider, request: Focus
     if challenge is None:
         raise NotFound("challenge not found")
     google, timezone = calendar_sync.client(ctx), calendar_sync.user_timezone(ctx, caller.user_id)
-    calendar_id = (connection.sources.calendars or [calendar_sync.PRIMARY])[0]
+    calendar_id = calendar_sync.calendars_of(connection)[0]
     start = (request.startAt or now).replace(microsecond=0)
     minutes = block_minutes(request.minutes, challenge.timeLimitMinutes)
     body = calendar.focus_event(challenge.id, challenge.title, start, minutes, timezone)
