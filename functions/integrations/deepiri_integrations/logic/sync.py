@@ -1,10 +1,12 @@
-"""One sync run of one connection: the items assigned to the user since the last run (``since`` and the
-ETag of the last answer, so an unchanged account costs one 304), each new or changed item published as
+"""One sync run of one connection: what changed at the provider since the last run (GitHub: the items
+assigned to the user, with ``since`` and the ETag of the last answer, so an unchanged account costs one
+304; Google Calendar: :mod:`logic.calendar_sync`), each new or changed item published as
 IntegrationItemImported once, and IntegrationSynced for the run.
 
-Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or
-GitHub's 403 with no requests left) delays this connection until ``Retry-After``; failures of the
-provider count towards its circuit breaker, which, open, delays every connection of that provider.
+Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or GitHub's
+secondary limit, a 403 with ``Retry-After`` or no requests left) delays this connection until then;
+transient failures are retried within the run (:mod:`logic.backoff`), and a run whose last attempt failed
+counts towards the provider's circuit breaker, which, open, delays every connection of that provider.
 """
 
 from __future__ import annotations
