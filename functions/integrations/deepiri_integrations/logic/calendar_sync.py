@@ -29,6 +29,7 @@ from deepiri_integrations.logic.connections import Integrations, fresh_access, o
 from deepiri_integrations.models.connections import FetchedChanges, ImportedItem, StoredConnection
 from deepiri_integrations.models.events import TaskCompletedData
 
+
 def calendars_of(connection: StoredConnection) -> list[str]:
     """The calendars to read: those chosen, else the primary one, named by its id (the account's address) so an
     imported item's key is the same whichever way the calendar was chosen."""
