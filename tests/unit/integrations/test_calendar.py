@@ -14,6 +14,7 @@ from deepiri_integrations.logic import calendar, calendar_sync, focus
 from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.models.connections import IntegrationSources, StoredConnection
+from deepiri_integrations.models.events import TaskCompletedData
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -217,3 +218,13 @@ def test_given_cancelled_events_then_only_one_imported_before_is_closed_and_none
 
     assert repository.closed == ["ada@example.com/old"]
     assert fetched.items == [None, None]
+
+
+# ---------------------------------------------------------------- the completion's instant (conflict rule)
+@pytest.mark.parametrize(("said", "expected"), [
+    ("2026-11-30T10:00:00.000Z", _utc(2026, 11, 30, 10, 0)), ("2026-11-30T11:00:00+01:00", _utc(2026, 11, 30, 10, 0)),
+    ("2026-11-30T10:00:00", NOW), ("yesterday", NOW), (None, NOW)])
+def test_given_a_task_completed_event_then_its_completion_instant_is_read_or_now(
+        said: str | None, expected: datetime) -> None:
+    data = TaskCompletedData(taskId="t", userId="u", source="google", externalRef="c/e", completedAt=said)
+    assert data.completed(NOW) == expected

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from deepiri_common.clock import parse_iso
 from deepiri_common.observability import logger
 from deepiri_integrations.dal.google import EventPage, GoogleCalendar, SyncTokenGone
 from deepiri_integrations.dal.http import Refused
@@ -95,7 +94,7 @@ def task_completed(ctx: Integrations, data: TaskCompletedData, now: datetime) ->
     record = ctx.repository.item_record(data.userId, "google", data.externalRef or "") if parts else None
     if parts is None or connection is None or record is None or record[0] != "open":
         return "skipped"
-    completed_at = parse_iso(data.completedAt) if data.completedAt else now
+    completed_at = data.completed(now)
     if record[1] is not None and record[1] > completed_at:
         return "skipped"  # the event changed at Google after the completion: the later writer wins
     calendar_id, event_id = parts

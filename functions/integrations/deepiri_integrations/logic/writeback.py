@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from deepiri_common.clock import parse_iso
 from deepiri_integrations.dal.http import Refused
 from deepiri_integrations.logic import backoff, calendar_sync
 from deepiri_integrations.logic.connections import Integrations, fresh_access
@@ -42,7 +41,7 @@ def task_completed(ctx: Integrations, data: TaskCompletedData, now: datetime) ->
     record = ctx.repository.item_record(data.userId, "github", data.externalRef)
     if connection is None or record is None or record[0] != "open":
         return "skipped"
-    if record[1] is not None and data.completedAt and record[1] > parse_iso(data.completedAt):
+    if record[1] is not None and record[1] > data.completed(now):
         return "skipped"  # changed at GitHub after the completion: the later writer wins
     return _close_issue(ctx, connection, data.externalRef, now)
 
