@@ -21,7 +21,7 @@ CalendarId = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[A-Za
 
 
 class IntegrationSources(BaseModel):
-    """What to import from a provider: GitHub repositories and labels (empty: everything assigned to the user)."""
+    """What to import: GitHub repositories and labels (empty: everything assigned to the user); Google calendars."""
 
     model_config = ConfigDict(extra="forbid")
 
