@@ -25,7 +25,7 @@ from deepiri_common.tokens import KeyStore, issue_access_token
 from infra import deploy, emulator
 from infra.config import LOCAL, REGION, Target, activate
 from infra.urls import StackUrls, discover
-from tests.support import fake_providers
+from tests.support import fake_google, fake_providers
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.fake_providers import FakeProviders
 
@@ -41,7 +41,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class Stack:
     target: Target
     urls: StackUrls
-    providers_url: str = ""  # the fake GitHub (tests/support/fake_providers.py) the integrations call
+    providers_url: str = ""  # the fake GitHub and Google (tests/support/fake_providers.py) the integrations call
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.target.endpoint, region_name=REGION)
@@ -80,7 +80,8 @@ def _provider_parameters(url: str) -> dict[str, str]:
     """The template parameters that point the integrations at the fake providers, with a short breaker."""
     return {"GithubWebUrl": url, "GithubApiUrl": url, "GithubClientId": fake_providers.CLIENT_ID,
             "GithubClientSecret": fake_providers.CLIENT_SECRET, "GithubWebhookSecret": fake_providers.WEBHOOK_SECRET,
-            "IntegrationsBreakerSeconds": "3"}
+            "IntegrationsBreakerSeconds": "3", "GoogleAccountsUrl": url, "GoogleOauthUrl": url, "GoogleApiUrl": url,
+            "GoogleClientId": fake_google.CLIENT_ID, "GoogleClientSecret": fake_google.CLIENT_SECRET}
 
 
 @pytest.fixture(scope="session")

@@ -138,7 +138,7 @@ def test_given_a_429_and_an_open_breaker_then_the_sync_waits_and_loses_nothing(
     assert listed["status"] == "rateLimited" and "rate limit" in listed["lastError"]
 
     time.sleep(2.2)
-    fake.control("fail", {"path": "/issues", "status": 503, "times": 3})
+    fake.control("fail", {"path": "/issues", "status": 503, "times": 9})  # each run tries 3 times
     outcomes = [_sync(api, user)["outcome"] for _ in range(3)]
     calls = fake.calls("/issues")
     while_open = _sync(api, user)

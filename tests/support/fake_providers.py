@@ -10,8 +10,11 @@ the authenticated user", "Update an issue", "Delete an app authorization").
 - ``GET /user``; ``GET /issues`` (assigned to the token's user, ``since``, ``per_page`` with a ``Link``
   header, an ``ETag`` and 304 for ``If-None-Match``); ``PATCH /repos/{owner}/{repo}/issues/{n}``;
   ``DELETE /applications/{client_id}/grant``.
+- ``GET``/``POST /repos/{owner}/{repo}/issues/{n}/comments``.
+- Google (OAuth and Calendar): :mod:`tests.support.fake_google`, served by the same server.
 - Test controls under ``/_control``: ``POST /_control/issues`` (add or change issues), ``POST
-  /_control/fail`` (the next ``times`` requests under ``path`` answer ``status``, with ``retryAfter``),
+  /_control/fail`` (the next ``times`` requests under ``path`` answer ``status``, with ``retryAfter`` and
+  any other ``headers``, e.g. GitHub's secondary limit: 403 with ``x-ratelimit-remaining: 0``),
   ``POST /_control/config`` (``expiresIn`` of the tokens it issues), ``GET /_control/state``.
 """
 
@@ -26,6 +29,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
+
+from tests.support import fake_google
 
 CLIENT_ID = "Iv1.deepiri-e2e"
 CLIENT_SECRET = "fake-client-secret"
@@ -74,10 +79,12 @@ class _State:
         self.refreshes = 0
         self.revoked: list[str] = []
         self.closed: list[str] = []
+        self.comments: dict[str, list[dict[str, Any]]] = {}  # "owner/repo#n" -> comments
 
 
 class _Handler(BaseHTTPRequestHandler):
     state: _State
+    google: fake_google.GoogleState
 
     # ------------------------------------------------------------ plumbing
     def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
@@ -108,6 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 return False
         headers = {"retry-after": str(failure["retryAfter"])} if failure.get("retryAfter") is not None else {}
+        headers.update(failure.get("headers") or {})
         self._send(int(failure["status"]), {"message": "scripted failure"}, headers)
         return True
 
@@ -119,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {name: values[0] for name, values in parse_qs(url.query).items()}
         self._count(url.path)
+        if fake_google.owns(url.path):
+            return fake_google.serve(self, self.google, "GET", url.path, query, b"")
         if url.path == "/_control/state":
             self._control_state()
         elif self._injected(url.path):
@@ -130,6 +140,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"login": login, "id": 2, "type": "User"}) if login else self._bad_credentials()
         elif url.path == "/issues":
             self._issues(query)
+        elif url.path.endswith("/comments"):
+            self._comments(url.path, None)
         else:
             self._send(404, {"message": "Not Found"})
 
@@ -137,19 +149,27 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         self._count(url.path)
         raw = self._body()
+        if fake_google.owns(url.path):
+            query = {name: values[0] for name, values in parse_qs(url.query).items()}
+            return fake_google.serve(self, self.google, "POST", url.path, query, raw)
         if url.path.startswith("/_control/"):
             self._control(url.path, json.loads(raw or b"{}"))
         elif self._injected(url.path):
             return
         elif url.path == "/login/oauth/access_token":
             self._token({name: values[0] for name, values in parse_qs(raw.decode()).items()})
+        elif url.path.endswith("/comments"):
+            self._comments(url.path, json.loads(raw or b"{}"))
         else:
             self._send(404, {"message": "Not Found"})
 
     def do_PATCH(self) -> None:
         url = urlparse(self.path)
         self._count(url.path)
-        body = json.loads(self._body() or b"{}")
+        raw = self._body()
+        if fake_google.owns(url.path):
+            return fake_google.serve(self, self.google, "PATCH", url.path, {}, raw)
+        body = json.loads(raw or b"{}")
         if self._injected(url.path):
             return
         login = self._login()
@@ -251,6 +271,24 @@ class _Handler(BaseHTTPRequestHandler):
             headers["link"] = f'<http://{host}/issues?{urlencode({**query, "page": str(page + 1)})}>; rel="next"'
         self._send(200, chunk, headers)
 
+    def _comments(self, path: str, posted: dict[str, Any] | None) -> None:
+        """``GET`` (``posted`` None) or ``POST /repos/{owner}/{repo}/issues/{n}/comments``."""
+        parts = path.strip("/").split("/")
+        if self._login() is None:
+            return self._bad_credentials()
+        if len(parts) != 6 or parts[0] != "repos" or parts[3] != "issues":
+            return self._send(404, {"message": "Not Found"})
+        ref = f"{parts[1]}/{parts[2]}#{parts[4]}"
+        with self.state.lock:
+            if ref not in self.state.issues:
+                return self._send(404, {"message": "Not Found"})
+            comments = self.state.comments.setdefault(ref, [])
+            if posted is None:
+                return self._send(200, list(comments))
+            comment = {"id": len(comments) + 1, "body": str(posted.get("body") or ""), "created_at": now_iso()}
+            comments.append(comment)
+        return self._send(201, comment)
+
     # ------------------------------------------------------------ controls
     def _count(self, path: str) -> None:
         with self.state.lock:
@@ -263,7 +301,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.state.issues[f"{found['repository']['full_name']}#{found['number']}"] = found
             elif path == "/_control/fail":
                 self.state.failures.append({"path": body["path"], "status": body["status"],
-                                            "times": body.get("times", 1), "retryAfter": body.get("retryAfter")})
+                                            "times": body.get("times", 1), "retryAfter": body.get("retryAfter"),
+                                            "headers": body.get("headers")})
             elif path == "/_control/config":
                 self.state.expires_in = int(body.get("expiresIn", self.state.expires_in))
         self._send(200, {"ok": True})
@@ -272,14 +311,15 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self._send(200, {"issues": self.state.issues, "requests": self.state.requests,
                              "refreshes": self.state.refreshes, "revoked": self.state.revoked,
-                             "closed": self.state.closed, "tokens": len(self.state.tokens)})
+                             "closed": self.state.closed, "tokens": len(self.state.tokens),
+                             "comments": self.state.comments})
 
 
 class FakeProviders:
     """The server, started on a free port of 127.0.0.1 in a daemon thread."""
 
     def __init__(self) -> None:
-        handler = type("Handler", (_Handler,), {"state": _State()})
+        handler = type("Handler", (_Handler,), {"state": _State(), "google": fake_google.GoogleState()})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -22,3 +22,11 @@ class IntegrationsSettings(CommonSettings):
     provider_timeout_seconds: float = Field(default=5.0, alias="PROVIDER_TIMEOUT_SECONDS")
     # How long a provider's circuit breaker stays open after three consecutive failures.
     breaker_open_seconds: int = Field(default=60, ge=1, le=3600, alias="BREAKER_OPEN_SECONDS")
+    # Where Google is: accounts (authorize), OAuth (token, revoke) and the Calendar API; the fake server in e2e.
+    google_accounts_url: str = Field(default="https://accounts.google.com", alias="GOOGLE_ACCOUNTS_URL")
+    google_oauth_url: str = Field(default="https://oauth2.googleapis.com", alias="GOOGLE_OAUTH_URL")
+    google_api_url: str = Field(default="https://www.googleapis.com", alias="GOOGLE_API_URL")
+    # The challenges API function a focus block reads the caller's challenge through (empty: focus blocks 503).
+    challenges_api_function: str = Field(default="", alias="CHALLENGES_API_FUNCTION")
+    # Transient provider failures are tried again within a run: at most this many calls in all.
+    provider_attempts: int = Field(default=3, ge=1, le=5, alias="PROVIDER_ATTEMPTS")

@@ -9,10 +9,14 @@ from functools import cache
 
 from deepiri_common import aws
 from deepiri_common.settings import load_settings
+from deepiri_integrations.dal.challenges_api import ChallengesApi
 from deepiri_integrations.dal.github import GitHub
+from deepiri_integrations.dal.google import GoogleCalendar
 from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.profiles import ProfileRepository
 from deepiri_integrations.dal.secrets import ProviderSecrets, load_provider_secrets
 from deepiri_integrations.dal.vault import TokenVault
+from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.settings import IntegrationsSettings
 
@@ -39,16 +43,37 @@ def github() -> GitHub:
 
 
 @cache
+def google() -> GoogleCalendar:
+    config, keys = settings(), provider_secrets()
+    return GoogleCalendar(config.google_accounts_url, config.google_oauth_url, config.google_api_url,
+                          client_id=keys.googleClientId, client_secret=keys.googleClientSecret,
+                          timeout=config.provider_timeout_seconds)
+
+
+@cache
+def profiles() -> ProfileRepository:
+    return ProfileRepository(settings().integrations_table, aws.client("dynamodb"))
+
+
+@cache
+def challenges() -> ChallengesApi | None:
+    """The challenges API as the caller; None when this deployment names no function (focus blocks 503)."""
+    name = settings().challenges_api_function
+    return ChallengesApi(name) if name else None
+
+
+@cache
 def vault() -> TokenVault:
     return TokenVault(settings().tokens_key_id, aws.client("kms"))
 
 
 def integrations() -> Integrations:
     return Integrations(repository=repository(), github=github(), vault=vault(), secrets=provider_secrets(),
-                        breaker_seconds=settings().breaker_open_seconds)
+                        breaker_seconds=settings().breaker_open_seconds, google=google(), profiles=profiles(),
+                        challenges=challenges(), retry=RetryPolicy(attempts=settings().provider_attempts))
 
 
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
-    for factory in (repository, provider_secrets, github, vault):
+    for factory in (repository, provider_secrets, github, vault, google, profiles, challenges):
         factory.cache_clear()

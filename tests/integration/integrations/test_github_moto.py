@@ -15,6 +15,7 @@ import boto3
 import pytest
 import requests
 
+from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
 from deepiri_common.settings import reset_settings_cache
@@ -180,7 +181,7 @@ def test_given_an_imported_task_completed_then_its_issue_is_closed_once(stack: S
     def completed() -> DomainEvent:
         return DomainEvent.new("tasks", "TaskCompleted", {
             "taskId": "t1", "userId": "ada", "source": "github", "externalRef": "ada/close#3",
-            "completedAt": "2026-11-30T10:00:00.000Z"}, actor="ada")
+            "completedAt": to_iso(utc_now())}, actor="ada")
 
     for event in (completed(), completed()):
         assert consumers.handler(flows.sqs_of_events(event), FakeLambdaContext()) == {"batchItemFailures": []}
@@ -212,7 +213,7 @@ def test_given_a_429_then_the_sync_waits_for_retry_after_and_loses_nothing(stack
 def test_given_three_provider_failures_then_the_breaker_opens_and_the_sync_resumes_after(stack: Stack) -> None:
     stack.control("issues", {"issues": [issue("ada/breaker", 1, "One", assignee="breaker-gh")]})
     stack.connect("breaker-gh")
-    stack.control("fail", {"path": "/issues", "status": 503, "times": 3})
+    stack.control("fail", {"path": "/issues", "status": 503, "times": 9})  # 3 runs, each trying 3 times
 
     outcomes = [stack.sync()["outcome"] for _ in range(3)]
     calls = stack.fake_state()["requests"].get("/issues", 0)

@@ -1,7 +1,8 @@
 """GitHub's OAuth endpoints and REST API, as the integration uses them (documented at docs.github.com):
 authorize with PKCE, exchange and refresh (``/login/oauth/access_token``), the signed-in user
 (``GET /user``), issues and pull requests assigned to them (``GET /issues?filter=assigned``, with
-``since`` and ``If-None-Match``), closing an issue (``PATCH /repos/{owner}/{repo}/issues/{n}``) and
+``since`` and ``If-None-Match``), closing an issue (``PATCH /repos/{owner}/{repo}/issues/{n}``), reading and
+adding its comments (``GET``/``POST /repos/{owner}/{repo}/issues/{n}/comments``) and
 revoking the grant (``DELETE /applications/{client_id}/grant``)."""
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class GitHub:
         self._client_id = client_id
         self._client_secret = client_secret
         self._timeout = timeout
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._client_id)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return SCOPES
 
     def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str:
         query = urllib.parse.urlencode({
@@ -91,6 +100,16 @@ class GitHub:
     def close_issue(self, access_token: str, repository: str, number: int) -> None:
         call("PATCH", f"{self._api}/repos/{repository}/issues/{number}", headers=self._auth(access_token),
              json_body={"state": "closed", "state_reason": "completed"}, timeout=self._timeout)
+
+    def comments(self, access_token: str, repository: str, number: int) -> list[str]:
+        """The bodies of the issue's latest comments (one page of 100, newest last)."""
+        reply = call("GET", f"{self._api}/repos/{repository}/issues/{number}/comments?per_page=100",
+                     headers=self._auth(access_token), timeout=self._timeout)
+        return [str(c.get("body") or "") for c in reply.body or [] if isinstance(c, dict)]
+
+    def comment(self, access_token: str, repository: str, number: int, body: str) -> None:
+        call("POST", f"{self._api}/repos/{repository}/issues/{number}/comments", headers=self._auth(access_token),
+             json_body={"body": body}, timeout=self._timeout)
 
     def revoke(self, access_token: str) -> None:
         basic = base64.b64encode(f"{self._client_id}:{self._client_secret}".encode()).decode()

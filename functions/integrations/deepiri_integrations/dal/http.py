@@ -4,6 +4,7 @@ the sync and write-back tell apart: rate limited, unavailable (the breaker count
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +19,8 @@ class ProviderError(Exception):
 
 
 class RateLimited(ProviderError):
-    """429, or GitHub's 403 with no requests left: wait ``retry_after`` seconds."""
+    """429, or GitHub's 403 secondary limit (``Retry-After``, or ``x-ratelimit-remaining: 0`` with
+    ``x-ratelimit-reset``): wait ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"rate limited for {retry_after} s")
@@ -44,12 +46,21 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def retry_after_seconds(headers: dict[str, str], default: int = 60) -> int:
+def retry_after_seconds(headers: dict[str, str], default: int = 60, now: float | None = None) -> int:
     """Seconds to wait from ``Retry-After`` (or GitHub's ``x-ratelimit-reset`` epoch), bounded to 1 h."""
     value = headers.get("retry-after", "")
     if value.isdigit():
         return max(1, min(int(value), 3600))
+    reset = headers.get("x-ratelimit-reset", "")
+    if reset.isdigit():
+        return max(1, min(int(reset) - int(time.time() if now is None else now), 3600))
     return default
+
+
+def is_rate_limit(status: int, headers: dict[str, str]) -> bool:
+    """429, or a 403 that is GitHub's primary or secondary rate limit rather than a refusal of access."""
+    return status == 429 or (status == 403 and (headers.get("x-ratelimit-remaining") == "0"
+                                                 or headers.get("retry-after", "").isdigit()))
 
 
 def call(method: str, url: str, *, headers: dict[str, str] | None = None, json_body: Any = None,
@@ -88,7 +99,7 @@ def _reply(status: int, raw: bytes, headers: Any) -> Reply:
 
 
 def _failure(reply: Reply) -> ProviderError:
-    if reply.status == 429 or (reply.status == 403 and reply.headers.get("x-ratelimit-remaining") == "0"):
+    if is_rate_limit(reply.status, reply.headers):
         return RateLimited(retry_after_seconds(reply.headers))
     if reply.status >= 500:
         return Unavailable(f"provider answered {reply.status}")

@@ -153,6 +153,15 @@ class IntegrationsRepository:
                                      ConsistentRead=True).get("Item")
         return item["state"]["S"] if item else None
 
+    def item_record(self, user_id: str, provider: str, ref: str) -> tuple[str, datetime | None] | None:
+        """The item's state at the provider and the provider's timestamp of its last recorded change."""
+        item = self._client.get_item(TableName=self._table, Key=_item_key(user_id, provider, ref),
+                                     ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        updated = item.get("updatedAt", {}).get("S")
+        return item["state"]["S"], parse_iso(updated) if updated else None
+
     def mark_closed(self, user_id: str, provider: str, ref: str) -> None:
         self._client.update_item(TableName=self._table, Key=_item_key(user_id, provider, ref),
                                  UpdateExpression="SET #s = :closed", ConditionExpression="attribute_exists(pk)",

@@ -16,6 +16,8 @@ class ProviderSecrets(BaseModel):
     githubClientId: str = ""
     githubClientSecret: str = Field(default="", repr=False)
     githubWebhookSecret: str = Field(default="", repr=False)
+    googleClientId: str = ""
+    googleClientSecret: str = Field(default="", repr=False)
 
 
 def load_provider_secrets(secret_id: str, client: Any) -> ProviderSecrets:

@@ -10,11 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from deepiri_common.api import api_handler, create_resolver
 from deepiri_common.clock import utc_now
-from deepiri_common.identity import caller_id
+from deepiri_common.identity import caller_id, current_caller
 from deepiri_common.params import no_content
 from deepiri_common.routes import Routes
 from deepiri_integrations import wiring
-from deepiri_integrations.logic import connections, sync, webhooks
+from deepiri_integrations.logic import connections, focus, sync, webhooks
+from deepiri_integrations.models.calendar import FocusBlock, FocusBlockRequest
 from deepiri_integrations.models.connections import (
     Integration,
     IntegrationAuthorization,
@@ -28,8 +29,8 @@ from deepiri_integrations.models.connections import (
 app = create_resolver()
 routes = Routes(app)
 
-ProviderName = Annotated[Provider, Path(description="the provider: github")]
-Code = Annotated[str, Query(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._~-]+$",
+ProviderName = Annotated[Provider, Path(description="the provider: github, google (Google Calendar)")]
+Code = Annotated[str, Query(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._~/-]+$",
                             description="the authorization code the provider returned")]
 State = Annotated[str, Query(min_length=20, max_length=128, pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
                              description="the signed state of POST .../connect, returned by the provider")]
@@ -97,6 +98,12 @@ def disconnect_integration(provider: ProviderName) -> Response[None]:
     """Disconnect: the grant is revoked at the provider and the tokens forgotten."""
     connections.disconnect(wiring.integrations(), caller_id(app), provider, utc_now())
     return no_content()
+
+
+@routes.post("/api/integrations/<provider>/focus-blocks", status=201, problems=(503,))
+def create_focus_block(provider: ProviderName, body: FocusBlockRequest) -> FocusBlock:
+    """Block time on the caller's calendar (provider google) for one of their challenges; one block per challenge."""
+    return focus.create(wiring.integrations(), current_caller(app), provider, body, utc_now())
 
 
 @routes.post("/webhooks/<provider>", open=True, status=202, problems=(401,))

@@ -10,11 +10,15 @@ from deepiri_common.clock import utc_now
 from deepiri_common.observability import logger
 from deepiri_integrations import wiring
 from deepiri_integrations.logic import sync
+from deepiri_integrations.models.connections import Provider
+
+PROVIDERS: tuple[Provider, ...] = ("github", "google")
 
 
 @logger.inject_lambda_context(clear_state=True)
 def sync_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Sync every GitHub connection that is not waiting; answers how many ended each way."""
-    report = {"github": sync.sync_everyone(wiring.integrations(), "github", utc_now())}
+    """Sync every connection (GitHub, Google Calendar) that is not waiting; answers how many ended each way."""
+    report: dict[str, Any] = {provider: sync.sync_everyone(wiring.integrations(), provider, utc_now())
+                              for provider in PROVIDERS}
     logger.info("sync job", extra=report)
     return report

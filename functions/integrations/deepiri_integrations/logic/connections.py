@@ -10,17 +10,22 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_common.problems import BadRequest, NotFound, ServiceUnavailable
-from deepiri_integrations.dal.github import SCOPES, GitHub
+from deepiri_integrations.dal.challenges_api import ChallengesApi
+from deepiri_integrations.dal.github import GitHub
+from deepiri_integrations.dal.google import GoogleCalendar
 from deepiri_integrations.dal.http import ProviderError, RateLimited, Refused, Unavailable
 from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.profiles import ProfileRepository
 from deepiri_integrations.dal.secrets import ProviderSecrets
 from deepiri_integrations.dal.vault import TokenVault
+from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.models.connections import (
     Integration,
     IntegrationAuthorization,
@@ -35,6 +40,21 @@ from deepiri_integrations.models.events import SERVICE, IntegrationConnected
 
 STATE_LIFETIME = timedelta(minutes=10)
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh an access token that expires sooner than this
+NAMES = {"github": "GitHub", "google": "Google Calendar"}
+
+
+class OAuthClient(Protocol):
+    """What connecting, refreshing and disconnecting need of a provider's client."""
+
+    @property
+    def configured(self) -> bool: ...
+    @property
+    def scopes(self) -> tuple[str, ...]: ...
+    def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str: ...
+    def exchange(self, code: str, verifier: str, redirect_uri: str) -> Tokens: ...
+    def refresh(self, refresh_token: str) -> Tokens: ...
+    def login(self, access_token: str) -> str: ...
+    def revoke(self, access_token: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,18 @@ class Integrations:
     vault: TokenVault
     secrets: ProviderSecrets
     breaker_seconds: int = 60
+    google: GoogleCalendar | None = None
+    profiles: ProfileRepository | None = None
+    challenges: ChallengesApi | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def oauth_client(ctx: Integrations, provider: Provider) -> OAuthClient:
+    """The provider's client; 503 when this deployment has none configured for it."""
+    client: OAuthClient | None = ctx.google if provider == "google" else ctx.github
+    if client is None or not client.configured:
+        raise ServiceUnavailable(f"{NAMES.get(provider, provider)} is not configured on this deployment (no client id)")
+    return client
 
 
 # ---------------------------------------------------------------- state and PKCE
@@ -67,14 +99,13 @@ def pkce_challenge(verifier: str) -> str:
 def start(ctx: Integrations, user_id: str, provider: Provider, redirect_uri: str,
           now: datetime) -> IntegrationAuthorization:
     """An authorize URL for ``user_id``; its state is accepted once, for ten minutes."""
-    if not ctx.secrets.githubClientId:
-        raise ServiceUnavailable("GitHub is not configured on this deployment (no client id)")
+    client = oauth_client(ctx, provider)
     nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
     pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=verifier,
                                    redirectUri=redirect_uri, expiresAt=now + STATE_LIFETIME)
     ctx.repository.save_state(pending)
     state = sign_state(ctx.secrets.stateKey, provider, nonce)
-    url = ctx.github.authorize_url(redirect_uri, state, pkce_challenge(verifier))
+    url = client.authorize_url(redirect_uri, state, pkce_challenge(verifier))
     return IntegrationAuthorization(authorizeUrl=url, expiresAt=pending.expiresAt)
 
 
@@ -85,17 +116,18 @@ def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: 
     pending = ctx.repository.take_state(nonce) if nonce else None
     if pending is None or pending.provider != provider or pending.expiresAt <= now:
         raise BadRequest("the authorization state is unknown, used or expired; connect again")
+    client, name = oauth_client(ctx, provider), NAMES.get(provider, provider)
     try:
-        tokens = ctx.github.exchange(code, pending.verifier, pending.redirectUri)
-        account = ctx.github.login(tokens.accessToken)
+        tokens = client.exchange(code, pending.verifier, pending.redirectUri)
+        account = client.login(tokens.accessToken)
     except Refused:
-        raise BadRequest("GitHub refused the authorization code; connect again") from None
+        raise BadRequest(f"{name} refused the authorization code; connect again") from None
     except ProviderError:
-        raise ServiceUnavailable("GitHub could not be reached; connect again later") from None
+        raise ServiceUnavailable(f"{name} could not be reached; connect again later") from None
     previous = ctx.repository.connection(pending.userId, provider)
     connection = StoredConnection(
         userId=pending.userId, provider=provider, status="connected", account=account,
-        scopes=tokens.scopes or list(SCOPES), connectedAt=now,
+        scopes=tokens.scopes or list(client.scopes), connectedAt=now,
         sealedTokens=ctx.vault.seal(tokens, pending.userId, provider), accessExpiresAt=_expiry(tokens, now),
         sources=previous.sources if previous else IntegrationSources(), version=previous.version if previous else 0)
     event = DomainEvent.new(SERVICE, "IntegrationConnected", IntegrationConnected(
@@ -118,7 +150,7 @@ def fresh_access(ctx: Integrations, connection: StoredConnection, now: datetime)
         return connection, tokens.accessToken
     if not tokens.refreshToken:
         raise Refused(401, "the access token expired and there is no refresh token")
-    renewed = ctx.github.refresh(tokens.refreshToken)
+    renewed = oauth_client(ctx, connection.provider).refresh(tokens.refreshToken)
     if renewed.refreshToken is None:
         renewed = renewed.model_copy(update={"refreshToken": tokens.refreshToken})
     saved = ctx.repository.save(connection.model_copy(update={
@@ -148,7 +180,8 @@ def choose_sources(ctx: Integrations, user_id: str, provider: Provider,
                    chosen: IntegrationSources) -> IntegrationSources:
     """Replace what is imported; a changed choice re-reads from the start (items already imported stay once)."""
     connection = own(ctx, user_id, provider)
-    ctx.repository.save(connection.model_copy(update={"sources": chosen, "since": None, "etag": None}))
+    ctx.repository.save(connection.model_copy(update={"sources": chosen, "since": None, "etag": None,
+                                                           "cursors": {}}))
     return chosen
 
 
@@ -158,8 +191,8 @@ def disconnect(ctx: Integrations, user_id: str, provider: Provider, now: datetim
     connection = own(ctx, user_id, provider)
     try:
         _, access = fresh_access(ctx, connection, now)
-        ctx.github.revoke(access)
-    except (Refused, RateLimited, Unavailable) as error:
+        oauth_client(ctx, provider).revoke(access)
+    except (Refused, RateLimited, Unavailable, ServiceUnavailable) as error:
         logger.warning("revocation at the provider failed",
                        extra={"provider": provider, "reason": type(error).__name__})
     ctx.repository.forget(connection)

@@ -1,10 +1,12 @@
-"""One sync run of one connection: the items assigned to the user since the last run (``since`` and the
-ETag of the last answer, so an unchanged account costs one 304), each new or changed item published as
+"""One sync run of one connection: what changed at the provider since the last run (GitHub: the items
+assigned to the user, with ``since`` and the ETag of the last answer, so an unchanged account costs one
+304; Google Calendar: :mod:`logic.calendar_sync`), each new or changed item published as
 IntegrationItemImported once, and IntegrationSynced for the run.
 
-Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or
-GitHub's 403 with no requests left) delays this connection until ``Retry-After``; failures of the
-provider count towards its circuit breaker, which, open, delays every connection of that provider.
+Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or GitHub's
+secondary limit, a 403 with ``Retry-After`` or no requests left) delays this connection until then;
+transient failures are retried within the run (:mod:`logic.backoff`), and a run whose last attempt failed
+counts towards the provider's circuit breaker, which, open, delays every connection of that provider.
 """
 
 from __future__ import annotations
@@ -14,9 +16,15 @@ from datetime import datetime, timedelta
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_integrations.dal.http import RateLimited, Refused, Unavailable
-from deepiri_integrations.logic import breaker, mapping
-from deepiri_integrations.logic.connections import Integrations, fresh_access, own
-from deepiri_integrations.models.connections import ImportedItem, IntegrationSync, Provider, StoredConnection
+from deepiri_integrations.logic import backoff, breaker, calendar_sync, mapping
+from deepiri_integrations.logic.connections import NAMES, Integrations, fresh_access, own
+from deepiri_integrations.models.connections import (
+    FetchedChanges,
+    ImportedItem,
+    IntegrationSync,
+    Provider,
+    StoredConnection,
+)
 from deepiri_integrations.models.events import SERVICE, IntegrationSynced
 
 
@@ -32,48 +40,57 @@ def sync(ctx: Integrations, connection: StoredConnection, now: datetime) -> Inte
     failures, open_until = ctx.repository.breaker(provider)
     if breaker.is_open(open_until, now):
         _stopped(ctx, connection, now, status="unavailable", retry_after=open_until,
-                 message="GitHub is unavailable; the sync resumes by itself")
+                 message=f"{NAMES.get(provider, provider)} is unavailable; the sync resumes by itself")
         return IntegrationSync(provider=provider, outcome="unavailable", imported=0, skipped=0, retryAfter=open_until)
+    name = NAMES.get(provider, provider)
     try:
         connection, access = fresh_access(ctx, connection, now)
-        page = ctx.github.assigned_issues(access, connection.since, connection.etag)
+        fetched = _fetch(ctx, connection, access, now)
     except RateLimited as limited:
         until = now + timedelta(seconds=limited.retry_after)
         _stopped(ctx, connection, now, status="rateLimited", retry_after=until,
-                 message="GitHub's rate limit was reached; the sync resumes by itself")
+                 message=f"{name}'s rate limit was reached; the sync resumes by itself")
         return IntegrationSync(provider=provider, outcome="rateLimited", imported=0, skipped=0, retryAfter=until)
     except Unavailable:
         failures, open_until = breaker.after_failure(failures, now, ctx.breaker_seconds)
         ctx.repository.save_breaker(provider, failures, open_until)
         _stopped(ctx, connection, now, status="unavailable", retry_after=open_until,
-                 message="GitHub did not answer; the next sync tries again")
+                 message=f"{name} did not answer; the next sync tries again")
         return IntegrationSync(provider=provider, outcome="unavailable", imported=0, skipped=0, retryAfter=open_until)
     except Refused as refused:
-        message = ("GitHub no longer accepts this connection; disconnect and connect again"
-                   if refused.status in (401, 403) else f"GitHub refused the sync ({refused.status})")
+        message = (f"{name} no longer accepts this connection; disconnect and connect again"
+                   if refused.status in (401, 403) else f"{name} refused the sync ({refused.status})")
         _stopped(ctx, connection, now, status="error", retry_after=None, message=message)
         return IntegrationSync(provider=provider, outcome="failed", imported=0, skipped=0)
     if failures:
         ctx.repository.save_breaker(provider, 0, None)
-    imported, skipped, newest = 0, 0, connection.since
-    for raw in page.issues:
-        item = mapping.github_issue(raw)
-        if item is None:
-            skipped += 1
-            continue
-        newest = item.updatedAt if newest is None or item.updatedAt > newest else newest
-        if mapping.wanted(item, connection.sources) and publish(ctx, connection.userId, provider, item):
+    imported, skipped = 0, 0
+    for item in fetched.items:
+        if item is not None and mapping.wanted(item, connection.sources) and publish(
+                ctx, connection.userId, provider, item):
             imported += 1
         else:
             skipped += 1
-    outcome = "unchanged" if page.not_modified else "synced"
+    outcome = "unchanged" if fetched.notModified else "synced"
     event = _synced(connection, outcome, imported, skipped, now)
     ctx.repository.save(connection.model_copy(update={
-        "since": newest, "etag": page.etag, "lastSyncAt": now, "status": "connected", "lastError": None,
+        **fetched.cursor, "lastSyncAt": now, "status": "connected", "lastError": None,
         "retryAfter": None}), [event])
     logger.info("synced", extra={"provider": provider, "userId": connection.userId, "imported": imported,
                                  "skipped": skipped, "outcome": outcome})
     return IntegrationSync(provider=provider, outcome=outcome, imported=imported, skipped=skipped)
+
+
+def _fetch(ctx: Integrations, connection: StoredConnection, access: str, now: datetime) -> FetchedChanges:
+    """What changed at the provider since the connection's cursor (transient failures retried with backoff)."""
+    if connection.provider == "google":
+        return calendar_sync.fetch(ctx, connection, access, now)
+    page = backoff.retrying(ctx.retry, lambda: ctx.github.assigned_issues(access, connection.since, connection.etag))
+    items = [mapping.github_issue(raw) for raw in page.issues]
+    newest = max([item.updatedAt for item in items if item is not None], default=None)
+    since = newest if connection.since is None or (newest is not None and newest > connection.since) \
+        else connection.since
+    return FetchedChanges(items=items, cursor={"since": since, "etag": page.etag}, notModified=page.not_modified)
 
 
 def publish(ctx: Integrations, user_id: str, provider: Provider, item: ImportedItem) -> bool:

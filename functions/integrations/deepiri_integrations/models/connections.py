@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Provider = Literal["github"]
-"""The providers a user can connect (Trello, Notion and Google Calendar are not built yet)."""
+Provider = Literal["github", "google"]
+"""The providers a user can connect (``google``: Google Calendar)."""
 EventProvider = Literal["github", "notion", "trello", "google"]
 """Every provider an imported item may come from (the tasks service's contract)."""
 Status = Literal["connected", "error", "rateLimited", "unavailable"]
@@ -16,10 +16,12 @@ Status = Literal["connected", "error", "rateLimited", "unavailable"]
 Repository = Annotated[str, Field(min_length=3, max_length=140,
                                   pattern=r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$")]
 Label = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# A Google calendar id (an address such as ``primary``, ``ada@example.com`` or ``...@group.calendar.google.com``).
+CalendarId = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[A-Za-z0-9._%+#@-]+$")]
 
 
 class IntegrationSources(BaseModel):
-    """What to import from a provider: GitHub repositories and labels (empty: everything assigned to the user)."""
+    """What to import: GitHub repositories and labels (empty: everything assigned to the user); Google calendars."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -28,6 +30,8 @@ class IntegrationSources(BaseModel):
     labels: list[Label] = Field(default_factory=list, max_length=50,
                                 description="import only items carrying one of these labels; empty: any")
     pullRequests: bool = Field(default=True, description="import pull requests assigned to the user too")
+    calendars: list[CalendarId] = Field(default_factory=list, max_length=20,
+                                        description="Google: the calendars whose events become tasks; empty: primary")
 
 
 class Integration(BaseModel):
@@ -57,6 +61,7 @@ class StoredConnection(Integration):
     sources: IntegrationSources = Field(default_factory=IntegrationSources)
     etag: str | None = None
     since: AwareDatetime | None = None
+    cursors: dict[str, str] = Field(default_factory=dict, description="Google: each calendar's syncToken")
     version: int = 0
 
     def public(self) -> Integration:
@@ -117,3 +122,12 @@ class ImportedItem(BaseModel):
     repository: str
     assignees: list[str]
     pullRequest: bool
+
+
+class FetchedChanges(BaseModel):
+    """What one read of a provider brought (inside a sync run): its items (None: one that could not be read),
+    the connection's cursor fields to store once they are recorded, and whether nothing changed."""
+
+    items: list[ImportedItem | None]
+    cursor: dict[str, Any]
+    notModified: bool = False

@@ -6,6 +6,8 @@ consumer reads is its own: the contract tests check it against its producer's sc
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from deepiri_integrations.models.connections import EventProvider, Provider
@@ -61,3 +63,13 @@ class TaskCompletedData(BaseModel):
     userId: str
     source: str = "manual"
     externalRef: str | None = None
+    completedAt: str | None = Field(default=None, description="when the work was finished (the conflict rule's "
+                                                               "timestamp)")
+
+    def completed(self, default: datetime) -> datetime:
+        """When the work was finished; ``default`` when the event does not say so readably."""
+        try:
+            moment = datetime.fromisoformat((self.completedAt or "").replace("Z", "+00:00"))
+        except ValueError:
+            return default
+        return moment if moment.tzinfo is not None else default
