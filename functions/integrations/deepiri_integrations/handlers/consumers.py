@@ -1,24 +1,29 @@
-"""TaskCompleted (SQS batch): an imported task's completion is written back to its provider."""
+"""TaskCompleted (SQS batch): an imported task's completion is written back to its provider;
+IntegrationChangeNotified: an item a webhook named is read back and imported."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from deepiri_common.clock import utc_now
+from deepiri_common.clock import parse_iso, utc_now
 from deepiri_common.consumers import Consumes, make_event_consumer
 from deepiri_common.events import ReceivedEvent
 from deepiri_common.observability import logger
 from deepiri_integrations import wiring
-from deepiri_integrations.logic import writeback
-from deepiri_integrations.models.events import TaskCompletedData
+from deepiri_integrations.logic import notified, writeback
+from deepiri_integrations.models.events import ChangeNotifiedData, TaskCompletedData
 
 # What this consumer reads; the contract tests check each model against its producer's schema, and the
 # IntegrationsEvents application's detail-types against these keys.
-CONSUMES: Consumes = {"TaskCompleted": TaskCompletedData}
+CONSUMES: Consumes = {"TaskCompleted": TaskCompletedData, "IntegrationChangeNotified": ChangeNotifiedData}
 
 
-def handle(event: ReceivedEvent, data: TaskCompletedData) -> None:
-    outcome = writeback.task_completed(wiring.integrations(), data, utc_now())
+def handle(event: ReceivedEvent, data: TaskCompletedData | ChangeNotifiedData) -> None:
+    if isinstance(data, ChangeNotifiedData):
+        outcome = notified.change_notified(wiring.integrations(), data, utc_now())
+    else:
+        outcome = writeback.task_completed(wiring.integrations(), data, utc_now(),
+                                          completed_at=parse_iso(event.detail.occurredAt))
     logger.info("handled", extra={"event": event.detail_type, "eventId": event.detail.id, "outcome": outcome})
 
 

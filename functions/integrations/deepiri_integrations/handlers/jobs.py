@@ -14,7 +14,8 @@ from deepiri_integrations.logic import sync
 
 @logger.inject_lambda_context(clear_state=True)
 def sync_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Sync every GitHub connection that is not waiting; answers how many ended each way."""
-    report = {"github": sync.sync_everyone(wiring.integrations(), "github", utc_now())}
+    """Sync every connection of every provider that is not waiting; answers how many ended each way."""
+    report = {provider: sync.sync_everyone(wiring.integrations(), provider, utc_now())
+              for provider in ("github", "trello", "notion")}
     logger.info("sync job", extra=report)
     return report

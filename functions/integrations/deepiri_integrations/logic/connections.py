@@ -1,7 +1,8 @@
 """Connecting a provider and living with the connection: the authorization with a signed, single-use
-``state`` bound to the user and PKCE (S256), the callback's code exchange, tokens sealed at rest and
-refreshed before they expire, the list a user sees, the sources they choose, and disconnecting (revoked
-at the provider, then forgotten).
+``state`` bound to the user and PKCE (S256) where the provider takes it (GitHub; Notion has no PKCE; Trello
+uses OAuth 1.0a, whose request token and secret are what the state keeps), the callback's code exchange,
+tokens sealed at rest and refreshed before they expire, the list a user sees, the sources they choose, and
+disconnecting (revoked at the provider, then forgotten).
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from datetime import datetime, timedelta
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_common.problems import BadRequest, NotFound, ServiceUnavailable
-from deepiri_integrations.dal.github import SCOPES, GitHub
+from deepiri_integrations.dal import github as github_api
+from deepiri_integrations.dal import notion as notion_api
+from deepiri_integrations.dal import trello as trello_api
+from deepiri_integrations.dal.github import GitHub
 from deepiri_integrations.dal.http import ProviderError, RateLimited, Refused, Unavailable
 from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.notion import Notion
+from deepiri_integrations.dal.provider_state import ProviderState
 from deepiri_integrations.dal.secrets import ProviderSecrets
+from deepiri_integrations.dal.trello import Trello
 from deepiri_integrations.dal.vault import TokenVault
 from deepiri_integrations.models.connections import (
     Integration,
@@ -45,7 +52,15 @@ class Integrations:
     github: GitHub
     vault: TokenVault
     secrets: ProviderSecrets
+    trello: Trello
+    notion: Notion
+    provider_state: ProviderState
     breaker_seconds: int = 60
+
+
+NAMES: dict[str, str] = {"github": "GitHub", "trello": "Trello", "notion": "Notion"}
+SCOPES: dict[str, tuple[str, ...]] = {"github": github_api.SCOPES, "trello": trello_api.SCOPES,
+                                      "notion": notion_api.SCOPES}
 
 
 # ---------------------------------------------------------------- state and PKCE
@@ -67,15 +82,62 @@ def pkce_challenge(verifier: str) -> str:
 def start(ctx: Integrations, user_id: str, provider: Provider, redirect_uri: str,
           now: datetime) -> IntegrationAuthorization:
     """An authorize URL for ``user_id``; its state is accepted once, for ten minutes."""
-    if not ctx.secrets.githubClientId:
-        raise ServiceUnavailable("GitHub is not configured on this deployment (no client id)")
+    if not _configured(ctx, provider):
+        raise ServiceUnavailable(f"{NAMES[provider]} is not configured on this deployment (no client id)")
     nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=verifier,
+    state = sign_state(ctx.secrets.stateKey, provider, nonce)
+    try:
+        url, kept = _begin(ctx, provider, redirect_uri, state, verifier)
+    except ProviderError:
+        raise ServiceUnavailable(f"{NAMES[provider]} could not be reached; connect again later") from None
+    pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=kept,
                                    redirectUri=redirect_uri, expiresAt=now + STATE_LIFETIME)
     ctx.repository.save_state(pending)
-    state = sign_state(ctx.secrets.stateKey, provider, nonce)
-    url = ctx.github.authorize_url(redirect_uri, state, pkce_challenge(verifier))
     return IntegrationAuthorization(authorizeUrl=url, expiresAt=pending.expiresAt)
+
+
+def _configured(ctx: Integrations, provider: Provider) -> bool:
+    if provider == "trello":
+        return ctx.trello.configured
+    if provider == "notion":
+        return ctx.notion.configured
+    return bool(ctx.secrets.githubClientId)
+
+
+def _begin(ctx: Integrations, provider: Provider, redirect_uri: str, state: str, verifier: str) -> tuple[str, str]:
+    """The authorize URL and what the state keeps until the callback (the PKCE verifier; Trello's request token)."""
+    if provider == "trello":
+        return ctx.trello.begin(redirect_uri, state)
+    if provider == "notion":
+        return ctx.notion.authorize_url(redirect_uri, state), ""
+    return ctx.github.authorize_url(redirect_uri, state, pkce_challenge(verifier)), verifier
+
+
+def _exchange(ctx: Integrations, provider: Provider, code: str, pending: PendingAuthorization) -> Tokens:
+    if provider == "trello":
+        tokens = ctx.trello.exchange(code, pending.verifier)
+        return tokens.model_copy(update={"account": ctx.trello.login(tokens.accessToken)})
+    if provider == "notion":
+        return ctx.notion.exchange(code, pending.redirectUri)
+    tokens = ctx.github.exchange(code, pending.verifier, pending.redirectUri)
+    return tokens.model_copy(update={"account": ctx.github.login(tokens.accessToken)})
+
+
+def _refresh(ctx: Integrations, provider: Provider, refresh_token: str) -> Tokens:
+    if provider == "notion":
+        return ctx.notion.refresh(refresh_token)
+    if provider == "trello":  # Trello's tokens are not refreshed: they expire and the user connects again
+        raise Refused(401, "Trello tokens cannot be refreshed")
+    return ctx.github.refresh(refresh_token)
+
+
+def _revoke(ctx: Integrations, provider: Provider, access_token: str) -> None:
+    if provider == "trello":
+        ctx.trello.revoke(access_token)
+    elif provider == "notion":
+        ctx.notion.revoke(access_token)
+    else:
+        ctx.github.revoke(access_token)
 
 
 def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: datetime) -> Integration:
@@ -86,16 +148,18 @@ def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: 
     if pending is None or pending.provider != provider or pending.expiresAt <= now:
         raise BadRequest("the authorization state is unknown, used or expired; connect again")
     try:
-        tokens = ctx.github.exchange(code, pending.verifier, pending.redirectUri)
-        account = ctx.github.login(tokens.accessToken)
+        tokens = _exchange(ctx, provider, code, pending)
     except Refused:
-        raise BadRequest("GitHub refused the authorization code; connect again") from None
+        raise BadRequest(f"{NAMES[provider]} refused the authorization code; connect again") from None
     except ProviderError:
-        raise ServiceUnavailable("GitHub could not be reached; connect again later") from None
+        raise ServiceUnavailable(f"{NAMES[provider]} could not be reached; connect again later") from None
+    account = tokens.account or ""
+    if not account:
+        raise ServiceUnavailable(f"{NAMES[provider]} did not say who the account is; connect again later")
     previous = ctx.repository.connection(pending.userId, provider)
     connection = StoredConnection(
         userId=pending.userId, provider=provider, status="connected", account=account,
-        scopes=tokens.scopes or list(SCOPES), connectedAt=now,
+        scopes=tokens.scopes or list(SCOPES[provider]), connectedAt=now,
         sealedTokens=ctx.vault.seal(tokens, pending.userId, provider), accessExpiresAt=_expiry(tokens, now),
         sources=previous.sources if previous else IntegrationSources(), version=previous.version if previous else 0)
     event = DomainEvent.new(SERVICE, "IntegrationConnected", IntegrationConnected(
@@ -118,7 +182,7 @@ def fresh_access(ctx: Integrations, connection: StoredConnection, now: datetime)
         return connection, tokens.accessToken
     if not tokens.refreshToken:
         raise Refused(401, "the access token expired and there is no refresh token")
-    renewed = ctx.github.refresh(tokens.refreshToken)
+    renewed = _refresh(ctx, connection.provider, tokens.refreshToken)
     if renewed.refreshToken is None:
         renewed = renewed.model_copy(update={"refreshToken": tokens.refreshToken})
     saved = ctx.repository.save(connection.model_copy(update={
@@ -158,7 +222,7 @@ def disconnect(ctx: Integrations, user_id: str, provider: Provider, now: datetim
     connection = own(ctx, user_id, provider)
     try:
         _, access = fresh_access(ctx, connection, now)
-        ctx.github.revoke(access)
+        _revoke(ctx, provider, access)
     except (Refused, RateLimited, Unavailable) as error:
         logger.warning("revocation at the provider failed",
                        extra={"provider": provider, "reason": type(error).__name__})

@@ -1,5 +1,6 @@
-"""One sync run of one connection: the items assigned to the user since the last run (``since`` and the
-ETag of the last answer, so an unchanged account costs one 304), each new or changed item published as
+"""One sync run of one connection: the items assigned to the user since the last run (GitHub: ``since`` and
+the ETag of the last answer, so an unchanged account costs one 304; Trello: cards whose ``dateLastActivity``
+is at or after the cursor; Notion: pages by ``last_edited_time``), each new or changed item published as
 IntegrationItemImported once, and IntegrationSynced for the run.
 
 Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or
@@ -14,8 +15,9 @@ from datetime import datetime, timedelta
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_integrations.dal.http import RateLimited, Refused, Unavailable
-from deepiri_integrations.logic import breaker, mapping
-from deepiri_integrations.logic.connections import Integrations, fresh_access, own
+from deepiri_integrations.logic import breaker, mapping, notion, trello
+from deepiri_integrations.logic.connections import NAMES, Integrations, fresh_access, own
+from deepiri_integrations.logic.fetched import Fetched
 from deepiri_integrations.models.connections import ImportedItem, IntegrationSync, Provider, StoredConnection
 from deepiri_integrations.models.events import SERVICE, IntegrationSynced
 
@@ -25,42 +27,38 @@ def sync_user(ctx: Integrations, user_id: str, provider: Provider, now: datetime
 
 
 def sync(ctx: Integrations, connection: StoredConnection, now: datetime) -> IntegrationSync:
-    provider = connection.provider
+    provider, name = connection.provider, NAMES[connection.provider]
     if connection.retryAfter is not None and now < connection.retryAfter:
         return IntegrationSync(provider=provider, outcome=_waiting(connection), imported=0, skipped=0,
                           retryAfter=connection.retryAfter)
     failures, open_until = ctx.repository.breaker(provider)
     if breaker.is_open(open_until, now):
         _stopped(ctx, connection, now, status="unavailable", retry_after=open_until,
-                 message="GitHub is unavailable; the sync resumes by itself")
+                 message=f"{name} is unavailable; the sync resumes by itself")
         return IntegrationSync(provider=provider, outcome="unavailable", imported=0, skipped=0, retryAfter=open_until)
     try:
         connection, access = fresh_access(ctx, connection, now)
-        page = ctx.github.assigned_issues(access, connection.since, connection.etag)
+        page = _FETCH[provider](ctx, connection, access)
     except RateLimited as limited:
         until = now + timedelta(seconds=limited.retry_after)
         _stopped(ctx, connection, now, status="rateLimited", retry_after=until,
-                 message="GitHub's rate limit was reached; the sync resumes by itself")
+                 message=f"{name}'s rate limit was reached; the sync resumes by itself")
         return IntegrationSync(provider=provider, outcome="rateLimited", imported=0, skipped=0, retryAfter=until)
     except Unavailable:
         failures, open_until = breaker.after_failure(failures, now, ctx.breaker_seconds)
         ctx.repository.save_breaker(provider, failures, open_until)
         _stopped(ctx, connection, now, status="unavailable", retry_after=open_until,
-                 message="GitHub did not answer; the next sync tries again")
+                 message=f"{name} did not answer; the next sync tries again")
         return IntegrationSync(provider=provider, outcome="unavailable", imported=0, skipped=0, retryAfter=open_until)
     except Refused as refused:
-        message = ("GitHub no longer accepts this connection; disconnect and connect again"
-                   if refused.status in (401, 403) else f"GitHub refused the sync ({refused.status})")
+        message = (f"{name} no longer accepts this connection; disconnect and connect again"
+                   if refused.status in (401, 403) else f"{name} refused the sync ({refused.status})")
         _stopped(ctx, connection, now, status="error", retry_after=None, message=message)
         return IntegrationSync(provider=provider, outcome="failed", imported=0, skipped=0)
     if failures:
         ctx.repository.save_breaker(provider, 0, None)
-    imported, skipped, newest = 0, 0, connection.since
-    for raw in page.issues:
-        item = mapping.github_issue(raw)
-        if item is None:
-            skipped += 1
-            continue
+    imported, skipped, newest = 0, page.unreadable, connection.since
+    for item in page.items:
         newest = item.updatedAt if newest is None or item.updatedAt > newest else newest
         if mapping.wanted(item, connection.sources) and publish(ctx, connection.userId, provider, item):
             imported += 1
@@ -74,6 +72,16 @@ def sync(ctx: Integrations, connection: StoredConnection, now: datetime) -> Inte
     logger.info("synced", extra={"provider": provider, "userId": connection.userId, "imported": imported,
                                  "skipped": skipped, "outcome": outcome})
     return IntegrationSync(provider=provider, outcome=outcome, imported=imported, skipped=skipped)
+
+
+def _github_items(ctx: Integrations, connection: StoredConnection, access: str) -> Fetched:
+    page = ctx.github.assigned_issues(access, connection.since, connection.etag)
+    items = [mapping.github_issue(raw) for raw in page.issues]
+    found = [item for item in items if item is not None]
+    return Fetched(items=found, unreadable=len(items) - len(found), etag=page.etag, not_modified=page.not_modified)
+
+
+_FETCH = {"github": _github_items, "trello": trello.fetch, "notion": notion.fetch}
 
 
 def publish(ctx: Integrations, user_id: str, provider: Provider, item: ImportedItem) -> bool:

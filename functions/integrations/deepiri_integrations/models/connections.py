@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Provider = Literal["github"]
-"""The providers a user can connect (Trello, Notion and Google Calendar are not built yet)."""
+Provider = Literal["github", "trello", "notion"]
+"""The providers a user can connect (Google Calendar is not built yet)."""
 EventProvider = Literal["github", "notion", "trello", "google"]
 """Every provider an imported item may come from (the tasks service's contract)."""
 Status = Literal["connected", "error", "rateLimited", "unavailable"]
@@ -16,6 +16,10 @@ Status = Literal["connected", "error", "rateLimited", "unavailable"]
 Repository = Annotated[str, Field(min_length=3, max_length=140,
                                   pattern=r"^[A-Za-z0-9_.-]{1,39}/[A-Za-z0-9_.-]{1,100}$")]
 Label = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# A Trello board or list id (24 hex digits) and a Notion database id (a UUID, with or without dashes).
+TrelloId = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]
+NotionId = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")]
+PropertyName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class IntegrationSources(BaseModel):
@@ -28,6 +32,17 @@ class IntegrationSources(BaseModel):
     labels: list[Label] = Field(default_factory=list, max_length=50,
                                 description="import only items carrying one of these labels; empty: any")
     pullRequests: bool = Field(default=True, description="import pull requests assigned to the user too")
+    boards: list[TrelloId] = Field(default_factory=list, max_length=20,
+                                   description="Trello: the boards to import cards from; empty: every open board")
+    lists: list[TrelloId] = Field(default_factory=list, max_length=100,
+                                  description="Trello: import only cards in these lists; empty: any list")
+    doneList: TrelloId | None = Field(default=None, description="Trello: completing a task moves its card here "
+                                                                "(besides ticking its due date complete)")
+    databases: list[NotionId] = Field(default_factory=list, max_length=20,
+                                      description="Notion: the databases to import pages from; empty: every shared one")
+    statusProperty: PropertyName = Field(default="Status", description="Notion: the status (or select) property")
+    doneStatus: PropertyName = Field(default="Done", description="Notion: the option that means done; completing a "
+                                                                 "task sets it")
 
 
 class Integration(BaseModel):
@@ -72,6 +87,7 @@ class Tokens(BaseModel):
     refreshToken: str | None = Field(default=None, repr=False)
     expiresIn: int | None = None
     scopes: list[str] = Field(default_factory=list)
+    account: str | None = Field(default=None, description="who the grant is for, when the exchange says so (Notion)")
 
 
 class IntegrationAuthorization(BaseModel):
@@ -99,7 +115,7 @@ class IntegrationSync(BaseModel):
 
 
 class WebhookReceipt(BaseModel):
-    outcome: Literal["queued", "duplicate", "ignored"]
+    outcome: Literal["queued", "duplicate", "ignored", "verification"]
     items: int = Field(description="imports this delivery queued")
 
 
