@@ -99,7 +99,7 @@ def get_integration_sources(provider: ProviderName) -> IntegrationSources:
 
 @routes.put("/api/integrations/<provider>/sources", problems=(409,))
 def put_integration_sources(provider: ProviderName, body: IntegrationSources) -> IntegrationSources:
-    """Choose what to import (repositories, labels, pull requests); the next sync reads from the start."""
+    """Choose what to import (repositories, labels; boards, lists; databases); the next sync reads from the start."""
     return connections.choose_sources(wiring.integrations(), caller_id(app), provider, body)
 
 

@@ -23,7 +23,8 @@ PropertyName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\
 
 
 class IntegrationSources(BaseModel):
-    """What to import from a provider: GitHub repositories and labels (empty: everything assigned to the user)."""
+    """What to import from a provider (empty lists: everything): GitHub repositories, labels and pull requests;
+    Trello boards, lists and the done list; Notion databases, the status property and its done option."""
 
     model_config = ConfigDict(extra="forbid")
 
