@@ -36,6 +36,10 @@ class FakeState:
     key: str | None = None
     board_watchers: dict[str, list[str]] = field(default_factory=dict)
     echoes: list[tuple[str, str, datetime | None]] = field(default_factory=list)
+    watched: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def watch(self, provider: str, container: str, user_id: str) -> None:
+        self.watched.append((provider, container, user_id))
 
     def claim_delivery(self, provider: str, delivery_id: str, events: list[Any], now: datetime) -> bool:
         if (provider, delivery_id) in self.claimed:
@@ -403,3 +407,71 @@ def test_given_a_page_without_the_named_status_property_then_the_write_back_is_s
 
     assert notion.write_back(ctx, _connection(statusProperty="Stage"), "t", PAGE_ID, NOW) == "skipped"  # type: ignore[arg-type]
     assert ctx.notion.set == []
+
+
+# ---------------------------------------------------------------- what a sync run offers for import
+class TrelloBoards:
+    def __init__(self, cards: dict[str, list[dict[str, Any]]]) -> None:
+        self.by_board = cards
+        self.asked_boards = 0
+
+    def boards(self, access: str) -> list[str]:
+        self.asked_boards += 1
+        return list(self.by_board)
+
+    def cards(self, access: str, board: str) -> list[dict[str, Any]]:
+        return self.by_board[board]
+
+
+def test_given_a_cursor_then_trello_offers_the_chosen_cards_changed_since_it_oldest_first() -> None:
+    other_board = "e" * 24
+    older = _card(id="1" * 24, dateLastActivity="2026-11-29T09:00:00.000Z")
+    newer = _card(id="2" * 24, dateLastActivity="2026-11-30T11:00:00.000Z")
+    at_cursor = _card(id="3" * 24, dateLastActivity="2026-11-30T10:00:00.000Z")
+    elsewhere = _card(id="4" * 24, idList=DONE, dateLastActivity="2026-11-30T11:30:00.000Z")
+    broken = _card(id="5" * 24, dateLastActivity="not a time")
+    ctx = Ctx(trello=TrelloBoards({BOARD: [newer, older, at_cursor, elsewhere, broken], other_board: []}))
+    connection = _connection(boards=[BOARD], lists=[LIST]).model_copy(
+        update={"since": datetime(2026, 11, 30, 10, tzinfo=UTC)})
+
+    fetched = trello.fetch(ctx, connection, "t")  # type: ignore[arg-type]
+
+    assert [item.externalRef for item in fetched.items] == ["3" * 24, "2" * 24]
+    assert fetched.unreadable == 1 and ctx.trello.asked_boards == 0
+    assert ctx.provider_state.watched == [("trello", BOARD, "ada")]
+
+
+def test_given_no_board_chosen_then_trello_reads_every_open_board_and_watches_each() -> None:
+    other_board = "e" * 24
+    ctx = Ctx(trello=TrelloBoards({BOARD: [_card()], other_board: [_card(id="6" * 24, idBoard=other_board)]}))
+
+    fetched = trello.fetch(ctx, _connection(), "t")  # type: ignore[arg-type]
+
+    assert {item.externalRef for item in fetched.items} == {CARD, "6" * 24} and ctx.trello.asked_boards == 1
+    assert [w[1] for w in ctx.provider_state.watched] == [BOARD, other_board]
+
+
+class NotionDatabases:
+    def __init__(self, pages: dict[str, list[dict[str, Any]]]) -> None:
+        self.by_database = pages
+        self.asked: list[tuple[str, datetime | None]] = []
+
+    def databases(self, access: str) -> list[str]:
+        return list(self.by_database)
+
+    def changed_pages(self, access: str, database: str, since: datetime | None) -> notion_api.PageBatch:
+        self.asked.append((database, since))
+        return notion_api.PageBatch(pages=self.by_database[database], truncated=False)
+
+
+def test_given_no_database_chosen_then_notion_reads_every_shared_one_from_the_cursor_oldest_first() -> None:
+    other = "0" * 32
+    later = _page(id="a" * 32, last_edited_time="2026-11-30T11:00:00.000Z")
+    earlier = _page(id="b" * 32, last_edited_time="2026-11-30T09:00:00.000Z")
+    ctx = Ctx(notion=NotionDatabases({DATABASE: [later, _page(last_edited_time=None)], other: [earlier]}))
+    connection = _connection().model_copy(update={"since": NOW})
+
+    fetched = notion.fetch(ctx, connection, "t")  # type: ignore[arg-type]
+
+    assert [item.externalRef for item in fetched.items] == ["b" * 32, "a" * 32] and fetched.unreadable == 1
+    assert ctx.notion.asked == [(DATABASE, NOW), (other, NOW)]
