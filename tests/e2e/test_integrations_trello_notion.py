@@ -80,7 +80,8 @@ def test_given_trello_connected_then_cards_import_once_a_signed_webhook_updates_
         card(second, board, "Book the venue", list_id=todo, last_activity="2026-11-20T11:00:00.000Z")]})
 
     connection = _connect(api, user, "trello", {"username": username})
-    chosen = api("PUT", "/api/integrations/trello/sources", token=user.token, json={"boards": [board], "doneList": done})
+    chosen = api("PUT", "/api/integrations/trello/sources", token=user.token,
+                 json={"boards": [board], "doneList": done})
     first_run, second_run = _sync(api, user, "trello"), _sync(api, user, "trello")
     tasks = wait_for(lambda: (found := _imported(api, user, "trello")) and len(found) == 2 and found, seconds=COLD)
 
