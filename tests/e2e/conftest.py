@@ -25,7 +25,7 @@ from deepiri_common.tokens import KeyStore, issue_access_token
 from infra import deploy, emulator
 from infra.config import LOCAL, REGION, Target, activate
 from infra.urls import StackUrls, discover
-from tests.support import fake_google, fake_providers
+from tests.support import fake_google, fake_notion, fake_providers, fake_trello
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.fake_providers import FakeProviders
 
@@ -81,7 +81,10 @@ def _provider_parameters(url: str) -> dict[str, str]:
     return {"GithubWebUrl": url, "GithubApiUrl": url, "GithubClientId": fake_providers.CLIENT_ID,
             "GithubClientSecret": fake_providers.CLIENT_SECRET, "GithubWebhookSecret": fake_providers.WEBHOOK_SECRET,
             "IntegrationsBreakerSeconds": "3", "GoogleAccountsUrl": url, "GoogleOauthUrl": url, "GoogleApiUrl": url,
-            "GoogleClientId": fake_google.CLIENT_ID, "GoogleClientSecret": fake_google.CLIENT_SECRET}
+            "GoogleClientId": fake_google.CLIENT_ID, "GoogleClientSecret": fake_google.CLIENT_SECRET,
+            "TrelloWebUrl": url, "TrelloApiUrl": url,
+            "TrelloApiKey": fake_trello.API_KEY, "TrelloApiSecret": fake_trello.API_SECRET, "NotionApiUrl": url,
+            "NotionClientId": fake_notion.CLIENT_ID, "NotionClientSecret": fake_notion.CLIENT_SECRET}
 
 
 @pytest.fixture(scope="session")

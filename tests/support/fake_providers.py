@@ -16,6 +16,9 @@ the authenticated user", "Update an issue", "Delete an app authorization").
   /_control/fail`` (the next ``times`` requests under ``path`` answer ``status``, with ``retryAfter`` and
   any other ``headers``, e.g. GitHub's secondary limit: 403 with ``x-ratelimit-remaining: 0``),
   ``POST /_control/config`` (``expiresIn`` of the tokens it issues), ``GET /_control/state``.
+
+Trello (``/1/...``, ``/_control/trello/...``) and Notion (``/v1/...``, ``/_control/notion/...``) are served by
+tests/support/fake_trello.py and fake_notion.py on the same server: each answers the requests it owns first.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from tests.support import fake_google
+from tests.support.fake_notion import FakeNotion
+from tests.support.fake_trello import FakeTrello
 
 CLIENT_ID = "Iv1.deepiri-e2e"
 CLIENT_SECRET = "fake-client-secret"
@@ -85,6 +90,11 @@ class _State:
 class _Handler(BaseHTTPRequestHandler):
     state: _State
     google: fake_google.GoogleState
+    others: tuple[FakeTrello | FakeNotion, ...] = ()
+
+    def _other(self, method: str) -> bool:
+        """Whether another provider's fake answered the request."""
+        return any(other.respond(self, method) for other in self.others)
 
     # ------------------------------------------------------------ plumbing
     def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
@@ -124,6 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------ routes
     def do_GET(self) -> None:
+        if self._other("GET"):
+            return
         url = urlparse(self.path)
         query = {name: values[0] for name, values in parse_qs(url.query).items()}
         self._count(url.path)
@@ -146,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": "Not Found"})
 
     def do_POST(self) -> None:
+        if self._other("POST"):
+            return
         url = urlparse(self.path)
         self._count(url.path)
         raw = self._body()
@@ -164,6 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"message": "Not Found"})
 
     def do_PATCH(self) -> None:
+        if self._other("PATCH"):
+            return
         url = urlparse(self.path)
         self._count(url.path)
         raw = self._body()
@@ -192,7 +208,13 @@ class _Handler(BaseHTTPRequestHandler):
             found["updated_at"] = now_iso()
         self._send(200, found)
 
+    def do_PUT(self) -> None:
+        if not self._other("PUT"):
+            self._send(404, {"message": "Not Found"})
+
     def do_DELETE(self) -> None:
+        if self._other("DELETE"):
+            return
         url = urlparse(self.path)
         self._count(url.path)
         body = json.loads(self._body() or b"{}")
@@ -319,7 +341,9 @@ class FakeProviders:
     """The server, started on a free port of 127.0.0.1 in a daemon thread."""
 
     def __init__(self) -> None:
-        handler = type("Handler", (_Handler,), {"state": _State(), "google": fake_google.GoogleState()})
+        self.trello, self.notion = FakeTrello(), FakeNotion()
+        handler = type("Handler", (_Handler,), {"state": _State(), "google": fake_google.GoogleState(),
+                                                "others": (self.trello, self.notion)})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -16,6 +16,10 @@ class IntegrationsSettings(CommonSettings):
     # Where GitHub is: its web host (authorize, token) and its REST API; a fake server in the e2e suite.
     github_web_url: str = Field(default="https://github.com", alias="GITHUB_WEB_URL")
     github_api_url: str = Field(default="https://api.github.com", alias="GITHUB_API_URL")
+    # Where Trello is (its web host: OAuth 1.0a endpoints; its REST API) and Notion's API (OAuth and REST).
+    trello_web_url: str = Field(default="https://trello.com", alias="TRELLO_WEB_URL")
+    trello_api_url: str = Field(default="https://api.trello.com", alias="TRELLO_API_URL")
+    notion_api_url: str = Field(default="https://api.notion.com", alias="NOTION_API_URL")
     # The public base URL of this API (``https://<id>.execute-api.<region>.amazonaws.com/<stage>``); empty:
     # derived from each request (the callback's redirect_uri must be identical at authorize and exchange).
     callback_base_url: str = Field(default="", alias="CALLBACK_BASE_URL")

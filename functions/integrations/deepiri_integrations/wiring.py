@@ -13,8 +13,11 @@ from deepiri_integrations.dal.challenges_api import ChallengesApi
 from deepiri_integrations.dal.github import GitHub
 from deepiri_integrations.dal.google import GoogleCalendar
 from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.notion import Notion
 from deepiri_integrations.dal.profiles import ProfileRepository
+from deepiri_integrations.dal.provider_state import ProviderState
 from deepiri_integrations.dal.secrets import ProviderSecrets, load_provider_secrets
+from deepiri_integrations.dal.trello import Trello
 from deepiri_integrations.dal.vault import TokenVault
 from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.logic.connections import Integrations
@@ -63,17 +66,37 @@ def challenges() -> ChallengesApi | None:
 
 
 @cache
+def trello() -> Trello:
+    config, keys = settings(), provider_secrets()
+    return Trello(config.trello_web_url, config.trello_api_url, keys.trelloApiKey, keys.trelloApiSecret,
+                  config.provider_timeout_seconds)
+
+
+@cache
+def notion() -> Notion:
+    config, keys = settings(), provider_secrets()
+    return Notion(config.notion_api_url, keys.notionClientId, keys.notionClientSecret, config.provider_timeout_seconds)
+
+
+@cache
+def provider_state() -> ProviderState:
+    return ProviderState(settings().integrations_table, aws.client("dynamodb"))
+
+
+@cache
 def vault() -> TokenVault:
     return TokenVault(settings().tokens_key_id, aws.client("kms"))
 
 
 def integrations() -> Integrations:
     return Integrations(repository=repository(), github=github(), vault=vault(), secrets=provider_secrets(),
+                        trello=trello(), notion=notion(), provider_state=provider_state(),
                         breaker_seconds=settings().breaker_open_seconds, google=google(), profiles=profiles(),
                         challenges=challenges(), retry=RetryPolicy(attempts=settings().provider_attempts))
 
 
 def reset() -> None:
     """Forget every collaborator (tests switch environments between cases)."""
-    for factory in (repository, provider_secrets, github, vault, google, profiles, challenges):
+    for factory in (repository, provider_secrets, github, vault, trello, notion, provider_state, google, profiles,
+                    challenges):
         factory.cache_clear()

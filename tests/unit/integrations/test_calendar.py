@@ -183,6 +183,7 @@ class _Repository:
 
 def _ctx(google: _Google, repository: _Repository | None = None) -> Integrations:
     return Integrations(repository=repository or _Repository(set()), github=None, vault=None, secrets=None,  # type: ignore[arg-type]
+                        trello=None, notion=None, provider_state=None,  # type: ignore[arg-type]
                         google=google, profiles=_Profiles(), retry=RetryPolicy(sleep=lambda _: None))  # type: ignore[arg-type]
 
 

@@ -44,6 +44,7 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""  # the body as sent (Trello's OAuth 1.0a endpoints answer form-encoded, not JSON)
 
 
 def retry_after_seconds(headers: dict[str, str], default: int = 60, now: float | None = None) -> int:
@@ -95,7 +96,7 @@ def _reply(status: int, raw: bytes, headers: Any) -> Reply:
         body = json.loads(raw) if raw else None
     except ValueError:
         body = None
-    return Reply(status=status, body=body, headers=lowered)
+    return Reply(status=status, body=body, headers=lowered, raw=raw)
 
 
 def _failure(reply: Reply) -> ProviderError:

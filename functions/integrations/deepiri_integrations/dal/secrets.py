@@ -18,6 +18,11 @@ class ProviderSecrets(BaseModel):
     githubWebhookSecret: str = Field(default="", repr=False)
     googleClientId: str = ""
     googleClientSecret: str = Field(default="", repr=False)
+    # Trello's app key and secret (the secret signs OAuth 1.0a requests and Trello's webhooks).
+    trelloApiKey: str = ""
+    trelloApiSecret: str = Field(default="", repr=False)
+    notionClientId: str = ""
+    notionClientSecret: str = Field(default="", repr=False)
 
 
 def load_provider_secrets(secret_id: str, client: Any) -> ProviderSecrets:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,13 +12,12 @@ from deepiri_integrations import wiring
 from deepiri_integrations.logic import sync
 from deepiri_integrations.models.connections import Provider
 
-PROVIDERS: tuple[Provider, ...] = ("github", "google")
-
 
 @logger.inject_lambda_context(clear_state=True)
 def sync_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Sync every connection (GitHub, Google Calendar) that is not waiting; answers how many ended each way."""
-    report: dict[str, Any] = {provider: sync.sync_everyone(wiring.integrations(), provider, utc_now())
-                              for provider in PROVIDERS}
+    """Sync every connection of every provider (GitHub, Trello, Notion, Google Calendar) that is not waiting;
+    answers how many ended each way."""
+    integrations = wiring.integrations()
+    report = {provider: sync.sync_everyone(integrations, provider, utc_now()) for provider in get_args(Provider)}
     logger.info("sync job", extra=report)
     return report

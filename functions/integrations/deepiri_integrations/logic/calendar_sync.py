@@ -24,7 +24,7 @@ from deepiri_common.observability import logger
 from deepiri_integrations.dal.google import EventPage, GoogleCalendar, SyncTokenGone
 from deepiri_integrations.dal.http import Refused
 from deepiri_integrations.logic import backoff, calendar
-from deepiri_integrations.logic.connections import Integrations, fresh_access, oauth_client
+from deepiri_integrations.logic.connections import Integrations, fresh_access, google_client
 from deepiri_integrations.models.connections import FetchedChanges, ImportedItem, StoredConnection
 from deepiri_integrations.models.events import TaskCompletedData
 
@@ -36,9 +36,7 @@ def calendars_of(connection: StoredConnection) -> list[str]:
 
 
 def client(ctx: Integrations) -> GoogleCalendar:
-    oauth_client(ctx, "google")  # 503 when Google is not configured
-    assert ctx.google is not None  # oauth_client refused a missing client already
-    return ctx.google
+    return google_client(ctx)  # 503 when Google is not configured
 
 
 def user_timezone(ctx: Integrations, user_id: str) -> str:

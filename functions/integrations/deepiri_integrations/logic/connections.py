@@ -1,7 +1,9 @@
 """Connecting a provider and living with the connection: the authorization with a signed, single-use
-``state`` bound to the user and PKCE (S256), the callback's code exchange, tokens sealed at rest and
-refreshed before they expire, the list a user sees, the sources they choose, and disconnecting (revoked
-at the provider, then forgotten).
+``state`` bound to the user and PKCE (S256) where the provider takes it (GitHub; Notion has no PKCE; Trello
+uses OAuth 1.0a, whose request token and secret are what the state keeps; Google with PKCE and offline access),
+the callback's code exchange,
+tokens sealed at rest and refreshed before they expire, the list a user sees, the sources they choose, and
+disconnecting (revoked at the provider, then forgotten).
 """
 
 from __future__ import annotations
@@ -12,18 +14,24 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_common.problems import BadRequest, NotFound, ServiceUnavailable
+from deepiri_integrations.dal import github as github_api
+from deepiri_integrations.dal import google as google_api
+from deepiri_integrations.dal import notion as notion_api
+from deepiri_integrations.dal import trello as trello_api
 from deepiri_integrations.dal.challenges_api import ChallengesApi
 from deepiri_integrations.dal.github import GitHub
 from deepiri_integrations.dal.google import GoogleCalendar
 from deepiri_integrations.dal.http import ProviderError, RateLimited, Refused, Unavailable
 from deepiri_integrations.dal.integrations import IntegrationsRepository
+from deepiri_integrations.dal.notion import Notion
 from deepiri_integrations.dal.profiles import ProfileRepository
+from deepiri_integrations.dal.provider_state import ProviderState
 from deepiri_integrations.dal.secrets import ProviderSecrets
+from deepiri_integrations.dal.trello import Trello
 from deepiri_integrations.dal.vault import TokenVault
 from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.models.connections import (
@@ -40,21 +48,6 @@ from deepiri_integrations.models.events import SERVICE, IntegrationConnected
 
 STATE_LIFETIME = timedelta(minutes=10)
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh an access token that expires sooner than this
-NAMES = {"github": "GitHub", "google": "Google Calendar"}
-
-
-class OAuthClient(Protocol):
-    """What connecting, refreshing and disconnecting need of a provider's client."""
-
-    @property
-    def configured(self) -> bool: ...
-    @property
-    def scopes(self) -> tuple[str, ...]: ...
-    def authorize_url(self, redirect_uri: str, state: str, challenge: str) -> str: ...
-    def exchange(self, code: str, verifier: str, redirect_uri: str) -> Tokens: ...
-    def refresh(self, refresh_token: str) -> Tokens: ...
-    def login(self, access_token: str) -> str: ...
-    def revoke(self, access_token: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +58,9 @@ class Integrations:
     github: GitHub
     vault: TokenVault
     secrets: ProviderSecrets
+    trello: Trello
+    notion: Notion
+    provider_state: ProviderState
     breaker_seconds: int = 60
     google: GoogleCalendar | None = None
     profiles: ProfileRepository | None = None
@@ -72,12 +68,9 @@ class Integrations:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-def oauth_client(ctx: Integrations, provider: Provider) -> OAuthClient:
-    """The provider's client; 503 when this deployment has none configured for it."""
-    client: OAuthClient | None = ctx.google if provider == "google" else ctx.github
-    if client is None or not client.configured:
-        raise ServiceUnavailable(f"{NAMES.get(provider, provider)} is not configured on this deployment (no client id)")
-    return client
+NAMES: dict[str, str] = {"github": "GitHub", "trello": "Trello", "notion": "Notion", "google": "Google Calendar"}
+SCOPES: dict[str, tuple[str, ...]] = {"github": github_api.SCOPES, "trello": trello_api.SCOPES,
+                                      "notion": notion_api.SCOPES, "google": google_api.SCOPES}
 
 
 # ---------------------------------------------------------------- state and PKCE
@@ -99,14 +92,80 @@ def pkce_challenge(verifier: str) -> str:
 def start(ctx: Integrations, user_id: str, provider: Provider, redirect_uri: str,
           now: datetime) -> IntegrationAuthorization:
     """An authorize URL for ``user_id``; its state is accepted once, for ten minutes."""
-    client = oauth_client(ctx, provider)
+    if not _configured(ctx, provider):
+        raise ServiceUnavailable(f"{NAMES[provider]} is not configured on this deployment (no client id)")
     nonce, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=verifier,
+    state = sign_state(ctx.secrets.stateKey, provider, nonce)
+    try:
+        url, kept = _begin(ctx, provider, redirect_uri, state, verifier)
+    except ProviderError:
+        raise ServiceUnavailable(f"{NAMES[provider]} could not be reached; connect again later") from None
+    pending = PendingAuthorization(nonce=nonce, userId=user_id, provider=provider, verifier=kept,
                                    redirectUri=redirect_uri, expiresAt=now + STATE_LIFETIME)
     ctx.repository.save_state(pending)
-    state = sign_state(ctx.secrets.stateKey, provider, nonce)
-    url = client.authorize_url(redirect_uri, state, pkce_challenge(verifier))
     return IntegrationAuthorization(authorizeUrl=url, expiresAt=pending.expiresAt)
+
+
+def _configured(ctx: Integrations, provider: Provider) -> bool:
+    if provider == "trello":
+        return ctx.trello.configured
+    if provider == "notion":
+        return ctx.notion.configured
+    if provider == "google":
+        return ctx.google is not None and ctx.google.configured
+    return bool(ctx.secrets.githubClientId)
+
+
+def google_client(ctx: Integrations) -> GoogleCalendar:
+    """Google Calendar's client; 503 when this deployment has none configured."""
+    if ctx.google is None or not ctx.google.configured:
+        raise ServiceUnavailable("Google Calendar is not configured on this deployment (no client id)")
+    return ctx.google
+
+
+def _begin(ctx: Integrations, provider: Provider, redirect_uri: str, state: str, verifier: str) -> tuple[str, str]:
+    """The authorize URL and what the state keeps until the callback (the PKCE verifier; Trello's request token)."""
+    if provider == "trello":
+        return ctx.trello.begin(redirect_uri, state)
+    if provider == "notion":
+        return ctx.notion.authorize_url(redirect_uri, state), ""
+    if provider == "google":
+        return google_client(ctx).authorize_url(redirect_uri, state, pkce_challenge(verifier)), verifier
+    return ctx.github.authorize_url(redirect_uri, state, pkce_challenge(verifier)), verifier
+
+
+def _exchange(ctx: Integrations, provider: Provider, code: str, pending: PendingAuthorization) -> Tokens:
+    if provider == "trello":
+        tokens = ctx.trello.exchange(code, pending.verifier)
+        return tokens.model_copy(update={"account": ctx.trello.login(tokens.accessToken)})
+    if provider == "notion":
+        return ctx.notion.exchange(code, pending.redirectUri)
+    if provider == "google":
+        tokens = google_client(ctx).exchange(code, pending.verifier, pending.redirectUri)
+        return tokens.model_copy(update={"account": google_client(ctx).login(tokens.accessToken)})
+    tokens = ctx.github.exchange(code, pending.verifier, pending.redirectUri)
+    return tokens.model_copy(update={"account": ctx.github.login(tokens.accessToken)})
+
+
+def _refresh(ctx: Integrations, provider: Provider, refresh_token: str) -> Tokens:
+    if provider == "notion":
+        return ctx.notion.refresh(refresh_token)
+    if provider == "google":
+        return google_client(ctx).refresh(refresh_token)
+    if provider == "trello":  # Trello's tokens are not refreshed: they expire and the user connects again
+        raise Refused(401, "Trello tokens cannot be refreshed")
+    return ctx.github.refresh(refresh_token)
+
+
+def _revoke(ctx: Integrations, provider: Provider, access_token: str) -> None:
+    if provider == "trello":
+        ctx.trello.revoke(access_token)
+    elif provider == "notion":
+        ctx.notion.revoke(access_token)
+    elif provider == "google":
+        google_client(ctx).revoke(access_token)
+    else:
+        ctx.github.revoke(access_token)
 
 
 def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: datetime) -> Integration:
@@ -116,18 +175,19 @@ def complete(ctx: Integrations, provider: Provider, code: str, state: str, now: 
     pending = ctx.repository.take_state(nonce) if nonce else None
     if pending is None or pending.provider != provider or pending.expiresAt <= now:
         raise BadRequest("the authorization state is unknown, used or expired; connect again")
-    client, name = oauth_client(ctx, provider), NAMES.get(provider, provider)
     try:
-        tokens = client.exchange(code, pending.verifier, pending.redirectUri)
-        account = client.login(tokens.accessToken)
+        tokens = _exchange(ctx, provider, code, pending)
     except Refused:
-        raise BadRequest(f"{name} refused the authorization code; connect again") from None
+        raise BadRequest(f"{NAMES[provider]} refused the authorization code; connect again") from None
     except ProviderError:
-        raise ServiceUnavailable(f"{name} could not be reached; connect again later") from None
+        raise ServiceUnavailable(f"{NAMES[provider]} could not be reached; connect again later") from None
+    account = tokens.account or ""
+    if not account:
+        raise ServiceUnavailable(f"{NAMES[provider]} did not say who the account is; connect again later")
     previous = ctx.repository.connection(pending.userId, provider)
     connection = StoredConnection(
         userId=pending.userId, provider=provider, status="connected", account=account,
-        scopes=tokens.scopes or list(client.scopes), connectedAt=now,
+        scopes=tokens.scopes or list(SCOPES[provider]), connectedAt=now,
         sealedTokens=ctx.vault.seal(tokens, pending.userId, provider), accessExpiresAt=_expiry(tokens, now),
         sources=previous.sources if previous else IntegrationSources(), version=previous.version if previous else 0)
     event = DomainEvent.new(SERVICE, "IntegrationConnected", IntegrationConnected(
@@ -150,7 +210,7 @@ def fresh_access(ctx: Integrations, connection: StoredConnection, now: datetime)
         return connection, tokens.accessToken
     if not tokens.refreshToken:
         raise Refused(401, "the access token expired and there is no refresh token")
-    renewed = oauth_client(ctx, connection.provider).refresh(tokens.refreshToken)
+    renewed = _refresh(ctx, connection.provider, tokens.refreshToken)
     if renewed.refreshToken is None:
         renewed = renewed.model_copy(update={"refreshToken": tokens.refreshToken})
     saved = ctx.repository.save(connection.model_copy(update={
@@ -191,7 +251,7 @@ def disconnect(ctx: Integrations, user_id: str, provider: Provider, now: datetim
     connection = own(ctx, user_id, provider)
     try:
         _, access = fresh_access(ctx, connection, now)
-        oauth_client(ctx, provider).revoke(access)
+        _revoke(ctx, provider, access)
     except (Refused, RateLimited, Unavailable, ServiceUnavailable) as error:
         logger.warning("revocation at the provider failed",
                        extra={"provider": provider, "reason": type(error).__name__})

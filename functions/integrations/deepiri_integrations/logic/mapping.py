@@ -1,12 +1,14 @@
 """How a provider's item becomes what the tasks service imports, and whether the user chose to import it.
 
 Pure: GitHub's issue JSON (``GET /issues``, the ``issues`` webhook's ``issue``) in, an ``ImportedItem``
-out. Titles and descriptions are cleaned of control and hidden characters (the tasks service refuses
-them) and cut to its limits; labels become lower-case tags, at most 20.
+out (Trello's cards and Notion's pages: logic/trello.py and logic/notion.py, with the cleaning here).
+Titles and descriptions are cleaned of control and hidden characters (the tasks service refuses them) and
+cut to its limits; labels become lower-case tags, at most 20.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -45,6 +47,35 @@ def github_issue(raw: dict[str, Any]) -> ImportedItem | None:
             pullRequest="pull_request" in raw)
     except (ValidationError, ValueError, KeyError):
         return None
+
+
+def clean_title(value: Any) -> str:
+    """One line of visible text, at most 500 characters."""
+    return " ".join(_NOT_IN_TITLE.sub(" ", str(value or "")).split())[:500]
+
+
+def clean_description(value: Any) -> str | None:
+    return _NOT_IN_TEXT.sub("", str(value or ""))[:MAX_DESCRIPTION] or None
+
+
+def tags(labels: Any) -> list[str]:
+    """Label names (or ``{"name": ...}`` objects) as lower-case tags, each once, at most 20."""
+    return _tags(labels)
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A webhook's body as a JSON object; empty for anything else (the signature was checked before)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def object_at(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    """``raw[key]`` when it is a JSON object; empty otherwise."""
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _repository(raw: dict[str, Any]) -> str | None:

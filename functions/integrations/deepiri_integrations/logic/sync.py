@@ -1,6 +1,7 @@
 """One sync run of one connection: what changed at the provider since the last run (GitHub: the items
 assigned to the user, with ``since`` and the ETag of the last answer, so an unchanged account costs one
-304; Google Calendar: :mod:`logic.calendar_sync`), each new or changed item published as
+304; Trello: cards whose ``dateLastActivity`` is at or after the cursor; Notion: pages by
+``last_edited_time``; Google Calendar: :mod:`logic.calendar_sync`), each new or changed item published as
 IntegrationItemImported once, and IntegrationSynced for the run.
 
 Nothing is lost when a run stops early: the cursor moves only past what was recorded. A 429 (or GitHub's
@@ -16,8 +17,9 @@ from datetime import datetime, timedelta
 from deepiri_common.events import DomainEvent
 from deepiri_common.observability import logger
 from deepiri_integrations.dal.http import RateLimited, Refused, Unavailable
-from deepiri_integrations.logic import backoff, breaker, calendar_sync, mapping
+from deepiri_integrations.logic import backoff, breaker, calendar_sync, mapping, notion, trello
 from deepiri_integrations.logic.connections import NAMES, Integrations, fresh_access, own
+from deepiri_integrations.logic.fetched import Fetched
 from deepiri_integrations.models.connections import (
     FetchedChanges,
     ImportedItem,
@@ -85,12 +87,23 @@ def _fetch(ctx: Integrations, connection: StoredConnection, access: str, now: da
     """What changed at the provider since the connection's cursor (transient failures retried with backoff)."""
     if connection.provider == "google":
         return calendar_sync.fetch(ctx, connection, access, now)
-    page = backoff.retrying(ctx.retry, lambda: ctx.github.assigned_issues(access, connection.since, connection.etag))
-    items = [mapping.github_issue(raw) for raw in page.issues]
-    newest = max([item.updatedAt for item in items if item is not None], default=None)
+    read = _READ[connection.provider]
+    fetched = backoff.retrying(ctx.retry, lambda: read(ctx, connection, access))
+    newest = max([item.updatedAt for item in fetched.items], default=None)
     since = newest if connection.since is None or (newest is not None and newest > connection.since) \
         else connection.since
-    return FetchedChanges(items=items, cursor={"since": since, "etag": page.etag}, notModified=page.not_modified)
+    return FetchedChanges(items=[*fetched.items, *([None] * fetched.unreadable)],
+                          cursor={"since": since, "etag": fetched.etag}, notModified=fetched.not_modified)
+
+
+def _github_items(ctx: Integrations, connection: StoredConnection, access: str) -> Fetched:
+    page = ctx.github.assigned_issues(access, connection.since, connection.etag)
+    items = [mapping.github_issue(raw) for raw in page.issues]
+    found = [item for item in items if item is not None]
+    return Fetched(items=found, unreadable=len(items) - len(found), etag=page.etag, not_modified=page.not_modified)
+
+
+_READ = {"github": _github_items, "trello": trello.fetch, "notion": notion.fetch}
 
 
 def publish(ctx: Integrations, user_id: str, provider: Provider, item: ImportedItem) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +42,7 @@ def github_delivery(ctx: Integrations, body: bytes, *, signature: str | None, de
         raise Unauthorized("a signed delivery carries X-GitHub-Delivery")
     if ctx.repository.delivery_seen("github", delivery):
         return WebhookReceipt(outcome="duplicate", items=0)
-    payload = _json(body)
+    payload = mapping.json_object(body)
     raw = payload.get(_ISSUE_KEY.get(event_name or "", ""))
     queued = 0
     if isinstance(raw, dict):
@@ -73,11 +72,3 @@ def _import(ctx: Integrations, raw: dict[str, Any]) -> int:
             continue
         queued += publish(ctx, connection.userId, "github", item)
     return queued
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Provider = Literal["github", "google"]
+Provider = Literal["github", "trello", "notion", "google"]
 """The providers a user can connect (``google``: Google Calendar)."""
 EventProvider = Literal["github", "notion", "trello", "google"]
 """Every provider an imported item may come from (the tasks service's contract)."""
@@ -18,10 +18,16 @@ Repository = Annotated[str, Field(min_length=3, max_length=140,
 Label = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]+$")]
 # A Google calendar id (an address such as ``primary``, ``ada@example.com`` or ``...@group.calendar.google.com``).
 CalendarId = Annotated[str, Field(min_length=1, max_length=254, pattern=r"^[A-Za-z0-9._%+#@-]+$")]
+# A Trello board or list id (24 hex digits) and a Notion database id (a UUID, with or without dashes).
+TrelloId = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]
+NotionId = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")]
+PropertyName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class IntegrationSources(BaseModel):
-    """What to import: GitHub repositories and labels (empty: everything assigned to the user); Google calendars."""
+    """What to import from a provider (empty lists: everything): GitHub repositories, labels and pull requests;
+    Trello boards, lists and the done list; Notion databases, the status property and its done option; Google
+    calendars (empty: the primary one)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -32,6 +38,17 @@ class IntegrationSources(BaseModel):
     pullRequests: bool = Field(default=True, description="import pull requests assigned to the user too")
     calendars: list[CalendarId] = Field(default_factory=list, max_length=20,
                                         description="Google: the calendars whose events become tasks; empty: primary")
+    boards: list[TrelloId] = Field(default_factory=list, max_length=20,
+                                   description="Trello: the boards to import cards from; empty: every open board")
+    lists: list[TrelloId] = Field(default_factory=list, max_length=100,
+                                  description="Trello: import only cards in these lists; empty: any list")
+    doneList: TrelloId | None = Field(default=None, description="Trello: completing a task moves its card here "
+                                                                "(besides ticking its due date complete)")
+    databases: list[NotionId] = Field(default_factory=list, max_length=20,
+                                      description="Notion: the databases to import pages from; empty: every shared one")
+    statusProperty: PropertyName = Field(default="Status", description="Notion: the status (or select) property")
+    doneStatus: PropertyName = Field(default="Done", description="Notion: the option that means done; completing a "
+                                                                 "task sets it")
 
 
 class Integration(BaseModel):
@@ -77,6 +94,7 @@ class Tokens(BaseModel):
     refreshToken: str | None = Field(default=None, repr=False)
     expiresIn: int | None = None
     scopes: list[str] = Field(default_factory=list)
+    account: str | None = Field(default=None, description="who the grant is for, when the exchange says so (Notion)")
 
 
 class IntegrationAuthorization(BaseModel):
@@ -104,7 +122,7 @@ class IntegrationSync(BaseModel):
 
 
 class WebhookReceipt(BaseModel):
-    outcome: Literal["queued", "duplicate", "ignored"]
+    outcome: Literal["queued", "duplicate", "ignored", "verification"]
     items: int = Field(description="imports this delivery queued")
 
 

@@ -47,10 +47,20 @@ class IntegrationSynced(BaseModel):
     syncedAt: AwareDatetime
 
 
+class IntegrationChangeNotified(BaseModel):
+    """A verified webhook said an item changed at the provider (the service reads it back itself and imports
+    it): the work a webhook queues so that its answer stays fast."""
+
+    userId: str = Field(min_length=1)
+    provider: Provider
+    ref: str = Field(min_length=1, max_length=100, description="the item's id at the provider (card, page)")
+
+
 PUBLISHES: dict[str, type[BaseModel]] = {
     "IntegrationConnected": IntegrationConnected,
     "IntegrationItemImported": IntegrationItemImported,
     "IntegrationSynced": IntegrationSynced,
+    "IntegrationChangeNotified": IntegrationChangeNotified,
 }
 
 
@@ -73,3 +83,13 @@ class TaskCompletedData(BaseModel):
         except ValueError:
             return default
         return moment if moment.tzinfo is not None else default
+
+
+class ChangeNotifiedData(BaseModel):
+    """``IntegrationChangeNotified`` as the consumer reads it (its own event, queued by a webhook)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    userId: str
+    provider: str
+    ref: str

@@ -102,6 +102,9 @@ class Routes:
     def delete(self, rule: str, *, scope: str | None = None, open: bool = False, **options: Any) -> Callable[[F], F]:
         return self._declare("DELETE", rule, scope, open, options)
 
+    def head(self, rule: str, *, scope: str | None = None, open: bool = False, **options: Any) -> Callable[[F], F]:
+        return self._declare("HEAD", rule, scope, open, options)
+
     def fallback(self, path: str, methods: tuple[str, ...]) -> None:
         """Declare an open catch-all path the resolver answers with 404 problem+json (no handler)."""
         for method in methods:
