@@ -321,9 +321,10 @@ def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str],
     STAGE.mkdir(parents=True)
     packages: list[str] = []
     for root in roots:
-        for package in sorted((ROOT / root).glob("deepiri_*/__init__.py")):
-            (STAGE / package.parent.name).symlink_to(package.parent)
-            packages.append(package.parent.name)
+        # every package folder, a namespace package (no __init__.py) too
+        for package in sorted(p for p in (ROOT / root).glob("deepiri_*") if p.is_dir()):
+            (STAGE / package.name).symlink_to(package)
+            packages.append(package.name)
     # The tests as they are now: editing them during a run must not change the verdicts half-way.
     shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ALSO_COPY:
