@@ -447,7 +447,8 @@ def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
             [sys.executable, str(MUTMUT_HOME / "bin" / "mutmut"), "run",
              "--max-children", str(settings.max_children), *(f"{module_name(s)}.*" for s in staged)],
             cwd=STAGE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONPATH": str(MUTMUT_HOME)},
+            # unbuffered: each line reaches the log (and its time stamp) when mutmut writes it
+            env={**os.environ, "PYTHONPATH": str(MUTMUT_HOME), "PYTHONUNBUFFERED": "1"},
         )
         copier = threading.Thread(target=_timestamped, args=(process, out, started), daemon=True)
         copier.start()
