@@ -69,6 +69,8 @@ def _no_tasks(task_id: str) -> TaskView | None:
 def from_task(task: TaskView, template: Template) -> DuelDefinition:
     """The challenge both sides get from a task: its checklist (the target) and time limit, by the rules."""
     difficulty: Difficulty = task.difficulty if task.difficulty in rules.BASE_POINTS else "medium"  # type: ignore[assignment]
+    # A checklist's steps read neither the difficulty nor the estimate, and the time limit treats every kind
+    # but streak, focus_sprint, quiz and puzzle alike: mutants of those arguments are equivalent.
     steps = rules.milestones_for("checklist", task.description, difficulty, task.estimateMinutes)
     return DuelDefinition(template=template, title=f"Duel: {task.title}"[:200], target=len(steps),
                           milestones=steps, difficulty=difficulty,

@@ -1,0 +1,92 @@
+"""Edges of duels made from tasks, refusals' exact words, and a deleted task among other open challenges."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import pytest
+
+from deepiri_challenges.logic import duels, generation, lifecycle
+from deepiri_challenges.models.challenges import ChallengeSubmission, ChallengeVersionCheck, GenerateRequest
+from deepiri_challenges.models.duels import DuelCreate, DuelSpec
+from deepiri_common.identity import Caller
+from deepiri_common.problems import Conflict
+from tests.unit.challenges.conftest import MemoryDrafts, MemoryTasks, RecordingRepository
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ALICE = Caller(user_id="alice")
+
+
+def _from_task(repository: RecordingRepository, tasks: MemoryTasks, task_id: str):  # type: ignore[no-untyped-def]
+    repository.set_friends(["alice", "bob"], True, "2026-11-30T08:00:00.000Z")
+    request = DuelCreate(opponentId="bob", category="writing",
+                         spec=DuelSpec(template="most_milestones", taskId=task_id))
+    return duels.invite(repository, "alice", request, NOW, read_task=partial(tasks.task, ALICE))
+
+
+def test_given_a_task_of_an_unknown_difficulty_then_its_duel_is_a_medium_one(repository: RecordingRepository) -> None:
+    tasks = MemoryTasks()
+    task = tasks.add("alice", description="- a\n- b", difficulty="legendary", estimateMinutes=50)
+
+    duel = _from_task(repository, tasks, task.id)
+
+    assert duel.spec.difficulty == "medium" and duel.spec.timeLimitMinutes == 50  # medium: the estimate as it is
+
+
+def test_given_a_long_task_title_then_the_duels_title_is_cut_at_200_characters(repository: RecordingRepository) -> None:
+    tasks = MemoryTasks()
+    task = tasks.add("alice", title="x" * 250, description="- a")
+
+    duel = _from_task(repository, tasks, task.id)
+
+    assert duel.spec.title == ("Duel: " + "x" * 250)[:200] and len(duel.spec.title) == 200
+
+
+def test_given_someone_other_than_the_challenger_cancelling_then_the_conflict_says_who_may(
+        repository: RecordingRepository) -> None:
+    repository.set_friends(["alice", "bob"], True, "2026-11-30T08:00:00.000Z")
+    duel = duels.invite(repository, "alice", DuelCreate(opponentId="bob", category="code", durationMinutes=30), NOW)
+
+    with pytest.raises(Conflict) as refused:
+        duels.cancel(repository, "bob", duel.id)
+
+    assert refused.value.detail == "only the challenger cancels, and only before the invitation is answered"
+
+
+def test_given_a_deleted_task_between_other_tasks_challenges_then_only_its_own_are_cancelled(
+        repository: RecordingRepository) -> None:
+    tasks = MemoryTasks()
+    before, deleted, after = tasks.add("alice", title="Before"), tasks.add("alice"), tasks.add("alice", title="After")
+    tools = generation.Generation(repository, tasks, MemoryDrafts(), random.Random(1))  # type: ignore[arg-type]
+    made = {task.id: generation.generate(tools, ALICE, GenerateRequest(taskId=task.id, type="custom"),
+                                         NOW + timedelta(seconds=n))
+            for n, task in enumerate((before, deleted, after))}
+
+    # whichever way the open challenges are read, another task's challenge comes before the deleted one's
+    assert lifecycle.cancel_for_task(repository, "alice", deleted.id, NOW + timedelta(minutes=1)) == 1
+
+    statuses = {task_id: getattr(repository.challenge("alice", c.id), "status", None) for task_id, c in made.items()}
+    assert statuses == {before.id: "generated", deleted.id: "cancelled", after.id: "generated"}
+
+
+def test_given_a_linked_task_the_api_refuses_to_complete_then_a_warning_names_it_and_its_status(
+        repository: RecordingRepository, log_output: io.StringIO) -> None:
+    tasks = MemoryTasks(status=409)
+    task = tasks.add("alice", description="- a")
+    tools = generation.Generation(repository, tasks, MemoryDrafts(), random.Random(1))  # type: ignore[arg-type]
+    made = generation.generate(tools, ALICE, GenerateRequest(taskId=task.id, type="custom", completesTask=True), NOW)
+    lifecycle.start(repository, "alice", made.id, ChallengeVersionCheck(), NOW)
+
+    done = lifecycle.complete(repository, tasks, ALICE, made.id, request=ChallengeSubmission(),  # type: ignore[arg-type]
+                              now=NOW + timedelta(minutes=1))
+
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    warnings = [{k: r.get(k) for k in ("level", "message", "taskId", "status")} for r in records
+                if r.get("level") == "WARNING"]
+    assert done.taskCompleted is False
+    assert warnings == [{"level": "WARNING", "message": "the linked task was not completed", "taskId": task.id,
+                         "status": 409}]
