@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -312,3 +313,23 @@ def test_given_output_chunks_with_carriage_returns_then_each_redrawn_line_is_a_l
 
     assert list(mutate.stamped_lines(chunks)) == [
         "done in 5ms", "⠋ Running stats", "⠙ Running stats", "    done", "last"]
+
+
+def test_given_a_namespace_package_when_staged_then_it_is_staged_like_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    for folder in ("functions/tasks/deepiri_tasks/logic", "functions/integrations/deepiri_integrations/logic",
+                   "tests/unit", *mutate.ALSO_COPY):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "functions/tasks/deepiri_tasks/__init__.py").write_text("")  # deepiri_integrations has none
+    monkeypatch.setattr(mutate, "ROOT", root)
+    monkeypatch.setattr(mutate, "STAGE", root / ".local" / "mutation")
+
+    mutate.stage((ROOT / "pyproject.toml").read_text(), ["functions/tasks", "functions/integrations"],
+                 ["functions/tasks/deepiri_tasks/logic/status.py"], ["tests/unit/tasks"])
+
+    staged = tomllib.loads((root / ".local/mutation/pyproject.toml").read_text())
+    assert staged["tool"]["mutmut"]["source_paths"] == ["deepiri_tasks", "deepiri_integrations"]
+    linked = (root / ".local/mutation/deepiri_integrations").resolve()
+    assert linked == (root / "functions/integrations/deepiri_integrations").resolve()
+    assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"][0] == "tests/unit/tasks"
