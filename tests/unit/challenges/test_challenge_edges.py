@@ -90,3 +90,19 @@ def test_given_a_linked_task_the_api_refuses_to_complete_then_a_warning_names_it
     assert done.taskCompleted is False
     assert warnings == [{"level": "WARNING", "message": "the linked task was not completed", "taskId": task.id,
                          "status": 409}]
+
+
+def test_given_a_linked_task_completed_then_no_warning_is_logged(repository: RecordingRepository,
+                                                                 log_output: io.StringIO) -> None:
+    tasks = MemoryTasks(status=200)
+    task = tasks.add("alice", description="- a")
+    tools = generation.Generation(repository, tasks, MemoryDrafts(), random.Random(1))  # type: ignore[arg-type]
+    made = generation.generate(tools, ALICE, GenerateRequest(taskId=task.id, type="custom", completesTask=True), NOW)
+    lifecycle.start(repository, "alice", made.id, ChallengeVersionCheck(), NOW)
+
+    done = lifecycle.complete(repository, tasks, ALICE, made.id, request=ChallengeSubmission(),  # type: ignore[arg-type]
+                              now=NOW + timedelta(minutes=1))
+
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert done.taskCompleted is True and tasks.completed == [task.id]
+    assert [r for r in records if r.get("level") == "WARNING"] == []
