@@ -10,7 +10,7 @@ from functools import partial
 
 import pytest
 
-from deepiri_challenges.logic import duels, generation, lifecycle
+from deepiri_challenges.logic import duels, expiry, generation, lifecycle
 from deepiri_challenges.models.challenges import ChallengeSubmission, ChallengeVersionCheck, GenerateRequest
 from deepiri_challenges.models.duels import DuelCreate, DuelSpec
 from deepiri_common.identity import Caller
@@ -106,3 +106,31 @@ def test_given_a_linked_task_completed_then_no_warning_is_logged(repository: Rec
     records = [json.loads(line) for line in log_output.getvalue().splitlines()]
     assert done.taskCompleted is True and tasks.completed == [task.id]
     assert [r for r in records if r.get("level") == "WARNING"] == []
+
+
+def _active_duel(repository: RecordingRepository, opponent: str = "bob"):  # type: ignore[no-untyped-def]
+    repository.set_friends(["alice", opponent], True, "2026-11-30T08:00:00.000Z")
+    duel = duels.invite(repository, "alice", DuelCreate(opponentId=opponent, category="code", durationMinutes=60,
+                                                        spec=DuelSpec(template="most_milestones", target=3)), NOW)
+    return duels.accept(repository, opponent, duel.id, NOW + timedelta(minutes=1))
+
+
+def test_given_progress_short_of_the_target_then_the_expiry_job_still_ends_the_duel_at_its_time(
+        repository: RecordingRepository) -> None:
+    duel = _active_duel(repository)
+    duels.progress(repository, "alice", duel.id, 2, NOW + timedelta(minutes=10))  # still due at its end
+
+    report = expiry.run(repository, NOW + timedelta(minutes=61))
+
+    ended = duels.view(repository, "alice", duel.id)
+    assert (report.duelsEnded, ended.status, ended.reason, ended.winnerId) == (1, "finished", "expired", "alice")
+
+
+def test_given_two_duels_out_of_time_at_once_then_the_expiry_report_counts_both(
+        repository: RecordingRepository) -> None:
+    first, second = _active_duel(repository, "bob"), _active_duel(repository, "carol")
+
+    report = expiry.run(repository, NOW + timedelta(minutes=61))
+
+    assert report.duelsEnded == 2
+    assert {duels.view(repository, "alice", d.id).status for d in (first, second)} == {"finished"}

@@ -156,6 +156,8 @@ def progress(repository: ChallengeRepository, user_id: str, duel_id: str, value:
         raise Conflict(f"the duel is {duel.status}")
     if duel.endsAt and parse_iso(duel.endsAt) <= now:
         raise Conflict("the duel's time is up")
+    # Accepting gives every participant a score, so the defaults of ``get`` are never read (their mutants are
+    # equivalent), and a side that is first home has the highest score, so ``rules.winner`` would name it too.
     score = min(max(duel.scores.get(user_id, 0), value), duel.spec.target)
     if score == duel.scores.get(user_id, 0):
         return duel
