@@ -134,3 +134,18 @@ def test_given_two_duels_out_of_time_at_once_then_the_expiry_report_counts_both(
 
     assert report.duelsEnded == 2
     assert {duels.view(repository, "alice", d.id).status for d in (first, second)} == {"finished"}
+
+
+def test_given_more_challenges_than_a_page_then_the_listing_pages_on_with_its_cursor(
+        repository: RecordingRepository) -> None:
+    tasks = MemoryTasks()
+    tools = generation.Generation(repository, tasks, MemoryDrafts(), random.Random(1))  # type: ignore[arg-type]
+    made = [generation.generate(tools, ALICE, GenerateRequest(taskId=tasks.add("alice", title=f"T{n}").id,
+                                                              type="custom"), NOW + timedelta(seconds=n)).id
+            for n in range(3)]
+
+    first = lifecycle.listing(repository, "alice", None, 2, None)
+    rest = lifecycle.listing(repository, "alice", None, 2, first.next_cursor)
+
+    assert first.next_cursor is not None and [c.id for c in first.items] == made[:0:-1]  # newest first
+    assert [c.id for c in rest.items] == made[:1]
