@@ -7,9 +7,11 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 import pytest
 
+from deepiri_challenges.dal.challenges import VersionConflict
 from deepiri_challenges.logic import duels, expiry, generation, lifecycle
 from deepiri_challenges.models.challenges import ChallengeSubmission, ChallengeVersionCheck, GenerateRequest
 from deepiri_challenges.models.duels import DuelCreate, DuelSpec
@@ -149,3 +151,24 @@ def test_given_more_challenges_than_a_page_then_the_listing_pages_on_with_its_cu
 
     assert first.next_cursor is not None and [c.id for c in first.items] == made[:0:-1]  # newest first
     assert [c.id for c in rest.items] == made[:1]
+
+
+def test_given_one_challenge_of_a_deleted_task_moved_meanwhile_then_the_others_are_still_cancelled(
+        repository: RecordingRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = MemoryTasks()
+    deleted = tasks.add("alice")
+    tools = generation.Generation(repository, tasks, MemoryDrafts(), random.Random(1))  # type: ignore[arg-type]
+    for n in range(2):
+        generation.generate(tools, ALICE, GenerateRequest(taskId=deleted.id, type="custom"), NOW + timedelta(seconds=n))
+    save, calls = repository.save, []
+
+    def first_one_moved(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise VersionConflict
+        save(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "save", first_one_moved)
+
+    assert lifecycle.cancel_for_task(repository, "alice", deleted.id, NOW + timedelta(minutes=1)) == 1
+    assert len(calls) == 2
