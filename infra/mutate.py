@@ -10,14 +10,20 @@ The domain logic is what ``[tool.deepiri-mutate] logic`` in pyproject.toml names
 service and the common layer. mutmut names a mutant after the file's path (``functions/tasks/...``) while
 the tests import ``deepiri_tasks...``, so the packages are staged at the root of ``.local/mutation``
 (symlinks), where the two agree; mutmut copies them into ``.local/mutation/mutants`` and mutates there.
-Each module is a run of its own, bounded by a timeout, against the unit tests only. The score of a module
-is the mutants its tests kill over the mutants its tests reach; the survivors are printed with the line
-they change, so each can be killed by a test or explained as equivalent.
+The modules of one service are one mutmut run (the common layer is a service here), so mutmut lists the
+tests, runs them clean and checks a forced failure once per service, not once per module; its stats run
+(which test reaches which function) happens once per invocation and is reused by the next services. The
+unit tests selected are the folders of ``tests/unit`` that name one of the selected services' packages
+(all of them when the common layer is among them); mutmut then runs, for each mutant, only the tests that
+reached its function. A service's run is bounded by ``module_timeout_seconds`` per module it holds. The
+score of a module is the mutants its tests kill over the mutants its tests reach; the survivors are printed
+with the line they change, so each can be killed by a test or explained as equivalent.
 
 Every finished module's result is kept in ``.local/mutation-results`` with a fingerprint of the files the
 verdicts depend on (the packages, the tests, the settings). ``--resume`` reuses a kept result whose
 fingerprint is the current one, so a long run (``--all`` takes hours on 2 cores) that was stopped goes on
-where it stopped, and a run split by service can be reported as a whole.
+where it stopped, and a run split by service can be reported as a whole. Each run's log, with the
+seconds since its start on every line, is ``.local/mutation/<service>.log``.
 """
 
 from __future__ import annotations
@@ -34,12 +40,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatch
-from typing import Any
+from typing import IO, Any
 
 import tomlkit
 
@@ -270,14 +277,17 @@ def keep(result: ModuleResult, tree: str) -> None:
     (RESULTS / result_file(result.path)).write_text(json.dumps(to_record(result, tree), indent=1))
 
 
-def render(results: Sequence[ModuleResult]) -> str:
-    """The score table, then each module's survivors and unreached mutants."""
-    lines = ["", f"{'module':<60} {'killed/reached':>15} {'score':>7} {'no test':>8} {'time':>6}"]
+def render(results: Sequence[ModuleResult], kept_paths: Iterable[str] = ()) -> str:
+    """The score table: per module, killed over reached, the score, the mutants no test reaches, the seconds
+    its mutants' tests took (summed over the workers) and how its run ended (``kept``: a result of this tree
+    reused)."""
+    kept_set = set(kept_paths)
+    lines = ["", f"{'module':<60} {'killed/reached':>15} {'score':>7} {'no test':>8} {'tests':>6}"]
     for r in results:
         pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
         lines.append(
             f"{r.path:<60} {f'{r.score.detected}/{r.score.reached}':>15} {pct:>7} {r.score.no_tests:>8} "
-            f"{r.seconds:>5.0f}s" + (f"  {r.note}" if r.note else "")
+            f"{r.seconds:>5.0f}s" + ("  kept" if r.path in kept_set else "") + (f"  {r.note}" if r.note else "")
         )
     return "\n".join(lines)
 
@@ -302,15 +312,17 @@ def _git(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str]) -> None:
+def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str],
+          test_dirs: Sequence[str] | None = None) -> None:
     """Lay out ``.local/mutation``: every package at its root, the files the tests read, and a
-    pyproject.toml whose mutmut settings name the modules to mutate and whose pytest path is the root."""
+    pyproject.toml whose mutmut settings name the modules to mutate, the tests to run (``test_dirs``, or
+    every unit test) and whose pytest path is the root."""
     shutil.rmtree(STAGE, ignore_errors=True)
     STAGE.mkdir(parents=True)
     packages: list[str] = []
     for root in roots:
-        # every package folder, a namespace package (no __init__.py, as deepiri_integrations) too
-        for package in sorted(path for path in (ROOT / root).glob("deepiri_*") if path.is_dir()):
+        # every package folder, a namespace package (no __init__.py) too
+        for package in sorted(p for p in (ROOT / root).glob("deepiri_*") if p.is_dir()):
             (STAGE / package.name).symlink_to(package)
             packages.append(package.name)
     # The tests as they are now: editing them during a run must not change the verdicts half-way.
@@ -318,50 +330,194 @@ def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str]) -> 
     for name in ALSO_COPY:
         (STAGE / name).parent.mkdir(parents=True, exist_ok=True)
         (STAGE / name).symlink_to(ROOT / name)
-    (STAGE / "pyproject.toml").write_text(staged_pyproject(pyproject_text, packages, modules, roots))
+    (STAGE / "pyproject.toml").write_text(staged_pyproject(pyproject_text, packages, modules, roots, test_dirs))
 
 
-def staged_pyproject(pyproject_text: str, packages: Sequence[str], modules: Sequence[str], roots: Sequence[str]) -> str:
-    """The repository's pyproject.toml with mutmut pointed at the staged packages and modules."""
+def staged_pyproject(pyproject_text: str, packages: Sequence[str], modules: Sequence[str], roots: Sequence[str],
+                     test_dirs: Sequence[str] | None = None) -> str:
+    """The repository's pyproject.toml with mutmut pointed at the staged packages and modules; with
+    ``test_dirs``, the unit tests selected are those folders instead of all of ``tests/unit`` (the
+    selection's other options, its exclusions, stay)."""
     doc = tomlkit.parse(pyproject_text)
     tool: Any = doc["tool"]
     tool["pytest"]["ini_options"]["pythonpath"] = ["."]
     tool["mutmut"]["source_paths"] = list(packages)
     tool["mutmut"]["only_mutate"] = [staged_path(m, roots) for m in modules]
     tool["mutmut"]["also_copy"] = list(ALSO_COPY)
+    if test_dirs is not None:
+        selection = list(tool["mutmut"]["pytest_add_cli_args_test_selection"])
+        if selection[:1] != ["tests/unit"]:
+            raise ValueError(f"the test selection must start with tests/unit, not {selection[:1]}")
+        tool["mutmut"]["pytest_add_cli_args_test_selection"] = [*test_dirs, *selection[1:]]
     return tomlkit.dumps(doc)
 
 
-def run_module(path: str, roots: Sequence[str], settings: Settings) -> ModuleResult:
-    """Run mutmut on one module's mutants, then read its verdicts from mutmut's meta file."""
-    staged = staged_path(path, roots)
+PHASES = (
+    ("generate", "Generating mutants"),
+    ("stats", "Running stats"),
+    ("list", "Listing all tests"),
+    ("clean", "Running clean tests"),
+    ("forced fail", "Running forced fail test"),
+    ("mutants", "Running mutation testing"),
+)
+
+
+def reaching_test_dirs(files: Iterable[tuple[str, str]], services: Iterable[str]) -> list[str] | None:
+    """The folders of ``tests/unit`` whose tests can reach the services' code: those with a file naming one
+    of their packages (``deepiri_<service>``). ``None`` (every unit test) when the common layer is among
+    them, since every service's tests run its code. ``files`` are (repository path, text) pairs."""
+    wanted = set(services)
+    if COMMON in wanted:
+        return None
+    packages = tuple(f"deepiri_{s}" for s in sorted(wanted))
+    dirs = set()
+    for path, text in files:
+        parts = path.split("/")
+        if len(parts) > 3 and parts[:2] == ["tests", "unit"] and parts[2] != "contracts" \
+                and any(p in text for p in packages):
+            dirs.add("/".join(parts[:3]))
+    return sorted(dirs)
+
+
+def unit_test_files() -> list[tuple[str, str]]:
+    """Every Python file under tests/unit with its text."""
+    files = sorted((ROOT / "tests" / "unit").rglob("*.py"))
+    return [(str(p.relative_to(ROOT)), p.read_text(errors="replace")) for p in files]
+
+
+def batches(modules: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """The modules grouped by service, each group one mutmut run: the common layer first, then by name."""
+    grouped: dict[str, list[str]] = {}
+    for path in modules:
+        grouped.setdefault(service_of(path), []).append(path)
+    return sorted(((s, sorted(ms)) for s, ms in grouped.items()), key=lambda item: (item[0] != COMMON, item[0]))
+
+
+def phase_starts(log_lines: Iterable[str]) -> dict[str, float]:
+    """When each of mutmut's phases began, in seconds from the start of its run, read from the timestamped
+    log (``[   12.3s] Running clean tests``): where a run's time goes before its first mutant."""
+    starts: dict[str, float] = {}
+    for line in log_lines:
+        stamp, _, text = line.partition("s] ")
+        if not stamp.startswith("["):
+            continue
+        try:
+            seconds = float(stamp[1:])
+        except ValueError:
+            continue
+        for phase, marker in PHASES:
+            if phase not in starts and marker in text:
+                starts[phase] = seconds
+    return starts
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """One mutmut run over a service's modules: its wall time and where that time went."""
+
+    service: str
+    modules: int
+    seconds: float
+    phases: Mapping[str, float]
+    note: str = ""
+
+    def summary(self) -> str:
+        before = self.phases.get("mutants")
+        setup = f", {before:.0f}s before the first mutant" if before is not None else ""
+        stats = ""
+        if "stats" in self.phases:
+            stats_end = min((v for k, v in self.phases.items() if v > self.phases["stats"]), default=self.seconds)
+            stats = f" (stats {stats_end - self.phases['stats']:.0f}s)"
+        return (f"{self.service}: {self.modules} module(s) in one mutmut run, {self.seconds:.0f}s{setup}{stats}"
+                + (f"  {self.note}" if self.note else ""))
+
+
+def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
+              settings: Settings) -> tuple[BatchRun, list[ModuleResult]]:
+    """Run mutmut once over the mutants of a service's modules (one test listing, clean run and forced
+    failure for all of them; the stats are collected by the invocation's first run and reused), bounded by
+    ``module_timeout_seconds`` per module, pooled; then read each module's verdicts from its meta file."""
+    staged = [staged_path(p, roots) for p in paths]
+    budget = settings.module_timeout_seconds * len(paths)
     started = time.monotonic()
-    log = STAGE / f"{module_name(staged)}.log"
+    log = STAGE / f"{service}.log"
     note = ""
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, str(MUTMUT_HOME / "bin" / "mutmut"), "run",
-             "--max-children", str(settings.max_children), f"{module_name(staged)}.*"],
-            cwd=STAGE, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONPATH": str(MUTMUT_HOME)},
+             "--max-children", str(settings.max_children), *(f"{module_name(s)}.*" for s in staged)],
+            cwd=STAGE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            # unbuffered: each line reaches the log (and its time stamp) when mutmut writes it
+            env={**os.environ, "PYTHONPATH": str(MUTMUT_HOME), "PYTHONUNBUFFERED": "1"},
         )
+        copier = threading.Thread(target=_timestamped, args=(process, out, started), daemon=True)
+        copier.start()
         try:
-            returncode = process.wait(timeout=settings.module_timeout_seconds)
+            returncode = process.wait(timeout=budget)
         except subprocess.TimeoutExpired:
             _stop(process)
-            returncode, note = 0, f"stopped after {settings.module_timeout_seconds:.0f}s: partial"
-    codes = _exit_codes(staged) or {}
-    tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-15:])
-    if not note and returncode != 0 and not (not codes and "nothing matches" in tail):
-        note = "mutmut failed"
-        print(f"mutmut failed on {path} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
-    elif not codes:
-        note = note or NO_FUNCTION
-    result = ModuleResult(
-        path=path, score=score_of(codes), survivors=undetected(codes),
-        unreached=with_codes(codes, NO_TESTS_CODES), seconds=time.monotonic() - started, note=note,
-    )
-    return dataclasses.replace(result, described=tuple(describe_survivors(result, roots)))
+            returncode, note = 0, f"stopped after {budget:.0f}s: partial"
+        copier.join(timeout=30)
+    seconds = time.monotonic() - started
+    text = log.read_text(errors="replace")
+    tail = "".join(text.splitlines(keepends=True)[-15:])
+    failed = not note and returncode != 0
+    if failed:
+        print(f"mutmut failed on {service} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
+    results = []
+    for path, staged_module in zip(paths, staged, strict=True):
+        codes = _exit_codes(staged_module) or {}
+        module_note = ""
+        if failed and not (not codes and "nothing matches" in tail):
+            module_note = "mutmut failed"
+        elif note and any(code is None for code in codes.values()):
+            module_note = note
+        elif not codes:
+            module_note = NO_FUNCTION
+        result = ModuleResult(
+            path=path, score=score_of(codes), survivors=undetected(codes),
+            unreached=with_codes(codes, NO_TESTS_CODES), seconds=_mutant_seconds(staged_module), note=module_note,
+        )
+        results.append(dataclasses.replace(result, described=tuple(describe_survivors(result, roots))))
+    run = BatchRun(service, len(paths), seconds, phase_starts(text.splitlines()),
+                   "mutmut failed" if failed else note)
+    return run, results
+
+
+def _timestamped(process: subprocess.Popen[bytes], out: IO[str], started: float) -> None:
+    """Copy mutmut's output into the log, each line prefixed with the seconds since the run began. mutmut
+    redraws its spinner with carriage returns, so each redrawn line is a line of the log (stamped when it
+    was drawn), less the frames that only turn the spinner."""
+    assert process.stdout is not None
+    fd, previous = process.stdout.fileno(), ""
+    for line in stamped_lines(iter(lambda: os.read(fd, 4096), b"")):
+        if line.lstrip(SPINNER) != previous:
+            out.write(f"[{time.monotonic() - started:8.1f}s] {line}\n")
+            out.flush()
+            previous = line.lstrip(SPINNER)
+
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ "
+
+
+def stamped_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The lines of a stream of output chunks, a carriage return ending a line as a newline does; each
+    line is yielded as soon as it ends, the last one even without an end."""
+    pending = ""
+    for chunk in chunks:
+        pending += chunk.decode(errors="replace")
+        *complete, pending = pending.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        yield from (line for line in complete if line.strip())
+    if pending.strip():
+        yield pending
+
+
+def _mutant_seconds(staged: str) -> float:
+    """The seconds a module's mutants' tests took (summed over the workers), from mutmut's meta file."""
+    meta = STAGE / "mutants" / f"{staged}.meta"
+    if not meta.exists():
+        return 0.0
+    return float(sum(json.loads(meta.read_text()).get("durations_by_key", {}).values()))
 
 
 def _exit_codes(staged: str) -> dict[str, int | None] | None:
@@ -442,19 +598,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     done = {path: r for path in modules if args.resume and (r := kept(path, tree)) is not None}
     if done:
         print(f"  {len(done)} module(s) already scored on this tree, kept in {RESULTS.relative_to(ROOT)} (--resume)")
-    if len(done) < len(modules):
-        stage(text, roots, modules)
-    results: list[ModuleResult] = []
-    for path in modules:
-        result = done.get(path) or run_module(path, roots, settings)
-        if path not in done:
-            keep(result, tree)
-        pct = "-" if result.score.percent is None else f"{result.score.percent:.1f} %"
-        print(f"  {path}: {result.score.detected}/{result.score.reached} ({pct}) in {result.seconds:.0f}s "
-              f"{'(kept) ' if path in done else ''}{result.note}".rstrip(), flush=True)
-        results.append(result)
-    print(render(results))
-    print(f"total: {sum(r.seconds for r in results) / 60:.1f} min of module runs")
+    todo = [m for m in modules if m not in done]
+    runs: list[BatchRun] = []
+    fresh: dict[str, ModuleResult] = {}
+    if todo:
+        test_dirs = reaching_test_dirs(unit_test_files(), {service_of(m) for m in todo})
+        print("  unit tests: " + ("all of tests/unit" if test_dirs is None else
+                                  (", ".join(test_dirs) or "none reach these modules")), flush=True)
+        stage(text, roots, todo, test_dirs)
+        for service, paths in batches(todo):
+            run, results = run_batch(service, paths, roots, settings)
+            runs.append(run)
+            for result in results:
+                keep(result, tree)
+                fresh[result.path] = result
+                pct = "-" if result.score.percent is None else f"{result.score.percent:.1f} %"
+                print(f"  {result.path}: {result.score.detected}/{result.score.reached} ({pct}), "
+                      f"{result.seconds:.0f}s of tests {result.note}".rstrip(), flush=True)
+            print(f"  {run.summary()}", flush=True)
+    results = [done.get(path) or fresh[path] for path in modules]
+    print(render(results, kept_paths=set(done)))
+    for run in runs:
+        print(run.summary())
+    print(f"total: {sum(r.seconds for r in runs) / 60:.1f} min of mutmut runs "
+          f"({len(runs)} run(s), {len(todo)} module(s); {len(done)} kept)")
     for result in results:
         print("\n".join(result.described))
     return 1 if any(r.note == "mutmut failed" for r in results) else 0

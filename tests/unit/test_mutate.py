@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -204,3 +205,131 @@ def test_given_a_kept_module_with_nothing_to_mutate_when_resuming_then_it_is_not
 def test_given_a_module_path_then_its_kept_result_has_a_flat_file_name_of_its_own() -> None:
     assert mutate.result_file(MODULES[1]) == "functions__tasks__deepiri_tasks__logic__status.py.json"
     assert len({mutate.result_file(m) for m in MODULES}) == len(MODULES)
+
+
+UNIT_FILES = [
+    ("tests/unit/conftest.py", "import deepiri_common"),
+    ("tests/unit/test_hostile_input.py", "import deepiri_webhooks"),  # a tooling test: never selected
+    ("tests/unit/contracts/test_events.py", "import deepiri_webhooks"),  # reads the repository: never selected
+    ("tests/unit/webhooks/fakes.py", "from deepiri_webhooks.logic import ports"),
+    ("tests/unit/webhooks/test_delivery.py", "from tests.unit.webhooks import fakes"),
+    ("tests/unit/challenges/test_rules.py", "from deepiri_challenges.logic import rules"),
+    ("tests/unit/tasks/test_status.py", "from deepiri_tasks.logic import status"),
+    ("tests/unit/tasks_extras/test_reminders.py", "from deepiri_tasks.logic import reminders"),
+    ("tests/unit/common/test_text.py", "from deepiri_common import text"),
+]
+
+
+def test_given_services_when_choosing_tests_then_only_the_folders_naming_their_packages_are_run() -> None:
+    assert mutate.reaching_test_dirs(UNIT_FILES, ["webhooks"]) == ["tests/unit/webhooks"]
+    assert mutate.reaching_test_dirs(UNIT_FILES, ["tasks"]) == ["tests/unit/tasks", "tests/unit/tasks_extras"]
+    assert mutate.reaching_test_dirs(UNIT_FILES, ["challenges", "webhooks"]) == [
+        "tests/unit/challenges", "tests/unit/webhooks"]
+    assert mutate.reaching_test_dirs(UNIT_FILES, ["gateway"]) == []
+
+
+def test_given_the_common_layer_among_the_services_then_every_unit_test_is_run() -> None:
+    # every service's tests run the layer's code, so none can be left out
+    assert mutate.reaching_test_dirs(UNIT_FILES, ["webhooks", "common"]) is None
+
+
+def test_given_chosen_test_folders_when_staged_then_they_replace_tests_unit_and_the_exclusions_stay() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    repository = tomllib.loads(text)["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+
+    staged = tomllib.loads(mutate.staged_pyproject(
+        text, ["deepiri_tasks"], ["functions/tasks/deepiri_tasks/logic/status.py"], ROOTS,
+        ["tests/unit/tasks", "tests/unit/tasks_extras"]))
+
+    assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"] == [
+        "tests/unit/tasks", "tests/unit/tasks_extras", *repository[1:]]
+    assert "--ignore-glob=tests/unit/test_*.py" in repository[1:]
+
+
+def test_given_no_chosen_folders_when_staged_then_the_repository_selection_is_kept_whole() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+
+    staged = tomllib.loads(mutate.staged_pyproject(text, ["deepiri_tasks"], [MODULES[1]], ROOTS, None))
+
+    assert (staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+            == tomllib.loads(text)["tool"]["mutmut"]["pytest_add_cli_args_test_selection"])
+
+
+def test_given_modules_of_several_services_then_each_service_is_one_run_and_the_layer_comes_first() -> None:
+    modules = [
+        "functions/tasks/deepiri_tasks/logic/status.py",
+        "functions/gateway/deepiri_gateway/logic/readiness.py",
+        "layers/common/python/deepiri_common/ids.py",
+        "functions/tasks/deepiri_tasks/logic/access.py",
+    ]
+
+    assert mutate.batches(modules) == [
+        ("common", ["layers/common/python/deepiri_common/ids.py"]),
+        ("gateway", ["functions/gateway/deepiri_gateway/logic/readiness.py"]),
+        ("tasks", ["functions/tasks/deepiri_tasks/logic/access.py", "functions/tasks/deepiri_tasks/logic/status.py"]),
+    ]
+
+
+LOG = [
+    "[     0.4s]     done in 812ms (3 files mutated, 0 ignored, 40 unmodified)",
+    "[     1.0s] ⠋ Running stats",
+    "[    95.5s]     done",
+    "[    96.0s] ⠋ Listing all tests",
+    "[   110.2s] ⠙ Running clean tests",
+    "[   130.7s]     done",
+    "[   131.0s] Running forced fail test",
+    "[   140.0s] Running mutation testing",
+    "[   141.0s] Running mutation testing",  # only the first mention counts
+    "not a stamped line: Running clean tests",
+]
+
+
+def test_given_a_timestamped_log_then_each_phase_starts_when_first_named() -> None:
+    assert mutate.phase_starts(LOG) == {
+        "stats": 1.0, "list": 96.0, "clean": 110.2, "forced fail": 131.0, "mutants": 140.0}
+
+
+def test_given_a_run_then_its_summary_says_where_the_time_before_the_first_mutant_went() -> None:
+    run = mutate.BatchRun("webhooks", 7, 600.0, mutate.phase_starts(LOG))
+
+    assert run.summary() == (
+        "webhooks: 7 module(s) in one mutmut run, 600s, 140s before the first mutant (stats 95s)")
+    assert mutate.BatchRun("tasks", 2, 30.0, {"list": 1.0, "mutants": 9.0}, "stopped").summary() == (
+        "tasks: 2 module(s) in one mutmut run, 30s, 9s before the first mutant  stopped")
+
+
+def test_given_kept_and_fresh_results_when_rendered_then_the_kept_ones_are_marked() -> None:
+    fresh = mutate.ModuleResult(MODULES[1], mutate.Score(killed=4), (), (), 12.0)
+    old = mutate.ModuleResult(MODULES[0], mutate.Score(killed=2, survived=2), (), (), 3.0)
+
+    table = mutate.render([fresh, old], kept_paths={MODULES[0]}).splitlines()
+
+    assert next(line for line in table if "status.py" in line).endswith("12s")
+    assert next(line for line in table if "readiness.py" in line).endswith("3s  kept")
+
+
+def test_given_output_chunks_with_carriage_returns_then_each_redrawn_line_is_a_line_of_its_own() -> None:
+    chunks = [b"done in 5ms\n\xe2\xa0\x8b Running st", b"ats\r\xe2\xa0\x99 Running stats\r", b"\n    done\r\nlast"]
+
+    assert list(mutate.stamped_lines(chunks)) == [
+        "done in 5ms", "⠋ Running stats", "⠙ Running stats", "    done", "last"]
+
+
+def test_given_a_namespace_package_when_staged_then_it_is_staged_like_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    for folder in ("functions/tasks/deepiri_tasks/logic", "functions/integrations/deepiri_integrations/logic",
+                   "tests/unit", *mutate.ALSO_COPY):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "functions/tasks/deepiri_tasks/__init__.py").write_text("")  # deepiri_integrations has none
+    monkeypatch.setattr(mutate, "ROOT", root)
+    monkeypatch.setattr(mutate, "STAGE", root / ".local" / "mutation")
+
+    mutate.stage((ROOT / "pyproject.toml").read_text(), ["functions/tasks", "functions/integrations"],
+                 ["functions/tasks/deepiri_tasks/logic/status.py"], ["tests/unit/tasks"])
+
+    staged = tomllib.loads((root / ".local/mutation/pyproject.toml").read_text())
+    assert staged["tool"]["mutmut"]["source_paths"] == ["deepiri_tasks", "deepiri_integrations"]
+    linked = (root / ".local/mutation/deepiri_integrations").resolve()
+    assert linked == (root / "functions/integrations/deepiri_integrations").resolve()
+    assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"][0] == "tests/unit/tasks"

@@ -52,6 +52,8 @@ class MemoryTasks:
         return self.tasks.get((caller.user_id, task_id))
 
     def complete(self, caller: Caller, task: TaskView) -> int:
+        if (caller.user_id, task.id) not in self.tasks:  # as the API: another caller's task is not found
+            return 404
         self.completed.append(task.id)
         return self.status
 

@@ -107,7 +107,7 @@ class FakeSender:
 
     def post(self, target: Target, body: bytes, headers: dict[str, str], timeout: float) -> tuple[bool, str]:
         self.posts.append({"scheme": target.scheme, "host": target.host, "port": target.port, "path": target.path,
-                           "address": target.addresses[0], "body": body, "headers": headers})
+                           "address": target.addresses[0], "body": body, "headers": headers, "timeout": timeout})
         return self.answers[min(len(self.posts), len(self.answers)) - 1]
 
 

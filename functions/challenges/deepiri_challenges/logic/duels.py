@@ -69,6 +69,8 @@ def _no_tasks(task_id: str) -> TaskView | None:
 def from_task(task: TaskView, template: Template) -> DuelDefinition:
     """The challenge both sides get from a task: its checklist (the target) and time limit, by the rules."""
     difficulty: Difficulty = task.difficulty if task.difficulty in rules.BASE_POINTS else "medium"  # type: ignore[assignment]
+    # A checklist's steps read neither the difficulty nor the estimate, and the time limit treats every kind
+    # but streak, focus_sprint, quiz and puzzle alike: mutants of those arguments are equivalent.
     steps = rules.milestones_for("checklist", task.description, difficulty, task.estimateMinutes)
     return DuelDefinition(template=template, title=f"Duel: {task.title}"[:200], target=len(steps),
                           milestones=steps, difficulty=difficulty,
@@ -154,6 +156,8 @@ def progress(repository: ChallengeRepository, user_id: str, duel_id: str, value:
         raise Conflict(f"the duel is {duel.status}")
     if duel.endsAt and parse_iso(duel.endsAt) <= now:
         raise Conflict("the duel's time is up")
+    # Accepting gives every participant a score, so the defaults of ``get`` are never read (their mutants are
+    # equivalent), and a side that is first home has the highest score, so ``rules.winner`` would name it too.
     score = min(max(duel.scores.get(user_id, 0), value), duel.spec.target)
     if score == duel.scores.get(user_id, 0):
         return duel

@@ -36,6 +36,8 @@ def fan_out(store: WebhookStore, queue: DeliveryQueue, *, event_id: str, event_t
         earlier = store.create_delivery(delivery)
         if earlier is not None:  # an earlier run of this fan-out made it: queue it again only if never tried
             made = store.delivery(subscription.id, earlier)
+            # A delivery leaves "pending" only with an attempt recorded, so either test alone would do
+            # (the mutant joining them with ``and`` is equivalent).
             if made is None or made.status != "pending" or made.attempts:
                 continue
             delivery = made

@@ -15,7 +15,7 @@ USER_AGENT = "Deepiri-Webhooks/1"
 
 def new_secret() -> str:
     """A fresh signing secret: ``whsec_`` then 256 random bits, url-safe base64."""
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    return SECRET_PREFIX + secrets.token_urlsafe(32)  # 32 is also the default (dropping it is equivalent)
 
 
 def signature_header(secret: str, timestamp: int, body: bytes) -> str:
