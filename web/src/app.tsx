@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import type { AppConfig } from "./config";
 import { type AppServices, type Progress, Services, type Toast, useServices } from "./context";
 import { type Frame, Live, type LiveState } from "./live";
+import { lazyScreen } from "./lazy";
 import { useRoute } from "./router";
 import { AuthScreen } from "./screens/auth";
 import { ChallengesScreen } from "./screens/challenges";
@@ -17,7 +18,12 @@ const SCREENS = [
   { path: "/leaderboards", label: "Leaderboards" },
   { path: "/challenges", label: "Challenges" },
   { path: "/insights", label: "Insights" },
+  { path: "/tasks", label: "Tasks" },
+  { path: "/projects", label: "Projects" },
 ] as const;
+
+const TasksScreen = lazyScreen(() => import("./screens/tasks").then((m) => m.TasksScreen));
+const ProjectsScreen = lazyScreen(() => import("./screens/projects").then((m) => m.ProjectsScreen));
 
 export function App({ config }: { config: AppConfig }) {
   const session = useMemo(() => new Session(config.apiUrl), [config.apiUrl]);
@@ -72,7 +78,7 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
   }, [live, reloadProgress, reloadUnread, toast]);
 
   const services: AppServices = { api, session, live, progress, reloadProgress, toast };
-  const screen = SCREENS.find((s) => s.path === route) ?? SCREENS[0];
+  const screen = SCREENS.find((s) => s.path === route || route.startsWith(`${s.path}/`)) ?? SCREENS[0];
 
   return (
     <Services.Provider value={services}>
@@ -100,6 +106,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/leaderboards" && <LeaderboardsScreen />}
         {screen.path === "/challenges" && <ChallengesScreen />}
         {screen.path === "/insights" && <InsightsScreen />}
+        {screen.path === "/tasks" && <TasksScreen />}
+        {screen.path === "/projects" && <ProjectsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}
