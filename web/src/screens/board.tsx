@@ -110,7 +110,6 @@ export function Board({ project }: { project: Project }) {
               <section key={status} class={`column${over === status ? " over" : ""}`} aria-labelledby={`col-${status}`}
                 data-testid={`column-${status}`}
                 onDragOver={(event) => {
-                  if (!dragging) return;
                   event.preventDefault();
                   setOver(status);
                 }}

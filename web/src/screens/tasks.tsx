@@ -19,7 +19,8 @@ interface Filters {
 
 const NO_FILTERS: Filters = { q: "", status: "", projectId: "", tag: "", due: "" };
 
-/** ``#/tasks`` lists the caller's tasks; ``#/tasks/<id>`` is one task's detail. */
+/** ``#/tasks`` lists the caller's own tasks or one project's (the API lists one scope at a time);
+ * ``#/tasks/<id>`` is one task's detail. */
 export function TasksScreen() {
   const route = useRoute("/tasks");
   const id = route.startsWith("/tasks/") ? decodeURIComponent(route.slice("/tasks/".length)) : "";
@@ -77,7 +78,9 @@ function TaskList() {
       <h1 id="tasks-title">Tasks</h1>
       <NewTask projects={projects} onAdded={(task) => {
         toast(`Added “${task.title}”`);
-        void load();
+        // The list shows one scope at a time (your own tasks, or a project's): show the new task's.
+        if ((task.projectId ?? "") !== filters.projectId) setFilters((f) => ({ ...f, projectId: task.projectId ?? "" }));
+        else void load();
       }} />
       <form class="filters card" role="search" aria-label="Filter tasks" onSubmit={(e) => e.preventDefault()}>
         <label>Search<input type="search" value={filters.q} onInput={set("q")} maxLength={200} /></label>
@@ -89,7 +92,7 @@ function TaskList() {
         </label>
         <label>Project
           <select value={filters.projectId} onChange={set("projectId")}>
-            <option value="">Any project</option>
+            <option value="">Not in a project</option>
             {projects.map((p) => <option value={p.id}>{p.name}</option>)}
           </select>
         </label>
@@ -102,7 +105,7 @@ function TaskList() {
             <option value="week">In the next 7 days</option>
           </select>
         </label>
-        <button type="button" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>
+        <button type="button" onClick={() => setFilters((f) => ({ ...NO_FILTERS, projectId: f.projectId }))}>Clear filters</button>
       </form>
       {error && <p role="alert" class="error">{error}</p>}
       {tasks === null ? <p>Loading your tasks…</p> : tasks.length === 0 ? <p class="muted">No task matches.</p> : (
