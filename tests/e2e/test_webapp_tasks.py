@@ -182,6 +182,25 @@ def test_given_a_project_when_its_owner_plans_on_the_board_then_moves_follow_the
             files=[FilePayload(name="brief.txt", mimeType="text/plain", buffer=b"launch brief\n")])
         expect(page.get_by_test_id("attachment")).to_contain_text("brief.txt")
 
+        # When the task changes through the API while its title is edited here, saving shows both versions
+        seen = call(stack, owner, "GET", f"/api/tasks/{task_id}").json()["version"]
+        elsewhere = call(stack, owner, "PATCH", f"/api/tasks/{task_id}",
+                         json={"description": "Changed elsewhere", "version": seen})
+        assert elsewhere.status_code == 200, elsewhere.text
+        page.get_by_role("textbox", name="Title").fill("Write the launch post, final")
+        page.get_by_role("button", name="Save changes").click()
+        edit_conflict = page.get_by_test_id("edit-conflict")
+        expect(edit_conflict).to_contain_text(f"you read version {seen}; it is now version {seen + 1}")
+        title_row = edit_conflict.get_by_role("row", name=re.compile("^Title"))
+        expect(title_row).to_contain_text("Write the launch post, final")
+        expect(title_row.get_by_role("cell").nth(1)).to_have_text("Write the launch post")
+        expect(edit_conflict.get_by_role("row", name=re.compile("^Description"))).to_contain_text("Changed elsewhere")
+        # And saving the edit over the current version keeps both changes
+        page.get_by_role("button", name="Save mine over it").click()
+        expect(page.get_by_role("heading", name="Write the launch post, final", level=1)).to_be_visible()
+        kept = call(stack, owner, "GET", f"/api/tasks/{task_id}").json()
+        assert (kept["title"], kept["description"]) == ("Write the launch post, final", "Changed elsewhere")
+
         # When a card is dragged from To do to In progress on the board
         page.get_by_role("link", name="Project board").click()
         expect(page.get_by_role("heading", name="Website relaunch", level=1)).to_be_visible()

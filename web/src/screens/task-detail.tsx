@@ -140,7 +140,11 @@ function EditTask({ task, onSaved }: { task: Task; onSaved: (task: Task) => void
       setDraft(draftOf(result.task));
       onSaved(result.task);
       toast("Saved");
-    } else if (result.kind === "stale" && result.current) setConflict({ current: result.current, fields });
+    } else if (result.kind === "stale" && result.current) {
+      // Both sides: the fields edited here, and those changed on the server since this form was read.
+      const theirs = changedFields(draftOf(result.current), base);
+      setConflict({ current: result.current, fields: [...new Set([...fields, ...theirs])] });
+    }
     else setError(result.reason);
   };
 
@@ -173,13 +177,15 @@ function EditTask({ task, onSaved }: { task: Task; onSaved: (task: Task) => void
       <label>Tags, comma separated<input value={draft.tags} onInput={field("tags")} /></label>
       {conflict && (
         <div class="conflict" role="alert" data-testid="edit-conflict">
-          <p><strong>This task changed while you were editing</strong> (it is now at version {conflict.current.version}).
-            Your edits are kept below; choose which to keep.</p>
+          <p><strong>This task changed while you were editing</strong> (you read version {base.version}; it is now
+            version {conflict.current.version}). Your edits are kept in the form: save them over the current version
+            (fields you did not edit keep the server’s values), or take the server’s version.</p>
           <table>
             <thead><tr><th scope="col">Field</th><th scope="col">Yours</th><th scope="col">Now on the server</th></tr></thead>
             <tbody>
               {conflict.fields.map((key) => (
-                <tr key={key}><th scope="row">{FIELD_LABEL[key]}</th><td>{draft[key] || "—"}</td>
+                <tr key={key}><th scope="row">{FIELD_LABEL[key]}</th>
+                  <td>{draft[key] || "—"}{draft[key] === draftOf(base)[key] && <span class="muted"> (not edited here)</span>}</td>
                   <td>{draftOf(conflict.current)[key] || "—"}</td></tr>
               ))}
             </tbody>
