@@ -31,6 +31,7 @@ from tests.e2e.webapp_support import (
     warm_up,
 )
 
+FRIEND = "Web-Tasks-Friend"  # the display name the account fixture registers for "web-tasks-friend"
 TASK_READS = [("GET", "/api/tasks"), ("GET", "/api/projects"), ("GET", "/api/projects/invitations")]
 
 
@@ -111,8 +112,9 @@ def test_given_a_project_when_its_owner_plans_on_the_board_then_moves_follow_the
         page.reload()
         friend_row = page.get_by_test_id("member").filter(has_text=friend.id)
         expect(friend_row).to_be_visible()
-        friend_row.get_by_label(f"Role of {friend.id}").select_option("admin")
-        expect(page.get_by_test_id("toasts")).to_contain_text(f"{friend.id} is now admin")
+        expect(friend_row).to_contain_text(FRIEND)  # the display name from the public profile
+        friend_row.get_by_label(f"Role of {FRIEND}").select_option("admin")
+        expect(page.get_by_test_id("toasts")).to_contain_text(f"{FRIEND} is now admin")
         members = call(stack, owner, "GET", f"/api/projects/{project_id}/members").json()["items"]
         assert {m["userId"]: m["role"] for m in members} == {owner.id: "owner", friend.id: "admin"}
 
@@ -158,12 +160,13 @@ def test_given_a_project_when_its_owner_plans_on_the_board_then_moves_follow_the
         page.get_by_role("link", name="Write the launch post").click()
         expect(page.get_by_role("heading", name="Write the launch post", level=1)).to_be_visible()
         task_id = page.url.rsplit("/", 1)[-1]
-        page.get_by_role("button", name=f"@{friend.id}").click()
+        page.get_by_role("paragraph").filter(has_text="Mention a member").get_by_role("button", name=FRIEND).click()
+        expect(page.get_by_role("textbox", name=re.compile("^Comment"))).to_have_value(f"@{friend.id} ")
         page.get_by_role("textbox", name=re.compile("^Comment")).press_sequentially("please review")
         page.get_by_role("button", name="Post comment").click()
         comment = page.get_by_test_id("comment")
         expect(comment).to_contain_text("please review")
-        expect(comment).to_contain_text(f"mentions @{friend.id}")
+        expect(comment).to_contain_text(f"mentions {FRIEND}")
         comments = call(stack, owner, "GET", f"/api/tasks/{task_id}/comments").json()["items"]
         assert [c["mentionedUserIds"] for c in comments] == [[friend.id]]
 

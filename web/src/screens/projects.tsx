@@ -4,7 +4,7 @@ import { useServices } from "../context";
 import { useRoute } from "../router";
 import { problemText, retried } from "../session";
 import { Board } from "./board";
-import { inputValue, type Member, type Project, type Role } from "./work";
+import { inputValue, type Member, type Project, type Role, useNames } from "./work";
 
 type Invitation = components["schemas"]["Invitation"];
 const INVITABLE: readonly Exclude<Role, "owner">[] = ["admin", "member", "viewer"];
@@ -125,6 +125,7 @@ function Members({ project }: { project: Project }) {
   const [role, setRole] = useState<Exclude<Role, "owner">>("member");
   const [error, setError] = useState<string | null>(null);
   const manage = project.role === "owner" || project.role === "admin";
+  const name = useNames(api, (members ?? []).map((m) => m.userId));
   const projectId = project.id;
 
   const load = useCallback(async () => {
@@ -152,7 +153,7 @@ function Members({ project }: { project: Project }) {
       params: { path: { projectId, userId: member.userId } }, body: { role: next },
     });
     if (problem) setError(problemText(problem, "The role could not be changed"));
-    else toast(`${member.userId} is now ${next}`);
+    else toast(`${name[member.userId] ?? member.userId} is now ${next}`);
     await load();
   };
   const remove = async (member: Member) => {
@@ -173,17 +174,17 @@ function Members({ project }: { project: Project }) {
           <tbody>
             {members.map((m) => (
               <tr key={m.userId} data-testid="member">
-                <td>{m.userId}{m.userId === me && " (you)"}</td>
+                <td>{name[m.userId] ?? m.userId}{m.userId === me && " (you)"}<br /><small class="muted">{m.userId}</small></td>
                 <td>
                   {manage && m.role !== "owner" ? (
-                    <select aria-label={`Role of ${m.userId}`} value={m.role}
+                    <select aria-label={`Role of ${name[m.userId] ?? m.userId}`} value={m.role}
                       onChange={(e) => void changeRole(m, inputValue(e) as Exclude<Role, "owner">)}>
                       {INVITABLE.map((r) => <option value={r}>{r}</option>)}
                     </select>
                   ) : m.role}
                 </td>
                 <td>{manage && m.role !== "owner" && (
-                  <button type="button" onClick={() => void remove(m)}>Remove<span class="visually-hidden"> {m.userId}</span></button>
+                  <button type="button" onClick={() => void remove(m)}>Remove<span class="visually-hidden"> {name[m.userId] ?? m.userId}</span></button>
                 )}</td>
               </tr>
             ))}

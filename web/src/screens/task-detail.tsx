@@ -4,7 +4,7 @@ import { useServices } from "../context";
 import { problemText, retried } from "../session";
 import {
   dueText, fromLocalInput, inputValue, localInput, type Member, moveTask, outcome, type Outcome, PRIORITIES,
-  type Priority, STATUS_LABEL, STATUSES, type Status, splitTags, type Task,
+  type Priority, STATUS_LABEL, STATUSES, type Status, splitTags, type Task, useNames,
 } from "./work";
 
 type Comment = components["schemas"]["Comment"];
@@ -404,6 +404,7 @@ function Comments({ task, members }: { task: Task; members: Member[] }) {
     if (problem) return setError(problemText(problem, "The comment could not be deleted"));
     await load();
   };
+  const name = useNames(api, [...members.map((m) => m.userId), ...(comments ?? []).flatMap((c) => [c.authorId, ...c.mentionedUserIds])]);
   const mention = (userId: string) => setBody((b) => `${b}${b && !b.endsWith(" ") ? " " : ""}@${userId} `);
 
   return (
@@ -413,8 +414,8 @@ function Comments({ task, members }: { task: Task; members: Member[] }) {
         <ol class="plain comments">
           {comments.map((c) => (
             <li key={c.id} data-testid="comment">
-              <p class="muted">{c.authorId} · {new Date(c.createdAt).toLocaleString()}
-                {c.mentionedUserIds.length > 0 && <> · mentions {c.mentionedUserIds.map((m) => `@${m}`).join(" ")}</>}</p>
+              <p class="muted">{name[c.authorId] ?? c.authorId} · {new Date(c.createdAt).toLocaleString()}
+                {c.mentionedUserIds.length > 0 && <> · mentions {c.mentionedUserIds.map((m) => name[m] ?? m).join(", ")}</>}</p>
               <p class="comment-body">{c.body}</p>
               <button type="button" onClick={() => void remove(c)}>Delete<span class="visually-hidden"> this comment</span></button>
             </li>
@@ -426,8 +427,10 @@ function Comments({ task, members }: { task: Task; members: Member[] }) {
           <textarea value={body} required maxLength={5000} rows={3} onInput={(e) => setBody(inputValue(e))} />
         </label>
         {members.length > 0 && (
-          <p class="mentions">Mention:{" "}
-            {members.map((m) => <button type="button" key={m.userId} onClick={() => mention(m.userId)}>@{m.userId}</button>)}
+          <p class="mentions">Mention a member:{" "}
+            {members.map((m) => (
+              <button type="button" key={m.userId} onClick={() => mention(m.userId)}>{name[m.userId] ?? m.userId}</button>
+            ))}
           </p>
         )}
         <button type="submit" class="primary">Post comment</button>

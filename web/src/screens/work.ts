@@ -1,5 +1,6 @@
 /** What the Tasks and Projects screens share: types, the status names, dates, and how a change that met a
  * newer version (412) or a refusal (409) is told apart from other answers. */
+import { useEffect, useState } from "preact/hooks";
 import type { components } from "../api/schema";
 import type { Api } from "../session";
 import { problemText } from "../session";
@@ -79,4 +80,33 @@ export function inputValue(event: Event): string {
 export async function myProjects(api: Api): Promise<Project[]> {
   const { data } = await api.GET("/api/projects", { params: { query: { limit: 100 } } });
   return data?.items ?? [];
+}
+
+const names = new Map<string, Promise<string>>();
+
+/** A user's display name from their public profile (read once per page); their id when it is not public. */
+function displayName(api: Api, id: string): Promise<string> {
+  let found = names.get(id);
+  if (!found) {
+    found = api.GET("/api/users/{id}", { params: { path: { id } } })
+      .then(({ data }) => data?.displayName || id, () => id);
+    names.set(id, found);
+  }
+  return found;
+}
+
+/** Display names of ``ids`` (id → name), filled in as the profiles arrive. */
+export function useNames(api: Api, ids: string[]): Record<string, string> {
+  const [known, setKnown] = useState<Record<string, string>>({});
+  const key = [...new Set(ids)].sort().join(",");
+  useEffect(() => {
+    let live = true;
+    const wanted = key ? key.split(",") : [];
+    void Promise.all(wanted.map(async (id) => [id, await displayName(api, id)] as const))
+      .then((pairs) => live && setKnown(Object.fromEntries(pairs)));
+    return () => {
+      live = false;
+    };
+  }, [api, key]);
+  return known;
 }
