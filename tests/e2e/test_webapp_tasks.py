@@ -62,7 +62,7 @@ def drag(page: Page, source: Locator, target: Locator) -> None:
     source.scroll_into_view_if_needed()
     start, end = source.bounding_box(), target.bounding_box()
     assert start is not None and end is not None
-    y = start["y"] + start["height"] / 2
+    y = start["y"] + 5  # the card's own top edge, not its link or its "Move to" control
     page.mouse.move(start["x"] + start["width"] / 2, y)
     page.mouse.down()
     page.mouse.move(end["x"] + end["width"] / 2, y, steps=5)

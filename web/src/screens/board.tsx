@@ -90,7 +90,7 @@ export function Board({ project }: { project: Project }) {
     <section aria-labelledby="board-title">
       <h2 id="board-title">Board</h2>
       {!readOnly && (
-        <form class="row" aria-label="Add a task to this project" onSubmit={(event) => void add(event)}>
+        <form class="line" aria-label="Add a task to this project" onSubmit={(event) => void add(event)}>
           <label class="inline grow">Task title<input value={title} required maxLength={500} onInput={(e) => setTitle(inputValue(e))} /></label>
           <button type="submit" class="primary">Add to board</button>
         </form>
@@ -153,7 +153,7 @@ function Card({ task, readOnly, onMove, onDragStart, onDragEnd }: CardProps) {
         <span class={`badge prio-${task.priority}`}>{task.priority}</span> · {task.dueAt ? `due ${dueText(task.dueAt)}` : "no date"} · v{task.version}
       </p>
       {!readOnly && (
-        <form class="row move" aria-label={`Move ${task.title}`} onSubmit={(event) => {
+        <form class="line move" aria-label={`Move ${task.title}`} onSubmit={(event) => {
           event.preventDefault();
           onMove(target);
         }}>

@@ -192,7 +192,7 @@ function Members({ project }: { project: Project }) {
         </table>
       )}
       {manage && (
-        <form class="row" aria-label="Invite a member" onSubmit={(event) => void invite(event)}>
+        <form class="line" aria-label="Invite a member" onSubmit={(event) => void invite(event)}>
           <label class="inline">User id<input value={userId} required pattern="[A-Za-z0-9_\-]{1,64}" onInput={(e) => setUserId(inputValue(e))} /></label>
           <label class="inline">As
             <select value={role} onChange={(e) => setRole(inputValue(e) as Exclude<Role, "owner">)}>

@@ -217,7 +217,7 @@ function StatusMove({ task, onMoved }: { task: Task; onMoved: (task: Task) => vo
   return (
     <div class="card">
       <h2>Status</h2>
-      <div class="row">
+      <div class="line">
         <label class="inline">Move to
           <select value={target} onChange={(e) => setTarget(inputValue(e) as Status)}>
             {STATUSES.map((s) => <option value={s}>{STATUS_LABEL[s]}</option>)}
@@ -356,7 +356,7 @@ function Dependencies({ task }: { task: Task }) {
           )}
         </>
       )}
-      <form class="row" aria-label="Add a dependency" onSubmit={(event) => void add(event)}>
+      <form class="line" aria-label="Add a dependency" onSubmit={(event) => void add(event)}>
         <label class="inline">This task depends on
           <select value={choice} required onChange={(e) => setChoice(inputValue(e))}>
             <option value="">Choose a task…</option>
