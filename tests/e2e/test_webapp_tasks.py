@@ -113,7 +113,8 @@ def test_given_a_project_when_its_owner_plans_on_the_board_then_moves_follow_the
         friend_row = page.get_by_test_id("member").filter(has_text=friend.id)
         expect(friend_row).to_be_visible()
         expect(friend_row).to_contain_text(FRIEND)  # the display name from the public profile
-        friend_row.get_by_label(f"Role of {FRIEND}").select_option("admin")
+        friend_row.get_by_role("combobox", name=f"Role of {FRIEND}").select_option("admin")
+        friend_row.get_by_role("button", name="Change role").click()
         expect(page.get_by_test_id("toasts")).to_contain_text(f"{FRIEND} is now admin")
         members = call(stack, owner, "GET", f"/api/projects/{project_id}/members").json()["items"]
         assert {m["userId"]: m["role"] for m in members} == {owner.id: "owner", friend.id: "admin"}

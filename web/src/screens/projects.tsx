@@ -176,12 +176,7 @@ function Members({ project }: { project: Project }) {
               <tr key={m.userId} data-testid="member">
                 <td>{name[m.userId] ?? m.userId}{m.userId === me && " (you)"}<br /><small class="muted">{m.userId}</small></td>
                 <td>
-                  {manage && m.role !== "owner" ? (
-                    <select aria-label={`Role of ${name[m.userId] ?? m.userId}`} value={m.role}
-                      onChange={(e) => void changeRole(m, inputValue(e) as Exclude<Role, "owner">)}>
-                      {INVITABLE.map((r) => <option value={r}>{r}</option>)}
-                    </select>
-                  ) : m.role}
+                  {manage && m.role !== "owner" ? <RoleChoice member={m} name={name[m.userId] ?? m.userId} onChange={changeRole} /> : m.role}
                 </td>
                 <td>{manage && m.role !== "owner" && (
                   <button type="button" onClick={() => void remove(m)}>Remove<span class="visually-hidden"> {name[m.userId] ?? m.userId}</span></button>
@@ -204,5 +199,28 @@ function Members({ project }: { project: Project }) {
       )}
       {error && <p role="alert" class="error">{error}</p>}
     </section>
+  );
+}
+
+interface RoleChoiceProps {
+  member: Member;
+  name: string;
+  onChange: (member: Member, role: Exclude<Role, "owner">) => Promise<void>;
+}
+
+/** A role picked first, then applied with its button: arrowing through the options changes nothing yet. */
+function RoleChoice({ member, name, onChange }: RoleChoiceProps) {
+  const [role, setRole] = useState(member.role as Exclude<Role, "owner">);
+  useEffect(() => setRole(member.role as Exclude<Role, "owner">), [member.role]);
+  return (
+    <form class="line" onSubmit={(event) => {
+      event.preventDefault();
+      void onChange(member, role);
+    }}>
+      <select aria-label={`Role of ${name}`} value={role} onChange={(e) => setRole(inputValue(e) as Exclude<Role, "owner">)}>
+        {INVITABLE.map((r) => <option value={r}>{r}</option>)}
+      </select>
+      <button type="submit" disabled={role === member.role}>Change role<span class="visually-hidden"> of {name}</span></button>
+    </form>
   );
 }
