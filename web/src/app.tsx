@@ -15,6 +15,8 @@ const ChallengesScreen = lazyScreen(() => import("./screens/challenges").then((m
 const InsightsScreen = lazyScreen(() => import("./screens/insights").then((m) => m.InsightsScreen));
 const NotificationsScreen = lazyScreen(() => import("./screens/notifications").then((m) => m.NotificationsScreen));
 const ChatScreen = lazyScreen(() => import("./screens/chat").then((m) => m.ChatScreen));
+const TasksScreen = lazyScreen(() => import("./screens/tasks").then((m) => m.TasksScreen));
+const ProjectsScreen = lazyScreen(() => import("./screens/projects").then((m) => m.ProjectsScreen));
 
 const SCREENS = [
   { path: "/today", label: "Today" },
@@ -23,6 +25,8 @@ const SCREENS = [
   { path: "/challenges", label: "Challenges" },
   { path: "/insights", label: "Insights" },
   { path: "/chat", label: "Assistant" },
+  { path: "/tasks", label: "Tasks" },
+  { path: "/projects", label: "Projects" },
 ] as const;
 const FIRST_READ_GRACE_MS = 2000;
 // Routes reached from elsewhere than the nav (the bell opens the notifications).
@@ -98,7 +102,7 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
   }, [live, reloadProgress, reloadUnread, toast, firstShown, firstScreenShown]);
 
   const services: AppServices = { api, session, live, progress, reloadProgress, reloadUnread, toast, firstScreenShown };
-  const screen = ROUTES.find((s) => s.path === route) ?? SCREENS[0];
+  const screen = ROUTES.find((s) => s.path === route || route.startsWith(`${s.path}/`)) ?? SCREENS[0];
 
   return (
     <Services.Provider value={services}>
@@ -129,6 +133,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/insights" && <InsightsScreen />}
         {screen.path === "/chat" && <ChatScreen />}
         {screen.path === "/notifications" && <NotificationsScreen />}
+        {screen.path === "/tasks" && <TasksScreen />}
+        {screen.path === "/projects" && <ProjectsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}
