@@ -5,9 +5,12 @@ import { type Frame, Live, type LiveState } from "./live";
 import { useRoute } from "./router";
 import { AuthScreen } from "./screens/auth";
 import { ChallengesScreen } from "./screens/challenges";
+import { DuelsScreen } from "./screens/duels";
+import { FriendsScreen } from "./screens/friends";
 import { InsightsScreen } from "./screens/insights";
 import { LeaderboardsScreen } from "./screens/leaderboards";
 import { ProgressScreen } from "./screens/progress";
+import { SettingsScreen } from "./screens/settings";
 import { TodayScreen } from "./screens/today";
 import { apiClient, retried, Session } from "./session";
 
@@ -17,6 +20,9 @@ const SCREENS = [
   { path: "/leaderboards", label: "Leaderboards" },
   { path: "/challenges", label: "Challenges" },
   { path: "/insights", label: "Insights" },
+  { path: "/duels", label: "Duels" },
+  { path: "/friends", label: "Friends" },
+  { path: "/settings", label: "Settings" },
 ] as const;
 
 export function App({ config }: { config: AppConfig }) {
@@ -72,7 +78,8 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
   }, [live, reloadProgress, reloadUnread, toast]);
 
   const services: AppServices = { api, session, live, progress, reloadProgress, toast };
-  const screen = SCREENS.find((s) => s.path === route) ?? SCREENS[0];
+  // A screen's own sub-routes (#/challenges/<id>) belong to it.
+  const screen = SCREENS.find((s) => route === s.path || route.startsWith(`${s.path}/`)) ?? SCREENS[0];
 
   return (
     <Services.Provider value={services}>
@@ -98,8 +105,11 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/today" && <TodayScreen />}
         {screen.path === "/progress" && <ProgressScreen />}
         {screen.path === "/leaderboards" && <LeaderboardsScreen />}
-        {screen.path === "/challenges" && <ChallengesScreen />}
+        {screen.path === "/challenges" && <ChallengesScreen route={route} />}
         {screen.path === "/insights" && <InsightsScreen />}
+        {screen.path === "/duels" && <DuelsScreen route={route} />}
+        {screen.path === "/friends" && <FriendsScreen />}
+        {screen.path === "/settings" && <SettingsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}
