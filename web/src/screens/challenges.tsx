@@ -118,21 +118,21 @@ function MakeChallenge() {
     <form class="card stack" aria-labelledby="make-title" onSubmit={(event) => void make(event)}>
       <h2 id="make-title">Make a challenge from a task</h2>
       <div class="fields">
-        <label>Task
-          <select value={taskId} onChange={(e) => setTaskId(e.currentTarget.value)} required>
+        <div class="field"><label for="make-task">Task</label>
+          <select id="make-task" value={taskId} onChange={(e) => setTaskId(e.currentTarget.value)} required>
             {tasks.map((t) => <option value={t.id} key={t.id}>{t.title}</option>)}
           </select>
-        </label>
-        <label>Kind of challenge
-          <select value={type} onChange={(e) => setType(e.currentTarget.value as ChallengeType | "")}>
+        </div>
+        <div class="field"><label for="make-kind">Kind of challenge</label>
+          <select id="make-kind" value={type} onChange={(e) => setType(e.currentTarget.value as ChallengeType | "")}>
             {TYPES.map((t) => <option value={t.type} key={t.type}>{t.label}</option>)}
           </select>
-        </label>
-        <label>Difficulty
-          <select value={difficulty} onChange={(e) => setDifficulty(e.currentTarget.value as Difficulty | "")}>
+        </div>
+        <div class="field"><label for="make-difficulty">Difficulty</label>
+          <select id="make-difficulty" value={difficulty} onChange={(e) => setDifficulty(e.currentTarget.value as Difficulty | "")}>
             {DIFFICULTIES.map((d) => <option value={d} key={d}>{d || "From the task"}</option>)}
           </select>
-        </label>
+        </div>
       </div>
       <label class="check">
         <input type="checkbox" checked={completesTask} onChange={(e) => setCompletesTask(e.currentTarget.checked)} />

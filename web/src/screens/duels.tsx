@@ -186,16 +186,16 @@ function InviteDuel({ friends, taskId, friendId }: { friends: Friend[] | null; t
     <form class="card stack" aria-labelledby="invite-title" onSubmit={(event) => void invite(event)}>
       <h2 id="invite-title">Invite a friend to a duel</h2>
       <div class="fields">
-        <label>Friend
-          <select value={opponent} onChange={(e) => setOpponent(e.currentTarget.value)} required>
+        <div class="field"><label for="duel-friend">Friend</label>
+          <select id="duel-friend" value={opponent} onChange={(e) => setOpponent(e.currentTarget.value)} required>
             {friends.map((f) => <option value={f.userId} key={f.userId}>{f.displayName ?? f.userId}</option>)}
           </select>
-        </label>
-        <label>How to win
-          <select value={template} onChange={(e) => setTemplate(e.currentTarget.value as Template)}>
+        </div>
+        <div class="field"><label for="duel-template">How to win</label>
+          <select id="duel-template" value={template} onChange={(e) => setTemplate(e.currentTarget.value as Template)}>
             {TEMPLATES.map((t) => <option value={t.template} key={t.template}>{t.label}</option>)}
           </select>
-        </label>
+        </div>
       </div>
       <fieldset class="plain">
         <legend>The challenge</legend>
@@ -205,11 +205,11 @@ function InviteDuel({ friends, taskId, friendId }: { friends: Friend[] | null; t
           onChange={() => setSource("steps")} /> A number of steps</label>
       </fieldset>
       {source === "task" ? (
-        <label>Task
-          <select value={task} onChange={(e) => setTask(e.currentTarget.value)} required>
+        <div class="field"><label for="duel-task">Task</label>
+          <select id="duel-task" value={task} onChange={(e) => setTask(e.currentTarget.value)} required>
             {tasks.map((t) => <option value={t.id} key={t.id}>{t.title}</option>)}
           </select>
-        </label>
+        </div>
       ) : (
         <div class="fields">
           <label>Title<input value={title} required maxLength={200} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
@@ -217,11 +217,11 @@ function InviteDuel({ friends, taskId, friendId }: { friends: Friend[] | null; t
             onInput={(e) => setTarget(Number(e.currentTarget.value))} /></label>
           <label>Minutes<input type="number" min={5} max={10080} value={minutes} required
             onInput={(e) => setMinutes(Number(e.currentTarget.value))} /></label>
-          <label>Category
-            <select value={category} onChange={(e) => setCategory(e.currentTarget.value as Category)}>
+          <div class="field"><label for="duel-category">Category</label>
+            <select id="duel-category" value={category} onChange={(e) => setCategory(e.currentTarget.value as Category)}>
               {CATEGORIES.map((c) => <option value={c} key={c}>{c}</option>)}
             </select>
-          </label>
+          </div>
         </div>
       )}
       {error && <p role="alert" class="error">{error}</p>}
@@ -231,7 +231,8 @@ function InviteDuel({ friends, taskId, friendId }: { friends: Friend[] | null; t
 }
 
 /** One duel, live: subscribed to its channel, every duel.update frame moves the scores at once and the duel is
- * read again; a reconnection reads it again too. */
+ * read again; it is read again too once the subscription holds (frames pushed before were not ours) and after
+ * a reconnection. */
 function DuelView({ id }: { id: string }) {
   const { api, live } = useServices();
   const me = useMe();
@@ -249,6 +250,8 @@ function DuelView({ id }: { id: string }) {
   useEffect(() => void load(), [load]);
   useEffect(() => live.subscribe(`duel:${id}`), [live, id]);
   useFrames((frame) => {
+    // What happened before the subscription held (its right travels the bus) is read once it holds.
+    if (frame?.type === "subscribed" && frame.channel === `duel:${id}`) return void load();
     if (frame && (frame.type !== "duel.update" || frame.data?.duelId !== id)) return;
     const scores = frame?.data?.scores;
     if (scores && typeof scores === "object") {

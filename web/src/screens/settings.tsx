@@ -108,22 +108,22 @@ function ProfileForm({ profile, onSaved }: { profile: Profile; onSaved: (profile
         <label>Display name
           <input value={draft.displayName} required maxLength={64} onInput={(e) => set("displayName", e.currentTarget.value)} />
         </label>
-        <label>Timezone
-          <select value={draft.timezone} onChange={(e) => set("timezone", e.currentTarget.value)}>
+        <div class="field"><label for="profile-timezone">Timezone</label>
+          <select id="profile-timezone" value={draft.timezone} onChange={(e) => set("timezone", e.currentTarget.value)}>
             {timezones(profile.timezone).map((zone) => <option value={zone} key={zone}>{zone.replace(/_/g, " ")}</option>)}
           </select>
-        </label>
-        <label>My day starts at
-          <select value={draft.dayStartHour} onChange={(e) => set("dayStartHour", Number(e.currentTarget.value))}>
+        </div>
+        <div class="field"><label for="profile-day-start">My day starts at</label>
+          <select id="profile-day-start" value={draft.dayStartHour} onChange={(e) => set("dayStartHour", Number(e.currentTarget.value))}>
             {HOURS.map((h) => <option value={h} key={h}>{String(h).padStart(2, "0")}:00</option>)}
           </select>
-        </label>
-        <label>Language and region
-          <select value={draft.locale} onChange={(e) => set("locale", e.currentTarget.value)}>
+        </div>
+        <div class="field"><label for="profile-locale">Language and region</label>
+          <select id="profile-locale" value={draft.locale} onChange={(e) => set("locale", e.currentTarget.value)}>
             {(LOCALES.includes(draft.locale) ? LOCALES : [draft.locale, ...LOCALES]).map((l) => (
               <option value={l} key={l}>{localeName(l)}</option>))}
           </select>
-        </label>
+        </div>
       </div>
       <fieldset class="plain">
         <legend>Who sees my profile</legend>
@@ -170,13 +170,13 @@ function PreferencesForm() {
   return (
     <form class="card stack" aria-labelledby="prefs-title" onSubmit={(event) => void save(event)}>
       <h2 id="prefs-title">Calendar</h2>
-      <label>My week starts on
-        <select value={preferences.weekStart ?? "monday"}
+      <div class="field"><label for="week-start">My week starts on</label>
+        <select id="week-start" value={preferences.weekStart ?? "monday"}
           onChange={(e) => setPreferences({ ...preferences, weekStart: e.currentTarget.value as Preferences["weekStart"] })}>
           <option value="monday">Monday</option>
           <option value="sunday">Sunday</option>
         </select>
-      </label>
+      </div>
       <button type="submit" class="primary">Save calendar</button>
       <Saved state={state} />
     </form>
@@ -259,12 +259,12 @@ function NotificationsForm({ timezone }: { timezone: string }) {
             onChange={(e) => setPrefs({ ...prefs, digest: { ...digest, enabled: e.currentTarget.checked } })} />
           Send me one email a day with the less urgent notifications
         </label>
-        <label>At
-          <select value={digest.hour} disabled={!digest.enabled}
+        <div class="field"><label for="digest-hour">At</label>
+          <select id="digest-hour" value={digest.hour} disabled={!digest.enabled}
             onChange={(e) => setPrefs({ ...prefs, digest: { ...digest, hour: Number(e.currentTarget.value) } })}>
             {HOURS.map((h) => <option value={h} key={h}>{String(h).padStart(2, "0")}:00</option>)}
           </select>
-        </label>
+        </div>
       </fieldset>
       <button type="submit" class="primary" disabled={busy}>Save notifications</button>
       <Saved state={state} />
