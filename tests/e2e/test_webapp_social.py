@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Account, Stack
+from tests.e2e.conftest import PASSWORD, Account, Stack, wait_for
 from tests.e2e.webapp_support import (
     LIVE_SECONDS,
     SCREENSHOTS,
@@ -39,6 +39,13 @@ SOCIAL_READS = (("GET", "/api/users/me"), ("GET", "/api/users/me/friends"), ("GE
 OPTIONS = ["A", "B", "C", "D"]  # the fake model's quiz: question n's right answer is option n % 4
 MARK = "window.__sameDocument"
 DUELS = "/api/challenges/duels"  # set on a page and read back: still there means the page was never reloaded
+
+
+def warm_login(stack: Stack, email: str) -> None:
+    """Sign in once through the API (bounded retries): the form then meets a warm login function, not a
+    cold start that outlasts its timeout on a busy machine."""
+    wait_for(lambda: requests.post(f"{stack.urls.rest}/api/auth/login", json={"email": email, "password": PASSWORD},
+                                   timeout=120).status_code == 200, seconds=180, every=1)
 
 
 def go(page: Page, route: str, heading: str | re.Pattern[str]) -> None:
@@ -208,6 +215,7 @@ def test_given_two_friends_then_a_challenge_runs_to_its_result_a_duel_is_followe
     user, friend = account("webduellist"), account("webrival")
     make_task(stack, user.token, "Learn the duel rules")
     make_task(stack, user.token, "Ship the release", "- write the notes\n- tag the build\n- announce it")
+    warm_login(stack, user.email)
     guard = Guard()
     with chromium() as browser:
         page, rival = app_page(browser, stack, guard), app_page(browser, stack, guard)
