@@ -72,7 +72,7 @@ export function ChallengeRun({ id }: { id: string }) {
       <p>{challenge.description}</p>
       <p class="muted">{TYPE_LABEL[challenge.type] ?? challenge.type} · {challenge.difficulty} · {challenge.pointsReward} points
         {challenge.bonusMultiplier > 1 && <> × {challenge.bonusMultiplier}</>} · {challenge.timeLimitMinutes} min
-        {quiz && <> · {challenge.attempts - (challenge.attemptsUsed ?? 0)} of {challenge.attempts} attempts left</>}</p>
+        {quiz && active && <> · {challenge.attempts - (challenge.attemptsUsed ?? 0)} of {challenge.attempts} attempts left</>}</p>
       {(challenge.hints ?? []).length > 0 && <ul class="reasons" aria-label="Hints">{(challenge.hints ?? []).map((h) => <li>{h}</li>)}</ul>}
       {error && <p role="alert" class="error">{error}</p>}
 

@@ -207,7 +207,10 @@ function NotificationsForm({ timezone }: { timezone: string }) {
   const save = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
-    const body: Notifications = { ...prefs, timezone, digest };
+    // The timezone is the account's (changed on the profile): notifications refuse a PUT that differs from
+    // the one they learnt, and may not have learnt a change made a moment ago, so it is left out.
+    const { timezone: _account, ...chosen } = prefs;
+    const body: Notifications = { ...chosen, digest };
     const { data, error } = await api.PUT("/api/notifications/preferences", { body });
     setBusy(false);
     if (data) setPrefs(data);
