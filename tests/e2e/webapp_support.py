@@ -78,12 +78,13 @@ FIRST_READS = [("GET", "/api/gamification/me"), ("GET", "/api/notifications/unre
                ("GET", "/api/challenges"), ("GET", "/api/gamification/leaderboards/weekly")]
 
 
-def warm_up(stack: Stack, token: str) -> None:
-    """Open and close one WebSocket and make each of the first reads once, as another user."""
+def warm_up(stack: Stack, token: str, more: tuple[tuple[str, str], ...] = ()) -> None:
+    """Open and close one WebSocket and make each of the first reads (and ``more``, a screen's own) once,
+    as another user."""
     with connect(f"{stack.urls.websocket}?token={token}", open_timeout=120):
         pass
     headers = {"Authorization": f"Bearer {token}"}
-    for method, path in FIRST_READS:
+    for method, path in [*FIRST_READS, *more]:
         # A cold start may outlast the function's own timeout (502) once; the next call finds it warm.
         wait_for(lambda method=method, path=path: requests.request(
             method, f"{stack.urls.rest}{path}", headers=headers, timeout=120).status_code == 200,

@@ -17,6 +17,9 @@ const NotificationsScreen = lazyScreen(() => import("./screens/notifications").t
 const ChatScreen = lazyScreen(() => import("./screens/chat").then((m) => m.ChatScreen));
 const TasksScreen = lazyScreen(() => import("./screens/tasks").then((m) => m.TasksScreen));
 const ProjectsScreen = lazyScreen(() => import("./screens/projects").then((m) => m.ProjectsScreen));
+const DuelsScreen = lazyScreen(() => import("./screens/duels").then((m) => m.DuelsScreen));
+const FriendsScreen = lazyScreen(() => import("./screens/friends").then((m) => m.FriendsScreen));
+const SettingsScreen = lazyScreen(() => import("./screens/settings").then((m) => m.SettingsScreen));
 
 const SCREENS = [
   { path: "/today", label: "Today" },
@@ -27,6 +30,9 @@ const SCREENS = [
   { path: "/chat", label: "Assistant" },
   { path: "/tasks", label: "Tasks" },
   { path: "/projects", label: "Projects" },
+  { path: "/duels", label: "Duels" },
+  { path: "/friends", label: "Friends" },
+  { path: "/settings", label: "Settings" },
 ] as const;
 const FIRST_READ_GRACE_MS = 2000;
 // Routes reached from elsewhere than the nav (the bell opens the notifications).
@@ -102,6 +108,7 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
   }, [live, reloadProgress, reloadUnread, toast, firstShown, firstScreenShown]);
 
   const services: AppServices = { api, session, live, progress, reloadProgress, reloadUnread, toast, firstScreenShown };
+  // A screen's own sub-routes (#/challenges/<id>, #/tasks/<id>) belong to it.
   const screen = ROUTES.find((s) => s.path === route || route.startsWith(`${s.path}/`)) ?? SCREENS[0];
 
   return (
@@ -129,12 +136,15 @@ function Shell({ config, session, api }: { config: AppConfig; session: Session; 
         {screen.path === "/today" && <TodayScreen />}
         {screen.path === "/progress" && <ProgressScreen />}
         {screen.path === "/leaderboards" && <LeaderboardsScreen />}
-        {screen.path === "/challenges" && <ChallengesScreen />}
+        {screen.path === "/challenges" && <ChallengesScreen route={route} />}
         {screen.path === "/insights" && <InsightsScreen />}
         {screen.path === "/chat" && <ChatScreen />}
         {screen.path === "/notifications" && <NotificationsScreen />}
         {screen.path === "/tasks" && <TasksScreen />}
         {screen.path === "/projects" && <ProjectsScreen />}
+        {screen.path === "/duels" && <DuelsScreen route={route} />}
+        {screen.path === "/friends" && <FriendsScreen />}
+        {screen.path === "/settings" && <SettingsScreen />}
       </main>
       <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
         {toasts.map((t) => <div class={`toast toast-${t.kind}`} key={t.id}>{t.text}</div>)}

@@ -6,6 +6,7 @@ export interface Frame {
   id?: string;
   ts?: string;
   channel?: string;
+  requestId?: string;
   data?: Record<string, unknown>;
 }
 
@@ -15,6 +16,7 @@ const PING_MS = 60_000; // the server closes a connection silent for 120 s
 const MAX_BACKOFF_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 15_000; // a handshake stuck this long is abandoned and retried
 const SEEN_LIMIT = 500;
+const SUBSCRIBE_ATTEMPTS = 10; // a duel's channel rights reach realtime through the bus, seconds after the duel
 
 /**
  * One WebSocket per signed-in tab. Frames are dropped when their event id was seen already; a lost
@@ -33,6 +35,8 @@ export class Live {
   private frameListeners = new Set<(frame: Frame) => void>();
   private stateListeners = new Set<(state: LiveState) => void>();
   private catchUpListeners = new Set<() => void>();
+  private channels = new Map<string, number>(); // channel → how many screens asked for it
+  private refusals = new Map<string, number>();
 
   constructor(private readonly url: string, private readonly session: Session) {}
 
@@ -49,6 +53,26 @@ export class Live {
   onCatchUp(listener: () => void): () => void {
     this.catchUpListeners.add(listener);
     return () => this.catchUpListeners.delete(listener);
+  }
+
+  /** Keep this connection subscribed to ``channel`` (again after every reconnection) until the returned
+   * function is called. A refused subscription is asked again with backoff, a bounded number of times: the
+   * right to a duel's channel reaches realtime through the bus a few seconds after the duel is made. */
+  subscribe(channel: string): () => void {
+    this.channels.set(channel, (this.channels.get(channel) ?? 0) + 1);
+    if (this.channels.get(channel) === 1) this.send({ action: "subscribe", channel, requestId: `subscribe:${channel}` });
+    return () => {
+      const left = (this.channels.get(channel) ?? 1) - 1;
+      if (left > 0) return void this.channels.set(channel, left);
+      this.channels.delete(channel);
+      this.refusals.delete(channel);
+      this.send({ action: "unsubscribe", channel });
+    };
+  }
+
+  /** Send a client message (see the README's realtime protocol); dropped while the connection is down. */
+  send(message: Record<string, unknown>): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   start(): void {
@@ -83,6 +107,7 @@ export class Live {
       this.attempts = 0;
       this.setState("open");
       this.ping = window.setInterval(() => this.send({ action: "ping" }), PING_MS);
+      for (const channel of this.channels.keys()) this.send({ action: "subscribe", channel, requestId: `subscribe:${channel}` });
       if (reopened) for (const listener of this.catchUpListeners) listener();
     };
     socket.onmessage = (message) => this.receive(message.data);
@@ -101,8 +126,16 @@ export class Live {
     this.retry = window.setTimeout(() => void this.open(), delay);
   }
 
-  private send(message: Record<string, unknown>): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  private resubscribe(frame: Frame): void {
+    const channel = frame.requestId?.replace(/^subscribe:/, "") ?? "";
+    if (frame.type === "subscribed") return void this.refusals.delete(channel);
+    if (!this.channels.has(channel)) return;
+    const refused = (this.refusals.get(channel) ?? 0) + 1;
+    this.refusals.set(channel, refused);
+    if (refused >= SUBSCRIBE_ATTEMPTS) return;
+    window.setTimeout(() => {
+      if (this.channels.has(channel)) this.send({ action: "subscribe", channel, requestId: `subscribe:${channel}` });
+    }, Math.min(8000, 500 * 2 ** refused));
   }
 
   private receive(raw: unknown): void {
@@ -118,6 +151,7 @@ export class Live {
       this.seen.push(frame.id);
       if (this.seen.length > SEEN_LIMIT) this.seen.shift();
     }
+    if (frame.requestId?.startsWith("subscribe:")) this.resubscribe(frame);
     for (const listener of this.frameListeners) listener(frame);
   }
 

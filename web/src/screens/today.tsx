@@ -67,7 +67,7 @@ export function TodayScreen() {
     });
     if (data) {
       toast(`Challenge ready: ${data.title}`);
-      window.location.hash = "#/challenges";
+      window.location.hash = `#/challenges/${data.id}`;
     } else toast(problemText(problem, "No challenge could be made"), "error");
   };
 
