@@ -18,13 +18,12 @@ import requests
 from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
-from deepiri_common.settings import reset_settings_cache
-from deepiri_integrations import wiring
 from deepiri_integrations.handlers import api, consumers
 from deepiri_integrations.logic.webhooks import github_signature
 from tests.support import fake_providers, flows, template
 from tests.support.apigw import rest_event
-from tests.support.fake_providers import FakeProviders, issue
+from tests.support.fake_providers import issue
+from tests.support.integrations_stack import deployed_integrations
 from tests.support.lambda_context import FakeLambdaContext
 
 
@@ -77,26 +76,11 @@ class Stack:
 
 @pytest.fixture
 def stack(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    fake = FakeProviders().start()
-    key = boto3.client("kms", region_name=template.REGION).create_key()["KeyMetadata"]["KeyId"]
-    for name, value in {"TOKENS_KEY_ID": key, "GITHUB_WEB_URL": fake.url, "GITHUB_API_URL": fake.url,
-                        "BREAKER_OPEN_SECONDS": "2"}.items():
-        monkeypatch.setenv(name, value)
-    try:
-        with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus",
-                               INTEGRATIONS_TABLE="IntegrationsTable", IDEMPOTENCY_TABLE="IdempotencyTable",
-                               PROVIDERS_SECRET="IntegrationsProvidersSecret",
-                               DEAD_LETTER_QUEUE_URL="IntegrationsEvents.DeadLetterQueue") as created:
-            boto3.client("secretsmanager", region_name=template.REGION).put_secret_value(
-                SecretId=created["IntegrationsProvidersSecret"], SecretString=json.dumps({
-                    "stateKey": "k" * 48, "githubClientId": fake_providers.CLIENT_ID,
-                    "githubClientSecret": fake_providers.CLIENT_SECRET,
-                    "githubWebhookSecret": fake_providers.WEBHOOK_SECRET}))
-            wiring.reset()
-            reset_settings_cache()
-            yield Stack(created, fake.url)
-    finally:
-        fake.stop()
+    with deployed_integrations(monkeypatch, lambda url: {
+            "GITHUB_WEB_URL": url, "GITHUB_API_URL": url, "BREAKER_OPEN_SECONDS": "2"}, {
+            "githubClientId": fake_providers.CLIENT_ID, "githubClientSecret": fake_providers.CLIENT_SECRET,
+            "githubWebhookSecret": fake_providers.WEBHOOK_SECRET}) as (created, url):
+        yield Stack(created, url)
 
 
 def _table_text(stack: Stack) -> str:

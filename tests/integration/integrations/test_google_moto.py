@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
 import requests
 
@@ -22,16 +21,16 @@ from deepiri_common.clock import to_iso, utc_now
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
 from deepiri_common.outbox import outbox_events
-from deepiri_common.settings import reset_settings_cache
 from deepiri_integrations import wiring
 from deepiri_integrations.dal.challenges_api import ChallengesApi
 from deepiri_integrations.handlers import api, consumers
 from deepiri_integrations.logic.webhooks import github_signature
 from deepiri_integrations.logic.writeback import COMMENT, MARKER
-from tests.support import fake_google, fake_providers, flows, template
+from tests.support import fake_google, fake_providers, flows
 from tests.support.apigw import rest_event
 from tests.support.fake_google import event
-from tests.support.fake_providers import FakeProviders, issue
+from tests.support.fake_providers import issue
+from tests.support.integrations_stack import deployed_integrations
 from tests.support.lambda_context import FakeLambdaContext
 
 CHALLENGE = new_ulid()
@@ -106,31 +105,16 @@ def _challenges_function(**kwargs: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def stack(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    fake = FakeProviders().start()
-    key = boto3.client("kms", region_name=template.REGION).create_key()["KeyMetadata"]["KeyId"]
-    for name, value in {"TOKENS_KEY_ID": key, "GITHUB_WEB_URL": fake.url, "GITHUB_API_URL": fake.url,
-                        "GOOGLE_ACCOUNTS_URL": fake.url, "GOOGLE_OAUTH_URL": fake.url, "GOOGLE_API_URL": fake.url,
-                        "BREAKER_OPEN_SECONDS": "2"}.items():
-        monkeypatch.setenv(name, value)
-    try:
-        with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus",
-                               INTEGRATIONS_TABLE="IntegrationsTable", IDEMPOTENCY_TABLE="IdempotencyTable",
-                               PROVIDERS_SECRET="IntegrationsProvidersSecret",
-                               DEAD_LETTER_QUEUE_URL="IntegrationsEvents.DeadLetterQueue") as created:
-            boto3.client("secretsmanager", region_name=template.REGION).put_secret_value(
-                SecretId=created["IntegrationsProvidersSecret"], SecretString=json.dumps({
-                    "stateKey": "k" * 48, "githubClientId": fake_providers.CLIENT_ID,
-                    "githubClientSecret": fake_providers.CLIENT_SECRET,
-                    "githubWebhookSecret": fake_providers.WEBHOOK_SECRET,
-                    "googleClientId": fake_google.CLIENT_ID, "googleClientSecret": fake_google.CLIENT_SECRET}))
-            wiring.reset()
-            reset_settings_cache()
-            # wiring.reset() clears each factory's cache: the stand-in is cached like the factory it replaces.
-            monkeypatch.setattr(wiring, "challenges", cache(lambda: ChallengesApi("deepiri-test-challenges-api",
-                                                                                  invoke=_challenges_function)))
-            yield Stack(created, fake.url)
-    finally:
-        fake.stop()
+    with deployed_integrations(monkeypatch, lambda url: {
+            "GITHUB_WEB_URL": url, "GITHUB_API_URL": url, "GOOGLE_ACCOUNTS_URL": url, "GOOGLE_OAUTH_URL": url,
+            "GOOGLE_API_URL": url, "BREAKER_OPEN_SECONDS": "2"}, {
+            "githubClientId": fake_providers.CLIENT_ID, "githubClientSecret": fake_providers.CLIENT_SECRET,
+            "githubWebhookSecret": fake_providers.WEBHOOK_SECRET, "googleClientId": fake_google.CLIENT_ID,
+            "googleClientSecret": fake_google.CLIENT_SECRET}) as (created, url):
+        # wiring.reset() clears each factory's cache: the stand-in is cached like the factory it replaces.
+        monkeypatch.setattr(wiring, "challenges", cache(lambda: ChallengesApi("deepiri-test-challenges-api",
+                                                                              invoke=_challenges_function)))
+        yield Stack(created, url)
 
 
 def _events(stack: Stack, *events: dict[str, Any]) -> None:

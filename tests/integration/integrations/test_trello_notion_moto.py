@@ -17,15 +17,13 @@ import requests
 
 from deepiri_common.events import DomainEvent
 from deepiri_common.outbox import outbox_events
-from deepiri_common.settings import reset_settings_cache
-from deepiri_integrations import wiring
 from deepiri_integrations.handlers import api, consumers
 from deepiri_integrations.logic import notion, trello
 from tests.support import fake_notion, fake_trello, flows, template
 from tests.support.apigw import rest_event
 from tests.support.fake_notion import page
-from tests.support.fake_providers import FakeProviders
 from tests.support.fake_trello import card
+from tests.support.integrations_stack import deployed_integrations
 from tests.support.lambda_context import FakeLambdaContext
 
 BOARD, TODO, DONE = "b0" * 12, "1a" * 12, "d0" * 12
@@ -84,26 +82,13 @@ class Stack:
 
 @pytest.fixture
 def stack(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    fake = FakeProviders().start()
-    key = boto3.client("kms", region_name=template.REGION).create_key()["KeyMetadata"]["KeyId"]
-    for name, value in {"TOKENS_KEY_ID": key, "TRELLO_WEB_URL": fake.url, "TRELLO_API_URL": fake.url,
-                        "NOTION_API_URL": fake.url, "CALLBACK_BASE_URL": f"https://{HOST}/prod"}.items():
-        monkeypatch.setenv(name, value)
-    try:
-        with template.deployed(monkeypatch, wiring.reset, EVENT_BUS_NAME="EventBus",
-                               INTEGRATIONS_TABLE="IntegrationsTable", IDEMPOTENCY_TABLE="IdempotencyTable",
-                               PROVIDERS_SECRET="IntegrationsProvidersSecret",
-                               DEAD_LETTER_QUEUE_URL="IntegrationsEvents.DeadLetterQueue") as created:
-            boto3.client("secretsmanager", region_name=template.REGION).put_secret_value(
-                SecretId=created["IntegrationsProvidersSecret"], SecretString=json.dumps({
-                    "stateKey": "k" * 48, "trelloApiKey": fake_trello.API_KEY,
-                    "trelloApiSecret": fake_trello.API_SECRET, "notionClientId": fake_notion.CLIENT_ID,
-                    "notionClientSecret": fake_notion.CLIENT_SECRET}))
-            wiring.reset()
-            reset_settings_cache()
-            yield Stack(created, fake.url)
-    finally:
-        fake.stop()
+    with deployed_integrations(monkeypatch, lambda url: {
+            "TRELLO_WEB_URL": url, "TRELLO_API_URL": url, "NOTION_API_URL": url,
+            "CALLBACK_BASE_URL": f"https://{HOST}/prod"}, {
+            "trelloApiKey": fake_trello.API_KEY, "trelloApiSecret": fake_trello.API_SECRET,
+            "notionClientId": fake_notion.CLIENT_ID, "notionClientSecret": fake_notion.CLIENT_SECRET},
+    ) as (created, url):
+        yield Stack(created, url)
 
 
 def _completed(provider: str, ref: str) -> DomainEvent:
