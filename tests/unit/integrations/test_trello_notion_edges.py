@@ -226,6 +226,14 @@ def test_given_cards_that_omit_their_board_then_the_board_read_counts_for_the_ch
     assert fetched.unreadable == 2 and ctx.trello.calls == [("cards", "tok", BOARD)]
 
 
+def test_given_a_card_that_names_another_board_then_its_own_board_decides_whether_it_is_chosen() -> None:
+    ctx = Ctx(trello=TrelloApi([_card(idBoard=DONE)]))
+
+    fetched = trello.fetch(ctx, _connection(boards=[BOARD]), "tok")  # type: ignore[arg-type]
+
+    assert fetched.items == [] and fetched.unreadable == 0
+
+
 def test_given_no_board_chosen_then_the_boards_are_listed_with_the_access_token() -> None:
     ctx = Ctx(trello=TrelloApi([]))
     trello.fetch(ctx, _connection(), "tok")  # type: ignore[arg-type]
@@ -472,3 +480,4 @@ def test_given_a_page_the_user_reads_then_it_is_read_with_the_access_token() -> 
     ctx = Ctx(notion=NotionApi([]))
     item = notion.read_page(ctx, _connection(), "tok", PAGE_ID)  # type: ignore[arg-type]
     assert item is not None and item.externalRef == PAGE_ID and ctx.notion.calls == [("page", "tok", PAGE_ID)]
+    assert notion.read_page(ctx, _connection(databases=["0" * 32]), "tok", PAGE_ID) is None  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -37,6 +37,7 @@ class FakeRepository:
     remembered: list[tuple[str, str, datetime]] = field(default_factory=list)
     imported: list[tuple[str, str, ImportedItem, Any]] = field(default_factory=list)
     versions: set[tuple[str, str, str, datetime]] = field(default_factory=set)
+    looked_up: list[tuple[str, str]] = field(default_factory=list)
 
     def delivery_seen(self, provider: str, delivery: str) -> bool:
         return (provider, delivery) in self.seen
@@ -49,6 +50,7 @@ class FakeRepository:
         return self.accounts.get(f"{provider}:{login}")
 
     def connection(self, user_id: str, provider: str) -> StoredConnection | None:
+        self.looked_up.append((user_id, provider))
         return self.connections.get((user_id, provider))
 
     def record_import(self, user_id: str, provider: str, item: ImportedItem, event: Any) -> bool:
@@ -162,8 +164,10 @@ def test_given_a_bad_signature_then_unauthorized_and_nothing_is_remembered_or_im
         signature: str | None) -> None:
     ctx = _ctx("ada")
 
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Unauthorized) as refused:
         _deliver(ctx, _body(), signature=signature)
+
+    assert refused.value.detail == "the webhook signature does not match"
 
     assert ctx.repository.remembered == [] and ctx.repository.imported == []
 
@@ -182,8 +186,10 @@ def test_given_no_webhook_secret_configured_then_a_delivery_is_refused() -> None
 def test_given_a_signed_delivery_without_its_id_then_unauthorized(delivery: str | None) -> None:
     ctx = _ctx("ada")
 
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Unauthorized) as refused:
         _deliver(ctx, _body(), delivery=delivery)
+
+    assert refused.value.detail == "a signed delivery carries X-GitHub-Delivery"
 
     assert ctx.repository.imported == [] and ctx.repository.remembered == []
 
@@ -252,6 +258,7 @@ def test_given_assignees_without_a_connection_or_outside_their_sources_then_only
 
     assert (receipt.outcome, receipt.items) == ("queued", 1)
     assert [imported[0] for imported in ctx.repository.imported] == ["ada"]
+    assert ctx.repository.looked_up == [("bob", "github"), ("cy", "github"), ("ada", "github")]
 
 
 # ---------------------------------------------------------------- IntegrationChangeNotified
@@ -343,7 +350,18 @@ def test_given_no_connection_or_another_provider_then_ignored_without_reading() 
 
     assert change_notified(ctx, ChangeNotifiedData(userId="bob", provider="trello", ref=CARD), NOW) == "ignored"  # type: ignore[arg-type]
     assert change_notified(ctx, ChangeNotifiedData(userId="ada", provider="github", ref=CARD), NOW) == "ignored"  # type: ignore[arg-type]
-    assert ctx.trello.asked == []
+    assert ctx.trello.asked == [] and ctx.repository.looked_up == [("bob", "trello")]
+
+
+def test_given_an_access_token_valid_for_an_hour_then_it_is_used_without_a_refresh() -> None:
+    ctx = _notified_ctx("trello")
+    ctx.repository.connections[("ada", "trello")] = _connection("ada", "trello").model_copy(
+        update={"accessExpiresAt": NOW + timedelta(hours=1)})
+    ctx.trello = TrelloCards(_card())
+
+    outcome = change_notified(ctx, ChangeNotifiedData(userId="ada", provider="trello", ref=CARD), NOW)  # type: ignore[arg-type]
+
+    assert outcome == "imported" and ctx.trello.asked == [("access-of-ada", CARD)]
 
 
 def test_given_the_card_is_gone_then_refused_and_nothing_imported() -> None:
