@@ -35,10 +35,10 @@ class Repository:
         self.saved: list[tuple[StoredConnection, list[Any]]] = []
         self.breakers: dict[str, tuple[int, datetime | None]] = {}
         self.breaker_saves: list[tuple[str, int, datetime | None]] = []
-        self.records: dict[str, tuple[str, datetime | None]] = {}
-        self.closed: list[str] = []
+        self.records: dict[tuple[str, str, str], tuple[str, datetime | None]] = {}  # (user, provider, ref)
+        self.closed: list[tuple[str, str, str]] = []
         self.imported: list[tuple[ImportedItem, Any]] = []
-        self.seen: set[tuple[str, str]] = set()
+        self.seen: set[tuple[str, str, str, str]] = set()
         self.states: dict[str, PendingAuthorization] = {}
         self.connected: list[tuple[StoredConnection, Any]] = []
         self.forgotten: list[StoredConnection] = []
@@ -65,7 +65,7 @@ class Repository:
         self.breakers[provider] = (failures, open_until)
 
     def record_import(self, user_id: str, provider: str, item: ImportedItem, event: Any) -> bool:
-        key = (item.externalRef, item.updatedAt.isoformat())
+        key = (user_id, provider, item.externalRef, item.updatedAt.isoformat())
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -73,14 +73,14 @@ class Repository:
         return True
 
     def item_record(self, user_id: str, provider: str, ref: str) -> tuple[str, datetime | None] | None:
-        return self.records.get(ref)
+        return self.records.get((user_id, provider, ref))
 
     def item_state(self, user_id: str, provider: str, ref: str) -> str | None:
-        record = self.records.get(ref)
+        record = self.records.get((user_id, provider, ref))
         return record[0] if record else None
 
     def mark_closed(self, user_id: str, provider: str, ref: str) -> None:
-        self.closed.append(ref)
+        self.closed.append((user_id, provider, ref))
 
     def save_state(self, pending: PendingAuthorization) -> None:
         self.states[pending.nonce] = pending
@@ -185,7 +185,7 @@ class Profiles:
         self.zone = timezone
 
     def timezone(self, user_id: str) -> str:
-        return self.zone
+        return self.zone if user_id == "ada" else "UTC"  # only Ada has a zone of her own
 
 
 def context(repository: Repository, *, vault: Vault | None = None, github: Provider | None = None,

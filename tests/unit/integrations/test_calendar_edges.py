@@ -189,14 +189,14 @@ def test_given_a_transient_failure_then_the_calendar_read_is_retried_and_410_rea
 
 def test_given_a_cancelled_event_imported_before_then_its_update_keeps_the_cancelled_tag() -> None:
     repository = _google_repository()
-    repository.records["ada@example.com/a"] = ("open", None)
+    repository.records[("ada", "google", "ada@example.com/a")] = ("open", None)
     stored = repository.connection("ada", "google")
     assert stored is not None
     google = Provider(events=[_page(_event("a", status="cancelled"))])
     fetched = calendar_sync.fetch(context(repository, google=google), stored, "a", NOW)
     (item,) = fetched.items
     assert item is not None and (item.status, item.tags) == ("done", ["calendar", "cancelled"])
-    assert repository.closed == ["ada@example.com/a"]
+    assert repository.closed == [("ada", "google", "ada@example.com/a")]
 
 
 def test_given_no_profiles_then_the_users_zone_is_utc() -> None:

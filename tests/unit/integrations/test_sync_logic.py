@@ -48,7 +48,10 @@ def test_given_changed_issues_then_each_is_published_and_since_moves_to_the_newe
     data = events[0].detail.data
     assert (data["outcome"], data["imported"], data["skipped"]) == ("synced", 2, 0)
     assert [i.externalRef for i, _ in repository.imported] == ["ada/app#1", "ada/app#2"]
-    assert repository.imported[0][1].detail_type == "IntegrationItemImported"
+    imported = repository.imported[0][1]
+    assert imported.detail_type == "IntegrationItemImported" and imported.detail.actor == "ada"
+    assert (imported.detail.data["userId"], imported.detail.data["provider"], imported.detail.data["title"]) == (
+        "ada", "github", "Issue 1")
 
 
 def test_given_only_changes_older_than_the_cursor_then_since_stays_where_it_was() -> None:
@@ -79,7 +82,7 @@ def test_given_github_answers_304_then_the_run_is_unchanged_and_keeps_its_cursor
 
 def test_given_an_unreadable_issue_an_unchosen_one_and_one_seen_before_then_each_counts_as_skipped() -> None:
     repository = Repository(connection(sources=IntegrationSources(repositories=["ada/app"])))
-    repository.seen.add(("ada/app#3", datetime(2026, 11, 20, 10, tzinfo=UTC).isoformat()))
+    repository.seen.add(("ada", "github", "ada/app#3", datetime(2026, 11, 20, 10, tzinfo=UTC).isoformat()))
     other = _issue(2, "2026-11-20T10:00:00Z", repository={"full_name": "bob/lib"},
                    repository_url="https://api.github.com/repos/bob/lib")
     github = _github(IssuePage(issues=[_issue(1, "2026-11-20T10:00:00Z"), other, _issue(3, "2026-11-20T10:00:00Z"),

@@ -24,7 +24,7 @@ def _done(source: str = "github", ref: str | None = "ada/app#7",
 def _repository(ref: str = "ada/app#7", state: str = "open", changed: datetime | None = None,
                 provider: str = "github", **fields: object) -> Repository:
     repository = Repository(connection(provider=provider, **fields))
-    repository.records[ref] = (state, changed)
+    repository.records[("ada", provider, ref)] = (state, changed)
     return repository
 
 
@@ -37,7 +37,7 @@ def test_given_an_open_imported_issue_then_it_is_closed_commented_once_and_its_r
     assert outcome == "closed"
     assert github.calls == [("close_issue", "access", "ada/app", 7), ("comments", "access", "ada/app", 7),
                             ("comment", "access", "ada/app", 7, writeback.COMMENT)]
-    assert writeback.MARKER in writeback.COMMENT and repository.closed == ["ada/app#7"]
+    assert writeback.MARKER in writeback.COMMENT and repository.closed == [("ada", "github", "ada/app#7")]
 
 
 def test_given_a_redelivered_completion_then_the_issue_is_not_commented_twice() -> None:
@@ -165,7 +165,7 @@ def test_given_an_open_imported_event_then_it_is_marked_done_with_the_completion
     assert google.calls == [("event", "access", "ada@example.com", "ev1"),
                             ("patch_event", "access", "ada@example.com", "ev1", calendar.mark_patch(EVENT, DONE))]
     assert google.calls[1][4]["extendedProperties"]["private"]["deepiriCompletedAt"].startswith("2026-11-30T11:00:00")
-    assert repository.closed == ["ada@example.com/ev1"]
+    assert repository.closed == [("ada", "google", "ada@example.com/ev1")]
 
 
 def test_given_an_event_cancelled_or_marked_already_then_it_is_not_patched_but_its_record_closes() -> None:
@@ -173,7 +173,7 @@ def test_given_an_event_cancelled_or_marked_already_then_it_is_not_patched_but_i
         repository, google = _google_repository(), Provider(event=raw)
         assert writeback.task_completed(context(repository, google=google),
                                         _done("google", "ada@example.com/ev1"), NOW) == "marked"
-        assert google.named("patch_event") == [] and repository.closed == ["ada@example.com/ev1"]
+        assert google.named("patch_event") == [] and repository.closed == [("ada", "google", "ada@example.com/ev1")]
 
 
 def test_given_an_event_changed_after_the_completion_or_not_open_then_it_is_skipped() -> None:
