@@ -121,9 +121,10 @@ def test_given_no_block_possible_then_the_reason_is_the_answer() -> None:
     with pytest.raises(NotFound, match=r"^challenge not found$"):
         focus.create(context(_google_repository(), google=google, challenges=_Challenges(None)), ADA, "google",
                      FocusBlockRequest(challengeId=CHALLENGE), NOW)
-    with pytest.raises(ServiceUnavailable, match=r"^Google Calendar is not configured"):
-        focus.create(context(_google_repository(), challenges=_challenge()), ADA, "google",
-                     FocusBlockRequest(challengeId=CHALLENGE), NOW)
+    for unconfigured in (None, Provider(configured=False)):
+        with pytest.raises(ServiceUnavailable, match=r"^Google Calendar is not configured on this deployment"):
+            focus.create(context(_google_repository(), google=unconfigured, challenges=_challenge()), ADA, "google",
+                         FocusBlockRequest(challengeId=CHALLENGE), NOW)
     assert google.calls == []
 
 
@@ -215,6 +216,10 @@ def test_given_an_event_then_its_fields_map_exactly() -> None:
     assert (item.title, item.description, item.url) == ("Review the draft", "Line one\nline two", None)
     assert (item.updatedAt, item.assignees, item.pullRequest) == (datetime(2026, 11, 20, 10, tzinfo=UTC), [], False)
     assert item.status == "todo"
+    bare = calendar.google_event({"id": "e2", "updated": "2026-11-20T10:00:00Z", "htmlLink": "https://cal.test/e2",
+                                  "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-03"}}, "c", "UTC")
+    assert bare is not None and (bare.title, bare.description, bare.url) == ("(no title)", None, "https://cal.test/e2")
+    assert bare.dueAt == datetime(2026, 12, 2, 23, 59, 59, tzinfo=UTC)  # the end of its last day
 
 
 def test_given_odd_event_json_then_it_is_no_item_or_its_parts_fall_back() -> None:

@@ -33,6 +33,8 @@ def test_given_a_state_signed_otherwise_then_it_has_no_nonce() -> None:
     assert connections.state_nonce("other", "github", state) is None
     assert connections.state_nonce("key", "github", "n0nce.forged") is None
     assert connections.state_nonce("key", "github", "n0nce") is None
+    dotted = connections.sign_state("key", "github", "a.b")  # the nonce is what comes before the first dot
+    assert connections.state_nonce("key", "github", dotted) is None
 
 
 def test_given_a_verifier_then_the_challenge_is_its_unpadded_s256() -> None:
