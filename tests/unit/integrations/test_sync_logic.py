@@ -229,3 +229,17 @@ def test_given_the_scheduled_run_then_every_connection_is_synced_and_one_surpris
     outcomes = sync.sync_everyone(context(repository, github=github), "github", NOW)
 
     assert outcomes == {"synced": 1, "failed": 1, "unchanged": 1}
+    assert [call[1] for call in github.calls] == ["access"] * 3
+
+
+class _Vanishing(Repository):
+    """A user listed as connected whose connection is gone by the time it is read (disconnected meanwhile)."""
+
+    def connected_users(self, provider: str) -> list[str]:
+        return ["gone", *super().connected_users(provider)]
+
+
+def test_given_a_connection_gone_during_the_scheduled_run_then_it_is_passed_over() -> None:
+    github = _github(IssuePage(issues=[], etag=None, not_modified=False))
+    outcomes = sync.sync_everyone(context(_Vanishing(connection()), github=github), "github", NOW)
+    assert outcomes == {"synced": 1} and len(github.calls) == 1

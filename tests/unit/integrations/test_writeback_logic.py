@@ -37,11 +37,13 @@ def test_given_an_open_imported_issue_then_it_is_closed_commented_once_and_its_r
     assert outcome == "closed"
     assert github.calls == [("close_issue", "access", "ada/app", 7), ("comments", "access", "ada/app", 7),
                             ("comment", "access", "ada/app", 7, writeback.COMMENT)]
-    assert writeback.MARKER in writeback.COMMENT and repository.closed == [("ada", "github", "ada/app#7")]
+    assert writeback.COMMENT == ("Completed in Deepiri: this issue was closed because its task was marked done. "
+                                 "<!-- deepiri:completed -->")
+    assert repository.closed == [("ada", "github", "ada/app#7")]
 
 
 def test_given_a_redelivered_completion_then_the_issue_is_not_commented_twice() -> None:
-    github = Provider(comments=[[f"Completed in Deepiri {writeback.MARKER}"]])
+    github = Provider(comments=[["first", "Closed by Deepiri <!-- deepiri:completed --> (edited)"]])
     assert writeback.task_completed(context(_repository(), github=github), _done(), NOW) == "closed"
     assert github.named("comment") == []
 
