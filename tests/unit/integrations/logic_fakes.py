@@ -100,20 +100,25 @@ class Repository:
 class Vault:
     """Seals by naming the tokens it holds: ``sealed:<user>:<provider>:<n>``."""
 
-    def __init__(self, tokens: Tokens | None = None) -> None:
-        self.held: dict[str, Tokens] = {}
+    def __init__(self, tokens: Tokens | None = None, owner: tuple[str, str] | None = None) -> None:
+        """``tokens``: what ``sealed`` holds, for ``owner`` (user, provider; any owner when None)."""
+        self.held: dict[str, tuple[Tokens, tuple[str, str] | None]] = {}
         self.sealed: list[tuple[Tokens, str, str]] = []
         if tokens is not None:
-            self.held["sealed"] = tokens
+            self.held["sealed"] = (tokens, owner)
 
     def seal(self, tokens: Tokens, user_id: str, provider: str) -> str:
         self.sealed.append((tokens, user_id, provider))
         name = f"sealed:{user_id}:{provider}:{len(self.sealed)}"
-        self.held[name] = tokens
+        self.held[name] = (tokens, (user_id, provider))
         return name
 
     def open(self, sealed: str, user_id: str, provider: str) -> Tokens:
-        return self.held[sealed]
+        """The tokens; KeyError for tokens sealed for someone else (KMS's encryption context)."""
+        tokens, owner = self.held[sealed]
+        if owner is not None and owner != (user_id, provider):
+            raise KeyError("sealed for another user or provider")
+        return tokens
 
 
 class Secrets:

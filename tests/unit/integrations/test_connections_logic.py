@@ -54,25 +54,32 @@ def test_given_github_then_the_authorize_url_carries_the_signed_state_and_the_pk
     assert (pending.userId, pending.provider, pending.redirectUri, redirect) == ("ada", "github", "https://app/cb",
                                                                                   "https://app/cb")
     assert connections.state_nonce("state-key", "github", state) == pending.nonce
-    assert challenge == connections.pkce_challenge(pending.verifier) and len(pending.verifier) >= 43
+    assert challenge == connections.pkce_challenge(pending.verifier)
+    assert (len(pending.nonce), len(pending.verifier)) == (32, 64)  # 24 and 48 random bytes (RFC 7636: 43 to 128)
 
 
 def test_given_google_then_it_is_asked_with_pkce_and_the_verifier_kept() -> None:
     repository, google = Repository(), Provider(authorize_url="https://accounts.test/o")
     connections.start(context(repository, google=google), "ada", "google", "https://app/cb", NOW)
     (pending,) = repository.states.values()
-    assert google.calls[0][3] == connections.pkce_challenge(pending.verifier)
+    state = connections.sign_state("state-key", "google", pending.nonce)
+    assert google.calls == [("authorize_url", "https://app/cb", state, connections.pkce_challenge(pending.verifier))]
 
 
 def test_given_notion_then_no_pkce_and_trello_keeps_its_request_token() -> None:
     repository, notion = Repository(), Provider(authorize_url="https://notion.test/o")
     connections.start(context(repository, notion=notion), "ada", "notion", "https://app/cb", NOW)
-    assert len(notion.calls[0]) == 3 and next(iter(repository.states.values())).verifier == ""
+    pending = next(iter(repository.states.values()))
+    assert notion.calls == [("authorize_url", "https://app/cb", connections.sign_state("state-key", "notion",
+                                                                                         pending.nonce))]
+    assert pending.verifier == ""
 
     repository, trello = Repository(), Provider(begin=("https://trello.test/o", "request-token"))
     answer = connections.start(context(repository, trello=trello), "ada", "trello", "https://app/cb", NOW)
     assert answer.authorizeUrl == "https://trello.test/o"
-    assert next(iter(repository.states.values())).verifier == "request-token"
+    pending = next(iter(repository.states.values()))
+    assert pending.verifier == "request-token"
+    assert trello.calls == [("begin", "https://app/cb", connections.sign_state("state-key", "trello", pending.nonce))]
 
 
 def test_given_a_provider_not_configured_or_down_then_starting_is_503() -> None:
@@ -80,6 +87,8 @@ def test_given_a_provider_not_configured_or_down_then_starting_is_503() -> None:
         connections.start(context(Repository(), notion=Provider(configured=False)), "ada", "notion", "u", NOW)
     with pytest.raises(ServiceUnavailable, match=r"^Google Calendar is not configured"):
         connections.start(context(Repository()), "ada", "google", "u", NOW)
+    with pytest.raises(ServiceUnavailable, match=r"^Trello is not configured on this deployment \(no client id\)$"):
+        connections.start(context(Repository(), trello=Provider(configured=False)), "ada", "trello", "u", NOW)
     with pytest.raises(ServiceUnavailable, match=r"^Trello could not be reached"):
         connections.start(context(Repository(), trello=Provider(begin=Unavailable("x"))), "ada", "trello", "u", NOW)
 
@@ -113,7 +122,8 @@ def test_given_the_callback_then_the_code_is_exchanged_and_the_connection_stored
     assert github.calls == [("exchange", "code1", "verifier", "https://app/cb"), ("login", "a1")]
     (stored, event), = repository.connected
     assert (stored.account, stored.status, stored.scopes, stored.connectedAt) == ("ada-gh", "connected", ["repo"], NOW)
-    assert stored.accessExpiresAt == NOW + timedelta(hours=1)
+    assert (stored.accessExpiresAt, stored.version, stored.sources) == (NOW + timedelta(hours=1), 0,
+                                                                        IntegrationSources())
     assert vault.open(stored.sealedTokens, "ada", "github").account == "ada-gh"
     assert vault.sealed[0][1:] == ("ada", "github")
     assert event.detail_type == "IntegrationConnected"
@@ -154,7 +164,7 @@ def test_given_a_state_unknown_used_expired_or_of_another_provider_then_the_call
     repository = Repository()
     github = Provider(exchange=Tokens(accessToken="a"), login="x")
     ctx = context(repository, github=github)
-    with pytest.raises(BadRequest, match="unknown, used or expired"):
+    with pytest.raises(BadRequest, match=r"^the authorization state is unknown, used or expired; connect again$"):
         connections.complete(ctx, "github", "c", "n1.forged", NOW)
     state = _pending(repository, expires=timedelta(0))
     with pytest.raises(BadRequest):
@@ -197,6 +207,7 @@ def test_given_a_token_expiring_within_five_minutes_then_it_is_refreshed_sealed_
 
     assert access == "new" and github.calls == [("refresh", "r1")]
     assert (saved.accessExpiresAt, saved.scopes) == (NOW + timedelta(minutes=10), ["repo", "read:user"])
+    assert vault.sealed[-1][1:] == ("ada", "github")
     renewed = vault.open(saved.sealedTokens, "ada", "github")
     assert (renewed.accessToken, renewed.refreshToken) == ("new", "r1")  # the old refresh token is kept
     assert repository.saved[-1][0] == saved
@@ -215,11 +226,19 @@ def test_given_a_refresh_with_a_new_refresh_token_and_no_scopes_then_both_are_ta
 def test_given_no_refresh_token_or_trello_then_refreshing_is_refused() -> None:
     with pytest.raises(Refused) as refused:
         connections.fresh_access(context(Repository()), connection(accessExpiresAt=NOW), NOW)
-    assert refused.value.status == 401
+    assert (refused.value.status, str(refused.value)) == (
+        401, "the access token expired and there is no refresh token")
     vault = Vault(Tokens(accessToken="old", refreshToken="r1"))
     with pytest.raises(Refused) as refused:
         connections.fresh_access(context(Repository(), vault=vault), connection("trello", accessExpiresAt=NOW), NOW)
-    assert refused.value.status == 401
+    assert (refused.value.status, str(refused.value)) == (401, "Trello tokens cannot be refreshed")
+
+
+def test_given_tokens_sealed_for_another_owner_then_they_are_not_opened() -> None:
+    vault = Vault(Tokens(accessToken="a"), owner=("ada", "github"))
+    assert connections.fresh_access(context(Repository(), vault=vault), connection(), NOW)[1] == "a"
+    with pytest.raises(KeyError):
+        connections.fresh_access(context(Repository(), vault=vault), connection(userId="bob"), NOW)
 
 
 def test_given_notion_then_notion_refreshes_its_own_token() -> None:
@@ -255,6 +274,14 @@ def test_given_a_disconnect_then_the_grant_is_revoked_at_that_provider_and_forgo
     assert clients[provider].calls == [("revoke", "access")]
     assert all(c.calls == [] for name, c in clients.items() if name != provider)
     assert [c.provider for c in repository.forgotten] == [provider]
+
+
+def test_given_an_expiring_token_at_disconnect_then_the_fresh_one_is_revoked() -> None:
+    vault = Vault(Tokens(accessToken="old", refreshToken="r1"))
+    github = Provider(refresh=Tokens(accessToken="new"))
+    repository = Repository(connection(accessExpiresAt=NOW + timedelta(minutes=4)))
+    connections.disconnect(context(repository, github=github, vault=vault), "ada", "github", NOW)
+    assert github.calls == [("refresh", "r1"), ("revoke", "new")]
 
 
 def test_given_the_provider_fails_to_revoke_then_the_connection_is_still_forgotten() -> None:
