@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from logic_fakes import NOW, Provider, Repository, connection, context
+from logic_fakes import NOW, Provider, Repository, Vault, connection, context
 
 from deepiri_integrations.dal.github import IssuePage
 from deepiri_integrations.dal.google import EventPage
 from deepiri_integrations.dal.http import RateLimited, Refused, Unavailable
 from deepiri_integrations.logic import sync
-from deepiri_integrations.models.connections import IntegrationSources
+from deepiri_integrations.models.connections import IntegrationSources, Tokens
 
 
 def _issue(number: int, updated: str, **fields: Any) -> dict[str, Any]:
@@ -111,6 +111,7 @@ def test_given_a_rate_limit_then_the_connection_waits_until_retry_after_and_says
     until = NOW + timedelta(seconds=120)
     assert (result.outcome, result.retryAfter, result.imported, result.skipped) == ("rateLimited", until, 0, 0)
     saved, events = repository.saved[-1]
+    assert (events[0].detail.data["imported"], events[0].detail.data["skipped"]) == (0, 0)
     assert (saved.status, saved.retryAfter) == ("rateLimited", until)
     assert saved.lastError == "GitHub's rate limit was reached; the sync resumes by itself"
     assert events[0].detail.data["outcome"] == "rateLimited"
@@ -123,7 +124,7 @@ def test_given_a_connection_still_waiting_then_nothing_is_asked_and_the_wait_is_
         repository = Repository(connection(status=status, retryAfter=until))
         github = _github()
         result = sync.sync_user(context(repository, github=github), "ada", "github", NOW)
-        assert (result.outcome, result.retryAfter) == (outcome, until)
+        assert (result.outcome, result.retryAfter, result.imported, result.skipped) == (outcome, until, 0, 0)
         assert github.calls == [] and repository.saved == []
 
 
@@ -141,7 +142,7 @@ def test_given_the_provider_does_not_answer_then_the_breaker_counts_one_failure_
     github = _github(*[Unavailable("503")] * 3)
     result = sync.sync_user(context(repository, github=github), "ada", "github", NOW)
 
-    assert (result.outcome, result.retryAfter) == ("unavailable", None)
+    assert (result.outcome, result.retryAfter, result.imported, result.skipped) == ("unavailable", None, 0, 0)
     assert len(github.named("assigned_issues")) == 3  # every attempt of the policy
     assert repository.breaker_saves == [("github", 1, None)]
     saved, events = repository.saved[-1]
@@ -166,7 +167,7 @@ def test_given_an_open_breaker_then_no_call_is_made_and_the_connection_waits_for
     repository.breakers["github"] = (3, until)
     github = _github()
     result = sync.sync_user(context(repository, github=github), "ada", "github", NOW)
-    assert (result.outcome, result.retryAfter) == ("unavailable", until)
+    assert (result.outcome, result.retryAfter, result.imported, result.skipped) == ("unavailable", until, 0, 0)
     assert github.calls == []
     saved, events = repository.saved[-1]
     assert (saved.status, saved.retryAfter) == ("unavailable", until)
@@ -193,7 +194,7 @@ def test_given_a_withdrawn_grant_then_the_run_fails_and_asks_the_user_to_connect
     for status in (401, 403):
         repository = Repository(connection())
         result = sync.sync_user(context(repository, github=_github(Refused(status, "no"))), "ada", "github", NOW)
-        assert (result.outcome, result.retryAfter) == ("failed", None)
+        assert (result.outcome, result.retryAfter, result.imported, result.skipped) == ("failed", None, 0, 0)
         saved, events = repository.saved[-1]
         assert (saved.status, saved.retryAfter) == ("error", None)
         assert saved.lastError == "GitHub no longer accepts this connection; disconnect and connect again"
@@ -215,6 +216,17 @@ def test_given_a_google_connection_then_its_calendars_cursors_are_stored_after_t
     result = sync.sync_user(context(repository, google=google), "ada", "google", NOW)
     assert (result.outcome, result.imported) == ("synced", 1)
     assert repository.saved[-1][0].cursors == {"ada@example.com": "sync:t1"}
+    assert google.calls == [("events", "access", "ada@example.com", None, NOW)]
+
+
+def test_given_an_expiring_token_then_the_sync_refreshes_it_first_and_reads_with_the_new_one() -> None:
+    repository = Repository(connection(accessExpiresAt=NOW + timedelta(minutes=2)))
+    vault = Vault(Tokens(accessToken="old", refreshToken="r1"))
+    github = Provider(refresh=Tokens(accessToken="new", expiresIn=3600),
+                      assigned_issues=[IssuePage(issues=[], etag=None, not_modified=False)])
+    assert sync.sync_user(context(repository, github=github, vault=vault), "ada", "github", NOW).outcome == "synced"
+    assert [call[:2] for call in github.calls] == [("refresh", "r1"), ("assigned_issues", "new")]
+    assert repository.saved[-1][0].accessExpiresAt == NOW + timedelta(hours=1)
 
 
 # ---------------------------------------------------------------- everyone
@@ -222,14 +234,16 @@ def test_given_the_scheduled_run_then_every_connection_is_synced_and_one_surpris
     repository = Repository(connection(userId="ada"))
     repository.save(connection(userId="bob"))
     repository.save(connection(userId="cyd"))
+    repository.save(connection(userId="dee"))
     repository.saved.clear()
     github = _github(IssuePage(issues=[], etag=None, not_modified=False), KeyError("surprise"),
-                     IssuePage(issues=[], etag=None, not_modified=True))
+                     IssuePage(issues=[], etag=None, not_modified=True),
+                     IssuePage(issues=[], etag=None, not_modified=False))
 
     outcomes = sync.sync_everyone(context(repository, github=github), "github", NOW)
 
-    assert outcomes == {"synced": 1, "failed": 1, "unchanged": 1}
-    assert [call[1] for call in github.calls] == ["access"] * 3
+    assert outcomes == {"synced": 2, "failed": 1, "unchanged": 1}
+    assert [call[1] for call in github.calls] == ["access"] * 4
 
 
 class _Vanishing(Repository):

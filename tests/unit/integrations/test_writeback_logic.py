@@ -9,7 +9,7 @@ from logic_fakes import NOW, Provider, Repository, Vault, connection, context
 
 from deepiri_integrations.dal.http import Refused, Unavailable
 from deepiri_integrations.logic import calendar, writeback
-from deepiri_integrations.models.connections import Tokens
+from deepiri_integrations.models.connections import StoredConnection, Tokens
 from deepiri_integrations.models.events import TaskCompletedData
 
 DONE_AT = "2026-11-30T11:00:00Z"
@@ -137,17 +137,30 @@ def test_given_a_notion_page_not_open_or_not_connected_then_it_is_skipped() -> N
 def test_given_a_trello_card_then_its_write_back_gets_the_completion_moment_and_fresh_token() -> None:
     seen: list[tuple[object, ...]] = []
 
-    def write(ctx: object, conn: object, access: str, ref: str, completed_at: datetime) -> str:
-        seen.append((access, ref, completed_at))
+    def write(ctx: object, conn: StoredConnection, access: str, ref: str, completed_at: datetime) -> str:
+        seen.append((ctx, conn.userId, conn.provider, access, ref, completed_at))
         return "superseded"
 
+    repository = _repository(ref="card1", provider="trello", accessExpiresAt=NOW + timedelta(minutes=1))
+    trello = Provider(refresh=Tokens(accessToken="unused"))
+    ctx = context(repository, trello=trello, vault=Vault(Tokens(accessToken="old", refreshToken="r1")))
     writeback._WRITE_BACK["trello"], original = write, writeback._WRITE_BACK["trello"]
     try:
-        outcome = writeback.task_completed(context(_repository(ref="card1", provider="trello")),
-                                           _done("trello", "card1", completed_at=None), NOW, DONE)
+        # Trello's tokens are not refreshed: one expiring within five minutes of now cannot complete the card
+        assert writeback.task_completed(ctx, _done("trello", "card1"), NOW) == "refused"
+        assert repository.saved[-1][0].lastError == "completing card1 on Trello was refused (401)"
+        ctx = context(_repository(ref="card1", provider="trello"))
+        outcome = writeback.task_completed(ctx, _done("trello", "card1", completed_at=None), NOW, DONE)
     finally:
         writeback._WRITE_BACK["trello"] = original
-    assert outcome == "superseded" and seen == [("access", "card1", DONE)]
+    assert outcome == "superseded" and seen == [(ctx, "ada", "trello", "access", "card1", DONE)]
+
+
+def test_given_a_record_without_connection_then_the_write_back_is_skipped() -> None:
+    for source, ref in (("notion", "p1"), ("google", "ada@example.com/ev1"), ("github", "ada/app#7")):
+        repository = Repository()
+        repository.records[("ada", source, ref)] = ("open", None)
+        assert writeback.task_completed(context(repository, google=Provider()), _done(source, ref), NOW) == "skipped"
 
 
 # ---------------------------------------------------------------- Google Calendar
@@ -176,6 +189,23 @@ def test_given_an_event_cancelled_or_marked_already_then_it_is_not_patched_but_i
         assert writeback.task_completed(context(repository, google=google),
                                         _done("google", "ada@example.com/ev1"), NOW) == "marked"
         assert google.named("patch_event") == [] and repository.closed == [("ada", "google", "ada@example.com/ev1")]
+
+
+def test_given_no_completion_moment_then_now_decides_the_conflict_and_a_tie_is_ours() -> None:
+    google = Provider(event=dict(EVENT), patch_event={})
+    assert writeback.task_completed(context(_google_repository(changed=NOW + timedelta(seconds=1)), google=google),
+                                    _done("google", "ada@example.com/ev1", completed_at=None), NOW) == "skipped"
+    assert writeback.task_completed(context(_google_repository(changed=NOW), google=google),
+                                    _done("google", "ada@example.com/ev1", completed_at=None), NOW) == "marked"
+    assert google.calls[-1][4]["extendedProperties"]["private"]["deepiriCompletedAt"].startswith("2026-11-30T12:00")
+
+
+def test_given_an_expiring_google_token_then_it_is_refreshed_before_marking() -> None:
+    repository = _google_repository(accessExpiresAt=NOW + timedelta(minutes=3))
+    google = Provider(refresh=Tokens(accessToken="new"), event=dict(EVENT), patch_event={})
+    ctx = context(repository, google=google, vault=Vault(Tokens(accessToken="old", refreshToken="r1")))
+    assert writeback.task_completed(ctx, _done("google", "ada@example.com/ev1"), NOW) == "marked"
+    assert [call[:2] for call in google.calls] == [("refresh", "r1"), ("event", "new"), ("patch_event", "new")]
 
 
 def test_given_an_event_changed_after_the_completion_or_not_open_then_it_is_skipped() -> None:
