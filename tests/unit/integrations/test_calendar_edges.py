@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from logic_fakes import NOW, Profiles, Provider, Repository, connection, context
+from logic_fakes import NOW, Profiles, Provider, Repository, Vault, connection, context
 
 from deepiri_common.identity import Caller
 from deepiri_common.problems import NotFound, ServiceUnavailable
@@ -17,7 +17,7 @@ from deepiri_integrations.dal.google import EventPage, SyncTokenGone
 from deepiri_integrations.dal.http import Refused, Unavailable
 from deepiri_integrations.logic import calendar, calendar_sync, focus
 from deepiri_integrations.models.calendar import FocusBlockRequest
-from deepiri_integrations.models.connections import IntegrationSources
+from deepiri_integrations.models.connections import IntegrationSources, Tokens
 
 CHALLENGE = "01JFQ0000000000000000000AB"
 ADA = Caller(user_id="ada")
@@ -97,6 +97,26 @@ def test_given_a_block_that_exists_then_it_is_read_and_answered_with_its_own_tim
     assert google.named("event") == [("event", "access", "ada@example.com", existing["id"])] * 2
     assert (block.created, block.summary) == (False, "Focus: renamed")
     assert (block.startAt, block.endAt) == (datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+
+def test_given_a_block_that_exists_with_wall_clock_times_then_they_are_read_in_the_users_zone() -> None:
+    existing = {"id": "x", "start": {"dateTime": "2026-12-01T08:00:00"}, "end": {"dateTime": "2026-12-01T09:15:00"},
+                "htmlLink": ["not", "a", "link"]}
+    google = Provider(insert_event=Refused(409, "duplicate"), event=existing,
+                      refresh=Tokens(accessToken="new", expiresIn=3600))
+    repository = _google_repository(accessExpiresAt=NOW + timedelta(minutes=1))
+    ctx = context(repository, google=google, challenges=_challenge(), profiles=Profiles("Europe/Paris"),
+                  vault=Vault(Tokens(accessToken="old", refreshToken="r1")))
+
+    block = focus.create(ctx, ADA, "google", FocusBlockRequest(challengeId=CHALLENGE, minutes=30, startAt=NOW), NOW)
+
+    assert (block.startAt, block.endAt) == (datetime(2026, 12, 1, 7, 0, tzinfo=UTC),
+                                            datetime(2026, 12, 1, 8, 15, tzinfo=UTC))
+    assert (block.url, block.summary, block.timeZone) == (None, "Focus: Ship the release", "Europe/Paris")
+    assert [call[:2] for call in google.calls] == [("refresh", "r1"), ("insert_event", "new"), ("event", "new")]
+    body = google.calls[1][3]
+    assert (body["start"]["dateTime"], body["end"]["dateTime"]) == ("2026-11-30T13:00:00+01:00",
+                                                                    "2026-11-30T13:30:00+01:00")
 
 
 def test_given_google_refuses_or_is_down_then_the_focus_block_is_503() -> None:
@@ -184,7 +204,15 @@ def test_given_a_transient_failure_then_the_calendar_read_is_retried_and_410_rea
     stored = connection("google", account="ada@example.com", cursors={"ada@example.com": "sync:old"})
     google = Provider(events=[Unavailable("502"), SyncTokenGone("410"), Unavailable("502"), _page(cursor="sync:new")])
     fetched = calendar_sync.fetch(context(Repository(stored), google=google), stored, "a", NOW)
-    assert [call[3] for call in google.calls] == ["sync:old", "sync:old", None, None]
+    assert google.calls == [("events", "a", "ada@example.com", cursor, NOW)
+                            for cursor in ("sync:old", "sync:old", None, None)]
+
+
+def test_given_an_expired_sync_token_and_an_empty_full_read_then_the_run_is_still_not_unchanged() -> None:
+    stored = connection("google", account="ada@example.com", cursors={"ada@example.com": "sync:old"})
+    google = Provider(events=[SyncTokenGone("410"), _page(cursor="sync:new")])
+    fetched = calendar_sync.fetch(context(Repository(stored), google=google), stored, "a", NOW)
+    assert (fetched.items, fetched.notModified) == ([], False)
     assert fetched.cursor == {"cursors": {"ada@example.com": "sync:new"}}
 
 
@@ -259,6 +287,14 @@ def test_given_zone_names_then_unknown_or_missing_ones_are_utc() -> None:
     assert calendar.zone("Europe/Paris").key == "Europe/Paris"
     assert calendar.zone(None).key == calendar.zone("").key == calendar.zone("../etc").key == "UTC"
     assert calendar.zone("Not/AZone").key == "UTC"
+
+
+def test_given_any_event_then_its_due_instant_is_expressed_in_utc() -> None:
+    timed = calendar.due_at({"dateTime": "2026-12-04T10:00:00+09:00"}, None, "Asia/Tokyo")
+    all_day = calendar.due_at({"date": "2026-12-04"}, None, "Asia/Tokyo")
+    assert timed is not None and all_day is not None
+    assert timed.tzinfo is UTC and all_day.tzinfo is UTC  # not merely a zero offset: UTC itself
+    assert (timed.hour, all_day.isoformat()) == (1, "2026-12-04T14:59:59+00:00")
 
 
 def test_given_an_all_day_event_ending_before_it_starts_then_it_is_due_on_its_first_day() -> None:
