@@ -206,6 +206,7 @@ def test_given_a_transient_failure_then_the_calendar_read_is_retried_and_410_rea
     fetched = calendar_sync.fetch(context(Repository(stored), google=google), stored, "a", NOW)
     assert google.calls == [("events", "a", "ada@example.com", cursor, NOW)
                             for cursor in ("sync:old", "sync:old", None, None)]
+    assert fetched.cursor == {"cursors": {"ada@example.com": "sync:new"}}
 
 
 def test_given_an_expired_sync_token_and_an_empty_full_read_then_the_run_is_still_not_unchanged() -> None:
