@@ -3,11 +3,10 @@ clients, each recording what it was asked so a test can assert the exact calls."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from deepiri_integrations.dal.github import IssuePage
-from deepiri_integrations.dal.google import EventPage
 from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.models.connections import (
@@ -139,47 +138,11 @@ class Provider:
             return raise_or_return(answer.pop(0))
         return raise_or_return(answer)
 
-    def authorize_url(self, *args: Any) -> str:
-        return str(self._answer("authorize_url", *args))
-
-    def begin(self, *args: Any) -> Any:
-        return self._answer("begin", *args)
-
-    def exchange(self, *args: Any) -> Any:
-        return self._answer("exchange", *args)
-
-    def refresh(self, *args: Any) -> Any:
-        return self._answer("refresh", *args)
-
-    def login(self, *args: Any) -> Any:
-        return self._answer("login", *args)
-
-    def revoke(self, *args: Any) -> Any:
-        return self._answer("revoke", *args)
-
-    def assigned_issues(self, *args: Any) -> IssuePage:
-        return self._answer("assigned_issues", *args)  # type: ignore[no-any-return]
-
-    def close_issue(self, *args: Any) -> Any:
-        return self._answer("close_issue", *args)
-
-    def comments(self, *args: Any) -> Any:
-        return self._answer("comments", *args)
-
-    def comment(self, *args: Any) -> Any:
-        return self._answer("comment", *args)
-
-    def events(self, *args: Any) -> EventPage:
-        return self._answer("events", *args)  # type: ignore[no-any-return]
-
-    def event(self, *args: Any) -> Any:
-        return self._answer("event", *args)
-
-    def patch_event(self, *args: Any) -> Any:
-        return self._answer("patch_event", *args)
-
-    def insert_event(self, *args: Any) -> Any:
-        return self._answer("insert_event", *args)
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        """Every client method (``exchange``, ``events``, ``close_issue``...): recorded, then answered."""
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return lambda *args: self._answer(method, *args)
 
     def named(self, method: str) -> list[Any]:
         return [call for call in self.calls if call[0] == method]
