@@ -42,6 +42,7 @@ import subprocess
 import sys
 import threading
 import time
+import tokenize
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -80,6 +81,7 @@ class Settings:
     logic: tuple[str, ...]
     module_timeout_seconds: float
     max_children: int
+    bar_percent: float = 90.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def load_settings(pyproject: Mapping[str, Any]) -> Settings:
         logic=tuple(section["logic"]),
         module_timeout_seconds=float(section["module_timeout_seconds"]),
         max_children=int(section["max_children"]),
+        bar_percent=float(section.get("bar_percent", 90.0)),
     )
 
 
@@ -256,9 +259,10 @@ def to_record(result: ModuleResult, tree: str) -> dict[str, Any]:
     return record
 
 
-def from_record(record: Mapping[str, Any], tree: str) -> ModuleResult | None:
-    """A kept result, if it was measured on this tree and finished (a partial or failed run is run again)."""
-    if record.get("tree") != tree or record.get("note") not in ("", NO_FUNCTION):
+def from_record(record: Mapping[str, Any], tree: str | None) -> ModuleResult | None:
+    """A kept result, if it was measured on this tree (``None``: on any tree) and finished (a partial or
+    failed run is run again)."""
+    if (tree is not None and record.get("tree") != tree) or record.get("note") not in ("", NO_FUNCTION):
         return None
     return ModuleResult(
         path=record["path"], score=Score(**record["score"]), survivors=tuple(record["survivors"]),
@@ -267,9 +271,15 @@ def from_record(record: Mapping[str, Any], tree: str) -> ModuleResult | None:
     )
 
 
-def kept(path: str, tree: str) -> ModuleResult | None:
+def kept(path: str, tree: str | None) -> ModuleResult | None:
     file = RESULTS / result_file(path)
     return from_record(json.loads(file.read_text()), tree) if file.exists() else None
+
+
+def kept_tree(path: str) -> str | None:
+    """The fingerprint of the tree a module's kept result was measured on."""
+    file = RESULTS / result_file(path)
+    return json.loads(file.read_text()).get("tree") if file.exists() else None
 
 
 def keep(result: ModuleResult, tree: str) -> None:
@@ -277,7 +287,7 @@ def keep(result: ModuleResult, tree: str) -> None:
     (RESULTS / result_file(result.path)).write_text(json.dumps(to_record(result, tree), indent=1))
 
 
-def render(results: Sequence[ModuleResult], kept_paths: Iterable[str] = ()) -> str:
+def render(results: Sequence[ModuleResult], kept_paths: Iterable[str] = (), label: str = "kept") -> str:
     """The score table: per module, killed over reached, the score, the mutants no test reaches, the seconds
     its mutants' tests took (summed over the workers) and how its run ended (``kept``: a result of this tree
     reused)."""
@@ -287,7 +297,7 @@ def render(results: Sequence[ModuleResult], kept_paths: Iterable[str] = ()) -> s
         pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
         lines.append(
             f"{r.path:<60} {f'{r.score.detected}/{r.score.reached}':>15} {pct:>7} {r.score.no_tests:>8} "
-            f"{r.seconds:>5.0f}s" + ("  kept" if r.path in kept_set else "") + (f"  {r.note}" if r.note else "")
+            f"{r.seconds:>5.0f}s" + (f"  {label}" if r.path in kept_set else "") + (f"  {r.note}" if r.note else "")
         )
     return "\n".join(lines)
 
@@ -556,6 +566,132 @@ def describe_survivors(result: ModuleResult, roots: Sequence[str]) -> list[str]:
     return lines
 
 
+def survivor_diffs(described: Sequence[str]) -> dict[str, list[str]]:
+    """The changed lines of each survivor, read back from a module's description (``describe_survivors``)."""
+    diffs: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in described:
+        if line.startswith("  survived  "):
+            current = diffs.setdefault(line.split()[-1], [])
+        elif line.startswith("      ") and current is not None:
+            current.append(line[6:])
+        else:
+            current = None
+    return diffs
+
+
+def line_comments(source: str) -> dict[str, str]:
+    """What the comments say of each line of code, by its text (stripped): the line's own comment, those of
+    the statement it belongs to up to it, and the block of comment lines right above that statement. A
+    survivor is explained when the line it changes is said there to be ``equivalent``."""
+    lines = source.splitlines()
+    comments: dict[int, str] = {}
+    for token in tokenize.generate_tokens(iter(source.splitlines(keepends=True)).__next__):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.string.lstrip("#").strip()
+    starts: dict[int, int] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.stmt):
+            body = getattr(node, "body", None)
+            header_end = body[0].lineno - 1 if isinstance(body, list) and body else node.end_lineno or node.lineno
+            for number in range(node.lineno, header_end + 1):
+                starts[number] = max(starts.get(number, 0), node.lineno)
+    said: dict[str, str] = {}
+    for number, text in enumerate(lines, start=1):
+        if number not in starts or not text.strip():
+            continue
+        start, above = starts[number], list[str]()
+        while start - len(above) - 1 >= 1 and lines[start - len(above) - 2].strip().startswith("#"):
+            above.append(comments.get(start - len(above) - 1, ""))
+        own = [comments[n] for n in range(start, number + 1) if n in comments]
+        words = " ".join([*reversed(above), *own])
+        if words:
+            key = text.strip()
+            said[key] = f"{said[key]} {words}" if key in said and words not in said[key] else words
+    return said
+
+
+def explanation(diff: Sequence[str], said: Mapping[str, str]) -> str | None:
+    """Why a survivor is equivalent, if a comment on (or right above) a line it changes says so."""
+    for line in diff:
+        if line.startswith("-") and "equivalent" in (words := said.get(line[1:].strip(), "")).lower():
+            return words
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a module meets the bar: a score of at least ``bar_percent`` of the mutants its unit tests
+    reach, every survivor explained, every function reached by a unit test, and a finished run."""
+
+    path: str
+    percent: float | None
+    explained: Mapping[str, str]
+    unexplained: tuple[str, ...]
+    unreached_functions: tuple[str, ...]
+    note: str
+    bar: float
+
+    @property
+    def meets_bar(self) -> bool:
+        return (self.note in ("", NO_FUNCTION) and not self.unexplained and not self.unreached_functions
+                and (self.percent is None or self.percent >= self.bar))
+
+    def shortfalls(self) -> list[str]:
+        """What keeps the module under the bar, in words."""
+        out = []
+        if self.note not in ("", NO_FUNCTION):
+            out.append(self.note)
+        if self.percent is not None and self.percent < self.bar:
+            out.append(f"{self.percent:.1f} % < {self.bar:.0f} %")
+        if self.unexplained:
+            out.append(f"{len(self.unexplained)} unexplained survivor(s)")
+        if self.unreached_functions:
+            out.append("reached by no unit test: " + ", ".join(self.unreached_functions))
+        return out
+
+
+def unreached_functions(result: ModuleResult) -> tuple[str, ...]:
+    """The functions (mutmut's names) whose mutants no unit test runs."""
+    return tuple(sorted({m.rsplit(".", 1)[1].partition("__mutmut_")[0] for m in result.unreached}))
+
+
+def verdict_of(result: ModuleResult, source: str | None, bar: float) -> Verdict:
+    """A module's verdict, its survivors explained by the comments of its current source (``None``: the
+    module is gone, so none is explained)."""
+    said = line_comments(source) if source is not None else {}
+    diffs = survivor_diffs(result.described)
+    explained = {m: why for m in result.survivors
+                 if (why := explanation(diffs.get(m.rsplit(".", 1)[1], []), said)) is not None}
+    return Verdict(result.path, result.score.percent, explained,
+                   tuple(m for m in result.survivors if m not in explained), unreached_functions(result),
+                   result.note, bar)
+
+
+def annotated(result: ModuleResult, verdict: Verdict) -> list[str]:
+    """A module's description with each explained survivor's reason after its name."""
+    out = []
+    for line in result.described:
+        name = line.split()[-1] if line.startswith("  survived  ") else ""
+        why = next((w for m, w in verdict.explained.items() if name and m.endswith("." + name)), None)
+        out.append(f"{line}   equivalent: {why}" if why else line)
+    return out
+
+
+def render_verdicts(verdicts: Sequence[Verdict]) -> str:
+    """The closing lines: which modules fall short of the bar, and why, or that every module meets it."""
+    short = [v for v in verdicts if not v.meets_bar]
+    explained = sum(len(v.explained) for v in verdicts)
+    if not short:
+        return (f"\nevery module meets the bar: at least {verdicts[0].bar:.0f} % of the reached mutants killed, "
+                f"every survivor explained ({explained} equivalent), every function reached"
+                if verdicts else "")
+    lines = [f"\n{len(short)} of {len(verdicts)} module(s) under the bar "
+             f"({explained} survivor(s) explained as equivalent elsewhere):"]
+    lines.extend(f"  {v.path}: {'; '.join(v.shortfalls())}" for v in short)
+    return "\n".join(lines)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m infra.mutate", description=__doc__.split("\n")[0])
     parser.add_argument("--all", action="store_true", help="every logic module, not only those changed")
@@ -565,6 +701,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="each module's time limit instead of module_timeout_seconds (more on a loaded machine)")
     parser.add_argument("--resume", action="store_true",
                         help="reuse the results kept for modules already scored on this very tree")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: report the results kept for the modules, whichever tree they were "
+                             "measured on, against the bar (make mutate REPORT=1)")
     parser.add_argument("modules", nargs="*", help="repository paths of logic modules")
     return parser.parse_args(argv)
 
@@ -592,6 +731,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{settings.max_children} workers, {settings.module_timeout_seconds:.0f}s per module at most")
     if not modules:
         return 0
+    if args.report:
+        return report(modules, settings)
     if not (MUTMUT_HOME / "bin" / "mutmut").exists():
         raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
     tree = tree_fingerprint()
@@ -622,9 +763,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(run.summary())
     print(f"total: {sum(r.seconds for r in runs) / 60:.1f} min of mutmut runs "
           f"({len(runs)} run(s), {len(todo)} module(s); {len(done)} kept)")
+    return conclude(results, settings)
+
+
+def conclude(results: Sequence[ModuleResult], settings: Settings) -> int:
+    """Print each module's survivors (the explained ones with their reason) and the verdict against the bar;
+    1 when a module falls short of it."""
+    verdicts = []
     for result in results:
-        print("\n".join(result.described))
-    return 1 if any(r.note == "mutmut failed" for r in results) else 0
+        path = ROOT / result.path
+        verdict = verdict_of(result, path.read_text() if path.exists() else None, settings.bar_percent)
+        verdicts.append(verdict)
+        print("\n".join(annotated(result, verdict)))
+    print(render_verdicts(verdicts))
+    return 0 if all(v.meets_bar for v in verdicts) else 1
+
+
+def report(modules: Sequence[str], settings: Settings) -> int:
+    """The kept results of the modules, measured on this tree or an earlier one (said so), against the bar;
+    a module with no kept result is named and falls short."""
+    tree = tree_fingerprint()
+    results = [r for path in modules if (r := kept(path, None)) is not None]
+    earlier = [r.path for r in results if kept_tree(r.path) != tree]
+    missing = sorted(set(modules) - {r.path for r in results})
+    print(f"  kept results: {len(results)} of {len(modules)}; measured on an earlier tree: {len(earlier)}"
+          + (" (marked earlier tree)" if earlier else ""))
+    print(render(results, kept_paths=earlier, label="earlier tree"))
+    status = conclude(results, settings)
+    if missing:
+        print(f"\nno finished result kept for {len(missing)} module(s):\n  " + "\n  ".join(missing))
+    return 1 if missing else status
 
 
 if __name__ == "__main__":

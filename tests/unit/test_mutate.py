@@ -333,3 +333,109 @@ def test_given_a_namespace_package_when_staged_then_it_is_staged_like_the_others
     linked = (root / ".local/mutation/deepiri_integrations").resolve()
     assert linked == (root / "functions/integrations/deepiri_integrations").resolve()
     assert staged["tool"]["mutmut"]["pytest_add_cli_args_test_selection"][0] == "tests/unit/tasks"
+
+
+EXPLAINED_SOURCE = '''\
+def family(path):
+    # equivalent mutant: strip("XX/XX") also strips an X that ends a ULID,
+    # which never changes the family
+    head = path.strip("/")
+    body = head.encode("utf-8")  # "UTF-8" is the same codec (equivalent)
+    total = sum(
+        part for part in body  # the parts
+    )
+    # the count is read by the caller
+    return total + 1
+'''
+
+
+def test_given_a_comment_on_the_line_or_right_above_its_statement_then_the_survivor_is_explained() -> None:
+    said = mutate.line_comments(EXPLAINED_SOURCE)
+
+    above = mutate.explanation(['-    head = path.strip("/")', '+    head = path.strip("XX/XX")'], said)
+    own = mutate.explanation(['-    body = head.encode("utf-8")  # "UTF-8" is the same codec (equivalent)',
+                              '+    body = head.encode("UTF-8")  # "UTF-8" is the same codec (equivalent)'], said)
+
+    assert above is not None and "ends a ULID" in above and "never changes the family" in above
+    assert own is not None and "same codec" in own
+
+
+def test_given_a_comment_that_says_nothing_of_equivalence_or_no_comment_then_the_survivor_is_unexplained() -> None:
+    said = mutate.line_comments(EXPLAINED_SOURCE)
+
+    assert mutate.explanation(["-    return total + 1", "+    return total + 2"], said) is None
+    assert mutate.explanation(["-        part for part in body  # the parts", "+        None"], said) is None
+    assert mutate.explanation(["-    gone = 1", "+    gone = 2"], said) is None
+
+
+def test_given_a_line_inside_a_statement_then_the_comment_above_the_statement_explains_it() -> None:
+    source = "def f(a):\n    # both orders are equivalent\n    return max(\n        a,\n        0,\n    )\n"
+
+    assert mutate.explanation(["-        0,", "+        1,"], mutate.line_comments(source)) == (
+        "both orders are equivalent")
+
+
+def test_given_a_description_then_each_survivors_changed_lines_are_read_back() -> None:
+    described = ["", "functions/x.py", "  survived  x_f__mutmut_1", "      -    a = 1", "      +    a = 2",
+                 "  survived  x_g__mutmut_3", "      -    b()", "      +    pass", "  reached by no unit test: x_h"]
+
+    assert mutate.survivor_diffs(described) == {
+        "x_f__mutmut_1": ["-    a = 1", "+    a = 2"], "x_g__mutmut_3": ["-    b()", "+    pass"]}
+
+
+def _verdict_result(survivors: tuple[str, ...], killed: int, unreached: tuple[str, ...] = (),
+                    note: str = "") -> mutate.ModuleResult:
+    described = ["", "m.py"]
+    for name in survivors:
+        described += [f"  survived  {name.rsplit('.', 1)[1]}", '      -    head = path.strip("/")',
+                      '      +    head = path.strip("XX/XX")']
+    return mutate.ModuleResult("m.py", mutate.Score(killed=killed, survived=len(survivors), no_tests=len(unreached)),
+                               survivors, unreached, 1.0, note, tuple(described))
+
+
+def test_given_explained_survivors_and_a_score_over_the_bar_then_the_module_meets_it() -> None:
+    verdict = mutate.verdict_of(_verdict_result(("m.x_family__mutmut_2",), killed=9), EXPLAINED_SOURCE, 90.0)
+
+    assert verdict.meets_bar and verdict.shortfalls() == []
+    assert list(verdict.explained) == ["m.x_family__mutmut_2"] and verdict.percent == 90.0
+    assert "every module meets the bar" in mutate.render_verdicts([verdict])
+    assert any(line.endswith("equivalent: equivalent mutant: strip(\"XX/XX\") also strips an X that ends a ULID, "
+                             "which never changes the family")
+               for line in mutate.annotated(_verdict_result(("m.x_family__mutmut_2",), 9), verdict))
+
+
+def test_given_each_shortfall_then_the_module_is_under_the_bar_and_the_reason_is_named() -> None:
+    low = mutate.verdict_of(_verdict_result(("m.x_family__mutmut_2",), killed=8), EXPLAINED_SOURCE, 90.0)
+    unexplained = mutate.verdict_of(_verdict_result(("m.x_family__mutmut_2",), killed=99), "def family():\n    pass\n",
+                                    90.0)
+    unreached = mutate.verdict_of(_verdict_result((), killed=5, unreached=("m.x_read__mutmut_1",
+                                                                           "m.x_read__mutmut_2")), None, 90.0)
+    partial = mutate.verdict_of(_verdict_result((), killed=5, note="stopped after 900s: partial"), None, 90.0)
+    gone = mutate.verdict_of(_verdict_result(("m.x_family__mutmut_2",), killed=99), None, 90.0)
+
+    assert low.shortfalls() == ["88.9 % < 90 %"]
+    assert unexplained.shortfalls() == ["1 unexplained survivor(s)"]
+    assert unreached.shortfalls() == ["reached by no unit test: x_read"]
+    assert partial.shortfalls() == ["stopped after 900s: partial"]
+    assert gone.unexplained == ("m.x_family__mutmut_2",)
+    assert not any(v.meets_bar for v in (low, unexplained, unreached, partial, gone))
+    closing = mutate.render_verdicts([low, unexplained]).splitlines()
+    assert closing[1].startswith("2 of 2 module(s) under the bar (1 survivor(s) explained")
+    assert closing[2] == "  m.py: 88.9 % < 90 %"
+
+
+def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judged_and_a_missing_one_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(mutate, "RESULTS", tmp_path)
+    monkeypatch.setattr(mutate, "tree_fingerprint", lambda: "tree-now")
+    settings = mutate.Settings(LOGIC, 900.0, 2)
+    mutate.keep(mutate.ModuleResult(MODULES[0], mutate.Score(killed=10), (), (), 5.0), "tree-before")
+
+    assert mutate.report([MODULES[0]], settings) == 0
+    out = capsys.readouterr().out
+    assert "measured on an earlier tree: 1" in out
+    assert next(line for line in out.splitlines() if "readiness.py" in line).endswith("earlier tree")
+    assert "every module meets the bar" in out
+
+    assert mutate.report([MODULES[0], MODULES[1]], settings) == 1
+    assert f"no finished result kept for 1 module(s):\n  {MODULES[1]}" in capsys.readouterr().out
