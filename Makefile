@@ -89,8 +89,8 @@ commands: deps ## `make up` twice, `make down`, `make up` and every plain failur
 e2e: deps chromium ## end-to-end tests against a freshly deployed emulator (FUZZ_SECONDS=, FUZZ_EXAMPLES=: a longer schemathesis run)
 	$(if $(FUZZ_SECONDS),DEEPIRI_FUZZ_SECONDS=$(FUZZ_SECONDS)) $(if $(FUZZ_EXAMPLES),DEEPIRI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES)) $(PY) -m pytest tests/e2e -q
 
-mutate: deps $(MUTMUT_HOME)/.installed ## mutation testing of the logic changed since main (ALL=1: all of it; SERVICE=tasks: one service, common: the layer; RESUME=1: skip modules already scored on this tree; REPORT=1: run nothing, report the kept results; TIMEOUT=s per module); scores, survivors and the 90 % bar
-	$(call step,mutation testing,$(PY) -m infra.mutate $(if $(ALL),--all) $(if $(RESUME),--resume) $(if $(REPORT),--report) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(foreach s,$(SERVICE),--service $(s)) $(MODULES))
+mutate: deps $(MUTMUT_HOME)/.installed ## mutation testing of the logic changed since main (ALL=1: all of it; SERVICE=tasks: one service, common: the layer; RESUME=1: skip modules already scored on this tree; REPORT=1: run nothing, report the kept results; CONSTANTS=1: change the rule constants instead; TIMEOUT=s per module); scores, survivors and the 90 % bar
+	$(call step,mutation testing,$(PY) -m infra.mutate $(if $(ALL),--all) $(if $(RESUME),--resume) $(if $(REPORT),--report) $(if $(CONSTANTS),--constants) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(foreach s,$(SERVICE),--service $(s)) $(MODULES))
 
 lint: deps ## cfn-lint (+ serverless rules), sam validate --lint, ruff, import contracts, mypy, OpenAPI and route drift
 	$(call step,cfn-lint,$(VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml stacks/*.yaml)

@@ -51,6 +51,7 @@ from typing import IO, Any
 
 import tomlkit
 
+from infra import mutate_constants
 from infra.cli import run
 from infra.config import LOCAL, ROOT
 
@@ -82,6 +83,7 @@ class Settings:
     module_timeout_seconds: float
     max_children: int
     bar_percent: float = 90.0
+    constant_timeout_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def load_settings(pyproject: Mapping[str, Any]) -> Settings:
         module_timeout_seconds=float(section["module_timeout_seconds"]),
         max_children=int(section["max_children"]),
         bar_percent=float(section.get("bar_percent", 90.0)),
+        constant_timeout_seconds=float(section.get("constant_timeout_seconds", 300.0)),
     )
 
 
@@ -701,6 +704,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="each module's time limit instead of module_timeout_seconds (more on a loaded machine)")
     parser.add_argument("--resume", action="store_true",
                         help="reuse the results kept for modules already scored on this very tree")
+    parser.add_argument("--constants", action="store_true",
+                        help="change the modules' rule constants one at a time instead (make mutate CONSTANTS=1)")
     parser.add_argument("--report", action="store_true",
                         help="run nothing: report the results kept for the modules, whichever tree they were "
                              "measured on, against the bar (make mutate REPORT=1)")
@@ -733,6 +738,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.report:
         return report(modules, settings)
+    if args.constants:
+        return mutate_constants.main(modules, ROOT, LOCAL, roots, settings.constant_timeout_seconds)
     if not (MUTMUT_HOME / "bin" / "mutmut").exists():
         raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
     tree = tree_fingerprint()
