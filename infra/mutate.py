@@ -732,14 +732,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         base, changed = changed_since_main()
         modules = select_modules((p for p in changed if (ROOT / p).exists()), settings.logic)
         scope = f"logic modules changed since {base[:12]} (main's merge base)"
+    if args.constants:
+        print(f"the rule constants of {scope}: {len(modules)} module(s), "
+              f"{settings.constant_timeout_seconds:.0f}s per change at most")
+        return mutate_constants.main(modules, ROOT, LOCAL, roots, settings.constant_timeout_seconds)
     print(f"mutation testing of {scope}: {len(modules)} module(s), unit tests only, "
           f"{settings.max_children} workers, {settings.module_timeout_seconds:.0f}s per module at most")
     if not modules:
         return 0
     if args.report:
         return report(modules, settings)
-    if args.constants:
-        return mutate_constants.main(modules, ROOT, LOCAL, roots, settings.constant_timeout_seconds)
     if not (MUTMUT_HOME / "bin" / "mutmut").exists():
         raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
     tree = tree_fingerprint()
