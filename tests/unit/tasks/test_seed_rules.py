@@ -6,17 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from deepiri_tasks.logic.seed import MAX_DAYS_BACK, as_of_refusal, route_family
+from deepiri_tasks.logic.seed import as_of_refusal, route_family
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("at", "refused"), [
     (NOW, None),
-    (NOW - timedelta(days=MAX_DAYS_BACK), None),
+    (NOW - timedelta(days=400), None),  # the window is 400 days: a streak or a board over a year and a month
     (NOW - timedelta(days=3), None),
     (NOW + timedelta(milliseconds=1), "at must not be in the future"),
-    (NOW - timedelta(days=MAX_DAYS_BACK, milliseconds=1), f"at must be at most {MAX_DAYS_BACK} days back"),
+    (NOW - timedelta(days=400, milliseconds=1), "at must be at most 400 days back"),
 ])
 def test_given_an_instant_then_only_the_past_within_the_window_is_accepted(at: datetime, refused: str | None) -> None:
     assert as_of_refusal(at, NOW) == refused

@@ -104,7 +104,7 @@ def test_given_the_builtin_sprint_then_planning_six_dev_tasks_review_retro_over_
     titles = [t.title for t in sprint.tasks]
     assert titles[0] == "Sprint planning" and titles[-2:] == ["Sprint review", "Sprint retrospective"]
     assert sum(t.startswith("Development") for t in titles) == 6
-    assert max(t.dueOffsetDays or 0 for t in sprint.tasks) == 13
+    assert [t.dueOffsetDays for t in sprint.tasks] == [0, 3, 5, 7, 9, 11, 13, 13, 13]
     assert set(BUILTIN_TEMPLATES) == {"sprint", "study-plan", "writing-project"}
 
 

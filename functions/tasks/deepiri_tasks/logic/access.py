@@ -11,7 +11,9 @@ from typing import Protocol
 
 from deepiri_tasks.models.projects import Role
 
-# Rank of each role; a higher rank includes every right of a lower one.
+# Rank of each role; a higher rank includes every right of a lower one. Ranks are only compared with the
+# viewer, member and admin minimums and the owner's own rights go by name (``is_owner``), so a change that
+# keeps viewer < member < admin <= owner (viewer 0, admin 4, owner 3 or 5) is equivalent.
 _RANK: dict[str, int] = {"viewer": 1, "member": 2, "admin": 3, "owner": 4}
 
 

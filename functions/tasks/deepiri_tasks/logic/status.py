@@ -16,6 +16,8 @@ from deepiri_common.problems import Conflict
 OPEN_STATUSES = ("todo", "in_progress", "review", "blocked")
 REOPENABLE = ("done", "cancelled")
 
+# done and cancelled move on only by reopening; their empty rows say so, though a status missing from the
+# table reads as () all the same (dropping either row is equivalent).
 _FORWARD: dict[str, tuple[str, ...]] = {
     "todo": ("in_progress",),
     "in_progress": ("review",),
