@@ -58,6 +58,7 @@ from infra.config import LOCAL, ROOT
 MUTMUT_HOME = LOCAL / "mutmut"
 STAGE = LOCAL / "mutation"
 RESULTS = LOCAL / "mutation-results"
+REPORT_FILE = LOCAL / "mutation-report.md"  # REPORT=1's table, for the README
 # What a module's verdicts depend on: the code under test, the tests, the settings and the data they read.
 FINGERPRINTED = ("functions", "layers", "tests", "contracts", "events", "infra", "pyproject.toml",
                  "template.yaml", "requirements")
@@ -775,17 +776,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     return conclude(results, settings)
 
 
+def judged(results: Sequence[ModuleResult], settings: Settings) -> list[Verdict]:
+    """Each module's verdict, its survivors explained by the comments of the module as it is now."""
+    return [verdict_of(r, (ROOT / r.path).read_text() if (ROOT / r.path).exists() else None, settings.bar_percent)
+            for r in results]
+
+
 def conclude(results: Sequence[ModuleResult], settings: Settings) -> int:
     """Print each module's survivors (the explained ones with their reason) and the verdict against the bar;
     1 when a module falls short of it."""
-    verdicts = []
-    for result in results:
-        path = ROOT / result.path
-        verdict = verdict_of(result, path.read_text() if path.exists() else None, settings.bar_percent)
-        verdicts.append(verdict)
+    verdicts = judged(results, settings)
+    for result, verdict in zip(results, verdicts, strict=True):
         print("\n".join(annotated(result, verdict)))
     print(render_verdicts(verdicts))
     return 0 if all(v.meets_bar for v in verdicts) else 1
+
+
+def markdown(results: Sequence[ModuleResult], verdicts: Sequence[Verdict]) -> str:
+    """The score table as Markdown, for the README: per module its mutants, killed over reached, the score,
+    the survivors explained as equivalent, and what keeps it under the bar."""
+    lines = ["| module | mutants | killed / reached | score | equivalent | under the bar because |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r, v in zip(results, verdicts, strict=True):
+        pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
+        total = r.score.reached + r.score.no_tests
+        name = r.path.removeprefix("functions/").removeprefix("layers/common/python/")
+        lines.append(f"| `{name}` | {total} | {r.score.detected} / {r.score.reached} | {pct} | "
+                     f"{len(v.explained)} | {'; '.join(v.shortfalls()) or 'meets the bar'} |")
+    return "\n".join(lines)
 
 
 def report(modules: Sequence[str], settings: Settings) -> int:
@@ -799,6 +817,8 @@ def report(modules: Sequence[str], settings: Settings) -> int:
           + (" (marked earlier tree)" if earlier else ""))
     print(render(results, kept_paths=earlier, label="earlier tree"))
     status = conclude(results, settings)
+    REPORT_FILE.write_text(markdown(results, judged(results, settings)) + "\n")
+    print(f"\nthe table as Markdown: {REPORT_FILE}")
     if missing:
         print(f"\nno finished result kept for {len(missing)} module(s):\n  " + "\n  ".join(missing))
     return 1 if missing else status

@@ -427,6 +427,7 @@ def test_given_each_shortfall_then_the_module_is_under_the_bar_and_the_reason_is
 def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judged_and_a_missing_one_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(mutate, "RESULTS", tmp_path)
+    monkeypatch.setattr(mutate, "REPORT_FILE", tmp_path / "report.md")
     monkeypatch.setattr(mutate, "tree_fingerprint", lambda: "tree-now")
     settings = mutate.Settings(LOGIC, 900.0, 2)
     mutate.keep(mutate.ModuleResult(MODULES[0], mutate.Score(killed=10), (), (), 5.0), "tree-before")
@@ -436,6 +437,8 @@ def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judg
     assert "measured on an earlier tree: 1" in out
     assert next(line for line in out.splitlines() if "readiness.py" in line).endswith("earlier tree")
     assert "every module meets the bar" in out
+    assert (tmp_path / "report.md").read_text().splitlines()[2] == (
+        "| `gateway/deepiri_gateway/logic/readiness.py` | 10 | 10 / 10 | 100.0 % | 0 | meets the bar |")
 
     assert mutate.report([MODULES[0], MODULES[1]], settings) == 1
     assert f"no finished result kept for 1 module(s):\n  {MODULES[1]}" in capsys.readouterr().out
