@@ -105,6 +105,17 @@ def test_given_the_builtin_sprint_then_planning_six_dev_tasks_review_retro_over_
     assert titles[0] == "Sprint planning" and titles[-2:] == ["Sprint review", "Sprint retrospective"]
     assert sum(t.startswith("Development") for t in titles) == 6
     assert [t.dueOffsetDays for t in sprint.tasks] == [0, 3, 5, 7, 9, 11, 13, 13, 13]
+    assert [t.estimateMinutes for t in sprint.tasks] == [90, *[240] * 6, 60, 60]
+
+
+def test_given_the_builtin_study_plan_and_writing_project_then_their_steps_fall_on_fixed_days() -> None:
+    study, writing = BUILTIN_TEMPLATES["study-plan"], BUILTIN_TEMPLATES["writing-project"]
+
+    assert [t.dueOffsetDays for t in study.tasks] == [0, 2, 4, 6, 8, 10, 12, 13]
+    assert [t.estimateMinutes for t in study.tasks][1:] == [90, 90, 90, 90, 90, 120, 90]
+    assert [(t.title, t.dueOffsetDays, t.estimateMinutes) for t in writing.tasks] == [
+        ("Outline", 0, 60), ("Research", 3, 180), ("First draft", 10, 480), ("Revise", 14, 240),
+        ("Proofread and publish", 17, 90)]
     assert set(BUILTIN_TEMPLATES) == {"sprint", "study-plan", "writing-project"}
 
 
