@@ -106,6 +106,10 @@ def test_given_the_builtin_sprint_then_planning_six_dev_tasks_review_retro_over_
     assert sum(t.startswith("Development") for t in titles) == 6
     assert [t.dueOffsetDays for t in sprint.tasks] == [0, 3, 5, 7, 9, 11, 13, 13, 13]
     assert [t.estimateMinutes for t in sprint.tasks] == [90, *[240] * 6, 60, 60]
+    # planning blocks each development task, which all block the review, which blocks the retrospective
+    assert [(d.task, d.dependsOn, d.type) for d in sprint.dependencies] == [
+        *[(i, 0, "blocks") for i in range(1, 7)], *[(7, i, "blocks") for i in range(1, 7)], (8, 7, "blocks")]
+    assert set(BUILTIN_TEMPLATES) == {"sprint", "study-plan", "writing-project"}
 
 
 def test_given_the_builtin_study_plan_and_writing_project_then_their_steps_fall_on_fixed_days() -> None:
@@ -116,7 +120,9 @@ def test_given_the_builtin_study_plan_and_writing_project_then_their_steps_fall_
     assert [(t.title, t.dueOffsetDays, t.estimateMinutes) for t in writing.tasks] == [
         ("Outline", 0, 60), ("Research", 3, 180), ("First draft", 10, 480), ("Revise", 14, 240),
         ("Proofread and publish", 17, 90)]
-    assert set(BUILTIN_TEMPLATES) == {"sprint", "study-plan", "writing-project"}
+    for template in (study, writing):  # each step waits for the one before
+        steps = range(1, len(template.tasks))
+        assert [(d.task, d.dependsOn) for d in template.dependencies] == [(i, i - 1) for i in steps]
 
 
 def test_given_task_writes_when_packed_then_no_transaction_exceeds_100_and_no_task_is_split() -> None:
