@@ -58,6 +58,7 @@ from infra.config import LOCAL, ROOT
 MUTMUT_HOME = LOCAL / "mutmut"
 STAGE = LOCAL / "mutation"
 RESULTS = LOCAL / "mutation-results"
+STAGE_KEY = "stage-key"  # in STAGE: what it was laid out for (see stage_key)
 REPORT_FILE = LOCAL / "mutation-report.md"  # REPORT=1's table, for the README
 # What a module's verdicts depend on: the code under test, the tests, the settings and the data they read.
 FINGERPRINTED = ("functions", "layers", "tests", "contracts", "events", "infra", "pyproject.toml",
@@ -324,6 +325,18 @@ def changed_since_main() -> tuple[str, list[str]]:
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def stage_key(tree: str, modules: Sequence[str], test_dirs: Sequence[str] | None) -> str:
+    """What a stage was laid out for: the tree, the modules and the test folders."""
+    return fingerprint([("tree", tree.encode()), ("modules", "\n".join(sorted(modules)).encode()),
+                        ("tests", b"*" if test_dirs is None else "\n".join(test_dirs).encode() or b"-")])
+
+
+def staged_for() -> str | None:
+    """The key of the stage laid out now, if any."""
+    marker = STAGE / STAGE_KEY
+    return marker.read_text() if marker.exists() else None
 
 
 def stage(pyproject_text: str, roots: Sequence[str], modules: Sequence[str],
@@ -753,10 +766,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: list[BatchRun] = []
     fresh: dict[str, ModuleResult] = {}
     if todo:
-        test_dirs = reaching_test_dirs(unit_test_files(), {service_of(m) for m in todo})
+        # A resumed run stages what the first run staged (every selected module, the same tests), so that
+        # mutmut finds its own per-mutant verdicts of a service stopped half-way and goes on from there.
+        staged = modules if args.resume else todo
+        test_dirs = reaching_test_dirs(unit_test_files(), {service_of(m) for m in staged})
         print("  unit tests: " + ("all of tests/unit" if test_dirs is None else
                                   (", ".join(test_dirs) or "none reach these modules")), flush=True)
-        stage(text, roots, todo, test_dirs)
+        selection = stage_key(tree, staged, test_dirs)
+        if args.resume and staged_for() == selection:
+            print("  the stage of a stopped run of this selection on this tree is kept: mutmut goes on where it"
+                  " stopped", flush=True)
+        else:
+            stage(text, roots, staged, test_dirs)
+            (STAGE / STAGE_KEY).write_text(selection)
         for service, paths in batches(todo):
             run, results = run_batch(service, paths, roots, settings)
             runs.append(run)

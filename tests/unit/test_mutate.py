@@ -442,3 +442,23 @@ def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judg
 
     assert mutate.report([MODULES[0], MODULES[1]], settings) == 1
     assert f"no finished result kept for 1 module(s):\n  {MODULES[1]}" in capsys.readouterr().out
+
+
+def test_given_a_selection_then_its_stage_key_changes_with_the_tree_the_modules_or_the_tests() -> None:
+    key = mutate.stage_key("tree-1", [MODULES[0], MODULES[1]], None)
+
+    assert key == mutate.stage_key("tree-1", [MODULES[1], MODULES[0]], None)
+    assert len({key, mutate.stage_key("tree-2", [MODULES[0], MODULES[1]], None),
+                mutate.stage_key("tree-1", [MODULES[0]], None),
+                mutate.stage_key("tree-1", [MODULES[0], MODULES[1]], ["tests/unit/tasks"]),
+                mutate.stage_key("tree-1", [MODULES[0], MODULES[1]], [])}) == 5
+
+
+def test_given_a_stage_with_its_key_then_it_is_read_back_and_without_one_there_is_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mutate, "STAGE", tmp_path)
+    assert mutate.staged_for() is None
+
+    (tmp_path / mutate.STAGE_KEY).write_text("key-1")
+
+    assert mutate.staged_for() == "key-1"
