@@ -289,7 +289,11 @@ def kept_tree(path: str) -> str | None:
 
 def keep(result: ModuleResult, tree: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / result_file(result.path)).write_text(json.dumps(to_record(result, tree), indent=1))
+    record = to_record(result, tree)
+    # the commit measured, for a person reading the result later ("+" when the working tree differed from it)
+    head = _git("rev-parse", "--short=12", "HEAD").stdout.strip()
+    record["commit"] = head + ("+" if _git("status", "--porcelain", "--", *FINGERPRINTED).stdout.strip() else "")
+    (RESULTS / result_file(result.path)).write_text(json.dumps(record, indent=1))
 
 
 def render(results: Sequence[ModuleResult], kept_paths: Iterable[str] = (), label: str = "kept") -> str:
