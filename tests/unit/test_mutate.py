@@ -432,7 +432,8 @@ def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judg
     monkeypatch.setattr(mutate, "tree_fingerprint", lambda: "tree-now")
     settings = mutate.Settings(LOGIC, 900.0, 2)
     mutate.keep(mutate.ModuleResult(MODULES[0], mutate.Score(killed=10), (), (), 5.0), "tree-before")
-    assert re.fullmatch(r"[0-9a-f]{12}\+?", json.loads((tmp_path / mutate.result_file(MODULES[0])).read_text())["commit"])
+    record = json.loads((tmp_path / mutate.result_file(MODULES[0])).read_text())
+    assert re.fullmatch(r"[0-9a-f]{12}\+?", record["commit"])
 
     assert mutate.report([MODULES[0]], settings) == 0
     out = capsys.readouterr().out
