@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import Decimal
 from typing import Any
@@ -99,3 +100,31 @@ def test_given_an_unknown_attribute_type_then_the_refusal_names_it_as_boto3s_doe
     with pytest.raises(TypeError) as theirs:
         boto3_types.TypeDeserializer().deserialize({"X": "1"})
     assert str(ours.value) == str(theirs.value) == "Dynamodb type X is not supported"
+
+
+@pytest.mark.parametrize(("number", "signal"), [
+    ("1." + "1" * 40, decimal.Inexact),  # 41 significant digits: one would be lost
+    ("1" + "0" * 39, decimal.Rounded),  # 40 digits, none lost: still more than DynamoDB's 38
+    ("1E+200", decimal.Overflow),
+    ("1E-200", decimal.Underflow),
+    ("0E+200", decimal.Clamped),  # a zero whose exponent DynamoDB cannot hold
+])
+def test_given_a_number_dynamodb_cannot_hold_exactly_then_the_signal_boto3_traps_refuses_it(
+        number: str, signal: type[decimal.DecimalException]) -> None:
+    with pytest.raises(signal) as ours:
+        TypeSerializer().serialize(Decimal(number))
+    with pytest.raises(signal) as theirs:
+        boto3_types.TypeSerializer().serialize(Decimal(number))
+
+    assert type(ours.value) is type(theirs.value)
+    assert TypeSerializer().serialize(Decimal("1E-130")) == {"N": "1E-130"}  # small, yet exact: kept
+
+
+@pytest.mark.parametrize("binary", [bytearray(b"\x00x"), memoryview(b"\x00x")], ids=["bytearray", "memoryview"])
+def test_given_a_bytearray_or_a_memoryview_then_it_is_stored_as_binary_like_bytes(
+        binary: bytearray | memoryview) -> None:
+    assert TypeSerializer().serialize(binary) == {"B": b"\x00x"}
+
+
+def test_given_a_set_of_memoryviews_then_it_is_a_binary_set() -> None:
+    assert TypeSerializer().serialize({memoryview(b"\x00x")}) == {"BS": [b"\x00x"]}
