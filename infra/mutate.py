@@ -619,7 +619,7 @@ def line_comments(source: str) -> dict[str, str]:
                 starts[number] = max(starts.get(number, 0), node.lineno)
     said: dict[str, str] = {}
     for number, text in enumerate(lines, start=1):
-        if number not in starts or not text.strip():
+        if number not in starts or not without_comment(text):
             continue
         start, above = starts[number], list[str]()
         while start - len(above) - 1 >= 1 and lines[start - len(above) - 2].strip().startswith("#"):
@@ -627,15 +627,33 @@ def line_comments(source: str) -> dict[str, str]:
         own = [comments[n] for n in range(start, number + 1) if n in comments]
         words = " ".join([*reversed(above), *own])
         if words:
-            key = text.strip()
+            key = without_comment(text)
             said[key] = f"{said[key]} {words}" if key in said and words not in said[key] else words
     return said
+
+
+def without_comment(line: str) -> str:
+    """A line of code without its comment, stripped: a survivor's line is found by its code, so a comment
+    added to it since the run (to explain it) does not hide it."""
+    quote, escaped = "", False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote:
+            escaped = True
+        elif quote and line.startswith(quote, i):
+            quote = ""
+        elif not quote and char in "'\"":
+            quote = line[i : i + 3] if line[i : i + 3] in ('"""', "'''") else char
+        elif char == "#" and not quote:
+            return line[:i].strip()
+    return line.strip()
 
 
 def explanation(diff: Sequence[str], said: Mapping[str, str]) -> str | None:
     """Why a survivor is equivalent, if a comment on (or right above) a line it changes says so."""
     for line in diff:
-        if line.startswith("-") and "equivalent" in (words := said.get(line[1:].strip(), "")).lower():
+        if line.startswith("-") and "equivalent" in (words := said.get(without_comment(line[1:]), "")).lower():
             return words
     return None
 

@@ -465,3 +465,14 @@ def test_given_a_stage_with_its_key_then_it_is_read_back_and_without_one_there_i
     (tmp_path / mutate.STAGE_KEY).write_text("key-1")
 
     assert mutate.staged_for() == "key-1"
+
+
+def test_given_a_comment_added_to_a_survivors_line_since_the_run_then_the_line_is_still_found_by_its_code() -> None:
+    source = 'def f(body):\n    return cast("H", body)  # cast ignores its first argument (equivalent)\n'
+
+    why = mutate.explanation(['-    return cast("H", body)', '+    return cast(None, body)'],
+                             mutate.line_comments(source))
+
+    assert why == "cast ignores its first argument (equivalent)"
+    assert mutate.without_comment('    x = "#not a comment"  # a comment') == 'x = "#not a comment"'
+    assert mutate.without_comment("    y = 'it\\'s # still text'") == "y = 'it\\'s # still text'"

@@ -6,7 +6,7 @@ import base64
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_common.api import api_handler, create_resolver, refusal
+from deepiri_common.api import api_handler, create_resolver, problem_response, refusal
 from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
 from deepiri_common.problems import (
@@ -497,8 +497,10 @@ def test_given_browser_origins_then_a_preflight_allows_each_with_the_headers_the
     headers = _preflight(app, "https://admin.deepiri.dev")
 
     assert headers["Access-Control-Allow-Origin"] == "https://admin.deepiri.dev"
-    assert set(headers["Access-Control-Allow-Headers"].split(",")) >= {
-        "Authorization", "Content-Type", "If-Match", "Idempotency-Key"}
+    # ours, and those Powertools always adds: exactly these, spelled so
+    assert headers["Access-Control-Allow-Headers"].split(",") == [
+        "Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Amz-Date", "X-Amz-Security-Token",
+        "X-Api-Key"]
     assert set(headers["Access-Control-Expose-Headers"].split(",")) == {"ETag", "Location", "Retry-After"}
     assert headers["Access-Control-Max-Age"] == "600"
     assert "Access-Control-Allow-Origin" not in _preflight(app, "https://evil.example")
@@ -563,3 +565,31 @@ def test_given_a_json_type_with_several_parameters_then_it_is_not_refused() -> N
                        headers={"Content-Type": "application/json; charset=utf-8; profile=tasks"})
 
     assert refusal(event, 1024) is None
+
+
+def test_given_a_path_parameter_that_is_null_or_empty_then_it_is_refused_like_any_other_bad_id() -> None:
+    # A hand-made event (make invoke) can hold a null; the gateway itself never routes an empty segment.
+    for value in (None, ""):
+        refused = refusal({"httpMethod": "GET", "path": "/api/tasks/x", "pathParameters": {"taskId": value}}, 1024)
+
+        assert isinstance(refused, ValidationFailed)
+        assert [e["field"] for e in refused.extensions["errors"]] == ["path.taskId"]
+
+
+def test_given_a_refusal_without_an_origin_header_then_it_carries_no_cors_headers() -> None:
+    refused = api_handler(create_resolver(max_body_bytes=4))(
+        rest_event("POST", "/api/tasks", body='{"title": "long"}'), FakeLambdaContext())
+
+    assert refused["statusCode"] == 413
+    assert set(refused["multiValueHeaders"]) == {"Content-Type"}
+
+
+def test_given_a_problem_carrying_dates_then_they_are_written_as_utc_iso_text() -> None:
+    problem = Conflict("the task changed", at=datetime(2026, 1, 2, 4, 4, 5, 6000, tzinfo=timezone(timedelta(hours=1))),
+                       on=date(2026, 1, 2), naive=datetime(2026, 1, 2, 3, 4))
+
+    answered = problem_response(problem, {"path": "/api/tasks/t1"})
+
+    assert json.loads(answered["body"])["at"] == "2026-01-02T03:04:05.006Z"
+    assert json.loads(answered["body"])["on"] == "2026-01-02"
+    assert json.loads(answered["body"])["naive"] == "2026-01-02T03:04:00"

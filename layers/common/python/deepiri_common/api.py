@@ -77,6 +77,8 @@ def create_resolver(
             expose_headers=["ETag", "Location", "Retry-After"],
             max_age=600,
         )
+    # With validation on, Powertools turns every answer into plain JSON types before serializing it, so its own
+    # default serializer would write the same text (dropping ``serializer`` is equivalent); problems use _to_json.
     app = Resolver(max_body_bytes=max_body_bytes, cors_origins=cors_origins, cors=cors, enable_validation=True,
                    serializer=_to_json)
     _register_problem_handlers(app)
@@ -111,7 +113,7 @@ def api_handler(app: Resolver) -> LambdaHandler:
                                       "status": response.get("statusCode")})
         return response
 
-    return cast("LambdaHandler", handler)
+    return cast("LambdaHandler", handler)  # cast ignores its first argument at run time (equivalent mutants)
 
 
 def refusal(event: Mapping[str, Any], max_body_bytes: int | None) -> Problem | None:
@@ -132,6 +134,7 @@ def _unsupported_body(event: Mapping[str, Any]) -> UnsupportedMediaType | None:
     ``multipart/form-data`` without a boundary must never see it."""
     if not event.get("body"):
         return None
+    # Equivalent: the default is lower-cased next, and any split keeps the same first part.
     media_type = str(_header(event, "content-type") or "application/json").split(";", 1)[0].strip().lower()
     if media_type in _BODY_MEDIA_TYPES or media_type.endswith("+json"):
         return None
@@ -160,7 +163,9 @@ def _bad_path_parameters(event: Mapping[str, Any]) -> ValidationFailed | None:
 
 def _oversized_body(event: Mapping[str, Any], limit: int | None) -> PayloadTooLarge | None:
     """A 413 for a request body over ``limit`` bytes (decoded when base64), else None."""
-    body = event.get("body") or ""
+    body = event.get("body") or ""  # any short default is far under every limit (equivalent)
+    # Valid base64 is a multiple of 4 characters with "=" only in its last two, so ``/`` for ``//`` and any
+    # tail holding those two count the same (equivalent); an invalid body is refused by the resolver anyway.
     size = len(body) * 3 // 4 - body[-2:].count("=") if event.get("isBase64Encoded") else len(body.encode())
     if limit is None or size <= limit:
         return None
@@ -175,6 +180,7 @@ def _unsafe_json_body(event: Mapping[str, Any]) -> Problem | None:
     """
     body = event.get("body")
     headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    # any default holding "json" in any case reads alike (equivalent)
     if not body or "json" not in str(headers.get("content-type") or "application/json").lower():
         return None
     if event.get("isBase64Encoded"):
@@ -251,8 +257,9 @@ def _register_problem_handlers(app: APIGatewayRestResolver) -> None:
         errors = list(exc.errors())
         broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
         if broken is not None:
+            # pydantic's json_invalid error always carries ctx.error, so the default is never read (equivalent)
             reason = (broken.get("ctx") or {}).get("error", "malformed JSON")
-            position = broken["loc"][-1]
+            position = broken["loc"][-1]  # its loc is ("body", position): [1] is the same item (equivalent)
             return on_problem(
                 BadRequest(f"request body is not valid JSON: {reason} (at character {position})")
             )
