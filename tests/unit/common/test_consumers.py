@@ -5,16 +5,23 @@ dead-lettered alone with the reason. The idempotency table is the template's, in
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from moto import mock_aws
 from pydantic import BaseModel, ConfigDict
 
-from deepiri_common import aws
-from deepiri_common.consumers import IDEMPOTENCY_TTL_SECONDS, IdempotencyRecords, make_event_consumer
+from deepiri_common import aws, consumers
+from deepiri_common.consumers import (
+    IDEMPOTENCY_TTL_SECONDS,
+    IdempotencyRecords,
+    make_event_consumer,
+    parse_request,
+)
 from deepiri_common.events import DomainEvent, ReceivedEvent
 from tests.support import template
 from tests.support.flows import bus_body, sqs_event, sqs_of_events
@@ -256,3 +263,27 @@ def test_given_events_handled_by_the_powertools_consumer_before_then_they_still_
 
     assert len(before.handled) == 1 and after.handled == []
     assert len(_items(table)) == 1
+
+
+class DeliveryRequest(BaseModel):
+    """A work queue's own request, as a service's delivery function reads it."""
+
+    model_config = ConfigDict(extra="forbid")
+    deliveryId: str
+
+
+def test_given_a_work_queue_record_then_it_is_read_as_the_request_or_dead_lettered_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, log_output: io.StringIO,
+) -> None:
+    box = DeadLetterBox()
+    monkeypatch.setattr(consumers, "_default_dead_letters", lambda: box)
+    good, bad = (SQSRecord(record) for record in sqs_event({"deliveryId": "d1"}, {"delivery": 1})["Records"])
+
+    assert parse_request(good, DeliveryRequest) == DeliveryRequest(deliveryId="d1")
+    assert box.sent == []
+    assert parse_request(bad, DeliveryRequest) is None
+    assert box.sent == [("m1", "not a DeliveryRequest: delivery: Extra inputs are not permitted; "
+                                "deliveryId: Field required", None)]
+    (line,) = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert (line["level"], line["message"], line["messageId"]) == ("ERROR", "request dead-lettered", "m1")
+    assert line["reason"] == box.sent[0][1]

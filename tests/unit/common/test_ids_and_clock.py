@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
+from deepiri_common import clock
 from deepiri_common.clock import (
     clock_at,
     epoch_seconds,
@@ -16,6 +18,7 @@ from deepiri_common.clock import (
     parse_iso,
     to_iso,
     utc_now,
+    within_range,
 )
 from deepiri_common.ids import ULID_LENGTH, is_ulid, new_ulid, ulid_time
 
@@ -106,6 +109,29 @@ def test_given_timezones_then_only_known_iana_names_are_valid() -> None:
     assert is_valid_timezone("Europe/Paris")
     assert not is_valid_timezone("Mars/Olympus_Mons")
     assert not is_valid_timezone("")
+
+
+def test_given_a_listed_zone_whose_data_cannot_be_read_then_it_is_not_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tzdata lists the name, but its file is missing or unreadable on this runtime
+    def unreadable(name: str) -> None:
+        raise ZoneInfoNotFoundError(name)
+
+    monkeypatch.setattr(clock, "ZoneInfo", unreadable)
+
+    assert not is_valid_timezone("Europe/Paris")
+
+
+def test_given_a_host_in_another_timezone_then_a_checked_instant_is_still_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        checked = within_range(datetime(2026, 3, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2))))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert checked == datetime(2026, 3, 1, 12, 30, 15, 123000, tzinfo=UTC)
+    assert checked.tzinfo is UTC
 
 
 def test_given_a_timezone_then_local_dates_and_day_bounds_follow_it_in_utc() -> None:

@@ -160,3 +160,16 @@ def test_given_debug_logging_when_forwarding_then_each_event_is_logged_with_its_
     lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
     forwarded = [r for r in lines if r.get("message") == "outbox event forwarded"]
     assert [(r["event_id"], r["detail_type"]) for r in forwarded] == [(event.id, "TaskCompleted")]
+
+
+def test_given_the_bus_refuses_an_event_then_the_failure_is_logged_by_the_services_logger(
+    log_output: io.StringIO,
+) -> None:
+    event = _event(1)
+
+    make_outbox_forwarder(lambda: FailingFor(event.id))({"Records": [_outbox_record(event, "7")]}, FakeLambdaContext())
+
+    lines = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    skipped = [r for r in lines if r.get("message") == "Record processing exception; skipping this record"]
+    assert [r["level"] for r in skipped] == ["WARNING"]
+    assert "PublishError" in skipped[0]["exception"]

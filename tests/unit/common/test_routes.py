@@ -111,3 +111,12 @@ def test_a_fallback_has_no_handler_and_says_what_it_answers() -> None:
 
     (route,) = routes.all()
     assert (route.handler, route.summary, route.scope) == ("", "404 problem+json", None)
+
+
+def test_given_a_head_route_then_it_is_declared_for_head_with_its_scope() -> None:
+    routes = Routes(create_resolver())
+
+    routes.head("/api/things/<id>", scope="things:read")(lambda id: {})
+
+    (declared,) = routes.all()
+    assert (declared.key, declared.scope, declared.open) == ("HEAD /api/things/{id}", "things:read", False)

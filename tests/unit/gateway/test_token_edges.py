@@ -240,7 +240,7 @@ def test_given_a_stored_public_key_carrying_a_private_value_then_the_jwks_never_
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"crv": "P-384"}, "not a P-256 key"), ({"kty": "RSA"}, "not a P-256 key"),
+    [({"crv": "P-384"}, "^the stored key is not a P-256 key$"), ({"kty": "RSA"}, "^the stored key is not a P-256 key$"),
      ({"x": "not*base64"}, "'x' is not a P-256 value"), ({"y": _b64(b"\x01" * 31)}, "'y' is not a P-256 value"),
      ({"d": _b64(b"\x01" * 33)}, "'d' is not a P-256 value")],
 )

@@ -76,6 +76,7 @@ def tracing_enabled() -> bool:
 
     The same rule Powertools applies, read without importing the X-Ray SDK.
     """
+    # any default that is not one of the four words reads as "not disabled" (equivalent mutants)
     disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
     return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not disabled
 
@@ -126,7 +127,7 @@ class LazyTracer:
             traced = self.provider().capture_lambda_handler(
                 function, capture_response=capture_response, capture_error=capture_error
             )
-            return cast("F", traced)
+            return cast("F", traced)  # cast ignores its first argument at run time (equivalent mutants)
 
         return decorate(lambda_handler) if lambda_handler is not None else decorate
 

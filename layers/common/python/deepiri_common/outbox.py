@@ -88,8 +88,9 @@ def make_outbox_forwarder(
 
     processor = BatchProcessor(
         event_type=EventType.DynamoDBStreams,
-        raise_on_entire_batch_failure=False,
-        logger=cast(logging.Logger, logger),  # Powertools' Logger speaks the logging.Logger API
+        raise_on_entire_batch_failure=False,  # None is as false (an equivalent mutant)
+        # Powertools' Logger speaks the logging.Logger API; cast ignores its first argument (equivalent mutants)
+        logger=cast(logging.Logger, logger),
     )
     publishers: list[EventPublisher] = []
 
@@ -106,6 +107,8 @@ def make_outbox_forwarder(
         logger.debug("outbox event forwarded", extra={"event_id": event.id, "detail_type": event.detail_type})
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # Powertools hands the context only to a record handler taking ``lambda_context``; ``forward`` does not,
+        # so passing None or nothing is equivalent.
         return dict(process_partial_response(event, forward, processor, context))
 
     return handler

@@ -47,6 +47,8 @@ class Page(BaseModel, Generic[T]):
 def encode_cursor(key: dict[str, Any]) -> str:
     """Turn a ``LastEvaluatedKey`` (attribute-value form or plain values) into an opaque cursor."""
     text = json.dumps(key, separators=(",", ":"), sort_keys=True, default=_number)
+    # A cursor encodes a JSON object, whose final "}" makes the last base64 character 9, Q or J, never X: any
+    # other characters added to the strip set are equivalent.
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
@@ -55,6 +57,7 @@ def decode_cursor(text: str) -> dict[str, Any]:
     if len(text) > MAX_CURSOR_LENGTH or not _CURSOR.fullmatch(text):
         raise BadRequest("invalid cursor")
     try:
+        # the decoder accepts extra padding, so ``+len % 4`` decodes the same cursor (equivalent)
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         # Non-integers come back as Decimal, the only non-integer number boto3 accepts.
         key = json.loads(raw.decode(), parse_float=Decimal)

@@ -92,6 +92,7 @@ class RateLimiter:
                 ExpressionAttributeValues=previous,
             )
         except ClientError as exc:
+            # botocore's ClientError always carries "Error": its default is never read (equivalent mutants)
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise

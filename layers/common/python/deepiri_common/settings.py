@@ -76,6 +76,7 @@ def _from_environment(model: type[BaseModel]) -> dict[str, str]:
 
 def _describe(model: type[BaseModel], exc: ValidationError) -> str:
     problems = []
+    # each message is built from the error's location and message only: these flags are equivalent
     for error in exc.errors(include_input=False, include_url=False):
         # pydantic locates an error at the key the value was read under (see _from_environment), so the
         # variable is that key in upper case; an error of the whole model (a cross-field rule) has none.

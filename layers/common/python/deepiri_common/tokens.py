@@ -371,6 +371,7 @@ class KeyStore:
                 raise
             # Another writer replaced the same version first: theirs is the key set now.
             return _require_active(self._refresh().document, now)
+        # every later write reads the version afresh before writing, so the kept id is never read (equivalent)
         self._snapshot = _Snapshot(document=document, version_id=version_token, fetched_at=now)
         return new_key
 
@@ -528,8 +529,8 @@ def _read_header(token: object) -> dict[str, Any]:
     if len(segments) != 3 or not all(segments):
         raise Unauthorized("malformed token")
     try:
-        padded = segments[0] + "=" * (-len(segments[0]) % 4)
-        header = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        padded = segments[0] + "=" * (-len(segments[0]) % 4)  # extra padding decodes alike (equivalent)
+        header = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))  # "ASCII": the same codec (equivalent)
     except (ValueError, UnicodeError, binascii.Error):
         raise Unauthorized("malformed token") from None
     if not isinstance(header, dict):

@@ -47,7 +47,8 @@ def batch_write(client: Any, table: str, requests: list[dict[str, Any]],
             if attempt:
                 sleep(BATCH_WRITE_BACKOFF_SECONDS * 2 ** (attempt - 1))
             unprocessed = client.batch_write_item(RequestItems={table: pending}).get("UnprocessedItems") or {}
-            pending = unprocessed.get(table, [])  # absent: nothing left (any empty default ends the loop alike)
+            # absent: nothing left (any empty default ends the loop alike: equivalent mutants)
+            pending = unprocessed.get(table, [])
             if not pending:
                 break
         else:
