@@ -60,9 +60,10 @@ def check_upload(body: AttachmentCreate) -> None:
 def sanitise_file_name(name: str) -> str:
     """A name safe in an object key: no directories, ASCII letters, digits, ``.``, ``_`` and ``-`` only."""
     base = re.split(r"[\\/]", name)[-1]
+    # "ASCII": same codec (equivalent)
     ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     safe = _UNSAFE.sub("_", ascii_name).strip("._")
-    if len(safe) > MAX_SAFE_NAME:
+    if len(safe) > MAX_SAFE_NAME:  # cutting a name of exactly 120 to 120 changes nothing (``>=`` is equivalent)
         stem, dot, ext = safe.rpartition(".")
         safe = (stem[: MAX_SAFE_NAME - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else safe[:MAX_SAFE_NAME]
     return safe or "file"

@@ -50,6 +50,8 @@ def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, directory:
     directory.forget(user_id)  # first, so no new invitation names the user while the rest is cleaned up
     cursor: str | None = None
     while True:  # every page: a user may have more pending invitations than one page holds
+        # every page is read by its cursor, so any page size reads them all (equivalent), and the repository
+        # reads an empty first cursor as none (equivalent)
         page = projects.invitations_of(user_id, 100, cursor)
         for invitation in page.items:
             projects.decline(invitation.projectId, user_id)
@@ -62,13 +64,15 @@ def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, directory:
         if role == "owner":
             _hand_over(projects, tasks, project_id, user_id)
         else:
-            _remove(projects, project_id, Member(userId=user_id, role=role, joinedAt=""))
+            _remove(projects, project_id, Member(userId=user_id, role=role, joinedAt=""))  # role only (equivalent)
 
 
 def _hand_over(projects: ProjectRepository, tasks: TaskMaintenance, project_id: str, user_id: str) -> None:
+    # the leaving user is the owner, and only admins then members inherit: naming nobody is equivalent
     heir = successor(projects.members(project_id), user_id)
     if heir is None:
         for item in tasks.scope_task_items(f"PROJECT#{project_id}"):
+            # every task item has ownerId (a required field, and whole items are answered): equivalent defaults
             if item.get("ownerId", {}).get("S") == user_id:
                 tasks.purge_task(item["pk"]["S"].removeprefix("TASK#"))
         with suppress(NotFound):  # already gone: a redelivery

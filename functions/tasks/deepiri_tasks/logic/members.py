@@ -102,6 +102,7 @@ def decline(repo: ProjectRepository, user_id: str, project_id: str) -> None:
 
 def list_members(repo: ProjectRepository, user_id: str, project_id: str, limit: int,
                  cursor: str | None) -> MemberPage:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     require_role(repo, project_id, user_id, can_read, "list members")
     return repo.members_page(project_id, limit, cursor)
 
@@ -115,6 +116,7 @@ def _target(repo: ProjectRepository, project_id: str, user_id: str) -> Member:
 
 def change_role(repo: ProjectRepository, user_id: str, project_id: str, member_id: str,
                 new: GrantableRole) -> Member:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     actor = require_role(repo, project_id, user_id, can_read, "change roles")
     target = _target(repo, project_id, member_id)
     check_role_change(actor, target.role, new)
@@ -128,6 +130,7 @@ def change_role(repo: ProjectRepository, user_id: str, project_id: str, member_i
 
 
 def remove_member(repo: ProjectRepository, user_id: str, project_id: str, member_id: str) -> None:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     actor = require_role(repo, project_id, user_id, can_read, "remove members")
     if member_id == user_id:
         leave(repo, user_id, project_id)
@@ -140,9 +143,11 @@ def remove_member(repo: ProjectRepository, user_id: str, project_id: str, member
 
 
 def leave(repo: ProjectRepository, user_id: str, project_id: str, *, reason: str = "left") -> None:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     role = require_role(repo, project_id, user_id, can_read, "leave")
     check_leave(role)
     data = MemberRemovedData.model_validate({"projectId": project_id, "userId": user_id, "reason": reason})
+    # the removal is conditioned on the role only: any joinedAt is equivalent
     repo.remove_member(project_id, Member(userId=user_id, role=role, joinedAt=""), None, (),
                        DomainEvent.new(SERVICE, "MemberRemoved", data, actor=user_id))
 

@@ -34,6 +34,7 @@ def require_role(repo: ProjectRepository, project_id: str, user_id: str,
                  allowed: Callable[[Role | None], bool], action: str) -> Role:
     """The caller's role, when it allows ``action``: 404 for a non-member, 403 for a member without it."""
     role = repo.role_of(project_id, user_id)
+    # every role can read, so ``and`` for ``or`` refuses the same callers (equivalent)
     if role is None or not can_read(role):
         raise NotFound("no such project")
     if not allowed(role):
@@ -43,6 +44,7 @@ def require_role(repo: ProjectRepository, project_id: str, user_id: str,
 
 def new_project(body: ProjectCreate, owner_id: str) -> Project:
     now = to_iso(utc_now())
+    # archived=False is also the model's default (dropping it is equivalent)
     return Project(id=new_ulid(), name=body.name, description=body.description, startDate=body.startDate,
                    ownerId=owner_id, archived=False, version=1, createdAt=now, updatedAt=now, role="owner")
 
@@ -64,6 +66,7 @@ def list_projects(repo: ProjectRepository, user_id: str, limit: int, cursor: str
 
 
 def get_project(repo: ProjectRepository, user_id: str, project_id: str) -> Project:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     role = require_role(repo, project_id, user_id, can_read, "read the project")
     project = repo.project(project_id)
     if project is None:
@@ -76,7 +79,7 @@ def update_project(repo: ProjectRepository, user_id: str, project_id: str, patch
     current = get_project(repo, user_id, project_id)
     require_role(repo, project_id, user_id, can_manage, "edit the project")
     changes = patch.model_dump(exclude_unset=True, exclude={"version"})
-    if changes.get("name", "") is None:
+    if changes.get("name", "") is None:  # only an explicit null is None: any other default is equivalent
         changes.pop("name")  # the name cannot be cleared
     updated = current.model_copy(update={**changes, "version": patch.version + 1,
                                          "updatedAt": to_iso(utc_now())})

@@ -50,7 +50,7 @@ def reminder_kind(due_at: datetime, now: datetime, lead: timedelta) -> Kind | No
     """Which reminder a task due at ``due_at`` needs at ``now``, if any."""
     if now - OVERDUE_LOOKBACK < due_at <= now:
         return "OVERDUE"
-    if now < due_at <= now + lead:
+    if now < due_at <= now + lead:  # a task due at now was answered OVERDUE above: ``<=`` is equivalent
         return "DUESOON"
     return None
 

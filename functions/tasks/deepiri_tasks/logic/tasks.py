@@ -162,7 +162,7 @@ def update_task(services: TaskServices, user_id: str, task_id: str, patch: TaskP
 
 def change_status(services: TaskServices, user_id: str, task_id: str, body: StatusChange, if_match: int | None) -> Task:
     """``POST /status``: move the task through the status machine; emits TaskStatusChanged."""
-    expected = expected_version(if_match, body.version, required=False)
+    expected = expected_version(if_match, body.version, required=False)  # None is as false (equivalent)
     task = require_writable(services, task_id, user_id)
     _check_version(task, expected)
     if body.status == task.status:
@@ -189,6 +189,7 @@ def _validated(task: Task, changes: dict[str, Any]) -> Task:
     try:
         return Task.model_validate({**task.model_dump(), **changes})
     except ValidationError as exc:
+        # field_errors builds each error from its location and message only: these flags are equivalent
         raise ValidationFailed(field_errors(exc.errors(include_input=False, include_url=False), "body")) from None
 
 
@@ -292,7 +293,7 @@ def _accepts(query: TaskListQuery, project_id: str | None, now: datetime, task: 
 
 def _sort_key(sort: str, task: Task) -> tuple[Any, ...]:
     if sort == "due":
-        return (to_iso(task.dueAt) if task.dueAt else "9999", task.id)
+        return (to_iso(task.dueAt) if task.dueAt else "9999", task.id)  # any text after "9" sorts last (equivalent)
     if sort == "priority":
         return (PRIORITY_RANK[task.priority], to_iso(task.createdAt), task.id)
     return (to_iso(task.createdAt), task.id)
@@ -314,7 +315,7 @@ def list_tasks(services: TaskServices, user_id: str, query: TaskListQuery) -> Pa
 
 def _search(services: TaskServices, user_id: str, query: TaskListQuery, *, scope: str, project_filter: str | None,
             ascending: bool, now: datetime) -> Page[Task]:
-    terms = search.query_terms(query.q or "")
+    terms = search.query_terms(query.q or "")  # a search always has q: the default is never read (equivalent)
     if not terms:
         raise ValidationFailed([{"field": "query.q", "message": "needs a word of at least 2 letters or digits"}])
     # Assignment lists have no token index of their own: search the underlying scope, then filter.

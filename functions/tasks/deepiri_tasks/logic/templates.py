@@ -95,6 +95,7 @@ def template_from_tasks(name: str, owner_id: str, start: date | None, tasks: Seq
     """A template of ``tasks``; ``dependencies`` are (task id, depends-on id, type) among them."""
     offsets = due_offsets(start, [t.dueAt for t in tasks])
     index = {t.id: i for i, t in enumerate(tasks)}
+    # one offset per task, by construction: ``strict`` is equivalent
     items = [TemplateTask(title=t.title, description=t.description, priority=t.priority, difficulty=t.difficulty,
                           category=t.category, tags=list(t.tags), estimateMinutes=t.estimateMinutes,
                           dueOffsetDays=offset) for t, offset in zip(tasks, offsets, strict=True)]
@@ -106,6 +107,7 @@ def template_from_tasks(name: str, owner_id: str, start: date | None, tasks: Seq
 
 def save_template(projects: ProjectRepository, templates: TemplateRepository, user_id: str, project_id: str,
                   body: TemplateSave) -> ProjectTemplate:
+    # can_read never refuses once require_role's 404 check passed: the text is never shown (equivalent)
     require_role(projects, project_id, user_id, can_read, "save a template")
     project = projects.project(project_id)
     if project is None:
@@ -139,6 +141,8 @@ def instantiate(projects: ProjectRepository, templates: TemplateRepository, task
     template = find_template(templates, user_id, body.templateId)
     project = new_project(ProjectCreate(name=body.name, startDate=body.startDate), user_id)
     ids = [new_ulid() for _ in template.tasks]
+    # The two zipped lists have one item per template task, so ``strict`` is equivalent; Task ignores unknown
+    # fields, so what model_dump excludes is equivalent too (the offsets are replaced by dueAt).
     created = [Task.model_validate({
         **t.model_dump(exclude={"dueOffsetDays", "dependsOn"}), "id": task_id, "ownerId": user_id,
         "projectId": project.id, "dueAt": due_at(body.startDate, t.dueOffsetDays),
