@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from deepiri_common.clock import epoch_seconds, to_iso, utc_now
+from deepiri_common.clock import clock_at, epoch_seconds, to_iso, utc_now
 from deepiri_common.tokens import KeyStore, issue_access_token
 from deepiri_users.logic import oauth_introspection
 from deepiri_users.logic.oauth_clients import hash_secret
@@ -206,3 +206,14 @@ def test_given_an_own_access_token_when_revoked_then_its_id_is_refused_until_it_
     assert not store.families["F1"].is_revoked and hash_secret("r1") in store.refresh_tokens
     oauth_introspection.revoke(store, _claims(), CLIENT, "x.y.z", NOW)  # does not verify: ignored
     assert list(store.revoked_access) == ["J1"]
+
+
+def test_given_a_token_at_its_expiry_then_it_is_not_verified(key_store: KeyStore) -> None:
+    issued_at = utc_now().replace(microsecond=0) - timedelta(seconds=60)
+    verify = oauth_introspection.key_store_verifier(key_store, issuer=ISSUER, audience=AUDIENCE)
+    token = _signed(key_store, now=issued_at, ttl_seconds=30)
+
+    with clock_at(issued_at + timedelta(seconds=29)):
+        assert verify(token) is not None  # the last second of its life
+    with clock_at(issued_at + timedelta(seconds=30)):
+        assert verify(token) is None  # expired, and no leeway at all

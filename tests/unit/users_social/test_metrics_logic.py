@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -216,3 +217,17 @@ def test_given_a_time_outside_the_supported_years_then_422_naming_the_parameter_
     with pytest.raises(ValidationFailed) as refused:
         metrics.resolve_range(start, end)
     assert refused.value.errors == [{"field": field, "message": RANGE_MESSAGE}]
+
+
+def test_given_a_host_half_an_hour_off_utc_then_an_hour_bucket_still_starts_on_the_utc_hour(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30: local hours start at UTC half-hours
+    time.tzset()
+    try:
+        start, end, day = metrics.bucket_bounds(datetime(2026, 3, 1, 12, 45, 30, 250_000, tzinfo=UTC), "hour", "UTC")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    assert (start, end, day) == (datetime(2026, 3, 1, 12, tzinfo=UTC), datetime(2026, 3, 1, 13, tzinfo=UTC), None)
+    assert start.tzinfo is UTC and start.microsecond == 0

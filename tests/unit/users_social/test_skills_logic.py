@@ -157,3 +157,9 @@ def test_given_a_user_with_one_trained_skill_when_describing_skills_then_every_o
     untrained = [view for view in tree.skills if view.skill != "coding"]
     assert len(untrained) == 21
     assert all((view.xp, view.level, view.xpIntoLevel) == (0, 1, 0) for view in untrained)
+
+
+def test_given_an_untrained_skill_then_999_xp_earn_no_point_and_1000_earn_one() -> None:
+    assert skills.points_gained({}, {"coding": 999}) == 0
+    assert skills.points_gained({}, {"coding": 1000}) == 1
+    assert skills.points_gained({"coding": 1}, {"coding": 999}) == 1

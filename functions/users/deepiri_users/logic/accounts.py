@@ -167,6 +167,7 @@ def login(s: AccountServices, request: LoginRequest, source_ip: str) -> TokenPai
     if account.failedLogins or account.lockedUntil:
         s.accounts.clear_failed_logins(account.userId)
     if needs_rehash(account.passwordHash):
+        # the repository only tests revoke_sessions for truth: None is as false (equivalent)
         s.accounts.set_password(account.userId, hash_password(request.password), revoke_sessions=False)
     return start_session(s.sessions, s.issuer, s.policy, account)
 

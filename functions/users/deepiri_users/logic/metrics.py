@@ -51,6 +51,7 @@ def record_sample(store: MetricStore, user_id: str, body: MetricSampleCreate, re
                   now: datetime | None = None) -> MetricSample:
     """Store one sample; it expires ``retention_days`` after the time it describes."""
     now = now or utc_now()
+    # every later use compares instants or writes UTC text (to_iso): the host's zone instead is equivalent
     at = (body.at or now).astimezone(UTC)
     retention = timedelta(days=retention_days)
     if at > now + FUTURE_TOLERANCE:

@@ -71,7 +71,7 @@ class ClientCredentials:
 # ---------------------------------------------------------------- secrets and redirect URIs
 def new_secret() -> str:
     """A fresh random secret (client secret, code or refresh token), url-safe."""
-    return secrets.token_urlsafe(SECRET_BYTES)
+    return secrets.token_urlsafe(SECRET_BYTES)  # 32, token_urlsafe's default too (dropping it is equivalent)
 
 
 def hash_secret(secret: str) -> str:
@@ -196,7 +196,7 @@ def credentials_from_request(authorization: str | None, form: Mapping[str, str])
 
 def _parse_basic(encoded: str) -> tuple[str, str]:
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")  # "UTF-8": same codec (equivalent)
     except (binascii.Error, UnicodeDecodeError):
         raise InvalidClient("malformed Basic credentials", basic=True) from None
     raw_id, separator, raw_secret = decoded.partition(":")

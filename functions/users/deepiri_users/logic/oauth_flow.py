@@ -92,6 +92,8 @@ class TokenLifetimes:
 # ---------------------------------------------------------------- PKCE
 def s256_challenge(verifier: str) -> str:
     """The S256 code challenge of ``verifier``: base64url(sha256(verifier)) without padding."""
+    # Codec names ignore case, and a 32-byte digest's base64url text never ends in X (its last character holds
+    # 4 bits and two zero bits): other spellings and strip sets are equivalent.
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
@@ -185,6 +187,7 @@ def exchange_code(
     account = active_account(store, code.userId)
     family = TokenFamily(familyId=code.familyId, clientId=client.clientId, userId=code.userId)
     refresh_token, record = _new_refresh(family, code.scopes, lifetimes, now)
+    # _keep_until reads ``now`` only without a record, and a new family always has one (None is equivalent)
     store.start_family(family, _keep_until(record, lifetimes, now), record)
     access = _sign_for_user(sign, account, client, code.scopes, family_id=family.familyId, now=now)
     return OAuthTokenResponse(access_token=access, expires_in=lifetimes.access, scope=format_scope(code.scopes),
@@ -217,6 +220,7 @@ def refresh(
     account = active_account(store, record.userId)
     refresh_token, new_record = _new_refresh(family, record.scopes, lifetimes, now)
     assert new_record is not None  # the presented token proves offline_access was granted
+    # _keep_until reads ``now`` only without a record, and a rotation always makes one (None is equivalent)
     if not store.rotate_refresh(record.tokenHash, new_record, to_iso(now), _keep_until(new_record, lifetimes, now)):
         # Lost a race against another use of the same token, or the family was revoked meanwhile.
         store.revoke_family(record.familyId, to_iso(now))

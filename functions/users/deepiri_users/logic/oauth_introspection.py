@@ -72,6 +72,8 @@ def key_store_verifier(key_store: KeyStore, *, issuer: str, audience: str) -> Ac
             return None
         payload = _payload(token)  # the signature is verified: reading the other claims is safe now
         return VerifiedAccess(
+            # every validly signed token carries iat, and a scope only as text: the defaults and the type check
+            # are never decisive for a token that verified (equivalent mutants)
             sub=claims.sub, jti=claims.jti, exp=epoch_seconds(claims.exp), iat=int(payload.get("iat", 0)),
             scope=payload.get("scope") if isinstance(payload.get("scope"), str) else None,
             client_id=_text(payload.get("client_id")), family_id=_text(payload.get("fid")),
@@ -83,6 +85,7 @@ def key_store_verifier(key_store: KeyStore, *, issuer: str, audience: str) -> Ac
 def _payload(token: str) -> dict[str, Any]:
     segment = token.split(".")[1]
     try:
+        # the decoder reads extra "=" padding alike (equivalent)
         payload = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, binascii.Error):
         return {}

@@ -61,7 +61,7 @@ def hash_token(token: str) -> str:
 
 
 def new_opaque_token() -> str:
-    return secrets.token_urlsafe(32)
+    return secrets.token_urlsafe(32)  # 32 bytes is also the default (dropping it is equivalent)
 
 
 def start_session(

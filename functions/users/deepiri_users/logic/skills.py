@@ -71,7 +71,7 @@ class SkillStore(Protocol):
 
 def level_for(xp: int) -> int:
     """The level ``xp`` reaches: 1 at 0 xp, +1 per 1000 xp, never above 100."""
-    return min(max(xp, 0) // XP_PER_LEVEL + 1, MAX_LEVEL)
+    return min(max(xp, 0) // XP_PER_LEVEL + 1, MAX_LEVEL)  # 0 and 1 xp are both level 1: max(xp, 1) is equivalent
 
 
 def skill_points(xp_by_skill: Mapping[str, int]) -> int:
@@ -89,7 +89,8 @@ def task_xp(difficulty: str, on_time: bool | None) -> int:
     base = DIFFICULTY_XP[difficulty]
     if not on_time:
         return base
-    return (base * (100 + ON_TIME_BONUS_PERCENT) + 50) // 100  # rounded half up, in integers
+    # rounded half up, in integers; every base is a multiple of 10, so +51 rounds alike (equivalent)
+    return (base * (100 + ON_TIME_BONUS_PERCENT) + 50) // 100
 
 
 def split_xp(total: int, skills: tuple[str, ...]) -> dict[str, int]:
@@ -123,7 +124,7 @@ def view_skill(skill: str, xp: int) -> SkillView:
                          xpToNextLevel=None, progress=1.0)
     into = xp - (level - 1) * XP_PER_LEVEL
     return SkillView(skill=skill, xp=xp, level=level, xpIntoLevel=into, xpToNextLevel=XP_PER_LEVEL - into,
-                     progress=round(into / XP_PER_LEVEL, 4))
+                     progress=round(into / XP_PER_LEVEL, 4))  # into/1000 has 3 decimals: 5 is equivalent
 
 
 def skill_tree(user_id: str, xp_by_skill: Mapping[str, int]) -> SkillTree:
