@@ -124,6 +124,7 @@ class ModuleResult:
     seconds: float
     note: str = ""
     described: tuple[str, ...] = field(default=(), compare=False)
+    commit: str = field(default="", compare=False)  # the commit measured ("+": with changes), when known
 
 
 def load_settings(pyproject: Mapping[str, Any]) -> Settings:
@@ -272,7 +273,7 @@ def from_record(record: Mapping[str, Any], tree: str | None) -> ModuleResult | N
     return ModuleResult(
         path=record["path"], score=Score(**record["score"]), survivors=tuple(record["survivors"]),
         unreached=tuple(record["unreached"]), seconds=float(record["seconds"]), note=record["note"],
-        described=tuple(record["described"]),
+        described=tuple(record["described"]), commit=str(record.get("commit", "")),
     )
 
 
@@ -839,14 +840,15 @@ def conclude(results: Sequence[ModuleResult], settings: Settings) -> int:
 def markdown(results: Sequence[ModuleResult], verdicts: Sequence[Verdict]) -> str:
     """The score table as Markdown, for the README: per module its mutants, killed over reached, the score,
     the survivors explained as equivalent, and what keeps it under the bar."""
-    lines = ["| module | mutants | killed / reached | score | equivalent | under the bar because |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| module | mutants | killed / reached | score | equivalent | under the bar because | measured at |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for r, v in zip(results, verdicts, strict=True):
         pct = "-" if r.score.percent is None else f"{r.score.percent:.1f} %"
         total = r.score.reached + r.score.no_tests
         name = r.path.removeprefix("functions/").removeprefix("layers/common/python/")
         lines.append(f"| `{name}` | {total} | {r.score.detected} / {r.score.reached} | {pct} | "
-                     f"{len(v.explained)} | {'; '.join(v.shortfalls()) or 'meets the bar'} |")
+                     f"{len(v.explained)} | {'; '.join(v.shortfalls()) or 'meets the bar'} | "
+                     f"{f'`{r.commit}`' if r.commit else 'before commits were kept'} |")
     return "\n".join(lines)
 
 

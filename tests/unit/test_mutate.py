@@ -441,7 +441,8 @@ def test_given_kept_results_of_an_earlier_tree_when_reporting_then_they_are_judg
     assert next(line for line in out.splitlines() if "readiness.py" in line).endswith("earlier tree")
     assert "every module meets the bar" in out
     assert (tmp_path / "report.md").read_text().splitlines()[2] == (
-        "| `gateway/deepiri_gateway/logic/readiness.py` | 10 | 10 / 10 | 100.0 % | 0 | meets the bar |")
+        f"| `gateway/deepiri_gateway/logic/readiness.py` | 10 | 10 / 10 | 100.0 % | 0 | meets the bar | "
+        f"`{record['commit']}` |")
 
     assert mutate.report([MODULES[0], MODULES[1]], settings) == 1
     assert f"no finished result kept for 1 module(s):\n  {MODULES[1]}" in capsys.readouterr().out
