@@ -602,10 +602,23 @@ def survivor_diffs(described: Sequence[str]) -> dict[str, list[str]]:
     return diffs
 
 
-def line_comments(source: str) -> dict[str, str]:
-    """What the comments say of each line of code, by its text (stripped): the line's own comment, those of
-    the statement it belongs to up to it, and the block of comment lines right above that statement. A
-    survivor is explained when the line it changes is said there to be ``equivalent``."""
+def function_lines(source: str, mutant: str) -> tuple[int, int] | None:
+    """The first and last line of the function a mutant (``x_name__mutmut_3``, ``xǁClassǁname__mutmut_3``)
+    changes, in ``source``; None when the module no longer has it."""
+    mangled = mutant.rsplit(".", 1)[-1].partition("__mutmut_")[0]
+    owner, _, name = mangled[2:].rpartition("ǁ") if mangled.startswith("xǁ") else ("", "", mangled[2:])
+    body = ast.parse(source).body
+    if owner:
+        body = next((n.body for n in body if isinstance(n, ast.ClassDef) and n.name == owner.strip("ǁ")), [])
+    node = next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name), None)
+    return None if node is None else (node.lineno, node.end_lineno or node.lineno)
+
+
+def line_comments(source: str, within: tuple[int, int] | None = None) -> dict[str, str]:
+    """What the comments say of each line of code (of the lines ``within``, or all), by its text without its
+    comment: the line's own comment, those of the statement it belongs to up to it, and the block of comment
+    lines right above that statement. A survivor is explained when the line it changes is said there to be
+    ``equivalent``."""
     lines = source.splitlines()
     comments: dict[int, str] = {}
     for token in tokenize.generate_tokens(iter(source.splitlines(keepends=True)).__next__):
@@ -620,7 +633,7 @@ def line_comments(source: str) -> dict[str, str]:
                 starts[number] = max(starts.get(number, 0), node.lineno)
     said: dict[str, str] = {}
     for number, text in enumerate(lines, start=1):
-        if number not in starts or not without_comment(text):
+        if number not in starts or not without_comment(text) or (within and not within[0] <= number <= within[1]):
             continue
         start, above = starts[number], list[str]()
         while start - len(above) - 1 >= 1 and lines[start - len(above) - 2].strip().startswith("#"):
@@ -699,10 +712,14 @@ def unreached_functions(result: ModuleResult) -> tuple[str, ...]:
 def verdict_of(result: ModuleResult, source: str | None, bar: float) -> Verdict:
     """A module's verdict, its survivors explained by the comments of its current source (``None``: the
     module is gone, so none is explained)."""
-    said = line_comments(source) if source is not None else {}
     diffs = survivor_diffs(result.described)
-    explained = {m: why for m in result.survivors
-                 if (why := explanation(diffs.get(m.rsplit(".", 1)[1], []), said)) is not None}
+    explained = {}
+    for mutant in result.survivors:
+        # the comments of the mutant's own function only: a line written alike elsewhere explains nothing here
+        span = function_lines(source, mutant) if source is not None else None
+        said = line_comments(source, span) if source is not None and span is not None else {}
+        if (why := explanation(diffs.get(mutant.rsplit(".", 1)[1], []), said)) is not None:
+            explained[mutant] = why
     return Verdict(result.path, result.score.percent, explained,
                    tuple(m for m in result.survivors if m not in explained), unreached_functions(result),
                    result.note, bar)

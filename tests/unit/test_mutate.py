@@ -477,3 +477,29 @@ def test_given_a_comment_added_to_a_survivors_line_since_the_run_then_the_line_i
     assert why == "cast ignores its first argument (equivalent)"
     assert mutate.without_comment('    x = "#not a comment"  # a comment') == 'x = "#not a comment"'
     assert mutate.without_comment("    y = 'it\\'s # still text'") == "y = 'it\\'s # still text'"
+
+
+TWO_FUNCTIONS = '''\
+def first():
+    return None  # a default nobody reads (equivalent)
+
+
+class Store:
+    def second(self):
+        return None
+'''
+
+
+def test_given_the_same_line_in_two_functions_then_only_the_commented_functions_survivor_is_explained() -> None:
+    def described(name: str) -> tuple[str, ...]:
+        return ("", "m.py", f"  survived  {name}", "      -    return None", "      +    return 1")
+
+    first = mutate.ModuleResult("m.py", mutate.Score(killed=99, survived=1), ("m.x_first__mutmut_1",), (), 1.0,
+                                described=described("x_first__mutmut_1"))
+    second = mutate.ModuleResult("m.py", mutate.Score(killed=99, survived=1), ("m.xǁStoreǁsecond__mutmut_1",), (),
+                                 1.0, described=described("xǁStoreǁsecond__mutmut_1"))
+
+    assert mutate.verdict_of(first, TWO_FUNCTIONS, 90.0).meets_bar
+    assert mutate.verdict_of(second, TWO_FUNCTIONS, 90.0).unexplained == ("m.xǁStoreǁsecond__mutmut_1",)
+    assert mutate.function_lines(TWO_FUNCTIONS, "m.xǁStoreǁsecond__mutmut_1") == (6, 7)
+    assert mutate.function_lines(TWO_FUNCTIONS, "m.x_gone__mutmut_1") is None
