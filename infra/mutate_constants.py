@@ -221,24 +221,22 @@ def run_tests(cwd: Path, tests: Sequence[str], timeout: float) -> bool:
 
 
 def test_files_for(path: str, work: Path, roots: Sequence[str]) -> list[str]:
-    """The unit test files that can see a module's constants: those importing it or a module of its package
-    that imports it, directly or not."""
+    """The unit test files that can see a module's constants: those importing it, or a module that imports it
+    directly or not (of its package, or of ``infra``, whose tools such as the OpenAPI writer read the layer's
+    contract). The copy holds the whole repository, so the tooling tests at ``tests/unit``'s top and the
+    contract tests count too."""
     name = module_of(path, roots)
     package = name.split(".")[0]
     root = next(r for r in roots if path.startswith(r.rstrip("/") + "/"))
     modules = {}
-    for file in (work / root / package).rglob("*.py"):
-        dotted = module_of(str(file.relative_to(work)), roots)
+    for file in [*(work / root / package).rglob("*.py"), *(work / "infra").glob("*.py")]:
+        relative = str(file.relative_to(work))
+        dotted = relative[: -len(".py")].replace("/", ".") if relative.startswith("infra/") else module_of(relative,
+                                                                                                           roots)
         modules[dotted] = imported(ast.parse(file.read_bytes()), dotted.rpartition(".")[0])
     seen = dependents(name, modules)
-    tests = []
-    for file in sorted((work / "tests" / "unit").rglob("test_*.py")):
-        relative = file.relative_to(work)
-        if len(relative.parts) < 4 or relative.parts[2] == "contracts":
-            continue  # the tooling tests at tests/unit's top and the repository-reading contracts
-        if imported(ast.parse(file.read_bytes())) & seen:
-            tests.append(str(relative))
-    return tests
+    return [str(file.relative_to(work)) for file in sorted((work / "tests" / "unit").rglob("test_*.py"))
+            if imported(ast.parse(file.read_bytes())) & seen]
 
 
 def mutate_constants(paths: Sequence[str], work: Path, roots: Sequence[str], timeout: float,

@@ -107,7 +107,10 @@ def test_given_a_repository_then_the_tests_of_a_constant_are_those_importing_it_
         "tests/unit/tasks/test_flow.py": "from deepiri_tasks.logic.flow import run\n",
         "tests/unit/tasks/test_other.py": "from deepiri_tasks.logic import other\n",
         "tests/unit/contracts/test_all.py": "from deepiri_tasks.logic import rules\n",
-        "tests/unit/test_tooling.py": "from deepiri_tasks.logic import rules\n",
+        "tests/unit/test_tooling.py": "from infra import writer\n",
+        "tests/unit/test_unrelated.py": "from infra import other\n",
+        "infra/writer.py": "from deepiri_tasks.logic.flow import run\n",
+        "infra/other.py": "X = 1\n",
     }
     for path, text in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +118,7 @@ def test_given_a_repository_then_the_tests_of_a_constant_are_those_importing_it_
 
     tests = constants.test_files_for("functions/tasks/deepiri_tasks/logic/rules.py", tmp_path, ["functions/tasks"])
 
-    assert tests == ["tests/unit/tasks/test_flow.py"]
+    assert tests == ["tests/unit/contracts/test_all.py", "tests/unit/tasks/test_flow.py", "tests/unit/test_tooling.py"]
 
 
 def test_given_a_path_outside_the_roots_then_it_is_refused() -> None:
