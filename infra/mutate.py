@@ -610,7 +610,9 @@ def function_lines(source: str, mutant: str) -> tuple[int, int] | None:
     body = ast.parse(source).body
     if owner:
         body = next((n.body for n in body if isinstance(n, ast.ClassDef) and n.name == owner.strip("ǁ")), [])
-    node = next((n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name), None)
+    # the last definition of the name: the implementation after its ``@overload`` stubs
+    node = next((n for n in reversed(body) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                 and n.name == name), None)
     return None if node is None else (node.lineno, node.end_lineno or node.lineno)
 
 

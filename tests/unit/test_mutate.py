@@ -487,6 +487,12 @@ def first():
 class Store:
     def second(self):
         return None
+
+    @overload
+    def third(self, a: int) -> int: ...
+
+    def third(self, a):
+        return cast("F", a)  # cast ignores its first argument (equivalent)
 '''
 
 
@@ -503,3 +509,4 @@ def test_given_the_same_line_in_two_functions_then_only_the_commented_functions_
     assert mutate.verdict_of(second, TWO_FUNCTIONS, 90.0).unexplained == ("m.xǁStoreǁsecond__mutmut_1",)
     assert mutate.function_lines(TWO_FUNCTIONS, "m.xǁStoreǁsecond__mutmut_1") == (6, 7)
     assert mutate.function_lines(TWO_FUNCTIONS, "m.x_gone__mutmut_1") is None
+    assert mutate.function_lines(TWO_FUNCTIONS, "m.xǁStoreǁthird__mutmut_2") == (12, 13)  # not the overload

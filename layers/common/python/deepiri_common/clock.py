@@ -48,6 +48,7 @@ def to_iso(moment: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     """Parse an ISO-8601 timestamp that carries an offset (or Z) into an aware UTC datetime."""
+    # Python 3.11's fromisoformat reads a final "Z" itself: leaving it unreplaced is equivalent ("z" it refuses)
     moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"timestamp has no timezone offset: {text!r}")

@@ -18,7 +18,7 @@ ID_PATTERN = "^[A-Za-z0-9._~:-]{1,128}$"
 def new_ulid(now_ms: int | None = None) -> str:
     """Return a new ULID: 48 bits of milliseconds since the epoch, then 80 random bits."""
     millis = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")  # "big" is the default since 3.11 (equivalent)
     chars = []
     for _ in range(ULID_LENGTH):
         chars.append(_ALPHABET[value & 31])

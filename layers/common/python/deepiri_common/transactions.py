@@ -21,6 +21,7 @@ def write_transaction(client: Any, items: list[dict[str, Any]]) -> list[str] | N
     try:
         client.transact_write_items(TransactItems=items)
     except ClientError as error:
+        # botocore's ClientError always carries "Error": its default is never read (equivalent mutants)
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
         return [str(reason.get("Code") or "None") for reason in error.response.get("CancellationReasons") or []]
