@@ -68,8 +68,7 @@ def close_session(s: Realtime, connection_id: str) -> None:
         return
     for channel in channels:
         if parse_channel(channel)[0] == "room":
-            # The connection and its subscriptions are removed above, so it is not among the subscribers the
-            # announcement goes to: excluding it or not (None) is equivalent.
+            # Removed above, yet the table's channel index (gsi1) may still list it for a moment: left out.
             rooms.announce_left(s, channel, connection.userId, connection_id)
     went_offline(s.presence, s.connections, connection.userId)
 
