@@ -201,10 +201,22 @@ def _reference(history: list[float], days: int) -> list[tuple[float, float, floa
     return out
 
 
-@pytest.mark.parametrize("length", [14, 15, 21, 40, 70])
+# Between them, these histories are best fitted by each value of each smoothing weight's grid in turn (dropping
+# any one value from the module's grid changes at least one of these forecasts).
+@pytest.mark.parametrize("length", [14, 15, 21, 23, 25, 26, 35, 40, 44, 70])
 def test_given_irregular_histories_then_the_forecast_equals_the_method_written_out(length: int) -> None:
     rng = random.Random(length)
     history = [float(rng.choice([0, 1, 2, 3, 5, 8]) + (t // 10)) for t in range(length)]
+    got = forecast.holt_winters(history, 14)
+    assert [(b.value, b.lower, b.upper) for b in got] == _reference(history, 14)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_given_a_level_that_wanders_then_the_forecast_equals_the_method_written_out(seed: int) -> None:
+    rng, level, history = random.Random(seed), 10.0, []
+    for _ in range(42):  # a random walk: the larger smoothing weights fit it best
+        level = max(0.0, level + rng.choice([-3, -1, 0, 1, 3]))
+        history.append(level + rng.choice([0, 1]))
     got = forecast.holt_winters(history, 14)
     assert [(b.value, b.lower, b.upper) for b in got] == _reference(history, 14)
 
