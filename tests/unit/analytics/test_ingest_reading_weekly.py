@@ -422,3 +422,37 @@ def test_given_a_user_ahead_of_utc_with_a_streak_then_insights_and_forecast_use_
     (risk,) = reading.user_insights(rows, ADA, LATE_UTC).items
     assert (risk.kind, risk.figures) == ("streak_at_risk", {"days": 4, "completedToday": 0})
     assert [p.day for p in reading.user_forecast(rows, ADA, "completed", 1, LATE_UTC).points] == ["2026-03-03"]
+
+
+class BoundsRecorded(FakeReadModels):
+    """Read models that keep the bounds of every day-row Query (a Query without its upper bound reads more)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[date, date]] = []
+
+    def days(self, owner: str, first: date, last: date) -> list[DayRow]:
+        self.asked.append((first, last))
+        return super().days(owner, first, last)
+
+
+def test_given_a_window_that_ends_before_today_then_summary_and_series_read_and_report_only_it() -> None:
+    rows = BoundsRecorded()
+    for day, created in {"2026-02-20": 1, "2026-02-21": 2, "2026-02-22": 4, "2026-03-01": 8}.items():
+        rows.items[(f"USER#{ADA}", f"DAY#{day}")] = {"created": created}
+
+    got = reading.summary(rows, ADA, date(2026, 2, 21), date(2026, 2, 22), NOW)
+    series = reading.timeseries(rows, ADA, metric="created", bucket="day", start=date(2026, 2, 21),
+                                end=date(2026, 2, 22), now=NOW)
+
+    assert (got.from_, got.to, got.created) == ("2026-02-21", "2026-02-22", 6)
+    assert [(p.start, p.value) for p in series.points] == [("2026-02-21", 2), ("2026-02-22", 4)]
+    assert rows.asked == [(date(2026, 2, 21), date(2026, 2, 22))] * 2
+
+
+def test_given_a_forecast_then_it_reads_the_56_days_up_to_yesterday_and_no_later() -> None:
+    rows = BoundsRecorded()
+
+    reading.user_forecast(rows, ADA, "completed", 2, NOW)  # ada's day is the 2nd of March
+
+    assert rows.asked == [(date(2026, 1, 5), date(2026, 3, 1))]
