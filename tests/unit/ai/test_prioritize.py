@@ -99,6 +99,11 @@ def test_given_edges_that_do_not_hold_a_task_back_then_they_are_not_weighed() ->
     assert waiting_on(edges, ["a", "b", "c"]) == {"a": ["b"]}
 
 
+@pytest.mark.parametrize("kind", ["blocks", "precedes", "subtask"])
+def test_given_each_ordering_edge_alone_then_it_holds_its_task_back(kind: str) -> None:
+    assert waiting_on([("a", "b", kind)], ["a", "b"]) == {"a": ["b"]}
+
+
 def test_given_a_blocker_outside_the_weighed_list_then_the_task_is_still_placed() -> None:
     ranked = rank([_task("a")], NOW, blockers={"a": ["elsewhere"]})
     assert [task.title for task in ranked.tasks] == ["a"]

@@ -21,6 +21,7 @@ from deepiri_ai.models.prioritize import OpenTask, Prioritized, RankedTask
 
 ORDERING = frozenset({"blocks", "precedes", "subtask"})  # the edges that hold a task back (tasks service)
 
+# A priority not in the table weighs as medium (0.5), so dropping "medium" itself is equivalent.
 IMPORTANCE = {"urgent": 1.0, "high": 0.75, "medium": 0.5, "low": 0.25}
 FAR = datetime.max.replace(tzinfo=None)
 
