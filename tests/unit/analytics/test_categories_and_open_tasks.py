@@ -134,6 +134,17 @@ def test_given_tasks_at_every_edge_then_late_soon_and_at_risk_follow_the_hour_ex
     assert both is not None and (both.figures["overdueNow"], both.figures["atRisk"]) == (1, 1)
 
 
+def test_given_a_task_due_beyond_48_hours_listed_first_then_the_ones_after_it_still_count() -> None:
+    far_first = [OpenTask("far", status="todo", dueAt=_due(72)), OpenTask("soon", status="todo", dueAt=_due(1)),
+                 OpenTask("late", status="todo", dueAt=_due(-1))]
+
+    found = insights.overdue_risk([], far_first, NOW)
+
+    assert found is not None
+    assert (found.figures["openWithDue"], found.figures["dueSoon"], found.figures["atRisk"],
+            found.figures["overdueNow"]) == (3, 1, 1, 1)
+
+
 def test_given_uneven_numbers_then_slip_focus_and_minutes_keep_their_decimals() -> None:
     rows = [DayRow("2026-03-20", {"estimated": 3, "estimateMinutes": 81, "actualMinutes": 100, "focusMinutes": 100})]
     found = insights.overdue_risk(rows, [OpenTask("a", status="todo", dueAt=_due(1), estimateMinutes=7)], NOW)
