@@ -157,6 +157,18 @@ def test_given_settings_archived_after_activity_then_the_rebuild_applies_setting
     assert [d.day for d in rebuilt.days(f"USER#{ADA}", date(2026, 3, 1), date(2026, 3, 3))] == ["2026-03-02"]
 
 
+@pytest.mark.parametrize("kind", ["UserRegistered", "UserSettingsChanged"])
+def test_given_settings_that_happened_after_activity_then_the_rebuild_still_reads_them_first(kind: str) -> None:
+    settings = _event(kind, {"userId": ADA, "email": "a@x.io", "displayName": "A", "timezone": "Asia/Tokyo",
+                             "dayStartHour": 0} if kind == "UserRegistered" else
+                      {"userId": ADA, "timezone": "Asia/Tokyo", "dayStartHour": 0}, "2026-03-01T21:00:00.000Z")
+    store = FakeArchive()
+    for event, body in [_created(TASK, ADA, "2026-03-01T20:00:00.000Z"), settings]:
+        store.put(archive.archive_key(event), archive.archive_line(event, body))
+
+    assert [e.detail_type for e, _ in ingest.archived_events(store)] == [kind, "TaskCreated"]
+
+
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo: ada's day is the 2nd
 
 
