@@ -48,6 +48,14 @@ def test_given_focus_minutes_then_late_night_share_counts_22_to_5() -> None:
     assert insights.late_night({"f22": 59}) is None
 
 
+@pytest.mark.parametrize("hour", range(24))
+def test_given_an_hours_focus_then_it_is_late_night_exactly_from_22_to_5(hour: int) -> None:
+    found = insights.late_night({f"f{hour}": 60, f"f{24 * 3 + hour}": 30})  # a Monday's and a Thursday's hour
+
+    assert found is not None
+    assert found.figures["lateMinutes"] == (90 if hour in (22, 23, 0, 1, 2, 3, 4) else 0)
+
+
 def test_given_a_streak_and_nothing_done_today_then_it_is_at_risk() -> None:
     assert insights.streak_at_risk([], {"days": 4}, TODAY) is not None
     done = [DayRow(TODAY.isoformat(), {"completed": 1})]
