@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from deepiri_analytics.logic import insights, projection
 from deepiri_analytics.models import feed
 from deepiri_analytics.models.rows import Add, Close, DayRow, DaySettings, OpenTask, Track
@@ -132,6 +134,11 @@ def test_given_tasks_at_every_edge_then_late_soon_and_at_risk_follow_the_hour_ex
     one_each = [OpenTask("late", status="todo", dueAt=_due(-1)), OpenTask("soon", status="todo", dueAt=_due(1))]
     both = insights.overdue_risk([], one_each, NOW)
     assert both is not None and (both.figures["overdueNow"], both.figures["atRisk"]) == (1, 1)
+
+
+@pytest.mark.parametrize("status", ["done", "cancelled"])
+def test_given_a_closed_task_past_its_due_date_then_it_is_not_at_risk(status: str) -> None:
+    assert insights.overdue_risk([], [OpenTask("closed", status=status, dueAt=_due(-1))], NOW) is None
 
 
 def test_given_a_task_due_beyond_48_hours_listed_first_then_the_ones_after_it_still_count() -> None:

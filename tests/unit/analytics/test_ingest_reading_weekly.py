@@ -468,3 +468,15 @@ def test_given_a_forecast_then_it_reads_the_56_days_up_to_yesterday_and_no_later
     reading.user_forecast(rows, ADA, "completed", 2, NOW)  # ada's day is the 2nd of March
 
     assert rows.asked == [(date(2026, 1, 5), date(2026, 3, 1))]
+
+
+def test_given_an_export_then_its_events_are_read_a_thousand_at_a_time_from_the_day_before_the_year() -> None:
+    asked: list[tuple[str, str, int]] = []
+    rows = FakeReadModels()
+    logged = rows.logged
+    rows.logged = lambda user, first, last, limit, start: (  # type: ignore[method-assign]
+        asked.append((first, last, limit)) or logged(user, first, last, limit, start))
+
+    reading.export(rows, ADA, NOW)
+
+    assert asked == [("LOG#2025-03-01", "LOG#~", 1000)]  # the year is 2025-03-03 to 2026-03-02
