@@ -46,7 +46,9 @@ class WebhookStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    def send(self, request: DeliveryRequest, delay_seconds: int = 0) -> None: ...  # a protocol: no code to test
+    # A protocol: no code runs here, and its default only lets a caller leave the delay out (the queue has its
+    # own), so another default is equivalent.
+    def send(self, request: DeliveryRequest, delay_seconds: int = 0) -> None: ...
 
 
 class SecretBox(Protocol):
