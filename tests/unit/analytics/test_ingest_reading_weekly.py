@@ -480,3 +480,13 @@ def test_given_an_export_then_its_events_are_read_a_thousand_at_a_time_from_the_
     reading.export(rows, ADA, NOW)
 
     assert asked == [("LOG#2025-03-01", "LOG#~", 1000)]  # the year is 2025-03-03 to 2026-03-02
+
+
+def test_given_an_event_that_names_no_user_then_nobody_s_day_settings_are_read() -> None:
+    rows, asked = FakeReadModels(), []
+    settings_of = rows.day_settings
+    rows.day_settings = lambda user: asked.append(user) or settings_of(user)  # type: ignore[method-assign]
+    event, _ = _event("ProjectCreated", {"projectId": "P", "ownerId": ADA}, "2026-03-02T00:00:00.000Z")
+
+    assert ingest.project(rows, event, feed.ProjectCreatedData(projectId="P", ownerId=ADA)) is True
+    assert asked == []
