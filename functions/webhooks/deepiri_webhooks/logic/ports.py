@@ -46,9 +46,7 @@ class WebhookStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    # A protocol: no code runs here, and its default only lets a caller leave the delay out (the queue has its
-    # own), so another default is equivalent.
-    def send(self, request: DeliveryRequest, delay_seconds: int = 0) -> None: ...
+    def send(self, request: DeliveryRequest, delay_seconds: int) -> None: ...  # a protocol: no code to test
 
 
 class SecretBox(Protocol):
