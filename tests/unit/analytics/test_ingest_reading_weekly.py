@@ -490,3 +490,16 @@ def test_given_an_event_that_names_no_user_then_nobody_s_day_settings_are_read()
 
     assert ingest.project(rows, event, feed.ProjectCreatedData(projectId="P", ownerId=ADA)) is True
     assert asked == []
+
+
+def test_given_a_user_with_nothing_to_say_listed_first_then_the_next_user_still_gets_insights() -> None:
+    quiet, talker = "01H0000000000000000000000Q", "01JZZZZZZZZZZZZZZZZZZZZZZZ"  # the quiet one sorts first
+    rows = FakeReadModels()
+    ingest.project(rows, *_projected(_created(new_ulid(), quiet, "2026-03-03T01:00:00.000Z")))
+    for day in range(2, 9):
+        task = new_ulid()
+        ingest.project(rows, *_projected(_created(task, talker, f"2026-03-0{day}T01:00:00.000Z")))
+        ingest.project(rows, *_projected(_completed(task, talker, f"2026-03-0{day}T02:00:00.000Z")))
+
+    assert weekly.run(rows, datetime(2026, 3, 9, 6, 0, tzinfo=UTC)) == {"users": 2, "published": 1}
+    assert [e.detail.data["userId"] for e in rows.published] == [talker]
