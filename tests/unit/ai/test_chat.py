@@ -238,6 +238,16 @@ def test_given_add_a_task_then_the_rest_after_the_phrase_is_the_task() -> None:
     assert intent_of("hello there") == ("unknown", "")
 
 
+@pytest.mark.parametrize("word", [
+    "a", "an", "the", "my", "me", "from", "for", "of", "on", "to", "with", "please", "make", "create", "generate",
+    "start", "challenge", "challenges", "quiz", "puzzle", "pomodoro", "focus", "sprint", "checklist", "streak",
+    "timed", "task", "it", "this", "that", "and", "i", "can", "you"])
+def test_given_a_request_word_that_names_no_task_then_a_title_sharing_it_is_not_chosen(word: str) -> None:
+    tasks = [_task(f"{word} log", priority="low"), _task("beta", priority="urgent")]
+
+    assert task_named(f"{word} zebra", tasks, NOW).title == "beta"  # type: ignore[union-attr]
+
+
 def test_given_words_shared_with_no_title_then_the_first_of_the_prioritised_list_is_chosen() -> None:
     tasks = [_task("alpha", priority="low"), _task("beta", priority="urgent")]
     assert task_named("make a challenge from the zebra", tasks, NOW).title == "beta"  # type: ignore[union-attr]

@@ -218,6 +218,18 @@ def test_given_a_phrase_that_is_no_date_then_the_next_pattern_is_read(text: str,
     assert _due(text) == due
 
 
+@pytest.mark.parametrize(("text", "due"), [
+    ("call in one hour", "2026-11-30T10:00:00+00:00"),
+    ("pay in three days", "2026-12-03T17:00:00+00:00"),
+    ("pay in four days", "2026-12-04T17:00:00+00:00"),
+    ("pay in five days", "2026-12-05T17:00:00+00:00"),
+    ("pay in six days", "2026-12-06T17:00:00+00:00"),
+    ("pay in seven days", "2026-12-07T17:00:00+00:00"),
+])
+def test_given_a_span_counted_in_words_then_each_number_word_is_its_number(text: str, due: str) -> None:
+    assert _due(text) == due
+
+
 @pytest.fixture
 def server_in_sao_paulo() -> Iterator[None]:
     """The process's local zone set away from UTC, as a Lambda's is not but a developer's machine may be."""

@@ -41,6 +41,14 @@ def test_given_open_tasks_then_overdue_and_important_come_first_and_blocked_last
     assert [task.rank for task in ranked.tasks] == [1, 2, 3, 4] and ranked.considered == 4
 
 
+def test_given_undated_tasks_of_each_priority_then_each_weighs_its_importance_exactly() -> None:
+    ranked = rank([_task(priority, priority=priority) for priority in ("low", "medium", "high", "urgent")], NOW)
+
+    # 0.55 x 0.1 (no due date) + 0.45 x importance: urgent 1, high 0.75, medium 0.5, low 0.25
+    assert {task.title: task.score for task in ranked.tasks} == {
+        "urgent": 0.505, "high": 0.3925, "medium": 0.28, "low": 0.1675}
+
+
 def test_given_equal_tasks_then_started_work_and_quick_wins_go_first() -> None:
     ranked = rank([_task("a"), _task("b", estimateMinutes=15), _task("c", status="in_progress")], NOW)
     assert [task.title for task in ranked.tasks] == ["c", "b", "a"]
@@ -97,6 +105,11 @@ def test_given_edges_that_do_not_hold_a_task_back_then_they_are_not_weighed() ->
     edges = [("a", "b", "related"), ("a", "done-task", "blocks"), ("a", "a", "blocks"), ("a", "b", "subtask"),
              ("a", "b", "blocks"), ("c", "d", "blocks")]
     assert waiting_on(edges, ["a", "b", "c"]) == {"a": ["b"]}
+
+
+@pytest.mark.parametrize("kind", ["blocks", "precedes", "subtask"])
+def test_given_each_ordering_edge_alone_then_it_holds_its_task_back(kind: str) -> None:
+    assert waiting_on([("a", "b", kind)], ["a", "b"]) == {"a": ["b"]}
 
 
 def test_given_a_blocker_outside_the_weighed_list_then_the_task_is_still_placed() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from deepiri_analytics.logic import insights, projection
 from deepiri_analytics.models import feed
 from deepiri_analytics.models.rows import Add, Close, DayRow, DaySettings, OpenTask, Track
@@ -23,7 +25,7 @@ def _created(category: str = "code", due: str | None = "2026-03-05T09:00:00.000Z
 
 
 def test_given_a_task_created_then_its_category_is_counted_and_its_open_row_tracked() -> None:
-    changes = projection.effects("TaskCreated", _created("study"), AT, EID, DaySettings())
+    changes = projection.effects(_created("study"), AT, EID, DaySettings())
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", {"created": 1, "created@study": 1})
     assert changes[-1] == Track("ada", "T1", {"status": "todo", "category": "study",
                                               "dueAt": "2026-03-05T09:00:00.000Z"}, ORDER)
@@ -32,22 +34,22 @@ def test_given_a_task_created_then_its_category_is_counted_and_its_open_row_trac
 def test_given_a_task_updated_then_only_the_tracked_values_it_carries_change_the_open_row() -> None:
     data = feed.TaskUpdatedData(taskId="T1", userId="ada", values={"title": "x", "estimateMinutes": 90,
                                                                    "dueAt": None, "category": "design"})
-    assert projection.effects("TaskUpdated", data, AT, EID, DaySettings()) == [
+    assert projection.effects(data, AT, EID, DaySettings()) == [
         Track("ada", "T1", {"category": "design", "dueAt": None, "estimateMinutes": 90}, ORDER)]
     untracked = feed.TaskUpdatedData(taskId="T1", userId="ada", values={"title": "y"})
-    assert projection.effects("TaskUpdated", untracked, AT, EID, DaySettings()) == []
+    assert projection.effects(untracked, AT, EID, DaySettings()) == []
 
 
 def test_given_a_completion_or_a_deletion_then_the_open_row_closes() -> None:
     done = feed.TaskCompletedData(taskId="T1", userId="ada", projectId=None, category="writing", onTime=None,
                                   estimateMinutes=None, actualMinutes=0, firstCompletion=True, completedAt=AT)
-    changes = projection.effects("TaskCompleted", done, AT, EID, DaySettings())
+    changes = projection.effects(done, AT, EID, DaySettings())
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@writing": 1})
     assert changes[-1] == Close("ada", "T1")
     again = done.model_copy(update={"firstCompletion": False})
-    assert projection.effects("TaskCompleted", again, AT, EID, DaySettings()) == [Close("ada", "T1")]
+    assert projection.effects(again, AT, EID, DaySettings()) == [Close("ada", "T1")]
     deleted = feed.TaskDeletedData(taskId="T1", ownerId="bob")
-    assert projection.effects("TaskDeleted", deleted, AT, EID, DaySettings()) == [Close("bob", "T1")]
+    assert projection.effects(deleted, AT, EID, DaySettings()) == [Close("bob", "T1")]
 
 
 def test_given_completions_in_three_categories_then_the_balance_names_the_top_one_with_exact_figures() -> None:
@@ -132,6 +134,22 @@ def test_given_tasks_at_every_edge_then_late_soon_and_at_risk_follow_the_hour_ex
     one_each = [OpenTask("late", status="todo", dueAt=_due(-1)), OpenTask("soon", status="todo", dueAt=_due(1))]
     both = insights.overdue_risk([], one_each, NOW)
     assert both is not None and (both.figures["overdueNow"], both.figures["atRisk"]) == (1, 1)
+
+
+@pytest.mark.parametrize("status", ["done", "cancelled"])
+def test_given_a_closed_task_past_its_due_date_then_it_is_not_at_risk(status: str) -> None:
+    assert insights.overdue_risk([], [OpenTask("closed", status=status, dueAt=_due(-1))], NOW) is None
+
+
+def test_given_a_task_due_beyond_48_hours_listed_first_then_the_ones_after_it_still_count() -> None:
+    far_first = [OpenTask("far", status="todo", dueAt=_due(72)), OpenTask("soon", status="todo", dueAt=_due(1)),
+                 OpenTask("late", status="todo", dueAt=_due(-1))]
+
+    found = insights.overdue_risk([], far_first, NOW)
+
+    assert found is not None
+    assert (found.figures["openWithDue"], found.figures["dueSoon"], found.figures["atRisk"],
+            found.figures["overdueNow"]) == (3, 1, 1, 1)
 
 
 def test_given_uneven_numbers_then_slip_focus_and_minutes_keep_their_decimals() -> None:

@@ -157,6 +157,18 @@ def test_given_settings_archived_after_activity_then_the_rebuild_applies_setting
     assert [d.day for d in rebuilt.days(f"USER#{ADA}", date(2026, 3, 1), date(2026, 3, 3))] == ["2026-03-02"]
 
 
+@pytest.mark.parametrize("kind", ["UserRegistered", "UserSettingsChanged"])
+def test_given_settings_that_happened_after_activity_then_the_rebuild_still_reads_them_first(kind: str) -> None:
+    settings = _event(kind, {"userId": ADA, "email": "a@x.io", "displayName": "A", "timezone": "Asia/Tokyo",
+                             "dayStartHour": 0} if kind == "UserRegistered" else
+                      {"userId": ADA, "timezone": "Asia/Tokyo", "dayStartHour": 0}, "2026-03-01T21:00:00.000Z")
+    store = FakeArchive()
+    for event, body in [_created(TASK, ADA, "2026-03-01T20:00:00.000Z"), settings]:
+        store.put(archive.archive_key(event), archive.archive_line(event, body))
+
+    assert [e.detail_type for e, _ in ingest.archived_events(store)] == [kind, "TaskCreated"]
+
+
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo: ada's day is the 2nd
 
 
@@ -422,3 +434,72 @@ def test_given_a_user_ahead_of_utc_with_a_streak_then_insights_and_forecast_use_
     (risk,) = reading.user_insights(rows, ADA, LATE_UTC).items
     assert (risk.kind, risk.figures) == ("streak_at_risk", {"days": 4, "completedToday": 0})
     assert [p.day for p in reading.user_forecast(rows, ADA, "completed", 1, LATE_UTC).points] == ["2026-03-03"]
+
+
+class BoundsRecorded(FakeReadModels):
+    """Read models that keep the bounds of every day-row Query (a Query without its upper bound reads more)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[date, date]] = []
+
+    def days(self, owner: str, first: date, last: date) -> list[DayRow]:
+        self.asked.append((first, last))
+        return super().days(owner, first, last)
+
+
+def test_given_a_window_that_ends_before_today_then_summary_and_series_read_and_report_only_it() -> None:
+    rows = BoundsRecorded()
+    for day, created in {"2026-02-20": 1, "2026-02-21": 2, "2026-02-22": 4, "2026-03-01": 8}.items():
+        rows.items[(f"USER#{ADA}", f"DAY#{day}")] = {"created": created}
+
+    got = reading.summary(rows, ADA, date(2026, 2, 21), date(2026, 2, 22), NOW)
+    series = reading.timeseries(rows, ADA, metric="created", bucket="day", start=date(2026, 2, 21),
+                                end=date(2026, 2, 22), now=NOW)
+
+    assert (got.from_, got.to, got.created) == ("2026-02-21", "2026-02-22", 6)
+    assert [(p.start, p.value) for p in series.points] == [("2026-02-21", 2), ("2026-02-22", 4)]
+    assert rows.asked == [(date(2026, 2, 21), date(2026, 2, 22))] * 2
+
+
+def test_given_a_forecast_then_it_reads_the_56_days_up_to_yesterday_and_no_later() -> None:
+    rows = BoundsRecorded()
+
+    reading.user_forecast(rows, ADA, "completed", 2, NOW)  # ada's day is the 2nd of March
+
+    assert rows.asked == [(date(2026, 1, 5), date(2026, 3, 1))]
+
+
+def test_given_an_export_then_its_events_are_read_a_thousand_at_a_time_from_the_day_before_the_year() -> None:
+    asked: list[tuple[str, str, int]] = []
+    rows = FakeReadModels()
+    logged = rows.logged
+    rows.logged = lambda user, first, last, limit, start: (  # type: ignore[method-assign]
+        asked.append((first, last, limit)) or logged(user, first, last, limit, start))
+
+    reading.export(rows, ADA, NOW)
+
+    assert asked == [("LOG#2025-03-01", "LOG#~", 1000)]  # the year is 2025-03-03 to 2026-03-02
+
+
+def test_given_an_event_that_names_no_user_then_nobody_s_day_settings_are_read() -> None:
+    rows, asked = FakeReadModels(), []
+    settings_of = rows.day_settings
+    rows.day_settings = lambda user: asked.append(user) or settings_of(user)  # type: ignore[method-assign]
+    event, _ = _event("ProjectCreated", {"projectId": "P", "ownerId": ADA}, "2026-03-02T00:00:00.000Z")
+
+    assert ingest.project(rows, event, feed.ProjectCreatedData(projectId="P", ownerId=ADA)) is True
+    assert asked == []
+
+
+def test_given_a_user_with_nothing_to_say_listed_first_then_the_next_user_still_gets_insights() -> None:
+    quiet, talker = "01H0000000000000000000000Q", "01JZZZZZZZZZZZZZZZZZZZZZZZ"  # the quiet one sorts first
+    rows = FakeReadModels()
+    ingest.project(rows, *_projected(_created(new_ulid(), quiet, "2026-03-03T01:00:00.000Z")))
+    for day in range(2, 9):
+        task = new_ulid()
+        ingest.project(rows, *_projected(_created(task, talker, f"2026-03-0{day}T01:00:00.000Z")))
+        ingest.project(rows, *_projected(_completed(task, talker, f"2026-03-0{day}T02:00:00.000Z")))
+
+    assert weekly.run(rows, datetime(2026, 3, 9, 6, 0, tzinfo=UTC)) == {"users": 2, "published": 1}
+    assert [e.detail.data["userId"] for e in rows.published] == [talker]

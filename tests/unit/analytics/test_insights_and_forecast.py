@@ -48,6 +48,14 @@ def test_given_focus_minutes_then_late_night_share_counts_22_to_5() -> None:
     assert insights.late_night({"f22": 59}) is None
 
 
+@pytest.mark.parametrize("hour", range(24))
+def test_given_an_hours_focus_then_it_is_late_night_exactly_from_22_to_5(hour: int) -> None:
+    found = insights.late_night({f"f{hour}": 60, f"f{24 * 3 + hour}": 30})  # a Monday's and a Thursday's hour
+
+    assert found is not None
+    assert found.figures["lateMinutes"] == (90 if hour in (22, 23, 0, 1, 2, 3, 4) else 0)
+
+
 def test_given_a_streak_and_nothing_done_today_then_it_is_at_risk() -> None:
     assert insights.streak_at_risk([], {"days": 4}, TODAY) is not None
     done = [DayRow(TODAY.isoformat(), {"completed": 1})]
@@ -201,10 +209,22 @@ def _reference(history: list[float], days: int) -> list[tuple[float, float, floa
     return out
 
 
-@pytest.mark.parametrize("length", [14, 15, 21, 40, 70])
+# Between them, these histories are best fitted by each value of each smoothing weight's grid in turn (dropping
+# any one value from the module's grid changes at least one of these forecasts).
+@pytest.mark.parametrize("length", [14, 15, 21, 23, 25, 26, 35, 40, 44, 70])
 def test_given_irregular_histories_then_the_forecast_equals_the_method_written_out(length: int) -> None:
     rng = random.Random(length)
     history = [float(rng.choice([0, 1, 2, 3, 5, 8]) + (t // 10)) for t in range(length)]
+    got = forecast.holt_winters(history, 14)
+    assert [(b.value, b.lower, b.upper) for b in got] == _reference(history, 14)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_given_a_level_that_wanders_then_the_forecast_equals_the_method_written_out(seed: int) -> None:
+    rng, level, history = random.Random(seed), 10.0, []
+    for _ in range(42):  # a random walk: the larger smoothing weights fit it best
+        level = max(0.0, level + rng.choice([-3, -1, 0, 1, 3]))
+        history.append(level + rng.choice([0, 1]))
     got = forecast.holt_winters(history, 14)
     assert [(b.value, b.lower, b.upper) for b in got] == _reference(history, 14)
 

@@ -36,7 +36,7 @@ def test_given_a_day_that_starts_at_four_then_half_past_two_local_belongs_to_the
 
 
 def test_given_a_first_completion_then_the_day_heatmap_and_activity_count_it() -> None:
-    changes = projection.effects("TaskCompleted", _completed(), "2026-03-02T01:31:00.000Z", EID, PARIS)
+    changes = projection.effects(_completed(), "2026-03-02T01:31:00.000Z", EID, PARIS)
     assert changes[0] == Add("USER#ada", "DAY#2026-03-01", {"completed": 1, "completed@code": 1, "onTime": 1,
                                                             "estimated": 1, "estimateMinutes": 30, "actualMinutes": 45})
     assert changes[1] == Add("USER#ada", "HEATMAP", {"c2": 1})
@@ -45,21 +45,21 @@ def test_given_a_first_completion_then_the_day_heatmap_and_activity_count_it() -
 
 
 def test_given_a_late_unestimated_completion_or_a_second_one_then_only_what_applies_counts() -> None:
-    late = projection.effects("TaskCompleted", _completed(onTime=False, estimateMinutes=None), AT, EID, DaySettings())
+    late = projection.effects(_completed(onTime=False, estimateMinutes=None), AT, EID, DaySettings())
     assert late[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@code": 1, "late": 1})
-    undated = projection.effects("TaskCompleted", _completed(onTime=None, estimateMinutes=0), AT, EID, DaySettings())
+    undated = projection.effects(_completed(onTime=None, estimateMinutes=0), AT, EID, DaySettings())
     assert undated[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@code": 1})
-    assert projection.effects("TaskCompleted", _completed(firstCompletion=False), AT, EID, DaySettings()) == [
+    assert projection.effects(_completed(firstCompletion=False), AT, EID, DaySettings()) == [
         Close("ada", "T1")]  # counted once, but closed whenever completed
 
 
 def test_given_a_project_task_completed_then_its_cycle_time_runs_from_the_ulid_to_completion() -> None:
     created = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     task_id = new_ulid(int(created.timestamp() * 1000))
-    changes = projection.effects("TaskCompleted", _completed(taskId=task_id, projectId="P1"), AT, EID, DaySettings())
+    changes = projection.effects(_completed(taskId=task_id, projectId="P1"), AT, EID, DaySettings())
     assert Add("PROJECT#P1", "DAY#2026-03-02", {"completed": 1, "cycleMinutes": 810, "cycles": 1}) in changes
     assert len(changes) == 7  # day, heatmap, project, three activity periods, the task's closing
-    plain = projection.effects("TaskCompleted", _completed(taskId="not-a-ulid", projectId="P1"), AT, EID,
+    plain = projection.effects(_completed(taskId="not-a-ulid", projectId="P1"), AT, EID,
                                DaySettings())
     assert Add("PROJECT#P1", "DAY#2026-03-02", {"completed": 1}) in plain
 
@@ -67,19 +67,19 @@ def test_given_a_project_task_completed_then_its_cycle_time_runs_from_the_ulid_t
 def test_given_a_timer_then_focus_lands_on_the_stop_day_and_the_start_hour() -> None:
     data = feed.TimerStoppedData(taskId="T1", userId="ada", minutes=50, startedAt="2026-03-02T02:40:00.000Z",
                                  stoppedAt="2026-03-02T03:30:00.000Z")
-    changes = projection.effects("TimerStopped", data, "2026-03-02T03:30:00.000Z", EID, PARIS)
+    changes = projection.effects(data, "2026-03-02T03:30:00.000Z", EID, PARIS)
     assert changes[:2] == [Add("USER#ada", "DAY#2026-03-02", {"focusMinutes": 50, "timers": 1}),
                            Add("USER#ada", "HEATMAP", {"f3": 50})]
     zero = data.model_copy(update={"minutes": 0})
-    assert [c for c in projection.effects("TimerStopped", zero, AT, EID, PARIS) if c.row == "HEATMAP"] == []
+    assert [c for c in projection.effects(zero, AT, EID, PARIS) if c.row == "HEATMAP"] == []
 
 
-@pytest.mark.parametrize(("kind", "data", "counts"), [
-    ("TaskOverdue", feed.TaskOverdueData(taskId="T", userId="ada"), {"overdue": 1}),
-    ("XpAwarded", feed.XpAwardedData(userId="ada", amount=35), {"xp": 35}),
+@pytest.mark.parametrize(("data", "counts"), [
+    (feed.TaskOverdueData(taskId="T", userId="ada"), {"overdue": 1}),
+    (feed.XpAwardedData(userId="ada", amount=35), {"xp": 35}),
 ])
-def test_given_a_counted_event_then_the_day_it_happened_gets_it(kind: str, data: object, counts: dict) -> None:
-    changes = projection.effects(kind, data, AT, EID, DaySettings())  # type: ignore[arg-type]
+def test_given_a_counted_event_then_the_day_it_happened_gets_it(data: object, counts: dict) -> None:
+    changes = projection.effects(data, AT, EID, DaySettings())  # type: ignore[arg-type]
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", counts)
     assert len(changes) == 4  # and the three activity periods
 
@@ -87,11 +87,11 @@ def test_given_a_counted_event_then_the_day_it_happened_gets_it(kind: str, data:
 def test_given_a_challenge_started_and_completed_then_each_lands_on_the_local_day_it_happened() -> None:
     # Published a day later than it happened: the day is the challenge's own time, in the user's zone
     late = "2026-03-04T10:00:00.000Z"
-    started = projection.effects("ChallengeStarted", feed.ChallengeStartedData(
+    started = projection.effects(feed.ChallengeStartedData(
         userId="ada", startedAt="2026-03-02T02:00:00.000Z"), late, EID, PARIS)  # 03:00 Paris: Sunday's day
     assert started[0] == Add("USER#ada", "DAY#2026-03-01", {"challengesStarted": 1})
     assert {c.owner for c in started[1:]} == {"ACTIVE#DAY#2026-03-02", "ACTIVE#WEEK#2026-W10", "ACTIVE#MONTH#2026-03"}
-    completed = projection.effects("ChallengeCompleted", feed.ChallengeCompletedData(
+    completed = projection.effects(feed.ChallengeCompletedData(
         userId="ada", completedAt="2026-03-02T10:00:00.000Z"), late, EID, PARIS)
     assert completed[0] == Add("USER#ada", "DAY#2026-03-02", {"challengesCompleted": 1})
     assert len(completed) == 4
@@ -99,16 +99,16 @@ def test_given_a_challenge_started_and_completed_then_each_lands_on_the_local_da
 
 def test_given_newest_wins_events_then_they_carry_their_order() -> None:
     at = "2026-03-02T10:00:00.000Z"
-    assert projection.effects("UserSettingsChanged", feed.DaySettingsData(userId="ada", timezone="Asia/Tokyo",
+    assert projection.effects(feed.DaySettingsData(userId="ada", timezone="Asia/Tokyo",
                                                                          dayStartHour=5), at, EID, PARIS) == [
         Latest("USER#ada", "PROFILE", {"timezone": "Asia/Tokyo", "dayStartHour": 5}, f"{at}#{EID}")]
-    assert projection.effects("MemberRemoved", feed.MemberRemovedData(projectId="P", userId="bob"), at, EID,
+    assert projection.effects(feed.MemberRemovedData(projectId="P", userId="bob"), at, EID,
                               PARIS) == [Latest("PROJECT#P", "MEMBER#bob", {"member": False}, f"{at}#{EID}")]
-    assert projection.effects("ProjectCreated", feed.ProjectCreatedData(projectId="P", ownerId="ada"), at, EID,
+    assert projection.effects(feed.ProjectCreatedData(projectId="P", ownerId="ada"), at, EID,
                               PARIS)[0].values == {"member": True}
-    assert projection.effects("StreakUpdated", feed.StreakUpdatedData(userId="ada", days=3, longest=9), at, EID,
+    assert projection.effects(feed.StreakUpdatedData(userId="ada", days=3, longest=9), at, EID,
                               PARIS)[0].values == {"days": 3, "longest": 9}
-    assert projection.effects("UserDeleted", feed.UserDeletedData(userId="ada"), at, EID, PARIS) == [Forget("ada")]
+    assert projection.effects(feed.UserDeletedData(userId="ada"), at, EID, PARIS) == [Forget("ada")]
 
 
 ROWS = [DayRow("2026-03-02", {"completed": 2, "onTime": 1, "late": 1, "estimateMinutes": 60, "actualMinutes": 80,
@@ -169,17 +169,17 @@ def test_given_events_of_a_user_then_activity_names_them_once_per_period() -> No
     expected = [Add("ACTIVE#DAY#2026-03-02", "ada", {"events": 1}), Add("ACTIVE#WEEK#2026-W10", "ada", {"events": 1}),
                 Add("ACTIVE#MONTH#2026-03", "ada", {"events": 1})]
     assert projection.activity("ada", moment) == expected
-    created = projection.effects("TaskCreated", feed.TaskCreatedData(
+    created = projection.effects(feed.TaskCreatedData(
         taskId="T", userId="ada", projectId="P", status="todo", category="code", dueAt=None), AT, EID, DaySettings())
     assert created == [Add("USER#ada", "DAY#2026-03-02", {"created": 1, "created@code": 1}),
                        Add("PROJECT#P", "DAY#2026-03-02", {"created": 1}), *expected,
                        Track("ada", "T", {"status": "todo", "category": "code", "dueAt": None}, f"{AT}#{EID}")]
-    overdue = projection.effects("TaskOverdue", feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
+    overdue = projection.effects(feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
     assert overdue[1:] == expected
-    completed = projection.effects("TaskCompleted", _completed(completedAt=AT), AT, EID, DaySettings())
+    completed = projection.effects(_completed(completedAt=AT), AT, EID, DaySettings())
     assert completed[2:] == [*expected, Close("ada", "T1")]
     timer = feed.TimerStoppedData(taskId="T", userId="ada", minutes=5, startedAt=AT, stoppedAt=AT)
-    assert projection.effects("TimerStopped", timer, AT, EID, DaySettings())[2:] == expected
+    assert projection.effects(timer, AT, EID, DaySettings())[2:] == expected
 
 
 def test_given_a_task_completed_the_minute_it_was_created_or_before_then_its_cycle_is_zero() -> None:
@@ -187,19 +187,19 @@ def test_given_a_task_completed_the_minute_it_was_created_or_before_then_its_cyc
     task_id = new_ulid(int(created.timestamp() * 1000))
     for completed_at in ("2026-03-02T10:00:50.000Z", "2026-03-02T09:00:00.000Z"):
         data = _completed(taskId=task_id, projectId="P", completedAt=completed_at)
-        changes = projection.effects("TaskCompleted", data, AT, EID, DaySettings())
+        changes = projection.effects(data, AT, EID, DaySettings())
         (project,) = [c for c in changes if isinstance(c, Add) and c.owner == "PROJECT#P"]
         assert project.counts == {"completed": 1, "cycleMinutes": 0, "cycles": 1}
 
 
 def test_given_newest_wins_events_then_each_row_and_values_are_exact() -> None:
     order = f"{AT}#{EID}"
-    streak = projection.effects("StreakUpdated", feed.StreakUpdatedData(userId="ada", days=3, longest=9), AT, EID,
+    streak = projection.effects(feed.StreakUpdatedData(userId="ada", days=3, longest=9), AT, EID,
                                 PARIS)
     assert streak == [Latest("USER#ada", "STREAK", {"days": 3, "longest": 9}, order)]
-    owner = projection.effects("ProjectCreated", feed.ProjectCreatedData(projectId="P", ownerId="ada"), AT, EID, PARIS)
+    owner = projection.effects(feed.ProjectCreatedData(projectId="P", ownerId="ada"), AT, EID, PARIS)
     assert owner == [Latest("PROJECT#P", "MEMBER#ada", {"member": True}, order)]
-    added = projection.effects("MemberAdded", feed.MemberAddedData(projectId="P", userId="bob"), AT, EID, PARIS)
+    added = projection.effects(feed.MemberAddedData(projectId="P", userId="bob"), AT, EID, PARIS)
     assert added == [Latest("PROJECT#P", "MEMBER#bob", {"member": True}, order)]
 
 

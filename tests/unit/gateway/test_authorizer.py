@@ -140,6 +140,18 @@ def test_given_no_or_a_bad_token_when_a_websocket_connects_then_an_explicit_deny
         assert "context" not in decision  # no identity reaches the $connect handler
 
 
+def test_given_a_websocket_connect_without_a_method_arn_then_the_deny_covers_everything(
+    authorizer: Authorizer,
+) -> None:
+    event = _ws(None)
+    del event["methodArn"]
+
+    decision = authorizer(event)
+
+    assert decision["policyDocument"]["Statement"] == [
+        {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}]
+
+
 def test_given_a_token_only_in_a_rest_query_string_when_called_then_it_is_ignored(
     authorizer: Authorizer, token: str
 ) -> None:

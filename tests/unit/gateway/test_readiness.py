@@ -95,3 +95,12 @@ def test_given_a_dependency_down_when_probed_then_the_log_says_its_kind(caplog) 
     probe_all(_probe({"deepiri-dev"}), DEPENDENCIES)
     [record] = [r for r in caplog.records if r.getMessage() == "dependency down"]
     assert record.__dict__["kind"] == "bus"
+
+
+def test_given_dead_letter_queues_named_in_capitals_or_by_name_alone_then_each_keeps_its_whole_name() -> None:
+    queues = ["https://sqs.us-east-1.amazonaws.com/123456789012/Deepiri-Dev-Events-DLQ-X", "deepiri-dev-jobs-dlq"]
+
+    ready = admin_readiness(probe_all(_probe(set()), DEPENDENCIES), lambda url: 1, queues)
+
+    assert [(d.queue, d.depth) for d in ready.deadLetters] == [("Deepiri-Dev-Events-DLQ-X", 1),
+                                                               ("deepiri-dev-jobs-dlq", 1)]

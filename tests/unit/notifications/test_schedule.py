@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
 
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_notifications.logic.schedule import digest_day_due, quiet_until
@@ -71,3 +76,25 @@ def test_given_a_digest_last_sent_days_ago_then_today_is_due_and_a_later_hour_wa
     assert digest_day_due(parse_iso("2026-11-30T09:00:00.000Z"), "UTC", nine, date(2026, 11, 28)) == date(2026, 11, 30)
     assert digest_day_due(parse_iso("2026-11-30T08:59:59.000Z"), "UTC", nine, date(2026, 11, 28)) is None
     assert digest_day_due(parse_iso("2026-11-30T23:59:00.000Z"), "UTC", nine, date(2026, 12, 1)) is None
+
+
+@pytest.fixture
+def server_in_sao_paulo() -> Iterator[None]:
+    """The process's local zone set away from UTC, as a Lambda's is not but a developer's machine may be."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Sao_Paulo"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_sao_paulo")
+def test_given_a_server_whose_local_zone_is_not_utc_then_quiet_hours_still_end_at_a_utc_instant() -> None:
+    until = quiet_until(parse_iso("2026-11-30T22:30:00.000Z"), "Europe/Paris", NIGHT)
+
+    assert until is not None and until.utcoffset() == timedelta(0)
+    assert until.isoformat() == "2026-12-01T06:00:00+00:00"

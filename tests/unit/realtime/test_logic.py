@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from deepiri_common.clock import to_iso, utc_now
-from deepiri_realtime.logic.channels import may_join
+from deepiri_realtime.logic.channels import allowed_users, may_join
 from deepiri_realtime.logic.ports import Limits
 from deepiri_realtime.logic.presence import describe_me, friends_presence, set_presence, sweep
 from deepiri_realtime.logic.sessions import (
@@ -171,3 +171,14 @@ def test_given_duel_progress_then_only_a_participant_reports_it_through_the_outb
     assert (event.detail_type, event.source, event.detail.actor) == (
         "DuelProgressReported", "deepiri.realtime", "alice")
     assert event.detail.data == {"duelId": "d1", "userId": "alice", "progress": 3}
+
+
+def test_given_a_room_that_does_not_exist_then_nobody_receives_it_and_no_rights_are_read() -> None:
+    s = memory_realtime()
+    asked: list[object] = []
+    holders = s.rights.holders
+    s.rights.holders = lambda channel: asked.append(channel) or holders(channel)  # type: ignore[method-assign]
+
+    assert allowed_users(s, "room:01JD0000000000000000000R00") == set()
+    assert asked == []
+    assert allowed_users(s, "project:p") == set() and asked == ["project:p"]

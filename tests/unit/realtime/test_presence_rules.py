@@ -65,6 +65,13 @@ def test_given_no_declared_status_when_the_user_comes_online_then_online_is_anno
     assert event.detail.data == {"userId": "bob", "status": "online", "message": None, "updatedAt": to_iso(NOW)}
 
 
+def test_given_a_user_never_seen_online_when_their_last_connection_ends_then_nothing_is_announced() -> None:
+    s = memory_realtime()
+
+    assert went_offline(s.presence, s.connections, "ghost") is False
+    assert s.presence.events == [] and s.presence.online_users() == []  # type: ignore[attr-defined]
+
+
 def test_given_another_open_connection_then_the_user_stays_online() -> None:
     s = memory_realtime()
     s.connections.add("a1", "alice")

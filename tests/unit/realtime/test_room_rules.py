@@ -179,6 +179,22 @@ def test_given_a_room_one_may_not_join_then_403_and_no_subscription() -> None:
     assert s.connections.subscriptions("carol-1") == ["user:carol"]
 
 
+def test_given_a_subscriber_index_that_still_lists_the_leaving_connection_then_it_is_not_told_it_left() -> None:
+    s = memory_realtime()
+    room = _room_with(s, "alice", "bob")
+    channel = f"room:{room.roomId}"
+    join(s, "alice-1", "alice", room.roomId, None)
+    join(s, "bob-1", "bob", room.roomId, None)
+    listed = s.connections.subscribers(channel)
+    s.connections.subscribers = lambda _channel: listed  # the table's index lags behind the unsubscribe
+    s.pusher.sent.clear()  # type: ignore[attr-defined]
+
+    leave(s, "bob-1", "bob", room.roomId, None)
+
+    assert [f["type"] for f in s.pusher.to("alice-1")] == ["collaborator.left"]  # type: ignore[attr-defined]
+    assert s.pusher.to("bob-1") == []  # type: ignore[attr-defined]
+
+
 def test_given_a_leave_then_unsubscribed_and_the_others_are_told() -> None:
     s = memory_realtime()
     room = _room_with(s, "alice", "bob")

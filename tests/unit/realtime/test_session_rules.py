@@ -241,3 +241,22 @@ def test_given_duel_progress_from_a_stranger_then_the_refusal_names_the_duel() -
     assert (refused["requestId"], refused["data"]) == ("d", {"status": 403, "detail": "not a participant of duel:d9"})
     assert s.outbox.events == []  # type: ignore[attr-defined]
     assert "requestId" not in pong  # a message without one gets an answer without one
+
+
+def test_given_a_subscriber_index_that_still_lists_a_closed_connection_then_it_is_not_told_it_left() -> None:
+    s = memory_realtime()
+    for member in ("alice", "bob"):
+        s.rights.record("project:p", member, True, AT)
+    room = create_room(s, "alice", RoomCreate(name="Board", projectId="p"))
+    open_session(s, "a1", "alice")
+    open_session(s, "b1", "bob")
+    join(s, "a1", "alice", room.roomId, None)
+    join(s, "b1", "bob", room.roomId, None)
+    listed = s.connections.subscribers(f"room:{room.roomId}")
+    s.connections.subscribers = lambda _channel: listed  # the table's index lags behind the removal
+    s.pusher.sent.clear()  # type: ignore[attr-defined]
+
+    close_session(s, "b1")
+
+    assert [f["type"] for f in s.pusher.to("a1")] == ["collaborator.left"]  # type: ignore[attr-defined]
+    assert s.pusher.to("b1") == []  # type: ignore[attr-defined]

@@ -84,7 +84,7 @@ class FakeStore:
 class FakeQueue:
     sent: list[tuple[DeliveryRequest, int]] = field(default_factory=list)
 
-    def send(self, request: DeliveryRequest, delay_seconds: int = 0) -> None:
+    def send(self, request: DeliveryRequest, delay_seconds: int) -> None:  # as the protocol: no default
         self.sent.append((request, delay_seconds))
 
 

@@ -93,7 +93,7 @@ def test_given_an_event_then_only_the_users_subscriptions_to_its_type_get_a_deli
 
     first = _event(store, queue)
 
-    assert [request.subscriptionId for request, _ in queue.sent] == [level] and len(first) == 1
+    assert [(request.subscriptionId, delay) for request, delay in queue.sent] == [(level, 0)] and len(first) == 1
     [delivery] = store.deliveries(level, 20, None).items
     assert json.loads(delivery.body) == {"id": "01JD0000000000000000000E01", "type": "LevelUp",
                                          "occurredAt": to_iso(T0), "userId": ADA,

@@ -365,3 +365,27 @@ def test_given_an_allow_list_setting_then_entries_are_split_on_commas_trimmed_an
 ])
 def test_given_an_address_with_a_zone_then_it_is_judged_by_its_address(address: str, public: bool) -> None:
     assert is_public(address) is public
+
+
+def test_given_a_plain_http_url_on_the_allow_list_then_it_is_resolved_and_kept_on_port_80() -> None:
+    asked: list[tuple[str, int]] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return ["127.0.0.1"]
+
+    target = check_target("http://receiver.test/in", resolve, parse_allowed("receiver.test:80"))
+
+    assert asked == [("receiver.test", 80)] and target.port == 80 and target.scheme == "http"
+
+
+# --- waiting for a later attempt ------------------------------------------------------------------------------
+
+def test_given_a_message_due_far_in_the_future_then_it_waits_the_longest_delay_sqs_allows() -> None:
+    store, queue, sender = FakeStore(), FakeQueue(), FakeSender()
+    request = _one_delivery(store, queue)
+    later = request.model_copy(update={"notBefore": to_iso(T0 + timedelta(hours=2))})
+
+    assert deliver(_tools(store, queue, sender), later, T0) == "waiting"
+    [(queued, delay)] = queue.sent
+    assert delay == 900 and queued.notBefore == to_iso(T0 + timedelta(hours=2)) and sender.posts == []

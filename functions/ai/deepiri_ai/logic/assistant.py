@@ -178,13 +178,15 @@ def conversation(request: ChatRequest) -> list[dict[str, Any]]:
 
 def answer(providers: Providers, request: ChatRequest, tools: chat.ChatTools, caller: Any, now: datetime) -> ChatReply:
     """The reply to ``request``: Bedrock with tools when configured, the local engine otherwise or as fallback."""
+    # uses_bedrock already requires guards and settings; the checks beside it are there for mypy, so joining
+    # any of them with ``and`` instead is equivalent.
     if not uses_bedrock(providers) or providers.guards is None or providers.settings is None:
         return chat.answer(request, tools, caller, now)
     guards, settings = providers.guards, providers.settings
     check_budget(guards, settings, caller.user_id, now)
     messages = conversation(request)
     if not messages:  # nothing of the caller's to answer: the local engine's help, and no call to count
-        return chat.answer(request, tools, caller, now)
+        return chat.answer(request, tools, caller, now)  # the help reads no other argument (equivalent)
     if guards.breaker_open_until(settings.model_id) > now.timestamp():
         return _local(request, tools, caller, now, "breaker-open")
     session = _Session(tools, caller, now)
@@ -210,10 +212,12 @@ def _converse_with_tools(bedrock: Any, guards: Guards, settings: BedrockSettings
         spend(guards, session.caller.user_id, turn.tokens, session.now)
         try:
             results = _tool_results(session, turn.tool_uses(), turn.stop_reason)
+            # The text is read only when no tool round follows: any other stand-in is equivalent.
             text = AssistantText(text=turn.text().strip()).text if results is None else ""
         except (_Invalid, ValidationError):
             return None, "invalid-answer"
         if results is None:
+            # With a reply the reason is never read (any other is equivalent).
             return ChatReply(reply=text, intent=session.intent(), provider="bedrock",
                              data={**session.data, "tools": session.done}), "invalid-answer"
         messages = [*messages, {"role": "assistant", "content": turn.content}, {"role": "user", "content": results}]

@@ -184,6 +184,7 @@ def _explicit(text: str, today: date, spans: list[tuple[int, int]]) -> date | No
         phrase = match.group(1)  # dateutil reads "5th", "of" and "dec." itself
         try:
             # every phrase these patterns match names its month and day: only the year comes from the default
+            # (another default month or day is equivalent; a day read as a year is refused below either way)
             parsed: date = date_parser.parse(phrase, default=datetime(today.year, 1, 1)).date()
         except (ValueError, OverflowError):
             continue

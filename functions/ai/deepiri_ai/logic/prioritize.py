@@ -21,6 +21,7 @@ from deepiri_ai.models.prioritize import OpenTask, Prioritized, RankedTask
 
 ORDERING = frozenset({"blocks", "precedes", "subtask"})  # the edges that hold a task back (tasks service)
 
+# A priority not in the table weighs as medium (0.5), so dropping "medium" itself is equivalent.
 IMPORTANCE = {"urgent": 1.0, "high": 0.75, "medium": 0.5, "low": 0.25}
 FAR = datetime.max.replace(tzinfo=None)
 
@@ -38,9 +39,10 @@ def _urgency(task: OpenTask, now: datetime) -> tuple[float, str]:
 
 
 def _span(delta: timedelta) -> str:
+    # A span is never negative, so int() of ``/`` truncates as ``//`` floors (equivalent; the same below).
     hours = int(delta.total_seconds() // 3600)
     if hours < 1:
-        return f"{max(1, int(delta.total_seconds() // 60))} min"
+        return f"{max(1, int(delta.total_seconds() // 60))} min"  # ``/`` 60 is equivalent (as above)
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
 
 
@@ -109,6 +111,7 @@ def rank(tasks: list[OpenTask], now: datetime, truncated: bool = False,
             reasons.append(f"large ({task.estimateMinutes // 60} h): start early or split it")
         quadrant = ("do now" if urgency >= 0.7 and importance >= 0.75 else "schedule" if importance >= 0.75
                     else "quick" if urgency >= 0.7 else "later")
+        # Every term has at most 4 decimals, so rounding to 5 is equivalent.
         scored.append((task, round(score, 4), quadrant, reasons))
     scored.sort(key=lambda row: (-row[1], (row[0].dueAt.replace(tzinfo=None) if row[0].dueAt else FAR),
                                  row[0].title))

@@ -51,6 +51,7 @@ def archive_line(event: ReceivedEvent, body: str) -> str:
         "event_id": event.detail.id, "detail_type": event.detail_type, "source": event.source,
         "occurred_at": event.detail.occurredAt, "user_id": subject(event), "body": body,
     }
+    # ensure_ascii=None is falsy, read as False (equivalent).
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 

@@ -30,7 +30,7 @@ HISTORY_DAYS = 56
 PHI = 0.9
 Z80 = 1.2816
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5)
-BETAS = (0.0, 0.05, 0.1)
+BETAS = (0.0, 0.05, 0.1)  # 0.0 made 10 % larger or smaller is 0.0 still (equivalent); a flat trend is a choice
 GAMMAS = (0.05, 0.1, 0.2, 0.3)
 
 

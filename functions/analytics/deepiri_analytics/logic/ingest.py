@@ -60,7 +60,7 @@ def project(store: ReadModelStore, event: ReceivedEvent, data: BaseModel) -> boo
     """Apply one event to the read models, once per event id; False when it had been applied."""
     user_id = getattr(data, "userId", None)
     settings = store.day_settings(user_id) if isinstance(user_id, str) else DaySettings()
-    changes = projection.effects(event.detail_type, data, event.detail.occurredAt, event.detail.id, settings)
+    changes = projection.effects(data, event.detail.occurredAt, event.detail.id, settings)
     return store.apply(event.detail.id, changes)
 
 

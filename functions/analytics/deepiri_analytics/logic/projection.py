@@ -87,8 +87,7 @@ def activity(user_id: str, moment: datetime) -> list[Effect]:
     return [Add(active_key(period), user_id, {"events": 1}) for period in periods(moment)]
 
 
-def effects(detail_type: str, data: BaseModel, occurred_at: str, event_id: str,
-            settings: DaySettings) -> list[Effect]:
+def effects(data: BaseModel, occurred_at: str, event_id: str, settings: DaySettings) -> list[Effect]:
     """What one event changes in the read models (``settings``: the user's day settings as known now)."""
     at = parse_iso(occurred_at)
     order = order_of(occurred_at, event_id)
@@ -171,6 +170,8 @@ def _completed(data: feed.TaskCompletedData, settings: DaySettings) -> list[Effe
     if data.projectId:
         project = {"completed": 1}
         if is_ulid(data.taskId):
+            # ``/`` in place of ``//`` is equivalent: int() truncates a positive span alike, and a negative one
+            # ends at 0 either way.
             minutes = max(0, int((at - ulid_time(data.taskId)).total_seconds() // 60))
             project |= {"cycleMinutes": minutes, "cycles": 1}
         changes.append(Add(project_key(data.projectId), day_row(at.date()), project))

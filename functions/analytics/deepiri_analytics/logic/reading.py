@@ -77,8 +77,10 @@ def _start_key(user_id: str, cursor: str | None) -> dict[str, Any] | None:
         return None
     key = decode_cursor(cursor)
     pk, sk = key.get("pk"), key.get("sk")
-    if set(key) != {"pk", "sk"} or pk != {"S": projection.user_key(user_id)} or not (
-            isinstance(sk, dict) and str(sk.get("S", "")).startswith("LOG#")):
+    # A sort key without its string reads as "": None ("None") or "XXXX" in its place is refused alike, as
+    # not in the event log (equivalent).
+    sort_key = str(sk.get("S", "")) if isinstance(sk, dict) else ""
+    if set(key) != {"pk", "sk"} or pk != {"S": projection.user_key(user_id)} or not sort_key.startswith("LOG#"):
         raise BadRequest("invalid cursor")
     return key
 
@@ -110,6 +112,7 @@ def export_csv(export_data: Export) -> str:
     writer.writerow([])
     writer.writerow(["event_id", "detail_type", "occurred_at", "event"])
     for event in export_data.events:
+        # ensure_ascii=None is falsy, read as False (equivalent).
         writer.writerow([event.eventId, event.detailType, event.occurredAt,
                          json.dumps(event.event, separators=(",", ":"), ensure_ascii=False)])
     return out.getvalue()

@@ -36,10 +36,12 @@ def accept_every_session(claims: AccessClaims) -> None:
 def is_websocket_connect(event: Mapping[str, Any]) -> bool:
     """Whether ``event`` comes from the WebSocket API's ``$connect`` route rather than the REST API."""
     context = event.get("requestContext") or {}
+    # A missing methodArn reads as "": None or "XXXX" in its place is equivalent (neither ends in "/$connect").
+    method_arn = str(event.get("methodArn", ""))
     return (
         context.get("eventType") == "CONNECT"
         or context.get("routeKey") == "$connect"
-        or str(event.get("methodArn", "")).endswith("/$connect")
+        or method_arn.endswith("/$connect")
     )
 
 
@@ -140,6 +142,8 @@ def authorize(
         # The subject is known by now; carry it so the denial can be attributed in the logs.
         raise Unauthorized(refusal.detail, sub=claims.sub) from None
     try:
+        # Without a methodArn no stage can be named: "", None ("None") and "XXXX" are refused alike
+        # as not an execute-api ARN (equivalent defaults).
         return claims, allow_policy(claims, str(event.get("methodArn", "")))
     except ValueError:
         raise Unauthorized("malformed method ARN") from None
@@ -164,6 +168,7 @@ def _bearer(value: str | None) -> str | None:
 
 def _from_subprotocols(value: str | None) -> str | None:
     # Browsers send e.g. "Sec-WebSocket-Protocol: bearer, <jwt>"; the JWT is the entry shaped like one.
+    # No header yields no JWT whatever stands in for it ("" or "XXXX": equivalent, neither has two dots).
     for entry in (value or "").split(","):
         candidate = entry.strip()
         if candidate.count(".") == 2:

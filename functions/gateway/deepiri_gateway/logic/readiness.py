@@ -66,6 +66,7 @@ def admin_readiness(checks: list[DependencyCheck], depth: DepthProbe,
         raise ServiceUnavailable(f"unreachable: {names}", checks=[c.model_dump() for c in checks])
     depths = []
     for url in dead_letter_queues:
+        # Only the last part is kept: splitting at every "/" or at the last two is equivalent.
         name = url.rstrip("/").rsplit("/", 1)[-1]
         try:
             depths.append(DeadLetterDepth(queue=name, depth=depth(url)))

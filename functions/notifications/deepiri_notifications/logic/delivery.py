@@ -117,7 +117,7 @@ def _push(store: Store, channels: Channels, user_id: str, notification: StoredNo
             channels.pusher.publish(device.endpointArn, notification.title, notification.body, data)
         except channels.refused as refused:
             reason = f"device {device.id}: SNS refused: {refused}"
-            if getattr(refused, "disabled", False):  # (a default of None would read the same: falsy)
+            if getattr(refused, "disabled", False):  # a default of None reads the same, falsy (equivalent)
                 store.delete_device(user_id, device.id)
                 channels.pusher.unregister(device.endpointArn)
                 reason += " (endpoint disabled: device removed)"

@@ -105,7 +105,9 @@ def _level(event: Event) -> list[Draft]:
 
 def _security(event: Event) -> list[Draft]:
     data: SecurityMailData = event.data
-    token = quote(data.token, safe="")  # nothing is safe: "/" and "+" are escaped too (letters never are)
+    # Nothing is safe: "/" and "+" are escaped too. Letters never are, so a safe set of letters ("XXXX") is
+    # equivalent.
+    token = quote(data.token, safe="")
     if event.detail_type == "PasswordResetRequested":
         return [Draft(data.userId, "passwordReset", "A password reset was requested",
                       "We emailed a reset link to your address. If it was not you, your password is unchanged.",

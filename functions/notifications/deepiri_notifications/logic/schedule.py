@@ -22,7 +22,7 @@ def quiet_until(now: datetime, timezone: str, quiet: NotificationQuietHours | No
     local = now.astimezone(zone)
     start, end = _local_time(quiet.start), _local_time(quiet.end)
     clock = local.time().replace(tzinfo=None)
-    if start < end:  # never equal (the model refuses it), so `<=` here would be the same rule
+    if start < end:  # never equal (the model refuses it), so `<=` here is equivalent
         inside = start <= clock < end
         end_day = local.date()
     else:  # spans midnight: 22:00 to 07:00
@@ -30,7 +30,7 @@ def quiet_until(now: datetime, timezone: str, quiet: NotificationQuietHours | No
         end_day = local.date() + timedelta(days=1) if clock >= start else local.date()
     if not inside:
         return None
-    # astimezone(None) would give the machine's zone: the same instant, and on a UTC host the same offset too
+    # In UTC, whatever the machine's own zone (astimezone(None) would give that zone's offset).
     return datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
 
 

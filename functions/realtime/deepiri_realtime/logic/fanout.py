@@ -62,7 +62,7 @@ def push_frame(s: Realtime, frame: Frame, *, exclude: str | None = None) -> int:
     """Push ``frame`` to every connection subscribed to its channel whose user may receive it (except
     ``exclude``), in parallel on the bounded pool; forget connections that are gone. Returns pushes made."""
     # Every pushed frame names its channel; a frame without one (no caller sends it) names no channel
-    # and is refused by ``parse_channel`` whatever stands in for it here.
+    # and is refused by ``parse_channel`` whatever stands in for it here ("XXXX" is equivalent).
     channel = frame.channel or ""
     allowed = allowed_users(s, channel)
     targets = [sub.connectionId for sub in s.connections.subscribers(channel)

@@ -94,7 +94,8 @@ def leave(s: Realtime, connection_id: str, user_id: str, room_id: str, request_i
 
 
 def announce_left(s: Realtime, channel: str, user_id: str, connection_id: str) -> None:
-    # Both callers have unsubscribed ``connection_id`` already, so leaving it out is only a safeguard.
+    # Both callers have unsubscribed ``connection_id`` already, but the table's channel index (gsi1) is
+    # eventually consistent and may still list it: it is left out, so it is never told of its own leaving.
     push_frame(s, reply("collaborator.left", {"roomId": channel.removeprefix("room:"), "userId": user_id},
                         channel=channel), exclude=connection_id)
 

@@ -68,6 +68,7 @@ def close_session(s: Realtime, connection_id: str) -> None:
         return
     for channel in channels:
         if parse_channel(channel)[0] == "room":
+            # Removed above, yet the table's channel index (gsi1) may still list it for a moment: left out.
             rooms.announce_left(s, channel, connection.userId, connection_id)
     went_offline(s.presence, s.connections, connection.userId)
 
@@ -102,6 +103,7 @@ def closes(frames: list[Frame]) -> bool:
 def parse(body: str | None) -> ClientMessage | Frame:
     """The client message in ``body``, or the error frame that explains why it is not one."""
     try:
+        # No body reads as "": "XXXX" in its place is equivalent (both fail with "Expecting value").
         return _messages.validate_python(safejson.loads(body or ""))
     except safejson.UnsafeJson as problem:
         return error(400, f"frame is not acceptable JSON: {problem}")
@@ -114,13 +116,15 @@ def parse(body: str | None) -> ClientMessage | Frame:
 def _fields(problem: ValidationError) -> list[str]:
     """The fields a validation error names; a message's location starts with its action (the union's tag)."""
     names = []
+    # Only each error's type and location are read: including the input is equivalent.
     for item in problem.errors(include_input=False):
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
             names.append("action")
-            continue  # a tag error is pydantic's only error for that message, so ``break`` would be the same
-        # Every message is flat: after its action, a location has one part at most (the field).
-        location = [str(part) for part in item["loc"][1:]]
-        names.append(".".join(location) or "(root)")
+            # A tag error is pydantic's only error for that message: ``break`` here is equivalent.
+            continue
+        # Every message is flat: after its action, a location has one part at most (the field), so the
+        # separator is never written (any other is equivalent).
+        names.append(".".join(str(part) for part in item["loc"][1:]) or "(root)")
     return names
 
 

@@ -41,6 +41,7 @@ def fan_out(store: WebhookStore, queue: DeliveryQueue, *, event_id: str, event_t
             if made is None or made.status != "pending" or made.attempts:
                 continue
             delivery = made
-        queue.send(DeliveryRequest(userId=user_id, subscriptionId=subscription.id, deliveryId=delivery.id))
+        queue.send(DeliveryRequest(userId=user_id, subscriptionId=subscription.id, deliveryId=delivery.id),
+                   delay_seconds=0)
         queued.append(delivery.id)
     return queued

@@ -46,7 +46,7 @@ class WebhookStore(Protocol):
 
 
 class DeliveryQueue(Protocol):
-    def send(self, request: DeliveryRequest, delay_seconds: int = 0) -> None: ...  # a protocol: no code to test
+    def send(self, request: DeliveryRequest, delay_seconds: int) -> None: ...  # a protocol: no code to test
 
 
 class SecretBox(Protocol):

@@ -23,6 +23,7 @@ DEFAULT_TOLERANCE_SECONDS = 300
 def expected_signature(secret: str, timestamp: int, body: bytes) -> str:
     """The hex HMAC-SHA256 of ``<timestamp>.<body>`` under ``secret``."""
     message = str(timestamp).encode("ascii") + b"." + body  # codec names ignore case: "ASCII" is equivalent
+    # codec names ignore case: "UTF-8" is equivalent
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
@@ -35,7 +36,8 @@ def verify_signature(secret: str, body: bytes, header: str | None, *,
     timestamp: int | None = None
     signatures: list[str] = []
     for part in header.split(","):
-        # rpartition would differ only for a value holding "=", never a digit string nor a hex digest
+        # rpartition would differ only for a value holding "=", never a digit string nor a hex digest: such a
+        # part is refused either way (equivalent)
         name, _, value = part.strip().partition("=")
         if name == "t" and value.isdigit():
             timestamp = int(value)
