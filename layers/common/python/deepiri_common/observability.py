@@ -30,6 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 REDACTED = "***"
 
 # Whole words of a key (camelCase, snake_case, kebab-case split apart): "userPassword", "X-Auth-Token".
+# A key equal to password, token, secret, authorization or cookie also ends with it, so the squashed-suffix
+# rule below hides it all the same: dropping one of those five is equivalent (passwd and cookies are needed).
 _SECRET_WORDS = frozenset({"password", "passwd", "token", "secret", "authorization", "cookie", "cookies"})
 # The same names written with no separator: "refreshtoken", "clientsecret".
 _SECRET_SQUASHED = ("password", "token", "secret", "authorization", "cookie")
