@@ -77,3 +77,31 @@ def test_given_a_type_then_the_challenge_has_its_title_and_hints(kind: str, titl
 
 def test_given_no_task_then_the_challenge_is_titled_for_today() -> None:
     assert generation.build("alice", "focus_sprint", None, "easy", now=NOW).title == "Focus sprint: today"
+
+
+class _Rounds(random.Random):
+    """A random source whose Beta draws are given in advance (then 0.95 each); it counts them."""
+
+    def __init__(self, *values: float) -> None:
+        super().__init__(0)
+        self.values, self.draws = list(values), 0
+
+    def betavariate(self, alpha: float, beta: float) -> float:
+        self.draws += 1
+        return self.values.pop(0) if self.values else 0.95
+
+
+@pytest.mark.parametrize(("first", "peak"), [("quiz", 4), ("puzzle", 5)])
+def test_given_the_bandits_quiz_or_puzzle_cannot_be_made_then_it_draws_again_among_the_four_others(
+        repository: RecordingRepository, first: str, peak: int) -> None:
+    tasks, drafts = MemoryTasks(), MemoryDrafts(able=False)
+    task = tasks.add("alice")
+    first_round = [0.1] * 6
+    first_round[peak] = 0.9
+    rng = _Rounds(*first_round, 0.1, 0.1, 0.8, 0.1)  # the second round: checklist of the four left
+    tools = generation.Generation(repository, tasks, drafts, rng)  # type: ignore[arg-type]
+
+    made = generation.generate(tools, ALICE, GenerateRequest(taskId=task.id), NOW)
+
+    assert (made.type, rng.draws) == ("checklist", 10)
+    assert [(user, kind) for user, kind, _, _ in drafts.asked] == [("alice", first)]
