@@ -160,3 +160,36 @@ def test_given_a_duel_past_its_end_then_progress_is_refused_as_time_up(repositor
     with pytest.raises(Conflict) as stale:
         duels._save(repository, invited, invited.model_copy(update={"version": 2}), None, [])  # it is at 2
     assert _said(stale) == ("the duel changed meanwhile; read it again", {})
+
+
+# ------------------------------------------------------------------ endings and the figures they feed
+def test_given_an_overdue_challenge_then_it_ends_when_it_was_due_and_its_event_names_the_task(
+        repository: RecordingRepository) -> None:
+    challenge, _ = _made(repository)
+    started = lifecycle.start(repository, "alice", challenge.id, ChallengeVersionCheck(), NOW)
+    stored = repository.challenge("alice", started.id)
+    assert stored is not None
+
+    assert lifecycle.expire(repository, stored, NOW + timedelta(hours=3)) is True
+
+    ended = repository.challenge("alice", challenge.id)
+    assert ended is not None and (ended.status, ended.endedAt) == ("expired", "2026-11-30T12:00:00.000Z")
+    event = repository.published[-1]
+    assert (event.detail_type, event.detail.data) == ("ChallengeExpired", {
+        "challengeId": challenge.id, "userId": "alice", "taskId": challenge.taskId})
+
+
+def test_given_a_completed_and_a_failed_challenge_then_the_success_rate_is_a_half(
+        repository: RecordingRepository) -> None:
+    done, tasks = _made(repository, "custom")
+    lifecycle.start(repository, "alice", done.id, ChallengeVersionCheck(), NOW)
+    lifecycle.complete(repository, tasks, ALICE, done.id, request=ChallengeSubmission(), now=NOW)  # type: ignore[arg-type]
+    quiz, _ = _made(repository, "quiz")
+    lifecycle.start(repository, "alice", quiz.id, ChallengeVersionCheck(), NOW)
+    for _ in range(3):
+        lifecycle.complete(repository, tasks, ALICE, quiz.id,  # type: ignore[arg-type]
+                           request=ChallengeSubmission(answers=[3, 3, 3, 3, 3]), now=NOW)
+
+    stats = lifecycle.stats(repository, "alice")
+
+    assert (stats.total, stats.completed, stats.successRate) == (2, 1, 0.5)
