@@ -4,6 +4,7 @@ block's id and length, and the sync's reset to a full read when Google answers 4
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,24 @@ def _utc(*parts: int) -> datetime:
 def test_given_a_timed_event_with_its_own_offset_then_it_is_due_at_that_instant_whatever_the_user_zone() -> None:
     start = {"dateTime": "2026-12-03T09:30:00+01:00", "timeZone": "Europe/Paris"}
     assert calendar.due_at(start, None, "Pacific/Auckland") == _utc(2026, 12, 3, 8, 30)
+
+
+def test_given_a_timed_event_in_utc_written_with_z_then_it_is_due_at_that_instant() -> None:
+    assert calendar.due_at({"dateTime": "2026-12-03T08:30:00Z"}, None, "Asia/Tokyo") == _utc(2026, 12, 3, 8, 30)
+
+
+@pytest.mark.parametrize(("start", "end"), [({"dateTime": "2026-12-03T09:30:00+01:00"}, None),
+                                            ({"date": "2026-12-04"}, {"date": "2026-12-05"})])
+def test_given_a_server_in_another_zone_then_the_due_time_is_still_written_in_utc(
+        monkeypatch: pytest.MonkeyPatch, start: dict[str, str], end: dict[str, str] | None) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        due = calendar.due_at(start, end, "Europe/Paris")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert due is not None and due.isoformat().endswith("+00:00")
 
 
 def test_given_a_wall_clock_time_without_offset_then_the_events_own_zone_places_it() -> None:
