@@ -106,3 +106,8 @@ def test_given_held_tiers_then_the_next_tier_is_the_lowest_missing_one() -> None
     assert badges.next_tier(badge, []).name == "bronze"  # type: ignore[union-attr]
     assert badges.next_tier(badge, ["task-master#bronze"]).name == "silver"  # type: ignore[union-attr]
     assert badges.next_tier(badges.BY_ID["first-steps"], ["first-steps#bronze"]) is None
+
+
+def test_given_a_share_of_endless_decimals_then_progress_is_rounded_to_four() -> None:
+    assert badges.progress(badges.BY_ID["on-fire"], {"bestStreak": 1}, []) == 0.1429  # 1 of 7 days
+    assert badges.progress(badges.BY_ID["experienced"], {"xp": 1}, ["experienced#bronze", "experienced#silver"]) == 0.0

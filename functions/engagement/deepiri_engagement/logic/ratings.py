@@ -35,6 +35,9 @@ def expected_score(rating: int, opponent: int) -> Decimal:
 def new_rating(rating: int, opponent: int, result: DuelResult) -> int:
     """``rating`` after a duel with ``result`` against ``opponent`` (rounded half up)."""
     moved = Decimal(rating) + K * (ACTUAL_SCORE[result] - expected_score(rating, opponent))
+    # Never an exact half: 32 * (S - E) is whole at equal ratings and irrational otherwise (no half for any gap
+    # of -6,000..6,000 points, checked), so half-even rounding, or quantize to Decimal(2) (the same exponent),
+    # are equivalent.
     return int(moved.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
