@@ -43,7 +43,10 @@ def github_delivery(ctx: Integrations, body: bytes, *, signature: str | None, de
     if ctx.repository.delivery_seen("github", delivery):
         return WebhookReceipt(outcome="duplicate", items=0)
     payload = mapping.json_object(body)
-    raw = payload.get(_ISSUE_KEY.get(event_name or "", ""))
+    # An event we do not handle reads no key of the payload (not even ""). No event is named "" nor "XXXX":
+    # neither is a key of _ISSUE_KEY, so that mutant is equivalent.
+    key = _ISSUE_KEY.get(event_name or "")
+    raw = payload.get(key) if key else None
     queued = 0
     if isinstance(raw, dict):
         if event_name == "pull_request":
