@@ -4,6 +4,8 @@ block's id and length, and the sync's reset to a full read when Google answers 4
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -221,6 +223,16 @@ def test_given_an_expired_sync_token_then_the_calendar_is_read_in_full_and_the_n
     assert [item.externalRef for item in fetched.items if item] == ["ada@example.com/ev1"]
     assert fetched.notModified is False  # a full read is never "unchanged"
     assert fetched.items[0] is not None and fetched.items[0].dueAt == _utc(2026, 12, 5, 4, 59, 59)  # New York
+
+
+def test_given_an_expired_sync_token_then_the_full_read_is_logged_with_the_user(log_output: io.StringIO) -> None:
+    google = _Google([SyncTokenGone("410"), EventPage(events=[], cursor="sync:fresh")])
+
+    calendar_sync.fetch(_ctx(google), _connection({"ada@example.com": "sync:stale"}), "token", NOW)
+
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert [(r["level"], r.get("userId")) for r in records if r.get("message") == "sync token expired: full read"] == [
+        ("INFO", "ada")]
 
 
 def test_given_an_incremental_read_with_no_change_then_the_run_is_unchanged() -> None:
