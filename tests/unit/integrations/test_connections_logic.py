@@ -331,3 +331,36 @@ def test_given_a_revocation_that_fails_then_the_warning_names_provider_and_reaso
 
     assert _logged(log_output, "revocation at the provider failed") == [
         {"level": "WARNING", "provider": "github", "reason": "RateLimited"}]
+
+
+def test_given_google_configured_and_no_github_client_id_then_google_still_starts() -> None:
+    repository, google = Repository(), Provider(authorize_url="https://accounts.test/o")
+    ctx = context(repository, google=google)
+    object.__setattr__(ctx.secrets, "githubClientId", "")
+    try:
+        answer = connections.start(ctx, "ada", "google", "https://app/cb", NOW)
+    finally:
+        object.__delattr__(ctx.secrets, "githubClientId")
+    assert answer.authorizeUrl == "https://accounts.test/o"
+
+
+class _Taking(Repository):
+    """A repository that records which states were taken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken: list[object] = []
+
+    def take_state(self, nonce: str) -> PendingAuthorization | None:
+        self.taken.append(nonce)
+        return super().take_state(nonce)
+
+
+def test_given_a_forged_state_then_no_stored_state_is_taken() -> None:
+    repository = _Taking()
+    _pending(repository)
+
+    with pytest.raises(BadRequest):
+        connections.complete(context(repository), "github", "code1", "n1.forged", NOW)
+
+    assert repository.taken == [] and list(repository.states) == ["n1"]
