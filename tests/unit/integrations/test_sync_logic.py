@@ -285,3 +285,12 @@ def test_given_a_surprise_in_the_scheduled_run_then_it_is_logged_with_the_user(l
 
     assert _logged(log_output, "sync failed", "provider", "userId") == [
         {"level": "ERROR", "provider": "github", "userId": "ada"}]
+
+
+def test_given_a_trello_or_notion_connection_then_the_run_reads_that_provider() -> None:
+    trello, notion = Provider(boards=[[]]), Provider(databases=[[]])  # each answers one empty list
+    for provider in ("trello", "notion"):
+        repository = Repository(connection(provider))
+        result = sync.sync_user(context(repository, trello=trello, notion=notion), "ada", provider, NOW)  # type: ignore[arg-type]
+        assert (result.outcome, result.imported) == ("synced", 0)
+    assert (trello.calls, notion.calls) == ([("boards", "access")], [("databases", "access")])
