@@ -22,8 +22,6 @@ from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.logic.sync import publish
 from deepiri_integrations.models.connections import WebhookReceipt
 
-HANDLED_EVENTS = ("issues", "pull_request")
-
 
 def github_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
