@@ -21,6 +21,24 @@ ALICE = Caller(user_id="alice")
 BANDIT_ORDER = ["timed_completion", "focus_sprint", "checklist", "streak", "quiz", "puzzle"]
 
 
+@pytest.mark.parametrize(("difficulty", "points", "days"), [("trivial", 100, 3), ("easy", 100, 3), ("medium", 250, 5),
+                                                              ("hard", 500, 7), ("epic", 1000, 10)])
+def test_given_a_streak_of_each_difficulty_then_it_pays_its_points_over_its_days(difficulty: str, points: int,
+                                                                                 days: int) -> None:
+    made = generation.build("alice", "streak", TaskView(id="T1", title="Run"), difficulty, now=NOW)  # type: ignore[arg-type]
+
+    assert (made.pointsReward, made.timeLimitMinutes, len(made.milestones)) == (points, days * 24 * 60, days)
+    assert made.description == f"Work on it every day for {days} days in a row."
+
+
+def test_given_a_sprint_then_its_pomodoros_are_25_minutes_each() -> None:
+    made = generation.build("alice", "focus_sprint", TaskView(id="T1", title="Write", estimateMinutes=60), "medium",
+                            now=NOW)
+
+    assert (made.timeLimitMinutes, [m.title for m in made.milestones]) == (75, ["Pomodoro 1", "Pomodoro 2",
+                                                                                "Pomodoro 3"])
+
+
 @pytest.mark.parametrize(("kind", "title", "hints"), [
     ("timed_completion", "Beat the clock: Write the report",
      ["Start with the part you know best.", "Cut scope before you cut quality."]),
