@@ -37,3 +37,14 @@ def test_given_several_things_due_at_once_then_the_expiry_report_counts_each(rep
         assert daily.offer(repository, user, "UTC", MORNING) is True  # all three lapse at UTC midnight
     report = expiry.run(repository, datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
     assert (report.visited, report.expired, report.duelsEnded) == (3, 3, 0)
+
+
+def test_given_the_local_time_then_the_morning_runs_from_eight_until_noon() -> None:
+    # Tokyo is UTC+9: 23:00 UTC the evening before is 08:00 there.
+    tokyo = [daily.is_morning("Asia/Tokyo", datetime(2026, 11, 29, 22, 59, tzinfo=UTC) + timedelta(minutes=m))
+             for m in (0, 1, 180, 181)]  # 07:59, 08:00, 11:00, 11:01
+
+    assert tokyo == [False, True, True, True]
+    assert daily.is_morning("Asia/Tokyo", datetime(2026, 11, 30, 2, 59, tzinfo=UTC)) is True  # 11:59
+    assert daily.is_morning("Asia/Tokyo", datetime(2026, 11, 30, 3, 0, tzinfo=UTC)) is False  # noon
+    assert daily.morning_hour("Asia/Tokyo", datetime(2026, 11, 30, 3, 0, tzinfo=UTC)) == 23

@@ -148,3 +148,18 @@ def test_given_exactly_half_the_points_then_the_quiz_is_passed() -> None:
     ({"a": 0, "b": 0}, None)])
 def test_given_scores_then_the_higher_wins_and_a_tie_is_a_draw(scores: dict[str, int], expected: str | None) -> None:
     assert rules.winner(scores) == expected
+
+
+@pytest.mark.parametrize(("difficulty", "days"), [("trivial", 3), ("easy", 3), ("medium", 5), ("hard", 7),
+                                                  ("epic", 10)])
+def test_given_a_streak_then_its_days_follow_the_difficulty(difficulty: str, days: int) -> None:
+    assert rules.milestones_for("streak", "", difficulty, None) == [  # type: ignore[arg-type]
+        f"Day {n}" for n in range(1, days + 1)]
+    assert rules.time_limit_minutes("streak", difficulty, None) == days * 24 * 60  # type: ignore[arg-type]
+
+
+def test_given_just_under_half_the_points_then_the_quiz_is_failed() -> None:
+    questions = [StoredQuestion(question="q", options=["a", "b", "c", "d"], correctAnswer=0, points=points)
+                 for points in (47, 53)]
+    assert rules.quiz_result(questions, [0, 1]).passed is False  # 47 of 100
+    assert rules.quiz_result(questions, [1, 0]).passed is True  # 53 of 100

@@ -183,3 +183,42 @@ def test_given_a_challenge_and_a_duel_then_their_entries_name_them_and_carry_the
         ("Challenge#c1", AT, ["BadgeEarned", "ChallengeCompleted"]),
         ("Duel#d1", "2026-11-30T11:00:00.000Z", ["BadgeEarned", "DuelFinished"])]
     assert wallets.wallet("u1").badges == {"challenger#bronze": AT, "duelist#bronze": "2026-11-30T11:00:00.000Z"}
+
+
+def test_given_a_claimable_badge_tier_then_its_reward_says_the_badge_and_is_granted_at_the_activity() -> None:
+    held = {badges.tier_key(badges.BY_ID["duelist"], tier): AT for tier in badges.BY_ID["duelist"].tiers[:2]}
+    outcome = currencies.granted(Wallet("u1", counters={"duelsWon": 49}, badges=held), "Duel#d", {}, "DuelFinished",
+                                 at=AT, counts=["duelsWon"])
+
+    assert [(r.source, r.grantedAt) for r in outcome.rewards] == [("badge Duelist (gold)", AT)]
+
+
+def test_given_a_level_milestone_then_its_reward_is_granted_at_the_activity() -> None:
+    wallet = Wallet("u1", counters={"xp": 800, "level": 4}, badges={"experienced#bronze": AT})
+
+    outcome = currencies.granted(wallet, "s1", {"xp": 20}, "StreakMilestone", at=AT)
+
+    assert [(r.rewardId, r.grantedAt) for r in outcome.rewards] == [("level-5", AT)]
+
+
+def test_given_a_late_completion_that_counts_a_new_mark_then_its_badge_is_dated_and_sourced_by_it() -> None:
+    later = awards.complete(Wallet("u1"), None, "e2", "2026-11-30T11:00:00.000Z", _task(), local_hour=12)
+    assert later is not None and later.award is not None
+
+    stale = awards.complete(later.wallet, later.award, "e1", AT, _task(), local_hour=6)  # earlier, at dawn
+
+    assert stale is not None and stale.badges == ["early-bird#bronze"]
+    assert stale.wallet.badges["early-bird#bronze"] == AT
+    assert [(e.currency, e.reason, e.sourceId, e.taskId) for e, _ in stale.entries] == [
+        ("coins", "BadgeEarned", "e1", "t1")]
+    assert {e.detail.occurredAt for e in stale.events} == {AT}
+
+
+def test_given_a_reopened_task_then_what_is_taken_back_is_dated_by_the_reopening() -> None:
+    done = awards.complete(Wallet("u1"), None, "e1", AT, _task(), local_hour=12)
+    assert done is not None
+
+    undone = awards.reopen(done.wallet, done.award, "e2", "2026-11-30T10:05:00.000Z", "t1")
+
+    assert undone is not None and undone.events
+    assert {e.detail.occurredAt for e in undone.events} == {"2026-11-30T10:05:00.000Z"}

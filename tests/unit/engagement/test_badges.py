@@ -106,3 +106,54 @@ def test_given_held_tiers_then_the_next_tier_is_the_lowest_missing_one() -> None
     assert badges.next_tier(badge, []).name == "bronze"  # type: ignore[union-attr]
     assert badges.next_tier(badge, ["task-master#bronze"]).name == "silver"  # type: ignore[union-attr]
     assert badges.next_tier(badges.BY_ID["first-steps"], ["first-steps#bronze"]) is None
+
+
+def test_given_a_share_of_endless_decimals_then_progress_is_rounded_to_four() -> None:
+    assert badges.progress(badges.BY_ID["on-fire"], {"bestStreak": 1}, []) == 0.1429  # 1 of 7 days
+    assert badges.progress(badges.BY_ID["experienced"], {"xp": 1}, ["experienced#bronze", "experienced#silver"]) == 0.0
+
+
+CATALOGUE = [  # the 21 badges, in the order they are earned and listed: id, name, counter, tier thresholds
+    ("first-steps", "First steps", "tasksCompleted", [1]),
+    ("task-master", "Task master", "tasksCompleted", [10, 50, 250, 1000]),
+    ("heavy-lifter", "Heavy lifter", "hardTasks", [5, 25, 100]),
+    ("coder", "Coder", "codeTasks", [5, 25, 100]),
+    ("scholar", "Scholar", "studyTasks", [5, 25, 100]),
+    ("artist", "Artist", "creativeTasks", [5, 25, 100]),
+    ("researcher", "Researcher", "researchTasks", [5, 25, 100]),
+    ("wordsmith", "Wordsmith", "writingTasks", [5, 25, 100]),
+    ("designer", "Designer", "designTasks", [5, 25, 100]),
+    ("organiser", "Organiser", "adminTasks", [5, 25, 100]),
+    ("maker", "Maker", "manualTasks", [5, 25, 100]),
+    ("collaborator", "Collaborator", "meetingTasks", [5, 25, 100]),
+    ("early-bird", "Early bird", "earlyBird", [1, 10, 50]),
+    ("night-owl", "Night owl", "nightOwl", [1, 10, 50]),
+    ("punctual", "Punctual", "onTimeTasks", [5, 25, 100]),
+    ("challenger", "Challenger", "challengesCompleted", [1, 10, 50, 200]),
+    ("duelist", "Duelist", "duelsWon", [1, 10, 50]),
+    ("on-fire", "On fire", "bestStreak", [7, 30, 100, 365]),
+    ("week-warrior", "Week warrior", "bestWeeklyStreak", [4, 12, 52]),
+    ("climber", "Climber", "level", [5, 10, 25, 50]),
+    ("experienced", "Experienced", "xp", [1000, 10000, 100000]),
+]
+
+
+def test_given_the_catalogue_then_every_badge_has_its_documented_counter_and_thresholds() -> None:
+    assert [(b.badgeId, b.name, b.counter, [t.threshold for t in b.tiers]) for b in badges.CATALOGUE] == CATALOGUE
+
+
+@pytest.mark.parametrize(("badge_id", "counter", "thresholds"), [(i, c, t) for i, _, c, t in CATALOGUE])
+def test_given_a_counter_at_each_threshold_then_that_tier_is_earned_and_one_below_it_is_not(
+        badge_id: str, counter: str, thresholds: list[int]) -> None:
+    for tier, threshold in zip(badges.TIER_NAMES, thresholds, strict=False):
+        held = [f"{badge_id}#{below}" for below in badges.TIER_NAMES[:badges.TIER_NAMES.index(tier)]]
+        keys = {badges.tier_key(b, t) for b, t in badges.newly_earned({counter: threshold}, held)}
+        assert f"{badge_id}#{tier}" in keys
+        keys = {badges.tier_key(b, t) for b, t in badges.newly_earned({counter: threshold - 1}, held)}
+        assert f"{badge_id}#{tier}" not in keys
+
+
+@pytest.mark.parametrize("category", ["manual", "code", "study", "creative", "research", "writing", "design",
+                                      "admin", "meeting"])
+def test_given_a_task_of_each_category_then_its_own_counter_is_marked(category: str) -> None:
+    assert badges.completion_marks(category, "easy", None, 12) == {"tasksCompleted", f"{category}Tasks"}

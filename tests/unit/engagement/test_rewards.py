@@ -102,6 +102,17 @@ def test_given_a_wallet_that_keeps_moving_then_a_claim_is_a_409() -> None:
         rewards.claim(wallets, Streaks(), "u1", "r1", NOW)
 
 
+def test_given_four_lost_writes_then_the_fifth_claim_attempt_lands_and_five_are_a_409() -> None:
+    wallets = MarkedWallets(rivals=4)
+    _with_rewards(wallets, Reward("r1", "coinBonus", 50, "x", AT))
+    assert rewards.claim(wallets, Streaks(), "u1", "r1", NOW).claimedAt is not None
+
+    wallets = MarkedWallets(rivals=5)
+    _with_rewards(wallets, Reward("r1", "coinBonus", 50, "x", AT))
+    with pytest.raises(Conflict, match="too fast"):
+        rewards.claim(wallets, Streaks(), "u1", "r1", NOW)
+
+
 def test_given_credits_then_a_boost_is_bought_once_per_key_and_listed_active() -> None:
     wallets = MarkedWallets()
     wallets.give("u1", boostCredits=8)

@@ -262,3 +262,12 @@ def test_given_an_elo_board_then_my_standing_carries_the_record() -> None:
     assert mine.me is not None and mine.me.rank == 1 and [s.userId for s in mine.below] == ["b"]
 
 
+
+
+def test_given_one_entry_moving_then_forgetting_goes_on_to_the_others_in_the_same_round() -> None:
+    boards = Boards()
+    _xp(boards, "gone", 10, "e1")  # its all-time and weekly entries
+    boards.conflicts = standings.WRITE_ATTEMPTS  # rounds 1-2 lose both writes, round 3 the first only
+
+    assert standings.forget(boards, "gone") == 2
+    assert boards.stored == {}

@@ -20,7 +20,7 @@ from deepiri_engagement.models.boards import (
 )
 from deepiri_engagement.models.progress import LedgerEntry
 from tests.unit.engagement.fakes import Boards
-from tests.unit.engagement.test_standings import AT, NOW, _duel, _received, _seed, _xp
+from tests.unit.engagement.test_standings import AT, NOW, Ledger, _duel, _received, _seed, _xp
 
 
 def test_given_a_friendship_event_then_both_directions_keep_its_state_time_and_event_id() -> None:
@@ -161,3 +161,30 @@ def test_given_my_standing_on_a_board_then_my_neighbours_carry_when_they_reached
         ("a", "2026-12-02T10:00:00.000Z"), ("b", "2026-12-02T10:00:01.000Z")]
     assert [(s.userId, s.achievedAt) for s in mine.below] == [
         ("c", "2026-12-02T10:00:03.000Z"), ("d", "2026-12-02T10:00:04.000Z")]
+
+
+class _Sized(Boards):
+    """Boards that remember how many entries each transaction moved."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def commit(self, changes: Any, **kwargs: Any) -> None:
+        self.sizes.append(len(changes))
+        super().commit(changes, **kwargs)
+
+
+def test_given_a_rebuild_of_fourteen_entries_then_they_are_written_twelve_at_a_time() -> None:
+    weeks = [(10, f"2026-{1 + n // 4:02d}-{5 + 7 * (n % 4):02d}T10:00:00.000Z") for n in range(13)]  # 13 weeks
+    boards = _Sized()
+
+    rebuilt = standings.rebuild_xp(boards, Ledger(weeks), "u1")  # type: ignore[arg-type]
+
+    assert len(rebuilt) == 14 and boards.sizes == [12, 2]  # all-time + 13 weekly entries
+
+
+def test_given_writes_that_keep_losing_then_five_attempts_are_made() -> None:
+    assert _xp(Boards(conflicts=4), "u1", 10, "e1") is True
+    with pytest.raises(StandingConflict):
+        _xp(Boards(conflicts=5), "u1", 10, "e1")

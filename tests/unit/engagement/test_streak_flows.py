@@ -142,6 +142,7 @@ def test_given_coins_then_a_freeze_is_bought_once_per_key_up_to_the_most_held() 
 
 
 def test_given_a_wallet_that_keeps_moving_then_buying_a_freeze_is_a_409() -> None:
+    assert streaks.WRITE_ATTEMPTS == 5  # reads and decisions of one purchase before the 409
     wallets = MarkedWallets(rivals=streaks.WRITE_ATTEMPTS, rival_coins=0)
     wallets.give("u1", coins=100)
     with pytest.raises(Conflict, match="too fast"):
@@ -216,6 +217,7 @@ def test_given_the_streak_moving_under_the_job_then_it_reads_again_and_gives_up_
     store, wallets = Streaks(), MarkedWallets()
     _active(store, wallets, _days(1))
     base = store.streak("u1")
+    assert streak_job.WRITE_ATTEMPTS == 3  # the job's reads of a moving streak before it leaves it to the next run
     store.rivals = [replace(base, version=base.version + n + 1) for n in range(streak_job.WRITE_ATTEMPTS)]
 
     report = _job(store, datetime(2026, 11, 3, 6, 0, tzinfo=UTC))

@@ -63,6 +63,20 @@ def test_given_failures_beyond_the_attempts_then_the_last_failure_is_raised_afte
     assert len(calls) == 4 and len(sleeps) == 3
 
 
+@pytest.mark.parametrize("attempts", [1, 0, -2])
+def test_given_one_attempt_or_fewer_then_the_call_is_made_once_and_never_waits(attempts: int) -> None:
+    sleeps: list[float] = []
+    calls: list[int] = []
+
+    def attempt() -> None:
+        calls.append(1)
+        raise Unavailable("503")
+
+    with pytest.raises(Unavailable):
+        retrying(_policy(sleeps, attempts=attempts), attempt)
+    assert (len(calls), sleeps) == (1, [])
+
+
 def test_given_a_budget_then_the_total_wait_never_exceeds_it() -> None:
     sleeps: list[float] = []
 

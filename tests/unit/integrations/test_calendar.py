@@ -4,6 +4,9 @@ block's id and length, and the sync's reset to a full read when Google answers 4
 
 from __future__ import annotations
 
+import io
+import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +30,24 @@ def _utc(*parts: int) -> datetime:
 def test_given_a_timed_event_with_its_own_offset_then_it_is_due_at_that_instant_whatever_the_user_zone() -> None:
     start = {"dateTime": "2026-12-03T09:30:00+01:00", "timeZone": "Europe/Paris"}
     assert calendar.due_at(start, None, "Pacific/Auckland") == _utc(2026, 12, 3, 8, 30)
+
+
+def test_given_a_timed_event_in_utc_written_with_z_then_it_is_due_at_that_instant() -> None:
+    assert calendar.due_at({"dateTime": "2026-12-03T08:30:00Z"}, None, "Asia/Tokyo") == _utc(2026, 12, 3, 8, 30)
+
+
+@pytest.mark.parametrize(("start", "end"), [({"dateTime": "2026-12-03T09:30:00+01:00"}, None),
+                                            ({"date": "2026-12-04"}, {"date": "2026-12-05"})])
+def test_given_a_server_in_another_zone_then_the_due_time_is_still_written_in_utc(
+        monkeypatch: pytest.MonkeyPatch, start: dict[str, str], end: dict[str, str] | None) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        due = calendar.due_at(start, end, "Europe/Paris")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert due is not None and due.isoformat().endswith("+00:00")
 
 
 def test_given_a_wall_clock_time_without_offset_then_the_events_own_zone_places_it() -> None:
@@ -202,6 +223,16 @@ def test_given_an_expired_sync_token_then_the_calendar_is_read_in_full_and_the_n
     assert [item.externalRef for item in fetched.items if item] == ["ada@example.com/ev1"]
     assert fetched.notModified is False  # a full read is never "unchanged"
     assert fetched.items[0] is not None and fetched.items[0].dueAt == _utc(2026, 12, 5, 4, 59, 59)  # New York
+
+
+def test_given_an_expired_sync_token_then_the_full_read_is_logged_with_the_user(log_output: io.StringIO) -> None:
+    google = _Google([SyncTokenGone("410"), EventPage(events=[], cursor="sync:fresh")])
+
+    calendar_sync.fetch(_ctx(google), _connection({"ada@example.com": "sync:stale"}), "token", NOW)
+
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert [(r["level"], r.get("userId")) for r in records if r.get("message") == "sync token expired: full read"] == [
+        ("INFO", "ada")]
 
 
 def test_given_an_incremental_read_with_no_change_then_the_run_is_unchanged() -> None:

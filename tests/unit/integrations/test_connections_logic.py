@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -295,3 +297,70 @@ def test_given_the_provider_fails_to_revoke_then_the_connection_is_still_forgott
     with pytest.raises(NotFound):
         connections.disconnect(context(Repository()), "ada", "github", NOW)
 
+
+
+# ---------------------------------------------------------------- what the operator reads in the log
+def _logged(log_output: io.StringIO, message: str) -> list[dict[str, object]]:
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    return [{k: v for k, v in r.items() if k in ("level", "provider", "userId", "reason")} for r in records
+            if r.get("message") == message]
+
+
+def test_given_a_connection_made_then_it_is_logged_with_provider_and_user(log_output: io.StringIO) -> None:
+    repository = Repository()
+    github = Provider(exchange=Tokens(accessToken="a1", scopes=["repo"]), login="ada-gh")
+
+    connections.complete(context(repository, github=github), "github", "code1", _pending(repository), NOW)
+
+    assert _logged(log_output, "connected") == [{"level": "INFO", "provider": "github", "userId": "ada"}]
+
+
+def test_given_a_token_refreshed_then_it_is_logged_with_provider_and_user(log_output: io.StringIO) -> None:
+    vault = Vault(Tokens(accessToken="old", refreshToken="r1"))
+    github = Provider(refresh=Tokens(accessToken="new", expiresIn=600))
+
+    connections.fresh_access(context(Repository(), github=github, vault=vault),
+                             connection(accessExpiresAt=NOW + timedelta(minutes=1)), NOW)
+
+    assert _logged(log_output, "token refreshed") == [{"level": "INFO", "provider": "github", "userId": "ada"}]
+
+
+def test_given_a_revocation_that_fails_then_the_warning_names_provider_and_reason(log_output: io.StringIO) -> None:
+    connections.disconnect(context(Repository(connection()), github=Provider(revoke=RateLimited(5))), "ada",
+                           "github", NOW)
+
+    assert _logged(log_output, "revocation at the provider failed") == [
+        {"level": "WARNING", "provider": "github", "reason": "RateLimited"}]
+
+
+def test_given_google_configured_and_no_github_client_id_then_google_still_starts() -> None:
+    repository, google = Repository(), Provider(authorize_url="https://accounts.test/o")
+    ctx = context(repository, google=google)
+    object.__setattr__(ctx.secrets, "githubClientId", "")
+    try:
+        answer = connections.start(ctx, "ada", "google", "https://app/cb", NOW)
+    finally:
+        object.__delattr__(ctx.secrets, "githubClientId")
+    assert answer.authorizeUrl == "https://accounts.test/o"
+
+
+class _Taking(Repository):
+    """A repository that records which states were taken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken: list[object] = []
+
+    def take_state(self, nonce: str) -> PendingAuthorization | None:
+        self.taken.append(nonce)
+        return super().take_state(nonce)
+
+
+def test_given_a_forged_state_then_no_stored_state_is_taken() -> None:
+    repository = _Taking()
+    _pending(repository)
+
+    with pytest.raises(BadRequest):
+        connections.complete(context(repository), "github", "code1", "n1.forged", NOW)
+
+    assert repository.taken == [] and list(repository.states) == ["n1"]

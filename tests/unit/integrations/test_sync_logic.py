@@ -4,6 +4,8 @@ and the scheduled run over everyone."""
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -257,3 +259,38 @@ def test_given_a_connection_gone_during_the_scheduled_run_then_it_is_passed_over
     github = _github(IssuePage(issues=[], etag=None, not_modified=False))
     outcomes = sync.sync_everyone(context(_Vanishing(connection()), github=github), "github", NOW)
     assert outcomes == {"synced": 1} and len(github.calls) == 1
+
+
+# ---------------------------------------------------------------- what the operator reads in the log
+def _logged(log_output: io.StringIO, message: str, *fields: str) -> list[dict[str, Any]]:
+    records = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    return [{field: r.get(field) for field in ("level", *fields)} for r in records if r.get("message") == message]
+
+
+def test_given_a_run_then_its_outcome_and_counts_are_logged(log_output: io.StringIO) -> None:
+    repository = Repository(connection())
+    github = _github(IssuePage(issues=[_issue(1, "2026-11-20T10:00:00Z"), {"number": "x"}], etag=None,
+                               not_modified=False))
+
+    sync.sync_user(context(repository, github=github), "ada", "github", NOW)
+
+    assert _logged(log_output, "synced", "provider", "userId", "imported", "skipped", "outcome") == [
+        {"level": "INFO", "provider": "github", "userId": "ada", "imported": 1, "skipped": 1, "outcome": "synced"}]
+
+
+def test_given_a_surprise_in_the_scheduled_run_then_it_is_logged_with_the_user(log_output: io.StringIO) -> None:
+    github = _github(KeyError("surprise"))
+
+    sync.sync_everyone(context(Repository(connection()), github=github), "github", NOW)
+
+    assert _logged(log_output, "sync failed", "provider", "userId") == [
+        {"level": "ERROR", "provider": "github", "userId": "ada"}]
+
+
+def test_given_a_trello_or_notion_connection_then_the_run_reads_that_provider() -> None:
+    trello, notion = Provider(boards=[[]]), Provider(databases=[[]])  # each answers one empty list
+    for provider in ("trello", "notion"):
+        repository = Repository(connection(provider))
+        result = sync.sync_user(context(repository, trello=trello, notion=notion), "ada", provider, NOW)  # type: ignore[arg-type]
+        assert (result.outcome, result.imported) == ("synced", 0)
+    assert (trello.calls, notion.calls) == ([("boards", "access")], [("databases", "access")])

@@ -481,3 +481,14 @@ def test_given_a_page_the_user_reads_then_it_is_read_with_the_access_token() -> 
     item = notion.read_page(ctx, _connection(), "tok", PAGE_ID)  # type: ignore[arg-type]
     assert item is not None and item.externalRef == PAGE_ID and ctx.notion.calls == [("page", "tok", PAGE_ID)]
     assert notion.read_page(ctx, _connection(databases=["0" * 32]), "tok", PAGE_ID) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("kind", "queued"), [
+    ("page.created", 1), ("page.properties_updated", 1), ("page.content_updated", 1), ("page.undeleted", 1),
+    ("page.moved", 1), ("page.deleted", 0), ("page.locked", 0), ("comment.created", 0), ("database.created", 0)])
+def test_given_each_kind_of_event_then_only_a_page_change_is_queued(kind: str, queued: int) -> None:
+    ctx = _notion_ctx()
+
+    receipt = _notion_delivery(ctx, _event(kind=kind))
+
+    assert (receipt.outcome, receipt.items) == (("queued", 1) if queued else ("ignored", 0))

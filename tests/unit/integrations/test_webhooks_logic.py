@@ -204,6 +204,18 @@ def test_given_an_event_that_is_not_handled_then_it_is_ignored_and_remembered(ev
     assert ctx.repository.imported == [] and ctx.repository.remembered == [("github", "d-1", NOW)]
 
 
+@pytest.mark.parametrize("event", ["push", None])
+def test_given_an_unhandled_event_whose_payload_hides_an_issue_under_odd_keys_then_nothing_is_imported(
+        event: str | None) -> None:
+    ctx = _ctx("ada")
+    body = json.dumps({"": _issue(), "XXXX": _issue(), "None": _issue(),
+                       "repository": {"full_name": "ada/engine"}}).encode()
+
+    receipt = _deliver(ctx, body, event=event)
+
+    assert (receipt.outcome, receipt.items) == ("ignored", 0) and ctx.repository.imported == []
+
+
 def test_given_a_body_that_is_not_an_object_then_it_is_ignored() -> None:
     ctx = _ctx("ada")
     for n, body in enumerate([b"[]", b"not json", b'{"issue": "text"}']):

@@ -226,3 +226,11 @@ def test_given_google_refuses_the_mark_then_the_last_error_says_so() -> None:
                                     _done("google", "ada@example.com/ev1"), NOW) == "refused"
     assert repository.saved[-1][0].lastError == "marking an event on Google Calendar was refused (403)"
     assert repository.closed == []
+
+
+def test_given_an_open_notion_page_then_notion_is_asked_for_it_and_a_later_edit_wins() -> None:
+    notion = Provider(page={"last_edited_time": "2099-01-01T00:00:00.000Z"})
+    ctx = context(_repository(ref="p1", provider="notion"), notion=notion)
+
+    assert writeback.task_completed(ctx, _done("notion", "p1"), NOW) == "superseded"
+    assert notion.calls == [("page", "access", "p1")]

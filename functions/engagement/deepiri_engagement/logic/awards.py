@@ -96,6 +96,8 @@ class Changes:
     def earn_xp(self, amount: int) -> None:
         """Add to lifetime XP (the badges' ``xp``) and move its level (``level``), granting the claimable reward
         of every milestone level it passes."""
+        # Without a level counter the user is at level 1; a default of 2 would only skip checking level 2, which is
+        # no milestone (every LEVEL_CLAIMABLE_EVERY-th, 5): equivalent.
         before = self.counters.get("level", 1)
         self.counters["xp"] = self.counters.get("xp", 0) + amount
         self.counters["level"] = rules.level_of(self.counters["xp"])
@@ -155,7 +157,7 @@ def _counted(changes: Changes, marks: set[str], xp: int, award: TaskAward | None
 
 
 def complete(wallet: Wallet, award: TaskAward | None, event_id: str, at: str, task: TaskCompletedData, *,
-             local_hour: int = 12) -> Outcome | None:
+             local_hour: int = 12) -> Outcome | None:  # noon: not early, not late; 13 is equivalent
     """A TaskCompleted event (``local_hour``: the hour of its completion in the user's timezone). Its XP is
     multiplied by the boosts covering ``at``. None when nothing changes: the task's standing award is as late
     or later and this completion counts nothing new towards badges."""

@@ -19,7 +19,6 @@ from deepiri_engagement.models.boards import CATEGORIES, BoardPeriod
 ALL_TIME = "all"
 RANKING = "score descending; equal scores: earlier achievedAt first, then userId"
 ELO_BOARDS = ("elo", *(f"elo-{category}" for category in CATEGORIES))
-XP_BOARDS = ("xp", "weekly")
 
 
 def week_of(moment: datetime) -> str:

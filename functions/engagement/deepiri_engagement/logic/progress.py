@@ -45,7 +45,7 @@ def _apply(repository: WalletRepository, user_id: str, task_id: str, at: str,
 
 
 def task_completed(repository: WalletRepository, event_id: str, at: str, task: TaskCompletedData,
-                   local_hour: int = 12) -> Outcome | None:  # noon: neither early bird nor night owl (13 alike)
+                   local_hour: int = 12) -> Outcome | None:  # noon: not early, not late; 13 is equivalent
     """Credit a completed task to its owner (None: nothing changed, a later event of the task stands);
     ``local_hour`` is the hour it was finished at in the owner's timezone (early bird, night owl)."""
     return _apply(repository, task.userId, task.taskId, at,

@@ -84,9 +84,11 @@ def claim(wallets: WalletRepository, streak_repository: StreakRepository, user_i
         # A claim credits no XP, so it earns no badge or level reward: the time (and, for a freeze, which
         # moves no balance, the source) given to the changes never reaches the outcome.
         if reward.kind == "streakFreeze":
+            # The source and time given to Changes are never read for a freeze (mutants equivalent).
             outcome = Changes(wallet, source, at=at).outcome(marker=source)
             also += _freeze_writes(streak_repository, user_id, reward.amount, now, outcome)
         else:
+            # No XP in a claim: the time given to the grant is never read (mutants equivalent).
             outcome = currencies.granted(wallet, source, {CLAIMED_CURRENCY[reward.kind]: reward.amount},
                                          "RewardClaimed", at=at)
         try:

@@ -80,12 +80,14 @@ def task_xp(task: TaskCompletedData, boost: Decimal = Decimal(1)) -> int:
         xp += next((bonus for threshold, bonus in EFFICIENCY_BONUSES if task.efficiency > threshold), 0)
     if task.priority == "urgent":
         xp += URGENT_BONUS
+    # quantize keeps only its argument's exponent (0 for any whole number): Decimal(2) there is equivalent.
     return int((xp * boost).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def challenge_xp(points: int, bonus: float, boost: Decimal = Decimal(1)) -> int:
     """The XP a completed challenge is worth (rules above)."""
     xp = Decimal(points) * Decimal(str(bonus)) / CHALLENGE_POINTS_PER_XP * boost
+    # quantize keeps only its argument's exponent (0 for any whole number): Decimal(2) there is equivalent.
     return int(xp.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

@@ -73,6 +73,8 @@ def on_event(repository: BoardRepository, event: ReceivedEvent, data: BaseModel)
         a, b = data.participantIds
         if not a or a == b or data.winnerId not in (None, a, b):
             raise PermanentFailure("DuelFinished needs two different participants and a winner among them")
+        # A duel is rated once by its own id (the marker), never by the event's: duel_finished does not read
+        # ``event_id``, so its mutants are equivalent.
         return {"rated": duel_finished(repository, event_id, at, data) is not None}
     if isinstance(data, FriendshipAcceptedData | FriendshipEndedData):
         if len(data.userIds) != 2 or len(set(data.userIds)) != 2 or not all(data.userIds):

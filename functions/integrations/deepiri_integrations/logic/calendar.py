@@ -63,7 +63,7 @@ def due_at(start: Any, end: Any, user_timezone: str) -> datetime | None:
     if not isinstance(start, dict):
         return None
     if isinstance(start.get("dateTime"), str):
-        instant = datetime.fromisoformat(start["dateTime"].replace("Z", "+00:00"))
+        instant = datetime.fromisoformat(start["dateTime"])  # Python 3.11 reads a trailing Z itself
         if instant.tzinfo is None:
             instant = instant.replace(tzinfo=zone(start.get("timeZone") or user_timezone))
         return instant.astimezone(UTC)

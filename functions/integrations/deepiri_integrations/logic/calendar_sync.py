@@ -40,6 +40,7 @@ def client(ctx: Integrations) -> GoogleCalendar:
 
 
 def user_timezone(ctx: Integrations, user_id: str) -> str:
+    # Read only through calendar.zone, which answers UTC for any unknown name: other fallbacks are equivalent.
     return ctx.profiles.timezone(user_id) if ctx.profiles is not None else "UTC"
 
 
@@ -77,6 +78,8 @@ def _item(ctx: Integrations, user_id: str, calendar_id: str, raw: dict[str, obje
     item = calendar.google_event(raw, calendar_id, timezone)
     if raw.get("status") != "cancelled":
         return item
+    # Without an id, "<calendar>/" or "<calendar>/XXXX" name no stored item (Google's ids are lowercase base32hex):
+    # the fallback's mutants are equivalent.
     ref = calendar.external_ref(calendar_id, str(raw.get("id") or ""))
     if ctx.repository.item_state(user_id, "google", ref) is None:
         return None
@@ -87,8 +90,10 @@ def _item(ctx: Integrations, user_id: str, calendar_id: str, raw: dict[str, obje
 def task_completed(ctx: Integrations, data: TaskCompletedData, now: datetime) -> str:
     """What happened: ``marked``, ``skipped`` (not an open imported event, or the calendar changed it after the
     completion: last writer wins) or ``refused``."""
+    # Without a ref, split_ref finds no "<calendar>/<event>" in "" nor in any word (mutants equivalent).
     parts = calendar.split_ref(data.externalRef or "")
     connection = ctx.repository.connection(data.userId, "google")
+    # ``parts`` means the ref is there: this ``or ""`` is never read (mutants equivalent).
     record = ctx.repository.item_record(data.userId, "google", data.externalRef or "") if parts else None
     if parts is None or connection is None or record is None or record[0] != "open":
         return "skipped"
@@ -106,5 +111,6 @@ def task_completed(ctx: Integrations, data: TaskCompletedData, now: datetime) ->
         ctx.repository.save(connection.model_copy(update={
             "lastError": f"marking an event on Google Calendar was refused ({refused.status})"}))
         return "refused"
+    # Reached only with ``parts``, so with a ref: this ``or ""`` is never read (mutants equivalent).
     ctx.repository.mark_closed(data.userId, "google", data.externalRef or "")
     return "marked"

@@ -76,6 +76,7 @@ SCOPES: dict[str, tuple[str, ...]] = {"github": github_api.SCOPES, "trello": tre
 # ---------------------------------------------------------------- state and PKCE
 def sign_state(key: str, provider: str, nonce: str) -> str:
     mac = hmac.new(key.encode(), f"{provider}.{nonce}".encode(), hashlib.sha256).digest()
+    # A SHA-256 in base64 ends in one of AEIMQUYcgkosw048 before its "=": stripping "X" too is equivalent.
     return f"{nonce}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
 
 
@@ -86,6 +87,7 @@ def state_nonce(key: str, provider: str, state: str) -> str | None:
 
 
 def pkce_challenge(verifier: str) -> str:
+    # A SHA-256 in base64 ends in one of AEIMQUYcgkosw048 before its "=": stripping "X" too is equivalent.
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
@@ -112,13 +114,17 @@ def _configured(ctx: Integrations, provider: Provider) -> bool:
     if provider == "notion":
         return ctx.notion.configured
     if provider == "google":
-        return ctx.google is not None and ctx.google.configured
+        return _google_configured(ctx)
     return bool(ctx.secrets.githubClientId)
+
+
+def _google_configured(ctx: Integrations) -> bool:
+    return ctx.google is not None and ctx.google.configured
 
 
 def google_client(ctx: Integrations) -> GoogleCalendar:
     """Google Calendar's client; 503 when this deployment has none configured."""
-    if ctx.google is None or not ctx.google.configured:
+    if ctx.google is None or not _google_configured(ctx):
         raise ServiceUnavailable("Google Calendar is not configured on this deployment (no client id)")
     return ctx.google
 

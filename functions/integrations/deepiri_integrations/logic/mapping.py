@@ -82,6 +82,7 @@ def _repository(raw: dict[str, Any]) -> str | None:
     repository = raw.get("repository")
     if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
         return str(repository["full_name"])
+    # Without a repository_url, "" and any other fallback without "/repos/" match nothing (mutants equivalent).
     found = _REPOSITORY_URL.search(str(raw.get("repository_url") or ""))
     return found.group(1) if found else None
 

@@ -40,11 +40,11 @@ def sync(ctx: Integrations, connection: StoredConnection, now: datetime) -> Inte
         return IntegrationSync(provider=provider, outcome=_waiting(connection), imported=0, skipped=0,
                           retryAfter=connection.retryAfter)
     failures, open_until = ctx.repository.breaker(provider)
+    name = NAMES.get(provider, provider)  # every Provider is named: the default's mutants are equivalent
     if breaker.is_open(open_until, now):
         _stopped(ctx, connection, now, status="unavailable", retry_after=open_until,
-                 message=f"{NAMES.get(provider, provider)} is unavailable; the sync resumes by itself")
+                 message=f"{name} is unavailable; the sync resumes by itself")
         return IntegrationSync(provider=provider, outcome="unavailable", imported=0, skipped=0, retryAfter=open_until)
-    name = NAMES.get(provider, provider)
     try:
         connection, access = fresh_access(ctx, connection, now)
         fetched = _fetch(ctx, connection, access, now)
@@ -90,6 +90,7 @@ def _fetch(ctx: Integrations, connection: StoredConnection, access: str, now: da
     read = _READ[connection.provider]
     fetched = backoff.retrying(ctx.retry, lambda: read(ctx, connection, access))
     newest = max([item.updatedAt for item in fetched.items], default=None)
+    # ``newest >= since`` picks the same instant when they are equal (equivalent).
     since = newest if connection.since is None or (newest is not None and newest > connection.since) \
         else connection.since
     return FetchedChanges(items=[*fetched.items, *([None] * fetched.unreadable)],

@@ -22,8 +22,6 @@ from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.logic.sync import publish
 from deepiri_integrations.models.connections import WebhookReceipt
 
-HANDLED_EVENTS = ("issues", "pull_request")
-
 
 def github_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -43,7 +41,10 @@ def github_delivery(ctx: Integrations, body: bytes, *, signature: str | None, de
     if ctx.repository.delivery_seen("github", delivery):
         return WebhookReceipt(outcome="duplicate", items=0)
     payload = mapping.json_object(body)
-    raw = payload.get(_ISSUE_KEY.get(event_name or "", ""))
+    # An event we do not handle reads no key of the payload (not even ""). No event is named "" nor "XXXX":
+    # neither is a key of _ISSUE_KEY, so that mutant is equivalent.
+    key = _ISSUE_KEY.get(event_name or "")
+    raw = payload.get(key) if key else None
     queued = 0
     if isinstance(raw, dict):
         if event_name == "pull_request":

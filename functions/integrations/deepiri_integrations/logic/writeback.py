@@ -56,6 +56,7 @@ def task_completed(ctx: Integrations, data: TaskCompletedData, now: datetime,
 
 
 def _close_issue(ctx: Integrations, connection: StoredConnection, ref: str, now: datetime) -> str:
+    # The ref is one we stored, "<owner>/<name>#<number>", and GitHub names hold no "#": partition is equivalent.
     repository, _, number = ref.rpartition("#")
     if not number.isdigit():
         return "skipped"
