@@ -5,14 +5,13 @@ Now is Monday 2026-11-30 09:00 UTC unless a test says otherwise; a date without 
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from deepiri_ai.logic.dates import find_due, local_time, local_to_utc
+from tests.support.host_zone import host_zone
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 FRIDAY = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -232,16 +231,8 @@ def test_given_a_span_counted_in_words_then_each_number_word_is_its_number(text:
 
 @pytest.fixture
 def server_in_sao_paulo() -> Iterator[None]:
-    """The process's local zone set away from UTC, as a Lambda's is not but a developer's machine may be."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/Sao_Paulo"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    with host_zone("America/Sao_Paulo"):
+        yield
 
 
 @pytest.mark.usefixtures("server_in_sao_paulo")

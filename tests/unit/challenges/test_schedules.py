@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
 
 from deepiri_challenges.logic import daily, expiry
+from tests.support.host_zone import host_zone
 
 
 @pytest.mark.parametrize(("timezone", "at", "hour"), [
@@ -33,11 +33,6 @@ def test_given_an_instant_then_the_expiry_job_reads_the_24_hours_before_and_its_
     assert (hours[0], hours[-2], hours[-1]) == ("2026-11-29T09", "2026-11-30T08", "2026-11-30T09")
 
 
-def test_given_a_machine_not_on_utc_then_the_morning_hour_is_still_utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+def test_given_a_machine_not_on_utc_then_the_morning_hour_is_still_utc() -> None:
+    with host_zone("Asia/Tokyo"):
         assert daily.morning_hour("Europe/Paris", datetime(2026, 11, 30, 12, tzinfo=UTC)) == 7
-    finally:
-        monkeypatch.undo()  # the machine's own zone again, for every later test
-        time.tzset()

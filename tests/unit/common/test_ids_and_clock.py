@@ -21,6 +21,7 @@ from deepiri_common.clock import (
     within_range,
 )
 from deepiri_common.ids import ULID_LENGTH, is_ulid, new_ulid, ulid_time
+from tests.support.host_zone import host_zone
 
 MOMENT = datetime(2026, 3, 1, 12, 30, 15, 123_000, tzinfo=UTC)
 
@@ -121,14 +122,9 @@ def test_given_a_listed_zone_whose_data_cannot_be_read_then_it_is_not_valid(monk
     assert not is_valid_timezone("Europe/Paris")
 
 
-def test_given_a_host_in_another_timezone_then_a_checked_instant_is_still_utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+def test_given_a_host_in_another_timezone_then_a_checked_instant_is_still_utc() -> None:
+    with host_zone("Asia/Tokyo"):
         checked = within_range(datetime(2026, 3, 1, 14, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2))))
-    finally:
-        monkeypatch.undo()
-        time.tzset()
 
     assert checked == datetime(2026, 3, 1, 12, 30, 15, 123000, tzinfo=UTC)
     assert checked.tzinfo is UTC
@@ -149,16 +145,11 @@ def test_given_now_then_it_is_aware_utc_and_epoch_seconds_are_whole() -> None:
     assert epoch_seconds(MOMENT) == 1772368215
 
 
-def test_given_a_host_in_another_timezone_then_iso_text_and_parsing_stay_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_given_a_host_in_another_timezone_then_iso_text_and_parsing_stay_utc() -> None:
     # A developer's machine is rarely in UTC; nothing may depend on the host's zone
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+    with host_zone("Asia/Tokyo"):
         assert to_iso(MOMENT) == "2026-03-01T12:30:15.123Z"
         assert parse_iso("2026-03-01T13:30:15.123+01:00").tzinfo is UTC
-    finally:
-        monkeypatch.undo()
-        time.tzset()
 
 
 def test_given_clock_at_an_instant_then_utc_now_answers_it_inside_and_the_real_time_after() -> None:

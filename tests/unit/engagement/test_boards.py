@@ -4,7 +4,6 @@ boundary, and ranks from score counters against counting by hand."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ from deepiri_engagement.dal.board_layout import (
 )
 from deepiri_engagement.logic import ratings
 from deepiri_engagement.logic.boards import period_of, sort_key, week_of, week_start
+from tests.support.host_zone import host_zone
 
 
 @pytest.mark.parametrize(("mine", "theirs", "result", "expected"), [
@@ -139,13 +139,10 @@ def test_given_a_readable_board_then_the_stored_board_and_the_xp_periods_follow(
 
 
 @pytest.fixture
-def server_in_tokyo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def server_in_tokyo() -> Iterator[None]:
     """The function's local zone set to Asia/Tokyo (UTC+9) for one test, then put back."""
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    with host_zone("Asia/Tokyo"):
+        yield
 
 
 def test_given_a_server_in_another_zone_then_a_week_is_still_the_utc_week(server_in_tokyo: None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from deepiri_engagement.logic import rules
 from deepiri_engagement.logic.streak_job import judge
 from deepiri_engagement.logic.streaks import extend, rollover_hours
 from deepiri_engagement.models.streaks import DaySettings, Streak
+from tests.support.host_zone import host_zone
 
 D = date(2026, 11, 30)
 
@@ -102,12 +102,7 @@ def test_given_settings_then_the_rollover_and_evening_hours_are_utc_hours(settin
     assert rollover_hours(settings, day) == hours
 
 
-def test_given_a_server_in_another_zone_then_the_hours_are_still_utc_hours(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+def test_given_a_server_in_another_zone_then_the_hours_are_still_utc_hours() -> None:
+    with host_zone("Asia/Tokyo"):
         hours = rollover_hours(DaySettings("u", "Europe/Paris", 0), date(2026, 11, 30))
-    finally:
-        monkeypatch.undo()
-        time.tzset()
     assert hours == (5, 19)  # starts 23:00 UTC: judged 05:00 UTC, 20:00 CET is 19:00 UTC

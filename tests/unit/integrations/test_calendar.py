@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from deepiri_integrations.logic.backoff import RetryPolicy
 from deepiri_integrations.logic.connections import Integrations
 from deepiri_integrations.models.connections import IntegrationSources, StoredConnection
 from deepiri_integrations.models.events import TaskCompletedData
+from tests.support.host_zone import host_zone
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -39,14 +39,9 @@ def test_given_a_timed_event_in_utc_written_with_z_then_it_is_due_at_that_instan
 @pytest.mark.parametrize(("start", "end"), [({"dateTime": "2026-12-03T09:30:00+01:00"}, None),
                                             ({"date": "2026-12-04"}, {"date": "2026-12-05"})])
 def test_given_a_server_in_another_zone_then_the_due_time_is_still_written_in_utc(
-        monkeypatch: pytest.MonkeyPatch, start: dict[str, str], end: dict[str, str] | None) -> None:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+        start: dict[str, str], end: dict[str, str] | None) -> None:
+    with host_zone("Asia/Tokyo"):
         due = calendar.due_at(start, end, "Europe/Paris")
-    finally:
-        monkeypatch.undo()
-        time.tzset()
     assert due is not None and due.isoformat().endswith("+00:00")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -12,6 +10,7 @@ import pytest
 from deepiri_common.clock import parse_iso, to_iso
 from deepiri_notifications.logic.schedule import digest_day_due, quiet_until
 from deepiri_notifications.models.preferences import Digest, NotificationQuietHours
+from tests.support.host_zone import host_zone
 
 NIGHT = NotificationQuietHours(start="22:00", end="07:00")
 
@@ -80,16 +79,8 @@ def test_given_a_digest_last_sent_days_ago_then_today_is_due_and_a_later_hour_wa
 
 @pytest.fixture
 def server_in_sao_paulo() -> Iterator[None]:
-    """The process's local zone set away from UTC, as a Lambda's is not but a developer's machine may be."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/Sao_Paulo"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    with host_zone("America/Sao_Paulo"):
+        yield
 
 
 @pytest.mark.usefixtures("server_in_sao_paulo")

@@ -3,7 +3,6 @@ and instantiating into whole transactions (the task writes are the core's own ``
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -18,6 +17,7 @@ from deepiri_tasks.logic import templates as tp
 from deepiri_tasks.models.projects import Project
 from deepiri_tasks.models.tasks import Task
 from deepiri_tasks.models.templates import FromTemplate, ProjectTemplate, TemplateSave, TemplateTask
+from tests.support.host_zone import host_zone
 from tests.unit.tasks_projects.fakes import MemoryProjects
 
 STAMP = "2026-03-01T12:00:00.000Z"
@@ -200,12 +200,7 @@ def test_given_a_template_with_dependencies_then_edges_are_written_after_the_tas
     assert [(v["reason"]["S"], v["actor"]["S"]) for v in versions] == [("from template TWO", "ada")] * 2
 
 
-def test_given_a_host_in_another_timezone_then_offsets_still_count_utc_days(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    try:
+def test_given_a_host_in_another_timezone_then_offsets_still_count_utc_days() -> None:
+    with host_zone("Asia/Tokyo"):
         # 20:00 UTC on the 3rd is already the 4th in Tokyo; offsets are whole UTC days
         assert tp.due_offsets(None, [T0.replace(day=1), T0.replace(day=3, hour=20)]) == [0, 2]
-    finally:
-        monkeypatch.undo()
-        time.tzset()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from deepiri_common.clock import RANGE_MESSAGE
 from deepiri_common.problems import ValidationFailed
 from deepiri_users.logic import metrics
 from deepiri_users.models.metrics import MetricSample, MetricSampleCreate
+from tests.support.host_zone import host_zone
 
 NOW = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
 
@@ -219,15 +219,9 @@ def test_given_a_time_outside_the_supported_years_then_422_naming_the_parameter_
     assert refused.value.errors == [{"field": field, "message": RANGE_MESSAGE}]
 
 
-def test_given_a_host_half_an_hour_off_utc_then_an_hour_bucket_still_starts_on_the_utc_hour(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30: local hours start at UTC half-hours
-    time.tzset()
-    try:
+def test_given_a_host_half_an_hour_off_utc_then_an_hour_bucket_still_starts_on_the_utc_hour() -> None:
+    with host_zone("Asia/Kolkata"):  # +05:30: local hours start at UTC half-hours
         start, end, day = metrics.bucket_bounds(datetime(2026, 3, 1, 12, 45, 30, 250_000, tzinfo=UTC), "hour", "UTC")
-    finally:
-        monkeypatch.undo()
-        time.tzset()
 
     assert (start, end, day) == (datetime(2026, 3, 1, 12, tzinfo=UTC), datetime(2026, 3, 1, 13, tzinfo=UTC), None)
     assert start.tzinfo is UTC and start.microsecond == 0
