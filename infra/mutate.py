@@ -792,12 +792,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the rule constants of {scope}: {len(modules)} module(s), "
               f"{settings.constant_timeout_seconds:.0f}s per change at most")
         return mutate_constants.main(modules, ROOT, LOCAL, roots, settings.constant_timeout_seconds)
+    if args.report:
+        print(f"the kept results of {scope}: {len(modules)} module(s), judged against the bar "
+              f"({settings.bar_percent:.0f} %, every survivor explained, every function reached)")
+        return report(modules, settings)
     print(f"mutation testing of {scope}: {len(modules)} module(s), unit tests only, "
           f"{settings.max_children} workers, {settings.module_timeout_seconds:.0f}s per module at most")
     if not modules:
         return 0
-    if args.report:
-        return report(modules, settings)
     if not (MUTMUT_HOME / "bin" / "mutmut").exists():
         raise SystemExit(f"mutmut is not installed in {MUTMUT_HOME.relative_to(ROOT)}: run make mutate")
     tree = tree_fingerprint()
