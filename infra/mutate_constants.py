@@ -239,8 +239,7 @@ def test_files_for(path: str, work: Path, roots: Sequence[str]) -> list[str]:
             if imported(ast.parse(file.read_bytes())) & seen]
 
 
-def mutate_constants(paths: Sequence[str], work: Path, roots: Sequence[str], timeout: float,
-                     log: Iterable[str] | None = None) -> list[Outcome]:
+def mutate_constants(paths: Sequence[str], work: Path, roots: Sequence[str], timeout: float) -> list[Outcome]:
     """Change each constant of each module in ``work`` (a copy of the repository), run the tests that can
     see it, and put the module back."""
     outcomes: list[Outcome] = []
