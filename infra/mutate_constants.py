@@ -130,22 +130,33 @@ def changes(source: bytes) -> list[Change]:
     starts = _offsets(source)
     out: list[Change] = []
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value = node.target, node.value
-        else:
-            continue
-        if not isinstance(target, ast.Name) or not CONSTANT.match(target.id):
-            continue
-        for collection in _collections(value):
-            start, end = _span(collection, starts)
-            out.extend(Change(target.id, node.lineno, what, start, end, text) for what, text in _dropped(collection))
-        for number in _numbers(value):
-            start, end = _span(number, starts)
-            for what, new in _nudges(_number(number)):
-                out.append(Change(target.id, node.lineno, f"{ast.unparse(number)} {what}", start, end, f"({new!r})"))
+        for name, value in _constants(node):
+            for collection in _collections(value):
+                start, end = _span(collection, starts)
+                out.extend(Change(name, node.lineno, what, start, end, text) for what, text in _dropped(collection))
+            for number in _numbers(value):
+                start, end = _span(number, starts)
+                for what, new in _nudges(_number(number)):
+                    out.append(Change(name, node.lineno, f"{ast.unparse(number)} {what}", start, end, f"({new!r})"))
     return out
+
+
+def _constants(node: ast.stmt) -> Iterator[tuple[str, ast.expr]]:
+    """The rule constants a module-level statement assigns, with their values: ``LIMIT = 5``, ``LIMIT: int = 5``,
+    and each name of ``LOW, HIGH = 8, 12`` with its own value."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return
+    if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List):
+        if len(target.elts) == len(value.elts):
+            for name, item in zip(target.elts, value.elts, strict=True):
+                if isinstance(name, ast.Name) and CONSTANT.match(name.id):
+                    yield name.id, item
+    elif isinstance(target, ast.Name) and CONSTANT.match(target.id):
+        yield target.id, value
 
 
 def module_of(path: str, roots: Iterable[str]) -> str:

@@ -66,6 +66,23 @@ def test_given_a_change_then_the_module_still_parses_and_only_the_value_differs(
     assert "_FORWARD = {\"todo\": ('done',)}" in _applied(by_what["_FORWARD", "without 'doing'"])
 
 
+def test_given_constants_assigned_together_then_each_is_changed_on_its_own() -> None:
+    source = b"LOW, HIGH = 8, (12, 13)\nMIN, limit = 5, 6\nA, B = PAIR\nC, D = 1, 2, 3\n"
+
+    found = [(c.constant, c.what) for c in constants.changes(source)]
+    applied = {(c.constant, c.what): c.apply(source).decode() for c in constants.changes(source)}
+
+    assert found == [
+        ("LOW", "8 + 1"), ("LOW", "8 - 1"),
+        ("HIGH", "without 12"), ("HIGH", "without 13"),
+        ("HIGH", "12 + 1"), ("HIGH", "12 - 1"), ("HIGH", "13 + 1"), ("HIGH", "13 - 1"),
+        ("MIN", "5 + 1"), ("MIN", "5 - 1"),
+    ]
+    assert applied["LOW", "8 - 1"].splitlines()[0] == "LOW, HIGH = (7), (12, 13)"
+    assert applied["HIGH", "without 12"].splitlines()[0] == "LOW, HIGH = 8, (13,)"
+    assert applied["MIN", "5 + 1"].splitlines()[1] == "MIN, limit = (6), 6"
+
+
 def test_given_a_last_item_dropped_from_a_set_then_it_is_an_empty_set_not_a_dict() -> None:
     source = b'SEEN = {"only"}\n'
     (change,) = constants.changes(source)
