@@ -75,6 +75,8 @@ KILLED_CODES = frozenset({1, 3})
 TIMEOUT_CODES = frozenset({24, -24, 36, 152, 255})
 SURVIVED_CODES = frozenset({0})
 NO_TESTS_CODES = frozenset({5, 33})
+NO_TESTS_CODE = 33  # mutmut's code for a mutant no test reaches
+NO_TEST_FOR_ANY = "could not find any test case for any mutant"  # mutmut's words when no test reaches any
 
 
 @dataclass(frozen=True)
@@ -493,19 +495,12 @@ def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
     seconds = time.monotonic() - started
     text = log.read_text(errors="replace")
     tail = "".join(text.splitlines(keepends=True)[-15:])
-    failed = not note and returncode != 0
+    failed = not note and returncode != 0 and NO_TEST_FOR_ANY not in tail
     if failed:
         print(f"mutmut failed on {service} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
     results = []
     for path, staged_module in zip(paths, staged, strict=True):
-        codes = _exit_codes(staged_module) or {}
-        module_note = ""
-        if failed and not (not codes and "nothing matches" in tail):
-            module_note = "mutmut failed"
-        elif note and any(code is None for code in codes.values()):
-            module_note = note
-        elif not codes:
-            module_note = NO_FUNCTION
+        codes, module_note = outcome(_exit_codes(staged_module) or {}, returncode, note, tail)
         result = ModuleResult(
             path=path, score=score_of(codes), survivors=undetected(codes),
             unreached=with_codes(codes, NO_TESTS_CODES), seconds=_mutant_seconds(staged_module), note=module_note,
@@ -514,6 +509,20 @@ def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
     run = BatchRun(service, len(paths), seconds, phase_starts(text.splitlines()),
                    "mutmut failed" if failed else note)
     return run, results
+
+
+def outcome(codes: Mapping[str, int | None], returncode: int, note: str,
+            tail: str) -> tuple[dict[str, int | None], str]:
+    """A module's mutants and note from how its batch's mutmut ended (``note``: the batch was stopped).
+    mutmut stops before running a mutant when no test reaches any mutant of the batch: then each mutant is
+    one no unit test reaches, and a module with none has no function to mutate."""
+    if not note and returncode != 0 and NO_TEST_FOR_ANY in tail:
+        return dict.fromkeys(codes, NO_TESTS_CODE), "" if codes else NO_FUNCTION
+    if not note and returncode != 0 and not (not codes and "nothing matches" in tail):
+        return dict(codes), "mutmut failed"
+    if note and any(code is None for code in codes.values()):
+        return dict(codes), note
+    return dict(codes), "" if codes else NO_FUNCTION
 
 
 def _timestamped(process: subprocess.Popen[bytes], out: IO[str], started: float) -> None:

@@ -510,3 +510,42 @@ def test_given_the_same_line_in_two_functions_then_only_the_commented_functions_
     assert mutate.function_lines(TWO_FUNCTIONS, "m.xǁStoreǁsecond__mutmut_1") == (6, 7)
     assert mutate.function_lines(TWO_FUNCTIONS, "m.x_gone__mutmut_1") is None
     assert mutate.function_lines(TWO_FUNCTIONS, "m.xǁStoreǁthird__mutmut_2") == (12, 13)  # not the overload
+
+
+STOPPED_EARLY = "Stopping early, because we could not find any test case for any mutant. It seems that ...\n"
+
+
+@pytest.mark.parametrize(
+    ("codes", "returncode", "note", "tail", "expected"),
+    [
+        ({"m.x_f__mutmut_1": 1, "m.x_f__mutmut_2": 0}, 0, "", "done",
+         ({"m.x_f__mutmut_1": 1, "m.x_f__mutmut_2": 0}, "")),
+        ({}, 0, "", "done", ({}, mutate.NO_FUNCTION)),
+        # run alone, a module with no function gives mutmut nothing any test could reach
+        ({}, 1, "", STOPPED_EARLY, ({}, mutate.NO_FUNCTION)),
+        # functions no test reaches: each mutant is unreached, not a failed run
+        ({"m.x_f__mutmut_1": None}, 1, "", STOPPED_EARLY, ({"m.x_f__mutmut_1": 33}, "")),
+        ({}, 1, "", "Filtered for specific mutants, but nothing matches", ({}, mutate.NO_FUNCTION)),
+        ({"m.x_f__mutmut_1": None}, 1, "", "Traceback ...", ({"m.x_f__mutmut_1": None}, "mutmut failed")),
+        ({}, 1, "", "Traceback ...", ({}, "mutmut failed")),
+        ({"m.x_f__mutmut_1": 1, "m.x_f__mutmut_2": None}, 0, "stopped after 9s: partial", "",
+         ({"m.x_f__mutmut_1": 1, "m.x_f__mutmut_2": None}, "stopped after 9s: partial")),
+        ({"m.x_f__mutmut_1": 1}, 0, "stopped after 9s: partial", "", ({"m.x_f__mutmut_1": 1}, "")),
+    ],
+)
+def test_given_how_mutmut_ended_then_each_module_gets_its_mutants_and_note(
+    codes: dict[str, int | None], returncode: int, note: str, tail: str,
+    expected: tuple[dict[str, int | None], str],
+) -> None:
+    assert mutate.outcome(codes, returncode, note, tail) == expected
+
+
+def test_given_a_batch_no_test_reaches_then_its_functions_are_reported_unreached() -> None:
+    codes, note = mutate.outcome({"m.x_f__mutmut_1": None, "m.x_g__mutmut_1": None}, 1, "", STOPPED_EARLY)
+    result = mutate.ModuleResult("m.py", mutate.score_of(codes), mutate.undetected(codes),
+                                 mutate.with_codes(codes, mutate.NO_TESTS_CODES), 0.0, note=note)
+
+    verdict = mutate.verdict_of(result, "def f():\n    return 1\n\n\ndef g():\n    return 2\n", 90.0)
+
+    assert not verdict.meets_bar
+    assert verdict.unreached_functions == ("x_f", "x_g")
