@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -72,6 +73,8 @@ def _service() -> Any:
                 raise RuntimeError("KeyError in /var/task/tasks/dal/repository.py line 42")
             case "unavailable":
                 raise ServiceUnavailable("the store is down")
+            case "short":  # a problem member as boto3 reads a DynamoDB number
+                raise Conflict("not enough coins", balance=Decimal("12.5"))
         return {"id": task_id, "createdAt": CREATED_AT}
 
     return api_handler(app)
@@ -105,6 +108,14 @@ def test_given_a_dict_with_a_datetime_when_returned_then_it_is_serialized() -> N
 
     assert status == 200
     assert body["createdAt"].startswith("2026-01-02T03:04:05")
+
+
+def test_given_a_problem_carrying_a_decimal_then_powertools_encoder_writes_it_as_a_string() -> None:
+    status, _, body = call(rest_event("GET", "/api/tasks/short", path_params={"task_id": "short"}))
+
+    assert status == 409
+    assert body["detail"] == "not enough coins"
+    assert body["balance"] == "12.5"
 
 
 def test_given_bad_fields_when_posted_then_422_names_each_field() -> None:

@@ -248,7 +248,8 @@ class IdempotencyRecords:
             # The item that stood in the way: returned with the failure (ALL_OLD), else read back.
             response: Mapping[str, Any] = exc.response  # botocore's type names no "Item"; the answer has it
             held: dict[str, Any] | None = response.get("Item") or self._read(key)
-            # Every item this module (or Powertools before it) writes has a status: the default is never read.
+            # Every item this module (or Powertools before it) writes has a status: the default is never read
+            # (another default, or none, is equivalent).
             if held is not None and held.get("status", {}).get("S") == COMPLETED:
                 return False
             raise EventInProgress(key) from None
