@@ -32,6 +32,8 @@ def test_given_a_friend_then_the_invitation_is_stored_and_published(repository: 
     assert (duel.status, duel.version, duel.category, duel.durationMinutes) == ("invited", 1, "code", 60)
     assert duel.inviteExpiresAt == "2026-12-01T09:00:00.000Z" and duel.createdAt == "2026-11-30T09:00:00.000Z"
     assert repository.duel(duel.id) == duel
+    # the expiry job finds the invitation in the hour it lapses
+    assert list(repository.due("2026-12-01T09", "2026-12-01T09:00:00.000Z")) == [(f"DUEL#{duel.id}", "DUEL")]
     assert duels.view(repository, "bob", duel.id) == duel
     [event] = repository.published
     assert event.detail_type == "DuelInvited" and event.detail.actor == "alice"
@@ -42,7 +44,7 @@ def test_given_oneself_or_a_stranger_then_no_duel(repository: RecordingRepositor
     with pytest.raises(ValidationFailed) as refused:
         duels.invite(repository, "alice", DuelCreate(opponentId="alice", category="code", durationMinutes=60), NOW)
     assert refused.value.errors == [{"field": "body.opponentId", "message": "must be someone else"}]
-    with pytest.raises(NotFound, match="no such friend") as unknown:
+    with pytest.raises(NotFound, match=r"^no such friend$") as unknown:
         duels.invite(repository, "alice", DuelCreate(opponentId="carol", category="code", durationMinutes=60), NOW)
     assert unknown.value.extensions == {"field": "opponentId"}
     assert repository.published == []

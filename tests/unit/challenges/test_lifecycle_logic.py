@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from deepiri_challenges.dal.tasks import TaskView
 from deepiri_challenges.logic import daily, duels, expiry, generation, intake, lifecycle
 from deepiri_challenges.models.challenges import (
     ChallengeSubmission,
@@ -69,7 +70,7 @@ def test_given_a_task_then_the_challenge_follows_the_rules_and_is_published(repo
 def test_given_another_users_task_or_a_multiplayer_type_then_no_challenge(repository: RecordingRepository) -> None:
     tasks = MemoryTasks()
     task = tasks.add("bob")
-    with pytest.raises(NotFound, match="no such task"):
+    with pytest.raises(NotFound, match=r"^no such task$"):
         generation.generate(_tools(repository, tasks), ALICE, GenerateRequest(taskId=task.id), NOW)
     with pytest.raises(ValidationFailed) as refused:
         generation.generate(_tools(repository, tasks), ALICE, GenerateRequest(taskId=task.id, type="multiplayer"), NOW)
@@ -156,6 +157,21 @@ def test_given_no_task_then_a_built_challenge_is_for_today() -> None:
     assert generation.build("alice", "custom", None, "easy", now=NOW, title="x" * 400).title == "x" * 300
 
 
+def test_given_no_task_then_a_checklist_is_the_default_three_steps() -> None:
+    built = generation.build("alice", "checklist", None, "medium", now=NOW)
+    assert [m.title for m in built.milestones] == ["Plan it", "Do it", "Check it"]
+    assert (built.pointsReward, built.bonusMultiplier, built.timeLimitMinutes) == (250, 1, 60)
+
+
+def test_given_a_task_then_a_built_challenge_takes_its_category_and_estimate() -> None:
+    task = TaskView(id="T" * 26, title="Ship it", category="code", estimateMinutes=90)
+    built = generation.build("alice", "streak", task, "medium", step=1, now=NOW)
+    # a long task pays half as much again; a streak and a raised difficulty each add 1 to the multiplier
+    assert (built.category, built.pointsReward, built.bonusMultiplier) == ("code", 375, 3)
+    assert (built.taskId, built.completesTask) == (task.id, False)
+    assert generation.build("alice", "streak", task, "medium", now=NOW, completes_task=True).completesTask
+
+
 # ------------------------------------------------------------------ lifecycle
 def test_given_a_challenge_then_it_starts_once_with_its_deadline(repository: RecordingRepository) -> None:
     challenge, _ = _made(repository)
@@ -192,6 +208,7 @@ def test_given_milestones_then_checking_one_scores_the_completion(repository: Re
     assert (done.status, done.score, done.endedAt, done.taskCompleted) == ("completed", 500, "2026-11-30T09:19:00.000Z",
                                                                           True)
     assert done.attemptsUsed == 0 and tasks.completed == [challenge.taskId]
+    assert done.version == 6  # generated 1, started 2, three milestone moves, completed 6
     completed = repository.published[-1]
     assert completed.detail_type == "ChallengeCompleted" and completed.detail.data["score"] == 500
     assert completed.detail.data["pointsReward"] == 100 and completed.detail.data["bonusMultiplier"] == 1
@@ -200,7 +217,8 @@ def test_given_milestones_then_checking_one_scores_the_completion(repository: Re
     stats = lifecycle.stats(repository, "alice")
     assert (stats.total, stats.completed, stats.successRate) == (1, 1, 1.0)
     assert [c.id for c in lifecycle.history(repository, "alice", 10, None).items] == [challenge.id]
-    assert [c.id for c in lifecycle.listing(repository, "alice", "completed", 10, None).items] == [challenge.id]
+    assert [(c.id, c.version) for c in lifecycle.listing(repository, "alice", "completed", 10, None).items] == [
+        (challenge.id, 6)]
     assert lifecycle.listing(repository, "alice", "active", 10, None).items == []
 
 

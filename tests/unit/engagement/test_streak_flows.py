@@ -51,13 +51,13 @@ def test_given_seven_days_then_the_milestone_pays_xp_coins_and_the_on_fire_badge
     assert store.streak("u1").current == 7
     assert (wallet.balances["xp"], wallet.balances["coins"]) == (20, 2 + 10)  # milestone XP, its coins, badge
     assert "on-fire#bronze" in wallet.badges and wallet.counters["bestStreak"] == 7
-    assert ("u1", streaks.milestone_source("u1", "e11010", 7)) in wallets.markers
+    assert ("u1", streaks.milestone_source("e11010", 7)) in wallets.markers
 
 
 def test_given_a_milestone_paid_already_then_the_streak_is_saved_alone() -> None:
     store, wallets = Streaks(), MarkedWallets()
     _active(store, wallets, _days(6))
-    wallets.markers.add(("u1", streaks.milestone_source("u1", "e11010", 7)))
+    wallets.markers.add(("u1", streaks.milestone_source("e11010", 7)))
 
     after = streaks.activity(store, wallets, "e7", "u1", DAY1 + timedelta(days=6))
 

@@ -193,7 +193,7 @@ def test_given_a_milestone_then_its_xp_coins_and_badge_are_dated_by_the_activity
     streaks.activity(store, wallets, "e6", "u1", seventh)
 
     outcome, at, _ = wallets.saved[-1]
-    source = streaks.milestone_source("u1", "e0", 7)
+    source = streaks.milestone_source("e0", 7)
     assert at == to_iso(seventh) and outcome.marker == source
     assert _ledger(outcome)[:2] == [("xp", 20, "StreakMilestone", source), ("coins", 2, "StreakMilestone", source)]
     assert _reasons(outcome) == [("StreakUpdated", "Activity")]
@@ -209,7 +209,7 @@ def test_given_a_run_reaching_thirty_then_that_milestone_pays_its_own_xp() -> No
     streaks.activity(store, wallets, "e1", "u1", DAY1)
 
     outcome, _, _ = wallets.saved[-1]
-    assert outcome.marker == streaks.milestone_source("u1", "r1", 30)
+    assert outcome.marker == streaks.milestone_source("r1", 30)
     assert wallets.wallet("u1").balances["xp"] == 100 and store.streak("u1").version == 10
 
 
@@ -252,7 +252,7 @@ def test_given_no_new_record_then_the_streak_is_saved_alone_with_its_event() -> 
 def test_given_a_milestone_paid_already_then_the_streak_alone_carries_the_event() -> None:
     store, wallets = Streaks(), MarkedWallets()
     _active(store, wallets, 6)
-    wallets.markers.add(("u1", streaks.milestone_source("u1", "e0", 7)))
+    wallets.markers.add(("u1", streaks.milestone_source("e0", 7)))
 
     streaks.activity(store, wallets, "e6", "u1", DAY1 + timedelta(days=6))
 

@@ -41,9 +41,9 @@ class DailyReport:
 
 def run(repository: ChallengeRepository, at: datetime) -> DailyReport:
     report = DailyReport()
-    # The hour before and after too (a zone whose 08:00 moved with a clock change); the shifts are symmetric,
-    # so reading ``at - shift`` instead would read the same three hours (an equivalent mutant).
     for shift in (-1, 0, 1):
+        # The hour before and after too (a zone whose 08:00 moved with a clock change); the shifts are symmetric,
+        # so reading ``at - shift`` instead would read the same three hours (an equivalent mutant).
         for user_id, timezone in list(repository.morning_users((at + timedelta(hours=shift)).hour)):
             report.visited += 1
             report.offered += offer(repository, user_id, timezone, at)

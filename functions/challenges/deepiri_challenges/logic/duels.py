@@ -69,9 +69,10 @@ def _no_tasks(task_id: str) -> TaskView | None:
 def from_task(task: TaskView, template: Template) -> DuelDefinition:
     """The challenge both sides get from a task: its checklist (the target) and time limit, by the rules."""
     difficulty: Difficulty = task.difficulty if task.difficulty in rules.BASE_POINTS else "medium"  # type: ignore[assignment]
-    # A checklist's steps read neither the difficulty nor the estimate, and the time limit treats every kind
-    # but streak, focus_sprint, quiz and puzzle alike: mutants of those arguments are equivalent.
+    # A checklist's steps read neither the difficulty nor the estimate: mutants of those arguments are equivalent.
     steps = rules.milestones_for("checklist", task.description, difficulty, task.estimateMinutes)
+    # The time limit treats every kind but streak, focus_sprint, quiz and puzzle alike: mutants of the kind
+    # are equivalent.
     return DuelDefinition(template=template, title=f"Duel: {task.title}"[:200], target=len(steps),
                           milestones=steps, difficulty=difficulty,
                           timeLimitMinutes=rules.time_limit_minutes("checklist", difficulty, task.estimateMinutes))
@@ -93,6 +94,8 @@ def _definition(request: DuelCreate, read_task: TaskReader) -> tuple[DuelDefinit
     if task is None:
         raise NotFound("no such task", field="spec.taskId")
     definition = from_task(task, spec.template)
+    # A copy made from a task always has a time limit (5 minutes at least): the ``or 0`` is for mypy, and any
+    # other default is equivalent.
     return definition, request.durationMinutes or int(definition.timeLimitMinutes or 0)
 
 
@@ -156,10 +159,11 @@ def progress(repository: ChallengeRepository, user_id: str, duel_id: str, value:
         raise Conflict(f"the duel is {duel.status}")
     if duel.endsAt and parse_iso(duel.endsAt) <= now:
         raise Conflict("the duel's time is up")
-    # Accepting gives every participant a score, so the defaults of ``get`` are never read (their mutants are
-    # equivalent), and a side that is first home has the highest score, so ``rules.winner`` would name it too.
-    score = min(max(duel.scores.get(user_id, 0), value), duel.spec.target)
-    if score == duel.scores.get(user_id, 0):
+    # Accepting gives every participant a score, so the default of ``get`` is never read (its mutants are
+    # equivalent).
+    before = duel.scores.get(user_id, 0)
+    score = min(max(before, value), duel.spec.target)
+    if score == before:
         return duel
     scores = {**duel.scores, user_id: score}
     completed = dict(duel.completedAt)
@@ -170,6 +174,8 @@ def progress(repository: ChallengeRepository, user_id: str, duel_id: str, value:
         duelId=duel.id, participantIds=duel.participantIds, userId=user_id, scores=scores), actor=user_id)]
     first_home = duel.spec.template == "first_to_finish" and user_id in completed
     if first_home or len(completed) == len(duel.participantIds):
+        # A side first home has the highest score (the other, at the target too, would have finished the duel),
+        # so ``rules.winner`` names it as well: always asking it is equivalent.
         winner = user_id if first_home else rules.winner(scores)
         return _finish(repository, duel, moved, winner, reason="completed", now=now, events=events, actor=user_id)
     return _save(repository, duel, moved.model_copy(update={"version": duel.version + 1}), duel.endsAt, events)

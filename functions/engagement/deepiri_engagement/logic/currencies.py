@@ -29,6 +29,7 @@ def granted(wallet: Wallet, source_id: str, credits: Mapping[str, int], reason: 
     counters reach are earned with it."""
     changes = Changes(wallet, source_id, at=at)
     for currency, amount in credits.items():
+        # A zero amount enters nothing either way (``Changes`` skips it): ``>= 0`` is equivalent.
         if amount > 0:
             changes.credit(currency, amount, reason)
     changes.count(counts)
@@ -49,6 +50,7 @@ def spent(wallet: Wallet, source_id: str, debits: Mapping[str, int], reason: str
                                   currency=currency, needed=amount, balance=wallet.balances[currency])
     changes = Changes(wallet, source_id)  # a spend earns no badge: nothing of it is dated by its time
     for currency, amount in debits.items():
+        # A zero amount enters nothing either way (``Changes`` skips it): ``>= 0`` is equivalent.
         if amount > 0:
             changes.debit(currency, amount, reason)
     return changes.outcome(marker=source_id)

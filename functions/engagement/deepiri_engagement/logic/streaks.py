@@ -112,7 +112,8 @@ def updated(streak: Streak, reason: str) -> DomainEvent:
     return DomainEvent.new(SERVICE, "StreakUpdated", data, SYSTEM)
 
 
-def milestone_source(user_id: str, run_id: str, length: int) -> str:
+def milestone_source(run_id: str, length: int) -> str:
+    """The source key of a run's milestone: its marker sits in the user's own partition, so once per run and length."""
     return f"StreakMilestone#{run_id}#{length}"
 
 
@@ -126,7 +127,8 @@ def settings_changed(repository: StreakRepository, event_id: str, at: str, data:
         old, streak = repository.day_settings(data.userId), repository.streak(data.userId)
         also = []
         if streak.current and streak.lastDay:
-            # the last instant of the old last day (1 or 2 µs before the next begins: the same local date)
+            # the last instant of the old last day (1 or 2 µs before the next begins: the same local date, so
+            # another tiny step is equivalent)
             ended = day_start(date.fromisoformat(streak.lastDay) + timedelta(days=1), old) - timedelta(microseconds=1)
             moved = replace(streak, lastDay=local_day(ended, new).isoformat(), version=streak.version + 1)
             also = repository.writes(streak, moved, due_hours(moved, new, parse_iso(at)))
@@ -170,11 +172,11 @@ def _save_with_wallet(streaks: StreakRepository, wallets: WalletRepository, stre
     records = _records(after)
     if not milestones and all(records[name] <= wallet.counters.get(name, 0) for name in records):
         return False
-    if milestones:  # at most one per activity (a run grows a day at a time), so max() is min() here; a run
-        # reaching one always has its id, and the marker is in the user's partition (milestone_source does not
-        # use the user id): the mutants of those three arguments are equivalent
+    if milestones:
         xp = sum(rules.STREAK_MILESTONE_XP[m] for m in milestones)
-        outcome = currencies.granted(wallet, milestone_source(after.userId, after.runId or "", max(milestones)),
+        # At most one milestone per activity (a run grows a day at a time), so max() is min() here, and a run
+        # reaching one always has its id: the mutants of those two arguments are equivalent.
+        outcome = currencies.granted(wallet, milestone_source(after.runId or "", max(milestones)),
                                      {"xp": xp, "coins": rules.coins_for(xp)}, "StreakMilestone", at=at,
                                      marks=records)
     else:
