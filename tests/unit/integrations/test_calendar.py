@@ -50,6 +50,11 @@ def test_given_a_wall_clock_time_without_offset_then_the_events_own_zone_places_
     assert calendar.due_at(start, None, "Asia/Tokyo") == _utc(2026, 7, 1, 16, 0)
 
 
+@pytest.mark.parametrize("name", [None, "", "Nowhere/Atlantis", "../etc/passwd"])
+def test_given_no_zone_or_an_unknown_one_then_it_is_utc(name: str | None) -> None:
+    assert calendar.zone(name).key == "UTC"
+
+
 def test_given_a_wall_clock_time_and_no_event_zone_then_the_users_zone_places_it() -> None:
     assert calendar.due_at({"dateTime": "2026-07-01T09:00:00"}, None, "Asia/Tokyo") == _utc(2026, 7, 1, 0, 0)
 

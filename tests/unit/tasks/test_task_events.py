@@ -58,3 +58,5 @@ def test_given_a_completion_then_the_event_carries_the_figures_engagement_awards
         "actualMinutes": 45, "firstCompletion": False, "completedAt": "2030-01-01T00:00:00.000Z",
         # an imported task names its provider and key, so the integration writes the completion back
         "source": "github", "externalRef": None}
+    imported = TASK.model_copy(update={"externalRef": "github:octo/app#12"})
+    assert events.completed(imported, "bob", None, None, True).detail.data["externalRef"] == "github:octo/app#12"

@@ -323,6 +323,9 @@ def test_given_a_reset_token_when_confirmed_then_the_password_changes_every_sess
     accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="fresh and long"))
     assert verify_password(users.accounts.accounts["u1"].passwordHash, "fresh and long")
     assert users.sessions.of("u1") == []
+    # live connections are told, as after any revocation
+    assert [(e.detail.data, e.detail.actor) for e in users.accounts.events if e.detail_type == "SessionsRevoked"] == [
+        ({"userId": "u1", "reason": "password-reset"}, "u1")]
     with pytest.raises(BadRequest) as again:
         accounts.confirm_password_reset(users.services, PasswordResetConfirm(token=token, newPassword="other long"))
     assert again.value.detail == "invalid or expired token"

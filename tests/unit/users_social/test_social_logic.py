@@ -302,6 +302,37 @@ def test_given_a_relationship_that_keeps_changing_then_three_tries_and_a_409(gra
     assert len(attempts) == social.REQUEST_ATTEMPTS == 3
 
 
+def test_given_a_friendship_that_keeps_changing_under_a_block_then_three_tries_and_a_409(graph, monkeypatch) -> None:
+    attempts: list[str] = []
+
+    def always_retry(*args: object) -> str:
+        attempts.append("block")
+        return "retry"
+
+    monkeypatch.setattr(graph, "block", always_retry)
+    with pytest.raises(Conflict, match=r"^the relationship kept changing; retry$"):
+        social.block(graph, "ann", "ben")
+    assert len(attempts) == social.REQUEST_ATTEMPTS
+
+
+def test_given_a_friendship_that_ends_during_a_block_then_the_next_try_blocks_without_it(graph, monkeypatch) -> None:
+    social.send_friend_request(graph, "ann", "ben")
+    social.accept_friend_request(graph, "ben", "ann")
+    graph.events.clear()
+    block = graph.block
+
+    def unfriended_meanwhile(blocker: str, blocked: str, event: DomainEvent, ended: DomainEvent | None) -> str:
+        graph.edges -= {("ann", Edge.FRIEND, "ben"), ("ben", Edge.FRIEND, "ann")}  # ben unfriended ann just now
+        monkeypatch.setattr(graph, "block", block)
+        return block(blocker, blocked, event, ended)
+
+    monkeypatch.setattr(graph, "block", unfriended_meanwhile)
+    social.block(graph, "ann", "ben")
+
+    assert [e.detail_type for e in graph.events] == ["UserBlocked"]
+    assert graph.has("ann", Edge.BLOCK, "ben")
+
+
 def test_given_an_incoming_request_that_vanishes_then_the_request_is_written_next_time(graph, monkeypatch) -> None:
     social.send_friend_request(graph, "ben", "ann")
     accepted = iter([False])

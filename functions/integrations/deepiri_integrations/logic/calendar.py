@@ -42,10 +42,12 @@ MAX_DESCRIPTION = 20_000
 
 def zone(name: str | None) -> ZoneInfo:
     """The IANA zone ``name``; UTC for a missing or unknown name."""
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo("UTC")
 
 
 def external_ref(calendar_id: str, event_id: str) -> str:

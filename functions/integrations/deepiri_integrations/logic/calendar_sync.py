@@ -50,6 +50,7 @@ def fetch(ctx: Integrations, connection: StoredConnection, access: str, now: dat
     items: list[ImportedItem | None] = []
     cursors: dict[str, str] = {}
     calendars = calendars_of(connection)
+    # A calendar with no cursor yet is read in full: any default not starting with "sync:" is equivalent.
     incremental = all(connection.cursors.get(c, "").startswith("sync:") for c in calendars)
     for calendar_id in calendars:
         try:

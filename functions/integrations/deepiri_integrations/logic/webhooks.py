@@ -44,6 +44,7 @@ def github_delivery(ctx: Integrations, body: bytes, *, signature: str | None, de
     # An event we do not handle reads no key of the payload (not even ""). No event is named "" nor "XXXX":
     # neither is a key of _ISSUE_KEY, so that mutant is equivalent.
     key = _ISSUE_KEY.get(event_name or "")
+    # The key is None for such an event, and a JSON object has no None key: reading it anyway is equivalent.
     raw = payload.get(key) if key else None
     queued = 0
     if isinstance(raw, dict):

@@ -48,10 +48,10 @@ def successor(members: list[Member], leaving: str) -> Member | None:
 
 def user_deleted(projects: ProjectRepository, tasks: TaskMaintenance, directory: Directory, user_id: str) -> None:
     directory.forget(user_id)  # first, so no new invitation names the user while the rest is cleaned up
+    # the repository reads an empty first cursor as none (equivalent)
     cursor: str | None = None
     while True:  # every page: a user may have more pending invitations than one page holds
-        # every page is read by its cursor, so any page size reads them all (equivalent), and the repository
-        # reads an empty first cursor as none (equivalent)
+        # every page is read by its cursor, so any page size reads them all (equivalent)
         page = projects.invitations_of(user_id, 100, cursor)
         for invitation in page.items:
             projects.decline(invitation.projectId, user_id)
@@ -85,7 +85,7 @@ def _hand_over(projects: ProjectRepository, tasks: TaskMaintenance, project_id: 
             projectId=project_id, userId=user_id, oldRole="owner", newRole="admin"), actor=user_id),
     ]
     projects.transfer(project_id, user_id, heir, events)
-    _remove(projects, project_id, Member(userId=user_id, role="admin", joinedAt=""))
+    _remove(projects, project_id, Member(userId=user_id, role="admin", joinedAt=""))  # role only (equivalent)
 
 
 def _remove(projects: ProjectRepository, project_id: str, member: Member) -> None:

@@ -305,6 +305,8 @@ def list_tasks(services: TaskServices, user_id: str, query: TaskListQuery) -> Pa
     ascending = _DEFAULT_ASCENDING[query.sort] if query.order is None else query.order == "asc"
     now = utc_now()
     if query.q is not None:
+        # A search with a projectId reads that project's text index only, so the project filter it passes on is
+        # never what leaves a task out (dropping it is equivalent).
         return _search(services, user_id, query, scope=scope, project_filter=project_filter, ascending=ascending,
                        now=now)
     start = decode_cursor(query.cursor) if query.cursor else None
@@ -328,6 +330,7 @@ def _search(services: TaskServices, user_id: str, query: TaskListQuery, *, scope
             break
     candidates = services.tasks.get_many(sorted(ids or ())[:MAX_SEARCH_MATCHES]).values()
     assignee = scope.removeprefix("ASSIGNEE#") if scope.startswith("ASSIGNEE#") else None
+    # With a projectId the candidates are that project's tasks already: its filter here is equivalent.
     matches = [
         task for task in candidates
         if search.matches(terms, task.title, task.description) and _accepts(query, project_filter, now, task)

@@ -109,7 +109,7 @@ class AccountStore(Protocol):
 class Limiter(Protocol):
     """``deepiri_common.ratelimit.RateLimiter`` fits: raises ``TooManyRequests`` when a bucket is empty."""
 
-    def acquire(self, key: str, bucket: TokenBucket, cost: int = 1) -> None: ...
+    def acquire(self, key: str, bucket: TokenBucket) -> None: ...
 
 
 @dataclass(frozen=True)

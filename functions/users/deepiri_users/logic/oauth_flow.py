@@ -92,9 +92,9 @@ class TokenLifetimes:
 # ---------------------------------------------------------------- PKCE
 def s256_challenge(verifier: str) -> str:
     """The S256 code challenge of ``verifier``: base64url(sha256(verifier)) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()  # codec names ignore case (equivalent)
     # Codec names ignore case, and a 32-byte digest's base64url text never ends in X (its last character holds
     # 4 bits and two zero bits): other spellings and strip sets are equivalent.
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 

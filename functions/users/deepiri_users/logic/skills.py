@@ -81,6 +81,7 @@ def skill_points(xp_by_skill: Mapping[str, int]) -> int:
 
 def points_gained(before: Mapping[str, int], award: Mapping[str, int]) -> int:
     """Points an award earns, every level of a multi-level jump included (none past the cap)."""
+    # A skill never trained is level 1, and so is 1 xp: the second default as 1 is equivalent.
     return sum(level_for(before.get(s, 0) + xp) - level_for(before.get(s, 0)) for s, xp in award.items())
 
 
