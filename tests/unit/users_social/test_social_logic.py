@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -289,30 +290,19 @@ def test_given_friends_when_asking_again_then_409_naming_the_friend(graph, monke
         social.send_friend_request(graph, "ann", "ben")
 
 
-def test_given_a_relationship_that_keeps_changing_then_three_tries_and_a_409(graph, monkeypatch) -> None:
-    attempts: list[str] = []
-
-    def always_retry(*args: object) -> RequestWrite:
-        attempts.append("request")
-        return "retry"
-
-    monkeypatch.setattr(graph, "request", always_retry)
-    with pytest.raises(Conflict, match=r"^the relationship kept changing; retry$"):
-        social.send_friend_request(graph, "ann", "ben")
-    assert len(attempts) == social.REQUEST_ATTEMPTS == 3
-
-
-def test_given_a_friendship_that_keeps_changing_under_a_block_then_three_tries_and_a_409(graph, monkeypatch) -> None:
+@pytest.mark.parametrize(("write", "act"), [("request", social.send_friend_request), ("block", social.block)])
+def test_given_a_relationship_that_keeps_changing_then_three_tries_and_a_409(graph, monkeypatch, write: str,
+                                                                           act: Any) -> None:
     attempts: list[str] = []
 
     def always_retry(*args: object) -> str:
-        attempts.append("block")
+        attempts.append(write)
         return "retry"
 
-    monkeypatch.setattr(graph, "block", always_retry)
+    monkeypatch.setattr(graph, write, always_retry)
     with pytest.raises(Conflict, match=r"^the relationship kept changing; retry$"):
-        social.block(graph, "ann", "ben")
-    assert len(attempts) == social.REQUEST_ATTEMPTS
+        act(graph, "ann", "ben")
+    assert len(attempts) == social.REQUEST_ATTEMPTS == 3
 
 
 def test_given_a_friendship_that_ends_during_a_block_then_the_next_try_blocks_without_it(graph, monkeypatch) -> None:
