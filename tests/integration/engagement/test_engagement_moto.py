@@ -19,7 +19,7 @@ from tests.support.lambda_context import FakeLambdaContext
 def _completed(task: str = "t1", user: str = "alice", **overrides: Any) -> DomainEvent:
     data = {"taskId": task, "userId": user, "actorId": user, "projectId": None, "category": "code",
             "difficulty": "hard", "priority": "medium", "efficiency": None, "onTime": None, "estimateMinutes": None,
-            "actualMinutes": 30, "firstCompletion": True, **overrides}
+            "actualMinutes": 30, "firstCompletion": True, "completedAt": flows.noon_today(), **overrides}
     return DomainEvent.new("tasks", "TaskCompleted", data, actor=user)
 
 

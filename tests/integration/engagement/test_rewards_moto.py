@@ -41,7 +41,8 @@ def _call(method: str, path: str, user: str = "alice", body: Any = None,
 def _completed(task: str, user: str = "alice", at: str | None = None, **overrides: Any) -> DomainEvent:
     data = {"taskId": task, "userId": user, "actorId": user, "projectId": None, "category": "code",
             "difficulty": "medium", "priority": "medium", "efficiency": None, "onTime": None,
-            "estimateMinutes": None, "actualMinutes": 30, "firstCompletion": True, **overrides}
+            "estimateMinutes": None, "actualMinutes": 30, "firstCompletion": True,
+            **({} if at else {"completedAt": flows.noon_today()}), **overrides}
     return _event("tasks", "TaskCompleted", data, at)
 
 
