@@ -211,6 +211,11 @@ def tasks_directory(stack: Stack) -> Callable[..., None]:
     return wait
 
 
+# Badges a task earns by the hour it is finished at in the user's zone (UTC for these accounts): a suite run
+# before 08:00 or after 22:00 earns one, 10 coins, on a user's first completion.
+HOUR_BADGES = frozenset({"early-bird", "night-owl"})
+
+
 def wait_for(check: Callable[[], Any], *, seconds: float = 20, every: float = 0.25) -> Any:
     """Poll ``check`` until it returns something truthy, or fail after ``seconds``."""
     deadline = time.monotonic() + seconds

@@ -13,7 +13,7 @@ import pytest
 from deepiri_common.clock import to_iso
 from deepiri_common.events import DomainEvent
 from deepiri_common.ids import new_ulid
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import HOUR_BADGES, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -46,12 +46,16 @@ def test_given_a_task_completed_reopened_and_completed_again_then_its_badge_is_e
     wait_for(lambda: seen.extend(_mine(earned(), user.id)) or seen, seconds=30)
     time.sleep(3)  # a second BadgeEarned, if any, would be on its way by now
     seen.extend(_mine(earned(), user.id))
-    assert seen == [{"userId": user.id, "badgeId": "first-steps", "name": "First steps", "tier": "bronze",
-                     "coins": 10, "gems": 0, "rewardId": None}]
+    by_hour = [e for e in seen if e["badgeId"] in HOUR_BADGES]  # early bird or night owl, by CI's hour: once too
+    assert len(by_hour) <= 1
+    assert [e for e in seen if e not in by_hour] == [{"userId": user.id, "badgeId": "first-steps",
+                                                     "name": "First steps", "tier": "bronze", "coins": 10,
+                                                     "gems": 0, "rewardId": None}]
     badges = api("GET", "/api/gamification/badges", token=user.token).json()
     first = next(b for b in badges["items"] if b["badgeId"] == "first-steps")
-    assert badges["earned"] == 1 and first["tiers"][0]["earnedAt"] is not None
-    assert _me(api, user.token)["balances"]["coins"] == 1 + 10  # the task's coin once, the badge's once
+    assert badges["earned"] == 1 + len(by_hour) and first["tiers"][0]["earnedAt"] is not None
+    # the task's coin once, each badge's once
+    assert _me(api, user.token)["balances"]["coins"] == 1 + 10 + 10 * len(by_hour)
 
 
 def _challenge(user_id: str, points: int, bonus: float) -> DomainEvent:
