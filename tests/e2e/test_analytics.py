@@ -40,11 +40,12 @@ def test_given_tasks_a_timer_and_a_completion_then_summary_series_and_heatmap_sh
     assert done.status_code == 200, done.text
     completed_at = parse_iso(done.json()["task"]["completedAt"])
     day = completed_at.date().isoformat()  # the user's timezone is UTC (registration's default)
-    # A 25-minute focus interval as the tasks service publishes it, so the minutes are exact
-    start = completed_at - timedelta(hours=1)
+    # A 25-minute focus interval as the tasks service publishes it, so the minutes are exact. It stops as the
+    # task is completed: on the same day whatever the hour (focus counts on the day a timer stops).
+    start = completed_at - timedelta(minutes=25)
     publish(DomainEvent.new("tasks", "TimerStopped", {
         "taskId": first["id"], "userId": user.id, "minutes": 25, "startedAt": to_iso(start),
-        "stoppedAt": to_iso(start + timedelta(minutes=25))}, actor=user.id))
+        "stoppedAt": to_iso(completed_at)}, actor=user.id))
 
     summary = wait_for(lambda: (body := _summary(api, user.token, day))["completed"] == 1
                        and body["focusMinutes"] >= 25 and body, seconds=60)
