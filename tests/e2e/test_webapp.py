@@ -142,6 +142,10 @@ def test_given_a_new_user_when_they_add_a_task_by_sentence_and_complete_it_then_
 
             # Then the XP toast arrives over the WebSocket and the level bar moves
             expect(page.get_by_test_id("toasts")).to_contain_text("XP", timeout=LIVE_SECONDS)
+            # and the badge's notification moves the unread count without showing the badge a second time
+            unread = page.get_by_role("link", name=re.compile(r"^Notifications: [1-9]\d* unread$"))
+            expect(unread).to_be_visible(timeout=LIVE_SECONDS)
+            assert page.get_by_test_id("toasts").inner_text().count("Badge earned: First steps") <= 1
             expect(bar).not_to_have_attribute("data-xp", "0")
             earned = int(bar.get_attribute("data-xp") or "0")
             assert earned > 0

@@ -159,6 +159,8 @@ interface FrameActions {
   reloadUnread: () => Promise<void>;
 }
 
+const SHOWN_BY_THEIR_OWN_FRAME = new Set(["badgeEarned", "levelUp"]);
+
 function onFrame(frame: Frame, { toast, reloadProgress, reloadUnread }: FrameActions): void {
   const data = frame.data ?? {};
   switch (frame.type) {
@@ -178,7 +180,11 @@ function onFrame(frame: Frame, { toast, reloadProgress, reloadUnread }: FrameAct
       void reloadProgress();
       break;
     case "notification":
-      toast(String(data.title ?? "New notification"), "notification");
+      // A badge's or a level's notification repeats the badge.earned or level.up frame the user has just
+      // been shown: it only moves the unread count, so a burst of frames does not push the XP toast out.
+      if (!SHOWN_BY_THEIR_OWN_FRAME.has(String(data.kind ?? ""))) {
+        toast(String(data.title ?? "New notification"), "notification");
+      }
       void reloadUnread();
       break;
   }
