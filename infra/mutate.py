@@ -495,7 +495,7 @@ def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
     seconds = time.monotonic() - started
     text = log.read_text(errors="replace")
     tail = "".join(text.splitlines(keepends=True)[-15:])
-    failed = not note and returncode != 0 and NO_TEST_FOR_ANY not in tail
+    failed = not note and returncode != 0 and not reached_nothing(returncode, note, tail)
     if failed:
         print(f"mutmut failed on {service} (log {log.relative_to(ROOT)}):\n{tail}", file=sys.stderr)
     results = []
@@ -511,12 +511,17 @@ def run_batch(service: str, paths: Sequence[str], roots: Sequence[str],
     return run, results
 
 
+def reached_nothing(returncode: int, note: str, tail: str) -> bool:
+    """Whether mutmut ended, unstopped, saying no test reaches any mutant of the batch (``tail``: its last lines)."""
+    return not note and returncode != 0 and NO_TEST_FOR_ANY in tail
+
+
 def outcome(codes: Mapping[str, int | None], returncode: int, note: str,
             tail: str) -> tuple[dict[str, int | None], str]:
     """A module's mutants and note from how its batch's mutmut ended (``note``: the batch was stopped).
     mutmut stops before running a mutant when no test reaches any mutant of the batch: then each mutant is
     one no unit test reaches, and a module with none has no function to mutate."""
-    if not note and returncode != 0 and NO_TEST_FOR_ANY in tail:
+    if reached_nothing(returncode, note, tail):
         return dict.fromkeys(codes, NO_TESTS_CODE), "" if codes else NO_FUNCTION
     if not note and returncode != 0 and not (not codes and "nothing matches" in tail):
         return dict(codes), "mutmut failed"
