@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from deepiri_common.ids import ID_PATTERN
 from deepiri_common.text import SingleLine
@@ -110,7 +110,7 @@ class MilestoneCheck(ChallengeVersionCheck):
 
 
 class ChallengeSubmission(ChallengeVersionCheck):
-    answers: list[int] | None = Field(default=None, max_length=10, description="a quiz's or puzzle's chosen options")
+    answers: list[StrictInt] | None = Field(default=None, max_length=10, description="a quiz's or puzzle's chosen options")
 
 
 class TypeStats(BaseModel):

@@ -23,7 +23,7 @@ class DuelSpec(BaseModel):
 
     template: Template = "most_milestones"
     title: SingleLine = Field(default="Duel", min_length=1, max_length=200)
-    target: int = Field(default=5, ge=1, le=100, description="milestones (or quiz points) that complete a side")
+    target: int = Field(default=5, ge=1, le=100, strict=True, description="milestones (or quiz points) that complete a side")
     taskId: str | None = Field(default=None, pattern=ID_PATTERN, description=(
         "make the challenge from this task of the caller's: both sides get a copy of its title, milestones "
         "and time limit (the target is its milestones), never the task itself"))
@@ -47,14 +47,14 @@ class DuelCreate(BaseModel):
     opponentId: str = Field(pattern=ID_PATTERN, description="a friend of the caller (anyone else: 404)")
     category: Category
     spec: DuelSpec = Field(default_factory=DuelSpec)
-    durationMinutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60, description=(
+    durationMinutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60, strict=True, description=(
         "required, unless the spec is made from a task (then its time limit)"))
 
 
 class DuelProgressReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    progress: int = Field(ge=0, le=100_000, description="the side's progress so far (it never goes back)")
+    progress: int = Field(ge=0, le=100_000, strict=True, description="the side's progress so far (it never goes back)")
 
 
 class Duel(BaseModel):

@@ -16,7 +16,7 @@ class FocusBlockRequest(BaseModel):
 
     challengeId: str = ChallengeId
     startAt: AwareDatetime | None = Field(default=None, description="when the block starts; default: now")
-    minutes: int | None = Field(default=None, ge=15, le=480,
+    minutes: int | None = Field(default=None, ge=15, le=480, strict=True,
                                 description="how long; default: the challenge's time limit (15 to 480)")
 
 

@@ -43,7 +43,7 @@ class Digest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    hour: int = Field(default=8, ge=0, le=23)
+    hour: int = Field(default=8, ge=0, le=23, strict=True)
 
 
 class NotificationPreferences(BaseModel):

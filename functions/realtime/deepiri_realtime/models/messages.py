@@ -70,7 +70,7 @@ class DuelProgress(_Message):
 
     action: Literal["duel.progress"]
     duelId: RoomId
-    progress: int = Field(ge=0, le=1_000_000)
+    progress: int = Field(ge=0, le=1_000_000, strict=True)
 
 
 ClientMessage = Annotated[

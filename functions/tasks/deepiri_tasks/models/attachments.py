@@ -21,7 +21,7 @@ class AttachmentCreate(BaseModel):
 
     fileName: str = Field(min_length=1, max_length=255)
     contentType: str = Field(min_length=1, max_length=255)
-    sizeBytes: int = Field(ge=1)
+    sizeBytes: int = Field(ge=1, strict=True)
 
 
 class Attachment(BaseModel):

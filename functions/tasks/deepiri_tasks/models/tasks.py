@@ -58,6 +58,8 @@ UtcTime = Instant
 Title = Annotated[SingleLine, Field(min_length=1, max_length=500)]
 Description = Annotated[MultiLine, Field(max_length=20_000)]
 Minutes = Annotated[int, Field(ge=0, le=1_000_000)]
+# What a client sends: a JSON integer (never true, "90" or 90.0).
+SentMinutes = Annotated[Minutes, Field(strict=True)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -111,7 +113,7 @@ class TaskCreate(BaseModel):
     category: Category = "manual"
     tags: Tags = Field(default_factory=list)
     dueAt: UtcTime | None = None
-    estimateMinutes: Minutes | None = None
+    estimateMinutes: SentMinutes | None = None
     assigneeIds: AssigneeIds = Field(default_factory=list)
 
 
@@ -136,7 +138,7 @@ class TaskPatch(BaseModel):
     category: Category | None = None
     tags: Tags | None = None
     dueAt: UtcTime | None = None
-    estimateMinutes: Minutes | None = None
+    estimateMinutes: SentMinutes | None = None
     assigneeIds: AssigneeIds | None = None
     status: Status | None = None
     version: int | None = Field(default=None, ge=1, strict=True)
@@ -163,7 +165,7 @@ class CompleteRequest(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    actualMinutes: Minutes | None = None
+    actualMinutes: SentMinutes | None = None
     notes: str | None = Field(default=None, max_length=2_000)
     version: int | None = Field(default=None, ge=1, strict=True)
     completedAt: Instant | None = Field(
