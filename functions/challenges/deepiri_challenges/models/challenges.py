@@ -110,7 +110,8 @@ class MilestoneCheck(ChallengeVersionCheck):
 
 
 class ChallengeSubmission(ChallengeVersionCheck):
-    answers: list[StrictInt] | None = Field(default=None, max_length=10, description="a quiz's or puzzle's chosen options")
+    answers: list[StrictInt] | None = Field(default=None, max_length=10,
+                                           description="a quiz's or puzzle's chosen options")
 
 
 class TypeStats(BaseModel):

@@ -23,7 +23,8 @@ class DuelSpec(BaseModel):
 
     template: Template = "most_milestones"
     title: SingleLine = Field(default="Duel", min_length=1, max_length=200)
-    target: int = Field(default=5, ge=1, le=100, strict=True, description="milestones (or quiz points) that complete a side")
+    target: int = Field(default=5, ge=1, le=100, strict=True,
+                        description="milestones (or quiz points) that complete a side")
     taskId: str | None = Field(default=None, pattern=ID_PATTERN, description=(
         "make the challenge from this task of the caller's: both sides get a copy of its title, milestones "
         "and time limit (the target is its milestones), never the task itself"))
