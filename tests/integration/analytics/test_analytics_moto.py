@@ -53,11 +53,13 @@ def _stream() -> list[DomainEvent]:
                "2026-03-01T09:00:00.000Z"),
         _event("tasks", "TaskCreated", {"taskId": TASK, "userId": "ada", "ownerId": "ada", "projectId": PROJECT,
                                         "title": "t", "status": "todo", "priority": "medium", "difficulty": "easy",
-                                        "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual"},
+                                        "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual",
+                                        "estimateMinutes": 30},
                "2026-03-01T09:30:00.000Z"),
         _event("tasks", "TaskCreated", {"taskId": OPEN_TASK, "userId": "ada", "ownerId": "ada", "projectId": None,
                                         "title": "u", "status": "todo", "priority": "medium", "difficulty": "easy",
-                                        "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual"},
+                                        "category": "code", "assigneeIds": [], "dueAt": None, "source": "manual",
+                                        "estimateMinutes": 25},  # then 40: the later TaskUpdated wins
                "2026-03-01T23:30:00.000Z"),  # 00:30 on the 2nd in Paris
         _event("tasks", "TaskUpdated", {"taskId": OPEN_TASK, "changed": ["estimateMinutes", "category"],
                                         "values": {"estimateMinutes": 40, "category": "study"}, "ownerId": "ada",
@@ -147,7 +149,7 @@ def test_given_ada_and_bob_then_each_sees_exact_figures_of_their_own_only(analyt
         "created": 2, "completed": 1, "onTime": 1, "late": 0, "onTimeRate": 1.0, "focusMinutes": 25,
         "estimateMinutes": 30, "actualMinutes": 25, "efficiency": 100.0, "xp": 20, "activeDays": 1,
         "challengesStarted": 1, "challengesCompleted": 1}
-    # The completed task's row is gone; the open one has its category and estimate from TaskUpdated
+    # The completed task's row is gone; the open one has its category and estimate from the later TaskUpdated
     assert wiring.read_models().open_tasks("ada") == [OpenTask(OPEN_TASK, status="todo", category="study",
                                                                estimateMinutes=40)]
 

@@ -21,14 +21,21 @@ NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 
 def _created(category: str = "code", due: str | None = "2026-03-05T09:00:00.000Z") -> feed.TaskCreatedData:
     return feed.TaskCreatedData(taskId="T1", userId="ada", projectId=None, status="todo", category=category,
-                                dueAt=due)
+                                dueAt=due, estimateMinutes=45)
 
 
-def test_given_a_task_created_then_its_category_is_counted_and_its_open_row_tracked() -> None:
+def test_given_a_task_created_then_its_category_is_counted_and_its_open_row_tracked_with_its_estimate() -> None:
     changes = projection.effects(_created("study"), AT, EID, DaySettings())
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", {"created": 1, "created@study": 1})
     assert changes[-1] == Track("ada", "T1", {"status": "todo", "category": "study",
-                                              "dueAt": "2026-03-05T09:00:00.000Z"}, ORDER)
+                                              "dueAt": "2026-03-05T09:00:00.000Z", "estimateMinutes": 45}, ORDER)
+
+
+def test_given_a_task_created_before_the_event_carried_an_estimate_then_its_row_has_none() -> None:
+    archived = feed.TaskCreatedData.model_validate({"taskId": "T1", "userId": "ada", "projectId": None,
+                                                     "status": "todo", "category": "code", "dueAt": None})
+    track = projection.effects(archived, AT, EID, DaySettings())[-1]
+    assert isinstance(track, Track) and track.values["estimateMinutes"] is None
 
 
 def test_given_a_task_updated_then_only_the_tracked_values_it_carries_change_the_open_row() -> None:

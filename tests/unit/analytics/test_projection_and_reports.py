@@ -170,10 +170,12 @@ def test_given_events_of_a_user_then_activity_names_them_once_per_period() -> No
                 Add("ACTIVE#MONTH#2026-03", "ada", {"events": 1})]
     assert projection.activity("ada", moment) == expected
     created = projection.effects(feed.TaskCreatedData(
-        taskId="T", userId="ada", projectId="P", status="todo", category="code", dueAt=None), AT, EID, DaySettings())
+        taskId="T", userId="ada", projectId="P", status="todo", category="code", dueAt=None, estimateMinutes=None),
+        AT, EID, DaySettings())
     assert created == [Add("USER#ada", "DAY#2026-03-02", {"created": 1, "created@code": 1}),
                        Add("PROJECT#P", "DAY#2026-03-02", {"created": 1}), *expected,
-                       Track("ada", "T", {"status": "todo", "category": "code", "dueAt": None}, f"{AT}#{EID}")]
+                       Track("ada", "T", {"status": "todo", "category": "code", "dueAt": None,
+                                          "estimateMinutes": None}, f"{AT}#{EID}")]
     overdue = projection.effects(feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
     assert overdue[1:] == expected
     completed = projection.effects(_completed(completedAt=AT), AT, EID, DaySettings())

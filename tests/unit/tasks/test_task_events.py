@@ -31,9 +31,10 @@ def test_given_a_created_task_then_the_event_describes_it_whole() -> None:
     assert events.created(TASK, "alice").detail.data == {
         "taskId": "T1", "userId": "alice", "ownerId": "alice", "projectId": "P1", "title": "ship",
         "status": "review", "priority": "high", "difficulty": "hard", "category": "code", "assigneeIds": ["bob"],
-        "dueAt": "2030-01-02T10:00:00.000Z", "source": "github",
+        "dueAt": "2030-01-02T10:00:00.000Z", "source": "github", "estimateMinutes": 30,
     }
-    assert events.created(TASK.model_copy(update={"dueAt": None}), "alice").detail.data["dueAt"] is None
+    bare = events.created(TASK.model_copy(update={"dueAt": None, "estimateMinutes": None}), "alice").detail.data
+    assert bare["dueAt"] is None and bare["estimateMinutes"] is None
 
 
 def test_given_an_update_a_status_change_a_reopening_and_a_deletion_then_their_data_is_exact() -> None:

@@ -7,9 +7,9 @@ order can change is the day an activity lands on when it is handled before the u
 starts at 04:00 keeps 01:30 on the day before), as engagement's streaks count it.
 
 - TaskCreated: ``created`` and ``created@<category>`` on the local day it happened; the project's ``created``
-  on the UTC day; the task's open row (status, category, due date).
+  on the UTC day; the task's open row (status, category, due date, estimate).
 - TaskUpdated: the open row's status, category, due date and estimate, from the event's values, each field
-  newest wins (TaskCreated carries no estimate: it is known from the first TaskUpdated that sets it).
+  newest wins.
 - TaskCompleted (any) and TaskDeleted: the open row goes for good (``Close``).
 - TaskCompleted (first completions only, so a reopened and completed-again task counts once): ``completed``,
   ``completed@<category>``,
@@ -106,7 +106,7 @@ def _task(data: feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedDa
     """A task's lifecycle: its counters, and its open row kept (created, updated) or closed (completed, deleted)."""
     if isinstance(data, feed.TaskCreatedData):
         tracked = Track(data.userId, data.taskId, {"status": data.status, "category": data.category,
-                                                   "dueAt": data.dueAt}, order)
+                                                   "dueAt": data.dueAt, "estimateMinutes": data.estimateMinutes}, order)
         return [*_created(data, at, settings), tracked]
     if isinstance(data, feed.TaskUpdatedData):
         values = {name: data.values[name] for name in TRACKED if name in data.values}

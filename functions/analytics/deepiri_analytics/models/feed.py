@@ -27,6 +27,7 @@ class TaskCreatedData(BaseModel):
     status: str
     category: str
     dueAt: str | None
+    estimateMinutes: int | None = None  # absent from the events archived before TaskCreated carried it
 
 
 class TaskUpdatedData(BaseModel):

@@ -16,6 +16,7 @@ def created(task: Task, actor: str) -> DomainEvent:
         taskId=task.id, userId=task.ownerId, ownerId=task.ownerId, projectId=task.projectId, title=task.title,
         status=task.status, priority=task.priority, difficulty=task.difficulty, category=task.category,
         assigneeIds=task.assigneeIds, dueAt=to_iso(task.dueAt) if task.dueAt else None, source=task.source,
+        estimateMinutes=task.estimateMinutes,
     )
     return DomainEvent.new(models.SERVICE, "TaskCreated", data, actor)
 

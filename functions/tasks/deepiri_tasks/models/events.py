@@ -45,6 +45,7 @@ class TaskCreated(BaseModel):
     assigneeIds: list[str]
     dueAt: str | None
     source: str
+    estimateMinutes: int | None
 
 
 class TaskUpdated(BaseModel):
