@@ -10,7 +10,7 @@ import pytest
 
 from deepiri_analytics.logic import insights, projection
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import Add, Close, DayRow, DaySettings, OpenTask, Track
+from deepiri_analytics.models.rows import Add, Close, DayRow, DaySettings, OpenTask, Reopen, Track
 from deepiri_common.clock import to_iso
 
 EID = "01JABCDEFGHJKMNPQRSTVWXYZ0"
@@ -52,11 +52,11 @@ def test_given_a_completion_or_a_deletion_then_the_open_row_closes() -> None:
                                   estimateMinutes=None, actualMinutes=0, firstCompletion=True, completedAt=AT)
     changes = projection.effects(done, AT, EID, DaySettings())
     assert changes[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@writing": 1})
-    assert changes[-1] == Close("ada", "T1")
+    assert changes[-1] == Close("ada", "T1", ORDER)
     again = done.model_copy(update={"firstCompletion": False})
-    assert projection.effects(again, AT, EID, DaySettings()) == [Close("ada", "T1")]
+    assert projection.effects(again, AT, EID, DaySettings()) == [Close("ada", "T1", ORDER)]
     deleted = feed.TaskDeletedData(taskId="T1", ownerId="bob")
-    assert projection.effects(deleted, AT, EID, DaySettings()) == [Close("bob", "T1")]
+    assert projection.effects(deleted, AT, EID, DaySettings()) == [Close("bob", "T1", ORDER)]
 
 
 def test_given_completions_in_three_categories_then_the_balance_names_the_top_one_with_exact_figures() -> None:
@@ -169,3 +169,19 @@ def test_given_uneven_numbers_then_slip_focus_and_minutes_keep_their_decimals() 
     doubled = insights.overdue_risk(tiny, [OpenTask("b", status="todo", dueAt=_due(1), estimateMinutes=5)], NOW)
     assert doubled is not None and doubled.figures["slip"] == 2.0
     assert insights.evenness([4, 0]) == 0.0
+
+
+def test_given_a_task_reopened_then_it_is_open_again_with_its_values_as_it_reopened() -> None:
+    reopened = feed.TaskReopenedData(taskId="T1", userId="ada", status="in_progress", category="study",
+                                     dueAt="2026-03-09T00:00:00.000Z", estimateMinutes=25)
+    assert projection.effects(reopened, AT, EID, DaySettings()) == [Reopen("ada", "T1", {
+        "status": "in_progress", "category": "study", "dueAt": "2026-03-09T00:00:00.000Z", "estimateMinutes": 25},
+        ORDER)]
+
+
+@pytest.mark.parametrize("missing", ["status", "category"])
+def test_given_a_reopening_archived_before_the_event_carried_the_task_s_values_then_nothing_changes(
+        missing: str) -> None:
+    values = {"taskId": "T1", "userId": "ada", "status": "todo", "category": "code"}
+    archived = feed.TaskReopenedData.model_validate({k: v for k, v in values.items() if k != missing})
+    assert projection.effects(archived, AT, EID, DaySettings()) == []

@@ -50,7 +50,7 @@ def test_given_a_late_unestimated_completion_or_a_second_one_then_only_what_appl
     undated = projection.effects(_completed(onTime=None, estimateMinutes=0), AT, EID, DaySettings())
     assert undated[0] == Add("USER#ada", "DAY#2026-03-02", {"completed": 1, "completed@code": 1})
     assert projection.effects(_completed(firstCompletion=False), AT, EID, DaySettings()) == [
-        Close("ada", "T1")]  # counted once, but closed whenever completed
+        Close("ada", "T1", f"{AT}#{EID}")]  # counted once, but closed whenever completed
 
 
 def test_given_a_project_task_completed_then_its_cycle_time_runs_from_the_ulid_to_completion() -> None:
@@ -179,7 +179,7 @@ def test_given_events_of_a_user_then_activity_names_them_once_per_period() -> No
     overdue = projection.effects(feed.TaskOverdueData(taskId="T", userId="ada"), AT, EID, DaySettings())
     assert overdue[1:] == expected
     completed = projection.effects(_completed(completedAt=AT), AT, EID, DaySettings())
-    assert completed[2:] == [*expected, Close("ada", "T1")]
+    assert completed[2:] == [*expected, Close("ada", "T1", f"{AT}#{EID}")]
     timer = feed.TimerStoppedData(taskId="T", userId="ada", minutes=5, startedAt=AT, stoppedAt=AT)
     assert projection.effects(timer, AT, EID, DaySettings())[2:] == expected
 

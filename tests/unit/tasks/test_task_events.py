@@ -48,7 +48,10 @@ def test_given_an_update_a_status_change_a_reopening_and_a_deletion_then_their_d
         "taskId": "T1", "from": "in_progress", "to": "review", "ownerId": "alice", "projectId": "P1",
         "userId": "alice"}
     assert events.reopened(TASK, "bob").detail.data == {
-        "taskId": "T1", "userId": "alice", "ownerId": "alice", "projectId": "P1"}
+        "taskId": "T1", "userId": "alice", "ownerId": "alice", "projectId": "P1", "status": "review",
+        "category": "code", "dueAt": "2030-01-02T10:00:00.000Z", "estimateMinutes": 30}
+    bare = events.reopened(TASK.model_copy(update={"dueAt": None, "estimateMinutes": None}), "bob").detail.data
+    assert bare["dueAt"] is None and bare["estimateMinutes"] is None
     assert events.deleted(TASK, "bob").detail.data == {"taskId": "T1", "ownerId": "alice", "projectId": "P1"}
 
 

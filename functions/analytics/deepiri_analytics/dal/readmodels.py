@@ -3,9 +3,13 @@
 An event's changes and its applied marker ``EVENT#<id>`` are one ``TransactWriteItems``: a delivery of an
 event already applied fails the marker's condition and changes nothing, so counters never count twice.
 A newest-wins value is written only when the row holds no later event's (its ``order``). An open task's
-fields are newest-wins one by one (``o_<name>`` holds each one's order), and only while the task has no
-``CLOSED#`` row: closing writes that row, then deletes the open one, so a change delivered after (or
-before, and applied first) never leaves an open row behind.
+fields are newest-wins one by one (``o_<name>`` holds each one's order), always on its ``TASK#`` row and,
+while it is open, on its ``OPEN#`` row, the one the insights read. Its ``CLOSED#`` row holds its lifecycle:
+the order of its latest closing or reopening (``last``) and which it was (``open``); a row written before
+reopenings were recorded has neither and means closed. A closing that is the latest records itself and
+deletes the open row in one transaction, so a change delivered after (or before, and applied first) never
+leaves an open row behind; a reopening that is the latest records itself, then copies the ``TASK#`` row's
+fields to the open row, so the events of a task give the same rows in whatever order they arrive.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from deepiri_analytics.models.rows import (
     Latest,
     LoggedEvent,
     OpenTask,
+    Reopen,
     Track,
 )
 from deepiri_common.attributes import TypeDeserializer, TypeSerializer
@@ -42,6 +47,10 @@ OPEN_TASKS_READ = 200  # open tasks an insight reads at most (one Query page): n
 
 def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def _key(owner: str, row: str) -> dict[str, Any]:
@@ -64,7 +73,7 @@ class ReadModels:
             if isinstance(effect, Add) and effect.counts:
                 writes.append({"Update": self._add(effect)})
         latest = [effect for effect in effects if isinstance(effect, Latest)]
-        tasks = [effect for effect in effects if isinstance(effect, Track | Close)]
+        tasks = [effect for effect in effects if isinstance(effect, Track | Close | Reopen)]
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as error:
@@ -76,11 +85,13 @@ class ReadModels:
             raise
         for effect in latest:  # newest-wins values are idempotent by themselves
             self._set_latest(effect)
-        for task in tasks:  # so are an open task's fields and its closing
+        for task in tasks:  # so are an open task's fields, its closing and its reopening
             if isinstance(task, Track):
                 self._track(task)
-            else:
+            elif isinstance(task, Close):
                 self._close(task)
+            else:
+                self._reopen(task)
         for forget in forgets:
             self.forget(forget.user_id)
         return True
@@ -125,25 +136,69 @@ class ReadModels:
         return events, page.get("LastEvaluatedKey")
 
     def _track(self, effect: Track) -> None:
-        owner = f"USER#{effect.user_id}"
         for name, value in effect.values.items():
-            update = {"TableName": self._table, "Key": _key(owner, f"OPEN#{effect.task_id}"),
-                      "UpdateExpression": "SET #v = :v, #o = :o",
-                      "ConditionExpression": "attribute_not_exists(#o) OR #o < :o",
-                      "ExpressionAttributeNames": {"#v": name, "#o": f"o_{name}"},
-                      "ExpressionAttributeValues": {":v": _serializer.serialize(value), ":o": {"S": effect.order}}}
-            closed = {"TableName": self._table, "Key": _key(owner, f"CLOSED#{effect.task_id}"),
-                      "ConditionExpression": "attribute_not_exists(pk)"}
-            try:
-                self._client.transact_write_items(TransactItems=[{"ConditionCheck": closed}, {"Update": update}])
-            except ClientError as error:  # closed, or a later value is there: nothing to change
-                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    raise
+            self._track_field(effect.user_id, effect.task_id, name, value, effect.order)
+
+    def _track_field(self, user_id: str, task_id: str, name: str, value: Any, order: str) -> None:
+        """Set one field, newest wins, on the task's ``TASK#`` row, and on its open row unless it is closed."""
+        owner = f"USER#{user_id}"
+        newer = {"UpdateExpression": "SET #v = :v, #o = :o",
+                 "ConditionExpression": "attribute_not_exists(#o) OR #o < :o",
+                 "ExpressionAttributeNames": {"#v": name, "#o": f"o_{name}"},
+                 "ExpressionAttributeValues": {":v": _serializer.serialize(value), ":o": {"S": order}}}
+        try:
+            self._client.update_item(TableName=self._table, Key=_key(owner, f"TASK#{task_id}"), **newer)
+        except ClientError as error:  # a later value is there
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+        is_open = {"TableName": self._table, "Key": _key(owner, f"CLOSED#{task_id}"),
+                   "ConditionExpression": "attribute_not_exists(pk) OR #open = :true",
+                   "ExpressionAttributeNames": {"#open": "open"},
+                   "ExpressionAttributeValues": {":true": {"BOOL": True}}}
+        opened = {"TableName": self._table, "Key": _key(owner, f"OPEN#{task_id}"), **newer}
+        try:
+            self._client.transact_write_items(TransactItems=[{"ConditionCheck": is_open}, {"Update": opened}])
+        except ClientError as error:  # closed, or a later value is there: nothing to change
+            if _code(error) != "TransactionCanceledException":
+                raise
 
     def _close(self, effect: Close) -> None:
+        """Record the closing and delete the open row in one transaction, unless a later closing or reopening
+        is recorded."""
         owner = f"USER#{effect.user_id}"
-        self._client.put_item(TableName=self._table, Item=_key(owner, f"CLOSED#{effect.task_id}"))
-        self._client.delete_item(TableName=self._table, Key=_key(owner, f"OPEN#{effect.task_id}"))
+        latest = self._lifecycle(owner, effect.task_id, effect.order, is_open=False)
+        gone = {"TableName": self._table, "Key": _key(owner, f"OPEN#{effect.task_id}")}
+        try:
+            self._client.transact_write_items(TransactItems=[{"Update": latest}, {"Delete": gone}])
+        except ClientError as error:  # a later closing or reopening is recorded: nothing to change
+            if _code(error) != "TransactionCanceledException":
+                raise
+
+    def _reopen(self, effect: Reopen) -> None:
+        """Keep the reopened task's values; then, unless a later closing or reopening is recorded, record the
+        reopening and give the open row every field of the ``TASK#`` row (those changed while it was closed,
+        and after it reopened, included)."""
+        owner = f"USER#{effect.user_id}"
+        self._track(Track(effect.user_id, effect.task_id, effect.values, effect.order))
+        try:
+            self._client.update_item(**self._lifecycle(owner, effect.task_id, effect.order, is_open=True))
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
+            return
+        task = self._get(owner, f"TASK#{effect.task_id}") or {}
+        for name in TRACKED:
+            if f"o_{name}" in task:
+                self._track_field(effect.user_id, effect.task_id, name, task.get(name), str(task[f"o_{name}"]))
+
+    def _lifecycle(self, owner: str, task_id: str, order: str, *, is_open: bool) -> dict[str, Any]:
+        """The update that records a closing (or reopening) by the event of ``order`` on the ``CLOSED#`` row,
+        when no later one is recorded."""
+        return {"TableName": self._table, "Key": _key(owner, f"CLOSED#{task_id}"),
+                "UpdateExpression": "SET #last = :order, #open = :open",
+                "ConditionExpression": "attribute_not_exists(#last) OR #last < :order",
+                "ExpressionAttributeNames": {"#last": "last", "#open": "open"},
+                "ExpressionAttributeValues": {":order": {"S": order}, ":open": {"BOOL": is_open}}}
 
     def forget(self, user_id: str) -> int:
         """Delete every row of the user (their partition); the number deleted."""

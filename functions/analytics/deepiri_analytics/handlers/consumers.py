@@ -25,6 +25,7 @@ CONSUMES: Consumes = {
     "UserDeleted": feed.UserDeletedData,
     "TaskCreated": feed.TaskCreatedData,
     "TaskUpdated": feed.TaskUpdatedData,
+    "TaskReopened": feed.TaskReopenedData,
     "TaskDeleted": feed.TaskDeletedData,
     "TaskCompleted": feed.TaskCompletedData,
     "TaskOverdue": feed.TaskOverdueData,

@@ -10,7 +10,8 @@ starts at 04:00 keeps 01:30 on the day before), as engagement's streaks count it
   on the UTC day; the task's open row (status, category, due date, estimate).
 - TaskUpdated: the open row's status, category, due date and estimate, from the event's values, each field
   newest wins.
-- TaskCompleted (any) and TaskDeleted: the open row goes for good (``Close``).
+- TaskCompleted (any) and TaskDeleted: the open row goes (``Close``); TaskReopened: it is back with the
+  task's values as it reopened (``Reopen``), whichever of a task's closings and reopenings happened last wins.
 - TaskCompleted (first completions only, so a reopened and completed-again task counts once): ``completed``,
   ``completed@<category>``,
   ``onTime`` / ``late`` when the task had a due date, estimate and actual minutes when it had an estimate,
@@ -32,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 
 from deepiri_analytics.models import feed
-from deepiri_analytics.models.rows import TRACKED, Add, Close, DaySettings, Effect, Forget, Latest, Track
+from deepiri_analytics.models.rows import TRACKED, Add, Close, DaySettings, Effect, Forget, Latest, Reopen, Track
 from deepiri_common.clock import parse_iso
 from deepiri_common.ids import is_ulid, ulid_time
 
@@ -91,7 +92,7 @@ def effects(data: BaseModel, occurred_at: str, event_id: str, settings: DaySetti
     """What one event changes in the read models (``settings``: the user's day settings as known now)."""
     at = parse_iso(occurred_at)
     order = order_of(occurred_at, event_id)
-    if isinstance(data, feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedData | feed.TaskCompletedData):
+    if isinstance(data, TaskEvent):
         return _task(data, at, order, settings)
     if isinstance(data, feed.TimerStoppedData):
         return _timer(data, settings)
@@ -101,9 +102,13 @@ def effects(data: BaseModel, occurred_at: str, event_id: str, settings: DaySetti
     return [latest] if latest is not None else _counted(data, at, settings)
 
 
-def _task(data: feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedData | feed.TaskCompletedData,
-          at: datetime, order: str, settings: DaySettings) -> list[Effect]:
-    """A task's lifecycle: its counters, and its open row kept (created, updated) or closed (completed, deleted)."""
+TaskEvent = (feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskReopenedData | feed.TaskDeletedData
+             | feed.TaskCompletedData)
+
+
+def _task(data: TaskEvent, at: datetime, order: str, settings: DaySettings) -> list[Effect]:
+    """A task's lifecycle: its counters, and its open row kept (created, updated, reopened) or closed
+    (completed, deleted)."""
     if isinstance(data, feed.TaskCreatedData):
         tracked = Track(data.userId, data.taskId, {"status": data.status, "category": data.category,
                                                    "dueAt": data.dueAt, "estimateMinutes": data.estimateMinutes}, order)
@@ -111,9 +116,14 @@ def _task(data: feed.TaskCreatedData | feed.TaskUpdatedData | feed.TaskDeletedDa
     if isinstance(data, feed.TaskUpdatedData):
         values = {name: data.values[name] for name in TRACKED if name in data.values}
         return [Track(data.userId, data.taskId, values, order)] if values else []
+    if isinstance(data, feed.TaskReopenedData):
+        if data.status is None or data.category is None:  # archived before the event carried the task's values
+            return []
+        return [Reopen(data.userId, data.taskId, {"status": data.status, "category": data.category,
+                                                  "dueAt": data.dueAt, "estimateMinutes": data.estimateMinutes}, order)]
     if isinstance(data, feed.TaskDeletedData):
-        return [Close(data.ownerId, data.taskId)]
-    return [*_completed(data, settings), Close(data.userId, data.taskId)]
+        return [Close(data.ownerId, data.taskId, order)]
+    return [*_completed(data, settings), Close(data.userId, data.taskId, order)]
 
 
 def _latest(data: BaseModel, order: str) -> Latest | None:

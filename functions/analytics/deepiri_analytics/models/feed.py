@@ -39,6 +39,17 @@ class TaskUpdatedData(BaseModel):
     values: dict[str, Any] = Field(default_factory=dict)
 
 
+class TaskReopenedData(BaseModel):
+    """The reopened task's values; all absent from the events archived before TaskReopened carried them."""
+
+    taskId: str
+    userId: str
+    status: str | None = None
+    category: str | None = None
+    dueAt: str | None = None
+    estimateMinutes: int | None = None
+
+
 class TaskDeletedData(BaseModel):
     taskId: str
     ownerId: str

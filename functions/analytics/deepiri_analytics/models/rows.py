@@ -69,13 +69,26 @@ class Track:
 
 @dataclass(frozen=True)
 class Close:
-    """The task was completed or deleted: its open-task row goes, and no change delivered later brings it back."""
+    """The task was completed or deleted (by the event of ``order``): its open-task row goes, and no change
+    delivered later brings it back, unless it reopened after (a later ``Reopen``)."""
 
     user_id: str
     task_id: str
+    order: str
 
 
-Effect = Add | Latest | Forget | Track | Close
+@dataclass(frozen=True)
+class Reopen:
+    """The task was reopened (by the event of ``order``) with ``values``: it is open again, unless it closed
+    after (a later ``Close``)."""
+
+    user_id: str
+    task_id: str
+    values: Mapping[str, Any]
+    order: str
+
+
+Effect = Add | Latest | Forget | Track | Close | Reopen
 
 TRACKED = ("status", "category", "dueAt", "estimateMinutes")
 

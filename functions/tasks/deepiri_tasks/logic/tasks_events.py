@@ -15,7 +15,7 @@ def created(task: Task, actor: str) -> DomainEvent:
     data = models.TaskCreated(
         taskId=task.id, userId=task.ownerId, ownerId=task.ownerId, projectId=task.projectId, title=task.title,
         status=task.status, priority=task.priority, difficulty=task.difficulty, category=task.category,
-        assigneeIds=task.assigneeIds, dueAt=to_iso(task.dueAt) if task.dueAt else None, source=task.source,
+        assigneeIds=task.assigneeIds, dueAt=_due(task), source=task.source,
         estimateMinutes=task.estimateMinutes,
     )
     return DomainEvent.new(models.SERVICE, "TaskCreated", data, actor)
@@ -51,8 +51,14 @@ def completed(task: Task, actor: str, efficiency: float | None, on_time: bool | 
 
 
 def reopened(task: Task, actor: str) -> DomainEvent:
-    data = models.TaskReopened(taskId=task.id, userId=task.ownerId, ownerId=task.ownerId, projectId=task.projectId)
+    data = models.TaskReopened(taskId=task.id, userId=task.ownerId, ownerId=task.ownerId, projectId=task.projectId,
+                               status=task.status, category=task.category,
+                               dueAt=_due(task), estimateMinutes=task.estimateMinutes)
     return DomainEvent.new(models.SERVICE, "TaskReopened", data, actor)
+
+
+def _due(task: Task) -> str | None:
+    return to_iso(task.dueAt) if task.dueAt else None
 
 
 def deleted(task: Task, actor: str) -> DomainEvent:

@@ -109,12 +109,18 @@ class TimerStopped(BaseModel):
 
 
 class TaskReopened(BaseModel):
+    """The task is open again; ``status`` and the fields after it are its values as it reopened."""
+
     model_config = ConfigDict(defer_build=True)
 
     taskId: str
     userId: str
     ownerId: str
     projectId: str | None
+    status: str
+    category: str
+    dueAt: str | None
+    estimateMinutes: int | None
 
 
 class TaskDeleted(BaseModel):
