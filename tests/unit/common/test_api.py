@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ServiceError
 from pydantic import BaseModel, ConfigDict, Field
 
-from deepiri_common.api import api_handler, create_resolver, problem_response, refusal
+from deepiri_common.api import api_handler, create_resolver, problem_response, readable_media_type, refusal
 from deepiri_common.ids import is_ulid
 from deepiri_common.observability import logger
 from deepiri_common.problems import (
@@ -528,15 +528,25 @@ def test_given_no_origins_configured_then_any_origin_may_call_and_an_empty_list_
     assert "Access-Control-Allow-Origin" not in _preflight(closed_app, "https://anywhere.example")
 
 
-@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "Application/JSON"])
-def test_given_a_json_type_the_resolver_cannot_read_then_415_problem_json(content_type: str) -> None:
-    # The refusal lets any JSON media type through; Powertools reads only a lower-case application/json body.
-    status, headers, body = _odd(rest_event("POST", "/api/tasks", body='{"title": "x"}',
-                                            headers={"Content-Type": content_type}))
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "Application/JSON",
+                                          "APPLICATION/JSON; charset=UTF-8", "application/vnd.deepiri+json"])
+def test_given_a_json_media_type_in_any_case_or_a_json_suffix_then_the_body_is_read_as_json(content_type: str) -> None:
+    # Powertools reads only a lower-case application/json body: the layer spells the header so first.
+    status, _, body = _odd(rest_event("POST", "/api/tasks", body='{"title": "x"}',
+                                      headers={"Content-Type": content_type}))
 
-    assert (status, headers["Content-Type"]) == (415, "application/problem+json")
-    assert body == {"type": "https://deepiri.dev/problems/unsupported-media-type", "title": "Unsupported Media Type",
-                    "status": 415, "detail": "Unsupported content type", "instance": "/api/tasks"}
+    assert (status, body) == (200, {"title": "x"})
+
+
+def test_given_a_media_type_already_as_the_resolver_reads_it_then_the_event_is_the_same_object() -> None:
+    event = rest_event("POST", "/api/tasks", body='{"title": "x"}', headers={"Content-Type": "application/json"})
+    assert readable_media_type(event) is event
+    respelled = readable_media_type({**event, "headers": {"content-type": "Application/JSON; charset=utf-8"},
+                                     "multiValueHeaders": {"Content-Type": ["Application/JSON"], "X-A": ["1"]}})
+    assert respelled["headers"] == {"content-type": "application/json; charset=utf-8"}
+    assert respelled["multiValueHeaders"] == {"Content-Type": ["application/json; charset=utf-8"], "X-A": ["1"]}
+    assert readable_media_type({**event, "body": None, "headers": {"Content-Type": "A/B"}})["headers"] == {
+        "Content-Type": "A/B"}
 
 
 def test_given_a_long_media_type_then_the_415_names_its_first_100_characters() -> None:

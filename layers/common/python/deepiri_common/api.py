@@ -105,7 +105,8 @@ def api_handler(app: Resolver) -> LambdaHandler:
         # The size check answers before anything parses the body: Powertools validates the request
         # before any middleware runs and offers no public hook in front of that.
         refused = refusal(event, app.max_body_bytes)
-        response = problem_response(refused, event, app.cors_origins) if refused else app.resolve(event, context)
+        response = (problem_response(refused, event, app.cors_origins) if refused
+                    else app.resolve(readable_media_type(event), context))
         if response.get("body") is None:
             response["body"] = ""  # a 204 has no body; the local emulator fails on a null one
         # One structured line per request: method, route and status (never headers or bodies).
@@ -143,6 +144,28 @@ def _unsupported_body(event: Mapping[str, Any]) -> UnsupportedMediaType | None:
 
 
 _BODY_MEDIA_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+
+
+def readable_media_type(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with its body's media type spelled as the resolver reads it.
+
+    Media types are case-insensitive and a ``*/*+json`` body is JSON (RFC 6839), but Powertools parses a
+    body only when its header starts with a lower-case ``application/json`` (or form type): so
+    ``Application/JSON`` or ``application/merge-patch+json`` become ``application/json``, parameters kept.
+    """
+    headers: dict[str, Any] = event.get("headers") or {}
+    key = next((name for name in headers if str(name).lower() == "content-type"), None)
+    if key is None or not event.get("body"):
+        return event
+    declared, separator, parameters = str(headers[key]).partition(";")
+    media_type = declared.strip().lower()
+    spelled = "application/json" if media_type.endswith("+json") else media_type
+    if spelled == declared:
+        return event
+    value = spelled + separator + parameters
+    multi = {name: ([value] if str(name).lower() == "content-type" else values)
+             for name, values in (event.get("multiValueHeaders") or {}).items()}
+    return {**event, "headers": {**headers, key: value}, "multiValueHeaders": multi}
 
 
 def _header(event: Mapping[str, Any], name: str) -> Any:
