@@ -133,7 +133,7 @@ def test_given_tasks_in_categories_a_challenge_and_an_open_task_due_soon_then_in
     due = to_iso(datetime.now(UTC) + timedelta(hours=3))
     open_task = api("POST", "/api/tasks", token=user.token,
                     json={"title": "Draft the essay", "category": "writing", "dueAt": due}).json()
-    # TaskCreated carries no estimate: the TaskUpdated of this edit does
+    # Created without an estimate: the TaskUpdated of this edit brings it
     edited = api("PATCH", f"/api/tasks/{open_task['id']}", token=user.token,
                  headers={"If-Match": f'"{open_task["version"]}"'}, json={"estimateMinutes": 120})
     assert edited.status_code == 200, edited.text
@@ -167,6 +167,10 @@ def test_given_tasks_in_categories_a_challenge_and_an_open_task_due_soon_then_in
     # When the open task is completed, then it is no longer at risk
     assert api("POST", f"/api/tasks/{open_task['id']}/complete", token=user.token, json={}).status_code == 200
     wait_for(lambda: _insight(api, user.token, "overdue_risk") is None, seconds=60)
+    # When it is reopened, then it is open again with its due date and estimate (TaskReopened carries them)
+    assert api("POST", f"/api/tasks/{open_task['id']}/reopen", token=user.token).status_code == 200
+    reopened = wait_for(lambda: _insight(api, user.token, "overdue_risk"), seconds=60)
+    assert (reopened["figures"]["openWithDue"], reopened["figures"]["neededMinutes"]) == (1, 120.0)
 
     export = api("GET", "/api/analytics/me/export", token=user.token, params={"format": "json"}).json()
     kinds = [event["detailType"] for event in export["events"]]
