@@ -120,7 +120,10 @@ def test_given_a_project_when_members_comment_upload_and_track_time_then_roles_h
     assert ticket.status_code == 201, ticket.text
     upload = requests.put(ticket.json()["uploadUrl"], data=content, headers=ticket.json()["uploadHeaders"], timeout=30)
     assert upload.status_code == 200, upload.text
-    listed = api("GET", f"/api/tasks/{task['id']}/attachments", token=owner.token).json()["items"]
+    # The bucket's notification confirms the upload (TasksUploadsFunction): then it has a download URL
+    listed = wait_for(lambda: [a for a in api("GET", f"/api/tasks/{task['id']}/attachments",
+                                              token=owner.token).json()["items"] if a["status"] == "uploaded"],
+                      seconds=60)
     assert requests.get(listed[0]["downloadUrl"], timeout=30).content == content
     too_big = api("POST", f"/api/tasks/{task['id']}/attachments", token=member.token,
                   json={"fileName": "big.zip", "contentType": "application/zip", "sizeBytes": 11 * 1024 * 1024})

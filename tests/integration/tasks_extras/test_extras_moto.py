@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote_plus, urlparse
 
 import boto3
 import pytest
@@ -17,7 +17,7 @@ from deepiri_common.settings import reset_settings_cache
 from deepiri_tasks import wiring
 from deepiri_tasks.dal.items import task_item
 from deepiri_tasks.dal.reminders import due_index_put
-from deepiri_tasks.handlers import attachments, comments, dependencies_graph, reminders, timers
+from deepiri_tasks.handlers import attachments, comments, dependencies_graph, reminders, timers, uploads
 from deepiri_tasks.models.tasks import Task
 from tests.support import flows, template
 from tests.support.apigw import rest_event
@@ -156,11 +156,19 @@ def test_given_an_upload_request_when_presigned_then_type_and_length_are_signed_
                 params={"id": task})[0] == 422
     assert call(attachments, "POST", path, resource, body={**body, "sizeBytes": 10 * 1024 * 1024 + 1},
                 params={"id": task})[0] == 413
-    # Listed with a GET URL; deleting removes object and record
+    # Pending, without a GET URL, until the bucket's notification of the object confirms it; then listed with one
     s3 = boto3.client("s3", region_name=template.REGION)
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"x" * 1234, ContentType="application/pdf")
     listing = call(attachments, "GET", path, resource, params={"id": task})[1]
+    assert [(a["status"], a["downloadUrl"]) for a in listing["items"]] == [("pending", None)]
+    notified = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": BUCKET}, "object": {
+        "key": quote_plus(key, safe="/"), "size": 1234}}}]}
+    assert uploads.handler(notified, FakeLambdaContext()) == {"records": 1, "confirmed": 1}
+    assert uploads.handler(notified, FakeLambdaContext()) == {"records": 1, "confirmed": 0}  # delivered twice
+    listing = call(attachments, "GET", path, resource, params={"id": task})[1]
     assert [a["objectKey"] for a in listing["items"]] == [key] and key in listing["items"][0]["downloadUrl"]
+    assert listing["items"][0]["status"] == "uploaded"
+    # Deleting removes object and record
     ids = {"id": task, "attachmentId": upload["attachment"]["id"]}
     one = f"{path}/{ids['attachmentId']}"
     assert call(attachments, "DELETE", one, "/api/tasks/{id}/attachments/{attachmentId}", params=ids)[0] == 204

@@ -529,7 +529,8 @@ def test_given_no_origins_configured_then_any_origin_may_call_and_an_empty_list_
 
 
 @pytest.mark.parametrize("content_type", ["application/merge-patch+json", "Application/JSON",
-                                          "APPLICATION/JSON; charset=UTF-8", "application/vnd.deepiri+json"])
+                                          "APPLICATION/JSON; charset=UTF-8", "application/vnd.deepiri+json",
+                                          "application/merge-patch+json; charset=utf-8"])
 def test_given_a_json_media_type_in_any_case_or_a_json_suffix_then_the_body_is_read_as_json(content_type: str) -> None:
     # Powertools reads only a lower-case application/json body: the layer spells the header so first.
     status, _, body = _odd(rest_event("POST", "/api/tasks", body='{"title": "x"}',
@@ -547,6 +548,26 @@ def test_given_a_media_type_already_as_the_resolver_reads_it_then_the_event_is_t
     assert respelled["multiValueHeaders"] == {"Content-Type": ["application/json; charset=utf-8"], "X-A": ["1"]}
     assert readable_media_type({**event, "body": None, "headers": {"Content-Type": "A/B"}})["headers"] == {
         "Content-Type": "A/B"}
+    form = readable_media_type({**event, "headers": {"Content-Type": "Application/X-WWW-Form-Urlencoded; q=1"}})
+    assert form["headers"] == {"Content-Type": "application/x-www-form-urlencoded; q=1"}  # lower-cased, not JSON
+
+
+def test_given_a_media_type_the_resolver_cannot_read_when_it_is_called_directly_then_415_problem_json() -> None:
+    # The handler refuses such a body before the resolver; a resolver called on its own maps Powertools' 415.
+    app = create_resolver()
+
+    @app.post("/api/tasks")
+    def create(task: NewTask) -> dict[str, Any]:
+        return {"title": task.title}
+
+    response = app.resolve(rest_event("POST", "/api/tasks", body='{"title": "x"}',
+                                      headers={"Content-Type": "text/plain"}), FakeLambdaContext())
+
+    assert response["statusCode"] == 415
+    assert response["multiValueHeaders"]["Content-Type"] == ["application/problem+json"]
+    assert json.loads(response["body"]) == {
+        "type": "https://deepiri.dev/problems/unsupported-media-type", "title": "Unsupported Media Type",
+        "status": 415, "detail": "Unsupported content type", "instance": "/api/tasks"}
 
 
 def test_given_a_long_media_type_then_the_415_names_its_first_100_characters() -> None:

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from deepiri_common.ids import new_ulid
 from deepiri_common.problems import Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from deepiri_tasks.logic import attachments
 from deepiri_tasks.logic.attachments import (
     add_attachment,
     check_upload,
+    confirm_upload,
     delete_attachment,
     list_attachments,
     sanitise_file_name,
@@ -88,6 +90,13 @@ class MemoryAttachments:
     def delete(self, task_id: str, attachment_id: str) -> bool:
         return self.items.pop((task_id, attachment_id), None) is not None
 
+    def mark_uploaded(self, task_id: str, attachment_id: str, object_key: str, size_bytes: int) -> bool:
+        found = self.items.get((task_id, attachment_id))
+        if found is None or found.status != "pending" or (found.objectKey, found.sizeBytes) != (object_key, size_bytes):
+            return False
+        self.items[(task_id, attachment_id)] = found.model_copy(update={"status": "uploaded"})
+        return True
+
 
 class Objects:
     def __init__(self) -> None:
@@ -139,9 +148,12 @@ def test_given_an_assignee_who_may_not_change_the_task_then_adding_is_forbidden_
 
     with pytest.raises(Forbidden):
         _add(store, objects, user="bob")
+    pending = list_attachments(Lookup(TASK), FakeProjects(), store, objects, user_id="bob", task_id="T1")
+    assert confirm_upload(store, attachment.objectKey, 2048)
     listed = list_attachments(Lookup(TASK), FakeProjects(), store, objects, user_id="bob", task_id="T1")
 
-    assert [a.id for a in listed.items] == [attachment.id]
+    assert [(a.id, a.status, a.downloadUrl) for a in pending.items] == [(attachment.id, "pending", None)]
+    assert [(a.id, a.status) for a in listed.items] == [(attachment.id, "uploaded")]
     assert listed.items[0].downloadUrl == f"https://get/{attachment.objectKey}?name=Résumé.PDF&ttl=900"
     with pytest.raises(NotFound):
         list_attachments(Lookup(TASK), FakeProjects(), store, objects, user_id="carol", task_id="T1")
@@ -184,3 +196,20 @@ def test_given_a_project_task_then_members_attach_and_viewers_only_read() -> Non
     delete_attachment(Lookup(shared), projects, store, objects, user_id="mia", task_id="T2",
                       attachment_id=upload.attachment.id)
     assert store.items == {}
+
+
+def test_given_the_uploaded_object_then_its_record_is_confirmed_once_and_no_other_object_confirms_anything() -> None:
+    store, objects = MemoryAttachments(), Objects()
+    attachment = _add(store, objects)
+    key = attachment.objectKey
+    task_folder, name = key.rsplit("/", 2)[0], key.rsplit("/", 1)[1]
+
+    assert not confirm_upload(store, key, 2047)  # not the size the upload was issued for
+    assert not confirm_upload(store, f"{key}/x", 2048)
+    assert not confirm_upload(store, f"x{key}", 2048)
+    assert not confirm_upload(store, f"{task_folder}/{new_ulid()}/{name}", 2048)  # no such attachment id
+    assert not confirm_upload(store, f"attachments/T1/{attachment.id}/a b", 2048)  # no name add_attachment issues
+    assert store.get("T1", attachment.id).status == "pending"  # type: ignore[union-attr]
+    assert confirm_upload(store, key, 2048)
+    assert store.get("T1", attachment.id).status == "uploaded"  # type: ignore[union-attr]
+    assert not confirm_upload(store, key, 2048)  # a notification delivered twice changes nothing more

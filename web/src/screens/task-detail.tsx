@@ -440,6 +440,8 @@ function Comments({ task, members }: { task: Task; members: Member[] }) {
   );
 }
 
+const CONFIRM_ATTEMPTS = 10;
+
 function Attachments({ task }: { task: Task }) {
   const { api, toast } = useServices();
   const [items, setItems] = useState<Attachment[] | null>(null);
@@ -448,8 +450,17 @@ function Attachments({ task }: { task: Task }) {
   const load = useCallback(async () => {
     const { data } = await api.GET("/api/tasks/{id}/attachments", { params: { path: { id: task.id } } });
     setItems(data?.items ?? []);
+    return data?.items ?? [];
   }, [api, task.id]);
   useEffect(() => void load(), [load]);
+  /** An upload is confirmed when the bucket tells the service the file arrived: read again, 1 s apart, until then. */
+  const loadUntilConfirmed = async (attachmentId: string) => {
+    for (let attempt = 0; attempt < CONFIRM_ATTEMPTS; attempt++) {
+      const found = (await load()).find((a) => a.id === attachmentId);
+      if (!found || found.status === "uploaded") return;
+      await new Promise((resolve) => window.setTimeout(resolve, 1000));
+    }
+  };
 
   /** The service's presigned flow: declare the file (type and size are checked), then PUT it to the URL. */
   const upload = async (event: Event) => {
@@ -473,7 +484,7 @@ function Attachments({ task }: { task: Task }) {
     input.value = "";
     if (!put?.ok) return setError(`The upload failed${put ? ` (${put.status})` : ""}; try again`);
     toast(`Attached ${file.name}`);
-    await load();
+    await loadUntilConfirmed(data.attachment.id);
   };
   const remove = async (attachment: Attachment) => {
     const { error: problem } = await api.DELETE("/api/tasks/{id}/attachments/{attachmentId}", {
@@ -491,6 +502,7 @@ function Attachments({ task }: { task: Task }) {
           {items.map((a) => (
             <li key={a.id} data-testid="attachment">
               {a.downloadUrl ? <a href={a.downloadUrl}>{a.fileName}</a> : a.fileName}{" "}
+              {a.status === "pending" && <span class="muted">(uploading…)</span>}{" "}
               <span class="muted">({Math.ceil(a.sizeBytes / 1024)} KB)</span>{" "}
               <button type="button" onClick={() => void remove(a)}>Remove<span class="visually-hidden"> {a.fileName}</span></button>
             </li>

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from deepiri_common.pagination import query_all
 from deepiri_tasks.dal.graph import plain, task_key
 from deepiri_tasks.models.attachments import Attachment
@@ -40,6 +42,23 @@ class AttachmentRepository:
         response = self._client.delete_item(TableName=self._table, Key=task_key(task_id, PREFIX + attachment_id),
                                             ReturnValues="ALL_OLD")
         return "Attributes" in response
+
+    def mark_uploaded(self, task_id: str, attachment_id: str, object_key: str, size_bytes: int) -> bool:
+        """``uploaded`` when the record is pending for that key and size; False otherwise."""
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=task_key(task_id, PREFIX + attachment_id),
+                UpdateExpression="SET #status = :uploaded",
+                ConditionExpression="attribute_exists(pk) AND objectKey = :key AND sizeBytes = :size "
+                                    "AND (attribute_not_exists(#status) OR #status = :pending)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":uploaded": {"S": "uploaded"}, ":pending": {"S": "pending"},
+                                           ":key": {"S": object_key}, ":size": {"N": str(size_bytes)}})
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
 
 class S3Objects:

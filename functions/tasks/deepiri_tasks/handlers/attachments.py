@@ -39,7 +39,7 @@ def add_attachment(id: TaskId, body: AttachmentCreate) -> Response[AttachmentUpl
 
 @routes.get("/api/tasks/<id>/attachments", scope=READ)
 def list_attachments(id: TaskId) -> AttachmentList:
-    """The task's attachments, each with a download URL."""
+    """The task's attachments; each one whose upload is confirmed has a download URL."""
     return attachments.list_attachments(wiring.task_facts(), wiring.project_repository(),
                                         wiring.attachment_repository(), wiring.attachment_objects(),
                                         user_id=caller_id(app), task_id=id)

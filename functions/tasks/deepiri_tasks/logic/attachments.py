@@ -4,7 +4,10 @@
   (422) and the size against 10 MB (413), then stores a ``pending`` record and answers a presigned PUT
   URL for ``attachments/<taskId>/<attachmentId>/<sanitised name>``. The URL signs the content type and
   length, so S3 refuses a different type or size.
-- Listing answers each record with a presigned GET URL; deleting removes the object and the record.
+- The bucket's ObjectCreated notification confirms an upload (``confirm_upload``): the record of the
+  object's key becomes ``uploaded`` when the object has the size it was issued for, once.
+- Listing answers each record, an uploaded one with a presigned GET URL; deleting removes the object and
+  the record.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ UPLOAD_URL_SECONDS = 900
 DOWNLOAD_URL_SECONDS = 900
 MAX_SAFE_NAME = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# attachments/<taskId>/<attachmentId>/<sanitised name>, as ``add_attachment`` issues it
+_OBJECT_KEY = re.compile(
+    r"attachments/(?P<task>[^/]{1,128})/(?P<attachment>[0-9A-HJKMNP-TV-Z]{26})/[A-Za-z0-9._-]{1,120}")
 
 
 class AttachmentStore(Protocol):
@@ -40,6 +46,7 @@ class AttachmentStore(Protocol):
     def list(self, task_id: str) -> list[Attachment]: ...
     def add(self, attachment: Attachment) -> None: ...
     def delete(self, task_id: str, attachment_id: str) -> bool: ...
+    def mark_uploaded(self, task_id: str, attachment_id: str, object_key: str, size_bytes: int) -> bool: ...
 
 
 class ObjectStore(Protocol):
@@ -89,8 +96,19 @@ def list_attachments(tasks: TaskLookup, projects: ProjectAccess, store: Attachme
     find_visible(tasks.facts, projects, task_id, user_id)
     return AttachmentList(items=[
         a.model_copy(update={"downloadUrl": objects.download_url(a.objectKey, a.fileName, DOWNLOAD_URL_SECONDS)})
+        if a.status == "uploaded" else a
         for a in store.list(task_id)
     ])
+
+
+def confirm_upload(store: AttachmentStore, object_key: str, size_bytes: int) -> bool:
+    """The object ``object_key`` of ``size_bytes`` bytes is in the bucket: its pending record becomes
+    ``uploaded``. False when no pending record was issued for that key and size (an object of another
+    shape, a record deleted meanwhile, or a notification delivered twice)."""
+    match = _OBJECT_KEY.fullmatch(object_key)
+    if match is None:
+        return False
+    return store.mark_uploaded(match["task"], match["attachment"], object_key, size_bytes)
 
 
 def delete_attachment(tasks: TaskLookup, projects: ProjectAccess, store: AttachmentStore, objects: ObjectStore,
