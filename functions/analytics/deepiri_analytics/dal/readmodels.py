@@ -53,6 +53,14 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def _newer(name: str, value: Any, order: str) -> dict[str, Any]:
+    """The update that sets field ``name`` to ``value`` of the event of ``order`` unless the row holds a later
+    event's (``o_<name>``)."""
+    return {"UpdateExpression": "SET #v = :v, #o = :o", "ConditionExpression": "attribute_not_exists(#o) OR #o < :o",
+            "ExpressionAttributeNames": {"#v": name, "#o": f"o_{name}"},
+            "ExpressionAttributeValues": {":v": _serializer.serialize(value), ":o": {"S": order}}}
+
+
 def _key(owner: str, row: str) -> dict[str, Any]:
     return {"pk": {"S": owner}, "sk": {"S": row}}
 
@@ -142,20 +150,21 @@ class ReadModels:
     def _track_field(self, user_id: str, task_id: str, name: str, value: Any, order: str) -> None:
         """Set one field, newest wins, on the task's ``TASK#`` row, and on its open row unless it is closed."""
         owner = f"USER#{user_id}"
-        newer = {"UpdateExpression": "SET #v = :v, #o = :o",
-                 "ConditionExpression": "attribute_not_exists(#o) OR #o < :o",
-                 "ExpressionAttributeNames": {"#v": name, "#o": f"o_{name}"},
-                 "ExpressionAttributeValues": {":v": _serializer.serialize(value), ":o": {"S": order}}}
         try:
-            self._client.update_item(TableName=self._table, Key=_key(owner, f"TASK#{task_id}"), **newer)
+            self._client.update_item(TableName=self._table, Key=_key(owner, f"TASK#{task_id}"),
+                                     **_newer(name, value, order))
         except ClientError as error:  # a later value is there
             if _code(error) != "ConditionalCheckFailedException":
                 raise
+        self._open_field(owner, task_id, name, value, order)
+
+    def _open_field(self, owner: str, task_id: str, name: str, value: Any, order: str) -> None:
+        """Set one field, newest wins, on the task's open row unless it is closed."""
         is_open = {"TableName": self._table, "Key": _key(owner, f"CLOSED#{task_id}"),
                    "ConditionExpression": "attribute_not_exists(pk) OR #open = :true",
                    "ExpressionAttributeNames": {"#open": "open"},
                    "ExpressionAttributeValues": {":true": {"BOOL": True}}}
-        opened = {"TableName": self._table, "Key": _key(owner, f"OPEN#{task_id}"), **newer}
+        opened = {"TableName": self._table, "Key": _key(owner, f"OPEN#{task_id}"), **_newer(name, value, order)}
         try:
             self._client.transact_write_items(TransactItems=[{"ConditionCheck": is_open}, {"Update": opened}])
         except ClientError as error:  # closed, or a later value is there: nothing to change
@@ -189,7 +198,7 @@ class ReadModels:
         task = self._get(owner, f"TASK#{effect.task_id}") or {}
         for name in TRACKED:
             if f"o_{name}" in task:
-                self._track_field(effect.user_id, effect.task_id, name, task.get(name), str(task[f"o_{name}"]))
+                self._open_field(owner, effect.task_id, name, task.get(name), str(task[f"o_{name}"]))
 
     def _lifecycle(self, owner: str, task_id: str, order: str, *, is_open: bool) -> dict[str, Any]:
         """The update that records a closing (or reopening) by the event of ``order`` on the ``CLOSED#`` row,
