@@ -16,11 +16,11 @@ from deepiri_tasks.logic.attachments import confirm_upload
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Confirm each notified object's attachment; answers how many records were read and confirmed."""
     records = event.get("Records") or []
-    confirmed = 0
+    store, confirmed = wiring.attachment_repository(), 0
     for record in records:
         stored = (record.get("s3") or {}).get("object") or {}
         key = unquote_plus(str(stored.get("key", "")))  # S3 notifications URL-encode the key
-        if confirm_upload(wiring.attachment_repository(), key, int(stored.get("size", -1))):
+        if confirm_upload(store, key, int(stored.get("size", -1))):
             confirmed += 1
         else:
             logger.info("object not confirmed: no pending attachment of that key and size",
